@@ -1,0 +1,40 @@
+/*  config: hotline's settings, shared by hotlined and hotline.
+
+    A ZPL file (czmq zconfig) under a "hotline" section; every key is
+    optional and falls back to the embedded default below, so no file is
+    needed to run everything on one machine:
+
+    hotline
+        data = hotline-data                 # LMDB directory
+        clock = wall                        # wall | event
+        ingest = tcp://127.0.0.1:5570       # events in (ROUTER)
+        publish = tcp://127.0.0.1:5571      # live updates out (PUB)
+        query = tcp://127.0.0.1:5572        # reports, units, stats
+        rulesets =                          # extra *.zpl directory
+        map_size_mb = 4096                  # LMDB map size
+        batch_max = 4096                    # events per commit at most
+*/
+#ifndef CONFIG_H_INCLUDED
+#define CONFIG_H_INCLUDED
+
+#include <stddef.h>
+
+typedef struct {
+    char data[1024];     /* data directory */
+    char clock[16];      /* "wall" or "event" */
+    char ingest[256];    /* ingest endpoint */
+    char publish[256];   /* publisher endpoint */
+    char query[256];     /* query endpoint */
+    char rulesets[1024]; /* extra ruleset directory, or "" */
+    size_t map_size_mb;  /* LMDB map size in MiB */
+    size_t batch_max;    /* events per write transaction at most */
+} config_t;
+
+/* Loads `path` (NULL: $HOTLINE_CONFIG if set, else the embedded default)
+   over the defaults. Returns 0, or -1 with a reason in err (256 bytes). */
+int config_load (config_t *config, const char *path, char *err);
+
+/* The embedded default configuration text. */
+const char *config_default_text (void);
+
+#endif

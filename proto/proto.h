@@ -1,0 +1,209 @@
+/*  proto: the event type and the wire and line formats.
+
+    This module is the only one that sees protobuf-c or JSON: it turns JSON
+    lines (INTERFACES.md section 1) and protobuf frames into proto_event_t,
+    a plain fixed-size C struct, and back. Every string field is bounded; a
+    value that does not fit is rejected, never truncated.
+
+    Thread rules: all functions are reentrant; nothing here keeps state.
+*/
+#ifndef PROTO_H_INCLUDED
+#define PROTO_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_ID_MAX     64  /* event_id, ticket_id, unit_id, item: bytes */
+#define PROTO_TOKEN_MAX  64  /* channel, category: bytes */
+#define PROTO_REASON_MAX 256 /* reason: bytes */
+#define PROTO_PERIOD_MAX 8   /* "2025-07" or "2024-Q4" */
+#define PROTO_ERROR_MAX  160 /* rejection reasons written by this module */
+
+/* Earliest and latest times accepted anywhere: 2000-01-01 and 2100-01-01. */
+#define PROTO_TIME_MIN 946684800000LL
+#define PROTO_TIME_MAX 4102444800000LL
+
+typedef enum {
+    PROTO_NONE = 0,
+    PROTO_RECEIVED = 1,
+    PROTO_CONTACTED = 2,
+    PROTO_RETURNED = 3,
+    PROTO_EXTENDED = 4,
+    PROTO_CLOSED = 5,
+    PROTO_REVISITED = 6,
+    PROTO_REOPENED = 7,
+    PROTO_ADJUSTED = 8,
+    PROTO_TICK = 9
+} proto_type_t;
+
+typedef enum {
+    PROTO_SAT_NONE_GIVEN = 0, /* field absent */
+    PROTO_SAT_SATISFIED = 1,
+    PROTO_SAT_BASIC = 2,
+    PROTO_SAT_UNSATISFIED = 3,
+    PROTO_SAT_NONE = 4 /* the citizen gave no rating */
+} proto_satisfaction_t;
+
+typedef enum {
+    PROTO_RES_NONE_GIVEN = 0,
+    PROTO_RES_YES = 1,
+    PROTO_RES_PARTLY = 2,
+    PROTO_RES_NO = 3
+} proto_resolved_t;
+
+/* One ticket lifecycle event. Absent strings are empty, absent times zero. */
+typedef struct {
+    char event_id[PROTO_ID_MAX + 1];         /* globally unique */
+    proto_type_t type;                       /* what happened */
+    char ticket_id[PROTO_ID_MAX + 1];        /* empty for adjusted, tick */
+    char unit_id[PROTO_ID_MAX + 1];          /* empty for tick */
+    int64_t occurred_at;                     /* ms since the epoch */
+    int64_t dispatched_at;                   /* received: platform dispatch */
+    int64_t due_at;                          /* received/extended/reopened */
+    char channel[PROTO_TOKEN_MAX + 1];       /* received: intake channel */
+    char category[PROTO_TOKEN_MAX + 1];      /* received: subject code */
+    bool key_supervision;                    /* received: 重点督办 */
+    bool repeat_dispatch;                    /* received: 重复交办 */
+    char reason[PROTO_REASON_MAX + 1];       /* returned: free text */
+    proto_satisfaction_t satisfaction;       /* revisited */
+    proto_resolved_t resolved;               /* revisited */
+    bool rework;                             /* revisited: back to the unit */
+    char period[PROTO_PERIOD_MAX + 1];       /* adjusted: "YYYY-MM"/"YYYY-Qn" */
+    char item[PROTO_ID_MAX + 1];             /* adjusted: item id */
+    double value;                            /* adjusted: item value */
+} proto_event_t;
+
+/* Names of the enums as they appear in event lines; "?" when out of range. */
+const char *proto_type_name (proto_type_t type);
+const char *proto_satisfaction_name (proto_satisfaction_t value);
+const char *proto_resolved_name (proto_resolved_t value);
+
+/* Checks what can be checked without the store: required fields for the
+   type, times within [PROTO_TIME_MIN, PROTO_TIME_MAX), due after dispatch,
+   a valid period, a finite value. Returns 0, or -1 with a reason in
+   `reason` (PROTO_ERROR_MAX bytes). */
+int proto_event_validate (const proto_event_t *event, char *reason);
+
+/* Parses one JSON event line into `event` and validates it. Returns 0, or
+   -1 with a reason (bad JSON, unknown type, missing field, unparsable time,
+   string too long...) in `reason` (PROTO_ERROR_MAX bytes). */
+int proto_event_from_json (const char *line, size_t size,
+                           proto_event_t *event, char *reason);
+
+/* Formats an event as one JSON line without a newline. Returns a string the
+   caller frees, or NULL when out of memory. */
+char *proto_event_to_json (const proto_event_t *event);
+
+/* Parses an RFC 3339 time with an offset ("2025-07-01T09:10:00+08:00", "Z",
+   optional fraction) into ms since the epoch. Returns 0 or -1. */
+int proto_time_parse (const char *text, int64_t *ms);
+
+/* Formats ms since the epoch as RFC 3339 in Asia/Shanghai (+08:00) into
+   `buf` (at least 32 bytes). Returns buf. */
+char *proto_time_format (int64_t ms, char *buf);
+
+/*  Wire messages. Encoders return a malloc'd buffer the caller frees (and
+    its size in *size), or NULL when out of memory. Decoders return 0, or -1
+    with a reason when the bytes are not a valid message of that kind; a
+    decoded event is validated with proto_event_validate as well.          */
+
+/* A LineReject: a line the sender could not parse. */
+typedef struct {
+    uint32_t line;                     /* 1-based line number */
+    char reason[PROTO_ERROR_MAX + 1];  /* why it was rejected */
+} proto_line_reject_t;
+
+/* An EventBatch. Events of a decoded batch that fail validation are kept
+   with their reason in `invalid` so the batch can still be answered
+   index by index. */
+typedef struct {
+    uint64_t batch_id;                   /* sender's number for the batch */
+    size_t count;                        /* number of events */
+    proto_event_t *events;               /* count events */
+    char (*invalid)[PROTO_ERROR_MAX + 1]; /* per event: "" or the reason */
+    size_t reject_count;                 /* number of client rejects */
+    proto_line_reject_t *rejects;        /* lines the sender rejected */
+} proto_batch_t;
+
+uint8_t *proto_batch_encode (uint64_t batch_id, const proto_event_t *events,
+                             size_t count, const proto_line_reject_t *rejects,
+                             size_t reject_count, size_t *size);
+/* On success the caller owns *batch and frees it with proto_batch_free. */
+int proto_batch_decode (const uint8_t *data, size_t size,
+                        proto_batch_t *batch, char *reason);
+void proto_batch_free (proto_batch_t *batch);
+
+typedef enum {
+    PROTO_ACK_STORED = 1,
+    PROTO_ACK_DUPLICATE = 2,
+    PROTO_ACK_REJECTED = 3
+} proto_ack_status_t;
+
+/* One answer per event of a batch. */
+typedef struct {
+    proto_ack_status_t status;             /* stored, duplicate, rejected */
+    char reason[PROTO_ERROR_MAX + 1];      /* why, when rejected */
+} proto_ack_t;
+
+/* A BatchAck. ok=false: nothing of the batch was stored (error says why). */
+typedef struct {
+    uint64_t batch_id;                 /* echoes the batch */
+    bool ok;                           /* the batch was committed */
+    char error[PROTO_ERROR_MAX + 1];   /* why not, when !ok */
+    size_t count;                      /* number of acks */
+    proto_ack_t *acks;                 /* one per event, in batch order */
+} proto_batch_ack_t;
+
+uint8_t *proto_batch_ack_encode (const proto_batch_ack_t *ack, size_t *size);
+int proto_batch_ack_decode (const uint8_t *data, size_t size,
+                            proto_batch_ack_t *ack, char *reason);
+void proto_batch_ack_free (proto_batch_ack_t *ack);
+
+/* Encodes one event alone (the event log's record format). */
+uint8_t *proto_event_encode (const proto_event_t *event, size_t *size);
+int proto_event_decode (const uint8_t *data, size_t size,
+                        proto_event_t *event, char *reason);
+
+/* Units registry entries travel in queries. */
+typedef struct {
+    char unit_id[PROTO_ID_MAX + 1];   /* registry key */
+    char name[PROTO_REASON_MAX + 1];  /* label, not unique */
+    char group[PROTO_ID_MAX + 1];     /* table the unit belongs to */
+} proto_unit_t;
+
+typedef enum {
+    PROTO_QUERY_REPORT = 1,
+    PROTO_QUERY_UNITS_IMPORT = 2,
+    PROTO_QUERY_STATS = 3,
+    PROTO_QUERY_RULESETS = 4
+} proto_query_kind_t;
+
+typedef struct {
+    proto_query_kind_t kind;               /* what is asked */
+    char ruleset[PROTO_ID_MAX + 1];        /* report: ruleset id */
+    char period[PROTO_PERIOD_MAX + 1];     /* report: period */
+    int64_t as_of;                         /* report: 0 = now */
+    size_t unit_count;                     /* units import: count */
+    proto_unit_t *units;                   /* units import: the units */
+} proto_query_t;
+
+uint8_t *proto_query_encode (const proto_query_t *query, size_t *size);
+int proto_query_decode (const uint8_t *data, size_t size,
+                        proto_query_t *query, char *reason);
+void proto_query_free (proto_query_t *query);
+
+/* A QueryReply: ok and a JSON body, or an error. Decoding gives strings the
+   caller frees (json and error may be NULL). */
+uint8_t *proto_reply_encode (bool ok, const char *error, const char *json,
+                             size_t *size);
+int proto_reply_decode (const uint8_t *data, size_t size, bool *ok,
+                        char **error, char **json);
+
+/* A Publication: sequence number, topic and JSON body. */
+uint8_t *proto_publication_encode (uint64_t sequence, const char *topic,
+                                   const char *json, size_t *size);
+int proto_publication_decode (const uint8_t *data, size_t size,
+                              uint64_t *sequence, char **topic, char **json);
+
+#endif

@@ -1,0 +1,30 @@
+/*  query: snapshot queries and administration.
+
+    A ROUTER socket answers QueryRequest messages (REQ or DEALER) with a
+    QueryReply whose body is JSON:
+      REPORT        the scorecard of a ruleset and period (INTERFACES.md 4),
+                    read from the last commit: a consistent snapshot
+      UNITS_IMPORT  adds or updates units: {"units":N,"added":M}
+      STATS         the daemon's counters and the store's sizes
+      RULESETS      the loaded rulesets: [{"id","title","period"}]
+    A request that cannot be decoded is answered with ok=false and why.
+
+    Runs as a czmq actor; ends on $TERM. */
+#ifndef QUERY_H_INCLUDED
+#define QUERY_H_INCLUDED
+
+#include "scorer.h"
+#include "stats.h"
+
+typedef struct {
+    const char *endpoint;               /* where to bind the ROUTER */
+    store_t *store;                     /* shared store (borrowed) */
+    const scorer_rulesets_t *rulesets;  /* immutable rulesets (borrowed) */
+    const char *clock;                  /* "wall" or "event", for stats */
+    daemon_stats_t *stats;              /* shared counters (borrowed) */
+    bool failed;            /* out: set when the actor could not start */
+} query_args_t;
+
+void query_actor (zsock_t *pipe, void *args);
+
+#endif

@@ -1,0 +1,168 @@
+/*  scorer_actor: the single writer.
+
+    Batches come from ingest over the actor pipe as a pointer; the actor
+    applies every event of the batch in ONE write transaction, commits
+    (LMDB syncs: durable), and only then answers "DONE", so ingest never
+    acknowledges an event that is not on disk. A store failure aborts the
+    whole transaction: no event of the batch is stored and all are
+    answered as not stored, to be retried by the sender.
+
+    With the wall clock, a timer advances the clock every tick_ms so
+    deadlines pass while no events arrive. */
+#include "scorer.h"
+#include "stats.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    scorer_args_t *args;        /* configuration (borrowed) */
+    zsock_t *pipe;              /* to the owner: $TERM */
+    zsock_t *batches;           /* PAIR from ingest: BATCH -> DONE */
+    zsock_t *notify;            /* PUSH to the publisher */
+    scorer_effects_t *effects;  /* what the current batch changed */
+    daemon_stats_t *stats;      /* shared counters, or NULL */
+} s_scorer_t;
+
+static void
+s_count_stat (s_scorer_t *self, _Atomic uint64_t *counter, uint64_t n)
+{
+    if (self->stats)
+        atomic_fetch_add (counter, n);
+}
+
+static void
+s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
+{
+    batch->committed = false;
+    batch->error[0] = 0;
+    store_txn_t *txn = store_begin (self->args->store, true);
+    if (!txn) {
+        snprintf (batch->error, sizeof (batch->error),
+                  "cannot begin a store transaction");
+        return;
+    }
+    int rc = STORE_OK;
+    if (self->args->clock == SCORER_CLOCK_WALL)
+        rc = scorer_advance_clock (txn, zclock_time (), self->effects);
+    size_t stored = 0, duplicates = 0, rejected = 0;
+    for (size_t i = 0; i < batch->count && rc == STORE_OK; i++) {
+        batch->reasons[i][0] = 0;
+        if (batch->invalid && batch->invalid[i][0]) {
+            batch->outcomes[i] = SCORER_REJECTED;
+            snprintf (batch->reasons[i], sizeof (batch->reasons[i]), "%s",
+                      batch->invalid[i]);
+            rejected++;
+            continue;
+        }
+        batch->outcomes[i] =
+            scorer_apply (txn, &batch->events[i], self->args->clock,
+                          self->effects, batch->reasons[i], &rc);
+        if (batch->outcomes[i] == SCORER_STORED)
+            stored++;
+        else if (batch->outcomes[i] == SCORER_DUPLICATE)
+            duplicates++;
+        else if (batch->outcomes[i] == SCORER_REJECTED) {
+            rejected++;
+            zsys_warning ("scorer: rejected %s: %s",
+                          batch->events[i].event_id, batch->reasons[i]);
+        }
+    }
+    if (rc == STORE_OK)
+        rc = store_commit (&txn);
+    else
+        store_abort (&txn);
+    if (rc != STORE_OK) {
+        snprintf (batch->error, sizeof (batch->error),
+                  "batch not stored: %s", store_strerror (rc));
+        zsys_error ("scorer: %s", batch->error);
+        scorer_effects_reset (self->effects);
+        if (self->stats)
+            s_count_stat (self, &self->stats->batches_failed, 1);
+        return;
+    }
+    batch->committed = true;
+    if (self->stats) {
+        s_count_stat (self, &self->stats->events_stored, stored);
+        s_count_stat (self, &self->stats->events_duplicate, duplicates);
+        s_count_stat (self, &self->stats->events_rejected, rejected);
+        s_count_stat (self, &self->stats->batches_committed, 1);
+    }
+    scorer_effects_send (self->effects, self->notify);
+}
+
+static void
+s_tick (s_scorer_t *self)
+{
+    store_txn_t *txn = store_begin (self->args->store, true);
+    if (!txn)
+        return;
+    int rc = scorer_advance_clock (txn, zclock_time (), self->effects);
+    if (rc == STORE_OK)
+        rc = store_commit (&txn);
+    else
+        store_abort (&txn);
+    if (rc == STORE_OK)
+        scorer_effects_send (self->effects, self->notify);
+    else {
+        zsys_error ("scorer: clock tick not stored: %s", store_strerror (rc));
+        scorer_effects_reset (self->effects);
+    }
+}
+
+void
+scorer_actor (zsock_t *pipe, void *args)
+{
+    s_scorer_t self = {args, pipe, NULL, NULL, NULL, NULL};
+    self.stats = self.args->stats;
+    self.batches = zsock_new (ZMQ_PAIR);
+    if (self.batches && zsock_bind (self.batches, "%s", self.args->endpoint))
+        zsock_destroy (&self.batches);
+    self.notify = zsock_new_push (self.args->notify);
+    self.effects = scorer_effects_new ();
+    if (!self.batches || !self.notify || !self.effects) {
+        zsys_error ("scorer: cannot start (%s, notify %s)",
+                    self.args->endpoint, self.args->notify);
+        zsock_destroy (&self.batches);
+        zsock_destroy (&self.notify);
+        scorer_effects_destroy (&self.effects);
+        ((scorer_args_t *) args)->failed = true;
+        zsock_signal (pipe, 1);
+        return;
+    }
+    zsock_signal (pipe, 0);
+    zpoller_t *poller = zpoller_new (pipe, self.batches, NULL);
+    int tick = self.args->tick_ms > 0 ? self.args->tick_ms : 1000;
+    int64_t next_tick = zclock_mono () + tick;
+    while (true) {
+        int timeout = -1;
+        if (self.args->clock == SCORER_CLOCK_WALL) {
+            int64_t left = next_tick - zclock_mono ();
+            timeout = left > 0 ? (int) left : 0;
+        }
+        void *which = zpoller_wait (poller, timeout);
+        if (zpoller_terminated (poller))
+            break;
+        if (which == pipe)
+            break; /* $TERM is the only command on the pipe */
+        if (which == self.batches) {
+            char *command = NULL;
+            void *pointer = NULL;
+            if (zsock_recv (self.batches, "sp", &command, &pointer) == 0
+                && streq (command, "BATCH") && pointer) {
+                s_apply_batch (&self, pointer);
+                zsock_send (self.batches, "s", "DONE");
+            }
+            zstr_free (&command);
+        }
+        if (self.args->clock == SCORER_CLOCK_WALL
+            && zclock_mono () >= next_tick) {
+            s_tick (&self);
+            next_tick = zclock_mono () + tick;
+        }
+    }
+    zpoller_destroy (&poller);
+    zsock_destroy (&self.batches);
+    zsock_destroy (&self.notify);
+    scorer_effects_destroy (&self.effects);
+}

@@ -1,0 +1,142 @@
+/*  scorer_period: calendar periods in Asia/Shanghai and counter names. */
+#include "scorer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Asia/Shanghai has kept UTC+8 without daylight saving since 1991, so a
+   fixed offset is exact for every time the store accepts (2000-2100). */
+#define SHANGHAI_OFFSET_MS (8LL * 3600 * 1000)
+#define DAY_MS             (86400LL * 1000)
+
+static const char *s_counter_names[SC_COUNT] = {
+    "received",         "signed_late",      "contacted_late",
+    "returned",         "returned_late",    "extended",
+    "closed",           "closed_on_time",   "overdue_open",
+    "alerts",           "revisited",        "unsatisfied",
+    "unresolved",       "rework",           "first_time_closed",
+    "key_closed_late",  "repeat_closed_late", "days_late",
+    "should_close",     "closed_late"};
+
+const char *
+scorer_counter_name (int counter)
+{
+    return counter >= 0 && counter < SC_COUNT ? s_counter_names[counter]
+                                              : "?";
+}
+
+int
+scorer_counter_lookup (const char *name)
+{
+    for (int c = 0; c < SC_COUNT; c++)
+        if (strcmp (s_counter_names[c], name) == 0)
+            return c;
+    return -1;
+}
+
+void
+scorer_counters_derive (double *counters)
+{
+    counters[SC_SHOULD_CLOSE] = counters[SC_CLOSED] + counters[SC_OVERDUE_OPEN];
+    counters[SC_CLOSED_LATE] = counters[SC_CLOSED] - counters[SC_CLOSED_ON_TIME];
+}
+
+/* Howard Hinnant's civil-from-days and days-from-civil: exact proleptic
+   Gregorian conversions without the C library's time zone state. */
+static void
+s_civil_from_days (int64_t z, int *year, int *month, int *day)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    *month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    *year = (int) (y + (*month <= 2));
+}
+
+static int64_t
+s_days_from_civil (int year, int month, int day)
+{
+    year -= month <= 2;
+    int64_t era = (year >= 0 ? year : year - 399) / 400;
+    int64_t yoe = year - era * 400;
+    int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+scorer_period_t
+scorer_period_of (int64_t ms, scorer_period_kind_t kind)
+{
+    int64_t local = ms + SHANGHAI_OFFSET_MS;
+    int64_t days = local >= 0 ? local / DAY_MS : (local - DAY_MS + 1) / DAY_MS;
+    int year, month, day;
+    s_civil_from_days (days, &year, &month, &day);
+    scorer_period_t period = {kind, 0};
+    period.code = kind == SCORER_MONTH ? year * 12 + (month - 1)
+                                       : year * 4 + (month - 1) / 3;
+    return period;
+}
+
+int
+scorer_period_parse (const char *text, scorer_period_t *period)
+{
+    int year, n;
+    char tail;
+    if (strlen (text) != 7 || text[4] != '-')
+        return -1;
+    if (sscanf (text, "%4d-Q%1d%c", &year, &n, &tail) == 2 && text[5] == 'Q'
+        && n >= 1 && n <= 4) {
+        period->kind = SCORER_QUARTER;
+        period->code = year * 4 + n - 1;
+    }
+    else if (sscanf (text, "%4d-%2d%c", &year, &n, &tail) == 2 && n >= 1
+             && n <= 12 && text[5] >= '0' && text[5] <= '1') {
+        period->kind = SCORER_MONTH;
+        period->code = year * 12 + n - 1;
+    }
+    else
+        return -1;
+    return year >= 2000 && year <= 2099 ? 0 : -1;
+}
+
+char *
+scorer_period_format (scorer_period_t period, char *buf)
+{
+    if (period.kind == SCORER_MONTH)
+        snprintf (buf, 8, "%04d-%02d", (int) (period.code / 12) % 10000,
+                  (int) (period.code % 12) + 1);
+    else
+        snprintf (buf, 8, "%04d-Q%d", (int) (period.code / 4) % 10000,
+                  (int) (period.code % 4) + 1);
+    return buf;
+}
+
+static int64_t
+s_month_start (int year, int month0)
+{
+    year += month0 / 12;
+    month0 %= 12;
+    return s_days_from_civil (year, month0 + 1, 1) * DAY_MS
+           - SHANGHAI_OFFSET_MS;
+}
+
+int64_t
+scorer_period_start (scorer_period_t period)
+{
+    if (period.kind == SCORER_MONTH)
+        return s_month_start (period.code / 12, period.code % 12);
+    return s_month_start (period.code / 4, (period.code % 4) * 3);
+}
+
+int64_t
+scorer_period_end (scorer_period_t period)
+{
+    if (period.kind == SCORER_MONTH)
+        return s_month_start (period.code / 12, period.code % 12 + 1);
+    return s_month_start (period.code / 4, (period.code % 4) * 3 + 3);
+}

@@ -1,0 +1,654 @@
+/*  scorer_state: the ticket state machine and counter maintenance of
+    SCORING.md section 3, applied inside the caller's write transaction.
+
+    Invariants:
+    - An event is checked against the store before anything is written, so
+      a rejection leaves no trace; once writing starts, any store failure
+      makes the caller abort the whole transaction (nothing half-applied).
+    - The deadline index (STORE_DUE) holds exactly one entry per open
+      ticket, keyed by its deadline in force; closing, returning and
+      extending remove or move it in the same transaction.
+    - overdue_open is counted in the period of the deadline when the clock
+      passes it with the ticket open, and taken back if the ticket leaves
+      the open state (closed, returned, extended) in that same period: at
+      the end of the period it was then no longer open.
+*/
+#include "scorer.h"
+#include "scorer_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HOUR_MS          (3600LL * 1000)
+#define DAY_MS           (24 * HOUR_MS)
+#define SIGN_WINDOW_MS   (1 * HOUR_MS) /* assumed, SCORING.md 3 */
+#define CONTACT_WINDOW_MS (2 * HOUR_MS) /* assumed, SCORING.md 3 */
+#define RETURN_WINDOW_MS (2 * HOUR_MS) /* 金台区's published rule */
+
+#define TICKET_VERSION 1
+
+typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } s_ticket_state_t;
+
+/* Ticket flags. */
+#define F_CONTACTED       0x01 /* the unit contacted the citizen */
+#define F_CONTACT_COUNTED 0x02 /* contacted_late already counted */
+#define F_HAD_REWORK      0x04 /* rework at any time under this unit */
+#define F_KEY             0x08 /* key supervision (重点督办) */
+#define F_REPEAT          0x10 /* repeat dispatch (重复交办) */
+#define F_REWORK_PENDING  0x20 /* revisit asked for rework; reopen follows */
+#define F_OVERDUE         0x40 /* overdue raised for the current deadline */
+
+/* The persisted ticket record. Stored as these bytes: the version byte
+   comes first so a later layout can be told apart. */
+typedef struct {
+    uint8_t version;                 /* TICKET_VERSION */
+    uint8_t state;                   /* s_ticket_state_t */
+    uint8_t flags;                   /* F_* */
+    uint8_t closed_on_time[2];       /* per period kind: last closure's */
+    uint8_t first_time[2];           /* per kind: counted first-time */
+    char unit_id[PROTO_ID_MAX + 1];  /* owning unit */
+    char channel[PROTO_TOKEN_MAX + 1];  /* intake channel */
+    char category[PROTO_TOKEN_MAX + 1]; /* subject category */
+    int64_t dispatched_at;           /* platform dispatch to this unit */
+    int64_t received_at;             /* unit signed */
+    int64_t due_at;                  /* deadline in force */
+    int64_t last_at;                 /* latest occurred_at applied */
+    int32_t closed_period[2];        /* per kind: period counted closed, -1 */
+    int32_t overdue_period[2];       /* per kind: overdue_open counted, -1 */
+} s_ticket_t;
+
+/* ---- effects ---------------------------------------------------------- */
+
+struct _scorer_effects_t {
+    zhashx_t *touched; /* "period\x1funit" -> itself: periods to rescore */
+    zlist_t *alerts;   /* unit, json, unit, json...: alerts in order */
+};
+
+scorer_effects_t *
+scorer_effects_new (void)
+{
+    scorer_effects_t *self = calloc (1, sizeof (*self));
+    if (!self)
+        return NULL;
+    self->touched = zhashx_new ();
+    self->alerts = zlist_new ();
+    if (!self->touched || !self->alerts) {
+        scorer_effects_destroy (&self);
+        return NULL;
+    }
+    zlist_autofree (self->alerts);
+    return self;
+}
+
+void
+scorer_effects_destroy (scorer_effects_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zhashx_destroy (&(*self_p)->touched);
+    zlist_destroy (&(*self_p)->alerts);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+void
+scorer_effects_reset (scorer_effects_t *self)
+{
+    zhashx_purge (self->touched);
+    zlist_purge (self->alerts);
+}
+
+int
+scorer_effects_send (scorer_effects_t *self, zsock_t *sock)
+{
+    if (zhashx_size (self->touched) == 0 && zlist_size (self->alerts) == 0)
+        return 0;
+    zmsg_t *msg = zmsg_new ();
+    for (const char *key = zhashx_first (self->touched); key;
+         key = zhashx_next (self->touched)) {
+        zmsg_addstr (msg, "T");
+        zmsg_addstr (msg, (const char *) zhashx_cursor (self->touched));
+    }
+    for (const char *s = zlist_first (self->alerts); s;
+         s = zlist_next (self->alerts)) {
+        zmsg_addstr (msg, "A");
+        zmsg_addstr (msg, s); /* unit */
+        zmsg_addstr (msg, zlist_next (self->alerts)); /* json */
+    }
+    scorer_effects_reset (self);
+    return zmsg_send (&msg, sock);
+}
+
+static void
+s_touch (scorer_effects_t *effects, scorer_period_t period, const char *unit)
+{
+    if (!effects)
+        return;
+    char p[8], key[8 + PROTO_ID_MAX + 2];
+    snprintf (key, sizeof (key), "%s\x1f%s", scorer_period_format (period, p),
+              unit);
+    zhashx_insert (effects->touched, key, (void *) "");
+}
+
+static void
+s_alert (scorer_effects_t *effects, const char *kind, const s_ticket_t *t,
+         const char *ticket_id, int64_t at)
+{
+    if (!effects)
+        return;
+    char due[32], when[32], json[512];
+    snprintf (json, sizeof (json),
+              "{\"kind\":\"%s\",\"unit_id\":\"%s\",\"ticket_id\":\"%s\","
+              "\"due_at\":\"%s\",\"at\":\"%s\"}",
+              kind, t->unit_id, ticket_id, proto_time_format (t->due_at, due),
+              proto_time_format (at, when));
+    zlist_append (effects->alerts, (void *) t->unit_id);
+    zlist_append (effects->alerts, json);
+}
+
+/* ---- counters ---------------------------------------------------------- */
+
+/* Adds delta to one counter of a unit in one period, for the three slices
+   (all tickets, the ticket's channel, its category). */
+static int
+s_count_in (store_txn_t *txn, const s_ticket_t *t, scorer_period_t period,
+            int counter, int32_t delta, scorer_effects_t *effects)
+{
+    int32_t vec[SC_STORED_COUNT] = {0};
+    vec[counter] = delta;
+    char p[8];
+    scorer_period_format (period, p);
+    const char *slices[3] = {"", t->channel, t->category};
+    const char *prefix[3] = {"", "ch:", "cat:"};
+    for (int s = 0; s < 3; s++) {
+        if (s > 0 && !*slices[s])
+            continue;
+        uint8_t key[STORE_KEY_MAX];
+        size_t size = scorer__counter_key (key, p, t->unit_id, prefix[s],
+                                           slices[s]);
+        int rc = store_add_i32 (txn, STORE_COUNTERS, key, size, vec,
+                                SC_STORED_COUNT);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    s_touch (effects, period, t->unit_id);
+    return STORE_OK;
+}
+
+/* Adds delta to a counter in the month and the quarter containing `at`. */
+static int
+s_count (store_txn_t *txn, const s_ticket_t *t, int64_t at, int counter,
+         int32_t delta, scorer_effects_t *effects)
+{
+    for (int k = 0; k < 2; k++) {
+        int rc = s_count_in (txn, t, scorer_period_of (at, k), counter, delta,
+                             effects);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+size_t
+scorer__counter_key (uint8_t *key, const char *period, const char *unit,
+                     const char *prefix, const char *slice)
+{
+    /* period \0 unit \0 slice: a prefix scan by period finds every unit. */
+    int n = snprintf ((char *) key, STORE_KEY_MAX, "%s%c%s%c%s%s", period, 0,
+                      unit, 0, prefix, slice);
+    return n < STORE_KEY_MAX ? (size_t) n : STORE_KEY_MAX - 1;
+}
+
+/* ---- tickets and the deadline index ----------------------------------- */
+
+static int
+s_ticket_get (store_txn_t *txn, const char *ticket_id, s_ticket_t *t)
+{
+    size_t size = sizeof (*t);
+    int rc = store_get (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t,
+                        &size);
+    if (rc == STORE_OK && (size != sizeof (*t) || t->version != TICKET_VERSION))
+        return STORE_ERROR;
+    return rc;
+}
+
+static int
+s_ticket_put (store_txn_t *txn, const char *ticket_id, const s_ticket_t *t)
+{
+    return store_put (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t,
+                      sizeof (*t));
+}
+
+static size_t
+s_due_key (uint8_t *key, int64_t due, const char *ticket_id)
+{
+    /* Big-endian time first: the index is ordered by deadline, and a scan
+       for passed deadlines reads only the entries it fires. */
+    size_t len = strlen (ticket_id);
+    store_put_be64 (key, (uint64_t) due);
+    memcpy (key + 8, ticket_id, len);
+    return 8 + len;
+}
+
+static int
+s_due_add (store_txn_t *txn, int64_t due, const char *ticket_id)
+{
+    uint8_t key[8 + PROTO_ID_MAX];
+    size_t size = s_due_key (key, due, ticket_id);
+    return store_put (txn, STORE_DUE, key, size, "", 0);
+}
+
+static int
+s_due_remove (store_txn_t *txn, int64_t due, const char *ticket_id)
+{
+    uint8_t key[8 + PROTO_ID_MAX];
+    size_t size = s_due_key (key, due, ticket_id);
+    int rc = store_del (txn, STORE_DUE, key, size);
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* The ticket leaves the open state at `at`: its deadline entry goes, and
+   an overdue_open counted in the period of `at` is taken back. */
+static int
+s_leave_open (store_txn_t *txn, s_ticket_t *t, const char *ticket_id,
+              int64_t at, scorer_effects_t *effects)
+{
+    int rc = s_due_remove (txn, t->due_at, ticket_id);
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+        if (t->overdue_period[k] < 0)
+            continue;
+        scorer_period_t p = scorer_period_of (at, k);
+        if (p.code == t->overdue_period[k])
+            rc = s_count_in (txn, t, p, SC_OVERDUE_OPEN, -1, effects);
+        t->overdue_period[k] = -1;
+    }
+    return rc;
+}
+
+/* Counts contacted_late once for a ticket never contacted in time. */
+static int
+s_contact_missed (store_txn_t *txn, s_ticket_t *t, int64_t at,
+                  scorer_effects_t *effects)
+{
+    if (t->flags & (F_CONTACTED | F_CONTACT_COUNTED))
+        return STORE_OK;
+    t->flags |= F_CONTACT_COUNTED;
+    return s_count (txn, t, at, SC_CONTACTED_LATE, 1, effects);
+}
+
+/* Rework undoes a first-time closure counted in the same period. */
+static int
+s_rework (store_txn_t *txn, s_ticket_t *t, int64_t at,
+          scorer_effects_t *effects)
+{
+    t->flags |= F_HAD_REWORK;
+    int rc = s_count (txn, t, at, SC_REWORK, 1, effects);
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+        scorer_period_t p = scorer_period_of (at, k);
+        if (t->first_time[k] && t->closed_period[k] == p.code) {
+            rc = s_count_in (txn, t, p, SC_FIRST_TIME_CLOSED, -1, effects);
+            t->first_time[k] = 0;
+        }
+    }
+    return rc;
+}
+
+int64_t
+scorer_clock_now (store_txn_t *txn)
+{
+    uint64_t now = 0;
+    store_meta_get (txn, "clock", &now);
+    return (int64_t) now;
+}
+
+int
+scorer_advance_clock (store_txn_t *txn, int64_t now,
+                      scorer_effects_t *effects)
+{
+    if (now <= scorer_clock_now (txn))
+        return STORE_OK;
+    int rc = store_meta_put (txn, "clock", (uint64_t) now);
+    if (rc != STORE_OK)
+        return rc;
+    /* Bounded work: the index is ordered by deadline, so this reads only
+       the entries that fire plus one. */
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
+    if (!cursor)
+        return STORE_ERROR;
+    const void *key;
+    size_t size;
+    while ((rc = store_cursor_next (cursor, &key, &size, NULL, NULL))
+           == STORE_OK) {
+        if (size <= 8 || size > 8 + PROTO_ID_MAX)
+            break; /* not ours: leave it for a repair tool */
+        int64_t due = (int64_t) store_get_be64 (key);
+        if (due >= now)
+            break;
+        char ticket_id[PROTO_ID_MAX + 1];
+        memcpy (ticket_id, (const uint8_t *) key + 8, size - 8);
+        ticket_id[size - 8] = 0;
+        if ((rc = store_cursor_del (cursor)) != STORE_OK)
+            break;
+        s_ticket_t t;
+        rc = s_ticket_get (txn, ticket_id, &t);
+        if (rc == STORE_NOTFOUND) {
+            rc = STORE_OK;
+            continue;
+        }
+        if (rc != STORE_OK)
+            break;
+        if (t.state != T_OPEN || t.due_at != due || (t.flags & F_OVERDUE))
+            continue; /* a stale entry */
+        t.flags |= F_OVERDUE;
+        for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+            scorer_period_t p = scorer_period_of (due, k);
+            t.overdue_period[k] = p.code;
+            rc = s_count_in (txn, &t, p, SC_OVERDUE_OPEN, 1, effects);
+            if (rc == STORE_OK)
+                rc = s_count_in (txn, &t, p, SC_ALERTS, 1, effects);
+        }
+        if (rc == STORE_OK)
+            rc = s_contact_missed (txn, &t, due, effects);
+        if (rc == STORE_OK)
+            rc = s_ticket_put (txn, ticket_id, &t);
+        if (rc != STORE_OK)
+            break;
+        s_alert (effects, "overdue", &t, ticket_id, due);
+    }
+    store_cursor_destroy (&cursor);
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* ---- checks before writing -------------------------------------------- */
+
+static bool
+s_needs_ticket (proto_type_t type)
+{
+    return type != PROTO_ADJUSTED && type != PROTO_TICK;
+}
+
+/* Returns true when the event can be applied; else writes why. */
+static bool
+s_check (store_txn_t *txn, const proto_event_t *ev, const s_ticket_t *t,
+         bool have, char *reason, int *store_rc)
+{
+    if (ev->type != PROTO_TICK) {
+        scorer_unit_t unit;
+        int rc = scorer_unit_get (txn, ev->unit_id, &unit);
+        if (rc == STORE_NOTFOUND) {
+            snprintf (reason, PROTO_ERROR_MAX, "unknown unit %s", ev->unit_id);
+            return false;
+        }
+        if (rc != STORE_OK) {
+            *store_rc = rc;
+            return false;
+        }
+    }
+    if (!s_needs_ticket (ev->type))
+        return true;
+    if (ev->type == PROTO_RECEIVED) {
+        if (have && t->state == T_OPEN) {
+            snprintf (reason, PROTO_ERROR_MAX,
+                      "ticket %s is already open with unit %s", ev->ticket_id,
+                      t->unit_id);
+            return false;
+        }
+        return true;
+    }
+    if (!have) {
+        snprintf (reason, PROTO_ERROR_MAX, "unknown ticket %s", ev->ticket_id);
+        return false;
+    }
+    if (strcmp (t->unit_id, ev->unit_id) != 0) {
+        snprintf (reason, PROTO_ERROR_MAX, "ticket %s is with unit %s, not %s",
+                  ev->ticket_id, t->unit_id, ev->unit_id);
+        return false;
+    }
+    bool want_closed =
+        ev->type == PROTO_REVISITED || ev->type == PROTO_REOPENED;
+    if (want_closed && t->state != T_CLOSED) {
+        snprintf (reason, PROTO_ERROR_MAX, "%s: ticket %s is not closed",
+                  proto_type_name (ev->type), ev->ticket_id);
+        return false;
+    }
+    if (!want_closed && t->state != T_OPEN) {
+        snprintf (reason, PROTO_ERROR_MAX, "%s: ticket %s is not open",
+                  proto_type_name (ev->type), ev->ticket_id);
+        return false;
+    }
+    return true;
+}
+
+/* ---- applying ----------------------------------------------------------- */
+
+static int
+s_apply_received (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
+                  scorer_effects_t *effects)
+{
+    memset (t, 0, sizeof (*t));
+    t->version = TICKET_VERSION;
+    t->state = T_OPEN;
+    t->flags = (ev->key_supervision ? F_KEY : 0)
+               | (ev->repeat_dispatch ? F_REPEAT : 0);
+    snprintf (t->unit_id, sizeof (t->unit_id), "%s", ev->unit_id);
+    snprintf (t->channel, sizeof (t->channel), "%s", ev->channel);
+    snprintf (t->category, sizeof (t->category), "%s", ev->category);
+    t->dispatched_at = ev->dispatched_at;
+    t->received_at = ev->occurred_at;
+    t->due_at = ev->due_at;
+    for (int k = 0; k < 2; k++)
+        t->closed_period[k] = t->overdue_period[k] = -1;
+    int rc = s_count (txn, t, ev->occurred_at, SC_RECEIVED, 1, effects);
+    if (rc == STORE_OK && ev->occurred_at - ev->dispatched_at > SIGN_WINDOW_MS)
+        rc = s_count (txn, t, ev->occurred_at, SC_SIGNED_LATE, 1, effects);
+    if (rc == STORE_OK)
+        rc = s_due_add (txn, t->due_at, ev->ticket_id);
+    return rc;
+}
+
+static int
+s_apply_closed (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
+                scorer_effects_t *effects)
+{
+    int64_t at = ev->occurred_at;
+    bool on_time = at <= t->due_at;
+    bool was_overdue = t->flags & F_OVERDUE;
+    int rc = s_leave_open (txn, t, ev->ticket_id, at, effects);
+    if (rc == STORE_OK)
+        rc = s_contact_missed (txn, t, at, effects);
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+        scorer_period_t p = scorer_period_of (at, k);
+        /* A ticket counts once per period even when closed again after
+           rework; its latest closure in the period decides on-time. */
+        int32_t on = on_time ? 1 : 0, d_on, d_late;
+        if (t->closed_period[k] != p.code) {
+            rc = s_count_in (txn, t, p, SC_CLOSED, 1, effects);
+            bool first = !(t->flags & F_HAD_REWORK);
+            if (rc == STORE_OK && first)
+                rc = s_count_in (txn, t, p, SC_FIRST_TIME_CLOSED, 1, effects);
+            t->closed_period[k] = p.code;
+            t->first_time[k] = first;
+            d_on = on;
+            d_late = 1 - on;
+        }
+        else {
+            /* Closed again in the same period: only the change of the
+               on-time verdict counts. */
+            d_on = on - t->closed_on_time[k];
+            d_late = -d_on;
+        }
+        if (rc == STORE_OK && d_on)
+            rc = s_count_in (txn, t, p, SC_CLOSED_ON_TIME, d_on, effects);
+        if (rc == STORE_OK && d_late && (t->flags & F_KEY))
+            rc = s_count_in (txn, t, p, SC_KEY_CLOSED_LATE, d_late, effects);
+        if (rc == STORE_OK && d_late && (t->flags & F_REPEAT))
+            rc = s_count_in (txn, t, p, SC_REPEAT_CLOSED_LATE, d_late,
+                             effects);
+        t->closed_on_time[k] = on_time;
+    }
+    if (rc == STORE_OK && !on_time) {
+        int32_t days = (int32_t) ((at - t->due_at + DAY_MS - 1) / DAY_MS);
+        rc = s_count (txn, t, at, SC_DAYS_LATE, days, effects);
+    }
+    t->state = T_CLOSED;
+    t->flags &= (uint8_t) ~F_OVERDUE;
+    if (rc == STORE_OK && was_overdue)
+        s_alert (effects, "cleared", t, ev->ticket_id, at);
+    return rc;
+}
+
+static int
+s_apply (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
+         scorer_effects_t *effects)
+{
+    int64_t at = ev->occurred_at;
+    int rc = STORE_OK;
+    switch (ev->type) {
+    case PROTO_RECEIVED:
+        return s_apply_received (txn, ev, t, effects);
+    case PROTO_CONTACTED:
+        if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED))
+            && at - t->received_at > CONTACT_WINDOW_MS) {
+            rc = s_count (txn, t, at, SC_CONTACTED_LATE, 1, effects);
+            t->flags |= F_CONTACT_COUNTED;
+        }
+        t->flags |= F_CONTACTED;
+        return rc;
+    case PROTO_RETURNED:
+        rc = s_leave_open (txn, t, ev->ticket_id, at, effects);
+        if (rc == STORE_OK)
+            rc = s_count (txn, t, at, SC_RETURNED, 1, effects);
+        if (rc == STORE_OK && at - t->dispatched_at > RETURN_WINDOW_MS)
+            rc = s_count (txn, t, at, SC_RETURNED_LATE, 1, effects);
+        t->state = T_RETURNED;
+        t->flags &= (uint8_t) ~F_OVERDUE;
+        return rc;
+    case PROTO_EXTENDED:
+        rc = s_leave_open (txn, t, ev->ticket_id, at, effects);
+        if (rc == STORE_OK)
+            rc = s_count (txn, t, at, SC_EXTENDED, 1, effects);
+        t->due_at = ev->due_at;
+        t->flags &= (uint8_t) ~F_OVERDUE;
+        if (rc == STORE_OK)
+            rc = s_due_add (txn, t->due_at, ev->ticket_id);
+        return rc;
+    case PROTO_CLOSED:
+        return s_apply_closed (txn, ev, t, effects);
+    case PROTO_REVISITED:
+        rc = s_count (txn, t, at, SC_REVISITED, 1, effects);
+        if (rc == STORE_OK && ev->satisfaction == PROTO_SAT_UNSATISFIED)
+            rc = s_count (txn, t, at, SC_UNSATISFIED, 1, effects);
+        if (rc == STORE_OK && ev->resolved == PROTO_RES_NO)
+            rc = s_count (txn, t, at, SC_UNRESOLVED, 1, effects);
+        if (rc == STORE_OK && ev->rework) {
+            rc = s_rework (txn, t, at, effects);
+            t->flags |= F_REWORK_PENDING;
+        }
+        return rc;
+    case PROTO_REOPENED:
+        /* A reopen that follows a rework revisit is that rework; one
+           without it is a rework of its own. */
+        if (!(t->flags & F_REWORK_PENDING))
+            rc = s_rework (txn, t, at, effects);
+        t->flags &= (uint8_t) ~F_REWORK_PENDING;
+        t->state = T_OPEN;
+        t->due_at = ev->due_at;
+        if (rc == STORE_OK)
+            rc = s_due_add (txn, t->due_at, ev->ticket_id);
+        return rc;
+    default:
+        return STORE_OK;
+    }
+}
+
+static int
+s_apply_adjusted (store_txn_t *txn, const proto_event_t *ev,
+                  scorer_effects_t *effects)
+{
+    /* The latest ADJUSTED by event time wins; an older one arriving late
+       does not overwrite it. Record: double value, int64 occurred_at. */
+    uint8_t key[STORE_KEY_MAX];
+    size_t ksize = scorer__counter_key (key, ev->period, ev->unit_id, "",
+                                        ev->item);
+    struct {
+        double value;
+        int64_t at;
+    } rec, old;
+    size_t size = sizeof (old);
+    int rc = store_get (txn, STORE_MANUAL, key, ksize, &old, &size);
+    if (rc == STORE_OK && size == sizeof (old) && old.at > ev->occurred_at)
+        return STORE_OK;
+    if (rc != STORE_OK && rc != STORE_NOTFOUND && rc != STORE_TOOBIG)
+        return rc;
+    rec.value = ev->value;
+    rec.at = ev->occurred_at;
+    rc = store_put (txn, STORE_MANUAL, key, ksize, &rec, sizeof (rec));
+    scorer_period_t period;
+    if (rc == STORE_OK && scorer_period_parse (ev->period, &period) == 0)
+        s_touch (effects, period, ev->unit_id);
+    return rc;
+}
+
+scorer_outcome_t
+scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
+              scorer_effects_t *effects, char *reason, int *store_rc)
+{
+    *store_rc = STORE_OK;
+    reason[0] = 0;
+    uint8_t seqbuf[8];
+    size_t size = sizeof (seqbuf);
+    int rc = store_get (txn, STORE_DEDUP, ev->event_id, strlen (ev->event_id),
+                        seqbuf, &size);
+    if (rc == STORE_OK)
+        return SCORER_DUPLICATE;
+    if (rc != STORE_NOTFOUND) {
+        *store_rc = rc;
+        return SCORER_FAILED;
+    }
+    s_ticket_t t;
+    bool have = false;
+    if (s_needs_ticket (ev->type)) {
+        rc = s_ticket_get (txn, ev->ticket_id, &t);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+            *store_rc = rc;
+            return SCORER_FAILED;
+        }
+        have = rc == STORE_OK;
+    }
+    if (!s_check (txn, ev, &t, have, reason, store_rc))
+        return *store_rc == STORE_OK ? SCORER_REJECTED : SCORER_FAILED;
+
+    /* From here on every failure aborts the caller's transaction. */
+    if (clock == SCORER_CLOCK_EVENT)
+        rc = scorer_advance_clock (txn, ev->occurred_at, effects);
+    /* The clock may have raised overdue on this very ticket: reload. */
+    if (rc == STORE_OK && have)
+        rc = s_ticket_get (txn, ev->ticket_id, &t);
+    if (rc == STORE_OK && ev->type == PROTO_ADJUSTED)
+        rc = s_apply_adjusted (txn, ev, effects);
+    else if (rc == STORE_OK && s_needs_ticket (ev->type)) {
+        rc = s_apply (txn, ev, &t, effects);
+        if (ev->occurred_at > t.last_at)
+            t.last_at = ev->occurred_at;
+        if (rc == STORE_OK)
+            rc = s_ticket_put (txn, ev->ticket_id, &t);
+    }
+    uint64_t seq = 0;
+    if (rc == STORE_OK) {
+        size_t esize;
+        uint8_t *bytes = proto_event_encode (ev, &esize);
+        rc = bytes ? store_log_append (txn, bytes, esize, &seq) : STORE_ERROR;
+        free (bytes);
+    }
+    if (rc == STORE_OK) {
+        store_put_be64 (seqbuf, seq);
+        rc = store_put (txn, STORE_DEDUP, ev->event_id, strlen (ev->event_id),
+                        seqbuf, 8);
+    }
+    if (rc != STORE_OK) {
+        *store_rc = rc;
+        return SCORER_FAILED;
+    }
+    return SCORER_STORED;
+}

@@ -1,0 +1,387 @@
+/*  store: LMDB environment, tables, transactions and cursors.
+    See store.h for the contract. */
+#include "store.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define STORE_DEFAULT_MAP (4ULL << 30)
+
+struct _store_t {
+    MDB_env *env;                    /* the one environment */
+    MDB_dbi dbi[STORE_TABLE_COUNT];  /* named databases, fixed at open */
+};
+
+struct _store_txn_t {
+    store_t *store; /* owner of the dbi handles */
+    MDB_txn *txn;   /* the LMDB transaction */
+};
+
+struct _store_cursor_t {
+    MDB_cursor *cursor;  /* the LMDB cursor */
+    MDB_val from;        /* starting key, or empty for the first */
+    bool started;        /* first call done */
+};
+
+static const char *s_table_names[STORE_TABLE_COUNT] = {
+    "meta", "log", "dedup", "tickets", "due", "counters", "manual", "units"};
+
+/* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
+   readers do not clobber each other's message. */
+static _Thread_local int s_last_mdb_rc;
+
+static int
+s_map_rc (int rc)
+{
+    if (rc == 0)
+        return STORE_OK;
+    if (rc == MDB_NOTFOUND)
+        return STORE_NOTFOUND;
+    if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
+        return STORE_FULL;
+    s_last_mdb_rc = rc;
+    return STORE_ERROR;
+}
+
+const char *
+store_strerror (int rc)
+{
+    switch (rc) {
+    case STORE_OK:
+        return "ok";
+    case STORE_NOTFOUND:
+        return "not found";
+    case STORE_FULL:
+        return "store is full (LMDB map size reached)";
+    case STORE_TOOBIG:
+        return "value larger than the buffer";
+    default:
+        return s_last_mdb_rc ? mdb_strerror (s_last_mdb_rc) : "store error";
+    }
+}
+
+store_t *
+store_new (const char *dir, size_t map_size, char *err)
+{
+    if (mkdir (dir, 0750) != 0 && errno != EEXIST) {
+        snprintf (err, 256, "cannot create %s: %s", dir, strerror (errno));
+        return NULL;
+    }
+    store_t *self = calloc (1, sizeof (*self));
+    if (!self) {
+        snprintf (err, 256, "out of memory");
+        return NULL;
+    }
+    MDB_txn *txn = NULL;
+    int rc = mdb_env_create (&self->env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs (self->env, STORE_TABLE_COUNT);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize (self->env,
+                                  map_size ? map_size : STORE_DEFAULT_MAP);
+    /* MDB_NOTLS: read transactions are tied to the transaction object, not
+       the thread's slot, so actor threads can each keep their own. */
+    if (rc == 0)
+        rc = mdb_env_open (self->env, dir, MDB_NOTLS, 0640);
+    if (rc == 0)
+        rc = mdb_txn_begin (self->env, NULL, 0, &txn);
+    for (int t = 0; rc == 0 && t < STORE_TABLE_COUNT; t++)
+        rc = mdb_dbi_open (txn, s_table_names[t], MDB_CREATE, &self->dbi[t]);
+    if (rc == 0) {
+        rc = mdb_txn_commit (txn);
+        txn = NULL;
+    }
+    if (rc != 0) {
+        snprintf (err, 256, "cannot open store in %s: %s", dir,
+                  mdb_strerror (rc));
+        if (txn)
+            mdb_txn_abort (txn);
+        if (self->env)
+            mdb_env_close (self->env);
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+store_destroy (store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    store_t *self = *self_p;
+    mdb_env_close (self->env);
+    free (self);
+    *self_p = NULL;
+}
+
+store_txn_t *
+store_begin (store_t *self, bool write)
+{
+    store_txn_t *txn = calloc (1, sizeof (*txn));
+    if (!txn)
+        return NULL;
+    txn->store = self;
+    int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY,
+                            &txn->txn);
+    if (rc != 0) {
+        fprintf (stderr, "store: cannot begin transaction: %s\n",
+                 mdb_strerror (rc));
+        free (txn);
+        return NULL;
+    }
+    return txn;
+}
+
+int
+store_commit (store_txn_t **txn_p)
+{
+    store_txn_t *txn = *txn_p;
+    int rc = mdb_txn_commit (txn->txn);
+    free (txn);
+    *txn_p = NULL;
+    return s_map_rc (rc);
+}
+
+void
+store_abort (store_txn_t **txn_p)
+{
+    if (!txn_p || !*txn_p)
+        return;
+    mdb_txn_abort ((*txn_p)->txn);
+    free (*txn_p);
+    *txn_p = NULL;
+}
+
+int
+store_get (store_txn_t *txn, store_table_t table, const void *key,
+           size_t key_size, void *value, size_t *size)
+{
+    MDB_val k = {key_size, (void *) key}, v;
+    int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
+    if (rc != 0)
+        return s_map_rc (rc);
+    size_t capacity = *size;
+    *size = v.mv_size;
+    if (v.mv_size > capacity)
+        return STORE_TOOBIG;
+    memcpy (value, v.mv_data, v.mv_size);
+    return STORE_OK;
+}
+
+int
+store_put (store_txn_t *txn, store_table_t table, const void *key,
+           size_t key_size, const void *value, size_t size)
+{
+    MDB_val k = {key_size, (void *) key}, v = {size, (void *) value};
+    return s_map_rc (mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0));
+}
+
+int
+store_put_new (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, const void *value, size_t size)
+{
+    MDB_val k = {key_size, (void *) key}, v = {size, (void *) value};
+    int rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v,
+                      MDB_NOOVERWRITE);
+    return rc == MDB_KEYEXIST ? 1 : s_map_rc (rc);
+}
+
+int
+store_del (store_txn_t *txn, store_table_t table, const void *key,
+           size_t key_size)
+{
+    MDB_val k = {key_size, (void *) key};
+    return s_map_rc (mdb_del (txn->txn, txn->store->dbi[table], &k, NULL));
+}
+
+size_t
+store_count (store_txn_t *txn, store_table_t table)
+{
+    MDB_stat st;
+    if (mdb_stat (txn->txn, txn->store->dbi[table], &st) != 0)
+        return 0;
+    return st.ms_entries;
+}
+
+void
+store_put_be64 (uint8_t *dest, uint64_t value)
+{
+    for (int i = 7; i >= 0; i--) {
+        dest[i] = (uint8_t) (value & 0xff);
+        value >>= 8;
+    }
+}
+
+uint64_t
+store_get_be64 (const uint8_t *src)
+{
+    uint64_t value = 0;
+    for (int i = 0; i < 8; i++)
+        value = (value << 8) | src[i];
+    return value;
+}
+
+int
+store_log_append (store_txn_t *txn, const void *event, size_t size,
+                  uint64_t *seq)
+{
+    /* The next sequence number is one past the log's last key, read from
+       the B-tree itself, so it can never drift from what is stored. */
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open (txn->txn, txn->store->dbi[STORE_LOG], &cursor);
+    if (rc != 0)
+        return s_map_rc (rc);
+    MDB_val k, v;
+    uint64_t next = 1;
+    rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
+    if (rc == 0 && k.mv_size == 8)
+        next = store_get_be64 (k.mv_data) + 1;
+    uint8_t key[8];
+    store_put_be64 (key, next);
+    k.mv_size = 8;
+    k.mv_data = key;
+    v.mv_size = size;
+    v.mv_data = (void *) event;
+    rc = mdb_cursor_put (cursor, &k, &v, MDB_APPEND);
+    mdb_cursor_close (cursor);
+    if (rc == 0)
+        *seq = next;
+    return s_map_rc (rc);
+}
+
+int
+store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, int32_t *out, size_t n)
+{
+    memset (out, 0, n * sizeof (int32_t));
+    MDB_val k = {key_size, (void *) key}, v;
+    int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return STORE_OK;
+    if (rc != 0)
+        return s_map_rc (rc);
+    size_t stored = v.mv_size / sizeof (int32_t);
+    /* LMDB values are not necessarily aligned: copy bytes. */
+    memcpy (out, v.mv_data, (stored < n ? stored : n) * sizeof (int32_t));
+    return STORE_OK;
+}
+
+int
+store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, const int32_t *delta, size_t n)
+{
+    int32_t stack[64];
+    int32_t *values = n <= 64 ? stack : malloc (n * sizeof (int32_t));
+    if (!values)
+        return STORE_ERROR;
+    int rc = store_get_i32 (txn, table, key, key_size, values, n);
+    if (rc == STORE_OK) {
+        for (size_t i = 0; i < n; i++)
+            values[i] += delta[i];
+        rc = store_put (txn, table, key, key_size, values,
+                        n * sizeof (int32_t));
+    }
+    if (values != stack)
+        free (values);
+    return rc;
+}
+
+int
+store_meta_get (store_txn_t *txn, const char *name, uint64_t *value)
+{
+    uint8_t buf[8];
+    size_t size = sizeof (buf);
+    int rc = store_get (txn, STORE_META, name, strlen (name), buf, &size);
+    if (rc == STORE_OK && size != 8)
+        return STORE_ERROR;
+    if (rc == STORE_OK)
+        *value = store_get_be64 (buf);
+    return rc;
+}
+
+int
+store_meta_put (store_txn_t *txn, const char *name, uint64_t value)
+{
+    uint8_t buf[8];
+    store_put_be64 (buf, value);
+    return store_put (txn, STORE_META, name, strlen (name), buf, 8);
+}
+
+store_cursor_t *
+store_cursor_new (store_txn_t *txn, store_table_t table, const void *from,
+                  size_t from_size)
+{
+    store_cursor_t *self = calloc (1, sizeof (*self));
+    if (!self)
+        return NULL;
+    if (mdb_cursor_open (txn->txn, txn->store->dbi[table], &self->cursor)
+        != 0) {
+        free (self);
+        return NULL;
+    }
+    self->from.mv_data = (void *) from;
+    self->from.mv_size = from ? from_size : 0;
+    return self;
+}
+
+int
+store_cursor_next (store_cursor_t *self, const void **key, size_t *key_size,
+                   const void **value, size_t *size)
+{
+    MDB_val k = self->from, v;
+    int rc;
+    if (!self->started) {
+        self->started = true;
+        rc = mdb_cursor_get (self->cursor, &k, &v,
+                             k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+    }
+    else
+        rc = mdb_cursor_get (self->cursor, &k, &v, MDB_NEXT);
+    if (rc != 0)
+        return s_map_rc (rc);
+    *key = k.mv_data;
+    *key_size = k.mv_size;
+    if (value)
+        *value = v.mv_data;
+    if (size)
+        *size = v.mv_size;
+    return STORE_OK;
+}
+
+int
+store_cursor_del (store_cursor_t *self)
+{
+    /* After mdb_cursor_del the cursor stays valid and MDB_NEXT returns the
+       entry that followed the deleted one, so a walk can go on. */
+    return s_map_rc (mdb_cursor_del (self->cursor, 0));
+}
+
+void
+store_cursor_destroy (store_cursor_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    mdb_cursor_close ((*self_p)->cursor);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int
+store_info (store_t *self, uint64_t *used, uint64_t *map_size)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = mdb_env_info (self->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat (self->env, &st);
+    if (rc != 0)
+        return s_map_rc (rc);
+    *used = (uint64_t) (info.me_last_pgno + 1) * st.ms_psize;
+    *map_size = info.me_mapsize;
+    return STORE_OK;
+}

@@ -1,0 +1,147 @@
+/*  store: hotline's durable state, one LMDB environment per process.
+
+    The store knows tables, keys and byte values; what the bytes mean
+    belongs to the modules that write them (the scorer owns ticket and
+    counter records). LMDB types never leave this module.
+
+    Tables (LMDB named databases):
+      STORE_META      small named values: clock, sequence numbers, schema
+      STORE_LOG       append-only event log: u64 big-endian seq -> event
+      STORE_DEDUP     event_id -> u64 log seq (de-duplication)
+      STORE_TICKETS   ticket_id -> ticket record
+      STORE_DUE       u64 big-endian due ms + ticket_id -> (empty): the
+                      deadline index, ordered by time
+      STORE_COUNTERS  period \0 unit_id \0 slice -> counter record
+      STORE_MANUAL    period \0 unit_id \0 item -> manual item record
+      STORE_UNITS     unit_id -> unit record
+
+    Durability: a write transaction is durable when store_commit returns 0
+    (LMDB syncs on commit). Callers acknowledge nothing before that.
+
+    Thread rules: a store_t is shared by all threads of the process. A
+    transaction belongs to the thread that began it. Only one write
+    transaction exists at a time (LMDB serialises writers); read
+    transactions run concurrently with it and see the last commit.
+*/
+#ifndef STORE_H_INCLUDED
+#define STORE_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _store_t store_t;
+typedef struct _store_txn_t store_txn_t;
+typedef struct _store_cursor_t store_cursor_t;
+
+typedef enum {
+    STORE_META = 0,
+    STORE_LOG,
+    STORE_DEDUP,
+    STORE_TICKETS,
+    STORE_DUE,
+    STORE_COUNTERS,
+    STORE_MANUAL,
+    STORE_UNITS,
+    STORE_TABLE_COUNT
+} store_table_t;
+
+/* Return codes. Every function returns STORE_OK (0) or one of these. */
+typedef enum {
+    STORE_OK = 0,
+    STORE_NOTFOUND = -1, /* no such key (or the cursor is past the end) */
+    STORE_FULL = -2,     /* the map is full: the transaction must abort */
+    STORE_TOOBIG = -3,   /* key or value larger than the caller's buffer */
+    STORE_ERROR = -4     /* I/O or other failure; see store_last_error */
+} store_rc_t;
+
+/* Longest key LMDB accepts with its default settings. */
+#define STORE_KEY_MAX 511
+
+/* Opens (creating if needed) the environment in directory `dir`, creating
+   the directory too. map_size is the maximum database size in bytes (0 =
+   default, 4 GiB). Returns NULL on failure and writes a reason into `err`
+   (at least 256 bytes). */
+store_t *store_new (const char *dir, size_t map_size, char *err);
+
+/* Closes the environment. All transactions must be finished. NULL-safe,
+   idempotent; nulls the caller's pointer. */
+void store_destroy (store_t **self_p);
+
+/* Text for a return code (and, for STORE_ERROR, the last LMDB error). */
+const char *store_strerror (int rc);
+
+/* Begins a transaction. Returns NULL when LMDB refuses (the reason goes to
+   the log and stderr). A write transaction blocks while another is open. */
+store_txn_t *store_begin (store_t *self, bool write);
+
+/* Commits and frees the transaction; nulls *txn_p. On failure nothing of
+   it is stored (STORE_FULL, STORE_ERROR). */
+int store_commit (store_txn_t **txn_p);
+
+/* Discards and frees the transaction; NULL-safe; nulls *txn_p. */
+void store_abort (store_txn_t **txn_p);
+
+/* Copies the value of `key` into `value` (capacity *size) and sets *size
+   to its length. STORE_TOOBIG when it does not fit (*size is then the
+   length needed). STORE_NOTFOUND when absent. */
+int store_get (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, void *value, size_t *size);
+
+/* Stores value under key, replacing any previous value. */
+int store_put (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, const void *value, size_t size);
+
+/* Stores value under key only if the key is absent: STORE_OK, or
+   STORE_NOTFOUND's opposite, 1, when the key existed (nothing written). */
+int store_put_new (store_txn_t *txn, store_table_t table, const void *key,
+                   size_t key_size, const void *value, size_t size);
+
+/* Deletes key. STORE_NOTFOUND when absent. */
+int store_del (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size);
+
+/* Number of entries in a table as of this transaction. */
+size_t store_count (store_txn_t *txn, store_table_t table);
+
+/* Appends an encoded event to the log and returns its sequence number
+   (1, 2, ...) in *seq. Log keys are big-endian so appends go to the end of
+   the B-tree (MDB_APPEND: no page splits in the middle). */
+int store_log_append (store_txn_t *txn, const void *event, size_t size,
+                      uint64_t *seq);
+
+/* Adds `delta` (n int32 values) element-wise to the int32 array stored
+   under key, creating it (zeros) when absent; a shorter stored array is
+   zero-extended first, so records grow when counters are added. */
+int store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
+                   size_t key_size, const int32_t *delta, size_t n);
+
+/* Reads the int32 array under key into out[0..n), zero-filling what is
+   absent or shorter. STORE_OK even when the key is absent. */
+int store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
+                   size_t key_size, int32_t *out, size_t n);
+
+/* Meta values are u64s under a short name ("clock", "pubseq"...). */
+int store_meta_get (store_txn_t *txn, const char *name, uint64_t *value);
+int store_meta_put (store_txn_t *txn, const char *name, uint64_t value);
+
+/* Cursors walk a table in key order from the first key >= `from` (NULL:
+   from the start). store_cursor_next returns STORE_OK and borrowed
+   pointers valid until the next cursor call or the end of the transaction
+   ("look but do not touch"), or STORE_NOTFOUND at the end. */
+store_cursor_t *store_cursor_new (store_txn_t *txn, store_table_t table,
+                                  const void *from, size_t from_size);
+int store_cursor_next (store_cursor_t *self, const void **key,
+                       size_t *key_size, const void **value, size_t *size);
+/* Deletes the entry the cursor is on (write transactions only). */
+int store_cursor_del (store_cursor_t *self);
+void store_cursor_destroy (store_cursor_t **self_p);
+
+/* Big-endian u64 helpers for ordered keys. */
+void store_put_be64 (uint8_t *dest, uint64_t value);
+uint64_t store_get_be64 (const uint8_t *src);
+
+/* Bytes the environment uses on disk, and its configured map size. */
+int store_info (store_t *self, uint64_t *used, uint64_t *map_size);
+
+#endif

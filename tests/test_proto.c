@@ -1,0 +1,1124 @@
+/*  Tests for the proto module: event lines, times and the wire format.
+
+    Hostile protobuf bytes are written by hand here (a tiny encoder below)
+    so the tests do not depend on protobuf-c, which never leaves proto/.
+*/
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+//  The example lines of INTERFACES.md section 1, verbatim.
+static const char *s_examples[] = {
+    "{\"event_id\":\"e1\",\"type\":\"received\",\"ticket_id\":\"T1\","
+    "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-01T09:10:00+08:00\","
+    "\"dispatched_at\":\"2025-07-01T09:00:00+08:00\","
+    "\"due_at\":\"2025-07-04T18:00:00+08:00\",\"channel\":\"hotline\","
+    "\"category\":\"property\",\"key_supervision\":false,"
+    "\"repeat_dispatch\":false}",
+    "{\"event_id\":\"e2\",\"type\":\"contacted\",\"ticket_id\":\"T1\","
+    "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-01T09:40:00+08:00\"}",
+    "{\"event_id\":\"e3\",\"type\":\"returned\",\"ticket_id\":\"T1\","
+    "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-01T12:00:00+08:00\","
+    "\"reason\":\"not our jurisdiction\"}",
+    "{\"event_id\":\"e4\",\"type\":\"extended\",\"ticket_id\":\"T1\","
+    "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-02T10:00:00+08:00\","
+    "\"due_at\":\"2025-07-08T18:00:00+08:00\"}",
+    "{\"event_id\":\"e5\",\"type\":\"closed\",\"ticket_id\":\"T1\","
+    "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-03T16:00:00+08:00\"}",
+    "{\"event_id\":\"e6\",\"type\":\"revisited\",\"ticket_id\":\"T1\","
+    "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:00:00+08:00\","
+    "\"satisfaction\":\"unsatisfied\",\"resolved\":\"no\",\"rework\":true}",
+    "{\"event_id\":\"e7\",\"type\":\"reopened\",\"ticket_id\":\"T1\","
+    "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:05:00+08:00\","
+    "\"due_at\":\"2025-07-09T18:00:00+08:00\"}",
+    "{\"event_id\":\"e8\",\"type\":\"adjusted\",\"unit_id\":\"U01\","
+    "\"period\":\"2024-Q4\",\"item\":\"knowledge_base\",\"value\":9.5,"
+    "\"occurred_at\":\"2025-01-05T10:00:00+08:00\"}",
+    "{\"event_id\":\"e9\",\"type\":\"tick\","
+    "\"occurred_at\":\"2025-08-01T00:00:00+08:00\"}",
+};
+#define S_EXAMPLE_COUNT (sizeof s_examples / sizeof s_examples[0])
+
+//  2025-07-01T09:10:00+08:00 in ms since the epoch.
+#define S_JULY_FIRST 1751332200000LL
+
+static void s_parse_ok (const char *line, proto_event_t *event)
+{
+    char reason[PROTO_ERROR_MAX] = "";
+    int rc = proto_event_from_json (line, strlen (line), event, reason);
+    cr_assert_eq (rc, 0, "line %s rejected: %s", line, reason);
+}
+
+/* Parses a line that must be rejected and checks the reason. */
+static void s_expect_rejected (const char *line, const char *expected)
+{
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX] = "";
+    int rc = proto_event_from_json (line, strlen (line), &event, reason);
+    cr_assert_eq (rc, -1, "line %s accepted", line);
+    cr_assert_str_eq (reason, expected, "line %s", line);
+}
+
+static void s_assert_events_equal (const proto_event_t *a,
+                                   const proto_event_t *b)
+{
+    cr_assert_str_eq (a->event_id, b->event_id);
+    cr_assert_eq (a->type, b->type);
+    cr_assert_str_eq (a->ticket_id, b->ticket_id);
+    cr_assert_str_eq (a->unit_id, b->unit_id);
+    cr_assert_eq (a->occurred_at, b->occurred_at);
+    cr_assert_eq (a->dispatched_at, b->dispatched_at);
+    cr_assert_eq (a->due_at, b->due_at);
+    cr_assert_str_eq (a->channel, b->channel);
+    cr_assert_str_eq (a->category, b->category);
+    cr_assert_eq (a->key_supervision, b->key_supervision);
+    cr_assert_eq (a->repeat_dispatch, b->repeat_dispatch);
+    cr_assert_str_eq (a->reason, b->reason);
+    cr_assert_eq (a->satisfaction, b->satisfaction);
+    cr_assert_eq (a->resolved, b->resolved);
+    cr_assert_eq (a->rework, b->rework);
+    cr_assert_str_eq (a->period, b->period);
+    cr_assert_str_eq (a->item, b->item);
+    cr_assert_eq (a->value, b->value);
+}
+
+//  ---------------------------------------------------------------------
+//  A minimal protobuf writer, for bytes the encoders would never produce
+
+typedef struct {
+    uint8_t data[300000]; /* big enough for the oversized batch */
+    size_t size;          /* bytes written */
+} s_wire_t;
+
+static void s_put_varint (s_wire_t *wire, uint64_t value)
+{
+    do {
+        uint8_t byte = value & 0x7F;
+        value >>= 7;
+        wire->data[wire->size++] = byte | (value ? 0x80 : 0);
+    } while (value);
+}
+
+static void s_put_int (s_wire_t *wire, unsigned field, uint64_t value)
+{
+    s_put_varint (wire, field << 3);
+    s_put_varint (wire, value);
+}
+
+static void s_put_bytes (s_wire_t *wire, unsigned field, const void *bytes,
+                         size_t size)
+{
+    s_put_varint (wire, (field << 3) | 2);
+    s_put_varint (wire, size);
+    memcpy (wire->data + wire->size, bytes, size);
+    wire->size += size;
+}
+
+static void s_put_string (s_wire_t *wire, unsigned field, const char *text)
+{
+    s_put_bytes (wire, field, text, strlen (text));
+}
+
+/* A valid tick event, with an extra field appended by the caller. */
+static void s_tick_wire (s_wire_t *wire, const char *event_id)
+{
+    wire->size = 0;
+    s_put_string (wire, 1, event_id);
+    s_put_int (wire, 2, PROTO_TICK);
+    s_put_int (wire, 5, (uint64_t)S_JULY_FIRST);
+}
+
+//  ---------------------------------------------------------------------
+//  Event lines
+
+Test (proto_json, parses_every_example_line_of_the_interfaces)
+{
+    static const proto_type_t types[] = {
+        PROTO_RECEIVED, PROTO_CONTACTED, PROTO_RETURNED,
+        PROTO_EXTENDED, PROTO_CLOSED,    PROTO_REVISITED,
+        PROTO_REOPENED, PROTO_ADJUSTED,  PROTO_TICK};
+    for (size_t index = 0; index < S_EXAMPLE_COUNT; index++) {
+        proto_event_t event;
+        s_parse_ok (s_examples[index], &event);
+        cr_assert_eq (event.type, types[index]);
+        cr_assert_str_eq (proto_type_name (event.type),
+                          proto_type_name (types[index]));
+    }
+}
+
+Test (proto_json, fills_every_field_of_a_received_line)
+{
+    proto_event_t event;
+    s_parse_ok (s_examples[0], &event);
+    cr_assert_str_eq (event.event_id, "e1");
+    cr_assert_str_eq (event.ticket_id, "T1");
+    cr_assert_str_eq (event.unit_id, "U01");
+    cr_assert_eq (event.occurred_at, S_JULY_FIRST);
+    cr_assert_eq (event.dispatched_at, S_JULY_FIRST - 10 * 60 * 1000);
+    cr_assert_str_eq (event.channel, "hotline");
+    cr_assert_str_eq (event.category, "property");
+    cr_assert_not (event.key_supervision);
+    cr_assert_not (event.repeat_dispatch);
+}
+
+Test (proto_json, fills_the_fields_of_revisited_adjusted_and_returned)
+{
+    proto_event_t event;
+    s_parse_ok (s_examples[2], &event);
+    cr_assert_str_eq (event.reason, "not our jurisdiction");
+    s_parse_ok (s_examples[5], &event);
+    cr_assert_eq (event.satisfaction, PROTO_SAT_UNSATISFIED);
+    cr_assert_eq (event.resolved, PROTO_RES_NO);
+    cr_assert (event.rework);
+    s_parse_ok (s_examples[7], &event);
+    cr_assert_str_eq (event.period, "2024-Q4");
+    cr_assert_str_eq (event.item, "knowledge_base");
+    cr_assert_eq (event.value, 9.5);
+    cr_assert_str_eq (event.ticket_id, "");
+    s_parse_ok (s_examples[8], &event);
+    cr_assert_str_eq (event.unit_id, "");
+}
+
+Test (proto_json, defaults_channel_and_category_of_a_received_line)
+{
+    proto_event_t event;
+    s_parse_ok ("{\"event_id\":\"e1\",\"type\":\"received\",\"ticket_id\":"
+                "\"T1\",\"unit_id\":\"U01\",\"occurred_at\":"
+                "\"2025-07-01T09:10:00+08:00\",\"dispatched_at\":"
+                "\"2025-07-01T09:00:00+08:00\",\"due_at\":"
+                "\"2025-07-04T18:00:00+08:00\"}",
+                &event);
+    cr_assert_str_eq (event.channel, "hotline");
+    cr_assert_str_eq (event.category, "other");
+}
+
+Test (proto_json, ignores_unknown_fields_and_treats_null_as_absent)
+{
+    proto_event_t event;
+    s_parse_ok ("{\"event_id\":\"e2\",\"type\":\"contacted\",\"ticket_id\":"
+                "\"T1\",\"unit_id\":\"U01\",\"occurred_at\":"
+                "\"2025-07-01T09:40:00+08:00\",\"operator\":{\"id\":7},"
+                "\"reason\":null}\n",
+                &event);
+    cr_assert_str_eq (event.reason, "");
+}
+
+Test (proto_json, accepts_chinese_text_in_a_reason)
+{
+    proto_event_t event;
+    s_parse_ok ("{\"event_id\":\"e3\",\"type\":\"returned\",\"ticket_id\":"
+                "\"T1\",\"unit_id\":\"U01\",\"occurred_at\":"
+                "\"2025-07-01T12:00:00+08:00\",\"reason\":"
+                "\"非本单位职责\"}",
+                &event);
+    cr_assert_str_eq (event.reason, "非本单位职责");
+}
+
+Test (proto_json, formats_an_event_back_as_the_same_line)
+{
+    proto_event_t event;
+    s_parse_ok (s_examples[1], &event);
+    char *line = proto_event_to_json (&event);
+    cr_assert_not_null (line);
+    cr_assert_str_eq (line, s_examples[1]);
+    free (line);
+}
+
+Test (proto_json, round_trips_every_example_through_json)
+{
+    for (size_t index = 0; index < S_EXAMPLE_COUNT; index++) {
+        proto_event_t event, again;
+        s_parse_ok (s_examples[index], &event);
+        char *line = proto_event_to_json (&event);
+        cr_assert_not_null (line);
+        s_parse_ok (line, &again);
+        s_assert_events_equal (&event, &again);
+        free (line);
+    }
+}
+
+Test (proto_json, keeps_an_adjustment_to_zero)
+{
+    proto_event_t event, again;
+    s_parse_ok ("{\"event_id\":\"e8\",\"type\":\"adjusted\",\"unit_id\":"
+                "\"U01\",\"period\":\"2024-12\",\"item\":\"bonus\","
+                "\"value\":0,\"occurred_at\":\"2025-01-05T10:00:00+08:00\"}",
+                &event);
+    char *line = proto_event_to_json (&event);
+    cr_assert (strstr (line, "\"value\":0"), "%s", line);
+    s_parse_ok (line, &again);
+    s_assert_events_equal (&event, &again);
+    free (line);
+}
+
+Test (proto_json, rejects_a_line_that_is_not_json)
+{
+    s_expect_rejected ("{\"event_id\":\"e1\",", "not valid JSON");
+    s_expect_rejected ("", "not valid JSON");
+    s_expect_rejected ("hello", "not valid JSON");
+    s_expect_rejected ("{} {}", "not valid JSON");
+}
+
+Test (proto_json, rejects_json_that_is_not_an_object)
+{
+    s_expect_rejected ("[1,2]", "line is not a JSON object");
+    s_expect_rejected ("\"tick\"", "line is not a JSON object");
+}
+
+Test (proto_json, rejects_an_unknown_type_and_names_it)
+{
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":\"foo\"}",
+                       "unknown type \"foo\"");
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":\"RECEIVED\"}",
+                       "unknown type \"RECEIVED\"");
+    s_expect_rejected ("{\"event_id\":\"e1\"}", "missing field type");
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":3}",
+                       "type must be a string");
+}
+
+Test (proto_json, shortens_a_long_unknown_type_in_the_reason)
+{
+    s_expect_rejected ("{\"type\":\"abcdefghijabcdefghijabcdefghijabcdefghij"
+                       "\\n\"}",
+                       "unknown type \"abcdefghijabcdefghijabcdefghijab...\"");
+}
+
+Test (proto_json, rejects_a_missing_field)
+{
+    s_expect_rejected ("{\"type\":\"tick\",\"occurred_at\":"
+                       "\"2025-08-01T00:00:00+08:00\"}",
+                       "missing field event_id");
+    s_expect_rejected ("{\"event_id\":\"e9\",\"type\":\"tick\"}",
+                       "missing field occurred_at");
+    s_expect_rejected ("{\"event_id\":\"e2\",\"type\":\"contacted\","
+                       "\"ticket_id\":\"T1\",\"occurred_at\":"
+                       "\"2025-07-01T09:40:00+08:00\"}",
+                       "missing field unit_id");
+    s_expect_rejected ("{\"event_id\":\"e2\",\"type\":\"contacted\","
+                       "\"unit_id\":\"U01\",\"occurred_at\":"
+                       "\"2025-07-01T09:40:00+08:00\"}",
+                       "missing field ticket_id");
+    s_expect_rejected ("{\"event_id\":\"e4\",\"type\":\"extended\","
+                       "\"ticket_id\":\"T1\",\"unit_id\":\"U01\","
+                       "\"occurred_at\":\"2025-07-02T10:00:00+08:00\"}",
+                       "missing field due_at");
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":\"received\","
+                       "\"ticket_id\":\"T1\",\"unit_id\":\"U01\","
+                       "\"occurred_at\":\"2025-07-01T09:10:00+08:00\","
+                       "\"due_at\":\"2025-07-04T18:00:00+08:00\"}",
+                       "missing field dispatched_at");
+}
+
+Test (proto_json, rejects_a_revisit_without_satisfaction)
+{
+    s_expect_rejected ("{\"event_id\":\"e6\",\"type\":\"revisited\","
+                       "\"ticket_id\":\"T1\",\"unit_id\":\"U01\","
+                       "\"occurred_at\":\"2025-07-05T10:00:00+08:00\"}",
+                       "missing field satisfaction");
+}
+
+Test (proto_json, rejects_an_adjustment_without_period_item_or_value)
+{
+    s_expect_rejected ("{\"event_id\":\"e8\",\"type\":\"adjusted\","
+                       "\"unit_id\":\"U01\",\"item\":\"x\",\"value\":1,"
+                       "\"occurred_at\":\"2025-01-05T10:00:00+08:00\"}",
+                       "missing field period");
+    s_expect_rejected ("{\"event_id\":\"e8\",\"type\":\"adjusted\","
+                       "\"unit_id\":\"U01\",\"period\":\"2024-Q4\","
+                       "\"value\":1,"
+                       "\"occurred_at\":\"2025-01-05T10:00:00+08:00\"}",
+                       "missing field item");
+    s_expect_rejected ("{\"event_id\":\"e8\",\"type\":\"adjusted\","
+                       "\"unit_id\":\"U01\",\"period\":\"2024-Q4\","
+                       "\"item\":\"x\","
+                       "\"occurred_at\":\"2025-01-05T10:00:00+08:00\"}",
+                       "missing field value");
+}
+
+Test (proto_json, rejects_a_time_that_does_not_parse)
+{
+    s_expect_rejected ("{\"event_id\":\"e9\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2025-08-01 00:00:00\"}",
+                       "occurred_at is not an RFC 3339 time with offset");
+    s_expect_rejected ("{\"event_id\":\"e9\",\"type\":\"tick\","
+                       "\"occurred_at\":1754006400000}",
+                       "occurred_at is not an RFC 3339 time with offset");
+    s_expect_rejected ("{\"event_id\":\"e9\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2025-02-30T00:00:00Z\"}",
+                       "occurred_at is not an RFC 3339 time with offset");
+}
+
+Test (proto_json, rejects_a_time_before_2000_or_after_2099)
+{
+    s_expect_rejected ("{\"event_id\":\"e9\",\"type\":\"tick\","
+                       "\"occurred_at\":\"1999-12-31T23:59:59Z\"}",
+                       "occurred_at before 2000-01-01");
+    s_expect_rejected ("{\"event_id\":\"e9\",\"type\":\"tick\","
+                       "\"occurred_at\":\"1970-01-01T00:00:00Z\"}",
+                       "occurred_at before 2000-01-01");
+    s_expect_rejected ("{\"event_id\":\"e9\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2100-01-01T00:00:00Z\"}",
+                       "occurred_at after 2099-12-31");
+}
+
+Test (proto_json, rejects_a_string_that_is_too_long)
+{
+    char line[512];
+    char id[70];
+    memset (id, 'x', 65);
+    id[65] = '\0';
+    snprintf (line, sizeof line,
+              "{\"event_id\":\"e2\",\"type\":\"contacted\",\"ticket_id\":"
+              "\"%s\",\"unit_id\":\"U01\",\"occurred_at\":"
+              "\"2025-07-01T09:40:00+08:00\"}",
+              id);
+    s_expect_rejected (line, "ticket_id longer than 64 bytes");
+
+    //  Exactly 64 bytes fits.
+    id[64] = '\0';
+    snprintf (line, sizeof line,
+              "{\"event_id\":\"e2\",\"type\":\"contacted\",\"ticket_id\":"
+              "\"%s\",\"unit_id\":\"U01\",\"occurred_at\":"
+              "\"2025-07-01T09:40:00+08:00\"}",
+              id);
+    proto_event_t event;
+    s_parse_ok (line, &event);
+    cr_assert_str_eq (event.ticket_id, id);
+}
+
+Test (proto_json, rejects_invalid_utf8)
+{
+    s_expect_rejected ("{\"event_id\":\"e\xff\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2025-08-01T00:00:00+08:00\"}",
+                       "invalid UTF-8 in event_id");
+    //  An overlong encoding of '/' and a lone surrogate escape.
+    s_expect_rejected ("{\"event_id\":\"e\xc0\xaf\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2025-08-01T00:00:00+08:00\"}",
+                       "invalid UTF-8 in event_id");
+    s_expect_rejected ("{\"event_id\":\"e\xed\xa0\x80\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2025-08-01T00:00:00+08:00\"}",
+                       "invalid UTF-8 in event_id");
+}
+
+Test (proto_json, rejects_due_before_dispatch)
+{
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":\"received\","
+                       "\"ticket_id\":\"T1\",\"unit_id\":\"U01\","
+                       "\"occurred_at\":\"2025-07-01T09:10:00+08:00\","
+                       "\"dispatched_at\":\"2025-07-01T09:00:00+08:00\","
+                       "\"due_at\":\"2025-06-30T18:00:00+08:00\"}",
+                       "due_at before dispatched_at");
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":\"received\","
+                       "\"ticket_id\":\"T1\",\"unit_id\":\"U01\","
+                       "\"occurred_at\":\"2025-07-01T08:00:00+08:00\","
+                       "\"dispatched_at\":\"2025-07-01T09:00:00+08:00\","
+                       "\"due_at\":\"2025-07-04T18:00:00+08:00\"}",
+                       "occurred_at before dispatched_at");
+}
+
+Test (proto_json, rejects_a_bad_period)
+{
+    static const char *periods[] = {"2024-13", "2024-00", "2024-Q5",
+                                    "2024-Q0", "1999-12", "2024-7",
+                                    "2024/07", "24-07",   "2024-q4"};
+    for (size_t index = 0; index < sizeof periods / sizeof periods[0];
+         index++) {
+        char line[256];
+        snprintf (line, sizeof line,
+                  "{\"event_id\":\"e8\",\"type\":\"adjusted\",\"unit_id\":"
+                  "\"U01\",\"period\":\"%s\",\"item\":\"x\",\"value\":1,"
+                  "\"occurred_at\":\"2025-01-05T10:00:00+08:00\"}",
+                  periods[index]);
+        s_expect_rejected (line, "period must be YYYY-MM or YYYY-Qn");
+    }
+}
+
+Test (proto_json, rejects_wrong_json_types)
+{
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":\"received\","
+                       "\"key_supervision\":\"yes\"}",
+                       "key_supervision must be true or false");
+    s_expect_rejected ("{\"event_id\":7,\"type\":\"tick\"}",
+                       "event_id must be a string");
+    s_expect_rejected ("{\"event_id\":\"e8\",\"type\":\"adjusted\","
+                       "\"value\":\"9.5\"}",
+                       "value must be a number");
+    s_expect_rejected ("{\"event_id\":\"e6\",\"type\":\"revisited\","
+                       "\"satisfaction\":\"happy\"}",
+                       "satisfaction must be satisfied, basic, unsatisfied "
+                       "or none");
+    s_expect_rejected ("{\"event_id\":\"e6\",\"type\":\"revisited\","
+                       "\"resolved\":true}",
+                       "resolved must be yes, partly or no");
+}
+
+Test (proto_json, rejects_a_channel_that_is_not_a_token)
+{
+    s_expect_rejected ("{\"event_id\":\"e1\",\"type\":\"received\","
+                       "\"ticket_id\":\"T1\",\"unit_id\":\"U01\","
+                       "\"occurred_at\":\"2025-07-01T09:10:00+08:00\","
+                       "\"dispatched_at\":\"2025-07-01T09:00:00+08:00\","
+                       "\"due_at\":\"2025-07-04T18:00:00+08:00\","
+                       "\"channel\":\"mayor mailbox\"}",
+                       "channel must be letters, digits, '_', '-' or '.'");
+}
+
+Test (proto_json, rejects_an_infinite_value)
+{
+    s_expect_rejected ("{\"event_id\":\"e8\",\"type\":\"adjusted\","
+                       "\"unit_id\":\"U01\",\"period\":\"2024-Q4\","
+                       "\"item\":\"x\",\"value\":1e999,"
+                       "\"occurred_at\":\"2025-01-05T10:00:00+08:00\"}",
+                       "value is not finite");
+}
+
+//  ---------------------------------------------------------------------
+//  Times
+
+Test (proto_time, parses_a_time_with_an_offset)
+{
+    int64_t ms = 0;
+    cr_assert_eq (proto_time_parse ("2025-07-01T09:10:00+08:00", &ms), 0);
+    cr_assert_eq (ms, S_JULY_FIRST);
+    cr_assert_eq (proto_time_parse ("2025-07-01T01:10:00Z", &ms), 0);
+    cr_assert_eq (ms, S_JULY_FIRST);
+    cr_assert_eq (proto_time_parse ("2025-06-30T20:40:00-04:30", &ms), 0);
+    cr_assert_eq (ms, S_JULY_FIRST);
+}
+
+Test (proto_time, accepts_lowercase_letters_and_a_space_separator)
+{
+    int64_t ms = 0;
+    cr_assert_eq (proto_time_parse ("2025-07-01t01:10:00z", &ms), 0);
+    cr_assert_eq (ms, S_JULY_FIRST);
+    cr_assert_eq (proto_time_parse ("2025-07-01 09:10:00+08:00", &ms), 0);
+    cr_assert_eq (ms, S_JULY_FIRST);
+}
+
+Test (proto_time, reads_fractions_as_milliseconds)
+{
+    int64_t ms = 0;
+    cr_assert_eq (proto_time_parse ("2025-07-01T09:10:00.5+08:00", &ms), 0);
+    cr_assert_eq (ms, S_JULY_FIRST + 500);
+    cr_assert_eq (proto_time_parse ("2025-07-01T09:10:00.123456Z", &ms), 0);
+    cr_assert_eq (ms, S_JULY_FIRST + 8 * 3600000LL + 123);
+    cr_assert_eq (proto_time_parse ("2025-07-01T09:10:00.+08:00", &ms), -1);
+}
+
+Test (proto_time, knows_leap_days)
+{
+    int64_t ms = 0;
+    cr_assert_eq (proto_time_parse ("2024-02-29T12:00:00Z", &ms), 0);
+    cr_assert_eq (ms, 1709208000000LL);
+    cr_assert_eq (proto_time_parse ("2000-02-29T12:00:00Z", &ms), 0);
+    cr_assert_eq (proto_time_parse ("2023-02-29T12:00:00Z", &ms), -1);
+    cr_assert_eq (proto_time_parse ("2100-02-29T12:00:00Z", &ms), -1);
+}
+
+Test (proto_time, rejects_invalid_dates_and_times)
+{
+    static const char *bad[] = {
+        "2025-02-30T00:00:00Z",
+        "2025-04-31T00:00:00Z",
+        "2025-13-01T00:00:00Z",
+        "2025-00-10T00:00:00Z",
+        "2025-07-00T00:00:00Z",
+        "2025-07-01T24:00:00Z",
+        "2025-07-01T23:60:00Z",
+        "2025-07-01T23:59:61Z",
+        "2025-07-01T09:10:00",
+        "2025-07-01T09:10:00+0800",
+        "2025-07-01T09:10:00+24:00",
+        "2025-07-01",
+        "2025-7-1T09:10:00Z",
+        "2025-07-01T09:10:00Zjunk",
+        "2025-07-01T09:10Z",
+        "",
+        "garbage",
+        "2025-07-01X09:10:00Z",
+        "２０２５-07-01T09:10:00Z",
+    };
+    for (size_t index = 0; index < sizeof bad / sizeof bad[0]; index++) {
+        int64_t ms = 42;
+        cr_assert_eq (proto_time_parse (bad[index], &ms), -1, "%s", bad[index]);
+    }
+    int64_t ms;
+    cr_assert_eq (proto_time_parse (NULL, &ms), -1);
+}
+
+Test (proto_time, formats_in_shanghai_time)
+{
+    char text[32];
+    cr_assert_str_eq (proto_time_format (S_JULY_FIRST, text),
+                      "2025-07-01T09:10:00+08:00");
+    cr_assert_str_eq (proto_time_format (S_JULY_FIRST + 7, text),
+                      "2025-07-01T09:10:00.007+08:00");
+    cr_assert_str_eq (proto_time_format (1709208000000LL, text),
+                      "2024-02-29T20:00:00+08:00");
+    cr_assert_str_eq (proto_time_format (0, text), "1970-01-01T08:00:00+08:00");
+    cr_assert_str_eq (proto_time_format (-1, text),
+                      "1970-01-01T07:59:59.999+08:00");
+}
+
+Test (proto_time, formats_extreme_values_within_the_buffer)
+{
+    char text[32];
+    proto_time_format (INT64_MAX, text);
+    cr_assert_str_eq (text, "9999-12-31T23:59:59.999+08:00");
+    proto_time_format (INT64_MIN, text);
+    cr_assert_str_eq (text, "0000-01-01T00:00:00+08:00");
+}
+
+Test (proto_time, round_trips_times_across_the_accepted_range)
+{
+    char text[32];
+    //  A step that is not a divisor of a day visits every hour and ms.
+    for (int64_t ms = PROTO_TIME_MIN; ms < PROTO_TIME_MAX;
+         ms += 86400000LL * 37 + 3600000LL * 5 + 61001) {
+        int64_t back = 0;
+        proto_time_format (ms, text);
+        cr_assert_eq (proto_time_parse (text, &back), 0, "%s", text);
+        cr_assert_eq (back, ms, "%s", text);
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  Wire format
+
+Test (proto_wire, round_trips_every_example_through_protobuf)
+{
+    for (size_t index = 0; index < S_EXAMPLE_COUNT; index++) {
+        proto_event_t event, decoded;
+        s_parse_ok (s_examples[index], &event);
+        size_t size = 0;
+        uint8_t *bytes = proto_event_encode (&event, &size);
+        cr_assert_not_null (bytes);
+        char reason[PROTO_ERROR_MAX] = "";
+        cr_assert_eq (proto_event_decode (bytes, size, &decoded, reason), 0,
+                      "%s", reason);
+        s_assert_events_equal (&event, &decoded);
+        free (bytes);
+    }
+}
+
+Test (proto_wire, rejects_an_event_that_fails_validation)
+{
+    proto_event_t event;
+    memset (&event, 0, sizeof event);
+    strcpy (event.event_id, "e9");
+    event.type = PROTO_TICK;
+    event.occurred_at = 946684799000LL;
+    size_t size = 0;
+    uint8_t *bytes = proto_event_encode (&event, &size);
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_event_decode (bytes, size, &event, reason), -1);
+    cr_assert_str_eq (reason, "occurred_at before 2000-01-01");
+    free (bytes);
+}
+
+Test (proto_wire, rejects_an_unknown_type_number)
+{
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_put_string (wire, 1, "e9");
+    s_put_int (wire, 2, 42);
+    s_put_int (wire, 5, (uint64_t)S_JULY_FIRST);
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_event_decode (wire->data, wire->size, &event, reason),
+                  -1);
+    cr_assert_str_eq (reason, "unknown type");
+
+    s_tick_wire (wire, "e9");
+    s_put_int (wire, 13, 9);
+    cr_assert_eq (proto_event_decode (wire->data, wire->size, &event, reason),
+                  -1);
+    cr_assert_str_eq (reason, "unknown satisfaction");
+    free (wire);
+}
+
+Test (proto_wire, rejects_a_decoded_string_longer_than_its_field)
+{
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    char id[66];
+    memset (id, 'x', 65);
+    id[65] = '\0';
+    s_tick_wire (wire, id);
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_event_decode (wire->data, wire->size, &event, reason),
+                  -1);
+    cr_assert_str_eq (reason, "event_id longer than 64 bytes");
+    free (wire);
+}
+
+Test (proto_wire, rejects_a_decoded_string_that_is_not_utf8)
+{
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_tick_wire (wire, "e\xe4\xb8");
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_event_decode (wire->data, wire->size, &event, reason),
+                  -1);
+    cr_assert_str_eq (reason, "invalid UTF-8 in event_id");
+    free (wire);
+}
+
+Test (proto_wire, round_trips_a_batch_with_client_rejects)
+{
+    proto_event_t events[S_EXAMPLE_COUNT];
+    for (size_t index = 0; index < S_EXAMPLE_COUNT; index++)
+        s_parse_ok (s_examples[index], &events[index]);
+    proto_line_reject_t rejects[2] = {{3, "not valid JSON"},
+                                      {7, "unknown type \"foo\""}};
+    size_t size = 0;
+    uint8_t *bytes =
+        proto_batch_encode (77, events, S_EXAMPLE_COUNT, rejects, 2, &size);
+    cr_assert_not_null (bytes);
+
+    proto_batch_t batch;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_batch_decode (bytes, size, &batch, reason), 0, "%s",
+                  reason);
+    cr_assert_eq (batch.batch_id, 77);
+    cr_assert_eq (batch.count, S_EXAMPLE_COUNT);
+    for (size_t index = 0; index < S_EXAMPLE_COUNT; index++) {
+        cr_assert_str_eq (batch.invalid[index], "");
+        s_assert_events_equal (&events[index], &batch.events[index]);
+    }
+    cr_assert_eq (batch.reject_count, 2);
+    cr_assert_eq (batch.rejects[1].line, 7);
+    cr_assert_str_eq (batch.rejects[1].reason, "unknown type \"foo\"");
+    proto_batch_free (&batch);
+    proto_batch_free (&batch);
+    cr_assert_null (batch.events);
+    free (bytes);
+}
+
+Test (proto_wire, round_trips_an_empty_batch)
+{
+    size_t size = 99;
+    uint8_t *bytes = proto_batch_encode (0, NULL, 0, NULL, 0, &size);
+    cr_assert_not_null (bytes);
+    cr_assert_eq (size, 0);
+    proto_batch_t batch;
+    cr_assert_eq (proto_batch_decode (bytes, size, &batch, NULL), 0);
+    cr_assert_eq (batch.count, 0);
+    proto_batch_free (&batch);
+    free (bytes);
+}
+
+Test (proto_wire, marks_the_one_invalid_event_of_a_batch)
+{
+    proto_event_t events[3];
+    s_parse_ok (s_examples[1], &events[0]);
+    s_parse_ok (s_examples[3], &events[1]);
+    s_parse_ok (s_examples[4], &events[2]);
+    events[1].due_at = 0;
+    size_t size = 0;
+    uint8_t *bytes = proto_batch_encode (5, events, 3, NULL, 0, &size);
+
+    proto_batch_t batch;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_batch_decode (bytes, size, &batch, reason), 0);
+    cr_assert_eq (batch.count, 3);
+    cr_assert_str_eq (batch.invalid[0], "");
+    cr_assert_str_eq (batch.invalid[1], "missing field due_at");
+    cr_assert_str_eq (batch.invalid[2], "");
+    //  The invalid event keeps its id so the answer can name it.
+    cr_assert_str_eq (batch.events[1].event_id, "e4");
+    proto_batch_free (&batch);
+    free (bytes);
+}
+
+Test (proto_wire, marks_an_event_with_an_oversized_string_invalid)
+{
+    s_wire_t *event = calloc (1, sizeof *event);
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_tick_wire (event, "e9");
+    s_put_bytes (wire, 2, event->data, event->size);
+    char item[80];
+    memset (item, 'i', 79);
+    item[79] = '\0';
+    s_put_string (event, 17, item);
+    s_put_bytes (wire, 2, event->data, event->size);
+
+    proto_batch_t batch;
+    cr_assert_eq (proto_batch_decode (wire->data, wire->size, &batch, NULL), 0);
+    cr_assert_eq (batch.count, 2);
+    cr_assert_str_eq (batch.invalid[0], "");
+    cr_assert_str_eq (batch.invalid[1], "item longer than 64 bytes");
+    cr_assert_str_eq (batch.events[1].event_id, "e9");
+    proto_batch_free (&batch);
+    free (event);
+    free (wire);
+}
+
+Test (proto_wire, rejects_a_batch_of_more_than_100000_events)
+{
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    for (int index = 0; index < 100001; index++)
+        s_put_bytes (wire, 2, "", 0);
+    proto_batch_t batch;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_batch_decode (wire->data, wire->size, &batch, reason),
+                  -1);
+    cr_assert_str_eq (reason, "batch of more than 100000 events");
+    cr_assert_null (batch.events);
+    free (wire);
+}
+
+Test (proto_wire, round_trips_a_batch_ack)
+{
+    proto_ack_t acks[3] = {{PROTO_ACK_STORED, ""},
+                           {PROTO_ACK_DUPLICATE, ""},
+                           {PROTO_ACK_REJECTED, "unknown unit U99"}};
+    proto_batch_ack_t ack = {
+        .batch_id = 12, .ok = true, .count = 3, .acks = acks};
+    size_t size = 0;
+    uint8_t *bytes = proto_batch_ack_encode (&ack, &size);
+    cr_assert_not_null (bytes);
+
+    proto_batch_ack_t decoded;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_batch_ack_decode (bytes, size, &decoded, reason), 0,
+                  "%s", reason);
+    cr_assert_eq (decoded.batch_id, 12);
+    cr_assert (decoded.ok);
+    cr_assert_eq (decoded.count, 3);
+    cr_assert_eq (decoded.acks[1].status, PROTO_ACK_DUPLICATE);
+    cr_assert_str_eq (decoded.acks[2].reason, "unknown unit U99");
+    proto_batch_ack_free (&decoded);
+    proto_batch_ack_free (&decoded);
+    free (bytes);
+}
+
+Test (proto_wire, round_trips_a_failed_batch_ack)
+{
+    proto_batch_ack_t ack = {.batch_id = 3, .ok = false, .error = "store full"};
+    size_t size = 0;
+    uint8_t *bytes = proto_batch_ack_encode (&ack, &size);
+    proto_batch_ack_t decoded;
+    cr_assert_eq (proto_batch_ack_decode (bytes, size, &decoded, NULL), 0);
+    cr_assert_not (decoded.ok);
+    cr_assert_str_eq (decoded.error, "store full");
+    cr_assert_eq (decoded.count, 0);
+    proto_batch_ack_free (&decoded);
+    free (bytes);
+}
+
+Test (proto_wire, rejects_an_ack_with_an_unknown_status)
+{
+    s_wire_t *ack = calloc (1, sizeof *ack);
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_put_int (ack, 2, 9);
+    s_put_int (wire, 1, 1);
+    s_put_bytes (wire, 4, ack->data, ack->size);
+    proto_batch_ack_t decoded;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (
+        proto_batch_ack_decode (wire->data, wire->size, &decoded, reason), -1);
+    cr_assert_str_eq (reason, "unknown ack status");
+    cr_assert_null (decoded.acks);
+    free (ack);
+    free (wire);
+}
+
+Test (proto_wire, round_trips_a_query_with_units)
+{
+    proto_unit_t units[2] = {{"U01", "群众路街道办事处", "town"},
+                             {"U02", "Water bureau", "dept"}};
+    proto_query_t query = {
+        .kind = PROTO_QUERY_UNITS_IMPORT, .unit_count = 2, .units = units};
+    size_t size = 0;
+    uint8_t *bytes = proto_query_encode (&query, &size);
+    proto_query_t decoded;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_query_decode (bytes, size, &decoded, reason), 0, "%s",
+                  reason);
+    cr_assert_eq (decoded.kind, PROTO_QUERY_UNITS_IMPORT);
+    cr_assert_eq (decoded.unit_count, 2);
+    cr_assert_str_eq (decoded.units[0].name, "群众路街道办事处");
+    cr_assert_str_eq (decoded.units[1].group, "dept");
+    proto_query_free (&decoded);
+    proto_query_free (&decoded);
+    free (bytes);
+}
+
+Test (proto_wire, round_trips_a_report_query)
+{
+    proto_query_t query = {.kind = PROTO_QUERY_REPORT,
+                           .ruleset = "jintai-2025",
+                           .period = "2025-07",
+                           .as_of = S_JULY_FIRST};
+    size_t size = 0;
+    uint8_t *bytes = proto_query_encode (&query, &size);
+    proto_query_t decoded;
+    cr_assert_eq (proto_query_decode (bytes, size, &decoded, NULL), 0);
+    cr_assert_eq (decoded.kind, PROTO_QUERY_REPORT);
+    cr_assert_str_eq (decoded.ruleset, "jintai-2025");
+    cr_assert_str_eq (decoded.period, "2025-07");
+    cr_assert_eq (decoded.as_of, S_JULY_FIRST);
+    cr_assert_null (decoded.units);
+    proto_query_free (&decoded);
+    free (bytes);
+}
+
+Test (proto_wire, rejects_a_query_of_unknown_kind_or_long_period)
+{
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_put_int (wire, 1, 7);
+    proto_query_t decoded;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_query_decode (wire->data, wire->size, &decoded, reason),
+                  -1);
+    cr_assert_str_eq (reason, "unknown query kind");
+
+    wire->size = 0;
+    s_put_int (wire, 1, PROTO_QUERY_REPORT);
+    s_put_string (wire, 3, "2025-07-01");
+    cr_assert_eq (proto_query_decode (wire->data, wire->size, &decoded, reason),
+                  -1);
+    cr_assert_str_eq (reason, "period longer than 8 bytes");
+    free (wire);
+}
+
+Test (proto_wire, round_trips_a_reply)
+{
+    size_t size = 0;
+    uint8_t *bytes = proto_reply_encode (true, NULL, "{\"tables\":[]}", &size);
+    bool ok = false;
+    char *error = NULL, *json = NULL;
+    cr_assert_eq (proto_reply_decode (bytes, size, &ok, &error, &json), 0);
+    cr_assert (ok);
+    cr_assert_null (error);
+    cr_assert_str_eq (json, "{\"tables\":[]}");
+    free (json);
+    free (bytes);
+
+    bytes = proto_reply_encode (false, "unknown ruleset", NULL, &size);
+    cr_assert_eq (proto_reply_decode (bytes, size, &ok, &error, &json), 0);
+    cr_assert_not (ok);
+    cr_assert_str_eq (error, "unknown ruleset");
+    cr_assert_null (json);
+    free (error);
+    free (bytes);
+}
+
+Test (proto_wire, round_trips_a_publication)
+{
+    size_t size = 0;
+    uint8_t *bytes = proto_publication_encode (
+        123456789012ULL, "score/jintai-2025/U01", "{\"total\":96.73}", &size);
+    uint64_t sequence = 0;
+    char *topic = NULL, *json = NULL;
+    cr_assert_eq (
+        proto_publication_decode (bytes, size, &sequence, &topic, &json), 0);
+    cr_assert_eq (sequence, 123456789012ULL);
+    cr_assert_str_eq (topic, "score/jintai-2025/U01");
+    cr_assert_str_eq (json, "{\"total\":96.73}");
+    free (topic);
+    free (json);
+    free (bytes);
+}
+
+//  ---------------------------------------------------------------------
+//  Hostile bytes: every decoder, every prefix, random garbage
+
+/* Runs every decoder on the bytes; returns how many accepted them. */
+static int s_decode_all (const uint8_t *data, size_t size)
+{
+    int accepted = 0;
+    char reason[PROTO_ERROR_MAX];
+    proto_event_t event;
+    accepted += proto_event_decode (data, size, &event, reason) == 0;
+    proto_batch_t batch;
+    if (proto_batch_decode (data, size, &batch, reason) == 0) {
+        accepted++;
+        proto_batch_free (&batch);
+    }
+    proto_batch_ack_t ack;
+    if (proto_batch_ack_decode (data, size, &ack, reason) == 0) {
+        accepted++;
+        proto_batch_ack_free (&ack);
+    }
+    proto_query_t query;
+    if (proto_query_decode (data, size, &query, reason) == 0) {
+        accepted++;
+        proto_query_free (&query);
+    }
+    bool ok;
+    char *error, *json, *topic;
+    if (proto_reply_decode (data, size, &ok, &error, &json) == 0) {
+        accepted++;
+        free (error);
+        free (json);
+    }
+    uint64_t sequence;
+    if (proto_publication_decode (data, size, &sequence, &topic, &json) == 0) {
+        accepted++;
+        free (topic);
+        free (json);
+    }
+    return accepted;
+}
+
+/* Decodes every prefix with every decoder: some prefixes end on a field
+   boundary and are valid messages, so only the absence of crashes and
+   leaks (under ASan) is checked here. Frees `bytes`. */
+static void s_check_truncations (uint8_t *bytes, size_t size)
+{
+    for (size_t cut = 0; cut < size; cut++) {
+        //  A copy of exactly `cut` bytes so ASan sees any overread.
+        uint8_t *prefix = malloc (cut ? cut : 1);
+        memcpy (prefix, bytes, cut);
+        s_decode_all (prefix, cut);
+        free (prefix);
+    }
+    free (bytes);
+}
+
+Test (proto_wire, rejects_truncated_bytes_in_every_decoder)
+{
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX];
+    size_t size;
+    s_parse_ok (s_examples[2], &event);
+
+    uint8_t *bytes = proto_event_encode (&event, &size);
+    cr_assert_eq (proto_event_decode (bytes, size - 1, &event, reason), -1);
+    cr_assert_str_eq (reason, "not a valid Event message");
+    s_check_truncations (bytes, size);
+
+    bytes = proto_batch_encode (1, &event, 1, NULL, 0, &size);
+    proto_batch_t batch;
+    cr_assert_eq (proto_batch_decode (bytes, size - 1, &batch, reason), -1);
+    cr_assert_str_eq (reason, "not a valid EventBatch message");
+    s_check_truncations (bytes, size);
+
+    proto_ack_t acks[1] = {{PROTO_ACK_REJECTED, "bad"}};
+    proto_batch_ack_t ack = {.batch_id = 1, .count = 1, .acks = acks};
+    bytes = proto_batch_ack_encode (&ack, &size);
+    cr_assert_eq (proto_batch_ack_decode (bytes, size - 1, &ack, reason), -1);
+    s_check_truncations (bytes, size);
+
+    proto_unit_t units[1] = {{"U01", "name", "town"}};
+    proto_query_t query = {
+        .kind = PROTO_QUERY_UNITS_IMPORT, .unit_count = 1, .units = units};
+    bytes = proto_query_encode (&query, &size);
+    cr_assert_eq (proto_query_decode (bytes, size - 1, &query, reason), -1);
+    s_check_truncations (bytes, size);
+
+    bool ok;
+    char *error, *json, *topic;
+    bytes = proto_reply_encode (true, NULL, "{}", &size);
+    cr_assert_eq (proto_reply_decode (bytes, size - 1, &ok, &error, &json), -1);
+    s_check_truncations (bytes, size);
+
+    uint64_t sequence;
+    bytes = proto_publication_encode (1, "alert/U01", "{}", &size);
+    cr_assert_eq (
+        proto_publication_decode (bytes, size - 1, &sequence, &topic, &json),
+        -1);
+    s_check_truncations (bytes, size);
+}
+
+Test (proto_wire, rejects_garbage_bytes_in_every_decoder)
+{
+    uint8_t garbage[16];
+    memset (garbage, 0xFF, sizeof garbage);
+    cr_assert_eq (s_decode_all (garbage, sizeof garbage), 0);
+}
+
+Test (proto_wire, survives_random_bytes_in_every_decoder)
+{
+    //  A fixed seed keeps failures reproducible.
+    srand (12345);
+    uint8_t *buffer = malloc (256);
+    for (int round = 0; round < 5000; round++) {
+        size_t size = (size_t)(rand () % 256);
+        for (size_t index = 0; index < size; index++)
+            buffer[index] = (uint8_t)rand ();
+        s_decode_all (buffer, size);
+    }
+    free (buffer);
+}
+
+Test (proto_wire, decodes_nothing_from_no_bytes_without_crashing)
+{
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX];
+    cr_assert_eq (proto_event_decode (NULL, 0, &event, reason), -1);
+    cr_assert_str_eq (reason, "missing field event_id");
+    cr_assert_eq (proto_event_decode (NULL, 5, &event, reason), -1);
+}
+
+//  ---------------------------------------------------------------------
+//  Validation of hand-filled events and enum names
+
+Test (proto_validate, reports_a_missing_type)
+{
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_put_string (wire, 1, "e9");
+    s_put_int (wire, 5, (uint64_t)S_JULY_FIRST);
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_event_decode (wire->data, wire->size, &event, reason),
+                  -1);
+    cr_assert_str_eq (reason, "missing field type");
+    free (wire);
+}
+
+Test (proto_validate, rejects_a_string_that_fills_its_whole_field)
+{
+    proto_event_t event;
+    memset (&event, 0, sizeof event);
+    strcpy (event.event_id, "e9");
+    event.type = PROTO_TICK;
+    event.occurred_at = S_JULY_FIRST;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_event_validate (&event, reason), 0, "%s", reason);
+    memset (event.item, 'i', sizeof event.item);
+    cr_assert_eq (proto_event_validate (&event, reason), -1);
+    cr_assert_str_eq (reason, "item longer than 64 bytes");
+    cr_assert_eq (proto_event_validate (&event, NULL), -1);
+}
+
+Test (proto_validate, names_enums_as_event_lines_spell_them)
+{
+    cr_assert_str_eq (proto_type_name (PROTO_REVISITED), "revisited");
+    cr_assert_str_eq (proto_type_name (PROTO_NONE), "?");
+    cr_assert_str_eq (proto_satisfaction_name (PROTO_SAT_NONE), "none");
+    cr_assert_str_eq (proto_satisfaction_name (PROTO_SAT_NONE_GIVEN), "?");
+    cr_assert_str_eq (proto_resolved_name (PROTO_RES_PARTLY), "partly");
+    cr_assert_str_eq (proto_resolved_name (PROTO_RES_NONE_GIVEN), "?");
+}
+
+Test (proto_json, survives_truncated_and_mutated_lines)
+{
+    srand (4321);
+    for (size_t index = 0; index < S_EXAMPLE_COUNT; index++) {
+        size_t length = strlen (s_examples[index]);
+        //  Exactly sized copies, so ASan sees any read past the length.
+        for (size_t cut = 0; cut < length; cut++) {
+            char *line = malloc (cut ? cut : 1);
+            memcpy (line, s_examples[index], cut);
+            proto_event_t event;
+            cr_assert_eq (proto_event_from_json (line, cut, &event, NULL), -1);
+            free (line);
+        }
+        for (int round = 0; round < 200; round++) {
+            char *line = malloc (length);
+            memcpy (line, s_examples[index], length);
+            line[rand () % length] = (char)rand ();
+            proto_event_t event;
+            char reason[PROTO_ERROR_MAX];
+            proto_event_from_json (line, length, &event, reason);
+            free (line);
+        }
+    }
+}

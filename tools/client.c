@@ -1,0 +1,309 @@
+/*  client: query and sender. See client.h. */
+#include "client.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+client_query (const char *endpoint, const proto_query_t *query,
+              int timeout_ms, char **json, char *err)
+{
+    *json = NULL;
+    size_t size;
+    uint8_t *payload = proto_query_encode (query, &size);
+    zsock_t *sock = zsock_new (ZMQ_DEALER);
+    if (!payload || !sock || zsock_connect (sock, "%s", endpoint) != 0) {
+        snprintf (err, 256, "cannot connect to %s", endpoint);
+        free (payload);
+        zsock_destroy (&sock);
+        return -1;
+    }
+    zsock_set_linger (sock, 0);
+    zframe_t *frame = zframe_new (payload, size);
+    free (payload);
+    zframe_send (&frame, sock, 0);
+    zpoller_t *poller = zpoller_new (sock, NULL);
+    int rc = -1;
+    if (zpoller_wait (poller, timeout_ms) == sock) {
+        zframe_t *reply = zframe_recv (sock);
+        bool ok = false;
+        char *error = NULL;
+        if (!reply
+            || proto_reply_decode (zframe_data (reply), zframe_size (reply),
+                                   &ok, &error, json)
+                   != 0)
+            snprintf (err, 256, "undecodable reply from %s", endpoint);
+        else if (!ok) {
+            snprintf (err, 256, "%s", error ? error : "request failed");
+            free (*json);
+            *json = NULL;
+        }
+        else
+            rc = 0;
+        free (error);
+        zframe_destroy (&reply);
+    }
+    else
+        snprintf (err, 256,
+                  "no answer from %s within %d ms (is hotlined running?)",
+                  endpoint, timeout_ms);
+    zpoller_destroy (&poller);
+    zsock_destroy (&sock);
+    return rc;
+}
+
+/* One message: its events and the tags to report them under. */
+typedef struct {
+    uint64_t id;                  /* batch_id */
+    size_t count;                 /* events */
+    proto_event_t *events;        /* batch_size slots */
+    uint32_t *tags;               /* per event */
+    size_t reject_count;          /* sender-side rejections */
+    proto_line_reject_t *rejects; /* reported with this batch */
+    size_t reject_capacity;       /* slots in rejects */
+    int64_t sent_at;              /* zclock_mono at send, 0: not sent */
+} s_batch_t;
+
+struct _client_sender_t {
+    zsock_t *sock;                /* DEALER to ingest */
+    zpoller_t *poller;            /* on sock */
+    size_t batch_size;            /* events per message */
+    size_t window;                /* messages in flight at most */
+    int timeout_ms;               /* longest wait for an answer */
+    client_outcome_fn *outcome;   /* per-event callback */
+    void *arg;                    /* for it */
+    zlistx_t *in_flight;          /* s_batch_t sent, unanswered */
+    s_batch_t *current;           /* being filled */
+    uint64_t next_id;             /* next batch_id */
+    uint64_t answered;            /* events answered */
+    bool broken;                  /* the daemon stopped answering */
+};
+
+static void
+s_batch_destroy (s_batch_t **self_p)
+{
+    if (!*self_p)
+        return;
+    free ((*self_p)->events);
+    free ((*self_p)->tags);
+    free ((*self_p)->rejects);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+static s_batch_t *
+s_batch_new (client_sender_t *self)
+{
+    s_batch_t *b = calloc (1, sizeof (*b));
+    if (!b)
+        return NULL;
+    b->id = self->next_id++;
+    b->events = calloc (self->batch_size, sizeof (*b->events));
+    b->tags = calloc (self->batch_size, sizeof (*b->tags));
+    if (!b->events || !b->tags)
+        s_batch_destroy (&b);
+    return b;
+}
+
+client_sender_t *
+client_sender_new (const char *endpoint, size_t batch_size, size_t window,
+                   int timeout_ms, client_outcome_fn *outcome, void *arg,
+                   char *err)
+{
+    client_sender_t *self = calloc (1, sizeof (*self));
+    if (!self) {
+        snprintf (err, 256, "out of memory");
+        return NULL;
+    }
+    self->batch_size = batch_size ? batch_size : 500;
+    self->window = window ? window : 8;
+    self->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+    self->outcome = outcome;
+    self->arg = arg;
+    self->next_id = 1;
+    self->sock = zsock_new (ZMQ_DEALER);
+    self->in_flight = zlistx_new ();
+    if (!self->sock || !self->in_flight
+        || zsock_connect (self->sock, "%s", endpoint) != 0) {
+        snprintf (err, 256, "cannot connect to %s", endpoint);
+        client_sender_destroy (&self);
+        return NULL;
+    }
+    /* Unsent messages are dropped at close: every event still unanswered
+       then has already been reported as not acknowledged. */
+    zsock_set_linger (self->sock, 0);
+    self->poller = zpoller_new (self->sock, NULL);
+    return self;
+}
+
+void
+client_sender_destroy (client_sender_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    client_sender_t *self = *self_p;
+    if (self->in_flight) {
+        for (s_batch_t *b = zlistx_first (self->in_flight); b;
+             b = zlistx_next (self->in_flight))
+            s_batch_destroy (&b);
+        zlistx_destroy (&self->in_flight);
+    }
+    s_batch_destroy (&self->current);
+    zpoller_destroy (&self->poller);
+    zsock_destroy (&self->sock);
+    free (self);
+    *self_p = NULL;
+}
+
+static void
+s_fail_batch (client_sender_t *self, s_batch_t *b, const char *reason)
+{
+    for (size_t i = 0; i < b->count; i++)
+        self->outcome (self->arg, b->tags[i], 0, reason);
+    self->answered += b->count;
+}
+
+static int
+s_send (client_sender_t *self, s_batch_t *b)
+{
+    size_t size;
+    uint8_t *payload = proto_batch_encode (b->id, b->events, b->count,
+                                           b->rejects, b->reject_count, &size);
+    if (!payload) {
+        s_fail_batch (self, b, "out of memory");
+        s_batch_destroy (&b);
+        return -1;
+    }
+    zframe_t *frame = zframe_new (payload, size);
+    free (payload);
+    zframe_send (&frame, self->sock, 0);
+    b->sent_at = zclock_mono ();
+    zlistx_add_end (self->in_flight, b);
+    return 0;
+}
+
+/* Waits for one acknowledgement and reports its events. Returns -1 when
+   none came in time: then every batch in flight is reported as lost. */
+static int
+s_receive (client_sender_t *self)
+{
+    if (zpoller_wait (self->poller, self->timeout_ms) != self->sock) {
+        char reason[128];
+        snprintf (reason, sizeof (reason),
+                  "not acknowledged within %d ms", self->timeout_ms);
+        for (s_batch_t *b = zlistx_first (self->in_flight); b;
+             b = zlistx_next (self->in_flight)) {
+            s_fail_batch (self, b, reason);
+            s_batch_destroy (&b);
+        }
+        zlistx_purge (self->in_flight);
+        self->broken = true;
+        return -1;
+    }
+    zframe_t *frame = zframe_recv (self->sock);
+    proto_batch_ack_t ack;
+    char reason[PROTO_ERROR_MAX + 1];
+    if (!frame
+        || proto_batch_ack_decode (zframe_data (frame), zframe_size (frame),
+                                   &ack, reason)
+               != 0) {
+        zframe_destroy (&frame);
+        return 0; /* not ours to understand; the timeout still guards */
+    }
+    zframe_destroy (&frame);
+    for (s_batch_t *b = zlistx_first (self->in_flight); b;
+         b = zlistx_next (self->in_flight)) {
+        if (b->id != ack.batch_id)
+            continue;
+        if (!ack.ok)
+            s_fail_batch (self, b, ack.error);
+        else {
+            for (size_t i = 0; i < b->count; i++) {
+                if (i < ack.count)
+                    self->outcome (self->arg, b->tags[i], ack.acks[i].status,
+                                   ack.acks[i].reason);
+                else
+                    self->outcome (self->arg, b->tags[i], 0,
+                                   "missing from the acknowledgement");
+            }
+            self->answered += b->count;
+        }
+        zlistx_delete (self->in_flight, zlistx_cursor (self->in_flight));
+        s_batch_destroy (&b);
+        break;
+    }
+    proto_batch_ack_free (&ack);
+    return 0;
+}
+
+static int
+s_ship_current (client_sender_t *self)
+{
+    if (!self->current)
+        return 0;
+    while (zlistx_size (self->in_flight) >= self->window && !self->broken)
+        s_receive (self);
+    s_batch_t *b = self->current;
+    self->current = NULL;
+    if (self->broken) {
+        s_fail_batch (self, b, "not sent: the daemon stopped answering");
+        s_batch_destroy (&b);
+        return -1;
+    }
+    return s_send (self, b);
+}
+
+int
+client_sender_add (client_sender_t *self, const proto_event_t *event,
+                   uint32_t tag)
+{
+    if (!self->current && !(self->current = s_batch_new (self)))
+        return -1;
+    s_batch_t *b = self->current;
+    b->events[b->count] = *event;
+    b->tags[b->count++] = tag;
+    if (b->count == self->batch_size)
+        return s_ship_current (self);
+    return self->broken ? -1 : 0;
+}
+
+int
+client_sender_reject (client_sender_t *self, uint32_t line,
+                      const char *reason)
+{
+    if (!self->current && !(self->current = s_batch_new (self)))
+        return -1;
+    s_batch_t *b = self->current;
+    if (b->reject_count == b->reject_capacity) {
+        size_t capacity = b->reject_capacity ? b->reject_capacity * 2 : 16;
+        proto_line_reject_t *grown =
+            realloc (b->rejects, capacity * sizeof (*grown));
+        if (!grown)
+            return -1;
+        b->rejects = grown;
+        b->reject_capacity = capacity;
+    }
+    b->rejects[b->reject_count].line = line;
+    snprintf (b->rejects[b->reject_count].reason,
+              sizeof (b->rejects[b->reject_count].reason), "%s", reason);
+    b->reject_count++;
+    return 0;
+}
+
+int
+client_sender_flush (client_sender_t *self)
+{
+    int rc = s_ship_current (self);
+    while (zlistx_size (self->in_flight) > 0)
+        if (s_receive (self) != 0)
+            rc = -1;
+    return self->broken ? -1 : rc;
+}
+
+uint64_t
+client_sender_answered (const client_sender_t *self)
+{
+    return self->answered;
+}

@@ -1,0 +1,58 @@
+/*  client: talking to hotlined from a program.
+
+    client_query     one request/reply to the query endpoint.
+    client_sender_*  the sender: events go out in batches over a DEALER
+                     socket with a window of batches in flight; every event
+                     ends in exactly one call of the outcome callback:
+                     stored, duplicate (already stored), rejected with a
+                     reason, or not acknowledged (status 0) when the daemon
+                     refused the batch or did not answer in time.
+
+    Thread rules: a sender belongs to one thread. */
+#ifndef CLIENT_H_INCLUDED
+#define CLIENT_H_INCLUDED
+
+#include "proto.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Sends `query` and waits up to timeout_ms for the reply. Returns 0 and
+   the reply body in *json (caller frees), or -1 with a reason in err
+   (256 bytes): no answer, or the daemon's error. */
+int client_query (const char *endpoint, const proto_query_t *query,
+                  int timeout_ms, char **json, char *err);
+
+/* Called once per event, in no particular order across batches. `tag` is
+   what was given to client_sender_add (a line number for files). */
+typedef void (client_outcome_fn) (void *arg, uint32_t tag, int status,
+                                  const char *reason);
+
+typedef struct _client_sender_t client_sender_t;
+
+/* batch_size: events per message (0: 500). window: messages in flight
+   (0: 8). timeout_ms: longest wait for an acknowledgement. */
+client_sender_t *client_sender_new (const char *endpoint, size_t batch_size,
+                                    size_t window, int timeout_ms,
+                                    client_outcome_fn *outcome, void *arg,
+                                    char *err);
+void client_sender_destroy (client_sender_t **self_p);
+
+/* Queues one event (copied). May block while the window is full. Returns
+   0, or -1 when the daemon stopped answering (outcomes were reported). */
+int client_sender_add (client_sender_t *self, const proto_event_t *event,
+                       uint32_t tag);
+
+/* Reports a line the caller could not parse; it travels with the next
+   batch so the daemon logs and counts it too. */
+int client_sender_reject (client_sender_t *self, uint32_t line,
+                          const char *reason);
+
+/* Sends what is queued and waits for every acknowledgement. Returns 0
+   when all were answered, -1 when some were not (reported as status 0). */
+int client_sender_flush (client_sender_t *self);
+
+/* Events answered so far. */
+uint64_t client_sender_answered (const client_sender_t *self);
+
+#endif

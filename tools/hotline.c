@@ -1,0 +1,513 @@
+/*  hotline: the command-line client of hotlined (INTERFACES.md section 3).
+
+    hotline units import FILE.csv
+    hotline send FILE.jsonl | -
+    hotline report [--ruleset ID] [--period P] [--as-of TIME] [--format F]
+    hotline subscribe [--topic PREFIX] [--count N] [--timeout MS]
+    hotline stats | rulesets
+*/
+#include "client.h"
+#include "config.h"
+#include "proto.h"
+#include "report_format.h"
+
+#include <czmq.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+
+/* Options shared by every command. */
+typedef struct {
+    config_t config;          /* endpoints and settings */
+    const char *endpoint;     /* --endpoint override, or NULL */
+    int timeout_ms;           /* --timeout */
+    const char *ruleset;      /* report */
+    const char *period;       /* report */
+    const char *as_of;        /* report */
+    const char *format;       /* report */
+    const char *topic;        /* subscribe */
+    long count;               /* subscribe: stop after N, 0 = never */
+} s_options_t;
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (
+        out,
+        "usage: hotline COMMAND [options]\n"
+        "\n"
+        "commands:\n"
+        "  units import FILE.csv   load or update the units registry\n"
+        "                          (header unit_id,name,group)\n"
+        "  send FILE.jsonl | -     send event lines; exits 0 only when every\n"
+        "                          line was acknowledged as durably stored\n"
+        "  report                  the scorecard of a ruleset and period\n"
+        "      --ruleset ID        default jintai-2025 (see: hotline rulesets)\n"
+        "      --period P          YYYY-MM or YYYY-Qn; default: the period of\n"
+        "                          the daemon's clock\n"
+        "      --as-of TIME        RFC 3339; default: now\n"
+        "      --format F          table (default), csv or json\n"
+        "  subscribe               print live score updates and alerts as\n"
+        "                          JSON lines until interrupted\n"
+        "      --topic PREFIX      e.g. score/jintai-2025/ or alert/ (default "
+        "all)\n"
+        "      --count N           stop after N messages\n"
+        "  stats                   the daemon's counters, as JSON\n"
+        "  rulesets                the rulesets the daemon loaded, as JSON\n"
+        "\n"
+        "options for every command:\n"
+        "  --config FILE           configuration (default $HOTLINE_CONFIG,\n"
+        "                          else the embedded default)\n"
+        "  --endpoint EP           the daemon endpoint this command uses\n"
+        "                          (ingest for send, publish for subscribe,\n"
+        "                          query otherwise)\n"
+        "  --timeout MS            longest wait for an answer (default "
+        "30000;\n"
+        "                          subscribe: stop after MS of silence)\n"
+        "  --help                  this text\n");
+}
+
+static const char *
+s_endpoint (const s_options_t *o, const char *configured)
+{
+    return o->endpoint ? o->endpoint : configured;
+}
+
+/* ---- units import ---------------------------------------------------- */
+
+/* Splits one CSV record (RFC 4180 quoting) into at most `max` fields.
+   Returns the field count, or -1 on an unterminated quote. */
+static int
+s_csv_split (char *line, char **fields, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        if (*p == '"') {
+            char *out = ++p;
+            fields[n++] = out;
+            while (true) {
+                if (!*p)
+                    return -1;
+                if (*p == '"' && p[1] == '"') {
+                    *out++ = '"';
+                    p += 2;
+                }
+                else if (*p == '"') {
+                    p++;
+                    break;
+                }
+                else
+                    *out++ = *p++;
+            }
+            *out = 0;
+            if (*p == ',')
+                p++;
+            else if (*p)
+                return -1;
+            else
+                return n;
+        }
+        else {
+            fields[n++] = p;
+            char *comma = strchr (p, ',');
+            if (!comma)
+                return n;
+            *comma = 0;
+            p = comma + 1;
+        }
+    }
+    return n + 1; /* more fields than wanted */
+}
+
+static int
+s_units_import (s_options_t *o, const char *path)
+{
+    FILE *file = fopen (path, "r");
+    if (!file) {
+        fprintf (stderr, "hotline: cannot open %s: %s\n", path,
+                 strerror (errno));
+        return 1;
+    }
+    proto_query_t q = {.kind = PROTO_QUERY_UNITS_IMPORT};
+    size_t capacity = 0;
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t len;
+    int errors = 0;
+    for (unsigned number = 1; (len = getline (&line, &size, file)) >= 0;
+         number++) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        char *text = line;
+        if (number == 1 && strncmp (text, "\xEF\xBB\xBF", 3) == 0)
+            text += 3; /* spreadsheets write a UTF-8 byte order mark */
+        if (number == 1) {
+            if (strcmp (text, "unit_id,name,group") != 0) {
+                fprintf (stderr,
+                         "hotline: %s:1: the header must be "
+                         "unit_id,name,group\n",
+                         path);
+                errors++;
+                break;
+            }
+            continue;
+        }
+        if (!*text)
+            continue;
+        char *fields[4];
+        int n = s_csv_split (text, fields, 3);
+        const char *why = n != 3 ? "needs exactly 3 fields: unit_id,name,group"
+                          : !*fields[0] ? "empty unit_id"
+                          : !*fields[2] ? "empty group"
+                          : strlen (fields[0]) > PROTO_ID_MAX
+                              ? "unit_id longer than 64 bytes"
+                          : strlen (fields[1]) > PROTO_REASON_MAX
+                              ? "name longer than 256 bytes"
+                          : strlen (fields[2]) > PROTO_ID_MAX
+                              ? "group longer than 64 bytes"
+                              : NULL;
+        if (why) {
+            fprintf (stderr, "hotline: %s:%u: %s\n", path, number, why);
+            errors++;
+            continue;
+        }
+        if (q.unit_count == capacity) {
+            capacity = capacity ? capacity * 2 : 64;
+            proto_unit_t *grown = realloc (q.units, capacity * sizeof (*grown));
+            if (!grown) {
+                fprintf (stderr, "hotline: out of memory\n");
+                errors++;
+                break;
+            }
+            q.units = grown;
+        }
+        proto_unit_t *u = &q.units[q.unit_count++];
+        snprintf (u->unit_id, sizeof (u->unit_id), "%s", fields[0]);
+        snprintf (u->name, sizeof (u->name), "%s", fields[1]);
+        snprintf (u->group, sizeof (u->group), "%s", fields[2]);
+    }
+    free (line);
+    fclose (file);
+    /* All or nothing: a registry half-imported from a bad file would
+       silently move units between tables. */
+    if (errors) {
+        fprintf (stderr, "hotline: %s: %d bad line%s, nothing imported\n",
+                 path, errors, errors > 1 ? "s" : "");
+        free (q.units);
+        return 1;
+    }
+    char *json, err[256];
+    int rc = client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms,
+                           &json, err);
+    free (q.units);
+    if (rc != 0) {
+        fprintf (stderr, "hotline: units import: %s\n", err);
+        return 1;
+    }
+    printf ("%s\n", json);
+    free (json);
+    return 0;
+}
+
+/* ---- send ------------------------------------------------------------- */
+
+typedef struct {
+    const char *name;      /* file name for messages */
+    uint64_t stored;       /* acknowledged as stored now */
+    uint64_t duplicate;    /* acknowledged as stored before */
+    uint64_t rejected;     /* rejected by the daemon */
+    uint64_t unacked;      /* not acknowledged */
+    uint64_t invalid;      /* rejected here */
+} s_send_t;
+
+static void
+s_outcome (void *arg, uint32_t line, int status, const char *reason)
+{
+    s_send_t *s = arg;
+    if (status == PROTO_ACK_STORED)
+        s->stored++;
+    else if (status == PROTO_ACK_DUPLICATE)
+        s->duplicate++;
+    else if (status == PROTO_ACK_REJECTED) {
+        s->rejected++;
+        fprintf (stderr, "%s:%u: rejected: %s\n", s->name, line, reason);
+    }
+    else {
+        s->unacked++;
+        fprintf (stderr, "%s:%u: not stored: %s\n", s->name, line, reason);
+    }
+}
+
+static int
+s_send (s_options_t *o, const char *path)
+{
+    bool is_stdin = strcmp (path, "-") == 0;
+    FILE *file = is_stdin ? stdin : fopen (path, "r");
+    if (!file) {
+        fprintf (stderr, "hotline: cannot open %s: %s\n", path,
+                 strerror (errno));
+        return 1;
+    }
+    s_send_t s = {is_stdin ? "(stdin)" : path, 0, 0, 0, 0, 0};
+    char err[256];
+    client_sender_t *sender =
+        client_sender_new (s_endpoint (o, o->config.ingest), 0, 0,
+                           o->timeout_ms, s_outcome, &s, err);
+    if (!sender) {
+        fprintf (stderr, "hotline: %s\n", err);
+        if (!is_stdin)
+            fclose (file);
+        return 1;
+    }
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t len;
+    uint32_t number = 0;
+    int64_t started = zclock_mono (), last_report = started;
+    while ((len = getline (&line, &size, file)) >= 0) {
+        number++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        if (len == 0)
+            continue; /* blank lines carry nothing */
+        proto_event_t event;
+        char reason[PROTO_ERROR_MAX + 1];
+        if (proto_event_from_json (line, (size_t) len, &event, reason) != 0) {
+            s.invalid++;
+            fprintf (stderr, "%s:%u: rejected: %s\n", s.name, number, reason);
+            client_sender_reject (sender, number, reason);
+            continue;
+        }
+        if (client_sender_add (sender, &event, number) != 0)
+            break;
+        int64_t now = zclock_mono ();
+        if (now - last_report >= 2000) {
+            fprintf (stderr, "hotline send: %u lines read, %llu answered\n",
+                     number,
+                     (unsigned long long) client_sender_answered (sender));
+            last_report = now;
+        }
+    }
+    free (line);
+    if (!is_stdin)
+        fclose (file);
+    client_sender_flush (sender);
+    client_sender_destroy (&sender);
+    double seconds = (double) (zclock_mono () - started) / 1000;
+    fprintf (stderr,
+             "hotline send: %s: %llu stored, %llu already stored, "
+             "%llu rejected by hotlined, %llu invalid lines, "
+             "%llu not acknowledged (%.1f s)\n",
+             s.name, (unsigned long long) s.stored,
+             (unsigned long long) s.duplicate,
+             (unsigned long long) s.rejected, (unsigned long long) s.invalid,
+             (unsigned long long) s.unacked, seconds);
+    return s.rejected || s.invalid || s.unacked ? 1 : 0;
+}
+
+/* ---- report, stats, rulesets ------------------------------------------ */
+
+static int
+s_simple_query (s_options_t *o, proto_query_kind_t kind)
+{
+    proto_query_t q = {.kind = kind};
+    char *json, err[256];
+    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms,
+                      &json, err)
+        != 0) {
+        fprintf (stderr, "hotline: %s\n", err);
+        return 1;
+    }
+    printf ("%s\n", json);
+    free (json);
+    return 0;
+}
+
+static int
+s_report (s_options_t *o)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_REPORT};
+    snprintf (q.ruleset, sizeof (q.ruleset), "%s",
+              o->ruleset ? o->ruleset : "jintai-2025");
+    if (o->period
+        && (size_t) snprintf (q.period, sizeof (q.period), "%s", o->period)
+               >= sizeof (q.period)) {
+        fprintf (stderr, "hotline: bad --period %s: use YYYY-MM or YYYY-Qn\n",
+                 o->period);
+        return EXIT_USAGE;
+    }
+    if (o->as_of && proto_time_parse (o->as_of, &q.as_of) != 0) {
+        fprintf (stderr,
+                 "hotline: bad --as-of %s: use RFC 3339, e.g. "
+                 "2025-08-01T00:00:00+08:00\n",
+                 o->as_of);
+        return EXIT_USAGE;
+    }
+    const char *format = o->format ? o->format : "table";
+    if (strcmp (format, "table") && strcmp (format, "csv")
+        && strcmp (format, "json")) {
+        fprintf (stderr, "hotline: --format must be table, csv or json\n");
+        return EXIT_USAGE;
+    }
+    char *json, err[256];
+    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms,
+                      &json, err)
+        != 0) {
+        fprintf (stderr, "hotline: report: %s\n", err);
+        return 1;
+    }
+    int rc = 0;
+    if (strcmp (format, "json") == 0)
+        printf ("%s\n", json);
+    else if ((strcmp (format, "csv") == 0
+                  ? report_format_csv (json, stdout, err)
+                  : report_format_table (json, stdout, err))
+             != 0) {
+        fprintf (stderr, "hotline: report: %s\n", err);
+        rc = 1;
+    }
+    free (json);
+    return rc;
+}
+
+/* ---- subscribe -------------------------------------------------------- */
+
+static int
+s_subscribe (s_options_t *o)
+{
+    const char *endpoint = s_endpoint (o, o->config.publish);
+    zsock_t *sub = zsock_new_sub (endpoint, o->topic ? o->topic : "");
+    if (!sub) {
+        fprintf (stderr, "hotline: cannot connect to %s\n", endpoint);
+        return 1;
+    }
+    zpoller_t *poller = zpoller_new (sub, NULL);
+    long seen = 0;
+    int rc = 0;
+    while (!zsys_interrupted && (o->count == 0 || seen < o->count)) {
+        void *which = zpoller_wait (poller, o->timeout_ms);
+        if (!which) {
+            if (zpoller_terminated (poller))
+                break;
+            if (o->timeout_ms > 0 && zpoller_expired (poller)) {
+                if (o->count) {
+                    fprintf (stderr,
+                             "hotline: subscribe: %ld of %ld messages "
+                             "before %d ms of silence\n",
+                             seen, o->count, o->timeout_ms);
+                    rc = 1;
+                }
+                break;
+            }
+            continue;
+        }
+        zmsg_t *msg = zmsg_recv (sub);
+        zframe_t *topic = msg ? zmsg_first (msg) : NULL;
+        zframe_t *body = msg ? zmsg_next (msg) : NULL;
+        uint64_t sequence;
+        char *name = NULL, *json = NULL;
+        if (body
+            && proto_publication_decode (zframe_data (body), zframe_size (body),
+                                         &sequence, &name, &json)
+                   == 0) {
+            printf ("{\"seq\":%llu,\"topic\":\"%s\",\"data\":%s}\n",
+                    (unsigned long long) sequence, name, json);
+            fflush (stdout);
+            seen++;
+        }
+        else
+            fprintf (stderr, "hotline: subscribe: undecodable message\n");
+        (void) topic;
+        free (name);
+        free (json);
+        zmsg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+    zsock_destroy (&sub);
+    return rc;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+int
+main (int argc, char *argv[])
+{
+    static struct option options[] = {
+        {"config", required_argument, 0, 'c'},
+        {"endpoint", required_argument, 0, 'e'},
+        {"timeout", required_argument, 0, 't'},
+        {"ruleset", required_argument, 0, 'r'},
+        {"period", required_argument, 0, 'p'},
+        {"as-of", required_argument, 0, 'a'},
+        {"format", required_argument, 0, 'f'},
+        {"topic", required_argument, 0, 'T'},
+        {"count", required_argument, 0, 'n'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    s_options_t o = {.timeout_ms = -1};
+    const char *config_path = NULL;
+    int opt;
+    /* GNU getopt permutes: options may stand before or after the command
+       words, which are what remains. */
+    while ((opt = getopt_long (argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c': config_path = optarg; break;
+        case 'e': o.endpoint = optarg; break;
+        case 't': o.timeout_ms = atoi (optarg); break;
+        case 'r': o.ruleset = optarg; break;
+        case 'p': o.period = optarg; break;
+        case 'a': o.as_of = optarg; break;
+        case 'f': o.format = optarg; break;
+        case 'T': o.topic = optarg; break;
+        case 'n': o.count = atol (optarg); break;
+        case 'h': s_usage (stdout); return 0;
+        default:
+            fprintf (stderr, "hotline: run hotline --help for usage\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        s_usage (stderr);
+        return EXIT_USAGE;
+    }
+    const char *command = argv[optind++];
+    if (strcmp (command, "help") == 0) {
+        s_usage (stdout);
+        return 0;
+    }
+    char err[256];
+    if (config_load (&o.config, config_path, err) != 0) {
+        fprintf (stderr, "hotline: %s\n", err);
+        return EXIT_USAGE;
+    }
+    /* czmq logs to stderr by default; this client speaks for itself. */
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    int rest = argc - optind;
+    char **args = argv + optind;
+    bool subscribe = strcmp (command, "subscribe") == 0;
+    if (o.timeout_ms < 0)
+        o.timeout_ms = subscribe ? -1 : 30000;
+    if (strcmp (command, "units") == 0 && rest == 2
+        && strcmp (args[0], "import") == 0)
+        return s_units_import (&o, args[1]);
+    if (strcmp (command, "send") == 0 && rest == 1)
+        return s_send (&o, args[0]);
+    if (strcmp (command, "report") == 0 && rest == 0)
+        return s_report (&o);
+    if (subscribe && rest == 0)
+        return s_subscribe (&o);
+    if (strcmp (command, "stats") == 0 && rest == 0)
+        return s_simple_query (&o, PROTO_QUERY_STATS);
+    if (strcmp (command, "rulesets") == 0 && rest == 0)
+        return s_simple_query (&o, PROTO_QUERY_RULESETS);
+    fprintf (stderr,
+             "hotline: unknown command or wrong arguments: %s (run hotline "
+             "--help for usage)\n",
+             command);
+    return EXIT_USAGE;
+}
