@@ -25,13 +25,12 @@ config_default_text (void)
 }
 
 static int
-s_copy (char *dest, size_t size, zconfig_t *root, const char *path,
-        char *err)
+s_copy (char *dest, size_t size, zconfig_t *root, const char *path, char *err)
 {
     const char *value = zconfig_get (root, path, NULL);
     if (!value)
         return 0;
-    if ((size_t) snprintf (dest, size, "%s", value) >= size) {
+    if ((size_t)snprintf (dest, size, "%s", value) >= size) {
         snprintf (err, 256, "%s is too long", path);
         return -1;
     }
@@ -42,17 +41,17 @@ static int
 s_apply (config_t *config, zconfig_t *root, char *err)
 {
     if (s_copy (config->data, sizeof (config->data), root, "hotline/data",
-                err)
-        || s_copy (config->clock, sizeof (config->clock), root,
-                   "hotline/clock", err)
-        || s_copy (config->ingest, sizeof (config->ingest), root,
-                   "hotline/ingest", err)
-        || s_copy (config->publish, sizeof (config->publish), root,
-                   "hotline/publish", err)
-        || s_copy (config->query, sizeof (config->query), root,
-                   "hotline/query", err)
-        || s_copy (config->rulesets, sizeof (config->rulesets), root,
-                   "hotline/rulesets", err))
+                err) ||
+        s_copy (config->clock, sizeof (config->clock), root, "hotline/clock",
+                err) ||
+        s_copy (config->ingest, sizeof (config->ingest), root, "hotline/ingest",
+                err) ||
+        s_copy (config->publish, sizeof (config->publish), root,
+                "hotline/publish", err) ||
+        s_copy (config->query, sizeof (config->query), root, "hotline/query",
+                err) ||
+        s_copy (config->rulesets, sizeof (config->rulesets), root,
+                "hotline/rulesets", err))
         return -1;
     const char *map = zconfig_get (root, "hotline/map_size_mb", NULL);
     if (map)
@@ -60,8 +59,8 @@ s_apply (config_t *config, zconfig_t *root, char *err)
     const char *batch = zconfig_get (root, "hotline/batch_max", NULL);
     if (batch)
         config->batch_max = strtoul (batch, NULL, 10);
-    if (strcmp (config->clock, "wall") != 0
-        && strcmp (config->clock, "event") != 0) {
+    if (strcmp (config->clock, "wall") != 0 &&
+        strcmp (config->clock, "event") != 0) {
         snprintf (err, 256, "clock must be wall or event, not \"%s\"",
                   config->clock);
         return -1;
@@ -88,8 +87,7 @@ config_load (config_t *config, const char *path, char *err)
         return 0;
     root = zconfig_load (path);
     if (!root) {
-        snprintf (err, 256, "%s: cannot read or parse the configuration",
-                  path);
+        snprintf (err, 256, "%s: cannot read or parse the configuration", path);
         return -1;
     }
     rc = s_apply (config, root, err);

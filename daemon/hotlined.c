@@ -18,49 +18,63 @@
 static void
 s_usage (FILE *out)
 {
-    fprintf (out,
-             "usage: hotlined [--config FILE] [--data DIR] [--clock wall|event]\n"
-             "                [--rulesets DIR]\n"
-             "\n"
-             "Runs hotline's ingest, scorer, publisher and query endpoints\n"
-             "until SIGTERM or SIGINT. With no options it uses the embedded\n"
-             "default configuration: data in ./hotline-data, endpoints on\n"
-             "127.0.0.1 ports 5570 (ingest), 5571 (publish), 5572 (query).\n"
-             "\n"
-             "  --config FILE   ZPL configuration (default: $HOTLINE_CONFIG,\n"
-             "                  else embedded; --print-config shows it)\n"
-             "  --data DIR      LMDB data directory\n"
-             "  --clock MODE    wall: deadlines pass in real time; event: time\n"
-             "                  is the latest event time (replays, tests)\n"
-             "  --rulesets DIR  load *.zpl rulesets from DIR as well\n"
-             "  --print-config  print the embedded default configuration\n"
-             "  --help          this text\n");
+    fprintf (
+        out,
+        "usage: hotlined [--config FILE] [--data DIR] [--clock wall|event]\n"
+        "                [--rulesets DIR]\n"
+        "\n"
+        "Runs hotline's ingest, scorer, publisher and query endpoints\n"
+        "until SIGTERM or SIGINT. With no options it uses the embedded\n"
+        "default configuration: data in ./hotline-data, endpoints on\n"
+        "127.0.0.1 ports 5570 (ingest), 5571 (publish), 5572 (query).\n"
+        "\n"
+        "  --config FILE   ZPL configuration (default: $HOTLINE_CONFIG,\n"
+        "                  else embedded; --print-config shows it)\n"
+        "  --data DIR      LMDB data directory\n"
+        "  --clock MODE    wall: deadlines pass in real time; event: time\n"
+        "                  is the latest event time (replays, tests)\n"
+        "  --rulesets DIR  load *.zpl rulesets from DIR as well\n"
+        "  --print-config  print the embedded default configuration\n"
+        "  --help          this text\n");
 }
 
 int
 main (int argc, char *argv[])
 {
-    static struct option options[] = {
-        {"config", required_argument, 0, 'c'},
-        {"data", required_argument, 0, 'd'},
-        {"clock", required_argument, 0, 'k'},
-        {"rulesets", required_argument, 0, 'r'},
-        {"print-config", no_argument, 0, 'p'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static struct option options[] = {{"config", required_argument, 0, 'c'},
+                                      {"data", required_argument, 0, 'd'},
+                                      {"clock", required_argument, 0, 'k'},
+                                      {"rulesets", required_argument, 0, 'r'},
+                                      {"print-config", no_argument, 0, 'p'},
+                                      {"help", no_argument, 0, 'h'},
+                                      {0, 0, 0, 0}};
     const char *config_path = NULL, *data = NULL, *clock = NULL,
                *rulesets_dir = NULL;
     int opt;
-    while ((opt = getopt_long (argc, argv, "c:d:k:r:ph", options, NULL))
-           != -1) {
+    while ((opt = getopt_long (argc, argv, "c:d:k:r:ph", options, NULL)) !=
+           -1) {
         switch (opt) {
-        case 'c': config_path = optarg; break;
-        case 'd': data = optarg; break;
-        case 'k': clock = optarg; break;
-        case 'r': rulesets_dir = optarg; break;
-        case 'p': fputs (config_default_text (), stdout); return 0;
-        case 'h': s_usage (stdout); return 0;
-        default: s_usage (stderr); return 2;
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 'k':
+            clock = optarg;
+            break;
+        case 'r':
+            rulesets_dir = optarg;
+            break;
+        case 'p':
+            fputs (config_default_text (), stdout);
+            return 0;
+        case 'h':
+            s_usage (stdout);
+            return 0;
+        default:
+            s_usage (stderr);
+            return 2;
         }
     }
     if (optind < argc) {
@@ -81,8 +95,8 @@ main (int argc, char *argv[])
     if (rulesets_dir)
         snprintf (config.rulesets, sizeof (config.rulesets), "%s",
                   rulesets_dir);
-    if (strcmp (config.clock, "wall") != 0
-        && strcmp (config.clock, "event") != 0) {
+    if (strcmp (config.clock, "wall") != 0 &&
+        strcmp (config.clock, "event") != 0) {
         fprintf (stderr, "hotlined: --clock must be wall or event\n");
         return 2;
     }
@@ -106,26 +120,26 @@ main (int argc, char *argv[])
        process (never done today) would not collide. */
     char notify[64], batches[64];
     snprintf (notify, sizeof (notify), "inproc://hotline-notify-%d",
-              (int) getpid ());
+              (int)getpid ());
     snprintf (batches, sizeof (batches), "inproc://hotline-scorer-%d",
-              (int) getpid ());
+              (int)getpid ());
     daemon_stats_t stats;
     memset (&stats, 0, sizeof (stats));
-    publisher_args_t pub_args = {config.publish, notify, store, rulesets,
-                                 &stats, false};
-    scorer_args_t scorer_args = {
-        store,
-        batches,
-        strcmp (config.clock, "event") == 0 ? SCORER_CLOCK_EVENT
-                                            : SCORER_CLOCK_WALL,
-        notify,
-        1000,
-        &stats,
-        false};
+    publisher_args_t pub_args = {config.publish, notify, store,
+                                 rulesets,       &stats, false};
+    scorer_args_t scorer_args = {store,
+                                 batches,
+                                 strcmp (config.clock, "event") == 0
+                                     ? SCORER_CLOCK_EVENT
+                                     : SCORER_CLOCK_WALL,
+                                 notify,
+                                 1000,
+                                 &stats,
+                                 false};
     ingest_args_t ingest_args = {config.ingest, batches, config.batch_max,
                                  &stats, false};
-    query_args_t query_args = {config.query, store, rulesets, config.clock,
-                               &stats, false};
+    query_args_t query_args = {config.query, store,  rulesets,
+                               config.clock, &stats, false};
     /* Downstream first: each actor's peers exist when it connects. */
     zactor_t *publisher = zactor_new (publisher_actor, &pub_args);
     zactor_t *scorer =
@@ -155,8 +169,7 @@ main (int argc, char *argv[])
         zpoller_destroy (&poller);
         rc = zsys_interrupted ? 0 : 1;
         zsys_info ("stopping");
-    }
-    else
+    } else
         fprintf (stderr, "hotlined: could not start (see the log above)\n");
     /* Upstream first: ingest stops taking events before the scorer goes,
        so nothing is acknowledged that is not committed. */

@@ -16,18 +16,18 @@
 
 /* One received message: its envelope and decoded batch. */
 typedef struct {
-    zmsg_t *envelope;     /* routing frames to answer with */
-    proto_batch_t batch;  /* decoded events */
-    size_t first;         /* index of its first event in the group */
+    zmsg_t *envelope;    /* routing frames to answer with */
+    proto_batch_t batch; /* decoded events */
+    size_t first;        /* index of its first event in the group */
 } s_message_t;
 
 typedef struct {
-    ingest_args_t *args;     /* configuration (borrowed) */
-    zsock_t *router;         /* senders */
-    zsock_t *scorer;         /* PAIR to the scorer */
+    ingest_args_t *args;                /* configuration (borrowed) */
+    zsock_t *router;                    /* senders */
+    zsock_t *scorer;                    /* PAIR to the scorer */
     s_message_t messages[MESSAGES_MAX]; /* the group being built */
-    size_t message_count;    /* messages in the group */
-    size_t event_count;      /* events in the group */
+    size_t message_count;               /* messages in the group */
+    size_t event_count;                 /* events in the group */
 } s_ingest_t;
 
 static void
@@ -75,8 +75,7 @@ s_take (s_ingest_t *self, zmsg_t *msg)
     s_message_t *m = &self->messages[self->message_count];
     char reason[PROTO_ERROR_MAX + 1];
     if (proto_batch_decode (zframe_data (payload), zframe_size (payload),
-                            &m->batch, reason)
-        != 0) {
+                            &m->batch, reason) != 0) {
         zsys_warning ("ingest: undecodable batch: %s", reason);
         atomic_fetch_add (&self->args->stats->bad_messages, 1);
         s_reply_error (self, &envelope, 0, reason);
@@ -104,9 +103,9 @@ s_collect (s_ingest_t *self)
     zmsg_t *msg = zmsg_recv (self->router);
     if (msg)
         s_take (self, msg);
-    while (self->message_count < MESSAGES_MAX
-           && self->event_count < self->args->batch_max
-           && (zsock_events (self->router) & ZMQ_POLLIN)) {
+    while (self->message_count < MESSAGES_MAX &&
+           self->event_count < self->args->batch_max &&
+           (zsock_events (self->router) & ZMQ_POLLIN)) {
         msg = zmsg_recv (self->router);
         if (!msg)
             break;
@@ -156,15 +155,14 @@ s_process (s_ingest_t *self)
     size_t n = self->event_count;
     scorer_batch_t batch = {.count = n};
     proto_event_t *events = calloc (n ? n : 1, sizeof (*events));
-    char (*invalid)[PROTO_ERROR_MAX + 1] = calloc (n ? n : 1,
-                                                   sizeof (*invalid));
+    char (*invalid)[PROTO_ERROR_MAX + 1] =
+        calloc (n ? n : 1, sizeof (*invalid));
     batch.outcomes = calloc (n ? n : 1, sizeof (*batch.outcomes));
     batch.reasons = calloc (n ? n : 1, sizeof (*batch.reasons));
     if (!events || !invalid || !batch.outcomes || !batch.reasons) {
         snprintf (batch.error, sizeof (batch.error), "out of memory");
         batch.committed = false;
-    }
-    else {
+    } else {
         for (size_t m = 0; m < self->message_count; m++) {
             proto_batch_t *b = &self->messages[m].batch;
             memcpy (events + self->messages[m].first, b->events,
@@ -201,7 +199,7 @@ ingest_actor (zsock_t *pipe, void *args)
 {
     s_ingest_t *self = calloc (1, sizeof (*self));
     if (!self) {
-        ((ingest_args_t *) args)->failed = true;
+        ((ingest_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
     }
@@ -215,15 +213,15 @@ ingest_actor (zsock_t *pipe, void *args)
         zsock_set_maxmsgsize (self->router, 64 * 1024 * 1024);
         zsock_set_router_mandatory (self->router, 0);
     }
-    if (!self->router || !self->scorer
-        || zsock_bind (self->router, "%s", self->args->endpoint) < 0
-        || zsock_connect (self->scorer, "%s", self->args->scorer) != 0) {
+    if (!self->router || !self->scorer ||
+        zsock_bind (self->router, "%s", self->args->endpoint) < 0 ||
+        zsock_connect (self->scorer, "%s", self->args->scorer) != 0) {
         zsys_error ("ingest: cannot bind %s: %s", self->args->endpoint,
                     zmq_strerror (zmq_errno ()));
         zsock_destroy (&self->router);
         zsock_destroy (&self->scorer);
         free (self);
-        ((ingest_args_t *) args)->failed = true;
+        ((ingest_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
     }

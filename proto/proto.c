@@ -23,7 +23,8 @@
 //  ---------------------------------------------------------------------
 //  Helpers shared with the other files of the module
 
-void proto__reason (char *reason, const char *format, ...)
+void
+proto__reason (char *reason, const char *format, ...)
 {
     if (!reason)
         return;
@@ -33,7 +34,8 @@ void proto__reason (char *reason, const char *format, ...)
     va_end (args);
 }
 
-bool proto__utf8_valid (const char *text, size_t size)
+bool
+proto__utf8_valid (const char *text, size_t size)
 {
     const unsigned char *bytes = (const unsigned char *)text;
     size_t index = 0;
@@ -78,8 +80,9 @@ bool proto__utf8_valid (const char *text, size_t size)
     return true;
 }
 
-int proto__copy_field (char *dest, size_t dest_size, const char *source,
-                       const char *field, char *reason)
+int
+proto__copy_field (char *dest, size_t dest_size, const char *source,
+                   const char *field, char *reason)
 {
     dest[0] = '\0';
     if (!source)
@@ -101,7 +104,8 @@ int proto__copy_field (char *dest, size_t dest_size, const char *source,
 //  ---------------------------------------------------------------------
 //  Enum names, as they are spelled in event lines
 
-const char *proto_type_name (proto_type_t type)
+const char *
+proto_type_name (proto_type_t type)
 {
     switch (type) {
     case PROTO_RECEIVED:
@@ -127,7 +131,8 @@ const char *proto_type_name (proto_type_t type)
     }
 }
 
-const char *proto_satisfaction_name (proto_satisfaction_t value)
+const char *
+proto_satisfaction_name (proto_satisfaction_t value)
 {
     switch (value) {
     case PROTO_SAT_SATISFIED:
@@ -143,7 +148,8 @@ const char *proto_satisfaction_name (proto_satisfaction_t value)
     }
 }
 
-const char *proto_resolved_name (proto_resolved_t value)
+const char *
+proto_resolved_name (proto_resolved_t value)
 {
     switch (value) {
     case PROTO_RES_YES:
@@ -162,8 +168,8 @@ const char *proto_resolved_name (proto_resolved_t value)
 
 /* A field of an event checked as a string: it must be terminated inside
    its array (callers may fill the struct by hand) and be UTF-8. */
-static int s_check_string (const char *value, size_t size, const char *field,
-                           char *reason)
+static int
+s_check_string (const char *value, size_t size, const char *field, char *reason)
 {
     size_t length = strnlen (value, size);
     if (length == size) {
@@ -178,7 +184,8 @@ static int s_check_string (const char *value, size_t size, const char *field,
 }
 
 /* Zero means absent on the wire, so zero is reported as a missing field. */
-static int s_check_time (int64_t ms, const char *field, char *reason)
+static int
+s_check_time (int64_t ms, const char *field, char *reason)
 {
     if (ms == 0) {
         proto__reason (reason, "missing field %s", field);
@@ -197,7 +204,8 @@ static int s_check_time (int64_t ms, const char *field, char *reason)
 
 /* Channel and category are the platform's codes; keeping them to a safe
    alphabet lets them appear in topics, CSV and file names unquoted. */
-static int s_check_token (const char *value, const char *field, char *reason)
+static int
+s_check_token (const char *value, const char *field, char *reason)
 {
     if (!*value) {
         proto__reason (reason, "missing field %s", field);
@@ -215,7 +223,8 @@ static int s_check_token (const char *value, const char *field, char *reason)
     return 0;
 }
 
-static bool s_period_valid (const char *period)
+static bool
+s_period_valid (const char *period)
 {
     //  "YYYY-MM" or "YYYY-Qn", years 2000..2099.
     if (strlen (period) != 7 || period[0] != '2' || period[1] != '0' ||
@@ -231,12 +240,14 @@ static bool s_period_valid (const char *period)
     return false;
 }
 
-static bool s_type_has_ticket (int type)
+static bool
+s_type_has_ticket (int type)
 {
     return type >= PROTO_RECEIVED && type <= PROTO_REOPENED;
 }
 
-int proto_event_validate (const proto_event_t *event, char *reason)
+int
+proto_event_validate (const proto_event_t *event, char *reason)
 {
     if (!event) {
         proto__reason (reason, "no event");
@@ -355,7 +366,8 @@ int proto_event_validate (const proto_event_t *event, char *reason)
 
 /* Packs any message into a fresh buffer. An empty message packs to zero
    bytes; the buffer is still allocated so NULL only ever means OOM. */
-static uint8_t *s_pack (const ProtobufCMessage *message, size_t *size)
+static uint8_t *
+s_pack (const ProtobufCMessage *message, size_t *size)
 {
     size_t packed = protobuf_c_message_get_packed_size (message);
     uint8_t *buffer = malloc (packed ? packed : 1);
@@ -369,8 +381,9 @@ static uint8_t *s_pack (const ProtobufCMessage *message, size_t *size)
 
 /* Records the first failure only: the first reason is the one to report,
    while later fields are still copied so an invalid event keeps its id. */
-static void s_copy (char *dest, size_t dest_size, const char *source,
-                    const char *field, int *rc, char *reason)
+static void
+s_copy (char *dest, size_t dest_size, const char *source, const char *field,
+        int *rc, char *reason)
 {
     if (proto__copy_field (dest, dest_size, source, field, *rc ? NULL : reason))
         *rc = -1;
@@ -378,7 +391,8 @@ static void s_copy (char *dest, size_t dest_size, const char *source,
 
 /* Points the message at the event's own strings: packing only reads them,
    so nothing is copied and nothing needs freeing afterwards. */
-static void s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
+static void
+s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
 {
     hotline__event__init (pb);
     pb->event_id = (char *)event->event_id;
@@ -403,8 +417,8 @@ static void s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
 
 /* Converts and validates. Enum values are range-checked before they are
    stored, so the event never holds a value its enum cannot name. */
-static int s_event_from_pb (const Hotline__Event *pb, proto_event_t *event,
-                            char *reason)
+static int
+s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
 {
     memset (event, 0, sizeof *event);
     int rc = 0;
@@ -460,7 +474,8 @@ static int s_event_from_pb (const Hotline__Event *pb, proto_event_t *event,
 //  ---------------------------------------------------------------------
 //  Single events (the event log's record format)
 
-uint8_t *proto_event_encode (const proto_event_t *event, size_t *size)
+uint8_t *
+proto_event_encode (const proto_event_t *event, size_t *size)
 {
     if (!event)
         return NULL;
@@ -469,8 +484,9 @@ uint8_t *proto_event_encode (const proto_event_t *event, size_t *size)
     return s_pack (&pb.base, size);
 }
 
-int proto_event_decode (const uint8_t *data, size_t size, proto_event_t *event,
-                        char *reason)
+int
+proto_event_decode (const uint8_t *data, size_t size, proto_event_t *event,
+                    char *reason)
 {
     if (!event || (!data && size)) {
         proto__reason (reason, "no event");
@@ -490,9 +506,10 @@ int proto_event_decode (const uint8_t *data, size_t size, proto_event_t *event,
 //  ---------------------------------------------------------------------
 //  Event batches
 
-uint8_t *proto_batch_encode (uint64_t batch_id, const proto_event_t *events,
-                             size_t count, const proto_line_reject_t *rejects,
-                             size_t reject_count, size_t *size)
+uint8_t *
+proto_batch_encode (uint64_t batch_id, const proto_event_t *events,
+                    size_t count, const proto_line_reject_t *rejects,
+                    size_t reject_count, size_t *size)
 {
     uint8_t *buffer = NULL;
     Hotline__Event *pb_events = calloc (count ? count : 1, sizeof *pb_events);
@@ -531,8 +548,9 @@ cleanup:
     return buffer;
 }
 
-int proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
-                        char *reason)
+int
+proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
+                    char *reason)
 {
     if (batch)
         memset (batch, 0, sizeof *batch);
@@ -600,7 +618,8 @@ cleanup:
     return rc;
 }
 
-void proto_batch_free (proto_batch_t *batch)
+void
+proto_batch_free (proto_batch_t *batch)
 {
     if (!batch)
         return;
@@ -613,7 +632,8 @@ void proto_batch_free (proto_batch_t *batch)
 //  ---------------------------------------------------------------------
 //  Batch acknowledgements
 
-uint8_t *proto_batch_ack_encode (const proto_batch_ack_t *ack, size_t *size)
+uint8_t *
+proto_batch_ack_encode (const proto_batch_ack_t *ack, size_t *size)
 {
     if (!ack)
         return NULL;
@@ -644,8 +664,9 @@ cleanup:
     return buffer;
 }
 
-int proto_batch_ack_decode (const uint8_t *data, size_t size,
-                            proto_batch_ack_t *ack, char *reason)
+int
+proto_batch_ack_decode (const uint8_t *data, size_t size,
+                        proto_batch_ack_t *ack, char *reason)
 {
     if (ack)
         memset (ack, 0, sizeof *ack);
@@ -705,7 +726,8 @@ cleanup:
     return rc;
 }
 
-void proto_batch_ack_free (proto_batch_ack_t *ack)
+void
+proto_batch_ack_free (proto_batch_ack_t *ack)
 {
     if (!ack)
         return;
@@ -716,7 +738,8 @@ void proto_batch_ack_free (proto_batch_ack_t *ack)
 //  ---------------------------------------------------------------------
 //  Queries
 
-uint8_t *proto_query_encode (const proto_query_t *query, size_t *size)
+uint8_t *
+proto_query_encode (const proto_query_t *query, size_t *size)
 {
     if (!query)
         return NULL;
@@ -748,8 +771,9 @@ cleanup:
     return buffer;
 }
 
-int proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
-                        char *reason)
+int
+proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
+                    char *reason)
 {
     if (query)
         memset (query, 0, sizeof *query);
@@ -814,7 +838,8 @@ cleanup:
     return rc;
 }
 
-void proto_query_free (proto_query_t *query)
+void
+proto_query_free (proto_query_t *query)
 {
     if (!query)
         return;
@@ -827,7 +852,8 @@ void proto_query_free (proto_query_t *query)
 
 /* Duplicates a decoded string after checking it is UTF-8. With
    `empty_is_null` an empty string becomes NULL (absent). */
-static int s_dup_string (const char *source, bool empty_is_null, char **dest)
+static int
+s_dup_string (const char *source, bool empty_is_null, char **dest)
 {
     *dest = NULL;
     if (!source)
@@ -841,8 +867,8 @@ static int s_dup_string (const char *source, bool empty_is_null, char **dest)
     return *dest ? 0 : -1;
 }
 
-uint8_t *proto_reply_encode (bool ok, const char *error, const char *json,
-                             size_t *size)
+uint8_t *
+proto_reply_encode (bool ok, const char *error, const char *json, size_t *size)
 {
     Hotline__QueryReply pb = HOTLINE__QUERY_REPLY__INIT;
     pb.ok = ok;
@@ -851,8 +877,9 @@ uint8_t *proto_reply_encode (bool ok, const char *error, const char *json,
     return s_pack (&pb.base, size);
 }
 
-int proto_reply_decode (const uint8_t *data, size_t size, bool *ok,
-                        char **error, char **json)
+int
+proto_reply_decode (const uint8_t *data, size_t size, bool *ok, char **error,
+                    char **json)
 {
     char *error_copy = NULL;
     char *json_copy = NULL;
@@ -888,8 +915,9 @@ cleanup:
     return rc;
 }
 
-uint8_t *proto_publication_encode (uint64_t sequence, const char *topic,
-                                   const char *json, size_t *size)
+uint8_t *
+proto_publication_encode (uint64_t sequence, const char *topic,
+                          const char *json, size_t *size)
 {
     Hotline__Publication pb = HOTLINE__PUBLICATION__INIT;
     pb.sequence = sequence;
@@ -898,8 +926,9 @@ uint8_t *proto_publication_encode (uint64_t sequence, const char *topic,
     return s_pack (&pb.base, size);
 }
 
-int proto_publication_decode (const uint8_t *data, size_t size,
-                              uint64_t *sequence, char **topic, char **json)
+int
+proto_publication_decode (const uint8_t *data, size_t size, uint64_t *sequence,
+                          char **topic, char **json)
 {
     char *topic_copy = NULL;
     char *json_copy = NULL;

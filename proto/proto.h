@@ -54,24 +54,24 @@ typedef enum {
 
 /* One ticket lifecycle event. Absent strings are empty, absent times zero. */
 typedef struct {
-    char event_id[PROTO_ID_MAX + 1];         /* globally unique */
-    proto_type_t type;                       /* what happened */
-    char ticket_id[PROTO_ID_MAX + 1];        /* empty for adjusted, tick */
-    char unit_id[PROTO_ID_MAX + 1];          /* empty for tick */
-    int64_t occurred_at;                     /* ms since the epoch */
-    int64_t dispatched_at;                   /* received: platform dispatch */
-    int64_t due_at;                          /* received/extended/reopened */
-    char channel[PROTO_TOKEN_MAX + 1];       /* received: intake channel */
-    char category[PROTO_TOKEN_MAX + 1];      /* received: subject code */
-    bool key_supervision;                    /* received: 重点督办 */
-    bool repeat_dispatch;                    /* received: 重复交办 */
-    char reason[PROTO_REASON_MAX + 1];       /* returned: free text */
-    proto_satisfaction_t satisfaction;       /* revisited */
-    proto_resolved_t resolved;               /* revisited */
-    bool rework;                             /* revisited: back to the unit */
-    char period[PROTO_PERIOD_MAX + 1];       /* adjusted: "YYYY-MM"/"YYYY-Qn" */
-    char item[PROTO_ID_MAX + 1];             /* adjusted: item id */
-    double value;                            /* adjusted: item value */
+    char event_id[PROTO_ID_MAX + 1];    /* globally unique */
+    proto_type_t type;                  /* what happened */
+    char ticket_id[PROTO_ID_MAX + 1];   /* empty for adjusted, tick */
+    char unit_id[PROTO_ID_MAX + 1];     /* empty for tick */
+    int64_t occurred_at;                /* ms since the epoch */
+    int64_t dispatched_at;              /* received: platform dispatch */
+    int64_t due_at;                     /* received/extended/reopened */
+    char channel[PROTO_TOKEN_MAX + 1];  /* received: intake channel */
+    char category[PROTO_TOKEN_MAX + 1]; /* received: subject code */
+    bool key_supervision;               /* received: 重点督办 */
+    bool repeat_dispatch;               /* received: 重复交办 */
+    char reason[PROTO_REASON_MAX + 1];  /* returned: free text */
+    proto_satisfaction_t satisfaction;  /* revisited */
+    proto_resolved_t resolved;          /* revisited */
+    bool rework;                        /* revisited: back to the unit */
+    char period[PROTO_PERIOD_MAX + 1];  /* adjusted: "YYYY-MM"/"YYYY-Qn" */
+    char item[PROTO_ID_MAX + 1];        /* adjusted: item id */
+    double value;                       /* adjusted: item value */
 } proto_event_t;
 
 /* Names of the enums as they appear in event lines; "?" when out of range. */
@@ -88,8 +88,8 @@ int proto_event_validate (const proto_event_t *event, char *reason);
 /* Parses one JSON event line into `event` and validates it. Returns 0, or
    -1 with a reason (bad JSON, unknown type, missing field, unparsable time,
    string too long...) in `reason` (PROTO_ERROR_MAX bytes). */
-int proto_event_from_json (const char *line, size_t size,
-                           proto_event_t *event, char *reason);
+int proto_event_from_json (const char *line, size_t size, proto_event_t *event,
+                           char *reason);
 
 /* Formats an event as one JSON line without a newline. Returns a string the
    caller frees, or NULL when out of memory. */
@@ -110,28 +110,28 @@ char *proto_time_format (int64_t ms, char *buf);
 
 /* A LineReject: a line the sender could not parse. */
 typedef struct {
-    uint32_t line;                     /* 1-based line number */
-    char reason[PROTO_ERROR_MAX + 1];  /* why it was rejected */
+    uint32_t line;                    /* 1-based line number */
+    char reason[PROTO_ERROR_MAX + 1]; /* why it was rejected */
 } proto_line_reject_t;
 
 /* An EventBatch. Events of a decoded batch that fail validation are kept
    with their reason in `invalid` so the batch can still be answered
    index by index. */
 typedef struct {
-    uint64_t batch_id;                   /* sender's number for the batch */
-    size_t count;                        /* number of events */
-    proto_event_t *events;               /* count events */
+    uint64_t batch_id;                    /* sender's number for the batch */
+    size_t count;                         /* number of events */
+    proto_event_t *events;                /* count events */
     char (*invalid)[PROTO_ERROR_MAX + 1]; /* per event: "" or the reason */
-    size_t reject_count;                 /* number of client rejects */
-    proto_line_reject_t *rejects;        /* lines the sender rejected */
+    size_t reject_count;                  /* number of client rejects */
+    proto_line_reject_t *rejects;         /* lines the sender rejected */
 } proto_batch_t;
 
 uint8_t *proto_batch_encode (uint64_t batch_id, const proto_event_t *events,
                              size_t count, const proto_line_reject_t *rejects,
                              size_t reject_count, size_t *size);
 /* On success the caller owns *batch and frees it with proto_batch_free. */
-int proto_batch_decode (const uint8_t *data, size_t size,
-                        proto_batch_t *batch, char *reason);
+int proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
+                        char *reason);
 void proto_batch_free (proto_batch_t *batch);
 
 typedef enum {
@@ -142,17 +142,17 @@ typedef enum {
 
 /* One answer per event of a batch. */
 typedef struct {
-    proto_ack_status_t status;             /* stored, duplicate, rejected */
-    char reason[PROTO_ERROR_MAX + 1];      /* why, when rejected */
+    proto_ack_status_t status;        /* stored, duplicate, rejected */
+    char reason[PROTO_ERROR_MAX + 1]; /* why, when rejected */
 } proto_ack_t;
 
 /* A BatchAck. ok=false: nothing of the batch was stored (error says why). */
 typedef struct {
-    uint64_t batch_id;                 /* echoes the batch */
-    bool ok;                           /* the batch was committed */
-    char error[PROTO_ERROR_MAX + 1];   /* why not, when !ok */
-    size_t count;                      /* number of acks */
-    proto_ack_t *acks;                 /* one per event, in batch order */
+    uint64_t batch_id;               /* echoes the batch */
+    bool ok;                         /* the batch was committed */
+    char error[PROTO_ERROR_MAX + 1]; /* why not, when !ok */
+    size_t count;                    /* number of acks */
+    proto_ack_t *acks;               /* one per event, in batch order */
 } proto_batch_ack_t;
 
 uint8_t *proto_batch_ack_encode (const proto_batch_ack_t *ack, size_t *size);
@@ -162,14 +162,14 @@ void proto_batch_ack_free (proto_batch_ack_t *ack);
 
 /* Encodes one event alone (the event log's record format). */
 uint8_t *proto_event_encode (const proto_event_t *event, size_t *size);
-int proto_event_decode (const uint8_t *data, size_t size,
-                        proto_event_t *event, char *reason);
+int proto_event_decode (const uint8_t *data, size_t size, proto_event_t *event,
+                        char *reason);
 
 /* Units registry entries travel in queries. */
 typedef struct {
-    char unit_id[PROTO_ID_MAX + 1];   /* registry key */
-    char name[PROTO_REASON_MAX + 1];  /* label, not unique */
-    char group[PROTO_ID_MAX + 1];     /* table the unit belongs to */
+    char unit_id[PROTO_ID_MAX + 1];  /* registry key */
+    char name[PROTO_REASON_MAX + 1]; /* label, not unique */
+    char group[PROTO_ID_MAX + 1];    /* table the unit belongs to */
 } proto_unit_t;
 
 typedef enum {
@@ -180,17 +180,17 @@ typedef enum {
 } proto_query_kind_t;
 
 typedef struct {
-    proto_query_kind_t kind;               /* what is asked */
-    char ruleset[PROTO_ID_MAX + 1];        /* report: ruleset id */
-    char period[PROTO_PERIOD_MAX + 1];     /* report: period */
-    int64_t as_of;                         /* report: 0 = now */
-    size_t unit_count;                     /* units import: count */
-    proto_unit_t *units;                   /* units import: the units */
+    proto_query_kind_t kind;           /* what is asked */
+    char ruleset[PROTO_ID_MAX + 1];    /* report: ruleset id */
+    char period[PROTO_PERIOD_MAX + 1]; /* report: period */
+    int64_t as_of;                     /* report: 0 = now */
+    size_t unit_count;                 /* units import: count */
+    proto_unit_t *units;               /* units import: the units */
 } proto_query_t;
 
 uint8_t *proto_query_encode (const proto_query_t *query, size_t *size);
-int proto_query_decode (const uint8_t *data, size_t size,
-                        proto_query_t *query, char *reason);
+int proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
+                        char *reason);
 void proto_query_free (proto_query_t *query);
 
 /* A QueryReply: ok and a JSON body, or an error. Decoding gives strings the

@@ -38,7 +38,8 @@ static const s_name_t s_resolveds[] = {{"yes", PROTO_RES_YES},
                                        {"no", PROTO_RES_NO},
                                        {NULL, 0}};
 
-static int s_lookup_name (const s_name_t *names, const char *name)
+static int
+s_lookup_name (const s_name_t *names, const char *name)
 {
     for (; names->name; names++)
         if (strcmp (names->name, name) == 0)
@@ -48,14 +49,16 @@ static int s_lookup_name (const s_name_t *names, const char *name)
 
 /* A field that is absent or null is treated alike: some exporters write
    null for empty columns, and neither carries a value. */
-static const cJSON *s_field (const cJSON *root, const char *name)
+static const cJSON *
+s_field (const cJSON *root, const char *name)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive (root, name);
     return cJSON_IsNull (item) ? NULL : item;
 }
 
-static int s_get_string (const cJSON *root, const char *name, char *dest,
-                         size_t dest_size, char *reason)
+static int
+s_get_string (const cJSON *root, const char *name, char *dest, size_t dest_size,
+              char *reason)
 {
     const cJSON *item = s_field (root, name);
     if (!item)
@@ -67,8 +70,8 @@ static int s_get_string (const cJSON *root, const char *name, char *dest,
     return proto__copy_field (dest, dest_size, item->valuestring, name, reason);
 }
 
-static int s_get_time (const cJSON *root, const char *name, int64_t *ms,
-                       char *reason)
+static int
+s_get_time (const cJSON *root, const char *name, int64_t *ms, char *reason)
 {
     const cJSON *item = s_field (root, name);
     if (!item)
@@ -86,8 +89,8 @@ static int s_get_time (const cJSON *root, const char *name, int64_t *ms,
     return 0;
 }
 
-static int s_get_bool (const cJSON *root, const char *name, bool *value,
-                       char *reason)
+static int
+s_get_bool (const cJSON *root, const char *name, bool *value, char *reason)
 {
     const cJSON *item = s_field (root, name);
     if (!item)
@@ -101,9 +104,9 @@ static int s_get_bool (const cJSON *root, const char *name, bool *value,
 }
 
 /* Reads an enum spelled by name; 0 (the enums' "not given") when absent. */
-static int s_get_enum (const cJSON *root, const char *name,
-                       const s_name_t *names, const char *choices, int *value,
-                       char *reason)
+static int
+s_get_enum (const cJSON *root, const char *name, const s_name_t *names,
+            const char *choices, int *value, char *reason)
 {
     const cJSON *item = s_field (root, name);
     *value = 0;
@@ -120,7 +123,8 @@ static int s_get_enum (const cJSON *root, const char *name,
 
 /* Echoes a short, printable prefix of an unknown name: the reason is shown
    to users and logged, so it must not carry control bytes or a megabyte. */
-static void s_echo (const char *text, char *echo)
+static void
+s_echo (const char *text, char *echo)
 {
     size_t index = 0;
     for (; text[index] && index < S_ECHO_MAX; index++) {
@@ -132,7 +136,8 @@ static void s_echo (const char *text, char *echo)
         strcpy (echo + index, "...");
 }
 
-static int s_get_type (const cJSON *root, proto_type_t *type, char *reason)
+static int
+s_get_type (const cJSON *root, proto_type_t *type, char *reason)
 {
     const cJSON *item = s_field (root, "type");
     if (!item) {
@@ -156,7 +161,8 @@ static int s_get_type (const cJSON *root, proto_type_t *type, char *reason)
 
 /* The parser stops after the object; anything but white space after it
    means the line was not one JSON object. */
-static bool s_only_space (const char *cursor, const char *end)
+static bool
+s_only_space (const char *cursor, const char *end)
 {
     for (; cursor < end; cursor++)
         if (*cursor != ' ' && *cursor != '\t' && *cursor != '\r' &&
@@ -165,7 +171,8 @@ static bool s_only_space (const char *cursor, const char *end)
     return true;
 }
 
-static int s_read_event (const cJSON *root, proto_event_t *event, char *reason)
+static int
+s_read_event (const cJSON *root, proto_event_t *event, char *reason)
 {
     int satisfaction = 0, resolved = 0;
     if (s_get_string (root, "event_id", event->event_id, sizeof event->event_id,
@@ -225,8 +232,9 @@ static int s_read_event (const cJSON *root, proto_event_t *event, char *reason)
     return 0;
 }
 
-int proto_event_from_json (const char *line, size_t size, proto_event_t *event,
-                           char *reason)
+int
+proto_event_from_json (const char *line, size_t size, proto_event_t *event,
+                       char *reason)
 {
     if (!event) {
         proto__reason (reason, "no event");
@@ -256,24 +264,28 @@ int proto_event_from_json (const char *line, size_t size, proto_event_t *event,
 //  ---------------------------------------------------------------------
 //  Formatting
 
-static bool s_add_string (cJSON *root, const char *name, const char *value)
+static bool
+s_add_string (cJSON *root, const char *name, const char *value)
 {
     return !*value || cJSON_AddStringToObject (root, name, value);
 }
 
-static bool s_add_time (cJSON *root, const char *name, int64_t ms)
+static bool
+s_add_time (cJSON *root, const char *name, int64_t ms)
 {
     char text[32];
     return !ms ||
            cJSON_AddStringToObject (root, name, proto_time_format (ms, text));
 }
 
-static bool s_add_true (cJSON *root, const char *name, bool value)
+static bool
+s_add_true (cJSON *root, const char *name, bool value)
 {
     return !value || cJSON_AddTrueToObject (root, name);
 }
 
-char *proto_event_to_json (const proto_event_t *event)
+char *
+proto_event_to_json (const proto_event_t *event)
 {
     if (!event)
         return NULL;

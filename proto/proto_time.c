@@ -16,7 +16,8 @@
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. Valid for any year
    an int can hold; month and day must already be in range. */
-static int64_t s_days_from_civil (int64_t year, int month, int day)
+static int64_t
+s_days_from_civil (int64_t year, int month, int day)
 {
     year -= month <= 2;
     int64_t era = (year >= 0 ? year : year - 399) / 400;
@@ -27,8 +28,8 @@ static int64_t s_days_from_civil (int64_t year, int month, int day)
 }
 
 /* The inverse of s_days_from_civil. */
-static void s_civil_from_days (int64_t days, int64_t *year, int *month,
-                               int *day)
+static void
+s_civil_from_days (int64_t days, int64_t *year, int *month, int *day)
 {
     days += 719468;
     int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -41,12 +42,14 @@ static void s_civil_from_days (int64_t days, int64_t *year, int *month,
     *year = yoe + era * 400 + (*month <= 2);
 }
 
-static bool s_is_leap_year (int year)
+static bool
+s_is_leap_year (int year)
 {
     return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
-static int s_days_in_month (int year, int month)
+static int
+s_days_in_month (int year, int month)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30,
                                  31, 31, 30, 31, 30, 31};
@@ -57,7 +60,8 @@ static int s_days_in_month (int year, int month)
 
 /* Reads exactly `count` decimal digits at *cursor. Stops at the first
    non-digit, so the NUL terminator is never read past. */
-static int s_read_digits (const char **cursor, int count, int *value)
+static int
+s_read_digits (const char **cursor, int count, int *value)
 {
     int result = 0;
     for (int index = 0; index < count; index++) {
@@ -71,7 +75,8 @@ static int s_read_digits (const char **cursor, int count, int *value)
     return 0;
 }
 
-static int s_expect (const char **cursor, char c)
+static int
+s_expect (const char **cursor, char c)
 {
     if (**cursor != c)
         return -1;
@@ -79,7 +84,8 @@ static int s_expect (const char **cursor, char c)
     return 0;
 }
 
-int proto_time_parse (const char *text, int64_t *ms)
+int
+proto_time_parse (const char *text, int64_t *ms)
 {
     if (!text || !ms)
         return -1;
@@ -148,7 +154,8 @@ int proto_time_parse (const char *text, int64_t *ms)
 }
 
 /* Writes `value` as exactly `width` digits followed by `separator`. */
-static char *s_put_digits (char *out, int value, int width, char separator)
+static char *
+s_put_digits (char *out, int value, int width, char separator)
 {
     for (int index = width - 1; index >= 0; index--) {
         out[index] = (char)('0' + value % 10);
@@ -158,7 +165,8 @@ static char *s_put_digits (char *out, int value, int width, char separator)
     return out + width + 1;
 }
 
-char *proto_time_format (int64_t ms, char *buf)
+char *
+proto_time_format (int64_t ms, char *buf)
 {
     if (!buf)
         return NULL;

@@ -6,13 +6,13 @@
 #include <string.h>
 
 typedef struct {
-    publisher_args_t *args;  /* configuration (borrowed) */
-    zsock_t *pub;            /* subscribers */
-    zsock_t *pull;           /* notifications from the scorer */
-    uint64_t sequence;       /* last sequence number sent */
-    zhashx_t *last;          /* "ruleset|period|unit" -> last JSON sent */
-    zhashx_t *periods;       /* periods touched since the last pass */
-    zlist_t *alerts;         /* unit, json, ... pending alerts */
+    publisher_args_t *args; /* configuration (borrowed) */
+    zsock_t *pub;           /* subscribers */
+    zsock_t *pull;          /* notifications from the scorer */
+    uint64_t sequence;      /* last sequence number sent */
+    zhashx_t *last;         /* "ruleset|period|unit" -> last JSON sent */
+    zhashx_t *periods;      /* periods touched since the last pass */
+    zlist_t *alerts;        /* unit, json, ... pending alerts */
 } s_publisher_t;
 
 static void
@@ -44,11 +44,10 @@ s_take (s_publisher_t *self, zmsg_t *msg)
             char *sep = key ? strchr (key, '\x1f') : NULL;
             if (sep) {
                 *sep = 0;
-                zhashx_insert (self->periods, key, (void *) "");
+                zhashx_insert (self->periods, key, (void *)"");
             }
             zstr_free (&key);
-        }
-        else if (streq (kind, "A")) {
+        } else if (streq (kind, "A")) {
             char *unit = zmsg_popstr (msg);
             char *json = zmsg_popstr (msg);
             if (unit && json) {
@@ -79,13 +78,14 @@ s_score_pass (s_publisher_t *self)
     if (!txn)
         return;
     for (size_t r = 0; r < scorer_rulesets_size (self->args->rulesets); r++) {
-        const scorer_ruleset_t *rs = scorer_rulesets_at (self->args->rulesets, r);
+        const scorer_ruleset_t *rs =
+            scorer_rulesets_at (self->args->rulesets, r);
         for (void *item = zhashx_first (self->periods); item;
              item = zhashx_next (self->periods)) {
             const char *text = zhashx_cursor (self->periods);
             scorer_period_t period;
-            if (scorer_period_parse (text, &period) != 0
-                || period.kind != scorer_ruleset_period_kind (rs))
+            if (scorer_period_parse (text, &period) != 0 ||
+                period.kind != scorer_ruleset_period_kind (rs))
                 continue;
             char err[256];
             zhashx_t *rows = scorer_report_rows (txn, rs, period, err);
@@ -100,8 +100,8 @@ s_score_pass (s_publisher_t *self)
                  json = zhashx_next (rows)) {
                 const char *unit = zhashx_cursor (rows);
                 char key[PROTO_ID_MAX * 2 + 16];
-                snprintf (key, sizeof (key), "%s|%s|%s",
-                          scorer_ruleset_id (rs), text, unit);
+                snprintf (key, sizeof (key), "%s|%s|%s", scorer_ruleset_id (rs),
+                          text, unit);
                 const char *last = zhashx_lookup (self->last, key);
                 if (last && streq (last, json))
                     continue;
@@ -128,13 +128,13 @@ publisher_actor (zsock_t *pipe, void *args)
     self.periods = zhashx_new ();
     self.alerts = zlist_new ();
     zlist_autofree (self.alerts);
-    zhashx_set_destructor (self.last, (zhashx_destructor_fn *) zstr_free);
-    if (!self.pub || !self.pull
-        || zsock_bind (self.pub, "%s", self.args->endpoint) < 0
-        || zsock_bind (self.pull, "%s", self.args->notify) < 0) {
+    zhashx_set_destructor (self.last, (zhashx_destructor_fn *)zstr_free);
+    if (!self.pub || !self.pull ||
+        zsock_bind (self.pub, "%s", self.args->endpoint) < 0 ||
+        zsock_bind (self.pull, "%s", self.args->notify) < 0) {
         zsys_error ("publisher: cannot bind %s: %s", self.args->endpoint,
                     zmq_strerror (zmq_errno ()));
-        ((publisher_args_t *) args)->failed = true;
+        ((publisher_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         goto cleanup;
     }

@@ -17,8 +17,10 @@ s_report (s_query_t *self, const proto_query_t *q, char *err)
     const scorer_ruleset_t *rs =
         scorer_rulesets_find (self->args->rulesets, q->ruleset);
     if (!rs) {
-        snprintf (err, 256, "unknown ruleset \"%s\" (hotline rulesets lists "
-                            "them)", q->ruleset);
+        snprintf (err, 256,
+                  "unknown ruleset \"%s\" (hotline rulesets lists "
+                  "them)",
+                  q->ruleset);
         return NULL;
     }
     store_txn_t *txn = store_begin (self->args->store, false);
@@ -69,23 +71,23 @@ s_stats (s_query_t *self)
     daemon_stats_t *st = self->args->stats;
     cJSON *doc = cJSON_CreateObject ();
     cJSON_AddNumberToObject (doc, "events_stored",
-                             (double) atomic_load (&st->events_stored));
+                             (double)atomic_load (&st->events_stored));
     cJSON_AddNumberToObject (doc, "events_duplicate",
-                             (double) atomic_load (&st->events_duplicate));
+                             (double)atomic_load (&st->events_duplicate));
     cJSON_AddNumberToObject (doc, "events_rejected",
-                             (double) atomic_load (&st->events_rejected));
+                             (double)atomic_load (&st->events_rejected));
     cJSON_AddNumberToObject (doc, "client_rejected",
-                             (double) atomic_load (&st->client_rejected));
+                             (double)atomic_load (&st->client_rejected));
     cJSON_AddNumberToObject (doc, "batches_committed",
-                             (double) atomic_load (&st->batches_committed));
+                             (double)atomic_load (&st->batches_committed));
     cJSON_AddNumberToObject (doc, "batches_failed",
-                             (double) atomic_load (&st->batches_failed));
+                             (double)atomic_load (&st->batches_failed));
     cJSON_AddNumberToObject (doc, "bad_messages",
-                             (double) atomic_load (&st->bad_messages));
+                             (double)atomic_load (&st->bad_messages));
     cJSON_AddNumberToObject (doc, "queries",
-                             (double) atomic_load (&st->queries));
+                             (double)atomic_load (&st->queries));
     cJSON_AddNumberToObject (doc, "published",
-                             (double) atomic_load (&st->published));
+                             (double)atomic_load (&st->published));
     cJSON_AddStringToObject (doc, "clock_mode", self->args->clock);
     store_txn_t *txn = store_begin (self->args->store, false);
     if (txn) {
@@ -94,19 +96,19 @@ s_stats (s_query_t *self)
         cJSON_AddStringToObject (doc, "clock",
                                  now ? proto_time_format (now, when) : "");
         cJSON_AddNumberToObject (doc, "log_events",
-                                 (double) store_count (txn, STORE_LOG));
+                                 (double)store_count (txn, STORE_LOG));
         cJSON_AddNumberToObject (doc, "tickets",
-                                 (double) store_count (txn, STORE_TICKETS));
+                                 (double)store_count (txn, STORE_TICKETS));
         cJSON_AddNumberToObject (doc, "open_deadlines",
-                                 (double) store_count (txn, STORE_DUE));
+                                 (double)store_count (txn, STORE_DUE));
         cJSON_AddNumberToObject (doc, "units",
-                                 (double) store_count (txn, STORE_UNITS));
+                                 (double)store_count (txn, STORE_UNITS));
         store_abort (&txn);
     }
     uint64_t used = 0, map = 0;
     if (store_info (self->args->store, &used, &map) == STORE_OK) {
-        cJSON_AddNumberToObject (doc, "store_bytes", (double) used);
-        cJSON_AddNumberToObject (doc, "store_map_bytes", (double) map);
+        cJSON_AddNumberToObject (doc, "store_bytes", (double)used);
+        cJSON_AddNumberToObject (doc, "store_map_bytes", (double)map);
     }
     char *json = cJSON_PrintUnformatted (doc);
     cJSON_Delete (doc);
@@ -147,12 +149,10 @@ s_handle (s_query_t *self, zmsg_t *msg)
     char *json = NULL;
     proto_query_t q;
     if (proto_query_decode (zframe_data (payload), zframe_size (payload), &q,
-                            err)
-        != 0) {
+                            err) != 0) {
         atomic_fetch_add (&self->args->stats->bad_messages, 1);
         zsys_warning ("query: undecodable request: %s", err);
-    }
-    else {
+    } else {
         switch (q.kind) {
         case PROTO_QUERY_REPORT:
             json = s_report (self, &q, err);
@@ -174,8 +174,8 @@ s_handle (s_query_t *self, zmsg_t *msg)
     }
     zframe_destroy (&payload);
     size_t size;
-    uint8_t *reply = proto_reply_encode (json != NULL, json ? NULL : err,
-                                         json, &size);
+    uint8_t *reply =
+        proto_reply_encode (json != NULL, json ? NULL : err, json, &size);
     free (json);
     if (!reply) {
         zmsg_destroy (&msg);
@@ -192,11 +192,12 @@ query_actor (zsock_t *pipe, void *args)
     s_query_t self = {args, zsock_new (ZMQ_ROUTER)};
     if (self.router)
         zsock_set_maxmsgsize (self.router, 64 * 1024 * 1024);
-    if (!self.router || zsock_bind (self.router, "%s", self.args->endpoint) < 0) {
+    if (!self.router ||
+        zsock_bind (self.router, "%s", self.args->endpoint) < 0) {
         zsys_error ("query: cannot bind %s: %s", self.args->endpoint,
                     zmq_strerror (zmq_errno ()));
         zsock_destroy (&self.router);
-        ((query_args_t *) args)->failed = true;
+        ((query_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
     }

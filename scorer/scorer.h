@@ -88,10 +88,10 @@ int64_t scorer_period_end (scorer_period_t period);
     Units registry (STORE_UNITS). Registry order is the order in which
     units were first imported; updates keep it.                          */
 typedef struct {
-    char unit_id[PROTO_ID_MAX + 1];   /* key */
-    char name[PROTO_REASON_MAX + 1];  /* label */
-    char group[PROTO_ID_MAX + 1];     /* table */
-    uint32_t order;                   /* registry order, from 1 */
+    char unit_id[PROTO_ID_MAX + 1];  /* key */
+    char name[PROTO_REASON_MAX + 1]; /* label */
+    char group[PROTO_ID_MAX + 1];    /* table */
+    uint32_t order;                  /* registry order, from 1 */
 } scorer_unit_t;
 
 /* Adds or updates units. Returns 0 or a store_rc_t; *added counts new ones. */
@@ -180,19 +180,19 @@ const scorer_ruleset_t *scorer_rulesets_find (const scorer_rulesets_t *self,
 
 /* One unit's inputs for a period. */
 typedef struct {
-    const scorer_unit_t *unit;          /* registry entry (borrowed) */
-    double counters[SC_COUNT];          /* all counters, derived filled */
-    double manual[SCORER_ITEMS_MAX];    /* per item: value, or NAN unset */
+    const scorer_unit_t *unit;       /* registry entry (borrowed) */
+    double counters[SC_COUNT];       /* all counters, derived filled */
+    double manual[SCORER_ITEMS_MAX]; /* per item: value, or NAN unset */
 } scorer_input_t;
 
 /* One unit's scorecard row. */
 typedef struct {
-    int table;                        /* ruleset table index, -1: none */
-    bool excluded;                    /* left out by the exclude rule */
-    double shown[SCORER_ITEMS_MAX];   /* item values after rounding */
-    double total;                     /* total as shown */
-    double bonus;                     /* bonus points added to the total */
-    int rank;                         /* 1..; 0 when the scheme is unranked */
+    int table;                      /* ruleset table index, -1: none */
+    bool excluded;                  /* left out by the exclude rule */
+    double shown[SCORER_ITEMS_MAX]; /* item values after rounding */
+    double total;                   /* total as shown */
+    double bonus;                   /* bonus points added to the total */
+    int rank;                       /* 1..; 0 when the scheme is unranked */
 } scorer_output_t;
 
 /* Scores `count` units (inputs in registry order) into out[]. Returns 0,
@@ -211,8 +211,7 @@ char *scorer_report_json (store_txn_t *txn, const scorer_ruleset_t *ruleset,
    tables, a JSON object {"ruleset","period","unit_id","unit","items",
    "total","rank"}; returned as a zhashx unit_id -> JSON string (owned by
    the hash). NULL on error. */
-zhashx_t *scorer_report_rows (store_txn_t *txn,
-                              const scorer_ruleset_t *ruleset,
+zhashx_t *scorer_report_rows (store_txn_t *txn, const scorer_ruleset_t *ruleset,
                               scorer_period_t period, char *err);
 
 /*  --------------------------------------------------------------------
@@ -224,24 +223,24 @@ zhashx_t *scorer_report_rows (store_txn_t *txn,
     PUSH socket after each commit (frames of scorer_effects_send:
     "T", "period\x1funit" per touched unit; "A", unit, json per alert). */
 typedef struct {
-    store_t *store;            /* shared store (borrowed) */
-    const char *endpoint;      /* inproc PAIR to bind for batches */
-    scorer_clock_t clock;      /* wall or event */
-    const char *notify;        /* inproc endpoint of the publisher's PULL */
-    int tick_ms;               /* wall clock: deadline scan interval */
-    void *stats;               /* daemon_stats_t * (borrowed), or NULL */
-    bool failed;            /* out: set when the actor could not start */
+    store_t *store;       /* shared store (borrowed) */
+    const char *endpoint; /* inproc PAIR to bind for batches */
+    scorer_clock_t clock; /* wall or event */
+    const char *notify;   /* inproc endpoint of the publisher's PULL */
+    int tick_ms;          /* wall clock: deadline scan interval */
+    void *stats;          /* daemon_stats_t * (borrowed), or NULL */
+    bool failed;          /* out: set when the actor could not start */
 } scorer_args_t;
 
 /* A batch handed from ingest to the scorer. */
 typedef struct {
-    size_t count;                       /* events */
-    const proto_event_t *events;        /* validated events */
+    size_t count;                               /* events */
+    const proto_event_t *events;                /* validated events */
     const char (*invalid)[PROTO_ERROR_MAX + 1]; /* per event: "" or why */
-    scorer_outcome_t *outcomes;         /* filled by the scorer */
-    char (*reasons)[PROTO_ERROR_MAX + 1]; /* filled for rejections */
-    bool committed;                     /* false: nothing was stored */
-    char error[PROTO_ERROR_MAX + 1];    /* why not committed */
+    scorer_outcome_t *outcomes;                 /* filled by the scorer */
+    char (*reasons)[PROTO_ERROR_MAX + 1];       /* filled for rejections */
+    bool committed;                             /* false: nothing was stored */
+    char error[PROTO_ERROR_MAX + 1];            /* why not committed */
 } scorer_batch_t;
 
 void scorer_actor (zsock_t *pipe, void *args);

@@ -16,12 +16,12 @@
 #include <string.h>
 
 typedef struct {
-    scorer_args_t *args;        /* configuration (borrowed) */
-    zsock_t *pipe;              /* to the owner: $TERM */
-    zsock_t *batches;           /* PAIR from ingest: BATCH -> DONE */
-    zsock_t *notify;            /* PUSH to the publisher */
-    scorer_effects_t *effects;  /* what the current batch changed */
-    daemon_stats_t *stats;      /* shared counters, or NULL */
+    scorer_args_t *args;       /* configuration (borrowed) */
+    zsock_t *pipe;             /* to the owner: $TERM */
+    zsock_t *batches;          /* PAIR from ingest: BATCH -> DONE */
+    zsock_t *notify;           /* PUSH to the publisher */
+    scorer_effects_t *effects; /* what the current batch changed */
+    daemon_stats_t *stats;     /* shared counters, or NULL */
 } s_scorer_t;
 
 static void
@@ -64,8 +64,8 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
             duplicates++;
         else if (batch->outcomes[i] == SCORER_REJECTED) {
             rejected++;
-            zsys_warning ("scorer: rejected %s: %s",
-                          batch->events[i].event_id, batch->reasons[i]);
+            zsys_warning ("scorer: rejected %s: %s", batch->events[i].event_id,
+                          batch->reasons[i]);
         }
     }
     if (rc == STORE_OK)
@@ -73,8 +73,8 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
     else
         store_abort (&txn);
     if (rc != STORE_OK) {
-        snprintf (batch->error, sizeof (batch->error),
-                  "batch not stored: %s", store_strerror (rc));
+        snprintf (batch->error, sizeof (batch->error), "batch not stored: %s",
+                  store_strerror (rc));
         zsys_error ("scorer: %s", batch->error);
         scorer_effects_reset (self->effects);
         if (self->stats)
@@ -121,12 +121,12 @@ scorer_actor (zsock_t *pipe, void *args)
     self.notify = zsock_new_push (self.args->notify);
     self.effects = scorer_effects_new ();
     if (!self.batches || !self.notify || !self.effects) {
-        zsys_error ("scorer: cannot start (%s, notify %s)",
-                    self.args->endpoint, self.args->notify);
+        zsys_error ("scorer: cannot start (%s, notify %s)", self.args->endpoint,
+                    self.args->notify);
         zsock_destroy (&self.batches);
         zsock_destroy (&self.notify);
         scorer_effects_destroy (&self.effects);
-        ((scorer_args_t *) args)->failed = true;
+        ((scorer_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
     }
@@ -138,7 +138,7 @@ scorer_actor (zsock_t *pipe, void *args)
         int timeout = -1;
         if (self.args->clock == SCORER_CLOCK_WALL) {
             int64_t left = next_tick - zclock_mono ();
-            timeout = left > 0 ? (int) left : 0;
+            timeout = left > 0 ? (int)left : 0;
         }
         void *which = zpoller_wait (poller, timeout);
         if (zpoller_terminated (poller))
@@ -148,15 +148,15 @@ scorer_actor (zsock_t *pipe, void *args)
         if (which == self.batches) {
             char *command = NULL;
             void *pointer = NULL;
-            if (zsock_recv (self.batches, "sp", &command, &pointer) == 0
-                && streq (command, "BATCH") && pointer) {
+            if (zsock_recv (self.batches, "sp", &command, &pointer) == 0 &&
+                streq (command, "BATCH") && pointer) {
                 s_apply_batch (&self, pointer);
                 zsock_send (self.batches, "s", "DONE");
             }
             zstr_free (&command);
         }
-        if (self.args->clock == SCORER_CLOCK_WALL
-            && zclock_mono () >= next_tick) {
+        if (self.args->clock == SCORER_CLOCK_WALL &&
+            zclock_mono () >= next_tick) {
             s_tick (&self);
             next_tick = zclock_mono () + tick;
         }

@@ -22,9 +22,27 @@
 #include <string.h>
 
 typedef enum {
-    OP_CONST, OP_VAR, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_NEG, OP_NOT,
-    OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_AND, OP_OR,
-    OP_CLAMP0, OP_MIN, OP_MAX, OP_ABS, OP_IF
+    OP_CONST,
+    OP_VAR,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_NEG,
+    OP_NOT,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    OP_EQ,
+    OP_NE,
+    OP_AND,
+    OP_OR,
+    OP_CLAMP0,
+    OP_MIN,
+    OP_MAX,
+    OP_ABS,
+    OP_IF
 } s_op_t;
 
 typedef struct {
@@ -43,15 +61,15 @@ struct _scorer_expr_t {
 
 /* Parser state: one pass, recursive descent, emitting postfix. */
 typedef struct {
-    const char *text;            /* the formula */
-    const char *at;              /* next character */
-    scorer_expr_t *expr;         /* program being built */
-    scorer_resolve_fn *resolve;  /* name -> slot */
-    void *arg;                   /* for resolve */
-    char *err;                   /* first error, 256 bytes */
-    int depth;                   /* stack depth the program reaches */
-    int max_depth;               /* deepest */
-    bool failed;                 /* an error was reported */
+    const char *text;           /* the formula */
+    const char *at;             /* next character */
+    scorer_expr_t *expr;        /* program being built */
+    scorer_resolve_fn *resolve; /* name -> slot */
+    void *arg;                  /* for resolve */
+    char *err;                  /* first error, 256 bytes */
+    int depth;                  /* stack depth the program reaches */
+    int max_depth;              /* deepest */
+    bool failed;                /* an error was reported */
 } s_parser_t;
 
 static void
@@ -61,7 +79,7 @@ s_fail (s_parser_t *self, const char *what)
         return;
     self->failed = true;
     snprintf (self->err, 256, "%s at column %d of \"%s\"", what,
-              (int) (self->at - self->text) + 1, self->text);
+              (int)(self->at - self->text) + 1, self->text);
 }
 
 static void
@@ -81,7 +99,7 @@ s_emit (s_parser_t *self, s_op_t op, int slot, double value, int pops,
 static void
 s_skip (s_parser_t *self)
 {
-    while (isspace ((unsigned char) *self->at))
+    while (isspace ((unsigned char)*self->at))
         self->at++;
 }
 
@@ -93,8 +111,8 @@ s_accept (s_parser_t *self, const char *token)
     if (strncmp (self->at, token, n) != 0)
         return false;
     /* A keyword must not be the start of a longer name. */
-    if (isalpha ((unsigned char) token[0])
-        && (isalnum ((unsigned char) self->at[n]) || self->at[n] == '_'))
+    if (isalpha ((unsigned char)token[0]) &&
+        (isalnum ((unsigned char)self->at[n]) || self->at[n] == '_'))
         return false;
     self->at += n;
     return true;
@@ -109,11 +127,13 @@ s_call (s_parser_t *self, const char *name)
         const char *name;
         s_op_t op;
         int args;
-    } fns[] = {{"clamp0", OP_CLAMP0, 1}, {"min", OP_MIN, 2},
-               {"max", OP_MAX, 2},       {"abs", OP_ABS, 1},
+    } fns[] = {{"clamp0", OP_CLAMP0, 1},
+               {"min", OP_MIN, 2},
+               {"max", OP_MAX, 2},
+               {"abs", OP_ABS, 1},
                {"if", OP_IF, 3}};
     int f = -1;
-    for (int i = 0; i < (int) (sizeof (fns) / sizeof (fns[0])); i++)
+    for (int i = 0; i < (int)(sizeof (fns) / sizeof (fns[0])); i++)
         if (strcmp (fns[i].name, name) == 0)
             f = i;
     if (f < 0) {
@@ -143,7 +163,7 @@ s_atom (s_parser_t *self)
 {
     s_skip (self);
     const char *start = self->at;
-    if (isdigit ((unsigned char) *start) || *start == '.') {
+    if (isdigit ((unsigned char)*start) || *start == '.') {
         char *end;
         double value = strtod (start, &end);
         if (end == start || !isfinite (value)) {
@@ -154,11 +174,11 @@ s_atom (s_parser_t *self)
         s_emit (self, OP_CONST, 0, value, 0, 1);
         return;
     }
-    if (isalpha ((unsigned char) *start) || *start == '_') {
-        while (isalnum ((unsigned char) *self->at) || *self->at == '_')
+    if (isalpha ((unsigned char)*start) || *start == '_') {
+        while (isalnum ((unsigned char)*self->at) || *self->at == '_')
             self->at++;
         char name[64];
-        size_t n = (size_t) (self->at - start);
+        size_t n = (size_t)(self->at - start);
         if (n >= sizeof (name)) {
             s_fail (self, "name too long");
             return;
@@ -195,12 +215,10 @@ s_unary (s_parser_t *self)
     if (s_accept (self, "-")) {
         s_unary (self);
         s_emit (self, OP_NEG, 0, 0, 1, 1);
-    }
-    else if (s_accept (self, "not") || s_accept (self, "!")) {
+    } else if (s_accept (self, "not") || s_accept (self, "!")) {
         s_unary (self);
         s_emit (self, OP_NOT, 0, 0, 1, 1);
-    }
-    else
+    } else
         s_atom (self);
 }
 
@@ -212,12 +230,10 @@ s_prod (s_parser_t *self)
         if (s_accept (self, "*")) {
             s_unary (self);
             s_emit (self, OP_MUL, 0, 0, 2, 1);
-        }
-        else if (s_accept (self, "/")) {
+        } else if (s_accept (self, "/")) {
             s_unary (self);
             s_emit (self, OP_DIV, 0, 0, 2, 1);
-        }
-        else
+        } else
             break;
     }
 }
@@ -230,12 +246,10 @@ s_sum (s_parser_t *self)
         if (s_accept (self, "+")) {
             s_prod (self);
             s_emit (self, OP_ADD, 0, 0, 2, 1);
-        }
-        else if (s_accept (self, "-")) {
+        } else if (s_accept (self, "-")) {
             s_prod (self);
             s_emit (self, OP_SUB, 0, 0, 2, 1);
-        }
-        else
+        } else
             break;
     }
 }
@@ -248,8 +262,8 @@ s_cmp (s_parser_t *self)
     static const struct {
         const char *token;
         s_op_t op;
-    } ops[] = {{"<=", OP_LE}, {">=", OP_GE}, {"==", OP_EQ}, {"!=", OP_NE},
-               {"<", OP_LT},  {">", OP_GT}};
+    } ops[] = {{"<=", OP_LE}, {">=", OP_GE}, {"==", OP_EQ},
+               {"!=", OP_NE}, {"<", OP_LT},  {">", OP_GT}};
     for (int i = 0; !self->failed && i < 6; i++)
         if (s_accept (self, ops[i].token)) {
             s_sum (self);
@@ -357,21 +371,50 @@ scorer__expr_eval (const scorer_expr_t *self, const double *vars)
         }
         double r = 0;
         switch (in->op) {
-        case OP_ADD: r = a + b; break;
-        case OP_SUB: r = a - b; break;
-        case OP_MUL: r = a * b; break;
-        case OP_DIV: r = b != 0 ? a / b : 0; break;
-        case OP_LT: r = a < b; break;
-        case OP_LE: r = a <= b; break;
-        case OP_GT: r = a > b; break;
-        case OP_GE: r = a >= b; break;
-        case OP_EQ: r = a == b; break;
-        case OP_NE: r = a != b; break;
-        case OP_AND: r = a != 0 && b != 0; break;
-        case OP_OR: r = a != 0 || b != 0; break;
-        case OP_MIN: r = a < b ? a : b; break;
-        case OP_MAX: r = a > b ? a : b; break;
-        default: break;
+        case OP_ADD:
+            r = a + b;
+            break;
+        case OP_SUB:
+            r = a - b;
+            break;
+        case OP_MUL:
+            r = a * b;
+            break;
+        case OP_DIV:
+            r = b != 0 ? a / b : 0;
+            break;
+        case OP_LT:
+            r = a < b;
+            break;
+        case OP_LE:
+            r = a <= b;
+            break;
+        case OP_GT:
+            r = a > b;
+            break;
+        case OP_GE:
+            r = a >= b;
+            break;
+        case OP_EQ:
+            r = a == b;
+            break;
+        case OP_NE:
+            r = a != b;
+            break;
+        case OP_AND:
+            r = a != 0 && b != 0;
+            break;
+        case OP_OR:
+            r = a != 0 || b != 0;
+            break;
+        case OP_MIN:
+            r = a < b ? a : b;
+            break;
+        case OP_MAX:
+            r = a > b ? a : b;
+            break;
+        default:
+            break;
         }
         stack[--sp - 1] = r;
     }
@@ -381,15 +424,15 @@ scorer__expr_eval (const scorer_expr_t *self, const double *vars)
 int
 scorer__resolve_counter (const char *name, void *arg)
 {
-    (void) arg;
+    (void)arg;
     int c = scorer_counter_lookup (name);
     if (c >= 0)
         return c;
     static const char *prefixes[3] = {"max_", "mean_", "sum_"};
     for (int p = 0; p < 3; p++) {
         size_t n = strlen (prefixes[p]);
-        if (strncmp (name, prefixes[p], n) == 0
-            && (c = scorer_counter_lookup (name + n)) >= 0)
+        if (strncmp (name, prefixes[p], n) == 0 &&
+            (c = scorer_counter_lookup (name + n)) >= 0)
             return SCORER_VAR_AGG + 3 * c + p;
     }
     return -1;

@@ -7,13 +7,12 @@
 
 /* Builds a STORE_COUNTERS / STORE_MANUAL key: period \0 unit \0 prefix
    slice. Returns its length. `key` has STORE_KEY_MAX bytes. */
-size_t scorer__counter_key (uint8_t *key, const char *period,
-                            const char *unit, const char *prefix,
-                            const char *slice);
+size_t scorer__counter_key (uint8_t *key, const char *period, const char *unit,
+                            const char *prefix, const char *slice);
 
 /*  Compiled expressions (scorer_expr.c). Variables are numbered slots:
     counters first, then report-wide aggregates, then items.            */
-#define SCORER_VAR_AGG   SC_COUNT                 /* max_, mean_, sum_ */
+#define SCORER_VAR_AGG   SC_COUNT                  /* max_, mean_, sum_ */
 #define SCORER_VAR_ITEM  (SC_COUNT + 3 * SC_COUNT) /* item values by index */
 #define SCORER_VAR_COUNT (SCORER_VAR_ITEM + SCORER_ITEMS_MAX)
 
@@ -42,12 +41,12 @@ typedef enum { TOTAL_SUM_SHOWN, TOTAL_ROUND_SUM } scorer_total_t;
 typedef enum { RANK_SEQUENTIAL, RANK_COMPETITION, RANK_NONE } scorer_rank_t;
 
 typedef struct {
-    char id[PROTO_ID_MAX + 1];   /* item id (report key) */
-    char label[128];             /* bulletin label */
-    double points;               /* full points */
-    scorer_expr_t *formula;      /* NULL for a manual item */
-    double default_value;        /* manual item: value when not adjusted */
-    scorer_round_t round;        /* how the value is shown */
+    char id[PROTO_ID_MAX + 1]; /* item id (report key) */
+    char label[128];           /* bulletin label */
+    double points;             /* full points */
+    scorer_expr_t *formula;    /* NULL for a manual item */
+    double default_value;      /* manual item: value when not adjusted */
+    scorer_round_t round;      /* how the value is shown */
 } scorer_item_t;
 
 typedef struct {
@@ -56,20 +55,20 @@ typedef struct {
 } scorer_table_t;
 
 struct _scorer_ruleset_t {
-    char id[PROTO_ID_MAX + 1];             /* ruleset id */
-    char title[256];                       /* report heading */
-    scorer_period_kind_t period;           /* month or quarter */
-    scorer_total_t total;                  /* how the total is formed */
-    scorer_rank_t rank;                    /* ranking style */
-    int tiebreak;                          /* counter, descending, or -1 */
-    scorer_expr_t *exclude;                /* exclusion rule, or NULL */
-    char exclude_text[256];                /* its text: the reason shown */
-    int counters[SC_COUNT];                /* counters shown, in order */
-    int counter_count;                     /* how many */
+    char id[PROTO_ID_MAX + 1];                /* ruleset id */
+    char title[256];                          /* report heading */
+    scorer_period_kind_t period;              /* month or quarter */
+    scorer_total_t total;                     /* how the total is formed */
+    scorer_rank_t rank;                       /* ranking style */
+    int tiebreak;                             /* counter, descending, or -1 */
+    scorer_expr_t *exclude;                   /* exclusion rule, or NULL */
+    char exclude_text[256];                   /* its text: the reason shown */
+    int counters[SC_COUNT];                   /* counters shown, in order */
+    int counter_count;                        /* how many */
     scorer_table_t tables[SCORER_TABLES_MAX]; /* tables, in order */
-    int table_count;                       /* how many */
-    scorer_item_t items[SCORER_ITEMS_MAX]; /* items, in order */
-    int item_count;                        /* how many */
+    int table_count;                          /* how many */
+    scorer_item_t items[SCORER_ITEMS_MAX];    /* items, in order */
+    int item_count;                           /* how many */
 };
 
 /* Rounds a value as an item or total is shown. */

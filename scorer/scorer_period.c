@@ -9,20 +9,31 @@
 #define SHANGHAI_OFFSET_MS (8LL * 3600 * 1000)
 #define DAY_MS             (86400LL * 1000)
 
-static const char *s_counter_names[SC_COUNT] = {
-    "received",         "signed_late",      "contacted_late",
-    "returned",         "returned_late",    "extended",
-    "closed",           "closed_on_time",   "overdue_open",
-    "alerts",           "revisited",        "unsatisfied",
-    "unresolved",       "rework",           "first_time_closed",
-    "key_closed_late",  "repeat_closed_late", "days_late",
-    "should_close",     "closed_late"};
+static const char *s_counter_names[SC_COUNT] = {"received",
+                                                "signed_late",
+                                                "contacted_late",
+                                                "returned",
+                                                "returned_late",
+                                                "extended",
+                                                "closed",
+                                                "closed_on_time",
+                                                "overdue_open",
+                                                "alerts",
+                                                "revisited",
+                                                "unsatisfied",
+                                                "unresolved",
+                                                "rework",
+                                                "first_time_closed",
+                                                "key_closed_late",
+                                                "repeat_closed_late",
+                                                "days_late",
+                                                "should_close",
+                                                "closed_late"};
 
 const char *
 scorer_counter_name (int counter)
 {
-    return counter >= 0 && counter < SC_COUNT ? s_counter_names[counter]
-                                              : "?";
+    return counter >= 0 && counter < SC_COUNT ? s_counter_names[counter] : "?";
 }
 
 int
@@ -38,7 +49,8 @@ void
 scorer_counters_derive (double *counters)
 {
     counters[SC_SHOULD_CLOSE] = counters[SC_CLOSED] + counters[SC_OVERDUE_OPEN];
-    counters[SC_CLOSED_LATE] = counters[SC_CLOSED] - counters[SC_CLOSED_ON_TIME];
+    counters[SC_CLOSED_LATE] =
+        counters[SC_CLOSED] - counters[SC_CLOSED_ON_TIME];
 }
 
 /* Howard Hinnant's civil-from-days and days-from-civil: exact proleptic
@@ -53,9 +65,9 @@ s_civil_from_days (int64_t z, int *year, int *month, int *day)
     int64_t y = yoe + era * 400;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
-    *day = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *month = (int) (mp < 10 ? mp + 3 : mp - 9);
-    *year = (int) (y + (*month <= 2));
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(y + (*month <= 2));
 }
 
 static int64_t
@@ -89,17 +101,15 @@ scorer_period_parse (const char *text, scorer_period_t *period)
     char tail;
     if (strlen (text) != 7 || text[4] != '-')
         return -1;
-    if (sscanf (text, "%4d-Q%1d%c", &year, &n, &tail) == 2 && text[5] == 'Q'
-        && n >= 1 && n <= 4) {
+    if (sscanf (text, "%4d-Q%1d%c", &year, &n, &tail) == 2 && text[5] == 'Q' &&
+        n >= 1 && n <= 4) {
         period->kind = SCORER_QUARTER;
         period->code = year * 4 + n - 1;
-    }
-    else if (sscanf (text, "%4d-%2d%c", &year, &n, &tail) == 2 && n >= 1
-             && n <= 12 && text[5] >= '0' && text[5] <= '1') {
+    } else if (sscanf (text, "%4d-%2d%c", &year, &n, &tail) == 2 && n >= 1 &&
+               n <= 12 && text[5] >= '0' && text[5] <= '1') {
         period->kind = SCORER_MONTH;
         period->code = year * 12 + n - 1;
-    }
-    else
+    } else
         return -1;
     return year >= 2000 && year <= 2099 ? 0 : -1;
 }
@@ -108,11 +118,11 @@ char *
 scorer_period_format (scorer_period_t period, char *buf)
 {
     if (period.kind == SCORER_MONTH)
-        snprintf (buf, 8, "%04d-%02d", (int) (period.code / 12) % 10000,
-                  (int) (period.code % 12) + 1);
+        snprintf (buf, 8, "%04d-%02d", (int)(period.code / 12) % 10000,
+                  (int)(period.code % 12) + 1);
     else
-        snprintf (buf, 8, "%04d-Q%d", (int) (period.code / 4) % 10000,
-                  (int) (period.code % 4) + 1);
+        snprintf (buf, 8, "%04d-Q%d", (int)(period.code / 4) % 10000,
+                  (int)(period.code % 4) + 1);
     return buf;
 }
 
@@ -121,8 +131,8 @@ s_month_start (int year, int month0)
 {
     year += month0 / 12;
     month0 %= 12;
-    return s_days_from_civil (year, month0 + 1, 1) * DAY_MS
-           - SHANGHAI_OFFSET_MS;
+    return s_days_from_civil (year, month0 + 1, 1) * DAY_MS -
+           SHANGHAI_OFFSET_MS;
 }
 
 int64_t

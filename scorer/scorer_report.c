@@ -15,10 +15,10 @@
 
 /* A scored period: units, their inputs and outputs, in registry order. */
 typedef struct {
-    scorer_unit_t *units;    /* registry, in order */
-    scorer_input_t *in;      /* per unit */
-    scorer_output_t *out;    /* per unit */
-    size_t count;            /* units */
+    scorer_unit_t *units; /* registry, in order */
+    scorer_input_t *in;   /* per unit */
+    scorer_output_t *out; /* per unit */
+    size_t count;         /* units */
 } s_scored_t;
 
 static void
@@ -47,8 +47,8 @@ s_score_period (store_txn_t *txn, const scorer_ruleset_t *rs,
         scorer_input_t *in = &s->in[u];
         in->unit = &s->units[u];
         uint8_t key[STORE_KEY_MAX];
-        size_t size = scorer__counter_key (key, period, in->unit->unit_id, "",
-                                           "");
+        size_t size =
+            scorer__counter_key (key, period, in->unit->unit_id, "", "");
         int32_t stored[SC_STORED_COUNT];
         int rc = store_get_i32 (txn, STORE_COUNTERS, key, size, stored,
                                 SC_STORED_COUNT);
@@ -71,9 +71,9 @@ s_score_period (store_txn_t *txn, const scorer_ruleset_t *rs,
             size = scorer__counter_key (key, period, in->unit->unit_id, "",
                                         rs->items[i].id);
             size_t vsize = sizeof (rec);
-            if (store_get (txn, STORE_MANUAL, key, size, &rec, &vsize)
-                    == STORE_OK
-                && vsize == sizeof (rec))
+            if (store_get (txn, STORE_MANUAL, key, size, &rec, &vsize) ==
+                    STORE_OK &&
+                vsize == sizeof (rec))
                 in->manual[i] = rec.value;
         }
     }
@@ -196,8 +196,8 @@ scorer_report_json (store_txn_t *txn, const scorer_ruleset_t *rs,
             listed += s.out[u].table == t && !s.out[u].excluded;
         for (int r = 1; rs->rank != RANK_NONE && r <= listed; r++)
             for (size_t u = 0; u < s.count; u++)
-                if (s.out[u].table == t && !s.out[u].excluded
-                    && s.out[u].rank == r)
+                if (s.out[u].table == t && !s.out[u].excluded &&
+                    s.out[u].rank == r)
                     cJSON_AddItemToArray (
                         rows, s_row_json (rs, &s.in[u], &s.out[u], true));
         for (size_t u = 0; rs->rank == RANK_NONE && u < s.count; u++)
@@ -234,7 +234,7 @@ scorer_report_rows (store_txn_t *txn, const scorer_ruleset_t *rs,
     if (s_score_period (txn, rs, p, &s, err) != 0)
         return NULL;
     zhashx_t *rows = zhashx_new ();
-    zhashx_set_destructor (rows, (zhashx_destructor_fn *) zstr_free);
+    zhashx_set_destructor (rows, (zhashx_destructor_fn *)zstr_free);
     for (size_t u = 0; u < s.count; u++) {
         if (s.out[u].table < 0)
             continue;

@@ -38,16 +38,34 @@ struct _scorer_rulesets_t {
     size_t size;                /* how many */
 };
 
-/* The line of the first occurrence of `needle` in `text`, for error
-   messages: zconfig keeps no line numbers, and a ruleset names each key
-   once per section, so the first occurrence is almost always the one. */
+/* The line where `needle` is defined, for error messages (zconfig keeps
+   no line numbers): first a line whose key, after indentation, is the
+   needle ("    total = ..." or "    closure"), else any occurrence (a
+   formula's text). 0 when not found. */
 static int
 s_line_of (const char *text, const char *needle)
 {
-    const char *at = needle && *needle ? strstr (text, needle) : NULL;
+    if (!needle || !*needle)
+        return 0;
+    size_t n = strlen (needle);
+    int line = 1;
+    for (const char *p = text; *p; line++) {
+        const char *key = p;
+        while (*key == ' ')
+            key++;
+        if (strncmp (key, needle, n) == 0 &&
+            (key[n] == ' ' || key[n] == '=' || key[n] == '\n' ||
+             key[n] == '\r' || key[n] == 0))
+            return line;
+        const char *end = strchr (p, '\n');
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    const char *at = strstr (text, needle);
     if (!at)
         return 0;
-    int line = 1;
+    line = 1;
     for (const char *p = text; p < at; p++)
         line += *p == '\n';
     return line;
@@ -90,7 +108,7 @@ s_parse_round (const char *text, scorer_round_t *mode)
     static const char *names[] = {"none", "t2", "r2", "pct0"};
     for (int i = 0; i < 4; i++)
         if (strcmp (text, names[i]) == 0) {
-            *mode = (scorer_round_t) i;
+            *mode = (scorer_round_t)i;
             return 0;
         }
     return -1;
@@ -99,7 +117,7 @@ s_parse_round (const char *text, scorer_round_t *mode)
 static bool
 s_copy (char *dest, size_t size, const char *src)
 {
-    return (size_t) snprintf (dest, size, "%s", src) < size;
+    return (size_t)snprintf (dest, size, "%s", src) < size;
 }
 
 scorer_ruleset_t *
@@ -124,8 +142,8 @@ scorer_ruleset_load (const char *text, const char *origin, char *err)
         goto cleanup;
     }
     near = "id";
-    if (!s_copy (self->id, sizeof (self->id), zconfig_get (rs, "id", ""))
-        || !*self->id) {
+    if (!s_copy (self->id, sizeof (self->id), zconfig_get (rs, "id", "")) ||
+        !*self->id) {
         snprintf (what, sizeof (what), "missing or overlong id");
         goto cleanup;
     }
@@ -184,7 +202,8 @@ scorer_ruleset_load (const char *text, const char *origin, char *err)
         self->counters[self->counter_count++] = c;
     }
     near = "tables";
-    for (zconfig_t *t = zconfig_child (zconfig_locate (rs, "tables")); t;
+    zconfig_t *section = zconfig_locate (rs, "tables");
+    for (zconfig_t *t = section ? zconfig_child (section) : NULL; t;
          t = zconfig_next (t)) {
         if (self->table_count >= SCORER_TABLES_MAX) {
             snprintf (what, sizeof (what), "more than %d tables",
@@ -203,7 +222,8 @@ scorer_ruleset_load (const char *text, const char *origin, char *err)
     }
     near = "items";
     s_resolve_ctx_t ctx = {self};
-    for (zconfig_t *i = zconfig_child (zconfig_locate (rs, "items")); i;
+    section = zconfig_locate (rs, "items");
+    for (zconfig_t *i = section ? zconfig_child (section) : NULL; i;
          i = zconfig_next (i)) {
         near = zconfig_name (i);
         if (self->item_count >= SCORER_ITEMS_MAX) {
@@ -241,19 +261,16 @@ scorer_ruleset_load (const char *text, const char *origin, char *err)
                           item->id);
                 goto cleanup;
             }
-        }
-        else if (formula && !manual) {
+        } else if (formula && !manual) {
             char reason[256];
-            item->formula = scorer__expr_compile (formula, s_resolve, &ctx,
-                                                  reason);
+            item->formula =
+                scorer__expr_compile (formula, s_resolve, &ctx, reason);
             if (!item->formula) {
                 near = formula;
-                snprintf (what, sizeof (what), "item %s: %s", item->id,
-                          reason);
+                snprintf (what, sizeof (what), "item %s: %s", item->id, reason);
                 goto cleanup;
             }
-        }
-        else {
+        } else {
             snprintf (what, sizeof (what),
                       "item %s needs exactly one of formula or manual",
                       item->id);
@@ -280,9 +297,13 @@ scorer_ruleset_load (const char *text, const char *origin, char *err)
     result = self;
     self = NULL;
 cleanup:
+    if (!result) {
+        /* `near` may point into the zconfig tree: use it before freeing. */
+        s_fail (self, text, origin, near, err, what);
+        zconfig_destroy (&root);
+        return NULL;
+    }
     zconfig_destroy (&root);
-    if (!result)
-        return s_fail (self, text, origin, near, err, what);
     return result;
 }
 
@@ -336,7 +357,7 @@ s_rulesets_add (scorer_rulesets_t *self, scorer_ruleset_t **ruleset_p,
 static int
 s_compare_names (void *a, void *b)
 {
-    return strcmp ((const char *) a, (const char *) b);
+    return strcmp ((const char *)a, (const char *)b);
 }
 
 static int
@@ -370,8 +391,7 @@ s_load_dir (scorer_rulesets_t *self, const char *dir, char *err)
         if (!chunk) {
             snprintf (err, 256, "%s: cannot read", path);
             rc = -1;
-        }
-        else {
+        } else {
             char *text = zchunk_strdup (chunk);
             scorer_ruleset_t *rs = scorer_ruleset_load (text, path, err);
             rc = rs ? s_rulesets_add (self, &rs, err) : -1;

@@ -43,7 +43,7 @@ static _Thread_local const s_rank_ctx_t *s_ctx;
 static int
 s_compare_rank (const void *a, const void *b)
 {
-    size_t x = *(const size_t *) a, y = *(const size_t *) b;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
     double tx = s_ctx->out[x].total, ty = s_ctx->out[y].total;
     /* Totals are shown to the cent; compare what is shown. */
     long long cx = llround (tx * 100), cy = llround (ty * 100);
@@ -120,7 +120,7 @@ scorer_score (const scorer_ruleset_t *rs, const scorer_input_t *in,
             shown_cents += llround (out[u].shown[i] * 100);
         }
         out[u].total = rs->total == TOTAL_SUM_SHOWN
-                           ? (double) shown_cents / 100
+                           ? (double)shown_cents / 100
                            : scorer__round (raw_sum, ROUND_R2);
         out[u].excluded =
             rs->exclude && scorer__expr_eval (rs->exclude, vars) != 0;
@@ -143,12 +143,11 @@ scorer_score (const scorer_ruleset_t *rs, const scorer_input_t *in,
         s_ctx = NULL;
         for (size_t r = 0; r < n; r++) {
             scorer_output_t *o = &out[order[r]];
-            bool tie = r > 0
-                       && llround (o->total * 100)
-                              == llround (out[order[r - 1]].total * 100);
+            bool tie = r > 0 && llround (o->total * 100) ==
+                                    llround (out[order[r - 1]].total * 100);
             o->rank = rs->rank == RANK_COMPETITION && tie
                           ? out[order[r - 1]].rank
-                          : (int) r + 1;
+                          : (int)r + 1;
         }
     }
     free (order);

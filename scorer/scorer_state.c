@@ -20,11 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HOUR_MS          (3600LL * 1000)
-#define DAY_MS           (24 * HOUR_MS)
-#define SIGN_WINDOW_MS   (1 * HOUR_MS) /* assumed, SCORING.md 3 */
+#define HOUR_MS           (3600LL * 1000)
+#define DAY_MS            (24 * HOUR_MS)
+#define SIGN_WINDOW_MS    (1 * HOUR_MS) /* assumed, SCORING.md 3 */
 #define CONTACT_WINDOW_MS (2 * HOUR_MS) /* assumed, SCORING.md 3 */
-#define RETURN_WINDOW_MS (2 * HOUR_MS) /* 金台区's published rule */
+#define RETURN_WINDOW_MS  (2 * HOUR_MS) /* 金台区's published rule */
 
 #define TICKET_VERSION 1
 
@@ -42,20 +42,20 @@ typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } s_ticket_state_t;
 /* The persisted ticket record. Stored as these bytes: the version byte
    comes first so a later layout can be told apart. */
 typedef struct {
-    uint8_t version;                 /* TICKET_VERSION */
-    uint8_t state;                   /* s_ticket_state_t */
-    uint8_t flags;                   /* F_* */
-    uint8_t closed_on_time[2];       /* per period kind: last closure's */
-    uint8_t first_time[2];           /* per kind: counted first-time */
-    char unit_id[PROTO_ID_MAX + 1];  /* owning unit */
+    uint8_t version;                    /* TICKET_VERSION */
+    uint8_t state;                      /* s_ticket_state_t */
+    uint8_t flags;                      /* F_* */
+    uint8_t closed_on_time[2];          /* per period kind: last closure's */
+    uint8_t first_time[2];              /* per kind: counted first-time */
+    char unit_id[PROTO_ID_MAX + 1];     /* owning unit */
     char channel[PROTO_TOKEN_MAX + 1];  /* intake channel */
     char category[PROTO_TOKEN_MAX + 1]; /* subject category */
-    int64_t dispatched_at;           /* platform dispatch to this unit */
-    int64_t received_at;             /* unit signed */
-    int64_t due_at;                  /* deadline in force */
-    int64_t last_at;                 /* latest occurred_at applied */
-    int32_t closed_period[2];        /* per kind: period counted closed, -1 */
-    int32_t overdue_period[2];       /* per kind: overdue_open counted, -1 */
+    int64_t dispatched_at;              /* platform dispatch to this unit */
+    int64_t received_at;                /* unit signed */
+    int64_t due_at;                     /* deadline in force */
+    int64_t last_at;                    /* latest occurred_at applied */
+    int32_t closed_period[2];  /* per kind: period counted closed, -1 */
+    int32_t overdue_period[2]; /* per kind: overdue_open counted, -1 */
 } s_ticket_t;
 
 /* ---- effects ---------------------------------------------------------- */
@@ -108,12 +108,12 @@ scorer_effects_send (scorer_effects_t *self, zsock_t *sock)
     for (const char *key = zhashx_first (self->touched); key;
          key = zhashx_next (self->touched)) {
         zmsg_addstr (msg, "T");
-        zmsg_addstr (msg, (const char *) zhashx_cursor (self->touched));
+        zmsg_addstr (msg, (const char *)zhashx_cursor (self->touched));
     }
     for (const char *s = zlist_first (self->alerts); s;
          s = zlist_next (self->alerts)) {
         zmsg_addstr (msg, "A");
-        zmsg_addstr (msg, s); /* unit */
+        zmsg_addstr (msg, s);                         /* unit */
         zmsg_addstr (msg, zlist_next (self->alerts)); /* json */
     }
     scorer_effects_reset (self);
@@ -128,7 +128,7 @@ s_touch (scorer_effects_t *effects, scorer_period_t period, const char *unit)
     char p[8], key[8 + PROTO_ID_MAX + 2];
     snprintf (key, sizeof (key), "%s\x1f%s", scorer_period_format (period, p),
               unit);
-    zhashx_insert (effects->touched, key, (void *) "");
+    zhashx_insert (effects->touched, key, (void *)"");
 }
 
 static void
@@ -143,7 +143,7 @@ s_alert (scorer_effects_t *effects, const char *kind, const s_ticket_t *t,
               "\"due_at\":\"%s\",\"at\":\"%s\"}",
               kind, t->unit_id, ticket_id, proto_time_format (t->due_at, due),
               proto_time_format (at, when));
-    zlist_append (effects->alerts, (void *) t->unit_id);
+    zlist_append (effects->alerts, (void *)t->unit_id);
     zlist_append (effects->alerts, json);
 }
 
@@ -165,8 +165,8 @@ s_count_in (store_txn_t *txn, const s_ticket_t *t, scorer_period_t period,
         if (s > 0 && !*slices[s])
             continue;
         uint8_t key[STORE_KEY_MAX];
-        size_t size = scorer__counter_key (key, p, t->unit_id, prefix[s],
-                                           slices[s]);
+        size_t size =
+            scorer__counter_key (key, p, t->unit_id, prefix[s], slices[s]);
         int rc = store_add_i32 (txn, STORE_COUNTERS, key, size, vec,
                                 SC_STORED_COUNT);
         if (rc != STORE_OK)
@@ -195,9 +195,9 @@ scorer__counter_key (uint8_t *key, const char *period, const char *unit,
                      const char *prefix, const char *slice)
 {
     /* period \0 unit \0 slice: a prefix scan by period finds every unit. */
-    int n = snprintf ((char *) key, STORE_KEY_MAX, "%s%c%s%c%s%s", period, 0,
+    int n = snprintf ((char *)key, STORE_KEY_MAX, "%s%c%s%c%s%s", period, 0,
                       unit, 0, prefix, slice);
-    return n < STORE_KEY_MAX ? (size_t) n : STORE_KEY_MAX - 1;
+    return n < STORE_KEY_MAX ? (size_t)n : STORE_KEY_MAX - 1;
 }
 
 /* ---- tickets and the deadline index ----------------------------------- */
@@ -206,8 +206,8 @@ static int
 s_ticket_get (store_txn_t *txn, const char *ticket_id, s_ticket_t *t)
 {
     size_t size = sizeof (*t);
-    int rc = store_get (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t,
-                        &size);
+    int rc =
+        store_get (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t, &size);
     if (rc == STORE_OK && (size != sizeof (*t) || t->version != TICKET_VERSION))
         return STORE_ERROR;
     return rc;
@@ -226,7 +226,7 @@ s_due_key (uint8_t *key, int64_t due, const char *ticket_id)
     /* Big-endian time first: the index is ordered by deadline, and a scan
        for passed deadlines reads only the entries it fires. */
     size_t len = strlen (ticket_id);
-    store_put_be64 (key, (uint64_t) due);
+    store_put_be64 (key, (uint64_t)due);
     memcpy (key + 8, ticket_id, len);
     return 8 + len;
 }
@@ -299,16 +299,15 @@ scorer_clock_now (store_txn_t *txn)
 {
     uint64_t now = 0;
     store_meta_get (txn, "clock", &now);
-    return (int64_t) now;
+    return (int64_t)now;
 }
 
 int
-scorer_advance_clock (store_txn_t *txn, int64_t now,
-                      scorer_effects_t *effects)
+scorer_advance_clock (store_txn_t *txn, int64_t now, scorer_effects_t *effects)
 {
     if (now <= scorer_clock_now (txn))
         return STORE_OK;
-    int rc = store_meta_put (txn, "clock", (uint64_t) now);
+    int rc = store_meta_put (txn, "clock", (uint64_t)now);
     if (rc != STORE_OK)
         return rc;
     /* Bounded work: the index is ordered by deadline, so this reads only
@@ -318,15 +317,15 @@ scorer_advance_clock (store_txn_t *txn, int64_t now,
         return STORE_ERROR;
     const void *key;
     size_t size;
-    while ((rc = store_cursor_next (cursor, &key, &size, NULL, NULL))
-           == STORE_OK) {
+    while ((rc = store_cursor_next (cursor, &key, &size, NULL, NULL)) ==
+           STORE_OK) {
         if (size <= 8 || size > 8 + PROTO_ID_MAX)
             break; /* not ours: leave it for a repair tool */
-        int64_t due = (int64_t) store_get_be64 (key);
+        int64_t due = (int64_t)store_get_be64 (key);
         if (due >= now)
             break;
         char ticket_id[PROTO_ID_MAX + 1];
-        memcpy (ticket_id, (const uint8_t *) key + 8, size - 8);
+        memcpy (ticket_id, (const uint8_t *)key + 8, size - 8);
         ticket_id[size - 8] = 0;
         if ((rc = store_cursor_del (cursor)) != STORE_OK)
             break;
@@ -429,8 +428,8 @@ s_apply_received (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
     memset (t, 0, sizeof (*t));
     t->version = TICKET_VERSION;
     t->state = T_OPEN;
-    t->flags = (ev->key_supervision ? F_KEY : 0)
-               | (ev->repeat_dispatch ? F_REPEAT : 0);
+    t->flags = (ev->key_supervision ? F_KEY : 0) |
+               (ev->repeat_dispatch ? F_REPEAT : 0);
     snprintf (t->unit_id, sizeof (t->unit_id), "%s", ev->unit_id);
     snprintf (t->channel, sizeof (t->channel), "%s", ev->channel);
     snprintf (t->category, sizeof (t->category), "%s", ev->category);
@@ -471,8 +470,7 @@ s_apply_closed (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
             t->first_time[k] = first;
             d_on = on;
             d_late = 1 - on;
-        }
-        else {
+        } else {
             /* Closed again in the same period: only the change of the
                on-time verdict counts. */
             d_on = on - t->closed_on_time[k];
@@ -483,16 +481,15 @@ s_apply_closed (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
         if (rc == STORE_OK && d_late && (t->flags & F_KEY))
             rc = s_count_in (txn, t, p, SC_KEY_CLOSED_LATE, d_late, effects);
         if (rc == STORE_OK && d_late && (t->flags & F_REPEAT))
-            rc = s_count_in (txn, t, p, SC_REPEAT_CLOSED_LATE, d_late,
-                             effects);
+            rc = s_count_in (txn, t, p, SC_REPEAT_CLOSED_LATE, d_late, effects);
         t->closed_on_time[k] = on_time;
     }
     if (rc == STORE_OK && !on_time) {
-        int32_t days = (int32_t) ((at - t->due_at + DAY_MS - 1) / DAY_MS);
+        int32_t days = (int32_t)((at - t->due_at + DAY_MS - 1) / DAY_MS);
         rc = s_count (txn, t, at, SC_DAYS_LATE, days, effects);
     }
     t->state = T_CLOSED;
-    t->flags &= (uint8_t) ~F_OVERDUE;
+    t->flags &= (uint8_t)~F_OVERDUE;
     if (rc == STORE_OK && was_overdue)
         s_alert (effects, "cleared", t, ev->ticket_id, at);
     return rc;
@@ -508,8 +505,8 @@ s_apply (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
     case PROTO_RECEIVED:
         return s_apply_received (txn, ev, t, effects);
     case PROTO_CONTACTED:
-        if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED))
-            && at - t->received_at > CONTACT_WINDOW_MS) {
+        if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED)) &&
+            at - t->received_at > CONTACT_WINDOW_MS) {
             rc = s_count (txn, t, at, SC_CONTACTED_LATE, 1, effects);
             t->flags |= F_CONTACT_COUNTED;
         }
@@ -522,14 +519,14 @@ s_apply (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
         if (rc == STORE_OK && at - t->dispatched_at > RETURN_WINDOW_MS)
             rc = s_count (txn, t, at, SC_RETURNED_LATE, 1, effects);
         t->state = T_RETURNED;
-        t->flags &= (uint8_t) ~F_OVERDUE;
+        t->flags &= (uint8_t)~F_OVERDUE;
         return rc;
     case PROTO_EXTENDED:
         rc = s_leave_open (txn, t, ev->ticket_id, at, effects);
         if (rc == STORE_OK)
             rc = s_count (txn, t, at, SC_EXTENDED, 1, effects);
         t->due_at = ev->due_at;
-        t->flags &= (uint8_t) ~F_OVERDUE;
+        t->flags &= (uint8_t)~F_OVERDUE;
         if (rc == STORE_OK)
             rc = s_due_add (txn, t->due_at, ev->ticket_id);
         return rc;
@@ -551,7 +548,7 @@ s_apply (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
            without it is a rework of its own. */
         if (!(t->flags & F_REWORK_PENDING))
             rc = s_rework (txn, t, at, effects);
-        t->flags &= (uint8_t) ~F_REWORK_PENDING;
+        t->flags &= (uint8_t)~F_REWORK_PENDING;
         t->state = T_OPEN;
         t->due_at = ev->due_at;
         if (rc == STORE_OK)
@@ -569,8 +566,8 @@ s_apply_adjusted (store_txn_t *txn, const proto_event_t *ev,
     /* The latest ADJUSTED by event time wins; an older one arriving late
        does not overwrite it. Record: double value, int64 occurred_at. */
     uint8_t key[STORE_KEY_MAX];
-    size_t ksize = scorer__counter_key (key, ev->period, ev->unit_id, "",
-                                        ev->item);
+    size_t ksize =
+        scorer__counter_key (key, ev->period, ev->unit_id, "", ev->item);
     struct {
         double value;
         int64_t at;
@@ -619,9 +616,11 @@ scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
     if (!s_check (txn, ev, &t, have, reason, store_rc))
         return *store_rc == STORE_OK ? SCORER_REJECTED : SCORER_FAILED;
 
-    /* From here on every failure aborts the caller's transaction. */
-    if (clock == SCORER_CLOCK_EVENT)
-        rc = scorer_advance_clock (txn, ev->occurred_at, effects);
+    /* From here on every failure aborts the caller's transaction. With
+       the wall clock the actor advances time before each batch. */
+    rc = clock == SCORER_CLOCK_EVENT
+             ? scorer_advance_clock (txn, ev->occurred_at, effects)
+             : STORE_OK;
     /* The clock may have raised overdue on this very ticket: reload. */
     if (rc == STORE_OK && have)
         rc = s_ticket_get (txn, ev->ticket_id, &t);

@@ -14,9 +14,9 @@ s_unit_decode (const uint8_t *value, size_t size, scorer_unit_t *unit)
 {
     if (size < 6 || value[size - 1] != 0)
         return STORE_ERROR;
-    unit->order = ((uint32_t) value[0] << 24) | ((uint32_t) value[1] << 16)
-                  | ((uint32_t) value[2] << 8) | value[3];
-    const char *name = (const char *) value + 4;
+    unit->order = ((uint32_t)value[0] << 24) | ((uint32_t)value[1] << 16) |
+                  ((uint32_t)value[2] << 8) | value[3];
+    const char *name = (const char *)value + 4;
     size_t name_len = strnlen (name, size - 4);
     if (4 + name_len + 1 >= size || name_len > PROTO_REASON_MAX)
         return STORE_ERROR;
@@ -34,8 +34,8 @@ scorer_unit_get (store_txn_t *txn, const char *unit_id, scorer_unit_t *unit)
 {
     uint8_t value[4 + PROTO_REASON_MAX + PROTO_ID_MAX + 2];
     size_t size = sizeof (value);
-    int rc = store_get (txn, STORE_UNITS, unit_id, strlen (unit_id), value,
-                        &size);
+    int rc =
+        store_get (txn, STORE_UNITS, unit_id, strlen (unit_id), value, &size);
     if (rc != STORE_OK)
         return rc;
     snprintf (unit->unit_id, sizeof (unit->unit_id), "%s", unit_id);
@@ -43,8 +43,8 @@ scorer_unit_get (store_txn_t *txn, const char *unit_id, scorer_unit_t *unit)
 }
 
 int
-scorer_units_import (store_txn_t *txn, const proto_unit_t *units,
-                     size_t count, size_t *added)
+scorer_units_import (store_txn_t *txn, const proto_unit_t *units, size_t count,
+                     size_t *added)
 {
     *added = 0;
     uint64_t next = 0;
@@ -58,18 +58,17 @@ scorer_units_import (store_txn_t *txn, const proto_unit_t *units,
         if (rc == STORE_OK)
             order = old.order;
         else if (rc == STORE_NOTFOUND) {
-            order = (uint32_t) ++next;
+            order = (uint32_t)++next;
             (*added)++;
-        }
-        else
+        } else
             return rc;
         uint8_t value[4 + PROTO_REASON_MAX + PROTO_ID_MAX + 2];
         size_t name_len = strlen (units[i].name);
         size_t group_len = strlen (units[i].group);
-        value[0] = (uint8_t) (order >> 24);
-        value[1] = (uint8_t) (order >> 16);
-        value[2] = (uint8_t) (order >> 8);
-        value[3] = (uint8_t) order;
+        value[0] = (uint8_t)(order >> 24);
+        value[1] = (uint8_t)(order >> 16);
+        value[2] = (uint8_t)(order >> 8);
+        value[3] = (uint8_t)order;
         memcpy (value + 4, units[i].name, name_len + 1);
         memcpy (value + 4 + name_len + 1, units[i].group, group_len + 1);
         rc = store_put (txn, STORE_UNITS, units[i].unit_id,
@@ -104,11 +103,10 @@ scorer_units_list (store_txn_t *txn, size_t *count)
     }
     const void *key, *value;
     size_t key_size, size, n = 0;
-    while (n < total
-           && store_cursor_next (cursor, &key, &key_size, &value, &size)
-                  == STORE_OK) {
-        if (key_size > PROTO_ID_MAX
-            || s_unit_decode (value, size, &units[n]) != STORE_OK)
+    while (n < total && store_cursor_next (cursor, &key, &key_size, &value,
+                                           &size) == STORE_OK) {
+        if (key_size > PROTO_ID_MAX ||
+            s_unit_decode (value, size, &units[n]) != STORE_OK)
             continue; /* a damaged record is skipped, not fatal */
         memcpy (units[n].unit_id, key, key_size);
         units[n].unit_id[key_size] = 0;

@@ -12,8 +12,8 @@
 #define STORE_DEFAULT_MAP (4ULL << 30)
 
 struct _store_t {
-    MDB_env *env;                    /* the one environment */
-    MDB_dbi dbi[STORE_TABLE_COUNT];  /* named databases, fixed at open */
+    MDB_env *env;                   /* the one environment */
+    MDB_dbi dbi[STORE_TABLE_COUNT]; /* named databases, fixed at open */
 };
 
 struct _store_txn_t {
@@ -22,9 +22,9 @@ struct _store_txn_t {
 };
 
 struct _store_cursor_t {
-    MDB_cursor *cursor;  /* the LMDB cursor */
-    MDB_val from;        /* starting key, or empty for the first */
-    bool started;        /* first call done */
+    MDB_cursor *cursor; /* the LMDB cursor */
+    MDB_val from;       /* starting key, or empty for the first */
+    bool started;       /* first call done */
 };
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
@@ -126,8 +126,7 @@ store_begin (store_t *self, bool write)
     if (!txn)
         return NULL;
     txn->store = self;
-    int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY,
-                            &txn->txn);
+    int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc != 0) {
         fprintf (stderr, "store: cannot begin transaction: %s\n",
                  mdb_strerror (rc));
@@ -161,7 +160,7 @@ int
 store_get (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, void *value, size_t *size)
 {
-    MDB_val k = {key_size, (void *) key}, v;
+    MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
     if (rc != 0)
         return s_map_rc (rc);
@@ -177,7 +176,7 @@ int
 store_put (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, const void *value, size_t size)
 {
-    MDB_val k = {key_size, (void *) key}, v = {size, (void *) value};
+    MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
     return s_map_rc (mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0));
 }
 
@@ -185,9 +184,9 @@ int
 store_put_new (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, const void *value, size_t size)
 {
-    MDB_val k = {key_size, (void *) key}, v = {size, (void *) value};
-    int rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v,
-                      MDB_NOOVERWRITE);
+    MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
+    int rc =
+        mdb_put (txn->txn, txn->store->dbi[table], &k, &v, MDB_NOOVERWRITE);
     return rc == MDB_KEYEXIST ? 1 : s_map_rc (rc);
 }
 
@@ -195,7 +194,7 @@ int
 store_del (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size)
 {
-    MDB_val k = {key_size, (void *) key};
+    MDB_val k = {key_size, (void *)key};
     return s_map_rc (mdb_del (txn->txn, txn->store->dbi[table], &k, NULL));
 }
 
@@ -212,7 +211,7 @@ void
 store_put_be64 (uint8_t *dest, uint64_t value)
 {
     for (int i = 7; i >= 0; i--) {
-        dest[i] = (uint8_t) (value & 0xff);
+        dest[i] = (uint8_t)(value & 0xff);
         value >>= 8;
     }
 }
@@ -246,7 +245,7 @@ store_log_append (store_txn_t *txn, const void *event, size_t size,
     k.mv_size = 8;
     k.mv_data = key;
     v.mv_size = size;
-    v.mv_data = (void *) event;
+    v.mv_data = (void *)event;
     rc = mdb_cursor_put (cursor, &k, &v, MDB_APPEND);
     mdb_cursor_close (cursor);
     if (rc == 0)
@@ -259,7 +258,7 @@ store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, int32_t *out, size_t n)
 {
     memset (out, 0, n * sizeof (int32_t));
-    MDB_val k = {key_size, (void *) key}, v;
+    MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
     if (rc == MDB_NOTFOUND)
         return STORE_OK;
@@ -283,8 +282,8 @@ store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
     if (rc == STORE_OK) {
         for (size_t i = 0; i < n; i++)
             values[i] += delta[i];
-        rc = store_put (txn, table, key, key_size, values,
-                        n * sizeof (int32_t));
+        rc =
+            store_put (txn, table, key, key_size, values, n * sizeof (int32_t));
     }
     if (values != stack)
         free (values);
@@ -319,12 +318,12 @@ store_cursor_new (store_txn_t *txn, store_table_t table, const void *from,
     store_cursor_t *self = calloc (1, sizeof (*self));
     if (!self)
         return NULL;
-    if (mdb_cursor_open (txn->txn, txn->store->dbi[table], &self->cursor)
-        != 0) {
+    if (mdb_cursor_open (txn->txn, txn->store->dbi[table], &self->cursor) !=
+        0) {
         free (self);
         return NULL;
     }
-    self->from.mv_data = (void *) from;
+    self->from.mv_data = (void *)from;
     self->from.mv_size = from ? from_size : 0;
     return self;
 }
@@ -339,8 +338,7 @@ store_cursor_next (store_cursor_t *self, const void **key, size_t *key_size,
         self->started = true;
         rc = mdb_cursor_get (self->cursor, &k, &v,
                              k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
-    }
-    else
+    } else
         rc = mdb_cursor_get (self->cursor, &k, &v, MDB_NEXT);
     if (rc != 0)
         return s_map_rc (rc);
@@ -381,7 +379,7 @@ store_info (store_t *self, uint64_t *used, uint64_t *map_size)
         rc = mdb_env_stat (self->env, &st);
     if (rc != 0)
         return s_map_rc (rc);
-    *used = (uint64_t) (info.me_last_pgno + 1) * st.ms_psize;
+    *used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
     *map_size = info.me_mapsize;
     return STORE_OK;
 }

@@ -131,8 +131,8 @@ int store_meta_put (store_txn_t *txn, const char *name, uint64_t value);
    ("look but do not touch"), or STORE_NOTFOUND at the end. */
 store_cursor_t *store_cursor_new (store_txn_t *txn, store_table_t table,
                                   const void *from, size_t from_size);
-int store_cursor_next (store_cursor_t *self, const void **key,
-                       size_t *key_size, const void **value, size_t *size);
+int store_cursor_next (store_cursor_t *self, const void **key, size_t *key_size,
+                       const void **value, size_t *size);
 /* Deletes the entry the cursor is on (write transactions only). */
 int store_cursor_del (store_cursor_t *self);
 void store_cursor_destroy (store_cursor_t **self_p);

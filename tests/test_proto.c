@@ -47,7 +47,8 @@ static const char *s_examples[] = {
 //  2025-07-01T09:10:00+08:00 in ms since the epoch.
 #define S_JULY_FIRST 1751332200000LL
 
-static void s_parse_ok (const char *line, proto_event_t *event)
+static void
+s_parse_ok (const char *line, proto_event_t *event)
 {
     char reason[PROTO_ERROR_MAX] = "";
     int rc = proto_event_from_json (line, strlen (line), event, reason);
@@ -55,7 +56,8 @@ static void s_parse_ok (const char *line, proto_event_t *event)
 }
 
 /* Parses a line that must be rejected and checks the reason. */
-static void s_expect_rejected (const char *line, const char *expected)
+static void
+s_expect_rejected (const char *line, const char *expected)
 {
     proto_event_t event;
     char reason[PROTO_ERROR_MAX] = "";
@@ -64,8 +66,8 @@ static void s_expect_rejected (const char *line, const char *expected)
     cr_assert_str_eq (reason, expected, "line %s", line);
 }
 
-static void s_assert_events_equal (const proto_event_t *a,
-                                   const proto_event_t *b)
+static void
+s_assert_events_equal (const proto_event_t *a, const proto_event_t *b)
 {
     cr_assert_str_eq (a->event_id, b->event_id);
     cr_assert_eq (a->type, b->type);
@@ -95,7 +97,8 @@ typedef struct {
     size_t size;          /* bytes written */
 } s_wire_t;
 
-static void s_put_varint (s_wire_t *wire, uint64_t value)
+static void
+s_put_varint (s_wire_t *wire, uint64_t value)
 {
     do {
         uint8_t byte = value & 0x7F;
@@ -104,14 +107,15 @@ static void s_put_varint (s_wire_t *wire, uint64_t value)
     } while (value);
 }
 
-static void s_put_int (s_wire_t *wire, unsigned field, uint64_t value)
+static void
+s_put_int (s_wire_t *wire, unsigned field, uint64_t value)
 {
     s_put_varint (wire, field << 3);
     s_put_varint (wire, value);
 }
 
-static void s_put_bytes (s_wire_t *wire, unsigned field, const void *bytes,
-                         size_t size)
+static void
+s_put_bytes (s_wire_t *wire, unsigned field, const void *bytes, size_t size)
 {
     s_put_varint (wire, (field << 3) | 2);
     s_put_varint (wire, size);
@@ -119,13 +123,15 @@ static void s_put_bytes (s_wire_t *wire, unsigned field, const void *bytes,
     wire->size += size;
 }
 
-static void s_put_string (s_wire_t *wire, unsigned field, const char *text)
+static void
+s_put_string (s_wire_t *wire, unsigned field, const char *text)
 {
     s_put_bytes (wire, field, text, strlen (text));
 }
 
 /* A valid tick event, with an extra field appended by the caller. */
-static void s_tick_wire (s_wire_t *wire, const char *event_id)
+static void
+s_tick_wire (s_wire_t *wire, const char *event_id)
 {
     wire->size = 0;
     s_put_string (wire, 1, event_id);
@@ -930,7 +936,8 @@ Test (proto_wire, round_trips_a_publication)
 //  Hostile bytes: every decoder, every prefix, random garbage
 
 /* Runs every decoder on the bytes; returns how many accepted them. */
-static int s_decode_all (const uint8_t *data, size_t size)
+static int
+s_decode_all (const uint8_t *data, size_t size)
 {
     int accepted = 0;
     char reason[PROTO_ERROR_MAX];
@@ -970,7 +977,8 @@ static int s_decode_all (const uint8_t *data, size_t size)
 /* Decodes every prefix with every decoder: some prefixes end on a field
    boundary and are valid messages, so only the absence of crashes and
    leaks (under ASan) is checked here. Frees `bytes`. */
-static void s_check_truncations (uint8_t *bytes, size_t size)
+static void
+s_check_truncations (uint8_t *bytes, size_t size)
 {
     for (size_t cut = 0; cut < size; cut++) {
         //  A copy of exactly `cut` bytes so ASan sees any overread.

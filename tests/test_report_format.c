@@ -54,8 +54,9 @@ static const char *s_report =
 
 /* Runs a formatter into memory. Returns the owned output; *rc and err get
    the formatter's answer. */
-static char *s_capture (int (*format) (const char *, FILE *, char *),
-                        const char *json, int *rc, char *err)
+static char *
+s_capture (int (*format) (const char *, FILE *, char *), const char *json,
+           int *rc, char *err)
 {
     char *text = NULL;
     size_t size = 0;
@@ -67,8 +68,8 @@ static char *s_capture (int (*format) (const char *, FILE *, char *),
 }
 
 /* Returns the owned output of a formatter that must succeed. */
-static char *s_format_ok (int (*format) (const char *, FILE *, char *),
-                          const char *json)
+static char *
+s_format_ok (int (*format) (const char *, FILE *, char *), const char *json)
 {
     char err[REPORT_FORMAT_ERR_MAX] = "";
     int rc;
@@ -79,8 +80,9 @@ static char *s_format_ok (int (*format) (const char *, FILE *, char *),
 
 /* Copies the lines of the table titled `title` (header, rule and rows, up to
    the next blank line) into lines[]; returns how many. */
-static size_t s_table_lines (const char *text, const char *title,
-                             char lines[][512], size_t max)
+static size_t
+s_table_lines (const char *text, const char *title, char lines[][512],
+               size_t max)
 {
     char heading[128];
     snprintf (heading, sizeof heading, "\n%s\n", title);
@@ -103,8 +105,8 @@ static size_t s_table_lines (const char *text, const char *title,
 
 /* Splits a table line into cells (runs of text separated by two or more
    spaces) and stores the display column where each starts and ends. */
-static size_t s_cell_columns (const char *line, size_t *starts, size_t *ends,
-                              size_t max)
+static size_t
+s_cell_columns (const char *line, size_t *starts, size_t *ends, size_t max)
 {
     size_t count = 0;
     size_t column = 0;

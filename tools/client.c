@@ -7,8 +7,8 @@
 #include <string.h>
 
 int
-client_query (const char *endpoint, const proto_query_t *query,
-              int timeout_ms, char **json, char *err)
+client_query (const char *endpoint, const proto_query_t *query, int timeout_ms,
+              char **json, char *err)
 {
     *json = NULL;
     size_t size;
@@ -30,22 +30,19 @@ client_query (const char *endpoint, const proto_query_t *query,
         zframe_t *reply = zframe_recv (sock);
         bool ok = false;
         char *error = NULL;
-        if (!reply
-            || proto_reply_decode (zframe_data (reply), zframe_size (reply),
-                                   &ok, &error, json)
-                   != 0)
+        if (!reply ||
+            proto_reply_decode (zframe_data (reply), zframe_size (reply), &ok,
+                                &error, json) != 0)
             snprintf (err, 256, "undecodable reply from %s", endpoint);
         else if (!ok) {
             snprintf (err, 256, "%s", error ? error : "request failed");
             free (*json);
             *json = NULL;
-        }
-        else
+        } else
             rc = 0;
         free (error);
         zframe_destroy (&reply);
-    }
-    else
+    } else
         snprintf (err, 256,
                   "no answer from %s within %d ms (is hotlined running?)",
                   endpoint, timeout_ms);
@@ -67,18 +64,18 @@ typedef struct {
 } s_batch_t;
 
 struct _client_sender_t {
-    zsock_t *sock;                /* DEALER to ingest */
-    zpoller_t *poller;            /* on sock */
-    size_t batch_size;            /* events per message */
-    size_t window;                /* messages in flight at most */
-    int timeout_ms;               /* longest wait for an answer */
-    client_outcome_fn *outcome;   /* per-event callback */
-    void *arg;                    /* for it */
-    zlistx_t *in_flight;          /* s_batch_t sent, unanswered */
-    s_batch_t *current;           /* being filled */
-    uint64_t next_id;             /* next batch_id */
-    uint64_t answered;            /* events answered */
-    bool broken;                  /* the daemon stopped answering */
+    zsock_t *sock;              /* DEALER to ingest */
+    zpoller_t *poller;          /* on sock */
+    size_t batch_size;          /* events per message */
+    size_t window;              /* messages in flight at most */
+    int timeout_ms;             /* longest wait for an answer */
+    client_outcome_fn *outcome; /* per-event callback */
+    void *arg;                  /* for it */
+    zlistx_t *in_flight;        /* s_batch_t sent, unanswered */
+    s_batch_t *current;         /* being filled */
+    uint64_t next_id;           /* next batch_id */
+    uint64_t answered;          /* events answered */
+    bool broken;                /* the daemon stopped answering */
 };
 
 static void
@@ -125,8 +122,8 @@ client_sender_new (const char *endpoint, size_t batch_size, size_t window,
     self->next_id = 1;
     self->sock = zsock_new (ZMQ_DEALER);
     self->in_flight = zlistx_new ();
-    if (!self->sock || !self->in_flight
-        || zsock_connect (self->sock, "%s", endpoint) != 0) {
+    if (!self->sock || !self->in_flight ||
+        zsock_connect (self->sock, "%s", endpoint) != 0) {
         snprintf (err, 256, "cannot connect to %s", endpoint);
         client_sender_destroy (&self);
         return NULL;
@@ -191,8 +188,8 @@ s_receive (client_sender_t *self)
 {
     if (zpoller_wait (self->poller, self->timeout_ms) != self->sock) {
         char reason[128];
-        snprintf (reason, sizeof (reason),
-                  "not acknowledged within %d ms", self->timeout_ms);
+        snprintf (reason, sizeof (reason), "not acknowledged within %d ms",
+                  self->timeout_ms);
         for (s_batch_t *b = zlistx_first (self->in_flight); b;
              b = zlistx_next (self->in_flight)) {
             s_fail_batch (self, b, reason);
@@ -205,10 +202,9 @@ s_receive (client_sender_t *self)
     zframe_t *frame = zframe_recv (self->sock);
     proto_batch_ack_t ack;
     char reason[PROTO_ERROR_MAX + 1];
-    if (!frame
-        || proto_batch_ack_decode (zframe_data (frame), zframe_size (frame),
-                                   &ack, reason)
-               != 0) {
+    if (!frame ||
+        proto_batch_ack_decode (zframe_data (frame), zframe_size (frame), &ack,
+                                reason) != 0) {
         zframe_destroy (&frame);
         return 0; /* not ours to understand; the timeout still guards */
     }
@@ -270,8 +266,7 @@ client_sender_add (client_sender_t *self, const proto_event_t *event,
 }
 
 int
-client_sender_reject (client_sender_t *self, uint32_t line,
-                      const char *reason)
+client_sender_reject (client_sender_t *self, uint32_t line, const char *reason)
 {
     if (!self->current && !(self->current = s_batch_new (self)))
         return -1;

@@ -21,15 +21,15 @@
 
 /* Options shared by every command. */
 typedef struct {
-    config_t config;          /* endpoints and settings */
-    const char *endpoint;     /* --endpoint override, or NULL */
-    int timeout_ms;           /* --timeout */
-    const char *ruleset;      /* report */
-    const char *period;       /* report */
-    const char *as_of;        /* report */
-    const char *format;       /* report */
-    const char *topic;        /* subscribe */
-    long count;               /* subscribe: stop after N, 0 = never */
+    config_t config;      /* endpoints and settings */
+    const char *endpoint; /* --endpoint override, or NULL */
+    int timeout_ms;       /* --timeout */
+    const char *ruleset;  /* report */
+    const char *period;   /* report */
+    const char *as_of;    /* report */
+    const char *format;   /* report */
+    const char *topic;    /* subscribe */
+    long count;           /* subscribe: stop after N, 0 = never */
 } s_options_t;
 
 static void
@@ -45,7 +45,8 @@ s_usage (FILE *out)
         "  send FILE.jsonl | -     send event lines; exits 0 only when every\n"
         "                          line was acknowledged as durably stored\n"
         "  report                  the scorecard of a ruleset and period\n"
-        "      --ruleset ID        default jintai-2025 (see: hotline rulesets)\n"
+        "      --ruleset ID        default jintai-2025 (see: hotline "
+        "rulesets)\n"
         "      --period P          YYYY-MM or YYYY-Qn; default: the period of\n"
         "                          the daemon's clock\n"
         "      --as-of TIME        RFC 3339; default: now\n"
@@ -95,12 +96,10 @@ s_csv_split (char *line, char **fields, int max)
                 if (*p == '"' && p[1] == '"') {
                     *out++ = '"';
                     p += 2;
-                }
-                else if (*p == '"') {
+                } else if (*p == '"') {
                     p++;
                     break;
-                }
-                else
+                } else
                     *out++ = *p++;
             }
             *out = 0;
@@ -110,8 +109,7 @@ s_csv_split (char *line, char **fields, int max)
                 return -1;
             else
                 return n;
-        }
-        else {
+        } else {
             fields[n++] = p;
             char *comma = strchr (p, ',');
             if (!comma)
@@ -160,16 +158,15 @@ s_units_import (s_options_t *o, const char *path)
             continue;
         char *fields[4];
         int n = s_csv_split (text, fields, 3);
-        const char *why = n != 3 ? "needs exactly 3 fields: unit_id,name,group"
-                          : !*fields[0] ? "empty unit_id"
-                          : !*fields[2] ? "empty group"
-                          : strlen (fields[0]) > PROTO_ID_MAX
-                              ? "unit_id longer than 64 bytes"
-                          : strlen (fields[1]) > PROTO_REASON_MAX
-                              ? "name longer than 256 bytes"
-                          : strlen (fields[2]) > PROTO_ID_MAX
-                              ? "group longer than 64 bytes"
-                              : NULL;
+        const char *why =
+            n != 3        ? "needs exactly 3 fields: unit_id,name,group"
+            : !*fields[0] ? "empty unit_id"
+            : !*fields[2] ? "empty group"
+            : strlen (fields[0]) > PROTO_ID_MAX ? "unit_id longer than 64 bytes"
+            : strlen (fields[1]) > PROTO_REASON_MAX
+                ? "name longer than 256 bytes"
+            : strlen (fields[2]) > PROTO_ID_MAX ? "group longer than 64 bytes"
+                                                : NULL;
         if (why) {
             fprintf (stderr, "hotline: %s:%u: %s\n", path, number, why);
             errors++;
@@ -195,8 +192,8 @@ s_units_import (s_options_t *o, const char *path)
     /* All or nothing: a registry half-imported from a bad file would
        silently move units between tables. */
     if (errors) {
-        fprintf (stderr, "hotline: %s: %d bad line%s, nothing imported\n",
-                 path, errors, errors > 1 ? "s" : "");
+        fprintf (stderr, "hotline: %s: %d bad line%s, nothing imported\n", path,
+                 errors, errors > 1 ? "s" : "");
         free (q.units);
         return 1;
     }
@@ -216,12 +213,12 @@ s_units_import (s_options_t *o, const char *path)
 /* ---- send ------------------------------------------------------------- */
 
 typedef struct {
-    const char *name;      /* file name for messages */
-    uint64_t stored;       /* acknowledged as stored now */
-    uint64_t duplicate;    /* acknowledged as stored before */
-    uint64_t rejected;     /* rejected by the daemon */
-    uint64_t unacked;      /* not acknowledged */
-    uint64_t invalid;      /* rejected here */
+    const char *name;   /* file name for messages */
+    uint64_t stored;    /* acknowledged as stored now */
+    uint64_t duplicate; /* acknowledged as stored before */
+    uint64_t rejected;  /* rejected by the daemon */
+    uint64_t unacked;   /* not acknowledged */
+    uint64_t invalid;   /* rejected here */
 } s_send_t;
 
 static void
@@ -235,8 +232,7 @@ s_outcome (void *arg, uint32_t line, int status, const char *reason)
     else if (status == PROTO_ACK_REJECTED) {
         s->rejected++;
         fprintf (stderr, "%s:%u: rejected: %s\n", s->name, line, reason);
-    }
-    else {
+    } else {
         s->unacked++;
         fprintf (stderr, "%s:%u: not stored: %s\n", s->name, line, reason);
     }
@@ -276,7 +272,7 @@ s_send (s_options_t *o, const char *path)
             continue; /* blank lines carry nothing */
         proto_event_t event;
         char reason[PROTO_ERROR_MAX + 1];
-        if (proto_event_from_json (line, (size_t) len, &event, reason) != 0) {
+        if (proto_event_from_json (line, (size_t)len, &event, reason) != 0) {
             s.invalid++;
             fprintf (stderr, "%s:%u: rejected: %s\n", s.name, number, reason);
             client_sender_reject (sender, number, reason);
@@ -288,7 +284,7 @@ s_send (s_options_t *o, const char *path)
         if (now - last_report >= 2000) {
             fprintf (stderr, "hotline send: %u lines read, %llu answered\n",
                      number,
-                     (unsigned long long) client_sender_answered (sender));
+                     (unsigned long long)client_sender_answered (sender));
             last_report = now;
         }
     }
@@ -297,15 +293,15 @@ s_send (s_options_t *o, const char *path)
         fclose (file);
     client_sender_flush (sender);
     client_sender_destroy (&sender);
-    double seconds = (double) (zclock_mono () - started) / 1000;
+    double seconds = (double)(zclock_mono () - started) / 1000;
     fprintf (stderr,
              "hotline send: %s: %llu stored, %llu already stored, "
              "%llu rejected by hotlined, %llu invalid lines, "
              "%llu not acknowledged (%.1f s)\n",
-             s.name, (unsigned long long) s.stored,
-             (unsigned long long) s.duplicate,
-             (unsigned long long) s.rejected, (unsigned long long) s.invalid,
-             (unsigned long long) s.unacked, seconds);
+             s.name, (unsigned long long)s.stored,
+             (unsigned long long)s.duplicate, (unsigned long long)s.rejected,
+             (unsigned long long)s.invalid, (unsigned long long)s.unacked,
+             seconds);
     return s.rejected || s.invalid || s.unacked ? 1 : 0;
 }
 
@@ -316,9 +312,8 @@ s_simple_query (s_options_t *o, proto_query_kind_t kind)
 {
     proto_query_t q = {.kind = kind};
     char *json, err[256];
-    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms,
-                      &json, err)
-        != 0) {
+    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms, &json,
+                      err) != 0) {
         fprintf (stderr, "hotline: %s\n", err);
         return 1;
     }
@@ -333,9 +328,8 @@ s_report (s_options_t *o)
     proto_query_t q = {.kind = PROTO_QUERY_REPORT};
     snprintf (q.ruleset, sizeof (q.ruleset), "%s",
               o->ruleset ? o->ruleset : "jintai-2025");
-    if (o->period
-        && (size_t) snprintf (q.period, sizeof (q.period), "%s", o->period)
-               >= sizeof (q.period)) {
+    if (o->period && (size_t)snprintf (q.period, sizeof (q.period), "%s",
+                                       o->period) >= sizeof (q.period)) {
         fprintf (stderr, "hotline: bad --period %s: use YYYY-MM or YYYY-Qn\n",
                  o->period);
         return EXIT_USAGE;
@@ -348,15 +342,14 @@ s_report (s_options_t *o)
         return EXIT_USAGE;
     }
     const char *format = o->format ? o->format : "table";
-    if (strcmp (format, "table") && strcmp (format, "csv")
-        && strcmp (format, "json")) {
+    if (strcmp (format, "table") && strcmp (format, "csv") &&
+        strcmp (format, "json")) {
         fprintf (stderr, "hotline: --format must be table, csv or json\n");
         return EXIT_USAGE;
     }
     char *json, err[256];
-    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms,
-                      &json, err)
-        != 0) {
+    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms, &json,
+                      err) != 0) {
         fprintf (stderr, "hotline: report: %s\n", err);
         return 1;
     }
@@ -365,8 +358,7 @@ s_report (s_options_t *o)
         printf ("%s\n", json);
     else if ((strcmp (format, "csv") == 0
                   ? report_format_csv (json, stdout, err)
-                  : report_format_table (json, stdout, err))
-             != 0) {
+                  : report_format_table (json, stdout, err)) != 0) {
         fprintf (stderr, "hotline: report: %s\n", err);
         rc = 1;
     }
@@ -410,18 +402,16 @@ s_subscribe (s_options_t *o)
         zframe_t *body = msg ? zmsg_next (msg) : NULL;
         uint64_t sequence;
         char *name = NULL, *json = NULL;
-        if (body
-            && proto_publication_decode (zframe_data (body), zframe_size (body),
-                                         &sequence, &name, &json)
-                   == 0) {
+        if (body &&
+            proto_publication_decode (zframe_data (body), zframe_size (body),
+                                      &sequence, &name, &json) == 0) {
             printf ("{\"seq\":%llu,\"topic\":\"%s\",\"data\":%s}\n",
-                    (unsigned long long) sequence, name, json);
+                    (unsigned long long)sequence, name, json);
             fflush (stdout);
             seen++;
-        }
-        else
+        } else
             fprintf (stderr, "hotline: subscribe: undecodable message\n");
-        (void) topic;
+        (void)topic;
         free (name);
         free (json);
         zmsg_destroy (&msg);
@@ -436,18 +426,17 @@ s_subscribe (s_options_t *o)
 int
 main (int argc, char *argv[])
 {
-    static struct option options[] = {
-        {"config", required_argument, 0, 'c'},
-        {"endpoint", required_argument, 0, 'e'},
-        {"timeout", required_argument, 0, 't'},
-        {"ruleset", required_argument, 0, 'r'},
-        {"period", required_argument, 0, 'p'},
-        {"as-of", required_argument, 0, 'a'},
-        {"format", required_argument, 0, 'f'},
-        {"topic", required_argument, 0, 'T'},
-        {"count", required_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static struct option options[] = {{"config", required_argument, 0, 'c'},
+                                      {"endpoint", required_argument, 0, 'e'},
+                                      {"timeout", required_argument, 0, 't'},
+                                      {"ruleset", required_argument, 0, 'r'},
+                                      {"period", required_argument, 0, 'p'},
+                                      {"as-of", required_argument, 0, 'a'},
+                                      {"format", required_argument, 0, 'f'},
+                                      {"topic", required_argument, 0, 'T'},
+                                      {"count", required_argument, 0, 'n'},
+                                      {"help", no_argument, 0, 'h'},
+                                      {0, 0, 0, 0}};
     s_options_t o = {.timeout_ms = -1};
     const char *config_path = NULL;
     int opt;
@@ -455,16 +444,36 @@ main (int argc, char *argv[])
        words, which are what remains. */
     while ((opt = getopt_long (argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
-        case 'c': config_path = optarg; break;
-        case 'e': o.endpoint = optarg; break;
-        case 't': o.timeout_ms = atoi (optarg); break;
-        case 'r': o.ruleset = optarg; break;
-        case 'p': o.period = optarg; break;
-        case 'a': o.as_of = optarg; break;
-        case 'f': o.format = optarg; break;
-        case 'T': o.topic = optarg; break;
-        case 'n': o.count = atol (optarg); break;
-        case 'h': s_usage (stdout); return 0;
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'e':
+            o.endpoint = optarg;
+            break;
+        case 't':
+            o.timeout_ms = atoi (optarg);
+            break;
+        case 'r':
+            o.ruleset = optarg;
+            break;
+        case 'p':
+            o.period = optarg;
+            break;
+        case 'a':
+            o.as_of = optarg;
+            break;
+        case 'f':
+            o.format = optarg;
+            break;
+        case 'T':
+            o.topic = optarg;
+            break;
+        case 'n':
+            o.count = atol (optarg);
+            break;
+        case 'h':
+            s_usage (stdout);
+            return 0;
         default:
             fprintf (stderr, "hotline: run hotline --help for usage\n");
             return EXIT_USAGE;
@@ -492,8 +501,8 @@ main (int argc, char *argv[])
     bool subscribe = strcmp (command, "subscribe") == 0;
     if (o.timeout_ms < 0)
         o.timeout_ms = subscribe ? -1 : 30000;
-    if (strcmp (command, "units") == 0 && rest == 2
-        && strcmp (args[0], "import") == 0)
+    if (strcmp (command, "units") == 0 && rest == 2 &&
+        strcmp (args[0], "import") == 0)
         return s_units_import (&o, args[1]);
     if (strcmp (command, "send") == 0 && rest == 1)
         return s_send (&o, args[0]);

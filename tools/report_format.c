@@ -93,7 +93,8 @@ static const struct {
 static void s_set_error (char *err, const char *format, ...)
     S_PRINTF_LIKE (2, 3);
 
-static void s_set_error (char *err, const char *format, ...)
+static void
+s_set_error (char *err, const char *format, ...)
 {
     if (!err)
         return;
@@ -110,7 +111,8 @@ static void s_set_error (char *err, const char *format, ...)
    the bytes used; an invalid, overlong or surrogate sequence uses one byte
    and yields U+FFFD, so that a bad byte never hides the bytes after it.
    Continuation bytes are never NUL, so reading stops at the terminator. */
-static size_t s_decode_utf8 (const unsigned char *s, uint32_t *cp)
+static size_t
+s_decode_utf8 (const unsigned char *s, uint32_t *cp)
 {
     unsigned char b0 = s[0];
     size_t need;
@@ -154,7 +156,8 @@ static size_t s_decode_utf8 (const unsigned char *s, uint32_t *cp)
     return need + 1;
 }
 
-static bool s_is_wide (uint32_t cp)
+static bool
+s_is_wide (uint32_t cp)
 {
     for (size_t i = 0; i < sizeof s_wide_ranges / sizeof s_wide_ranges[0];
          i++) {
@@ -166,7 +169,8 @@ static bool s_is_wide (uint32_t cp)
     return false;
 }
 
-size_t report_display_width (const char *utf8)
+size_t
+report_display_width (const char *utf8)
 {
     if (!utf8)
         return 0;
@@ -187,7 +191,8 @@ size_t report_display_width (const char *utf8)
    S_WHERE_MAX is cut, which only shortens a message. */
 static void s_where (char *where, const char *format, ...) S_PRINTF_LIKE (2, 3);
 
-static void s_where (char *where, const char *format, ...)
+static void
+s_where (char *where, const char *format, ...)
 {
     va_list args;
     va_start (args, format);
@@ -195,7 +200,8 @@ static void s_where (char *where, const char *format, ...)
     va_end (args);
 }
 
-static const char *s_kinds_name (int kinds)
+static const char *
+s_kinds_name (int kinds)
 {
     switch (kinds) {
     case S_STRING:
@@ -212,8 +218,9 @@ static const char *s_kinds_name (int kinds)
 }
 
 /* Accepts an absent member or one of the given kinds. */
-static int s_check_member (const cJSON *parent, const char *name, int kinds,
-                           const char *where, char *err)
+static int
+s_check_member (const cJSON *parent, const char *name, int kinds,
+                const char *where, char *err)
 {
     const cJSON *member = cJSON_GetObjectItemCaseSensitive (parent, name);
     if (!member)
@@ -232,8 +239,9 @@ static int s_check_member (const cJSON *parent, const char *name, int kinds,
 
 /* A row's "counters" or "items": an object whose values are all numbers
    (null allowed, shown blank). */
-static int s_check_values (const cJSON *parent, const char *name,
-                           const char *where, char *err)
+static int
+s_check_values (const cJSON *parent, const char *name, const char *where,
+                char *err)
 {
     if (s_check_member (parent, name, S_OBJECT, where, err))
         return -1;
@@ -250,7 +258,8 @@ static int s_check_values (const cJSON *parent, const char *name,
     return 0;
 }
 
-static int s_check_row (const cJSON *row, const char *where, char *err)
+static int
+s_check_row (const cJSON *row, const char *where, char *err)
 {
     if (!cJSON_IsObject (row)) {
         s_set_error (err, "report: %s is not an object", where);
@@ -267,7 +276,8 @@ static int s_check_row (const cJSON *row, const char *where, char *err)
     return 0;
 }
 
-static int s_check_table (const cJSON *table, const char *where, char *err)
+static int
+s_check_table (const cJSON *table, const char *where, char *err)
 {
     if (!cJSON_IsObject (table)) {
         s_set_error (err, "report: %s is not an object", where);
@@ -293,7 +303,8 @@ static int s_check_table (const cJSON *table, const char *where, char *err)
     return 0;
 }
 
-static int s_check_columns (const report_t *report, char *err)
+static int
+s_check_columns (const report_t *report, char *err)
 {
     size_t index = 0;
     const cJSON *item;
@@ -324,7 +335,8 @@ static int s_check_columns (const report_t *report, char *err)
     return 0;
 }
 
-static int s_check_excluded (const cJSON *excluded, char *err)
+static int
+s_check_excluded (const cJSON *excluded, char *err)
 {
     size_t index = 0;
     const cJSON *unit;
@@ -346,7 +358,8 @@ static int s_check_excluded (const cJSON *excluded, char *err)
 }
 
 /* Parses and checks json; on success the caller frees report->root. */
-static int s_report_load (const char *json, report_t *report, char *err)
+static int
+s_report_load (const char *json, report_t *report, char *err)
 {
     memset (report, 0, sizeof *report);
     if (!json) {
@@ -406,7 +419,8 @@ failed:
 //  Reading checked values
 
 /* Returns the member's text, or "" when it is absent. */
-static const char *s_text (const cJSON *object, const char *name)
+static const char *
+s_text (const cJSON *object, const char *name)
 {
     const char *text =
         cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (object, name));
@@ -414,8 +428,8 @@ static const char *s_text (const cJSON *object, const char *name)
 }
 
 /* Returns the member of object.group named name when it is a number. */
-static const cJSON *s_value (const cJSON *object, const char *group,
-                             const char *name)
+static const cJSON *
+s_value (const cJSON *object, const char *group, const char *name)
 {
     const cJSON *parent =
         group ? cJSON_GetObjectItemCaseSensitive (object, group) : object;
@@ -424,7 +438,8 @@ static const cJSON *s_value (const cJSON *object, const char *group,
 }
 
 /* The unit's name, or its id when the registry gave it none. */
-static const char *s_unit_name (const cJSON *row)
+static const char *
+s_unit_name (const cJSON *row)
 {
     const char *unit = s_text (row, "unit");
     return *unit ? unit : s_text (row, "unit_id");
@@ -433,7 +448,8 @@ static const char *s_unit_name (const cJSON *row)
 //  --------------------------------------------------------------------------
 //  Number formatting; buffers are S_NUMBER_MAX bytes
 
-static void s_format_fixed2 (double value, char *buf)
+static void
+s_format_fixed2 (double value, char *buf)
 {
     snprintf (buf, S_NUMBER_MAX, "%.2f", value);
     // A tiny negative value rounds to "-0.00", which reads as a penalty.
@@ -443,7 +459,8 @@ static void s_format_fixed2 (double value, char *buf)
 
 /* Whole numbers as integers; anything else keeps 2 decimals rather than
    being silently rounded. 2^53 bounds the exactly representable range. */
-static void s_format_count (double value, char *buf)
+static void
+s_format_count (double value, char *buf)
 {
     if (value > -9007199254740992.0 && value < 9007199254740992.0 &&
         value == (double)(long long)value)
@@ -453,7 +470,8 @@ static void s_format_count (double value, char *buf)
 }
 
 /* Points as the bulletins print them: 30, 2.5, 0.25. */
-static void s_format_points (double value, char *buf)
+static void
+s_format_points (double value, char *buf)
 {
     s_format_fixed2 (value, buf);
     size_t length = strlen (buf);
@@ -466,7 +484,8 @@ static void s_format_points (double value, char *buf)
 //  --------------------------------------------------------------------------
 //  Table grid
 
-static grid_t *s_grid_new (size_t rows, size_t cols)
+static grid_t *
+s_grid_new (size_t rows, size_t cols)
 {
     if (cols == 0 || rows > SIZE_MAX / sizeof (char *) / cols)
         return NULL;
@@ -486,7 +505,8 @@ static grid_t *s_grid_new (size_t rows, size_t cols)
     return grid;
 }
 
-static void s_grid_destroy (grid_t **grid_p)
+static void
+s_grid_destroy (grid_t **grid_p)
 {
     grid_t *grid = *grid_p;
     if (!grid)
@@ -502,7 +522,8 @@ static void s_grid_destroy (grid_t **grid_p)
 /* Copies text with control characters (C0, DEL and C1) turned into spaces:
    a newline in a unit name must not break the table and an escape sequence
    must not reach the terminal. The copy is never longer than text. */
-static void s_copy_clean (char *dest, const char *text)
+static void
+s_copy_clean (char *dest, const char *text)
 {
     const unsigned char *in = (const unsigned char *)text;
     while (*in) {
@@ -519,7 +540,8 @@ static void s_copy_clean (char *dest, const char *text)
 }
 
 /* Appends a cleaned copy of text as the next cell. */
-static int s_grid_add (grid_t *grid, const char *text)
+static int
+s_grid_add (grid_t *grid, const char *text)
 {
     if (grid->count >= grid->rows * grid->cols)
         return -1;
@@ -532,7 +554,8 @@ static int s_grid_add (grid_t *grid, const char *text)
 }
 
 /* Writes a cleaned copy of a free-standing line such as a title. */
-static int s_write_clean (FILE *out, const char *text)
+static int
+s_write_clean (FILE *out, const char *text)
 {
     char *clean = malloc (strlen (text) + 1);
     if (!clean)
@@ -543,7 +566,8 @@ static int s_write_clean (FILE *out, const char *text)
     return 0;
 }
 
-static int s_grid_add_fixed2 (grid_t *grid, const cJSON *value)
+static int
+s_grid_add_fixed2 (grid_t *grid, const cJSON *value)
 {
     char buf[S_NUMBER_MAX] = "";
     if (value)
@@ -551,7 +575,8 @@ static int s_grid_add_fixed2 (grid_t *grid, const cJSON *value)
     return s_grid_add (grid, buf);
 }
 
-static int s_grid_add_count (grid_t *grid, const cJSON *value)
+static int
+s_grid_add_count (grid_t *grid, const cJSON *value)
 {
     char buf[S_NUMBER_MAX] = "";
     if (value)
@@ -559,7 +584,8 @@ static int s_grid_add_count (grid_t *grid, const cJSON *value)
     return s_grid_add (grid, buf);
 }
 
-static void s_write_spaces (FILE *out, size_t count)
+static void
+s_write_spaces (FILE *out, size_t count)
 {
     while (count--)
         fputc (' ', out);
@@ -568,7 +594,8 @@ static void s_write_spaces (FILE *out, size_t count)
 /* Writes the grid, a rule under the header. Padding is held back until
    something visible follows it, so no line ends in spaces. The column count
    comes from the report, hence the widths live on the heap. */
-static int s_grid_write (const grid_t *grid, FILE *out)
+static int
+s_grid_write (const grid_t *grid, FILE *out)
 {
     size_t *widths = calloc (grid->cols, sizeof (size_t));
     if (!widths)
@@ -615,7 +642,8 @@ static int s_grid_write (const grid_t *grid, FILE *out)
 //  --------------------------------------------------------------------------
 //  Table format
 
-static const char *s_counter_label (const char *id)
+static const char *
+s_counter_label (const char *id)
 {
     for (size_t i = 0; i < sizeof s_counter_labels / sizeof s_counter_labels[0];
          i++)
@@ -624,7 +652,8 @@ static const char *s_counter_label (const char *id)
     return id;
 }
 
-static bool s_table_has_notes (const cJSON *rows)
+static bool
+s_table_has_notes (const cJSON *rows)
 {
     const cJSON *row;
     cJSON_ArrayForEach (row, rows)
@@ -635,7 +664,8 @@ static bool s_table_has_notes (const cJSON *rows)
     return false;
 }
 
-static int s_add_header (grid_t *grid, const report_t *report, bool notes)
+static int
+s_add_header (grid_t *grid, const report_t *report, bool notes)
 {
     if (s_grid_add (grid, "排名") || s_grid_add (grid, "单位"))
         return -1;
@@ -672,8 +702,8 @@ static int s_add_header (grid_t *grid, const report_t *report, bool notes)
     return 0;
 }
 
-static int s_add_row (grid_t *grid, const report_t *report, const cJSON *row,
-                      bool notes)
+static int
+s_add_row (grid_t *grid, const report_t *report, const cJSON *row, bool notes)
 {
     // Unranked schemes give a null rank; "-" says so where a blank would
     // look like a missing value.
@@ -703,7 +733,8 @@ static int s_add_row (grid_t *grid, const report_t *report, const cJSON *row,
     return 0;
 }
 
-static grid_t *s_build_table (const report_t *report, const cJSON *table)
+static grid_t *
+s_build_table (const report_t *report, const cJSON *table)
 {
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive (table, "rows");
     bool notes = s_table_has_notes (rows);
@@ -730,7 +761,8 @@ failed:
     return NULL;
 }
 
-static grid_t *s_build_excluded (const cJSON *excluded)
+static grid_t *
+s_build_excluded (const cJSON *excluded)
 {
     grid_t *grid = s_grid_new (1 + (size_t)cJSON_GetArraySize (excluded), 2);
     if (!grid)
@@ -753,7 +785,8 @@ failed:
 
 /* The title line joins whichever of title, period, ruleset and as_of the
    report has, two spaces apart. */
-static int s_write_title (const report_t *report, FILE *out)
+static int
+s_write_title (const report_t *report, FILE *out)
 {
     static const char *const names[] = {"title", "period", "ruleset", "as_of"};
     bool first = true;
@@ -774,7 +807,8 @@ static int s_write_title (const report_t *report, FILE *out)
 }
 
 /* Flushes out and reports whether everything written so far arrived. */
-static int s_finish (FILE *out, char *err)
+static int
+s_finish (FILE *out, char *err)
 {
     if (fflush (out) != 0 || ferror (out)) {
         s_set_error (err, "report: could not write the output");
@@ -783,7 +817,8 @@ static int s_finish (FILE *out, char *err)
     return 0;
 }
 
-int report_format_table (const char *json, FILE *out, char *err)
+int
+report_format_table (const char *json, FILE *out, char *err)
 {
     report_t report;
     if (s_report_load (json, &report, err))
@@ -850,7 +885,8 @@ cleanup:
 //  CSV format
 
 /* Writes one field, quoted per RFC 4180 only when it must be. */
-static void s_csv_field (FILE *out, const char *text, bool first)
+static void
+s_csv_field (FILE *out, const char *text, bool first)
 {
     if (!first)
         fputc (',', out);
@@ -867,7 +903,8 @@ static void s_csv_field (FILE *out, const char *text, bool first)
     fputc ('"', out);
 }
 
-static void s_csv_count (FILE *out, const cJSON *value)
+static void
+s_csv_count (FILE *out, const cJSON *value)
 {
     char buf[S_NUMBER_MAX] = "";
     if (value)
@@ -875,7 +912,8 @@ static void s_csv_count (FILE *out, const cJSON *value)
     s_csv_field (out, buf, false);
 }
 
-static void s_csv_fixed2 (FILE *out, const cJSON *value)
+static void
+s_csv_fixed2 (FILE *out, const cJSON *value)
 {
     char buf[S_NUMBER_MAX] = "";
     if (value)
@@ -886,8 +924,9 @@ static void s_csv_fixed2 (FILE *out, const cJSON *value)
 /* Writes one data row. An excluded unit (group NULL) is written under group
    "excluded" with its reason as the note; it was never ranked or scored, so
    its rank, items and total stay empty even if the daemon sent some. */
-static void s_csv_row (FILE *out, const report_t *report, const char *group,
-                       const cJSON *row)
+static void
+s_csv_row (FILE *out, const report_t *report, const char *group,
+           const cJSON *row)
 {
     bool ranked = group != NULL;
     s_csv_field (out, ranked ? group : "excluded", true);
@@ -910,7 +949,8 @@ static void s_csv_row (FILE *out, const report_t *report, const char *group,
     fputs ("\r\n", out);
 }
 
-int report_format_csv (const char *json, FILE *out, char *err)
+int
+report_format_csv (const char *json, FILE *out, char *err)
 {
     report_t report;
     if (s_report_load (json, &report, err))

@@ -6,7 +6,7 @@
     Every ticket follows one fixed, simple timetable so that its counters can
     be read off the plan: dispatched 09:00, signed 09:10, contacted 09:40, due
     three days later at 18:00, closed on time the next day at 15:00 or late
-    at 20:00 on the due day. Tickets start on days 1 to (last day − 3) of
+    at 20:00 on the due day. Tickets start on days 1 to (last day - 3) of
     their month, so every event and every deadline stays inside the month.
 
     Only libc: the tool must build wherever the tests run.
@@ -28,7 +28,7 @@
 #define MAX_COUNT  100000 /* per golden cell; more is a typo, not a unit */
 
 /* Seconds past midnight of a clock time. */
-#define HM(h, m) ((h) * 3600 + (m) * 60)
+#define HM(h, m) ((h)*3600 + (m)*60)
 
 typedef enum {
     EV_RECEIVED,
@@ -41,9 +41,9 @@ typedef enum {
 } ev_type_t;
 
 /* Spellings in event lines, indexed by ev_type_t. */
-static const char *const s_type_names[]
-    = {"received", "contacted", "returned", "closed",
-       "revisited", "reopened", "tick"};
+static const char *const s_type_names[] = {"received", "contacted", "returned",
+                                           "closed",   "revisited", "reopened",
+                                           "tick"};
 
 /* One output line, kept as fields so the stream can be sorted before the
    event ids are numbered in file order. */
@@ -117,6 +117,7 @@ typedef struct {
     event_t scratch;        /* written to instead when out of memory */
     bool out_of_memory;     /* set once; checked before writing */
     long tickets;           /* tickets created */
+    long unit_tickets;      /* tickets created for the current unit */
 } synth_t;
 
 //  ---------------------------------------------------------------------
@@ -143,9 +144,9 @@ s_civil_from_days (int64_t z, int *y, int *m, int *d)
     const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     const int64_t mp = (5 * doy + 2) / 153;
-    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *m = (int) (mp < 10 ? mp + 3 : mp - 9);
-    *y = (int) (yoe + era * 400 + (*m <= 2));
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
 /* Seconds since the epoch of a local (+08:00) date at `seconds` past
@@ -161,8 +162,8 @@ s_days_in_month (int y, int m)
 {
     int next_y = m == 12 ? y + 1 : y;
     int next_m = m == 12 ? 1 : m + 1;
-    return (int) (s_days_from_civil (next_y, next_m, 1)
-                  - s_days_from_civil (y, m, 1));
+    return (int)(s_days_from_civil (next_y, next_m, 1) -
+                 s_days_from_civil (y, m, 1));
 }
 
 static void
@@ -174,7 +175,7 @@ s_format_time (int64_t t, char *buf, size_t size)
     int y, m, d;
     s_civil_from_days (days, &y, &m, &d);
     snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d,
-              (int) (secs / 3600), (int) (secs / 60 % 60), (int) (secs % 60));
+              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
 //  ---------------------------------------------------------------------
@@ -194,8 +195,7 @@ s_event_add (synth_t *self, ev_type_t type, int64_t at, const char *unit_id,
         if (grown) {
             self->events = grown;
             self->cap = cap;
-        }
-        else
+        } else
             self->out_of_memory = true;
     }
     if (self->count < self->cap)
@@ -221,44 +221,42 @@ s_event_compare (const void *a, const void *b)
 }
 
 static void
-s_event_print (FILE *out, const event_t *ev, const char *prefix,
-               size_t number)
+s_event_print (FILE *out, const event_t *ev, const char *prefix, size_t number)
 {
     char at[40], other[40];
     s_format_time (ev->at, at, sizeof at);
     fprintf (out, "{\"event_id\":\"%s%06zu\",\"type\":\"%s\"", prefix, number,
              s_type_names[ev->type]);
     if (ev->type != EV_TICK)
-        fprintf (out, ",\"ticket_id\":\"%s\",\"unit_id\":\"%s\"",
-                 ev->ticket_id, ev->unit_id);
+        fprintf (out, ",\"ticket_id\":\"%s\",\"unit_id\":\"%s\"", ev->ticket_id,
+                 ev->unit_id);
     fprintf (out, ",\"occurred_at\":\"%s\"", at);
     switch (ev->type) {
-        case EV_RECEIVED:
-            s_format_time (ev->dispatched_at, other, sizeof other);
-            fprintf (out, ",\"dispatched_at\":\"%s\"", other);
-            s_format_time (ev->due_at, other, sizeof other);
-            fprintf (out,
-                     ",\"due_at\":\"%s\",\"channel\":\"%s\","
-                     "\"category\":\"%s\",\"key_supervision\":false,"
-                     "\"repeat_dispatch\":false",
-                     other, ev->channel, ev->category);
-            break;
-        case EV_RETURNED:
-            fprintf (out, ",\"reason\":\"%s\"", ev->reason);
-            break;
-        case EV_REVISITED:
-            fprintf (out,
-                     ",\"satisfaction\":\"%s\",\"resolved\":\"%s\","
-                     "\"rework\":%s",
-                     ev->satisfaction, ev->resolved,
-                     ev->rework ? "true" : "false");
-            break;
-        case EV_REOPENED:
-            s_format_time (ev->due_at, other, sizeof other);
-            fprintf (out, ",\"due_at\":\"%s\"", other);
-            break;
-        default:
-            break;
+    case EV_RECEIVED:
+        s_format_time (ev->dispatched_at, other, sizeof other);
+        fprintf (out, ",\"dispatched_at\":\"%s\"", other);
+        s_format_time (ev->due_at, other, sizeof other);
+        fprintf (out,
+                 ",\"due_at\":\"%s\",\"channel\":\"%s\","
+                 "\"category\":\"%s\",\"key_supervision\":false,"
+                 "\"repeat_dispatch\":false",
+                 other, ev->channel, ev->category);
+        break;
+    case EV_RETURNED:
+        fprintf (out, ",\"reason\":\"%s\"", ev->reason);
+        break;
+    case EV_REVISITED:
+        fprintf (out,
+                 ",\"satisfaction\":\"%s\",\"resolved\":\"%s\","
+                 "\"rework\":%s",
+                 ev->satisfaction, ev->resolved, ev->rework ? "true" : "false");
+        break;
+    case EV_REOPENED:
+        s_format_time (ev->due_at, other, sizeof other);
+        fprintf (out, ",\"due_at\":\"%s\"", other);
+        break;
+    default:
+        break;
     }
     fputs ("}\n", out);
 }
@@ -286,7 +284,7 @@ s_spread_pick (long j, long k, long m)
 static int
 s_spread_day (long i, long n, int last_day)
 {
-    return n > 0 ? 1 + (int) (i * last_day / n) : 1;
+    return n > 0 ? 1 + (int)(i * last_day / n) : 1;
 }
 
 /* Opens a ticket on day `day` of the month: RECEIVED and, unless the ticket
@@ -295,15 +293,14 @@ static int64_t
 s_ticket_open (synth_t *self, const unit_t *unit, int month, int day,
                bool contact, char *ticket_id, size_t size)
 {
-    static const char *const categories[]
-        = {"property",    "traffic",   "social_security", "environment",
-           "education",   "consumer",  "housing",         "other"};
+    static const char *const categories[] = {
+        "property",  "traffic",  "social_security", "environment",
+        "education", "consumer", "housing",         "other"};
     const scheme_t *scheme = self->scheme;
     long number = ++self->tickets;
-    snprintf (ticket_id, size, "%s-T%04ld", unit->id, number);
+    snprintf (ticket_id, size, "%s-T%04ld", unit->id, ++self->unit_tickets);
 
-    int64_t dispatched
-        = s_local_time (scheme->year, month, day, HM (9, 0));
+    int64_t dispatched = s_local_time (scheme->year, month, day, HM (9, 0));
     event_t *ev = s_event_add (self, EV_RECEIVED, dispatched + 10 * 60,
                                unit->id, ticket_id);
     ev->dispatched_at = dispatched;
@@ -346,8 +343,8 @@ s_ticket_closed (synth_t *self, const unit_t *unit, int month, int day,
     const scheme_t *scheme = self->scheme;
     int last_day = s_days_in_month (scheme->year, month);
     char ticket_id[32];
-    int64_t dispatched = s_ticket_open (self, unit, month, day, true,
-                                        ticket_id, sizeof ticket_id);
+    int64_t dispatched = s_ticket_open (self, unit, month, day, true, ticket_id,
+                                        sizeof ticket_id);
     int64_t midnight = dispatched - HM (9, 0);
     int64_t closed_at = on_time ? midnight + 86400 + HM (15, 0)
                                 : midnight + 3 * 86400 + HM (20, 0);
@@ -357,24 +354,22 @@ s_ticket_closed (synth_t *self, const unit_t *unit, int month, int day,
 
     //  The revisit of a late ticket happens the same evening: its due day
     //  may be the last day of the month.
-    int64_t revisit_at = on_time ? midnight + 2 * 86400 + HM (10, 0)
-                                 : closed_at + 30 * 60;
+    int64_t revisit_at =
+        on_time ? midnight + 2 * 86400 + HM (10, 0) : closed_at + 30 * 60;
     s_revisit_add (self, unit, ticket_id, revisit_at, revisit);
     if (revisit != REVISIT_REWORK)
         return;
 
-    event_t *ev = s_event_add (self, EV_REOPENED, revisit_at + 5 * 60,
-                               unit->id, ticket_id);
+    event_t *ev = s_event_add (self, EV_REOPENED, revisit_at + 5 * 60, unit->id,
+                               ticket_id);
     if (on_time) {
         //  Two days to redo it, but never past the month: a deadline in the
         //  next period would be counted there if the ticket stayed open.
         int due_day = day + 4 > last_day ? last_day : day + 4;
-        ev->due_at = s_local_time (scheme->year, month, due_day,
-                                   HM (18, 0));
+        ev->due_at = s_local_time (scheme->year, month, due_day, HM (18, 0));
         s_event_add (self, EV_CLOSED, midnight + 3 * 86400 + HM (15, 0),
                      unit->id, ticket_id);
-    }
-    else {
+    } else {
         ev->due_at = revisit_at + 60 * 60;
         s_event_add (self, EV_CLOSED, revisit_at + 90 * 60, unit->id,
                      ticket_id);
@@ -387,11 +382,11 @@ s_ticket_returned (synth_t *self, const unit_t *unit, int month, int day,
                    bool late)
 {
     char ticket_id[32];
-    int64_t dispatched = s_ticket_open (self, unit, month, day, late,
-                                        ticket_id, sizeof ticket_id);
-    event_t *ev = s_event_add (self, EV_RETURNED,
-                               dispatched + (late ? 180 : 30) * 60, unit->id,
-                               ticket_id);
+    int64_t dispatched = s_ticket_open (self, unit, month, day, late, ticket_id,
+                                        sizeof ticket_id);
+    event_t *ev =
+        s_event_add (self, EV_RETURNED, dispatched + (late ? 180 : 30) * 60,
+                     unit->id, ticket_id);
     ev->reason = "not our jurisdiction";
 }
 
@@ -402,14 +397,14 @@ s_month_generate (synth_t *self, const unit_t *unit, int month,
 {
     int last_day = s_days_in_month (self->scheme->year, month) - 3;
     long closed = plan->on_time + plan->late;
-    revisit_t *revisits = calloc ((size_t) closed + 1, sizeof *revisits);
+    revisit_t *revisits = calloc ((size_t)closed + 1, sizeof *revisits);
     if (!revisits)
         return -1;
 
     //  Rework goes to on-time tickets first: a late ticket reworked must
     //  be closed late again, which is less like the published bulletins.
-    long rework_on_time
-        = plan->rework < plan->on_time ? plan->rework : plan->on_time;
+    long rework_on_time =
+        plan->rework < plan->on_time ? plan->rework : plan->on_time;
     long rework_late = plan->rework - rework_on_time;
     for (long i = 0; i < plan->on_time; i++)
         if (s_spread_pick (i, rework_on_time, plan->on_time))
@@ -419,16 +414,16 @@ s_month_generate (synth_t *self, const unit_t *unit, int month,
             revisits[plan->on_time + i] = REVISIT_REWORK;
     long free_count = closed - plan->rework, j = 0;
     for (long i = 0; i < closed; i++)
-        if (revisits[i] == REVISIT_NONE
-            && s_spread_pick (j++, plan->unsatisfied, free_count))
+        if (revisits[i] == REVISIT_NONE &&
+            s_spread_pick (j++, plan->unsatisfied, free_count))
             revisits[i] = REVISIT_UNSATISFIED;
     //  Half of the rest are revisited as satisfied, so the stream also
     //  shows revisits that change no counter.
     free_count -= plan->unsatisfied;
     j = 0;
     for (long i = 0; i < closed; i++)
-        if (revisits[i] == REVISIT_NONE
-            && s_spread_pick (j++, free_count / 2, free_count))
+        if (revisits[i] == REVISIT_NONE &&
+            s_spread_pick (j++, free_count / 2, free_count))
             revisits[i] = REVISIT_SATISFIED;
 
     for (long i = 0; i < plan->on_time; i++)
@@ -446,8 +441,8 @@ s_month_generate (synth_t *self, const unit_t *unit, int month,
     for (long i = 0; i < plan->open; i++) {
         char ticket_id[32];
         s_ticket_open (self, unit, month,
-                       s_spread_day (i, plan->open, last_day), true,
-                       ticket_id, sizeof ticket_id);
+                       s_spread_day (i, plan->open, last_day), true, ticket_id,
+                       sizeof ticket_id);
     }
     for (long i = 0; i < plan->returns_late; i++)
         s_ticket_returned (self, unit, month,
@@ -482,10 +477,9 @@ s_unit_plan (const scheme_t *scheme, const unit_t *unit, month_plan_t *plans)
         plan->late = unit->late_by_month[m];
         plan->rework = unit->rework_by_month[m];
         plan->unsatisfied = s_share (unit->unsatisfied, m, scheme->months);
-        plan->open = s_share (unit->should_close - unit->closed, m,
-                              scheme->months);
-        plan->returns_late = s_share (unit->overdue_returns, m,
-                                      scheme->months);
+        plan->open =
+            s_share (unit->should_close - unit->closed, m, scheme->months);
+        plan->returns_late = s_share (unit->overdue_returns, m, scheme->months);
         plan->returns_on_time = m == 0 && unit->on_time_return;
         //  A month's rework and unsatisfied revisits need that many tickets
         //  closed in the same month; late ones alone may not be enough.
@@ -577,16 +571,14 @@ s_csv_read (const char **pos, const char *end, long *line, char *buf,
             if (c == '"' && p < end && *p == '"') {
                 buf[len++] = '"';
                 p++;
-            }
-            else if (c == '"')
+            } else if (c == '"')
                 quoted = false;
             else {
                 if (c == '\n')
                     (*line)++;
                 buf[len++] = c;
             }
-        }
-        else if (c == '"' && len == 0)
+        } else if (c == '"' && len == 0)
             quoted = true;
         else if (c == ',' || c == '\n') {
             if (s_record_push (rec, buf, len)) {
@@ -598,8 +590,7 @@ s_csv_read (const char **pos, const char *end, long *line, char *buf,
                 (*line)++;
                 break;
             }
-        }
-        else if (c != '\r')
+        } else if (c != '\r')
             buf[len++] = c;
     }
     *pos = p < end ? p : end;
@@ -611,7 +602,7 @@ s_column (const csv_record_t *header, const char *name)
 {
     for (size_t i = 0; i < header->count; i++)
         if (strcmp (header->fields[i], name) == 0)
-            return (int) i;
+            return (int)i;
     return -1;
 }
 
@@ -669,8 +660,8 @@ s_note_parse (const scheme_t *scheme, unit_t *unit, const char *note)
 {
     const char *p = note;
     while (true) {
-        while (*p == ' ' || *p == ',' || *p == ';' || s_skip (&p, "，")
-               || s_skip (&p, "、") || s_skip (&p, "；"))
+        while (s_skip (&p, " ") || s_skip (&p, ",") || s_skip (&p, ";") ||
+               s_skip (&p, "，") || s_skip (&p, "、") || s_skip (&p, "；"))
             ;
         if (!*p)
             return 0;
@@ -680,8 +671,8 @@ s_note_parse (const scheme_t *scheme, unit_t *unit, const char *note)
         if (month >= 0 && s_skip (&p, "月")) {
             if (s_skip (&p, "逾期"))
                 counts = unit->late_by_month;
-            else if (s_skip (&p, "退回重办") || s_skip (&p, "发回重办")
-                     || s_skip (&p, "返工"))
+            else if (s_skip (&p, "退回重办") || s_skip (&p, "发回重办") ||
+                     s_skip (&p, "返工"))
                 counts = unit->rework_by_month;
         }
         long n = counts ? s_note_number (&p) : -1;
@@ -693,7 +684,7 @@ s_note_parse (const scheme_t *scheme, unit_t *unit, const char *note)
                      unit->line, unit->name, note, item);
             return -1;
         }
-        int index = (int) month - scheme->first_month;
+        int index = (int)month - scheme->first_month;
         if (index < 0 || index >= scheme->months) {
             fprintf (stderr,
                      "hotline-synth: golden line %ld (%s): note names month "
@@ -764,6 +755,7 @@ s_file_read (const char *path, size_t *size)
         return NULL;
     size_t cap = 1 << 16, len = 0;
     char *data = malloc (cap);
+    errno = 0;
     while (data) {
         len += fread (data + len, 1, cap - len, file);
         if (len < cap)
@@ -773,8 +765,7 @@ s_file_read (const char *path, size_t *size)
             free (data);
             data = NULL;
             errno = ENOMEM;
-        }
-        else {
+        } else {
             data = grown;
             cap *= 2;
         }
@@ -782,7 +773,7 @@ s_file_read (const char *path, size_t *size)
     if (data && ferror (file)) {
         free (data);
         data = NULL;
-        errno = EIO;
+        errno = errno ? errno : EIO;
     }
     fclose (file);
     *size = len;
@@ -810,11 +801,16 @@ static int
 s_golden_read (const scheme_t *scheme, const char *path, unit_t **units,
                size_t *count)
 {
-    const char *names[COL_COUNT] = {
-        "group", "unit", "should_close", "closed", "on_time",
-        "overdue_returns", scheme->has_note ? "redo" : "rework",
-        scheme->has_note ? NULL : "unsatisfied",
-        scheme->has_note ? NULL : "alerts", scheme->has_note ? "note" : NULL};
+    const char *names[COL_COUNT] = {"group",
+                                    "unit",
+                                    "should_close",
+                                    "closed",
+                                    "on_time",
+                                    "overdue_returns",
+                                    scheme->has_note ? "redo" : "rework",
+                                    scheme->has_note ? NULL : "unsatisfied",
+                                    scheme->has_note ? NULL : "alerts",
+                                    scheme->has_note ? "note" : NULL};
     int columns[COL_COUNT];
     csv_record_t header = {0}, rec = {0};
     size_t size = 0, cap = 0;
@@ -865,7 +861,7 @@ s_golden_read (const scheme_t *scheme, const char *path, unit_t **units,
         const char *cells[COL_COUNT] = {NULL};
         for (int c = 0; c < COL_COUNT; c++)
             if (columns[c] >= 0)
-                cells[c] = (size_t) columns[c] < rec.count
+                cells[c] = (size_t)columns[c] < rec.count
                                ? s_trim (rec.fields[columns[c]])
                                : "";
         unit->name = strdup (cells[COL_UNIT]);
@@ -885,13 +881,13 @@ s_golden_read (const scheme_t *scheme, const char *path, unit_t **units,
                      rec.line, *unit->name ? "group" : "unit name");
             goto cleanup;
         }
-        long *targets[COL_COUNT] = {
-            [COL_SHOULD_CLOSE] = &unit->should_close,
-            [COL_CLOSED] = &unit->closed,
-            [COL_ON_TIME] = &unit->on_time,
-            [COL_OVERDUE_RETURNS] = &unit->overdue_returns,
-            [COL_REWORK] = &unit->rework,
-            [COL_UNSATISFIED] = &unit->unsatisfied};
+        long *targets[COL_COUNT] = {[COL_SHOULD_CLOSE] = &unit->should_close,
+                                    [COL_CLOSED] = &unit->closed,
+                                    [COL_ON_TIME] = &unit->on_time,
+                                    [COL_OVERDUE_RETURNS] =
+                                        &unit->overdue_returns,
+                                    [COL_REWORK] = &unit->rework,
+                                    [COL_UNSATISFIED] = &unit->unsatisfied};
         long alerts = -1;
         targets[COL_ALERTS] = &alerts;
         for (int c = 0; c < COL_COUNT; c++) {
@@ -909,8 +905,7 @@ s_golden_read (const scheme_t *scheme, const char *path, unit_t **units,
         if (scheme->has_note) {
             if (s_note_parse (scheme, unit, cells[COL_NOTE]))
                 goto cleanup;
-        }
-        else {
+        } else {
             unit->late_by_month[0] = unit->closed - unit->on_time;
             unit->rework_by_month[0] = unit->rework;
         }
@@ -918,7 +913,7 @@ s_golden_read (const scheme_t *scheme, const char *path, unit_t **units,
             goto cleanup;
     }
     if (got < 0) {
-        fprintf (stderr, "hotline-synth: %s line %ld: %s\n", path, line,
+        fprintf (stderr, "hotline-synth: %s line %ld: %s\n", path, rec.line,
                  error);
         goto cleanup;
     }
@@ -1094,8 +1089,9 @@ main (int argc, char **argv)
         return EXIT_USAGE;
     }
     if (extra_small && scheme->months != 1) {
-        fprintf (stderr, "hotline-synth: --extra-small-unit is for "
-                         "jintai-2025 only: %s has no minimum volume\n",
+        fprintf (stderr,
+                 "hotline-synth: --extra-small-unit is for "
+                 "jintai-2025 only: %s has no minimum volume\n",
                  scheme->name);
         return EXIT_USAGE;
     }
@@ -1108,8 +1104,9 @@ main (int argc, char **argv)
     if (s_golden_read (scheme, golden, &units, &count))
         goto cleanup;
     if (extra_small && count >= 99) {
-        fprintf (stderr, "hotline-synth: %s has 99 units or more, so the "
-                         "extra unit's id would collide\n",
+        fprintf (stderr,
+                 "hotline-synth: %s has 99 units or more, so the "
+                 "extra unit's id would collide\n",
                  golden);
         goto cleanup;
     }
@@ -1130,6 +1127,7 @@ main (int argc, char **argv)
     }
 
     for (size_t i = 0; i < count; i++) {
+        synth.unit_tickets = 0;
         if (s_unit_plan (scheme, &units[i], plans))
             goto cleanup;
         for (int m = 0; m < scheme->months; m++)
@@ -1148,8 +1146,8 @@ main (int argc, char **argv)
         goto oom;
     qsort (synth.events, synth.count, sizeof *synth.events, s_event_compare);
 
-    if (s_units_write (units_path, units, count)
-        || s_events_write (events_path, &synth))
+    if (s_units_write (units_path, units, count) ||
+        s_events_write (events_path, &synth))
         goto cleanup;
     fprintf (stderr,
              "hotline-synth: %s: %zu units, %ld tickets, %zu events -> %s, "

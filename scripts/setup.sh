@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what hotline needs to build and test, from Debian 12 packages.
+# Safe to run again: only missing packages are installed.
+set -euo pipefail
+packages=(build-essential cmake pkg-config
+          libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler
+          liblmdb-dev libcjson-dev libcriterion-dev clang-format)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
+        || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs the dependencies, builds
+# twice (optimised, and Debug with AddressSanitizer + UBSan), runs every
+# test in both, and checks the formatting.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+# The golden tables are copied into tests/golden; when the shared
+# originals sit beside the checkout, the copies must still match them.
+if [ -d ../shared/golden ]; then
+    for f in ../shared/golden/*.csv; do
+        cmp -s "$f" "tests/golden/$(basename "$f")" \
+            || { echo "tests/golden/$(basename "$f") differs from $f"; exit 1; }
+    done
+fi
+
+echo "== format"
+files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*')
+clang-format --dry-run -Werror $files
+
+echo "== build (RelWithDebInfo)"
+scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== tests (RelWithDebInfo)"
+ctest --test-dir build --output-on-failure
+
+echo "== build (ASan + UBSan)"
+scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DHOTLINE_SANITIZE=ON
+echo "== tests (ASan + UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure

@@ -1,0 +1,150 @@
+/*  harness: see harness.h. Paths of the binaries come from CMake as
+    HOTLINED_BIN, HOTLINE_BIN and SYNTH_BIN. */
+#include "harness.h"
+
+#include "client.h"
+
+#include <czmq.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+void
+harness_init (harness_t *h, const char *clock)
+{
+    memset (h, 0, sizeof (*h));
+    snprintf (h->dir, sizeof (h->dir), "/tmp/hotline-test-XXXXXX");
+    if (!mkdtemp (h->dir)) {
+        perror ("mkdtemp");
+        abort ();
+    }
+    snprintf (h->config, sizeof (h->config), "%s/hotline.cfg", h->dir);
+    snprintf (h->ingest, sizeof (h->ingest), "ipc://%s/ingest", h->dir);
+    snprintf (h->publish, sizeof (h->publish), "ipc://%s/publish", h->dir);
+    snprintf (h->query, sizeof (h->query), "ipc://%s/query", h->dir);
+    FILE *f = fopen (h->config, "w");
+    fprintf (f,
+             "hotline\n"
+             "    data = %s/data\n"
+             "    clock = %s\n"
+             "    ingest = %s\n"
+             "    publish = %s\n"
+             "    query = %s\n",
+             h->dir, clock, h->ingest, h->publish, h->query);
+    fclose (f);
+}
+
+bool
+harness_start (harness_t *h)
+{
+    char log[300];
+    snprintf (log, sizeof (log), "%s/daemon.log", h->dir);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    posix_spawn_file_actions_addopen (&actions, 1, log,
+                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2 (&actions, 1, 2);
+    char *argv[] = {(char *)HOTLINED_BIN, (char *)"--config", h->config, NULL};
+    int rc =
+        posix_spawn (&h->daemon, HOTLINED_BIN, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy (&actions);
+    if (rc != 0) {
+        h->daemon = 0;
+        return false;
+    }
+    /* Ready when the query endpoint answers; each try waits at most
+       200 ms for the reply, 50 tries in all. */
+    proto_query_t q = {.kind = PROTO_QUERY_STATS};
+    for (int i = 0; i < 50; i++) {
+        char *json = NULL, err[256];
+        if (client_query (h->query, &q, 200, &json, err) == 0) {
+            free (json);
+            return true;
+        }
+        int status;
+        if (waitpid (h->daemon, &status, WNOHANG) == h->daemon) {
+            h->daemon = 0;
+            return false;
+        }
+    }
+    return false;
+}
+
+int
+harness_stop (harness_t *h)
+{
+    if (!h->daemon)
+        return -1;
+    kill (h->daemon, SIGTERM);
+    int status = 0;
+    waitpid (h->daemon, &status, 0);
+    h->daemon = 0;
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+void
+harness_fini (harness_t *h)
+{
+    harness_stop (h);
+    if (*h->dir && !getenv ("HOTLINE_KEEP_TEST_DIRS")) {
+        char command[300];
+        snprintf (command, sizeof (command), "rm -rf '%s'", h->dir);
+        if (system (command) != 0)
+            fprintf (stderr, "harness: could not remove %s\n", h->dir);
+    }
+}
+
+char *
+harness_path (const harness_t *h, const char *name, char *buf)
+{
+    snprintf (buf, 512, "%s/%s", h->dir, name);
+    return buf;
+}
+
+char *
+harness_slurp (const char *path)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream (&text, &size);
+    char buf[65536];
+    size_t n;
+    while ((n = fread (buf, 1, sizeof (buf), f)) > 0)
+        fwrite (buf, 1, n, mem);
+    fclose (mem);
+    fclose (f);
+    return text;
+}
+
+int
+harness_run (harness_t *h, char **out, char **err, const char *fmt, ...)
+{
+    char body[4096], command[6144], out_path[512], err_path[512];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (body, sizeof (body), fmt, args);
+    va_end (args);
+    harness_path (h, "cmd.out", out_path);
+    harness_path (h, "cmd.err", err_path);
+    snprintf (command, sizeof (command),
+              "cd '%s' && HOTLINE='%s --config %s' HOTLINED='%s' SYNTH='%s' "
+              "CFG='%s' sh -c '%s' > '%s' 2> '%s'",
+              h->dir, HOTLINE_BIN, h->config, HOTLINED_BIN, SYNTH_BIN,
+              h->config, body, out_path, err_path);
+    int status = system (command);
+    if (out)
+        *out = harness_slurp (out_path);
+    if (err)
+        *err = harness_slurp (err_path);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}

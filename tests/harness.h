@@ -1,0 +1,46 @@
+/*  harness: run the real hotlined and hotline binaries from tests.
+
+    Each harness owns a fresh temporary directory holding the daemon's
+    configuration (ipc:// endpoints inside the directory, so tests never
+    share ports), its LMDB data and the files a test writes. */
+#ifndef HARNESS_H_INCLUDED
+#define HARNESS_H_INCLUDED
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct {
+    char dir[256];     /* the temporary directory */
+    char config[300];  /* its hotline.cfg */
+    char ingest[300];  /* endpoints, as in the configuration */
+    char publish[300]; /* ... */
+    char query[300];   /* ... */
+    pid_t daemon;      /* running hotlined, or 0 */
+} harness_t;
+
+/* Creates the directory and configuration (clock: "event" or "wall"). */
+void harness_init (harness_t *h, const char *clock);
+/* Stops the daemon if running and removes the directory. */
+void harness_fini (harness_t *h);
+
+/* Starts hotlined and waits (polling its query endpoint with a timeout)
+   until it answers. Returns false when it did not come up. */
+bool harness_start (harness_t *h);
+/* SIGTERM and wait; returns the daemon's exit status. */
+int harness_stop (harness_t *h);
+
+/* Runs a shell command line in the harness directory with HOTLINE,
+   HOTLINED, SYNTH and CFG set in its environment. Captures stdout and
+   stderr (either may be NULL) into malloc'd strings. Returns the exit
+   status. */
+int harness_run (harness_t *h, char **out, char **err, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+/* Path of a file in the harness directory (static buffer per call site
+   is not needed: writes into buf of 512 bytes and returns it). */
+char *harness_path (const harness_t *h, const char *name, char *buf);
+
+/* Reads a whole file; NULL when it cannot. */
+char *harness_slurp (const char *path);
+
+#endif

@@ -1,0 +1,346 @@
+/*  End to end: the real hotlined, the real hotline client, real ZeroMQ
+    sockets and a real LMDB directory, compared with a published table.
+
+    The event stream is synthesised by hotline-synth from the golden CSV so
+    that every unit has exactly the published counters; the test then
+    checks every published item, total and rank against what the daemon
+    computes from those events. */
+#include "harness.h"
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static harness_t h;
+
+static void
+s_setup (void)
+{
+    harness_init (&h, "event");
+    cr_assert (harness_start (&h), "hotlined did not start (see %s)", h.dir);
+}
+
+static void
+s_teardown (void)
+{
+    harness_fini (&h);
+}
+
+/* ---- a tiny CSV reader for the golden files ------------------------- */
+
+#define CSV_FIELDS 32
+
+typedef struct {
+    int count;               /* fields */
+    char *field[CSV_FIELDS]; /* pointers into the line */
+} s_row_t;
+
+static int
+s_split (char *line, s_row_t *row)
+{
+    row->count = 0;
+    char *p = line;
+    while (row->count < CSV_FIELDS) {
+        if (*p == '"') {
+            char *out = ++p;
+            row->field[row->count++] = out;
+            while (*p && !(*p == '"' && p[1] != '"')) {
+                if (*p == '"')
+                    p++;
+                *out++ = *p++;
+            }
+            if (*p == '"')
+                p++;
+            *out = 0;
+            if (*p != ',')
+                break;
+            p++;
+        } else {
+            row->field[row->count++] = p;
+            char *comma = strchr (p, ',');
+            if (!comma)
+                break;
+            *comma = 0;
+            p = comma + 1;
+        }
+    }
+    return row->count;
+}
+
+static const char *
+s_col (const s_row_t *header, const s_row_t *row, const char *name)
+{
+    for (int i = 0; i < header->count; i++)
+        if (strcmp (header->field[i], name) == 0)
+            return i < row->count ? row->field[i] : "";
+    cr_assert_fail ("golden file has no column %s", name);
+    return NULL;
+}
+
+static void
+s_chomp (char *line)
+{
+    size_t n = strlen (line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = 0;
+}
+
+/* ---- helpers over the report JSON ----------------------------------- */
+
+static cJSON *
+s_report (const char *args)
+{
+    char *out = NULL, *err = NULL;
+    int rc =
+        harness_run (&h, &out, &err, "$HOTLINE report %s --format json", args);
+    cr_assert_eq (rc, 0, "hotline report failed: %s", err);
+    cJSON *doc = cJSON_Parse (out);
+    cr_assert_not_null (doc, "report is not JSON: %s", out);
+    free (out);
+    free (err);
+    return doc;
+}
+
+static const cJSON *
+s_find_row (const cJSON *doc, const char *group, const char *unit)
+{
+    const cJSON *table;
+    cJSON_ArrayForEach (table, cJSON_GetObjectItem (doc, "tables"))
+    {
+        if (strcmp (cJSON_GetObjectItem (table, "group")->valuestring, group))
+            continue;
+        const cJSON *row;
+        cJSON_ArrayForEach (row, cJSON_GetObjectItem (table, "rows"))
+        {
+            if (strcmp (cJSON_GetObjectItem (row, "unit")->valuestring, unit) ==
+                0)
+                return row;
+        }
+    }
+    return NULL;
+}
+
+static double
+s_num (const cJSON *obj, const char *a, const char *b)
+{
+    const cJSON *node = cJSON_GetObjectItem (obj, a);
+    if (b)
+        node = cJSON_GetObjectItem (node, b);
+    cr_assert (cJSON_IsNumber (node), "no number at %s%s%s", a, b ? "." : "",
+               b ? b : "");
+    return node->valuedouble;
+}
+
+static void
+s_expect_cell (const char *unit, const char *what, double published,
+               double computed, double tolerance)
+{
+    cr_expect (fabs (published - computed) <= tolerance + 1e-9,
+               "%s %s: published %.2f, computed %.2f", unit, what, published,
+               computed);
+}
+
+/* Feeds the synthesised jintai stream (plus one small unit) and returns
+   the report of 2025-07. */
+static cJSON *
+s_feed_jintai (void)
+{
+    char *err = NULL;
+    int rc = harness_run (
+        &h, NULL, &err,
+        "$SYNTH --scheme jintai-2025 --golden %s/jintai_2025_07.csv "
+        "--units units.csv --events events.jsonl --extra-small-unit",
+        GOLDEN_DIR);
+    cr_assert_eq (rc, 0, "hotline-synth failed: %s", err);
+    free (err);
+    rc = harness_run (&h, NULL, &err, "$HOTLINE units import units.csv");
+    cr_assert_eq (rc, 0, "units import failed: %s", err);
+    free (err);
+    rc = harness_run (&h, NULL, &err, "$HOTLINE send events.jsonl");
+    cr_assert_eq (rc, 0, "send failed: %s", err);
+    free (err);
+    return s_report ("--ruleset jintai-2025 --period 2025-07");
+}
+
+TestSuite (e2e, .init = s_setup, .fini = s_teardown, .timeout = 120);
+
+Test (e2e, reproduces_the_published_jintai_2025_07_scorecard_cell_by_cell)
+{
+    cJSON *doc = s_feed_jintai ();
+    char path[512];
+    snprintf (path, sizeof (path), "%s/jintai_2025_07.csv", GOLDEN_DIR);
+    FILE *f = fopen (path, "r");
+    cr_assert_not_null (f, "cannot open %s", path);
+    char header_line[4096], line[4096];
+    cr_assert_not_null (fgets (header_line, sizeof (header_line), f));
+    s_chomp (header_line);
+    s_row_t header, row;
+    s_split (header_line, &header);
+    int rows = 0;
+    while (fgets (line, sizeof (line), f)) {
+        s_chomp (line);
+        if (!*line)
+            continue;
+        s_split (line, &row);
+        rows++;
+        const char *group = s_col (&header, &row, "group");
+        const char *unit = s_col (&header, &row, "unit");
+        const cJSON *r = s_find_row (doc, group, unit);
+        cr_assert_not_null (r, "%s (%s) missing from the report", unit, group);
+        s_expect_cell (unit, "rank", atof (s_col (&header, &row, "rank")),
+                       s_num (r, "rank", NULL), 0);
+        /* Counters as published. The bulletin's "alerts" column counts
+           the late closures its alert item deducts for. */
+        static const char *counters[][2] = {
+            {"should_close", "should_close"},
+            {"closed", "closed"},
+            {"on_time", "closed_on_time"},
+            {"overdue_returns", "returned_late"},
+            {"alerts", "closed_late"},
+            {"unsatisfied", "unsatisfied"},
+            {"rework", "rework"},
+            {"workload_closed", "closed"}};
+        for (size_t i = 0; i < sizeof (counters) / sizeof (counters[0]); i++)
+            s_expect_cell (unit, counters[i][0],
+                           atof (s_col (&header, &row, counters[i][0])),
+                           s_num (r, "counters", counters[i][1]), 0);
+        static const char *items[][2] = {
+            {"closed_score", "closure"},
+            {"on_time_score", "on_time"},
+            {"overdue_return_score", "overdue_return"},
+            {"alert_score", "alert"},
+            {"workload_score", "workload"},
+            {"satisfaction_score", "satisfaction"},
+            {"rework_score", "rework"}};
+        for (size_t i = 0; i < sizeof (items) / sizeof (items[0]); i++)
+            s_expect_cell (unit, items[i][0],
+                           atof (s_col (&header, &row, items[i][0])),
+                           s_num (r, "items", items[i][1]), 0);
+        /* SCORING.md 4.1: two published totals are 0.01 above the sum of
+           their own shown items; every other total must be exact. */
+        bool known_error = strcmp (unit, "卧龙寺街道办事处") == 0 ||
+                           strcmp (unit, "陈仓镇") == 0;
+        s_expect_cell (unit, "total", atof (s_col (&header, &row, "total")),
+                       s_num (r, "total", NULL), known_error ? 0.01 : 0);
+    }
+    fclose (f);
+    cr_assert_eq (rows, 27, "the golden file has 27 rows, read %d", rows);
+    /* workload_max: the largest closed over both tables. */
+    double max_closed = 0;
+    const cJSON *table, *r;
+    cJSON_ArrayForEach (table, cJSON_GetObjectItem (doc, "tables"))
+    {
+        cJSON_ArrayForEach (r, cJSON_GetObjectItem (table, "rows"))
+        {
+            double c = s_num (r, "counters", "closed");
+            max_closed = c > max_closed ? c : max_closed;
+        }
+    }
+    cr_expect_eq (max_closed, 363);
+    cJSON_Delete (doc);
+}
+
+Test (e2e, lists_a_unit_with_fewer_than_five_tickets_as_excluded_with_reason)
+{
+    cJSON *doc = s_feed_jintai ();
+    const cJSON *excluded = cJSON_GetObjectItem (doc, "excluded");
+    cr_assert_eq (cJSON_GetArraySize (excluded), 1);
+    const cJSON *x = cJSON_GetArrayItem (excluded, 0);
+    cr_expect_str_eq (cJSON_GetObjectItem (x, "unit_id")->valuestring, "J99");
+    cr_expect_str_eq (cJSON_GetObjectItem (x, "reason")->valuestring,
+                      "should_close < 5");
+    cr_expect_null (s_find_row (doc, "dept", "小样本测试单位"));
+    cJSON_Delete (doc);
+}
+
+Test (e2e, names_each_rejected_line_and_stores_the_rest)
+{
+    char *err = NULL;
+    int rc = harness_run (&h, NULL, NULL,
+                          "printf \"%%s\\n\" unit_id,name,group "
+                          "U01,单位一,town > u.csv && $HOTLINE units import "
+                          "u.csv");
+    cr_assert_eq (rc, 0);
+    FILE *f = fopen (harness_path (&h, "mixed.jsonl", (char[512]){0}), "w");
+    fputs (
+        "{\"event_id\":\"m1\",\"type\":\"received\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-01T09:10:00+08:00\","
+        "\"dispatched_at\":\"2025-07-01T09:00:00+08:00\",\"due_at\":"
+        "\"2025-07-04T18:00:00+08:00\",\"channel\":\"hotline\","
+        "\"category\":\"property\"}\n"
+        "{this is not json\n"
+        "{\"event_id\":\"m3\",\"type\":\"teleported\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-01T09:40:00+08:00\"}\n"
+        "{\"event_id\":\"m4\",\"type\":\"contacted\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U99\",\"occurred_at\":\"2025-07-01T09:40:00+08:00\"}\n"
+        "{\"event_id\":\"m5\",\"type\":\"contacted\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"yesterday at noon\"}\n"
+        "{\"event_id\":\"m6\",\"type\":\"closed\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-02T10:00:00+08:00\"}\n",
+        f);
+    fclose (f);
+    rc = harness_run (&h, NULL, &err, "$HOTLINE send mixed.jsonl");
+    cr_expect_eq (rc, 1, "send must fail when a line is rejected");
+    cr_expect (strstr (err, "mixed.jsonl:2:") != NULL, "bad JSON: %s", err);
+    cr_expect (strstr (err, "mixed.jsonl:3:") && strstr (err, "teleported"),
+               "unknown type: %s", err);
+    cr_expect (strstr (err, "mixed.jsonl:4:") && strstr (err, "unknown unit"),
+               "unknown unit: %s", err);
+    cr_expect (strstr (err, "mixed.jsonl:5:") != NULL, "bad time: %s", err);
+    cr_expect (strstr (err, "mixed.jsonl:1:") == NULL, "%s", err);
+    cr_expect (strstr (err, "mixed.jsonl:6:") == NULL, "%s", err);
+    free (err);
+    char *out = NULL;
+    rc = harness_run (&h, &out, NULL, "$HOTLINE stats");
+    cr_assert_eq (rc, 0);
+    cJSON *stats = cJSON_Parse (out);
+    cr_assert_not_null (stats);
+    cr_expect_eq (s_num (stats, "events_stored", NULL), 2);
+    cr_expect_eq (s_num (stats, "events_rejected", NULL), 1);
+    cr_expect_eq (s_num (stats, "client_rejected", NULL), 3);
+    cJSON_Delete (stats);
+    free (out);
+    char *log = harness_slurp (harness_path (&h, "daemon.log", (char[512]){0}));
+    cr_expect (log && strstr (log, "unknown unit U99"), "daemon log: %s", log);
+    cr_expect (log && strstr (log, "sender rejected line 2"), "log: %s", log);
+    free (log);
+}
+
+Test (e2e, gives_the_same_report_after_a_restart_on_the_same_data)
+{
+    cJSON *before = s_feed_jintai ();
+    char *a = cJSON_PrintUnformatted (before);
+    cr_assert_eq (harness_stop (&h), 0, "hotlined must exit 0 on SIGTERM");
+    cr_assert (harness_start (&h), "hotlined did not restart");
+    cJSON *after = s_report ("--ruleset jintai-2025 --period 2025-07");
+    char *b = cJSON_PrintUnformatted (after);
+    cr_expect_str_eq (a, b);
+    free (a);
+    free (b);
+    cJSON_Delete (before);
+    cJSON_Delete (after);
+}
+
+Test (e2e, changes_nothing_when_the_same_file_is_sent_twice)
+{
+    cJSON *before = s_feed_jintai ();
+    char *err = NULL;
+    int rc = harness_run (&h, NULL, &err, "$HOTLINE send events.jsonl");
+    cr_expect_eq (rc, 0, "a resend is acknowledged: %s", err);
+    cr_expect (strstr (err, ": 0 stored, ") != NULL, "%s", err);
+    cr_expect (strstr (err, " 0 rejected by hotlined, 0 invalid lines, 0 not "
+                            "acknowledged") != NULL,
+               "%s", err);
+    free (err);
+    cJSON *after = s_report ("--ruleset jintai-2025 --period 2025-07");
+    char *a = cJSON_PrintUnformatted (before);
+    char *b = cJSON_PrintUnformatted (after);
+    cr_expect_str_eq (a, b);
+    free (a);
+    free (b);
+    cJSON_Delete (before);
+    cJSON_Delete (after);
+}
