@@ -165,6 +165,8 @@ s_process (s_ingest_t *self)
     } else {
         for (size_t m = 0; m < self->message_count; m++) {
             proto_batch_t *b = &self->messages[m].batch;
+            if (b->count == 0)
+                continue; /* an empty batch has no arrays to copy */
             memcpy (events + self->messages[m].first, b->events,
                     b->count * sizeof (*events));
             memcpy (invalid + self->messages[m].first, b->invalid,

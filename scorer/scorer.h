@@ -207,6 +207,13 @@ int scorer_score (const scorer_ruleset_t *ruleset, const scorer_input_t *in,
 char *scorer_report_json (store_txn_t *txn, const scorer_ruleset_t *ruleset,
                           const char *period, int64_t as_of, char *err);
 
+/* Replays the event log read through `from` into the empty store `to`
+   on the event clock, keeping the events that occurred at or before
+   `until`, then advances the clock to `until`: `to` then holds the state
+   as of that moment. Units are copied first. Returns 0, or -1 with a
+   reason in err (256 bytes). */
+int scorer_replay (store_txn_t *from, store_t *to, int64_t until, char *err);
+
 /* Per-unit score lines for the publisher: for each unit of the ruleset's
    tables, a JSON object {"ruleset","period","unit_id","unit","items",
    "total","rank"}; returned as a zhashx unit_id -> JSON string (owned by

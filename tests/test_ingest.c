@@ -324,7 +324,9 @@ Test (publisher, sends_score_updates_with_increasing_sequence_numbers)
     zsock_set_rcvtimeo (sub, 5000);
     msg = zmsg_recv (sub);
     cr_assert_not_null (msg);
-    zmsg_popstr (msg);
+    topic = zmsg_popstr (msg);
+    cr_expect_str_eq (topic, "score/jintai-2025/U01");
+    free (topic);
     body = zmsg_pop (msg);
     uint64_t seq2;
     cr_assert_eq (proto_publication_decode (zframe_data (body),
