@@ -105,15 +105,15 @@ main (int argc, char *argv[])
     zsys_set_logident ("hotlined");
     int rc = 1;
     store_t *store = NULL;
-    scorer_rulesets_t *rulesets = scorer_rulesets_load (config.rulesets, err);
-    if (!rulesets) {
+    scorer_catalog_t *catalog = scorer_catalog_new (config.rulesets, err);
+    if (!catalog) {
         fprintf (stderr, "hotlined: %s\n", err);
         return 1;
     }
     store = store_new (config.data, config.map_size_mb << 20, err);
     if (!store) {
         fprintf (stderr, "hotlined: %s\n", err);
-        scorer_rulesets_destroy (&rulesets);
+        scorer_catalog_destroy (&catalog);
         return 1;
     }
     /* Inproc names carry the process id so two daemons in one test
@@ -126,7 +126,7 @@ main (int argc, char *argv[])
     daemon_stats_t stats;
     memset (&stats, 0, sizeof (stats));
     publisher_args_t pub_args = {config.publish, notify, store,
-                                 rulesets,       &stats, false};
+                                 catalog,        &stats, false};
     scorer_args_t scorer_args = {store,
                                  batches,
                                  strcmp (config.clock, "event") == 0
@@ -138,7 +138,7 @@ main (int argc, char *argv[])
                                  false};
     ingest_args_t ingest_args = {config.ingest, batches, config.batch_max,
                                  &stats, false};
-    query_args_t query_args = {config.query, store,  rulesets,
+    query_args_t query_args = {config.query, store,  catalog,
                                config.clock, &stats, false};
     /* Downstream first: each actor's peers exist when it connects. */
     zactor_t *publisher = zactor_new (publisher_actor, &pub_args);
@@ -154,7 +154,8 @@ main (int argc, char *argv[])
         zsys_info ("ready: ingest %s, publish %s, query %s, data %s, "
                    "clock %s, %zu rulesets",
                    config.ingest, config.publish, config.query, config.data,
-                   config.clock, scorer_rulesets_size (rulesets));
+                   config.clock,
+                   scorer_rulesets_size (scorer_catalog_current (catalog)));
         /* Wait for SIGTERM/SIGINT; czmq's handler sets zsys_interrupted
            and wakes the poller. */
         zpoller_t *poller =
@@ -178,6 +179,6 @@ main (int argc, char *argv[])
     zactor_destroy (&scorer);
     zactor_destroy (&publisher);
     store_destroy (&store);
-    scorer_rulesets_destroy (&rulesets);
+    scorer_catalog_destroy (&catalog);
     return rc;
 }

@@ -77,9 +77,11 @@ s_score_pass (s_publisher_t *self)
     store_txn_t *txn = store_begin (self->args->store, false);
     if (!txn)
         return;
-    for (size_t r = 0; r < scorer_rulesets_size (self->args->rulesets); r++) {
-        const scorer_ruleset_t *rs =
-            scorer_rulesets_at (self->args->rulesets, r);
+    /* The rulesets in force now: a reload between passes is picked up. */
+    const scorer_rulesets_t *sets =
+        scorer_catalog_current (self->args->catalog);
+    for (size_t r = 0; r < scorer_rulesets_size (sets); r++) {
+        const scorer_ruleset_t *rs = scorer_rulesets_at (sets, r);
         for (void *item = zhashx_first (self->periods); item;
              item = zhashx_next (self->periods)) {
             const char *text = zhashx_cursor (self->periods);

@@ -6,7 +6,10 @@
                     read from the last commit: a consistent snapshot
       UNITS_IMPORT  adds or updates units: {"units":N,"added":M}
       STATS         the daemon's counters and the store's sizes
-      RULESETS      the loaded rulesets: [{"id","title","period"}]
+      RULESETS      the loaded rulesets: [{"id","period"}]
+      RULESETS_RELOAD  loads the rulesets again (embedded and directory);
+                    on any error the daemon keeps the ones it had and the
+                    reply names the file, line and reason
     A request that cannot be decoded is answered with ok=false and why.
 
     Runs as a czmq actor; ends on $TERM. */
@@ -19,7 +22,7 @@
 typedef struct {
     const char *endpoint;              /* where to bind the ROUTER */
     store_t *store;                    /* shared store (borrowed) */
-    const scorer_rulesets_t *rulesets; /* immutable rulesets (borrowed) */
+    scorer_catalog_t *catalog;         /* rulesets (borrowed) */
     const char *clock;                 /* "wall" or "event", for stats */
     daemon_stats_t *stats;             /* shared counters (borrowed) */
     bool failed; /* out: set when the actor could not start */

@@ -14,8 +14,8 @@ typedef struct {
 static char *
 s_report (s_query_t *self, const proto_query_t *q, char *err)
 {
-    const scorer_ruleset_t *rs =
-        scorer_rulesets_find (self->args->rulesets, q->ruleset);
+    const scorer_ruleset_t *rs = scorer_rulesets_find (
+        scorer_catalog_current (self->args->catalog), q->ruleset);
     if (!rs) {
         snprintf (err, 256,
                   "unknown ruleset \"%s\" (hotline rulesets lists "
@@ -119,9 +119,10 @@ static char *
 s_rulesets (s_query_t *self)
 {
     cJSON *doc = cJSON_CreateArray ();
-    for (size_t i = 0; i < scorer_rulesets_size (self->args->rulesets); i++) {
-        const scorer_ruleset_t *rs =
-            scorer_rulesets_at (self->args->rulesets, i);
+    const scorer_rulesets_t *sets =
+        scorer_catalog_current (self->args->catalog);
+    for (size_t i = 0; i < scorer_rulesets_size (sets); i++) {
+        const scorer_ruleset_t *rs = scorer_rulesets_at (sets, i);
         cJSON *item = cJSON_CreateObject ();
         cJSON_AddStringToObject (item, "id", scorer_ruleset_id (rs));
         cJSON_AddStringToObject (item, "period",
@@ -165,6 +166,15 @@ s_handle (s_query_t *self, zmsg_t *msg)
             break;
         case PROTO_QUERY_RULESETS:
             json = s_rulesets (self);
+            break;
+        case PROTO_QUERY_RULESETS_RELOAD:
+            if (scorer_catalog_reload (self->args->catalog, err) == 0) {
+                zsys_info ("query: rulesets reloaded");
+                json = s_rulesets (self);
+            } else
+                zsys_warning ("query: rulesets not reloaded, keeping the "
+                              "loaded ones: %s",
+                              err);
             break;
         default:
             snprintf (err, sizeof (err), "unknown query kind");

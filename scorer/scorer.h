@@ -175,6 +175,17 @@ const scorer_ruleset_t *scorer_rulesets_at (const scorer_rulesets_t *self,
 const scorer_ruleset_t *scorer_rulesets_find (const scorer_rulesets_t *self,
                                               const char *id);
 
+/* The daemon's rulesets, replaceable at run time (scorer_catalog.c).
+   Thread-safe: any thread may take the current set; reloads are
+   serialised. A set taken stays valid until the catalog is destroyed. */
+typedef struct _scorer_catalog_t scorer_catalog_t;
+scorer_catalog_t *scorer_catalog_new (const char *dir, char *err);
+void scorer_catalog_destroy (scorer_catalog_t **self_p);
+const scorer_rulesets_t *scorer_catalog_current (scorer_catalog_t *self);
+/* Loads the embedded rulesets and the directory again; on success the new
+   set becomes current, on failure (reason in err) the old one stays. */
+int scorer_catalog_reload (scorer_catalog_t *self, char *err);
+
 /*  --------------------------------------------------------------------
     Scoring: pure.                                                        */
 
@@ -183,15 +194,19 @@ typedef struct {
     const scorer_unit_t *unit;       /* registry entry (borrowed) */
     double counters[SC_COUNT];       /* all counters, derived filled */
     double manual[SCORER_ITEMS_MAX]; /* per item: value, or NAN unset */
+    double bonus;                    /* bonus points, or NAN unset */
 } scorer_input_t;
 
 /* One unit's scorecard row. */
 typedef struct {
     int table;                      /* ruleset table index, -1: none */
     bool excluded;                  /* left out by the exclude rule */
+    bool empty;                     /* no cases: scored by the mean */
     double shown[SCORER_ITEMS_MAX]; /* item values after rounding */
-    double total;                   /* total as shown */
+    double dims[8];                 /* dimension subtotals, shown */
+    double base_total;              /* total before bonus, as shown */
     double bonus;                   /* bonus points added to the total */
+    double total;                   /* total as shown, bonus included */
     int rank;                       /* 1..; 0 when the scheme is unranked */
 } scorer_output_t;
 

@@ -222,6 +222,21 @@ s_unary (s_parser_t *self)
         s_atom (self);
 }
 
+/* True when the code emitted since `start` reads no variable and
+   evaluates to zero: a divisor that is zero whatever the counters. */
+static bool
+s_constant_zero (s_parser_t *self, int start)
+{
+    scorer_expr_t slice;
+    slice.size = 0;
+    for (int i = start; i < self->expr->size; i++) {
+        if (self->expr->code[i].op == OP_VAR)
+            return false;
+        slice.code[slice.size++] = self->expr->code[i];
+    }
+    return slice.size > 0 && scorer__expr_eval (&slice, NULL) == 0;
+}
+
 static void
 s_prod (s_parser_t *self)
 {
@@ -231,7 +246,10 @@ s_prod (s_parser_t *self)
             s_unary (self);
             s_emit (self, OP_MUL, 0, 0, 2, 1);
         } else if (s_accept (self, "/")) {
+            int start = self->expr->size;
             s_unary (self);
+            if (!self->failed && s_constant_zero (self, start))
+                s_fail (self, "division by a constant zero");
             s_emit (self, OP_DIV, 0, 0, 2, 1);
         } else
             break;

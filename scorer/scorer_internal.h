@@ -37,8 +37,17 @@ int scorer__resolve_counter (const char *name, void *arg);
 
 /*  Rulesets (scorer_ruleset.c), read by scoring and reports.            */
 typedef enum { ROUND_NONE, ROUND_T2, ROUND_R2, ROUND_PCT0 } scorer_round_t;
-typedef enum { TOTAL_SUM_SHOWN, TOTAL_ROUND_SUM } scorer_total_t;
+typedef enum {
+    TOTAL_SUM_SHOWN, /* sum of the shown items (金台区 2025) */
+    TOTAL_ROUND_SUM, /* r2 of the sum of the unrounded items */
+    TOTAL_ITEM       /* the shown value of one item (a composite) */
+} scorer_total_t;
 typedef enum { RANK_SEQUENTIAL, RANK_COMPETITION, RANK_NONE } scorer_rank_t;
+
+#define SCORER_DIMS_MAX     8
+#define SCORER_NOTES_MAX    4
+#define SCORER_CHANNELS_MAX 4
+#define SCORER_COLUMNS_MAX  8
 
 typedef struct {
     char id[PROTO_ID_MAX + 1]; /* item id (report key) */
@@ -47,6 +56,8 @@ typedef struct {
     scorer_expr_t *formula;    /* NULL for a manual item */
     double default_value;      /* manual item: value when not adjusted */
     scorer_round_t round;      /* how the value is shown */
+    char suffix[8];            /* printed after the value ("%") */
+    int dimension;             /* index in dimensions, or -1 */
 } scorer_item_t;
 
 typedef struct {
@@ -54,22 +65,78 @@ typedef struct {
     char title[128];              /* table heading */
 } scorer_table_t;
 
+typedef struct {
+    char id[PROTO_ID_MAX + 1]; /* dimension id */
+    char label[128];           /* heading */
+    double points;             /* sum of its items' points */
+} scorer_dimension_t;
+
+typedef struct {
+    int counter;      /* counted per month of the period */
+    char format[128]; /* "{m}月逾期{n}件": {m} month number, {n} count */
+} scorer_note_t;
+
+/* A column of a channel table: a counter, or a formula over counters. */
+typedef struct {
+    char id[PROTO_ID_MAX + 1]; /* column id */
+    char label[128];           /* heading */
+    int counter;               /* counter index, or -1 for a formula */
+    scorer_expr_t *formula;    /* over the channel's counters */
+    scorer_round_t round;      /* how a formula value is shown */
+    char suffix[8];            /* printed after the value */
+} scorer_column_t;
+
+typedef struct {
+    char channel[PROTO_TOKEN_MAX + 1];           /* intake channel */
+    char title[128];                             /* heading */
+    scorer_column_t columns[SCORER_COLUMNS_MAX]; /* in order */
+    int column_count;                            /* how many */
+} scorer_channel_table_t;
+
 struct _scorer_ruleset_t {
     char id[PROTO_ID_MAX + 1];                /* ruleset id */
     char title[256];                          /* report heading */
     scorer_period_kind_t period;              /* month or quarter */
     scorer_total_t total;                     /* how the total is formed */
+    int total_item;                           /* TOTAL_ITEM: its index */
+    char bonus[PROTO_ID_MAX + 1];             /* manual bonus item id, or "" */
     scorer_rank_t rank;                       /* ranking style */
     int tiebreak;                             /* counter, descending, or -1 */
     scorer_expr_t *exclude;                   /* exclusion rule, or NULL */
-    char exclude_text[256];                   /* its text: the reason shown */
+    char exclude_text[256];                   /* the reason shown */
+    scorer_expr_t *empty;                     /* "no cases" rule, or NULL */
     int counters[SC_COUNT];                   /* counters shown, in order */
     int counter_count;                        /* how many */
     scorer_table_t tables[SCORER_TABLES_MAX]; /* tables, in order */
     int table_count;                          /* how many */
-    scorer_item_t items[SCORER_ITEMS_MAX];    /* items, in order */
+    scorer_item_t items[SCORER_ITEMS_MAX];    /* items, in column order */
     int item_count;                           /* how many */
+    int order[SCORER_ITEMS_MAX]; /* evaluation order (deps first) */
+    scorer_dimension_t dims[SCORER_DIMS_MAX]; /* item groups, in order */
+    int dim_count;                            /* how many */
+    scorer_note_t notes[SCORER_NOTES_MAX];    /* generated notes, in order */
+    int note_count;                           /* how many */
+    scorer_channel_table_t channels[SCORER_CHANNELS_MAX]; /* channel tables */
+    int channel_count;                                    /* how many */
+    int changes[SCORER_ITEMS_MAX]; /* items whose change is shown */
+    int change_count;              /* how many */
+    bool summary;                  /* report a summary */
+    double full_score;             /* summary: a full total */
+    bool breakdown;                /* report channel/category */
+    char below_title[128];         /* below-district list, or "" */
+    scorer_expr_t *below_rate;     /* a unit's rate */
+    scorer_expr_t *below_district; /* the district-wide rate */
+    scorer_expr_t *below_when;     /* units that have a rate */
 };
+
+/* Fills the report-wide aggregates (max_, mean_, sum_ of every counter)
+   over the units with a table (out[u].table >= 0) into vars. */
+void scorer__aggregates (const scorer_input_t *in, size_t count,
+                         const scorer_output_t *out, double *vars);
+
+/* A channel-table cell: the counter, or the formula's shown value. */
+double scorer__column_value (const scorer_column_t *column,
+                             const double *counters);
 
 /* Rounds a value as an item or total is shown. */
 double scorer__round (double value, scorer_round_t mode);

@@ -4,31 +4,66 @@
         id = jintai-2025            # unique; a later file replaces it
         title = "..."               # report heading
         period = month | quarter
-        total = sum_shown | round_sum
+        total = sum_shown | round_sum | <item id>   # an item: a composite
+        bonus = bonus               # optional manual points added to totals
         exclude = "should_close < 5" # optional: units left out
+        exclude_reason = "..."      # optional: what the report says
+        empty = "received == 0"     # optional: units scored by the mean
+                                    # total of the others (no cases)
         rank = sequential | competition | none
         tiebreak = closed           # optional counter, larger first
         counters = "should_close closed ..."  # counters listed per row
-        tables                      # group = title, in listing order
-            town = 镇街
+        changes = "close_rate ..."  # optional: items' change since the
+                                    # previous period, in points
+        breakdown = yes             # optional: received by channel/category
+        tables                      # group = title, in listing order;
+            town = 镇街              # "all" lists every other unit
         items                       # in column order
             closure
                 label = 办结
                 points = 30
                 formula = "30 * closed / should_close"
                 round = t2 | r2 | pct0 | none
+                suffix = "%"        # optional
             knowledge_base
                 label = 知识库维护
                 points = 10
                 manual = 10         # value when no ADJUSTED event set it
+        dimensions                  # optional item groups with subtotals
+            response
+                label = 诉求响应率
+                items = "sign_on_time contact"
+        notes                       # optional, per month of the period
+            closed_late = "{m}月逾期{n}件"
+        summary                     # optional: full-score count, average
+            full_score = 100
+        below                       # optional: units under the district
+            title = "..."           # rate
+            rate = "(revisited - unresolved) / revisited"
+            district = "(sum_revisited - sum_unresolved) / sum_revisited"
+            when = "revisited > 0"  # optional: units that have a rate
+        channel_tables              # optional: one channel's tickets
+            mayor_mailbox
+                title = 市长信箱
+                columns
+                    should_close
+                        counter = should_close
+                    on_time_rate
+                        label = 按期办结率
+                        formula = "100 * closed_on_time / should_close"
+                        round = pct0
 
     A formula may use counters (SCORING.md 3), report-wide aggregates
-    (max_closed, mean_rework, sum_received) and items defined above it. */
+    (max_closed, mean_rework, sum_received) and other items, in any
+    order; a circular reference and a division by a constant zero are
+    refused at load. Every error names the file and, where zconfig lets us
+    find it, the line. */
 #include "scorer_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,47 +106,27 @@ s_line_of (const char *text, const char *needle)
     return line;
 }
 
-static scorer_ruleset_t *
-s_fail (scorer_ruleset_t *self, const char *text, const char *origin,
-        const char *near, char *err, const char *what)
-{
-    int line = s_line_of (text, near);
-    if (line)
-        snprintf (err, 256, "%s:%d: %s", origin, line, what);
-    else
-        snprintf (err, 256, "%s: %s", origin, what);
-    scorer_ruleset_destroy (&self);
-    return NULL;
-}
-
-/* Items may refer to counters, aggregates and the items before them. */
+/* Parsing state: the ruleset being built and the first error. */
 typedef struct {
-    const scorer_ruleset_t *set; /* items so far */
-} s_resolve_ctx_t;
+    scorer_ruleset_t *set; /* being built */
+    char what[256];        /* the error, "" while none */
+    char near[256];        /* text to locate the error's line */
+} s_loader_t;
 
-static int
-s_resolve (const char *name, void *arg)
-{
-    const s_resolve_ctx_t *ctx = arg;
-    int slot = scorer__resolve_counter (name, NULL);
-    if (slot >= 0)
-        return slot;
-    for (int i = 0; i < ctx->set->item_count; i++)
-        if (strcmp (ctx->set->items[i].id, name) == 0)
-            return SCORER_VAR_ITEM + i;
-    return -1;
-}
+static bool s_error (s_loader_t *self, const char *near, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
-static int
-s_parse_round (const char *text, scorer_round_t *mode)
+static bool
+s_error (s_loader_t *self, const char *near, const char *fmt, ...)
 {
-    static const char *names[] = {"none", "t2", "r2", "pct0"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp (text, names[i]) == 0) {
-            *mode = (scorer_round_t)i;
-            return 0;
-        }
-    return -1;
+    if (*self->what)
+        return false;
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (self->what, sizeof (self->what), fmt, args);
+    va_end (args);
+    snprintf (self->near, sizeof (self->near), "%s", near ? near : "");
+    return false;
 }
 
 static bool
@@ -120,191 +135,470 @@ s_copy (char *dest, size_t size, const char *src)
     return (size_t)snprintf (dest, size, "%s", src) < size;
 }
 
-scorer_ruleset_t *
-scorer_ruleset_load (const char *text, const char *origin, char *err)
+static int
+s_item_index (const scorer_ruleset_t *set, const char *id)
 {
-    char what[256];
-    scorer_ruleset_t *self = calloc (1, sizeof (*self));
-    if (!self) {
-        snprintf (err, 256, "%s: out of memory", origin);
-        return NULL;
-    }
-    zconfig_t *root = zconfig_str_load (text);
-    if (!root)
-        return s_fail (self, text, origin, NULL, err,
-                       "not valid ZPL (zconfig's log names the line)");
-    /* One exit from here: root is destroyed on every path. */
-    scorer_ruleset_t *result = NULL;
-    zconfig_t *rs = zconfig_locate (root, "ruleset");
-    const char *near = NULL;
-    if (!rs) {
-        snprintf (what, sizeof (what), "no ruleset section");
-        goto cleanup;
-    }
-    near = "id";
-    if (!s_copy (self->id, sizeof (self->id), zconfig_get (rs, "id", "")) ||
-        !*self->id) {
-        snprintf (what, sizeof (what), "missing or overlong id");
-        goto cleanup;
-    }
-    s_copy (self->title, sizeof (self->title),
-            zconfig_get (rs, "title", self->id));
-    near = "period";
+    for (int i = 0; i < set->item_count; i++)
+        if (strcmp (set->items[i].id, id) == 0)
+            return i;
+    return -1;
+}
+
+/* Items and rules see counters, aggregates and every item. */
+static int
+s_resolve_all (const char *name, void *arg)
+{
+    int slot = scorer__resolve_counter (name, NULL);
+    if (slot >= 0)
+        return slot;
+    int item = s_item_index (arg, name);
+    return item >= 0 ? SCORER_VAR_ITEM + item : -1;
+}
+
+/* Channel-table columns and per-unit rates see a unit's counters only. */
+static int
+s_resolve_counters (const char *name, void *arg)
+{
+    (void)arg;
+    return scorer_counter_lookup (name);
+}
+
+static scorer_expr_t *
+s_compile (s_loader_t *self, const char *text, scorer_resolve_fn *resolve,
+           const char *where)
+{
+    char reason[256];
+    scorer_expr_t *expr =
+        scorer__expr_compile (text, resolve, self->set, reason);
+    if (!expr)
+        s_error (self, text, "%s: %s", where, reason);
+    return expr;
+}
+
+static bool
+s_parse_round (s_loader_t *self, const char *text, scorer_round_t *mode,
+               const char *where, const char *near)
+{
+    static const char *names[] = {"none", "t2", "r2", "pct0"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp (text, names[i]) == 0) {
+            *mode = (scorer_round_t)i;
+            return true;
+        }
+    return s_error (self, near, "%s: round must be t2, r2, pct0 or none",
+                    where);
+}
+
+/* Splits a space or comma separated list into out (max entries); returns
+   the count. The input is copied. */
+static int
+s_words (const char *text, char words[][PROTO_ID_MAX + 1], int max)
+{
+    char copy[1024];
+    s_copy (copy, sizeof (copy), text);
+    int n = 0;
+    for (char *save = NULL, *w = strtok_r (copy, " ,", &save); w && n < max;
+         w = strtok_r (NULL, " ,", &save))
+        s_copy (words[n++], PROTO_ID_MAX + 1, w);
+    return n;
+}
+
+static bool
+s_load_header (s_loader_t *self, zconfig_t *rs)
+{
+    scorer_ruleset_t *set = self->set;
+    if (!s_copy (set->id, sizeof (set->id), zconfig_get (rs, "id", "")) ||
+        !*set->id)
+        return s_error (self, "id", "missing or overlong id");
+    s_copy (set->title, sizeof (set->title),
+            zconfig_get (rs, "title", set->id));
     const char *period = zconfig_get (rs, "period", "month");
     if (strcmp (period, "month") == 0)
-        self->period = SCORER_MONTH;
+        set->period = SCORER_MONTH;
     else if (strcmp (period, "quarter") == 0)
-        self->period = SCORER_QUARTER;
-    else {
-        snprintf (what, sizeof (what), "period must be month or quarter");
-        goto cleanup;
-    }
-    near = "total";
-    const char *total = zconfig_get (rs, "total", "round_sum");
-    if (strcmp (total, "sum_shown") == 0)
-        self->total = TOTAL_SUM_SHOWN;
-    else if (strcmp (total, "round_sum") == 0)
-        self->total = TOTAL_ROUND_SUM;
-    else {
-        snprintf (what, sizeof (what), "total must be sum_shown or round_sum");
-        goto cleanup;
-    }
-    near = "rank";
+        set->period = SCORER_QUARTER;
+    else
+        return s_error (self, "period", "period must be month or quarter");
     const char *rank = zconfig_get (rs, "rank", "sequential");
     if (strcmp (rank, "sequential") == 0)
-        self->rank = RANK_SEQUENTIAL;
+        set->rank = RANK_SEQUENTIAL;
     else if (strcmp (rank, "competition") == 0)
-        self->rank = RANK_COMPETITION;
+        set->rank = RANK_COMPETITION;
     else if (strcmp (rank, "none") == 0)
-        self->rank = RANK_NONE;
-    else {
-        snprintf (what, sizeof (what),
-                  "rank must be sequential, competition or none");
-        goto cleanup;
-    }
-    near = "tiebreak";
+        set->rank = RANK_NONE;
+    else
+        return s_error (self, "rank",
+                        "rank must be sequential, competition or none");
     const char *tiebreak = zconfig_get (rs, "tiebreak", "");
-    self->tiebreak = *tiebreak ? scorer_counter_lookup (tiebreak) : -1;
-    if (*tiebreak && self->tiebreak < 0) {
-        snprintf (what, sizeof (what), "unknown counter %s", tiebreak);
-        goto cleanup;
+    set->tiebreak = *tiebreak ? scorer_counter_lookup (tiebreak) : -1;
+    if (*tiebreak && set->tiebreak < 0)
+        return s_error (self, "tiebreak", "unknown counter %s", tiebreak);
+    char words[SC_COUNT + 1][PROTO_ID_MAX + 1];
+    int n = s_words (zconfig_get (rs, "counters", ""), words, SC_COUNT + 1);
+    for (int i = 0; i < n; i++) {
+        int c = scorer_counter_lookup (words[i]);
+        if (c < 0 || set->counter_count >= SC_COUNT)
+            return s_error (self, "counters", "unknown counter %s", words[i]);
+        set->counters[set->counter_count++] = c;
     }
-    near = "counters";
-    char counters[512];
-    s_copy (counters, sizeof (counters), zconfig_get (rs, "counters", ""));
-    for (char *save = NULL, *name = strtok_r (counters, " ,", &save); name;
-         name = strtok_r (NULL, " ,", &save)) {
-        int c = scorer_counter_lookup (name);
-        if (c < 0 || self->counter_count >= SC_COUNT) {
-            snprintf (what, sizeof (what), "unknown counter %s", name);
-            goto cleanup;
-        }
-        self->counters[self->counter_count++] = c;
-    }
-    near = "tables";
+    s_copy (set->bonus, sizeof (set->bonus), zconfig_get (rs, "bonus", ""));
+    const char *breakdown = zconfig_get (rs, "breakdown", "no");
+    set->breakdown = strcmp (breakdown, "yes") == 0;
     zconfig_t *section = zconfig_locate (rs, "tables");
     for (zconfig_t *t = section ? zconfig_child (section) : NULL; t;
          t = zconfig_next (t)) {
-        if (self->table_count >= SCORER_TABLES_MAX) {
-            snprintf (what, sizeof (what), "more than %d tables",
-                      SCORER_TABLES_MAX);
-            goto cleanup;
-        }
-        scorer_table_t *table = &self->tables[self->table_count++];
+        if (set->table_count >= SCORER_TABLES_MAX)
+            return s_error (self, "tables", "more than %d tables",
+                            SCORER_TABLES_MAX);
+        scorer_table_t *table = &set->tables[set->table_count++];
         s_copy (table->group, sizeof (table->group), zconfig_name (t));
+        const char *title = zconfig_value (t);
         s_copy (table->title, sizeof (table->title),
-                zconfig_value (t) && *zconfig_value (t) ? zconfig_value (t)
-                                                        : zconfig_name (t));
+                title && *title ? title : zconfig_name (t));
     }
-    if (self->table_count == 0) {
-        snprintf (what, sizeof (what), "no tables: list the unit groups");
-        goto cleanup;
+    if (set->table_count == 0)
+        return s_error (self, "tables", "no tables: list the unit groups");
+    return true;
+}
+
+/* Items in two passes: ids first, so formulas may refer to any item. */
+static bool
+s_load_items (s_loader_t *self, zconfig_t *rs)
+{
+    scorer_ruleset_t *set = self->set;
+    zconfig_t *section = zconfig_locate (rs, "items");
+    zconfig_t *first = section ? zconfig_child (section) : NULL;
+    for (zconfig_t *i = first; i; i = zconfig_next (i)) {
+        if (set->item_count >= SCORER_ITEMS_MAX)
+            return s_error (self, "items", "more than %d items",
+                            SCORER_ITEMS_MAX);
+        scorer_item_t *item = &set->items[set->item_count];
+        if (!s_copy (item->id, sizeof (item->id), zconfig_name (i)))
+            return s_error (self, zconfig_name (i), "item id too long");
+        if (s_item_index (set, item->id) >= 0)
+            return s_error (self, item->id, "item %s defined twice", item->id);
+        item->dimension = -1;
+        set->item_count++;
     }
-    near = "items";
-    s_resolve_ctx_t ctx = {self};
-    section = zconfig_locate (rs, "items");
-    for (zconfig_t *i = section ? zconfig_child (section) : NULL; i;
-         i = zconfig_next (i)) {
-        near = zconfig_name (i);
-        if (self->item_count >= SCORER_ITEMS_MAX) {
-            snprintf (what, sizeof (what), "more than %d items",
-                      SCORER_ITEMS_MAX);
-            goto cleanup;
-        }
-        scorer_item_t *item = &self->items[self->item_count];
-        if (!s_copy (item->id, sizeof (item->id), zconfig_name (i))) {
-            snprintf (what, sizeof (what), "item id too long");
-            goto cleanup;
-        }
-        for (int j = 0; j < self->item_count; j++)
-            if (strcmp (self->items[j].id, item->id) == 0) {
-                snprintf (what, sizeof (what), "item %s defined twice",
-                          item->id);
-                goto cleanup;
-            }
+    if (set->item_count == 0)
+        return s_error (self, "items", "no items");
+    int index = 0;
+    for (zconfig_t *i = first; i; i = zconfig_next (i), index++) {
+        scorer_item_t *item = &set->items[index];
         s_copy (item->label, sizeof (item->label),
                 zconfig_get (i, "label", item->id));
+        s_copy (item->suffix, sizeof (item->suffix),
+                zconfig_get (i, "suffix", ""));
         item->points = atof (zconfig_get (i, "points", "0"));
-        if (s_parse_round (zconfig_get (i, "round", "r2"), &item->round)) {
-            snprintf (what, sizeof (what),
-                      "item %s: round must be t2, r2, pct0 or none", item->id);
-            goto cleanup;
-        }
+        char where[128];
+        snprintf (where, sizeof (where), "item %s", item->id);
+        if (!s_parse_round (self, zconfig_get (i, "round", "r2"), &item->round,
+                            where, item->id))
+            return false;
         const char *manual = zconfig_get (i, "manual", NULL);
         const char *formula = zconfig_get (i, "formula", NULL);
         if (manual && !formula) {
             char *end;
             item->default_value = strtod (manual, &end);
-            if (end == manual || *end || !isfinite (item->default_value)) {
-                snprintf (what, sizeof (what),
-                          "item %s: manual needs a number (its default)",
-                          item->id);
-                goto cleanup;
-            }
+            if (end == manual || *end || !isfinite (item->default_value))
+                return s_error (self, item->id,
+                                "item %s: manual needs a number (its "
+                                "default)",
+                                item->id);
         } else if (formula && !manual) {
-            char reason[256];
-            item->formula =
-                scorer__expr_compile (formula, s_resolve, &ctx, reason);
-            if (!item->formula) {
-                near = formula;
-                snprintf (what, sizeof (what), "item %s: %s", item->id, reason);
-                goto cleanup;
+            item->formula = s_compile (self, formula, s_resolve_all, where);
+            if (!item->formula)
+                return false;
+        } else
+            return s_error (self, item->id,
+                            "item %s needs exactly one of formula or manual",
+                            item->id);
+    }
+    return true;
+}
+
+/* Orders items so each comes after the items its formula reads; a cycle
+   is refused naming the items in it. Depth-first search with colours. */
+static bool
+s_order_items (s_loader_t *self)
+{
+    scorer_ruleset_t *set = self->set;
+    int colour[SCORER_ITEMS_MAX] = {0}; /* 0 new, 1 on the path, 2 done */
+    int stack[SCORER_ITEMS_MAX], next[SCORER_ITEMS_MAX];
+    int placed = 0;
+    for (int root = 0; root < set->item_count; root++) {
+        if (colour[root])
+            continue;
+        int depth = 0;
+        stack[depth] = root;
+        next[depth] = 0;
+        colour[root] = 1;
+        while (depth >= 0) {
+            int at = stack[depth];
+            const scorer_expr_t *f = set->items[at].formula;
+            int dep = next[depth]++;
+            if (dep < set->item_count) {
+                if (!f || !scorer__expr_uses (f, SCORER_VAR_ITEM + dep))
+                    continue;
+                if (colour[dep] == 1) {
+                    /* A back edge: the cycle is the path from dep. */
+                    int from = 0;
+                    while (stack[from] != dep)
+                        from++;
+                    char path[256] = "";
+                    for (int d = from; d <= depth; d++) {
+                        size_t len = strlen (path);
+                        snprintf (path + len, sizeof (path) - len, "%s -> ",
+                                  set->items[stack[d]].id);
+                    }
+                    size_t len = strlen (path);
+                    snprintf (path + len, sizeof (path) - len, "%s",
+                              set->items[dep].id);
+                    return s_error (self, set->items[at].id,
+                                    "circular reference between items: %s",
+                                    path);
+                }
+                if (colour[dep] == 0) {
+                    colour[dep] = 1;
+                    depth++;
+                    stack[depth] = dep;
+                    next[depth] = 0;
+                }
+                continue;
             }
-        } else {
-            snprintf (what, sizeof (what),
-                      "item %s needs exactly one of formula or manual",
-                      item->id);
-            goto cleanup;
+            colour[at] = 2;
+            set->order[placed++] = at;
+            depth--;
         }
-        self->item_count++;
     }
-    if (self->item_count == 0) {
-        near = "items";
-        snprintf (what, sizeof (what), "no items");
-        goto cleanup;
-    }
-    near = "exclude";
+    return true;
+}
+
+static bool
+s_load_rules (s_loader_t *self, zconfig_t *rs)
+{
+    scorer_ruleset_t *set = self->set;
+    const char *total = zconfig_get (rs, "total", "round_sum");
+    set->total_item = -1;
+    if (strcmp (total, "sum_shown") == 0)
+        set->total = TOTAL_SUM_SHOWN;
+    else if (strcmp (total, "round_sum") == 0)
+        set->total = TOTAL_ROUND_SUM;
+    else if ((set->total_item = s_item_index (set, total)) >= 0)
+        set->total = TOTAL_ITEM;
+    else
+        return s_error (self, "total",
+                        "total must be sum_shown, round_sum or an item id, "
+                        "not %s",
+                        total);
     const char *exclude = zconfig_get (rs, "exclude", NULL);
     if (exclude && *exclude) {
-        char reason[256];
-        s_copy (self->exclude_text, sizeof (self->exclude_text), exclude);
-        self->exclude = scorer__expr_compile (exclude, s_resolve, &ctx, reason);
-        if (!self->exclude) {
-            snprintf (what, sizeof (what), "exclude: %s", reason);
-            goto cleanup;
-        }
+        s_copy (set->exclude_text, sizeof (set->exclude_text),
+                zconfig_get (rs, "exclude_reason", exclude));
+        if (!(set->exclude =
+                  s_compile (self, exclude, s_resolve_all, "exclude")))
+            return false;
     }
-    result = self;
-    self = NULL;
-cleanup:
-    if (!result) {
-        /* `near` may point into the zconfig tree: use it before freeing. */
-        s_fail (self, text, origin, near, err, what);
-        zconfig_destroy (&root);
+    const char *empty = zconfig_get (rs, "empty", NULL);
+    if (empty && *empty &&
+        !(set->empty = s_compile (self, empty, s_resolve_all, "empty")))
+        return false;
+    char words[SCORER_ITEMS_MAX + 1][PROTO_ID_MAX + 1];
+    int n =
+        s_words (zconfig_get (rs, "changes", ""), words, SCORER_ITEMS_MAX + 1);
+    for (int i = 0; i < n; i++) {
+        int item = s_item_index (set, words[i]);
+        if (item < 0 || set->change_count >= SCORER_ITEMS_MAX)
+            return s_error (self, "changes", "changes: unknown item %s",
+                            words[i]);
+        set->changes[set->change_count++] = item;
+    }
+    return true;
+}
+
+static bool
+s_load_dimensions (s_loader_t *self, zconfig_t *rs)
+{
+    scorer_ruleset_t *set = self->set;
+    zconfig_t *section = zconfig_locate (rs, "dimensions");
+    for (zconfig_t *d = section ? zconfig_child (section) : NULL; d;
+         d = zconfig_next (d)) {
+        if (set->dim_count >= SCORER_DIMS_MAX)
+            return s_error (self, "dimensions", "more than %d dimensions",
+                            SCORER_DIMS_MAX);
+        int index = set->dim_count++;
+        scorer_dimension_t *dim = &set->dims[index];
+        s_copy (dim->id, sizeof (dim->id), zconfig_name (d));
+        s_copy (dim->label, sizeof (dim->label),
+                zconfig_get (d, "label", dim->id));
+        char words[SCORER_ITEMS_MAX][PROTO_ID_MAX + 1];
+        int n = s_words (zconfig_get (d, "items", ""), words, SCORER_ITEMS_MAX);
+        if (n == 0)
+            return s_error (self, dim->id, "dimension %s lists no items",
+                            dim->id);
+        double points = 0;
+        for (int i = 0; i < n; i++) {
+            int item = s_item_index (set, words[i]);
+            if (item < 0)
+                return s_error (self, dim->id, "dimension %s: unknown item %s",
+                                dim->id, words[i]);
+            if (set->items[item].dimension >= 0)
+                return s_error (self, dim->id, "item %s is in two dimensions",
+                                words[i]);
+            set->items[item].dimension = index;
+            points += set->items[item].points;
+        }
+        dim->points = atof (zconfig_get (d, "points", "0"));
+        if (dim->points == 0)
+            dim->points = points;
+    }
+    return true;
+}
+
+static bool
+s_load_notes (s_loader_t *self, zconfig_t *rs)
+{
+    scorer_ruleset_t *set = self->set;
+    zconfig_t *section = zconfig_locate (rs, "notes");
+    for (zconfig_t *n = section ? zconfig_child (section) : NULL; n;
+         n = zconfig_next (n)) {
+        if (set->note_count >= SCORER_NOTES_MAX)
+            return s_error (self, "notes", "more than %d notes",
+                            SCORER_NOTES_MAX);
+        scorer_note_t *note = &set->notes[set->note_count++];
+        note->counter = scorer_counter_lookup (zconfig_name (n));
+        if (note->counter < 0)
+            return s_error (self, zconfig_name (n), "notes: unknown counter %s",
+                            zconfig_name (n));
+        const char *format = zconfig_value (n);
+        if (!format || !strstr (format, "{n}") ||
+            !s_copy (note->format, sizeof (note->format), format))
+            return s_error (self, zconfig_name (n),
+                            "notes: %s needs a text with {n} (and {m} for "
+                            "the month)",
+                            zconfig_name (n));
+    }
+    return true;
+}
+
+static bool
+s_load_channel_tables (s_loader_t *self, zconfig_t *rs)
+{
+    scorer_ruleset_t *set = self->set;
+    zconfig_t *section = zconfig_locate (rs, "channel_tables");
+    for (zconfig_t *t = section ? zconfig_child (section) : NULL; t;
+         t = zconfig_next (t)) {
+        if (set->channel_count >= SCORER_CHANNELS_MAX)
+            return s_error (self, "channel_tables",
+                            "more than %d channel tables", SCORER_CHANNELS_MAX);
+        scorer_channel_table_t *table = &set->channels[set->channel_count++];
+        s_copy (table->channel, sizeof (table->channel), zconfig_name (t));
+        s_copy (table->title, sizeof (table->title),
+                zconfig_get (t, "title", table->channel));
+        zconfig_t *cols = zconfig_locate (t, "columns");
+        for (zconfig_t *c = cols ? zconfig_child (cols) : NULL; c;
+             c = zconfig_next (c)) {
+            if (table->column_count >= SCORER_COLUMNS_MAX)
+                return s_error (self, table->channel, "more than %d columns",
+                                SCORER_COLUMNS_MAX);
+            scorer_column_t *col = &table->columns[table->column_count++];
+            s_copy (col->id, sizeof (col->id), zconfig_name (c));
+            s_copy (col->label, sizeof (col->label),
+                    zconfig_get (c, "label", col->id));
+            s_copy (col->suffix, sizeof (col->suffix),
+                    zconfig_get (c, "suffix", ""));
+            const char *counter = zconfig_get (c, "counter", NULL);
+            const char *formula = zconfig_get (c, "formula", NULL);
+            char where[128];
+            snprintf (where, sizeof (where), "channel table %s column %s",
+                      table->channel, col->id);
+            col->counter = -1;
+            if (counter && !formula) {
+                if ((col->counter = scorer_counter_lookup (counter)) < 0)
+                    return s_error (self, col->id, "%s: unknown counter %s",
+                                    where, counter);
+            } else if (formula && !counter) {
+                if (!(col->formula =
+                          s_compile (self, formula, s_resolve_counters, where)))
+                    return false;
+                if (!s_parse_round (self, zconfig_get (c, "round", "r2"),
+                                    &col->round, where, col->id))
+                    return false;
+            } else
+                return s_error (self, col->id,
+                                "%s needs exactly one of counter or formula",
+                                where);
+        }
+        if (table->column_count == 0)
+            return s_error (self, table->channel,
+                            "channel table %s has no columns", table->channel);
+    }
+    return true;
+}
+
+static bool
+s_load_summaries (s_loader_t *self, zconfig_t *rs)
+{
+    scorer_ruleset_t *set = self->set;
+    zconfig_t *summary = zconfig_locate (rs, "summary");
+    if (summary) {
+        set->summary = true;
+        set->full_score = atof (zconfig_get (summary, "full_score", "100"));
+    }
+    zconfig_t *below = zconfig_locate (rs, "below");
+    if (below) {
+        s_copy (set->below_title, sizeof (set->below_title),
+                zconfig_get (below, "title", "below the district rate"));
+        const char *rate = zconfig_get (below, "rate", "");
+        const char *district = zconfig_get (below, "district", "");
+        if (!*rate || !*district)
+            return s_error (self, "below",
+                            "below needs a rate and a district formula");
+        if (!(set->below_rate =
+                  s_compile (self, rate, s_resolve_counters, "below rate")) ||
+            !(set->below_district = s_compile (
+                  self, district, scorer__resolve_counter, "below district")))
+            return false;
+        const char *when = zconfig_get (below, "when", NULL);
+        if (when && !(set->below_when = s_compile (
+                          self, when, s_resolve_counters, "below when")))
+            return false;
+    }
+    return true;
+}
+
+scorer_ruleset_t *
+scorer_ruleset_load (const char *text, const char *origin, char *err)
+{
+    s_loader_t loader;
+    memset (&loader, 0, sizeof (loader));
+    loader.set = calloc (1, sizeof (*loader.set));
+    if (!loader.set) {
+        snprintf (err, 256, "%s: out of memory", origin);
         return NULL;
     }
+    zconfig_t *root = zconfig_str_load (text);
+    zconfig_t *rs = root ? zconfig_locate (root, "ruleset") : NULL;
+    if (!root)
+        s_error (&loader, NULL, "not valid ZPL (zconfig's log names the line)");
+    else if (!rs)
+        s_error (&loader, NULL, "no ruleset section");
+    else if (s_load_header (&loader, rs) && s_load_items (&loader, rs) &&
+             s_order_items (&loader) && s_load_rules (&loader, rs) &&
+             s_load_dimensions (&loader, rs) && s_load_notes (&loader, rs) &&
+             s_load_channel_tables (&loader, rs))
+        s_load_summaries (&loader, rs);
     zconfig_destroy (&root);
-    return result;
+    if (*loader.what) {
+        int line = s_line_of (text, loader.near);
+        if (line)
+            snprintf (err, 256, "%s:%d: %s", origin, line, loader.what);
+        else
+            snprintf (err, 256, "%s: %s", origin, loader.what);
+        scorer_ruleset_destroy (&loader.set);
+        return NULL;
+    }
+    return loader.set;
 }
 
 void
@@ -315,7 +609,14 @@ scorer_ruleset_destroy (scorer_ruleset_t **self_p)
     scorer_ruleset_t *self = *self_p;
     for (int i = 0; i < self->item_count; i++)
         scorer__expr_destroy (&self->items[i].formula);
+    for (int t = 0; t < self->channel_count; t++)
+        for (int c = 0; c < self->channels[t].column_count; c++)
+            scorer__expr_destroy (&self->channels[t].columns[c].formula);
     scorer__expr_destroy (&self->exclude);
+    scorer__expr_destroy (&self->empty);
+    scorer__expr_destroy (&self->below_rate);
+    scorer__expr_destroy (&self->below_district);
+    scorer__expr_destroy (&self->below_when);
     free (self);
     *self_p = NULL;
 }

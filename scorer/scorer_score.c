@@ -40,13 +40,19 @@ typedef struct {
 
 static _Thread_local const s_rank_ctx_t *s_ctx;
 
+static long long
+s_cents (double value)
+{
+    return llround (value * 100);
+}
+
 static int
 s_compare_rank (const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    double tx = s_ctx->out[x].total, ty = s_ctx->out[y].total;
     /* Totals are shown to the cent; compare what is shown. */
-    long long cx = llround (tx * 100), cy = llround (ty * 100);
+    long long cx = s_cents (s_ctx->out[x].total);
+    long long cy = s_cents (s_ctx->out[y].total);
     if (cx != cy)
         return cx > cy ? -1 : 1;
     int tb = s_ctx->ruleset->tiebreak;
@@ -62,24 +68,23 @@ s_compare_rank (const void *a, const void *b)
 static int
 s_table_of (const scorer_ruleset_t *rs, const char *group)
 {
+    /* "all" lists every unit not listed by an earlier table. */
     for (int t = 0; t < rs->table_count; t++)
-        if (strcmp (rs->tables[t].group, group) == 0)
+        if (strcmp (rs->tables[t].group, group) == 0 ||
+            strcmp (rs->tables[t].group, "all") == 0)
             return t;
     return -1;
 }
 
-int
-scorer_score (const scorer_ruleset_t *rs, const scorer_input_t *in,
-              size_t count, scorer_output_t *out, char *err)
+void
+scorer__aggregates (const scorer_input_t *in, size_t count,
+                    const scorer_output_t *out, double *vars)
 {
-    double vars[SCORER_VAR_COUNT] = {0};
     double max[SC_COUNT], sum[SC_COUNT];
     size_t listed = 0;
     for (int c = 0; c < SC_COUNT; c++)
         max[c] = sum[c] = 0;
     for (size_t u = 0; u < count; u++) {
-        memset (&out[u], 0, sizeof (out[u]));
-        out[u].table = s_table_of (rs, in[u].unit->group);
         if (out[u].table < 0)
             continue;
         listed++;
@@ -95,45 +100,106 @@ scorer_score (const scorer_ruleset_t *rs, const scorer_input_t *in,
         vars[SCORER_VAR_AGG + 3 * c + 1] = listed ? sum[c] / listed : 0;
         vars[SCORER_VAR_AGG + 3 * c + 2] = sum[c];
     }
-    for (size_t u = 0; u < count; u++) {
-        if (out[u].table < 0)
-            continue;
-        memcpy (vars, in[u].counters, sizeof (in[u].counters));
-        double raw_sum = 0;
-        long long shown_cents = 0;
-        for (int i = 0; i < rs->item_count; i++) {
-            const scorer_item_t *item = &rs->items[i];
-            double raw;
-            if (item->formula)
-                raw = scorer__expr_eval (item->formula, vars);
-            else
-                raw = isnan (in[u].manual[i]) ? item->default_value
-                                              : in[u].manual[i];
-            if (!isfinite (raw)) {
-                snprintf (err, 256, "%s: item %s is not a number for unit %s",
-                          rs->id, item->id, in[u].unit->unit_id);
-                return -1;
-            }
-            vars[SCORER_VAR_ITEM + i] = raw;
-            out[u].shown[i] = scorer__round (raw, item->round);
-            raw_sum += raw;
-            shown_cents += llround (out[u].shown[i] * 100);
+}
+
+/* Items in dependency order; each item reads the shown value of the
+   items it names, as a reader of the bulletin would recompute it. */
+static int
+s_score_unit (const scorer_ruleset_t *rs, const scorer_input_t *in,
+              double *vars, scorer_output_t *out, char *err)
+{
+    memcpy (vars, in->counters, sizeof (in->counters));
+    double raw_sum = 0;
+    long long shown_cents = 0;
+    for (int k = 0; k < rs->item_count; k++) {
+        int i = rs->order[k];
+        const scorer_item_t *item = &rs->items[i];
+        double raw;
+        if (item->formula)
+            raw = scorer__expr_eval (item->formula, vars);
+        else
+            raw = isnan (in->manual[i]) ? item->default_value : in->manual[i];
+        if (!isfinite (raw)) {
+            snprintf (err, 256, "%s: item %s is not a number for unit %s",
+                      rs->id, item->id, in->unit->unit_id);
+            return -1;
         }
-        out[u].total = rs->total == TOTAL_SUM_SHOWN
-                           ? (double)shown_cents / 100
-                           : scorer__round (raw_sum, ROUND_R2);
-        out[u].excluded =
-            rs->exclude && scorer__expr_eval (rs->exclude, vars) != 0;
+        out->shown[i] = scorer__round (raw, item->round);
+        vars[SCORER_VAR_ITEM + i] = out->shown[i];
+        raw_sum += raw;
+        shown_cents += s_cents (out->shown[i]);
     }
-    if (rs->rank == RANK_NONE)
-        return 0;
+    for (int d = 0; d < rs->dim_count; d++) {
+        long long cents = 0;
+        for (int i = 0; i < rs->item_count; i++)
+            if (rs->items[i].dimension == d)
+                cents += s_cents (out->shown[i]);
+        out->dims[d] = (double)cents / 100;
+    }
+    if (rs->total == TOTAL_SUM_SHOWN)
+        out->base_total = (double)shown_cents / 100;
+    else if (rs->total == TOTAL_ITEM)
+        out->base_total = scorer__round (out->shown[rs->total_item], ROUND_R2);
+    else
+        out->base_total = scorer__round (raw_sum, ROUND_R2);
+    out->bonus = isnan (in->bonus) ? 0 : in->bonus;
+    out->total = scorer__round (out->base_total + out->bonus, ROUND_R2);
+    out->excluded = rs->exclude && scorer__expr_eval (rs->exclude, vars) != 0;
+    out->empty = rs->empty && scorer__expr_eval (rs->empty, vars) != 0;
+    return 0;
+}
+
+/* Units with no cases get the mean total of the units that had some
+   (连云港: "the average composite score of the units that had cases"). */
+static void
+s_score_empty (size_t count, scorer_output_t *out)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (size_t u = 0; u < count; u++)
+        if (out[u].table >= 0 && !out[u].excluded && !out[u].empty) {
+            sum += out[u].total;
+            n++;
+        }
+    double mean = n ? scorer__round (sum / (double)n, ROUND_R2) : 0;
+    for (size_t u = 0; u < count; u++) {
+        if (out[u].table < 0 || !out[u].empty)
+            continue;
+        for (int i = 0; i < SCORER_ITEMS_MAX; i++)
+            out[u].shown[i] = NAN;
+        for (int d = 0; d < 8; d++)
+            out[u].dims[d] = NAN;
+        out[u].base_total = out[u].total = mean;
+        out[u].bonus = 0;
+    }
+}
+
+int
+scorer_score (const scorer_ruleset_t *rs, const scorer_input_t *in,
+              size_t count, scorer_output_t *out, char *err)
+{
+    double *vars = calloc (SCORER_VAR_COUNT, sizeof (double));
     size_t *order = malloc ((count ? count : 1) * sizeof (size_t));
-    if (!order) {
+    if (!vars || !order) {
+        free (vars);
+        free (order);
         snprintf (err, 256, "out of memory");
         return -1;
     }
+    for (size_t u = 0; u < count; u++) {
+        memset (&out[u], 0, sizeof (out[u]));
+        out[u].table = s_table_of (rs, in[u].unit->group);
+    }
+    scorer__aggregates (in, count, out, vars);
+    int rc = 0;
+    for (size_t u = 0; u < count && rc == 0; u++)
+        if (out[u].table >= 0)
+            rc = s_score_unit (rs, &in[u], vars, &out[u], err);
+    if (rc == 0 && rs->empty)
+        s_score_empty (count, out);
     s_rank_ctx_t ctx = {rs, in, out};
-    for (int t = 0; t < rs->table_count; t++) {
+    for (int t = 0; rc == 0 && rs->rank != RANK_NONE && t < rs->table_count;
+         t++) {
         size_t n = 0;
         for (size_t u = 0; u < count; u++)
             if (out[u].table == t && !out[u].excluded)
@@ -143,13 +209,23 @@ scorer_score (const scorer_ruleset_t *rs, const scorer_input_t *in,
         s_ctx = NULL;
         for (size_t r = 0; r < n; r++) {
             scorer_output_t *o = &out[order[r]];
-            bool tie = r > 0 && llround (o->total * 100) ==
-                                    llround (out[order[r - 1]].total * 100);
+            bool tie = r > 0 &&
+                       s_cents (o->total) == s_cents (out[order[r - 1]].total);
             o->rank = rs->rank == RANK_COMPETITION && tie
                           ? out[order[r - 1]].rank
                           : (int)r + 1;
         }
     }
+    free (vars);
     free (order);
-    return 0;
+    return rc;
+}
+
+double
+scorer__column_value (const scorer_column_t *column, const double *counters)
+{
+    if (column->counter >= 0)
+        return counters[column->counter];
+    return scorer__round (scorer__expr_eval (column->formula, counters),
+                          column->round);
 }

@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config
           libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler
-          liblmdb-dev libcjson-dev libcriterion-dev clang-format)
+          liblmdb-dev libcjson-dev libcriterion-dev libxlsxwriter-dev
+          clang-format)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

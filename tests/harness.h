@@ -20,6 +20,8 @@ typedef struct {
 
 /* Creates the directory and configuration (clock: "event" or "wall"). */
 void harness_init (harness_t *h, const char *clock);
+/* Adds "key = value" to the daemon's configuration (before start). */
+void harness_set (harness_t *h, const char *key, const char *value);
 /* Stops the daemon if running and removes the directory. */
 void harness_fini (harness_t *h);
 

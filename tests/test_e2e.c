@@ -143,17 +143,17 @@ s_expect_cell (const char *unit, const char *what, double published,
                computed);
 }
 
-/* Feeds the synthesised jintai stream (plus one small unit) and returns
-   the report of 2025-07. */
+/* Synthesises the stream of a golden table, imports its units, sends it,
+   and returns the report of `ruleset` for `period`. */
 static cJSON *
-s_feed_jintai (void)
+s_feed (const char *scheme, const char *golden, const char *extra,
+        const char *period)
 {
     char *err = NULL;
-    int rc = harness_run (
-        &h, NULL, &err,
-        "$SYNTH --scheme jintai-2025 --golden %s/jintai_2025_07.csv "
-        "--units units.csv --events events.jsonl --extra-small-unit",
-        GOLDEN_DIR);
+    int rc = harness_run (&h, NULL, &err,
+                          "$SYNTH --scheme %s --golden %s/%s --units "
+                          "units.csv --events events.jsonl %s",
+                          scheme, GOLDEN_DIR, golden, extra);
     cr_assert_eq (rc, 0, "hotline-synth failed: %s", err);
     free (err);
     rc = harness_run (&h, NULL, &err, "$HOTLINE units import units.csv");
@@ -162,7 +162,17 @@ s_feed_jintai (void)
     rc = harness_run (&h, NULL, &err, "$HOTLINE send events.jsonl");
     cr_assert_eq (rc, 0, "send failed: %s", err);
     free (err);
-    return s_report ("--ruleset jintai-2025 --period 2025-07");
+    char args[128];
+    snprintf (args, sizeof (args), "--ruleset %s --period %s", scheme, period);
+    return s_report (args);
+}
+
+/* The jintai stream plus one small unit, reported for 2025-07. */
+static cJSON *
+s_feed_jintai (void)
+{
+    return s_feed ("jintai-2025", "jintai_2025_07.csv", "--extra-small-unit",
+                   "2025-07");
 }
 
 TestSuite (e2e, .init = s_setup, .fini = s_teardown, .timeout = 120);
@@ -402,4 +412,115 @@ Test (e2e, reports_as_of_a_past_moment_what_a_daemon_fed_until_then_reports)
     cJSON_Delete (as_of);
     cJSON_Delete (direct);
     harness_fini (&second);
+}
+
+/* The position of a row in its table, from 1: what an unranked scheme's
+   bulletin prints in its rank column. */
+static int
+s_position (const cJSON *doc, const char *group, const cJSON *row)
+{
+    const cJSON *table;
+    cJSON_ArrayForEach (table, cJSON_GetObjectItem (doc, "tables"))
+    {
+        if (strcmp (cJSON_GetObjectItem (table, "group")->valuestring, group))
+            continue;
+        int position = 0;
+        const cJSON *r;
+        cJSON_ArrayForEach (r, cJSON_GetObjectItem (table, "rows"))
+        {
+            position++;
+            if (r == row)
+                return position;
+        }
+    }
+    return 0;
+}
+
+Test (e2e, reproduces_the_published_fufeng_2024_q4_scorecard_with_its_notes)
+{
+    cJSON *doc = s_feed ("fufeng-2024", "fufeng_2024_q4.csv", "", "2024-Q4");
+    char path[512];
+    snprintf (path, sizeof (path), "%s/fufeng_2024_q4.csv", GOLDEN_DIR);
+    FILE *f = fopen (path, "r");
+    cr_assert_not_null (f, "cannot open %s", path);
+    char header_line[4096], line[4096];
+    cr_assert_not_null (fgets (header_line, sizeof (header_line), f));
+    s_chomp (header_line);
+    s_row_t header, row;
+    s_split (header_line, &header);
+    /* 县民政局 appears twice: names are labels, so rows are matched in
+       order, the n-th row of a name to the n-th row of that name. */
+    int rows = 0, notes = 0;
+    char seen[64][128];
+    int seen_count[64] = {0}, names = 0;
+    while (fgets (line, sizeof (line), f)) {
+        s_chomp (line);
+        if (!*line)
+            continue;
+        s_split (line, &row);
+        rows++;
+        const char *group = s_col (&header, &row, "group");
+        const char *unit = s_col (&header, &row, "unit");
+        int which = 0, n;
+        for (n = 0; n < names && strcmp (seen[n], unit); n++)
+            ;
+        if (n == names && names < 64)
+            snprintf (seen[names++], sizeof (seen[0]), "%s", unit);
+        which = seen_count[n]++;
+        const cJSON *r = NULL, *table;
+        cJSON_ArrayForEach (table, cJSON_GetObjectItem (doc, "tables"))
+        {
+            if (strcmp (cJSON_GetObjectItem (table, "group")->valuestring,
+                        group))
+                continue;
+            const cJSON *candidate;
+            int k = 0;
+            cJSON_ArrayForEach (candidate, cJSON_GetObjectItem (table, "rows"))
+            {
+                if (strcmp (
+                        cJSON_GetObjectItem (candidate, "unit")->valuestring,
+                        unit) == 0 &&
+                    k++ == which)
+                    r = candidate;
+            }
+        }
+        cr_assert_not_null (r, "%s (%s) missing from the report", unit, group);
+        /* Unranked: the bulletin's rank column is the registry position. */
+        cr_expect (cJSON_IsNull (cJSON_GetObjectItem (r, "rank")));
+        s_expect_cell (unit, "rank (position)",
+                       atof (s_col (&header, &row, "rank")),
+                       s_position (doc, group, r), 0);
+        static const char *counters[][2] = {
+            {"should_close", "should_close"},
+            {"closed", "closed"},
+            {"on_time", "closed_on_time"},
+            {"redo", "rework"},
+            {"overdue_returns", "returned_late"}};
+        for (size_t i = 0; i < sizeof (counters) / sizeof (counters[0]); i++)
+            s_expect_cell (unit, counters[i][0],
+                           atof (s_col (&header, &row, counters[i][0])),
+                           s_num (r, "counters", counters[i][1]), 0);
+        static const char *items[][2] = {
+            {"closed_score", "closure"},
+            {"on_time_score", "on_time"},
+            {"redo_score", "rework"},
+            {"overdue_return_score", "overdue_return"},
+            {"satisfaction_score", "satisfaction"},
+            {"knowledge_score", "knowledge_base"},
+            {"organization_score", "organisation"}};
+        for (size_t i = 0; i < sizeof (items) / sizeof (items[0]); i++)
+            s_expect_cell (unit, items[i][0],
+                           atof (s_col (&header, &row, items[i][0])),
+                           s_num (r, "items", items[i][1]), 0);
+        s_expect_cell (unit, "total", atof (s_col (&header, &row, "total")),
+                       s_num (r, "total", NULL), 0);
+        const char *note = s_col (&header, &row, "note");
+        notes += *note != 0;
+        cr_expect_str_eq (cJSON_GetObjectItem (r, "note")->valuestring, note,
+                          "%s note", unit);
+    }
+    fclose (f);
+    cr_assert_eq (rows, 49, "the golden file has 49 rows, read %d", rows);
+    cr_assert_eq (notes, 7, "the golden file has 7 notes, read %d", notes);
+    cJSON_Delete (doc);
 }

@@ -15,7 +15,7 @@ static char s_dir[64];
 static char s_ingest[128], s_publish[128], s_query[128];
 static char s_notify[64], s_batches[64];
 static store_t *s_store;
-static scorer_rulesets_t *s_rulesets;
+static scorer_catalog_t *s_catalog;
 static daemon_stats_t s_stats;
 static publisher_args_t s_pub_args;
 static scorer_args_t s_scorer_args;
@@ -37,17 +37,17 @@ s_setup (void)
     snprintf (path, sizeof (path), "%s/data", s_dir);
     s_store = store_new (path, 64 << 20, err);
     cr_assert_not_null (s_store, "%s", err);
-    s_rulesets = scorer_rulesets_load (NULL, err);
-    cr_assert_not_null (s_rulesets, "%s", err);
+    s_catalog = scorer_catalog_new (NULL, err);
+    cr_assert_not_null (s_catalog, "%s", err);
     memset (&s_stats, 0, sizeof (s_stats));
-    s_pub_args = (publisher_args_t){s_publish,  s_notify, s_store,
-                                    s_rulesets, &s_stats, false};
+    s_pub_args = (publisher_args_t){s_publish, s_notify, s_store,
+                                    s_catalog, &s_stats, false};
     s_scorer_args =
         (scorer_args_t){s_store,  s_batches, SCORER_CLOCK_EVENT, s_notify, 1000,
                         &s_stats, false};
     s_ingest_args = (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false};
     s_query_args =
-        (query_args_t){s_query, s_store, s_rulesets, "event", &s_stats, false};
+        (query_args_t){s_query, s_store, s_catalog, "event", &s_stats, false};
     s_pub = zactor_new (publisher_actor, &s_pub_args);
     s_scorer = zactor_new (scorer_actor, &s_scorer_args);
     s_ing = zactor_new (ingest_actor, &s_ingest_args);
@@ -70,7 +70,7 @@ s_teardown (void)
     zactor_destroy (&s_scorer);
     zactor_destroy (&s_pub);
     store_destroy (&s_store);
-    scorer_rulesets_destroy (&s_rulesets);
+    scorer_catalog_destroy (&s_catalog);
     char command[128];
     snprintf (command, sizeof (command), "rm -rf %s", s_dir);
     if (system (command) != 0)

@@ -295,11 +295,12 @@ Test (report_format, turns_control_characters_in_names_into_spaces)
     free (text);
 }
 
-Test (report_format, writes_one_csv_header_with_counter_and_item_ids)
+Test (report_format, writes_one_csv_header_with_counter_ids_and_item_scores)
 {
     char *text = s_format_ok (report_format_csv, s_report);
     const char *header = "group,rank,unit_id,unit,should_close,closed,mystery,"
-                         "closure,workload,bonus,total,note\r\n";
+                         "closure_score,workload_score,bonus_score,total,"
+                         "note\r\n";
     cr_assert (strncmp (text, header, strlen (header)) == 0, "%s", text);
     cr_assert_not_null (strstr (text, "\r\ntown,1,J01,群众路街道办事处,132,132,"
                                       "7,30.00,1.81,0.50,96.73,\r\n"),

@@ -1481,9 +1481,8 @@ Test (expr, comparisons_and_logic_give_one_or_zero)
     cr_assert_eq (s_eval ("(1 < 2) * 5"), 5);
 }
 
-Test (expr, division_by_zero_gives_zero)
+Test (expr, division_by_a_counter_that_is_zero_gives_zero)
 {
-    cr_assert_eq (s_eval ("5 / 0"), 0);
     cr_assert_eq (s_eval ("30 * closed / should_close"), 0);
     double vars[SCORER_VAR_COUNT] = {0};
     vars[SC_CLOSED] = 9;
@@ -1752,7 +1751,8 @@ Test (ruleset, a_bad_total_is_refused_at_its_line)
 {
     s_load_error (S_HEAD "    period = quarter\n"
                          "    total = average\n" S_TABLES S_ITEMS,
-                  "t.zpl:4: total must be sum_shown or round_sum");
+                  "t.zpl:4: total must be sum_shown, round_sum or an item "
+                  "id, not average");
 }
 
 Test (ruleset, a_bad_total_in_the_shipped_file_is_reported_at_its_own_line)
@@ -1764,8 +1764,8 @@ Test (ruleset, a_bad_total_in_the_shipped_file_is_reported_at_its_own_line)
     char *broken = s_replace (text, "total = sum_shown", "total = average");
     char err[256] = "";
     cr_assert_null (scorer_ruleset_load (broken, "jintai-2025.zpl", err));
-    cr_expect_str_eq (err, "jintai-2025.zpl:8: total must be sum_shown or "
-                           "round_sum");
+    cr_expect_str_eq (err, "jintai-2025.zpl:8: total must be sum_shown, "
+                           "round_sum or an item id, not average");
     free (broken);
     free (text);
 }
@@ -1849,20 +1849,46 @@ Test (ruleset, an_item_referring_to_an_unknown_name_is_refused)
                   "16 of \"closure_item + bogus\"");
 }
 
-Test (ruleset, an_item_referring_to_a_later_item_is_refused)
+Test (ruleset, an_item_may_refer_to_an_item_defined_later)
+{
+    scorer_ruleset_t *rs = s_load (S_HEAD S_TABLES "    items\n"
+                                                   "        early_item\n"
+                                                   "            formula = "
+                                                   "\"late_item + 1\"\n"
+                                                   "        late_item\n"
+                                                   "            formula = "
+                                                   "\"2\"\n");
+    cr_assert_eq (rs->item_count, 2);
+    /* late_item is evaluated first. */
+    cr_expect_eq (rs->order[0], 1);
+    cr_expect_eq (rs->order[1], 0);
+    scorer_ruleset_destroy (&rs);
+}
+
+Test (ruleset, a_circular_reference_between_items_is_refused)
 {
     s_load_error (S_HEAD S_TABLES "    items\n"
-                                  "        early_item\n"
-                                  "            formula = \"late_item + 1\"\n"
-                                  "        late_item\n"
-                                  "            formula = \"1\"\n",
-                  "t.zpl:7: item early_item: unknown name late_item at "
-                  "column 1 of \"late_item + 1\"");
+                                  "        a_item\n"
+                                  "            formula = \"b_item + 1\"\n"
+                                  "        b_item\n"
+                                  "            formula = \"a_item * 2\"\n",
+                  "t.zpl:8: circular reference between items: a_item -> "
+                  "b_item -> a_item");
     s_load_error (S_HEAD S_TABLES "    items\n"
                                   "        self_item\n"
                                   "            formula = \"self_item + 1\"\n",
-                  "t.zpl:7: item self_item: unknown name self_item at "
-                  "column 1 of \"self_item + 1\"");
+                  "t.zpl:6: circular reference between items: self_item -> "
+                  "self_item");
+}
+
+Test (ruleset, a_division_by_a_constant_zero_is_refused)
+{
+    s_load_error (S_HEAD S_TABLES
+                  "    items\n"
+                  "        ratio\n"
+                  "            formula = \"closed / (2 - 2)\"\n",
+                  "t.zpl:7: item ratio: division by a constant zero at column "
+                  "17 of \"closed / (2 - 2)\"");
 }
 
 Test (ruleset, an_item_may_refer_to_earlier_items)

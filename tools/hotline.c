@@ -30,6 +30,7 @@ typedef struct {
     const char *format;   /* report */
     const char *topic;    /* subscribe */
     long count;           /* subscribe: stop after N, 0 = never */
+    bool reload;          /* rulesets: load them again first */
 } s_options_t;
 
 static void
@@ -58,6 +59,10 @@ s_usage (FILE *out)
         "      --count N           stop after N messages\n"
         "  stats                   the daemon's counters, as JSON\n"
         "  rulesets                the rulesets the daemon loaded, as JSON\n"
+        "      --reload            load them again (embedded and the rulesets\n"
+        "                          directory); on an error the daemon keeps\n"
+        "                          the ones it had and the error names the\n"
+        "                          file, line and reason\n"
         "\n"
         "options for every command:\n"
         "  --config FILE           configuration (default $HOTLINE_CONFIG,\n"
@@ -435,6 +440,7 @@ main (int argc, char *argv[])
                                       {"format", required_argument, 0, 'f'},
                                       {"topic", required_argument, 0, 'T'},
                                       {"count", required_argument, 0, 'n'},
+                                      {"reload", no_argument, 0, 'R'},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     s_options_t o = {.timeout_ms = -1};
@@ -470,6 +476,9 @@ main (int argc, char *argv[])
             break;
         case 'n':
             o.count = atol (optarg);
+            break;
+        case 'R':
+            o.reload = true;
             break;
         case 'h':
             s_usage (stdout);
@@ -513,7 +522,8 @@ main (int argc, char *argv[])
     if (strcmp (command, "stats") == 0 && rest == 0)
         return s_simple_query (&o, PROTO_QUERY_STATS);
     if (strcmp (command, "rulesets") == 0 && rest == 0)
-        return s_simple_query (&o, PROTO_QUERY_RULESETS);
+        return s_simple_query (&o, o.reload ? PROTO_QUERY_RULESETS_RELOAD
+                                            : PROTO_QUERY_RULESETS);
     fprintf (stderr,
              "hotline: unknown command or wrong arguments: %s (run hotline "
              "--help for usage)\n",

@@ -1,36 +1,21 @@
-/*  report_format: the report JSON as a terminal table or as CSV.
+/*  report_format: loading and checking the report JSON for the formatters.
 
-    Both formatters first load and check the whole document (s_report_load),
+    Every formatter first loads and checks the whole document (report__load),
     so that a malformed report is refused before a single byte reaches the
-    caller's stream. The table is then built as a grid of owned cell strings,
-    because column widths are only known once every cell has been formatted;
-    CSV needs no widths and is streamed straight from the JSON.
+    caller's stream or file. Loading also plans the columns the three output
+    forms share: where each dimension subtotal goes, which items have a
+    change column, whether the rows carry a bonus. The writers live in
+    report_format_table.c, report_format_csv.c and report_xlsx.c.
 */
-#include "report_format.h"
-
-#include <cjson/cJSON.h>
+#include "report_format_internal.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-#define S_PRINTF_LIKE(f, a) __attribute__ ((format (printf, f, a)))
-#else
-#define S_PRINTF_LIKE(f, a)
-#endif
-
-/* Room for any double printed with "%.2f": up to 309 integer digits, sign,
-   point and two decimals. */
-#define S_NUMBER_MAX 320
-
 /* Room for a JSON location such as "tables[12].rows[345].items.closure". */
 #define S_WHERE_MAX 128
-
-/* Spaces between two table columns. */
-#define S_GAP 2
 
 /* Kinds a present member may have, as a bit set for s_check_member. */
 #define S_STRING 1
@@ -39,23 +24,8 @@
 #define S_OBJECT 8
 #define S_ARRAY  16
 
-/* A checked report. The pointers are borrowed from root. */
-typedef struct {
-    cJSON *root;           /* owned parse tree */
-    const cJSON *items;    /* array of item objects, or NULL */
-    const cJSON *counters; /* array of counter id strings, or NULL */
-    const cJSON *tables;   /* array of table objects, never NULL */
-    const cJSON *excluded; /* array of excluded unit objects, or NULL */
-} report_t;
-
-/* A table under construction: cells in row-major order, row 0 the header. */
-typedef struct {
-    size_t cols;  /* columns per row */
-    size_t rows;  /* rows including the header */
-    size_t count; /* cells appended so far */
-    char **cells; /* rows * cols owned strings */
-    bool *right;  /* per column: right-aligned (numbers) */
-} grid_t;
+/* Checks one entry of an array section; where names the entry. */
+typedef int (s_check_fn) (const cJSON *entry, const char *where, char *err);
 
 /* Counter ids with the headers the bulletins use. */
 static const struct {
@@ -90,11 +60,8 @@ static const struct {
     {0xFE30, 0xFE4F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x20000, 0x3FFFD},
 };
 
-static void s_set_error (char *err, const char *format, ...)
-    S_PRINTF_LIKE (2, 3);
-
-static void
-s_set_error (char *err, const char *format, ...)
+void
+report__set_error (char *err, const char *format, ...)
 {
     if (!err)
         return;
@@ -107,12 +74,10 @@ s_set_error (char *err, const char *format, ...)
 //  --------------------------------------------------------------------------
 //  UTF-8 and display width
 
-/* Decodes one character at s, which is not at the terminating NUL. Returns
-   the bytes used; an invalid, overlong or surrogate sequence uses one byte
-   and yields U+FFFD, so that a bad byte never hides the bytes after it.
-   Continuation bytes are never NUL, so reading stops at the terminator. */
-static size_t
-s_decode_utf8 (const unsigned char *s, uint32_t *cp)
+/* Continuation bytes are never NUL, so reading stops at the terminator; a
+   bad byte never hides the bytes after it. */
+size_t
+report__decode_utf8 (const unsigned char *s, uint32_t *cp)
 {
     unsigned char b0 = s[0];
     size_t need;
@@ -178,7 +143,7 @@ report_display_width (const char *utf8)
     size_t width = 0;
     while (*s) {
         uint32_t cp;
-        s += s_decode_utf8 (s, &cp);
+        s += report__decode_utf8 (s, &cp);
         width += s_is_wide (cp) ? 2 : 1;
     }
     return width;
@@ -189,7 +154,8 @@ report_display_width (const char *utf8)
 
 /* Formats a JSON location for error messages. A location longer than
    S_WHERE_MAX is cut, which only shortens a message. */
-static void s_where (char *where, const char *format, ...) S_PRINTF_LIKE (2, 3);
+static void s_where (char *where, const char *format, ...)
+    REPORT__PRINTF_LIKE (2, 3);
 
 static void
 s_where (char *where, const char *format, ...)
@@ -233,12 +199,23 @@ s_check_member (const cJSON *parent, const char *name, int kinds,
         return 0;
     char path[S_WHERE_MAX];
     s_where (path, "%s%s%s", where, *where ? "." : "", name);
-    s_set_error (err, "report: %s is not %s", path, s_kinds_name (kinds));
+    report__set_error (err, "report: %s is not %s", path, s_kinds_name (kinds));
     return -1;
 }
 
-/* A row's "counters" or "items": an object whose values are all numbers
-   (null allowed, shown blank). */
+/* Checks each of a NULL-terminated list of names with the same kinds. */
+static int
+s_check_members (const cJSON *parent, const char *const *names, int kinds,
+                 const char *where, char *err)
+{
+    for (size_t i = 0; names[i]; i++)
+        if (s_check_member (parent, names[i], kinds, where, err))
+            return -1;
+    return 0;
+}
+
+/* A row's "counters", "items", "dimensions", "changes" or a channel row's
+   "values": an object whose values are all numbers or null. */
 static int
 s_check_values (const cJSON *parent, const char *name, const char *where,
                 char *err)
@@ -250,400 +227,428 @@ s_check_values (const cJSON *parent, const char *name, const char *where,
     cJSON_ArrayForEach (value, values)
     {
         if (!cJSON_IsNumber (value) && !cJSON_IsNull (value)) {
-            s_set_error (err, "report: %s.%s.%s is not a number", where, name,
-                         value->string);
+            report__set_error (err, "report: %s%s%s.%s is not a number", where,
+                               *where ? "." : "", name, value->string);
             return -1;
         }
     }
+    return 0;
+}
+
+/* An optional array member whose entries are objects, each passed to check
+   (when given). A required array is checked with required set. */
+static int
+s_check_objects (const cJSON *parent, const char *name, bool required,
+                 s_check_fn *check, const char *where, char *err)
+{
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive (parent, name);
+    if (!array && !required)
+        return 0;
+    if (!cJSON_IsArray (array)) {
+        if (required)
+            report__set_error (err, "report: %s has no \"%s\" array",
+                               *where ? where : "the report", name);
+        else
+            s_check_member (parent, name, S_ARRAY, where, err);
+        return -1;
+    }
+    size_t index = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach (entry, array)
+    {
+        char path[S_WHERE_MAX];
+        s_where (path, "%s%s%s[%zu]", where, *where ? "." : "", name, index++);
+        if (!cJSON_IsObject (entry)) {
+            report__set_error (err, "report: %s is not an object", path);
+            return -1;
+        }
+        if (check && check (entry, path, err))
+            return -1;
+    }
+    return 0;
+}
+
+/* Items, dimensions and channel table columns: an object with a string id
+   and optional presentation members. */
+static int
+s_check_spec (const cJSON *spec, const char *where, char *err)
+{
+    static const char *const texts[] = {"label", "round",     "suffix",
+                                        "kind",  "dimension", NULL};
+    if (!cJSON_IsString (cJSON_GetObjectItemCaseSensitive (spec, "id"))) {
+        report__set_error (err, "report: %s is not an object with a string id",
+                           where);
+        return -1;
+    }
+    if (s_check_members (spec, texts, S_STRING, where, err) ||
+        s_check_member (spec, "points", S_NUMBER, where, err))
+        return -1;
     return 0;
 }
 
 static int
 s_check_row (const cJSON *row, const char *where, char *err)
 {
-    if (!cJSON_IsObject (row)) {
-        s_set_error (err, "report: %s is not an object", where);
+    static const char *const texts[] = {"unit_id", "unit", "note", "reason",
+                                        NULL};
+    static const char *const numbers[] = {"rank", "total", "base_total",
+                                          "bonus", NULL};
+    static const char *const groups[] = {"counters", "items", "dimensions",
+                                         "changes", NULL};
+    if (s_check_members (row, texts, S_STRING, where, err) ||
+        s_check_members (row, numbers, S_NUMBER | S_NULL, where, err))
         return -1;
-    }
-    if (s_check_member (row, "rank", S_NUMBER | S_NULL, where, err) ||
-        s_check_member (row, "unit_id", S_STRING, where, err) ||
-        s_check_member (row, "unit", S_STRING, where, err) ||
-        s_check_member (row, "note", S_STRING, where, err) ||
-        s_check_member (row, "total", S_NUMBER | S_NULL, where, err) ||
-        s_check_values (row, "counters", where, err) ||
-        s_check_values (row, "items", where, err))
-        return -1;
+    for (size_t i = 0; groups[i]; i++)
+        if (s_check_values (row, groups[i], where, err))
+            return -1;
     return 0;
 }
 
 static int
 s_check_table (const cJSON *table, const char *where, char *err)
 {
-    if (!cJSON_IsObject (table)) {
-        s_set_error (err, "report: %s is not an object", where);
-        return -1;
-    }
     if (s_check_member (table, "group", S_STRING, where, err) ||
         s_check_member (table, "title", S_STRING, where, err))
         return -1;
-    const cJSON *rows = cJSON_GetObjectItemCaseSensitive (table, "rows");
-    if (!cJSON_IsArray (rows)) {
-        s_set_error (err, "report: %s has no \"rows\" array", where);
+    return s_check_objects (table, "rows", true, s_check_row, where, err);
+}
+
+static int
+s_check_channel_row (const cJSON *row, const char *where, char *err)
+{
+    if (s_check_member (row, "unit_id", S_STRING, where, err) ||
+        s_check_member (row, "unit", S_STRING, where, err))
         return -1;
-    }
-    size_t index = 0;
-    const cJSON *row;
-    cJSON_ArrayForEach (row, rows)
-    {
-        char path[S_WHERE_MAX];
-        s_where (path, "%s.rows[%zu]", where, index++);
-        if (s_check_row (row, path, err))
-            return -1;
-    }
+    return s_check_values (row, "values", where, err);
+}
+
+static int
+s_check_channel_table (const cJSON *table, const char *where, char *err)
+{
+    if (s_check_member (table, "channel", S_STRING, where, err) ||
+        s_check_member (table, "title", S_STRING, where, err) ||
+        s_check_objects (table, "columns", false, s_check_spec, where, err))
+        return -1;
+    return s_check_objects (table, "rows", true, s_check_channel_row, where,
+                            err);
+}
+
+static int
+s_check_share (const cJSON *entry, const char *where, char *err)
+{
+    static const char *const texts[] = {"id", "label", NULL};
+    static const char *const numbers[] = {"received", "share", NULL};
+    if (s_check_members (entry, texts, S_STRING, where, err) ||
+        s_check_members (entry, numbers, S_NUMBER | S_NULL, where, err))
+        return -1;
     return 0;
 }
 
 static int
-s_check_columns (const report_t *report, char *err)
+s_check_below_row (const cJSON *row, const char *where, char *err)
 {
-    size_t index = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach (item, report->items)
-    {
-        char path[S_WHERE_MAX];
-        s_where (path, "items[%zu]", index++);
-        if (!cJSON_IsObject (item) ||
-            !cJSON_IsString (cJSON_GetObjectItemCaseSensitive (item, "id"))) {
-            s_set_error (err, "report: %s is not an object with a string id",
-                         path);
-            return -1;
-        }
-        if (s_check_member (item, "label", S_STRING, path, err) ||
-            s_check_member (item, "points", S_NUMBER, path, err))
-            return -1;
+    static const char *const texts[] = {"unit_id", "unit", NULL};
+    static const char *const numbers[] = {"revisited", "unresolved", "rate",
+                                          NULL};
+    if (s_check_members (row, texts, S_STRING, where, err) ||
+        s_check_members (row, numbers, S_NUMBER | S_NULL, where, err))
+        return -1;
+    return 0;
+}
+
+/* summary, breakdown and below: each an optional object. */
+static int
+s_check_sections (const cJSON *root, char *err)
+{
+    static const char *const summary[] = {"units",
+                                          "with_cases",
+                                          "full_score",
+                                          "at_full_score",
+                                          "at_full_score_share",
+                                          "average",
+                                          NULL};
+    if (s_check_member (root, "summary", S_OBJECT, "", err) ||
+        s_check_member (root, "breakdown", S_OBJECT, "", err) ||
+        s_check_member (root, "below", S_OBJECT, "", err))
+        return -1;
+    const cJSON *section = cJSON_GetObjectItemCaseSensitive (root, "summary");
+    if (section &&
+        s_check_members (section, summary, S_NUMBER | S_NULL, "summary", err))
+        return -1;
+    section = cJSON_GetObjectItemCaseSensitive (root, "breakdown");
+    if (section && (s_check_objects (section, "channels", false, s_check_share,
+                                     "breakdown", err) ||
+                    s_check_objects (section, "categories", false,
+                                     s_check_share, "breakdown", err)))
+        return -1;
+    section = cJSON_GetObjectItemCaseSensitive (root, "below");
+    if (section && (s_check_member (section, "title", S_STRING, "below", err) ||
+                    s_check_member (section, "district_rate", S_NUMBER | S_NULL,
+                                    "below", err) ||
+                    s_check_objects (section, "rows", false, s_check_below_row,
+                                     "below", err)))
+        return -1;
+    return 0;
+}
+
+static int
+s_check_document (const cJSON *root, char *err)
+{
+    static const char *const texts[] = {"title", "period", "ruleset", "as_of",
+                                        NULL};
+    if (!cJSON_IsArray (cJSON_GetObjectItemCaseSensitive (root, "tables"))) {
+        report__set_error (err, "report: no \"tables\" array");
+        return -1;
     }
-    index = 0;
+    if (s_check_members (root, texts, S_STRING, "", err) ||
+        s_check_objects (root, "items", false, s_check_spec, "", err) ||
+        s_check_member (root, "counters", S_ARRAY, "", err) ||
+        s_check_objects (root, "dimensions", false, s_check_spec, "", err) ||
+        s_check_objects (root, "tables", true, s_check_table, "", err) ||
+        s_check_objects (root, "excluded", false, s_check_row, "", err) ||
+        s_check_objects (root, "channel_tables", false, s_check_channel_table,
+                         "", err))
+        return -1;
+    size_t index = 0;
     const cJSON *counter;
-    cJSON_ArrayForEach (counter, report->counters)
+    cJSON_ArrayForEach (counter,
+                        cJSON_GetObjectItemCaseSensitive (root, "counters"))
     {
         if (!cJSON_IsString (counter)) {
-            s_set_error (err, "report: counters[%zu] is not a string", index);
+            report__set_error (err, "report: counters[%zu] is not a string",
+                               index);
             return -1;
         }
         index++;
     }
-    return 0;
+    return s_check_sections (root, err);
 }
 
-static int
-s_check_excluded (const cJSON *excluded, char *err)
+//  --------------------------------------------------------------------------
+//  Column plan
+
+static size_t
+s_count (const cJSON *array)
+{
+    return (size_t)cJSON_GetArraySize (array);
+}
+
+/* True when some item after position `after` (or any item, when after is
+   SIZE_MAX) belongs to the dimension. */
+static bool
+s_dimension_used_after (const report_doc_t *doc, const char *dimension,
+                        size_t after)
 {
     size_t index = 0;
-    const cJSON *unit;
-    cJSON_ArrayForEach (unit, excluded)
+    const cJSON *item;
+    cJSON_ArrayForEach (item, doc->items)
     {
-        char path[S_WHERE_MAX];
-        s_where (path, "excluded[%zu]", index++);
-        if (!cJSON_IsObject (unit)) {
-            s_set_error (err, "report: %s is not an object", path);
-            return -1;
-        }
-        if (s_check_member (unit, "unit_id", S_STRING, path, err) ||
-            s_check_member (unit, "unit", S_STRING, path, err) ||
-            s_check_member (unit, "reason", S_STRING, path, err) ||
-            s_check_values (unit, "counters", path, err))
-            return -1;
+        if ((after == SIZE_MAX || index > after) &&
+            strcmp (report__text (item, "dimension"), dimension) == 0)
+            return true;
+        index++;
+    }
+    return false;
+}
+
+static const cJSON *
+s_dimension (const report_doc_t *doc, const char *id)
+{
+    const cJSON *dimension;
+    cJSON_ArrayForEach (dimension, doc->dimensions)
+    {
+        if (strcmp (report__text (dimension, "id"), id) == 0)
+            return dimension;
+    }
+    return NULL;
+}
+
+/* Each dimension subtotal follows the last item of its dimension, so that
+   it closes its group however the ruleset ordered the items; a dimension
+   without items comes after all items. */
+static int
+s_plan_scores (report_doc_t *doc)
+{
+    size_t max = s_count (doc->items) + s_count (doc->dimensions);
+    doc->scores = calloc (max ? max : 1, sizeof *doc->scores);
+    if (!doc->scores)
+        return -1;
+    size_t index = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach (item, doc->items)
+    {
+        doc->scores[doc->score_count++] = (report__score_t){item, false};
+        const char *id = report__text (item, "dimension");
+        const cJSON *dimension = *id ? s_dimension (doc, id) : NULL;
+        if (dimension && !s_dimension_used_after (doc, id, index))
+            doc->scores[doc->score_count++] =
+                (report__score_t){dimension, true};
+        index++;
+    }
+    const cJSON *dimension;
+    cJSON_ArrayForEach (dimension, doc->dimensions)
+    {
+        const char *id = report__text (dimension, "id");
+        // Only the first of two dimensions sharing an id gets the items.
+        if (!s_dimension_used_after (doc, id, SIZE_MAX) ||
+            s_dimension (doc, id) != dimension)
+            doc->scores[doc->score_count++] =
+                (report__score_t){dimension, true};
     }
     return 0;
 }
 
-/* Parses and checks json; on success the caller frees report->root. */
-static int
-s_report_load (const char *json, report_t *report, char *err)
+static bool
+s_has_change (const report_doc_t *doc, const char *id)
 {
-    memset (report, 0, sizeof *report);
+    for (size_t i = 0; i < doc->change_count; i++)
+        if (strcmp (doc->changes[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* Change columns: the ruleset's items in their order, then ids the rows
+   name that are not items, in the order first seen. Also notes whether any
+   row carries base_total or bonus. */
+static int
+s_plan_changes (report_doc_t *doc)
+{
+    size_t keys = s_count (doc->items);
+    const cJSON *table, *row;
+    cJSON_ArrayForEach (table, doc->tables)
+    {
+        cJSON_ArrayForEach (row,
+                            cJSON_GetObjectItemCaseSensitive (table, "rows"))
+        {
+            keys += s_count (cJSON_GetObjectItemCaseSensitive (row, "changes"));
+            doc->has_base_total |=
+                report__member (row, NULL, "base_total") != NULL;
+            doc->has_bonus |= report__member (row, NULL, "bonus") != NULL;
+        }
+    }
+    doc->changes = calloc (keys ? keys : 1, sizeof *doc->changes);
+    if (!doc->changes)
+        return -1;
+    const cJSON *item;
+    cJSON_ArrayForEach (item, doc->items)
+    {
+        const char *id = report__text (item, "id");
+        cJSON_ArrayForEach (table, doc->tables)
+        {
+            cJSON_ArrayForEach (
+                row, cJSON_GetObjectItemCaseSensitive (table, "rows"))
+            {
+                if (!s_has_change (doc, id) &&
+                    report__member (row, "changes", id))
+                    doc->changes[doc->change_count++] = id;
+            }
+        }
+    }
+    cJSON_ArrayForEach (table, doc->tables)
+    {
+        cJSON_ArrayForEach (row,
+                            cJSON_GetObjectItemCaseSensitive (table, "rows"))
+        {
+            const cJSON *change;
+            cJSON_ArrayForEach (
+                change, cJSON_GetObjectItemCaseSensitive (row, "changes"))
+            {
+                if (!s_has_change (doc, change->string))
+                    doc->changes[doc->change_count++] = change->string;
+            }
+        }
+    }
+    return 0;
+}
+
+int
+report__load (const char *json, report_doc_t *doc, char *err)
+{
+    memset (doc, 0, sizeof *doc);
     if (!json) {
-        s_set_error (err, "report: no JSON text");
+        report__set_error (err, "report: no JSON text");
         return -1;
     }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts (json, &end, true);
     if (!root) {
         size_t offset = end && end >= json ? (size_t)(end - json) : 0;
-        s_set_error (err, "report: invalid JSON at byte %zu", offset);
+        report__set_error (err, "report: invalid JSON at byte %zu", offset);
         return -1;
     }
-    report->root = root;
+    doc->root = root;
     if (!cJSON_IsObject (root)) {
-        s_set_error (err, "report: the JSON is not an object");
+        report__set_error (err, "report: the JSON is not an object");
         goto failed;
     }
-    report->tables = cJSON_GetObjectItemCaseSensitive (root, "tables");
-    if (!cJSON_IsArray (report->tables)) {
-        s_set_error (err, "report: no \"tables\" array");
+    if (s_check_document (root, err))
+        goto failed;
+    doc->items = cJSON_GetObjectItemCaseSensitive (root, "items");
+    doc->counters = cJSON_GetObjectItemCaseSensitive (root, "counters");
+    doc->dimensions = cJSON_GetObjectItemCaseSensitive (root, "dimensions");
+    doc->tables = cJSON_GetObjectItemCaseSensitive (root, "tables");
+    doc->excluded = cJSON_GetObjectItemCaseSensitive (root, "excluded");
+    doc->channel_tables =
+        cJSON_GetObjectItemCaseSensitive (root, "channel_tables");
+    doc->summary = cJSON_GetObjectItemCaseSensitive (root, "summary");
+    doc->breakdown = cJSON_GetObjectItemCaseSensitive (root, "breakdown");
+    doc->below = cJSON_GetObjectItemCaseSensitive (root, "below");
+    if (s_plan_scores (doc) || s_plan_changes (doc)) {
+        report__set_error (err, "report: out of memory");
         goto failed;
     }
-    if (s_check_member (root, "title", S_STRING, "", err) ||
-        s_check_member (root, "period", S_STRING, "", err) ||
-        s_check_member (root, "ruleset", S_STRING, "", err) ||
-        s_check_member (root, "as_of", S_STRING, "", err) ||
-        s_check_member (root, "items", S_ARRAY, "", err) ||
-        s_check_member (root, "counters", S_ARRAY, "", err) ||
-        s_check_member (root, "excluded", S_ARRAY, "", err))
-        goto failed;
-    report->items = cJSON_GetObjectItemCaseSensitive (root, "items");
-    report->counters = cJSON_GetObjectItemCaseSensitive (root, "counters");
-    report->excluded = cJSON_GetObjectItemCaseSensitive (root, "excluded");
-    if (s_check_columns (report, err))
-        goto failed;
-    size_t index = 0;
-    const cJSON *table;
-    cJSON_ArrayForEach (table, report->tables)
-    {
-        char path[S_WHERE_MAX];
-        s_where (path, "tables[%zu]", index++);
-        if (s_check_table (table, path, err))
-            goto failed;
-    }
-    if (s_check_excluded (report->excluded, err))
-        goto failed;
     return 0;
 
 failed:
-    cJSON_Delete (root);
-    report->root = NULL;
+    report__unload (doc);
     return -1;
+}
+
+void
+report__unload (report_doc_t *doc)
+{
+    cJSON_Delete (doc->root);
+    free (doc->scores);
+    free (doc->changes);
+    memset (doc, 0, sizeof *doc);
 }
 
 //  --------------------------------------------------------------------------
 //  Reading checked values
 
-/* Returns the member's text, or "" when it is absent. */
-static const char *
-s_text (const cJSON *object, const char *name)
+const char *
+report__text (const cJSON *object, const char *name)
 {
     const char *text =
         cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (object, name));
     return text ? text : "";
 }
 
-/* Returns the member of object.group named name when it is a number. */
-static const cJSON *
-s_value (const cJSON *object, const char *group, const char *name)
+const cJSON *
+report__member (const cJSON *object, const char *group, const char *name)
 {
     const cJSON *parent =
         group ? cJSON_GetObjectItemCaseSensitive (object, group) : object;
     const cJSON *value = cJSON_GetObjectItemCaseSensitive (parent, name);
+    return cJSON_IsNumber (value) || cJSON_IsNull (value) ? value : NULL;
+}
+
+const cJSON *
+report__value (const cJSON *object, const char *group, const char *name)
+{
+    const cJSON *value = report__member (object, group, name);
     return cJSON_IsNumber (value) ? value : NULL;
 }
 
-/* The unit's name, or its id when the registry gave it none. */
-static const char *
-s_unit_name (const cJSON *row)
+const char *
+report__unit_name (const cJSON *row)
 {
-    const char *unit = s_text (row, "unit");
-    return *unit ? unit : s_text (row, "unit_id");
+    const char *unit = report__text (row, "unit");
+    return *unit ? unit : report__text (row, "unit_id");
 }
 
-//  --------------------------------------------------------------------------
-//  Number formatting; buffers are S_NUMBER_MAX bytes
-
-static void
-s_format_fixed2 (double value, char *buf)
-{
-    snprintf (buf, S_NUMBER_MAX, "%.2f", value);
-    // A tiny negative value rounds to "-0.00", which reads as a penalty.
-    if (strcmp (buf, "-0.00") == 0)
-        memmove (buf, buf + 1, strlen (buf));
-}
-
-/* Whole numbers as integers; anything else keeps 2 decimals rather than
-   being silently rounded. 2^53 bounds the exactly representable range. */
-static void
-s_format_count (double value, char *buf)
-{
-    if (value > -9007199254740992.0 && value < 9007199254740992.0 &&
-        value == (double)(long long)value)
-        snprintf (buf, S_NUMBER_MAX, "%lld", (long long)value);
-    else
-        s_format_fixed2 (value, buf);
-}
-
-/* Points as the bulletins print them: 30, 2.5, 0.25. */
-static void
-s_format_points (double value, char *buf)
-{
-    s_format_fixed2 (value, buf);
-    size_t length = strlen (buf);
-    while (length > 0 && buf[length - 1] == '0')
-        buf[--length] = '\0';
-    if (length > 0 && buf[length - 1] == '.')
-        buf[--length] = '\0';
-}
-
-//  --------------------------------------------------------------------------
-//  Table grid
-
-static grid_t *
-s_grid_new (size_t rows, size_t cols)
-{
-    if (cols == 0 || rows > SIZE_MAX / sizeof (char *) / cols)
-        return NULL;
-    grid_t *grid = calloc (1, sizeof *grid);
-    if (!grid)
-        return NULL;
-    grid->rows = rows;
-    grid->cols = cols;
-    grid->cells = calloc (rows * cols, sizeof (char *));
-    grid->right = calloc (cols, sizeof (bool));
-    if (!grid->cells || !grid->right) {
-        free (grid->cells);
-        free (grid->right);
-        free (grid);
-        return NULL;
-    }
-    return grid;
-}
-
-static void
-s_grid_destroy (grid_t **grid_p)
-{
-    grid_t *grid = *grid_p;
-    if (!grid)
-        return;
-    for (size_t i = 0; i < grid->count; i++)
-        free (grid->cells[i]);
-    free (grid->cells);
-    free (grid->right);
-    free (grid);
-    *grid_p = NULL;
-}
-
-/* Copies text with control characters (C0, DEL and C1) turned into spaces:
-   a newline in a unit name must not break the table and an escape sequence
-   must not reach the terminal. The copy is never longer than text. */
-static void
-s_copy_clean (char *dest, const char *text)
-{
-    const unsigned char *in = (const unsigned char *)text;
-    while (*in) {
-        if (*in < 0x20 || *in == 0x7F) {
-            *dest++ = ' ';
-            in++;
-        } else if (in[0] == 0xC2 && in[1] >= 0x80 && in[1] <= 0x9F) {
-            *dest++ = ' ';
-            in += 2;
-        } else
-            *dest++ = (char)*in++;
-    }
-    *dest = '\0';
-}
-
-/* Appends a cleaned copy of text as the next cell. */
-static int
-s_grid_add (grid_t *grid, const char *text)
-{
-    if (grid->count >= grid->rows * grid->cols)
-        return -1;
-    char *cell = malloc (strlen (text) + 1);
-    if (!cell)
-        return -1;
-    s_copy_clean (cell, text);
-    grid->cells[grid->count++] = cell;
-    return 0;
-}
-
-/* Writes a cleaned copy of a free-standing line such as a title. */
-static int
-s_write_clean (FILE *out, const char *text)
-{
-    char *clean = malloc (strlen (text) + 1);
-    if (!clean)
-        return -1;
-    s_copy_clean (clean, text);
-    fputs (clean, out);
-    free (clean);
-    return 0;
-}
-
-static int
-s_grid_add_fixed2 (grid_t *grid, const cJSON *value)
-{
-    char buf[S_NUMBER_MAX] = "";
-    if (value)
-        s_format_fixed2 (value->valuedouble, buf);
-    return s_grid_add (grid, buf);
-}
-
-static int
-s_grid_add_count (grid_t *grid, const cJSON *value)
-{
-    char buf[S_NUMBER_MAX] = "";
-    if (value)
-        s_format_count (value->valuedouble, buf);
-    return s_grid_add (grid, buf);
-}
-
-static void
-s_write_spaces (FILE *out, size_t count)
-{
-    while (count--)
-        fputc (' ', out);
-}
-
-/* Writes the grid, a rule under the header. Padding is held back until
-   something visible follows it, so no line ends in spaces. The column count
-   comes from the report, hence the widths live on the heap. */
-static int
-s_grid_write (const grid_t *grid, FILE *out)
-{
-    size_t *widths = calloc (grid->cols, sizeof (size_t));
-    if (!widths)
-        return -1;
-    size_t total = 0;
-    for (size_t col = 0; col < grid->cols; col++) {
-        widths[col] = 0;
-        for (size_t row = 0; row < grid->rows; row++) {
-            size_t width =
-                report_display_width (grid->cells[row * grid->cols + col]);
-            if (width > widths[col])
-                widths[col] = width;
-        }
-        total += widths[col] + (col ? S_GAP : 0);
-    }
-    for (size_t row = 0; row < grid->rows; row++) {
-        size_t pending = 0;
-        for (size_t col = 0; col < grid->cols; col++) {
-            const char *cell = grid->cells[row * grid->cols + col];
-            size_t pad = widths[col] - report_display_width (cell);
-            if (col)
-                pending += S_GAP;
-            if (grid->right[col])
-                pending += pad;
-            if (*cell) {
-                s_write_spaces (out, pending);
-                fputs (cell, out);
-                pending = 0;
-            }
-            if (!grid->right[col])
-                pending += pad;
-        }
-        fputc ('\n', out);
-        if (row == 0) {
-            for (size_t i = 0; i < total; i++)
-                fputc ('-', out);
-            fputc ('\n', out);
-        }
-    }
-    free (widths);
-    return 0;
-}
-
-//  --------------------------------------------------------------------------
-//  Table format
-
-static const char *
-s_counter_label (const char *id)
+const char *
+report__counter_label (const char *id)
 {
     for (size_t i = 0; i < sizeof s_counter_labels / sizeof s_counter_labels[0];
          i++)
@@ -652,343 +657,116 @@ s_counter_label (const char *id)
     return id;
 }
 
-static bool
-s_table_has_notes (const cJSON *rows)
+const char *
+report__label (const cJSON *spec)
 {
-    const cJSON *row;
-    cJSON_ArrayForEach (row, rows)
-    {
-        if (*s_text (row, "note"))
-            return true;
-    }
-    return false;
+    const char *label = report__text (spec, "label");
+    return *label ? label : report__text (spec, "id");
 }
 
-static int
-s_add_header (grid_t *grid, const report_t *report, bool notes)
+char *
+report__header (const cJSON *spec)
 {
-    if (s_grid_add (grid, "排名") || s_grid_add (grid, "单位"))
-        return -1;
-    const cJSON *counter;
-    cJSON_ArrayForEach (counter, report->counters)
-    {
-        if (s_grid_add (grid, s_counter_label (counter->valuestring)))
-            return -1;
-    }
-    const cJSON *item;
-    cJSON_ArrayForEach (item, report->items)
-    {
-        const char *label = s_text (item, "label");
-        if (!*label)
-            label = s_text (item, "id");
-        const cJSON *points = s_value (item, NULL, "points");
-        char number[S_NUMBER_MAX] = "";
-        if (points)
-            s_format_points (points->valuedouble, number);
-        size_t size = strlen (label) + strlen (number) + 3;
-        char *header = malloc (size);
-        if (!header)
-            return -1;
+    const char *label = report__label (spec);
+    const cJSON *points = report__value (spec, NULL, "points");
+    char number[REPORT__NUMBER_MAX] = "";
+    if (points)
+        report__format_short (points->valuedouble, number);
+    size_t size = strlen (label) + strlen (number) + 3;
+    char *header = malloc (size);
+    if (header)
         snprintf (header, size, points ? "%s(%s)" : "%s%s", label, number);
-        int rc = s_grid_add (grid, header);
-        free (header);
-        if (rc)
-            return -1;
-    }
-    if (s_grid_add (grid, "总分"))
-        return -1;
-    if (notes && s_grid_add (grid, "备注"))
-        return -1;
-    return 0;
+    return header;
 }
 
-static int
-s_add_row (grid_t *grid, const report_t *report, const cJSON *row, bool notes)
+const cJSON *
+report__item (const report_doc_t *doc, const char *id)
 {
-    // Unranked schemes give a null rank; "-" says so where a blank would
-    // look like a missing value.
-    const cJSON *rank = s_value (row, NULL, "rank");
-    if (rank ? s_grid_add_count (grid, rank) : s_grid_add (grid, "-"))
-        return -1;
-    if (s_grid_add (grid, s_unit_name (row)))
-        return -1;
-    const cJSON *counter;
-    cJSON_ArrayForEach (counter, report->counters)
-    {
-        if (s_grid_add_count (grid,
-                              s_value (row, "counters", counter->valuestring)))
-            return -1;
-    }
     const cJSON *item;
-    cJSON_ArrayForEach (item, report->items)
+    cJSON_ArrayForEach (item, doc->items)
     {
-        if (s_grid_add_fixed2 (grid,
-                               s_value (row, "items", s_text (item, "id"))))
-            return -1;
+        if (strcmp (report__text (item, "id"), id) == 0)
+            return item;
     }
-    if (s_grid_add_fixed2 (grid, s_value (row, NULL, "total")))
-        return -1;
-    if (notes && s_grid_add (grid, s_text (row, "note")))
-        return -1;
-    return 0;
-}
-
-static grid_t *
-s_build_table (const report_t *report, const cJSON *table)
-{
-    const cJSON *rows = cJSON_GetObjectItemCaseSensitive (table, "rows");
-    bool notes = s_table_has_notes (rows);
-    size_t cols = 3 + (size_t)cJSON_GetArraySize (report->counters) +
-                  (size_t)cJSON_GetArraySize (report->items) + (notes ? 1 : 0);
-    grid_t *grid = s_grid_new (1 + (size_t)cJSON_GetArraySize (rows), cols);
-    if (!grid)
-        return NULL;
-    // Everything but the unit name and the note is a number.
-    for (size_t col = 0; col < cols; col++)
-        grid->right[col] = col != 1 && !(notes && col == cols - 1);
-    if (s_add_header (grid, report, notes))
-        goto failed;
-    const cJSON *row;
-    cJSON_ArrayForEach (row, rows)
-    {
-        if (s_add_row (grid, report, row, notes))
-            goto failed;
-    }
-    return grid;
-
-failed:
-    s_grid_destroy (&grid);
     return NULL;
 }
 
-static grid_t *
-s_build_excluded (const cJSON *excluded)
+bool
+report__is_pct0 (const cJSON *spec)
 {
-    grid_t *grid = s_grid_new (1 + (size_t)cJSON_GetArraySize (excluded), 2);
-    if (!grid)
-        return NULL;
-    if (s_grid_add (grid, "单位") || s_grid_add (grid, "原因"))
-        goto failed;
-    const cJSON *unit;
-    cJSON_ArrayForEach (unit, excluded)
-    {
-        if (s_grid_add (grid, s_unit_name (unit)) ||
-            s_grid_add (grid, s_text (unit, "reason")))
-            goto failed;
-    }
-    return grid;
-
-failed:
-    s_grid_destroy (&grid);
-    return NULL;
-}
-
-/* The title line joins whichever of title, period, ruleset and as_of the
-   report has, two spaces apart. */
-static int
-s_write_title (const report_t *report, FILE *out)
-{
-    static const char *const names[] = {"title", "period", "ruleset", "as_of"};
-    bool first = true;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const char *text = s_text (report->root, names[i]);
-        if (!*text)
-            continue;
-        fputs (first ? "" : "  ", out);
-        if (strcmp (names[i], "as_of") == 0)
-            fputs ("截至 ", out);
-        if (s_write_clean (out, text))
-            return -1;
-        first = false;
-    }
-    if (!first)
-        fputc ('\n', out);
-    return 0;
-}
-
-/* Flushes out and reports whether everything written so far arrived. */
-static int
-s_finish (FILE *out, char *err)
-{
-    if (fflush (out) != 0 || ferror (out)) {
-        s_set_error (err, "report: could not write the output");
-        return -1;
-    }
-    return 0;
-}
-
-int
-report_format_table (const char *json, FILE *out, char *err)
-{
-    report_t report;
-    if (s_report_load (json, &report, err))
-        return -1;
-
-    // Build every grid before writing, so that running out of memory on a
-    // large report is found before any output has started.
-    size_t tables = (size_t)cJSON_GetArraySize (report.tables);
-    grid_t **grids = calloc (tables + 1, sizeof (grid_t *));
-    grid_t *excluded = NULL;
-    int rc = -1;
-    if (!grids)
-        goto out_of_memory;
-    size_t index = 0;
-    const cJSON *table;
-    cJSON_ArrayForEach (table, report.tables)
-    {
-        grids[index] = s_build_table (&report, table);
-        if (!grids[index++])
-            goto out_of_memory;
-    }
-    if (cJSON_GetArraySize (report.excluded) > 0) {
-        excluded = s_build_excluded (report.excluded);
-        if (!excluded)
-            goto out_of_memory;
-    }
-
-    if (s_write_title (&report, out))
-        goto out_of_memory;
-    index = 0;
-    cJSON_ArrayForEach (table, report.tables)
-    {
-        const char *title = s_text (table, "title");
-        if (!*title)
-            title = s_text (table, "group");
-        fputc ('\n', out);
-        if (s_write_clean (out, title))
-            goto out_of_memory;
-        fputc ('\n', out);
-        if (s_grid_write (grids[index++], out))
-            goto out_of_memory;
-    }
-    if (excluded) {
-        fputs ("\n未参与排名\n", out);
-        if (s_grid_write (excluded, out))
-            goto out_of_memory;
-    }
-    rc = s_finish (out, err);
-    goto cleanup;
-
-out_of_memory:
-    s_set_error (err, "report: out of memory");
-cleanup:
-    if (grids)
-        for (size_t i = 0; i < tables; i++)
-            s_grid_destroy (&grids[i]);
-    free (grids);
-    s_grid_destroy (&excluded);
-    cJSON_Delete (report.root);
-    return rc;
+    return strcmp (report__text (spec, "round"), "pct0") == 0;
 }
 
 //  --------------------------------------------------------------------------
-//  CSV format
+//  Number formatting; buffers are REPORT__NUMBER_MAX bytes
 
-/* Writes one field, quoted per RFC 4180 only when it must be. */
+/* A tiny negative value rounds to "-0.00" or "-0", which reads as a
+   penalty; the sign goes. */
 static void
-s_csv_field (FILE *out, const char *text, bool first)
+s_drop_negative_zero (char *buf)
 {
-    if (!first)
-        fputc (',', out);
-    if (!strpbrk (text, ",\"\r\n")) {
-        fputs (text, out);
+    if (buf[0] != '-')
         return;
-    }
-    fputc ('"', out);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"')
-            fputc ('"', out);
-        fputc (*c, out);
-    }
-    fputc ('"', out);
+    for (const char *c = buf + 1; *c; c++)
+        if (*c != '0' && *c != '.')
+            return;
+    memmove (buf, buf + 1, strlen (buf));
 }
 
-static void
-s_csv_count (FILE *out, const cJSON *value)
+void
+report__format_fixed2 (double value, char *buf)
 {
-    char buf[S_NUMBER_MAX] = "";
-    if (value)
-        s_format_count (value->valuedouble, buf);
-    s_csv_field (out, buf, false);
+    snprintf (buf, REPORT__NUMBER_MAX, "%.2f", value);
+    s_drop_negative_zero (buf);
 }
 
-static void
-s_csv_fixed2 (FILE *out, const cJSON *value)
+/* 2^53 bounds the exactly representable integers. */
+void
+report__format_count (double value, char *buf)
 {
-    char buf[S_NUMBER_MAX] = "";
-    if (value)
-        s_format_fixed2 (value->valuedouble, buf);
-    s_csv_field (out, buf, false);
+    if (value > -9007199254740992.0 && value < 9007199254740992.0 &&
+        value == (double)(long long)value)
+        snprintf (buf, REPORT__NUMBER_MAX, "%lld", (long long)value);
+    else
+        report__format_fixed2 (value, buf);
 }
 
-/* Writes one data row. An excluded unit (group NULL) is written under group
-   "excluded" with its reason as the note; it was never ranked or scored, so
-   its rank, items and total stay empty even if the daemon sent some. */
-static void
-s_csv_row (FILE *out, const report_t *report, const char *group,
-           const cJSON *row)
+/* The fewest decimals, up to six, that read back as the value. */
+void
+report__format_short (double value, char *buf)
 {
-    bool ranked = group != NULL;
-    s_csv_field (out, ranked ? group : "excluded", true);
-    s_csv_count (out, ranked ? s_value (row, NULL, "rank") : NULL);
-    s_csv_field (out, s_text (row, "unit_id"), false);
-    s_csv_field (out, s_text (row, "unit"), false);
-    const cJSON *counter;
-    cJSON_ArrayForEach (counter, report->counters)
-    {
-        s_csv_count (out, s_value (row, "counters", counter->valuestring));
+    for (int decimals = 0; decimals <= 6; decimals++) {
+        snprintf (buf, REPORT__NUMBER_MAX, "%.*f", decimals, value);
+        double back = strtod (buf, NULL);
+        double off = back > value ? back - value : value - back;
+        if (off < 1e-9)
+            break;
     }
-    const cJSON *item;
-    cJSON_ArrayForEach (item, report->items)
-    {
-        s_csv_fixed2 (out, ranked ? s_value (row, "items", s_text (item, "id"))
-                                  : NULL);
-    }
-    s_csv_fixed2 (out, ranked ? s_value (row, NULL, "total") : NULL);
-    s_csv_field (out, s_text (row, ranked ? "note" : "reason"), false);
-    fputs ("\r\n", out);
+    s_drop_negative_zero (buf);
 }
 
-int
-report_format_csv (const char *json, FILE *out, char *err)
+void
+report__format_signed (double value, char *buf)
 {
-    report_t report;
-    if (s_report_load (json, &report, err))
-        return -1;
+    snprintf (buf, REPORT__NUMBER_MAX, "%+.2f", value);
+    // No change is no change: "0.00", not "+0.00" or "-0.00".
+    if (strcmp (buf + 1, "0.00") == 0)
+        memmove (buf, buf + 1, strlen (buf));
+}
 
-    static const char *const leading[] = {"group", "rank", "unit_id", "unit"};
-    for (size_t i = 0; i < sizeof leading / sizeof leading[0]; i++)
-        s_csv_field (out, leading[i], i == 0);
-    const cJSON *counter;
-    cJSON_ArrayForEach (counter, report.counters)
-    {
-        s_csv_field (out, counter->valuestring, false);
-    }
-    const cJSON *item;
-    cJSON_ArrayForEach (item, report.items)
-    {
-        s_csv_field (out, s_text (item, "id"), false);
-    }
-    s_csv_field (out, "total", false);
-    s_csv_field (out, "note", false);
-    fputs ("\r\n", out);
+void
+report__format_percent (double share, char *buf)
+{
+    report__format_fixed2 (share * 100, buf);
+    strcat (buf, "%");
+}
 
-    const cJSON *table;
-    cJSON_ArrayForEach (table, report.tables)
-    {
-        const cJSON *rows = cJSON_GetObjectItemCaseSensitive (table, "rows");
-        const cJSON *row;
-        cJSON_ArrayForEach (row, rows)
-        {
-            s_csv_row (out, &report, s_text (table, "group"), row);
-        }
-    }
-    const cJSON *unit;
-    cJSON_ArrayForEach (unit, report.excluded)
-    {
-        s_csv_row (out, &report, NULL, unit);
-    }
-    int rc = s_finish (out, err);
-    cJSON_Delete (report.root);
-    return rc;
+void
+report__format_item (const cJSON *spec, double value, char *buf)
+{
+    if (report__is_pct0 (spec)) {
+        snprintf (buf, REPORT__NUMBER_MAX, "%.0f", value);
+        s_drop_negative_zero (buf);
+    } else
+        report__format_fixed2 (value, buf);
 }
