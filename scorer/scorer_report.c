@@ -278,6 +278,20 @@ s_add_changes (cJSON *row, const scorer_ruleset_t *rs,
     }
 }
 
+/* Rows by rank (ties keep registry order: equal ranks compare by index,
+   which is registry order). */
+static _Thread_local const scorer_output_t *s_rank_out;
+
+static int
+s_compare_by_rank (const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int rx = s_rank_out[x].rank, ry = s_rank_out[y].rank;
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
 static void
 s_add_tables (cJSON *doc, store_txn_t *txn, const scorer_ruleset_t *rs,
               scorer_period_t period, const s_scored_t *s,
@@ -295,14 +309,11 @@ s_add_tables (cJSON *doc, store_txn_t *txn, const scorer_ruleset_t *rs,
         for (size_t u = 0; order && u < s->count; u++)
             if (s->out[u].table == t && !s->out[u].excluded)
                 order[listed++] = u;
-        for (size_t a = 1; rs->rank != RANK_NONE && a < listed; a++)
-            for (size_t b = a;
-                 b > 0 && s->out[order[b]].rank < s->out[order[b - 1]].rank;
-                 b--) {
-                size_t x = order[b];
-                order[b] = order[b - 1];
-                order[b - 1] = x;
-            }
+        if (rs->rank != RANK_NONE) {
+            s_rank_out = s->out;
+            qsort (order, listed, sizeof (size_t), s_compare_by_rank);
+            s_rank_out = NULL;
+        }
         for (size_t k = 0; k < listed; k++) {
             size_t u = order[k];
             cJSON *row = s_row_json (rs, &s->in[u], &s->out[u], true);
@@ -415,6 +426,14 @@ s_add_summary (cJSON *doc, const scorer_ruleset_t *rs, const s_scored_t *s)
                  ROUND_R2));
 }
 
+/* czmq destructors take the address of the item pointer. */
+static void
+s_free_sum (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
 /* Received tickets of the report's units by channel and by category,
    read from the slices the counters keep per unit. */
 static void
@@ -424,8 +443,8 @@ s_add_breakdown (cJSON *doc, store_txn_t *txn, const scorer_ruleset_t *rs,
     if (!rs->breakdown)
         return;
     zhashx_t *sums[2] = {zhashx_new (), zhashx_new ()};
-    zhashx_set_destructor (sums[0], (zhashx_destructor_fn *)free);
-    zhashx_set_destructor (sums[1], (zhashx_destructor_fn *)free);
+    zhashx_set_destructor (sums[0], s_free_sum);
+    zhashx_set_destructor (sums[1], s_free_sum);
     double total = 0;
     for (size_t u = 0; u < s->count; u++) {
         if (s->out[u].table < 0)

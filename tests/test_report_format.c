@@ -8,6 +8,7 @@
 #endif
 
 #include "report_format.h"
+#include "report_xlsx.h"
 
 #include <criterion/criterion.h>
 
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Two tables, one row with a note that holds commas and a quote, one row
    unranked, one excluded unit: every branch of both formatters. */
@@ -51,6 +54,60 @@ static const char *s_report =
     "\"total\":77,\"note\":\"\"}]}],"
     "\"excluded\":[{\"unit_id\":\"J99\",\"unit\":\"小样本测试单位\","
     "\"reason\":\"should_close < 5\"}]}";
+
+/* Every optional section of docs/report-json.md: items grouped in two
+   dimensions with a pct0 item between them, null item values, bonuses of
+   0.5, 0 and 0.25, changes with a null, a channel table, summary,
+   breakdown and the units below the district rate. */
+static const char *s_extended =
+    "{\"ruleset\":\"furong-2022\",\"title\":\"芙蓉区\",\"period\":\"2022-11\","
+    "\"items\":["
+    "{\"id\":\"sign_on_time\",\"label\":\"按时签收\",\"points\":5,"
+    "\"round\":\"r2\",\"suffix\":\"\",\"dimension\":\"response\"},"
+    "{\"id\":\"close_rate\",\"label\":\"办结率\",\"points\":25,"
+    "\"round\":\"r2\",\"dimension\":\"response\"},"
+    "{\"id\":\"on_time_rate\",\"label\":\"按期办结率\",\"round\":\"pct0\","
+    "\"suffix\":\"%\"},"
+    "{\"id\":\"satisfaction\",\"label\":\"满意度\",\"points\":20,"
+    "\"round\":\"t2\",\"dimension\":\"quality\"}],"
+    "\"dimensions\":[{\"id\":\"response\",\"label\":\"诉求响应率\","
+    "\"points\":30},{\"id\":\"quality\",\"label\":\"质量\",\"points\":20}],"
+    "\"counters\":[\"received\"],"
+    "\"tables\":[{\"group\":\"town\",\"title\":\"镇街\",\"rows\":["
+    "{\"rank\":1,\"unit_id\":\"U01\",\"unit\":\"东湖街道\","
+    "\"counters\":{\"received\":12},\"items\":{\"sign_on_time\":5,"
+    "\"close_rate\":23.5,\"on_time_rate\":88,\"satisfaction\":19.33},"
+    "\"dimensions\":{\"response\":28.5,\"quality\":19.33},"
+    "\"base_total\":97.83,\"bonus\":0.5,\"total\":98.33,"
+    "\"changes\":{\"close_rate\":1.25,\"on_time_rate\":null}},"
+    "{\"rank\":2,\"unit_id\":\"U02\",\"unit\":\"马坡岭街道\","
+    "\"counters\":{\"received\":0},\"items\":{\"sign_on_time\":null,"
+    "\"close_rate\":null,\"on_time_rate\":null,\"satisfaction\":null},"
+    "\"dimensions\":{\"response\":null,\"quality\":null},"
+    "\"base_total\":96.1,\"bonus\":0,\"total\":96.1,"
+    "\"changes\":{\"close_rate\":-0.5,\"on_time_rate\":3}},"
+    "{\"rank\":3,\"unit_id\":\"U03\",\"unit\":\"定王台街道\","
+    "\"counters\":{\"received\":7},\"items\":{\"sign_on_time\":4.5,"
+    "\"close_rate\":24,\"on_time_rate\":100,\"satisfaction\":18},"
+    "\"dimensions\":{\"response\":28.5,\"quality\":18},"
+    "\"base_total\":95,\"bonus\":0.25,\"total\":95.25}]}],"
+    "\"channel_tables\":[{\"channel\":\"mayor_mailbox\",\"title\":\"市长信箱\","
+    "\"columns\":[{\"id\":\"should_close\",\"label\":\"应办结\","
+    "\"kind\":\"counter\"},{\"id\":\"on_time_rate\",\"label\":\"按期办结率\","
+    "\"kind\":\"item\",\"round\":\"pct0\",\"suffix\":\"%\"}],"
+    "\"rows\":[{\"unit_id\":\"U01\",\"unit\":\"东湖街道\",\"values\":"
+    "{\"should_close\":8,\"on_time_rate\":88}},{\"unit_id\":\"U02\","
+    "\"unit\":\"马坡岭街道\",\"values\":{\"should_close\":3,"
+    "\"on_time_rate\":null}}]}],"
+    "\"summary\":{\"units\":40,\"with_cases\":38,\"full_score\":100,"
+    "\"at_full_score\":12,\"at_full_score_share\":0.3158,\"average\":99.87},"
+    "\"breakdown\":{\"channels\":[{\"id\":\"hotline\",\"received\":1234,"
+    "\"share\":0.8}],\"categories\":[{\"id\":\"property\",\"received\":20,"
+    "\"share\":0.0162}]},"
+    "\"below\":{\"title\":\"问题解决率低于全区平均的单位\","
+    "\"district_rate\":0.9123,\"rows\":[{\"unit_id\":\"U01\","
+    "\"unit\":\"东湖街道\",\"revisited\":10,\"unresolved\":3,\"rate\":0.7}]},"
+    "\"future_section\":{\"anything\":[1,2,3]}}";
 
 /* Runs a formatter into memory. Returns the owned output; *rc and err get
    the formatter's answer. */
@@ -131,6 +188,50 @@ s_cell_columns (const char *line, size_t *starts, size_t *ends, size_t max)
     }
     return count;
 }
+
+/* Splits a table line into its cells (text between runs of two or more
+   spaces); returns how many. */
+static size_t
+s_cells (const char *line, char cells[][128], size_t max)
+{
+    size_t count = 0;
+    const char *at = line;
+    while (*at && count < max) {
+        while (*at == ' ')
+            at++;
+        if (!*at)
+            break;
+        const char *end = at;
+        while (*end && !(end[0] == ' ' && (end[1] == ' ' || end[1] == '\0')))
+            end++;
+        size_t length = (size_t)(end - at);
+        cr_assert_lt (length, 128);
+        memcpy (cells[count], at, length);
+        cells[count][length] = '\0';
+        count++;
+        at = end;
+    }
+    return count;
+}
+
+/* Asserts that a table line has exactly the given cells. */
+static void
+s_expect_cells (const char *line, const char *const *expected, size_t count)
+{
+    char cells[32][128];
+    size_t found = s_cells (line, cells, 32);
+    cr_assert_eq (found, count, "%zu cells, not %zu, in: %s", found, count,
+                  line);
+    for (size_t i = 0; i < count; i++)
+        cr_assert_str_eq (cells[i], expected[i], "cell %zu of: %s", i, line);
+}
+
+#define S_EXPECT_CELLS(line, ...)                                              \
+    do {                                                                       \
+        const char *const expected_[] = {__VA_ARGS__};                         \
+        s_expect_cells (line, expected_,                                       \
+                        sizeof expected_ / sizeof expected_[0]);               \
+    } while (0)
 
 Test (report_format, counts_one_column_per_ascii_character)
 {
@@ -409,4 +510,480 @@ Test (report_format, reports_an_output_that_cannot_be_written)
     cr_assert_eq (report_format_csv (s_report, full, err), -1);
     cr_assert_not_null (strstr (err, "write"), "%s", err);
     fclose (full);
+}
+
+//  --------------------------------------------------------------------------
+//  Optional sections (docs/report-json.md)
+
+Test (report_format, places_each_dimension_subtotal_after_its_items)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    char lines[16][512];
+    size_t count = s_table_lines (text, "镇街", lines, 16);
+    cr_assert_eq (count, 5, "%s", text);
+    S_EXPECT_CELLS (lines[0], "排名", "单位", "受理", "按时签收(5)",
+                    "办结率(25)", "诉求响应率(30)", "按期办结率", "满意度(20)",
+                    "质量(20)", "总分");
+    S_EXPECT_CELLS (lines[2], "1", "东湖街道", "12", "5.00", "23.50", "28.50",
+                    "88%", "19.33", "19.33", "97.83+0.5");
+    free (text);
+}
+
+Test (report_format, closes_a_split_dimension_after_its_last_item)
+{
+    // d1's items are split by d2's; d3 has no items and comes last.
+    char *text = s_format_ok (
+        report_format_table,
+        "{\"items\":[{\"id\":\"a\",\"dimension\":\"d1\"},"
+        "{\"id\":\"b\",\"dimension\":\"d2\"},{\"id\":\"c\","
+        "\"dimension\":\"d1\"},{\"id\":\"e\",\"dimension\":\"nowhere\"}],"
+        "\"dimensions\":[{\"id\":\"d1\",\"points\":10},{\"id\":\"d2\"},"
+        "{\"id\":\"d3\",\"label\":\"其他\",\"points\":0.5}],"
+        "\"tables\":[{\"title\":\"T\",\"rows\":[{\"rank\":1,\"unit\":\"u\","
+        "\"dimensions\":{\"d1\":9.5,\"d2\":null}}]}]}");
+    char lines[8][512];
+    cr_assert_eq (s_table_lines (text, "T", lines, 8), 3, "%s", text);
+    S_EXPECT_CELLS (lines[0], "排名", "单位", "a", "b", "d2", "c", "d1(10)",
+                    "e", "其他(0.5)", "总分");
+    S_EXPECT_CELLS (lines[2], "1", "u", "-", "9.50");
+    free (text);
+
+    text = s_format_ok (report_format_csv,
+                        "{\"items\":[{\"id\":\"a\",\"dimension\":\"d1\"}],"
+                        "\"dimensions\":[{\"id\":\"d1\"}],\"tables\":[]}");
+    cr_assert_str_eq (text, "group,rank,unit_id,unit,a_score,dim:d1,total,"
+                            "note\r\n");
+    free (text);
+}
+
+Test (report_format, rounds_pct0_items_to_whole_numbers_with_their_suffix)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    char lines[16][512];
+    size_t count = s_table_lines (text, "镇街", lines, 16);
+    cr_assert_eq (count, 5);
+    char cells[16][128];
+    cr_assert_eq (s_cells (lines[2], cells, 16), 10);
+    cr_assert_str_eq (cells[6], "88%");
+    cr_assert_eq (s_cells (lines[4], cells, 16), 10);
+    cr_assert_str_eq (cells[6], "100%");
+    free (text);
+}
+
+Test (report_format, prints_null_item_and_subtotal_values_as_a_dash)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    char lines[16][512];
+    size_t count = s_table_lines (text, "镇街", lines, 16);
+    cr_assert_eq (count, 5);
+    S_EXPECT_CELLS (lines[3], "2", "马坡岭街道", "0", "-", "-", "-", "-", "-",
+                    "-", "96.10");
+    free (text);
+}
+
+Test (report_format, prints_a_bonus_after_the_base_total_with_a_plus)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    char lines[16][512];
+    size_t count = s_table_lines (text, "镇街", lines, 16);
+    cr_assert_eq (count, 5);
+    char cells[16][128];
+    // 0.5 and 0.25 with the decimals they need; a zero bonus is no bonus.
+    cr_assert_eq (s_cells (lines[2], cells, 16), 10);
+    cr_assert_str_eq (cells[9], "97.83+0.5");
+    cr_assert_eq (s_cells (lines[3], cells, 16), 10);
+    cr_assert_str_eq (cells[9], "96.10");
+    cr_assert_eq (s_cells (lines[4], cells, 16), 10);
+    cr_assert_str_eq (cells[9], "95.00+0.25");
+
+    free (text);
+    text = s_format_ok (report_format_table,
+                        "{\"tables\":[{\"title\":\"T\",\"rows\":[{\"rank\":1,"
+                        "\"unit\":\"u\",\"base_total\":99,\"bonus\":1,"
+                        "\"total\":100}]}]}");
+    cr_assert_not_null (strstr (text, "  99.00+1\n"), "%s", text);
+    free (text);
+}
+
+Test (report_format, lists_signed_changes_in_a_table_after_their_table)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    const char *table = strstr (text, "\n镇街\n");
+    const char *changes = strstr (text, "\n环比变化 (百分点)\n");
+    cr_assert_not_null (changes, "%s", text);
+    cr_assert_gt (changes, table);
+    cr_assert_lt (changes, strstr (text, "\n市长信箱\n"));
+    char lines[16][512];
+    size_t count = s_table_lines (text, "环比变化 (百分点)", lines, 16);
+    cr_assert_eq (count, 5, "%s", text);
+    S_EXPECT_CELLS (lines[0], "单位", "办结率", "按期办结率");
+    S_EXPECT_CELLS (lines[2], "东湖街道", "+1.25", "-");
+    S_EXPECT_CELLS (lines[3], "马坡岭街道", "-0.50", "+3.00");
+    // A unit without changes is listed with blank cells.
+    S_EXPECT_CELLS (lines[4], "定王台街道");
+
+    // Reports without changes have no such table.
+    free (text);
+    text = s_format_ok (report_format_table, s_report);
+    cr_assert_null (strstr (text, "环比变化"));
+    free (text);
+}
+
+Test (report_format, prints_channel_tables_after_the_main_tables)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    const char *channel = strstr (text, "\n市长信箱\n");
+    cr_assert_not_null (channel, "%s", text);
+    cr_assert_gt (channel, strstr (text, "\n镇街\n"));
+    char lines[16][512];
+    size_t count = s_table_lines (text, "市长信箱", lines, 16);
+    cr_assert_eq (count, 4, "%s", text);
+    S_EXPECT_CELLS (lines[0], "单位", "应办结", "按期办结率");
+    S_EXPECT_CELLS (lines[2], "东湖街道", "8", "88%");
+    S_EXPECT_CELLS (lines[3], "马坡岭街道", "3", "-");
+    free (text);
+}
+
+Test (report_format, prints_the_summary_as_labelled_lines)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    char lines[16][512];
+    size_t count = s_table_lines (text, "汇总", lines, 16);
+    cr_assert_eq (count, 4, "%s", text);
+    S_EXPECT_CELLS (lines[0], "参评单位", "40");
+    S_EXPECT_CELLS (lines[1], "有工单单位", "38");
+    S_EXPECT_CELLS (lines[2], "满分单位", "12 (31.58%)");
+    S_EXPECT_CELLS (lines[3], "平均分", "99.87");
+    // Values start in one column.
+    size_t starts[4][4], ends[4][4];
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_eq (s_cell_columns (lines[i], starts[i], ends[i], 4), 2);
+        cr_assert_eq (starts[i][1], starts[0][1], "line %zu:\n%s", i, text);
+    }
+    free (text);
+}
+
+Test (report_format, prints_the_breakdown_by_channel_and_by_category)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    char lines[16][512];
+    size_t count = s_table_lines (text, "渠道", lines, 16);
+    cr_assert_eq (count, 3, "%s", text);
+    S_EXPECT_CELLS (lines[0], "渠道", "受理", "占比");
+    S_EXPECT_CELLS (lines[2], "hotline", "1234", "80.00%");
+    count = s_table_lines (text, "类别", lines, 16);
+    cr_assert_eq (count, 3, "%s", text);
+    S_EXPECT_CELLS (lines[0], "类别", "受理", "占比");
+    S_EXPECT_CELLS (lines[2], "property", "20", "1.62%");
+    free (text);
+}
+
+Test (report_format, prints_units_below_the_district_rate_under_that_rate)
+{
+    char *text = s_format_ok (report_format_table, s_extended);
+    char lines[16][512];
+    size_t count = s_table_lines (
+        text, "问题解决率低于全区平均的单位 (全区平均 91.23%)", lines, 16);
+    cr_assert_eq (count, 3, "%s", text);
+    S_EXPECT_CELLS (lines[0], "单位", "回访数", "未解决", "解决率");
+    S_EXPECT_CELLS (lines[2], "东湖街道", "10", "3", "70.00%");
+    // It is the last section, and the output ends with its last row.
+    size_t length = strlen (text);
+    size_t last = strlen (lines[2]);
+    cr_assert_geq (length, last + 1);
+    cr_assert_str_eq (text + length - 1, "\n");
+    cr_assert (strncmp (text + length - last - 1, lines[2], last) == 0, "%s",
+               text);
+    free (text);
+}
+
+Test (report_format, skips_sections_that_are_absent_or_unknown)
+{
+    char *text = s_format_ok (report_format_table, s_report);
+    cr_assert_null (strstr (text, "汇总"));
+    cr_assert_null (strstr (text, "\n渠道\n"));
+    cr_assert_null (strstr (text, "全区平均"));
+    free (text);
+    // s_extended also carries "future_section", which is not shown.
+    text = s_format_ok (report_format_table, s_extended);
+    cr_assert_null (strstr (text, "future"));
+    free (text);
+}
+
+Test (report_format, rejects_sections_of_the_wrong_type_naming_where)
+{
+    static const char *const cases[][2] = {
+        {"{\"tables\":[],\"summary\":{\"units\":\"40\"}}",
+         "report: summary.units is not a number or null"},
+        {"{\"tables\":[],\"breakdown\":[]}",
+         "report: breakdown is not an object"},
+        {"{\"tables\":[],\"breakdown\":{\"channels\":[{\"share\":\"x\"}]}}",
+         "report: breakdown.channels[0].share is not a number or null"},
+        {"{\"tables\":[],\"below\":{\"rows\":[1]}}",
+         "report: below.rows[0] is not an object"},
+        {"{\"tables\":[],\"channel_tables\":[{\"rows\":[{},{\"values\":"
+         "{\"x\":\"1\"}}]}]}",
+         "report: channel_tables[0].rows[1].values.x is not a number"},
+        {"{\"tables\":[],\"channel_tables\":[{\"title\":\"t\"}]}",
+         "report: channel_tables[0] has no \"rows\" array"},
+        {"{\"tables\":[],\"items\":[{\"id\":\"a\",\"round\":2}]}",
+         "report: items[0].round is not a string"},
+        {"{\"tables\":[],\"dimensions\":[{\"label\":\"x\"}]}",
+         "report: dimensions[0] is not an object with a string id"},
+        {"{\"tables\":[{\"rows\":[{\"changes\":{\"a\":\"+1\"}}]}]}",
+         "report: tables[0].rows[0].changes.a is not a number"},
+        {"{\"tables\":[{\"rows\":[{\"bonus\":\"0.5\"}]}]}",
+         "report: tables[0].rows[0].bonus is not a number or null"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[REPORT_FORMAT_ERR_MAX] = "";
+        int rc;
+        char *text = s_capture (report_format_table, cases[i][0], &rc, err);
+        cr_assert_eq (rc, -1, "accepted %s", cases[i][0]);
+        cr_assert_str_empty (text);
+        cr_assert_str_eq (err, cases[i][1]);
+        free (text);
+    }
+}
+
+Test (report_format, writes_dimension_bonus_and_change_columns_to_csv)
+{
+    char *text = s_format_ok (report_format_csv, s_extended);
+    const char *header =
+        "group,rank,unit_id,unit,received,sign_on_time_score,close_rate_score,"
+        "on_time_rate_score,satisfaction_score,dim:response,dim:quality,"
+        "base_total,bonus,total,change:close_rate,change:on_time_rate,note\r\n";
+    cr_assert (strncmp (text, header, strlen (header)) == 0, "%s", text);
+    cr_assert_not_null (strstr (text, "\r\ntown,1,U01,东湖街道,12,5.00,23.50,"
+                                      "88,19.33,28.50,19.33,97.83,0.5,98.33,"
+                                      "+1.25,,\r\n"),
+                        "%s", text);
+    // Null values are empty fields.
+    cr_assert_not_null (strstr (text, "\r\ntown,2,U02,马坡岭街道,0,,,,,,,96.10,"
+                                      "0,96.10,-0.50,+3.00,\r\n"),
+                        "%s", text);
+    cr_assert_not_null (strstr (text, "\r\ntown,3,U03,定王台街道,7,4.50,24.00,"
+                                      "100,18.00,28.50,18.00,95.00,0.25,95.25,"
+                                      ",,\r\n"),
+                        "%s", text);
+    free (text);
+}
+
+Test (report_format, writes_only_the_main_tables_to_csv)
+{
+    char *text = s_format_ok (report_format_csv, s_extended);
+    cr_assert_null (strstr (text, "市长信箱"));
+    cr_assert_null (strstr (text, "hotline"));
+    cr_assert_null (strstr (text, "property"));
+    // Header and three rows.
+    size_t lines = 0;
+    for (const char *c = text; *c; c++)
+        lines += *c == '\n';
+    cr_assert_eq (lines, 4, "%s", text);
+    free (text);
+}
+
+//  --------------------------------------------------------------------------
+//  xlsx
+
+/* A fresh temporary directory per test, removed with what it holds. */
+static char s_dir[64];
+
+static void
+s_make_dir (void)
+{
+    strcpy (s_dir, "/tmp/test_report_xlsx.XXXXXX");
+    cr_assert_not_null (mkdtemp (s_dir));
+}
+
+static void
+s_remove_dir (void)
+{
+    char command[128];
+    snprintf (command, sizeof command, "rm -rf '%s'", s_dir);
+    if (system (command) != 0)
+        fprintf (stderr, "could not remove %s\n", s_dir);
+}
+
+TestSuite (report_xlsx, .init = s_make_dir, .fini = s_remove_dir);
+
+static bool
+s_have_unzip (void)
+{
+    return system ("command -v unzip >/dev/null 2>&1") == 0;
+}
+
+/* Returns the owned output of a shell command. */
+static char *
+s_run (const char *command)
+{
+    FILE *pipe = popen (command, "r");
+    cr_assert_not_null (pipe);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    cr_assert_not_null (out);
+    char buf[4096];
+    size_t got;
+    while ((got = fread (buf, 1, sizeof buf, pipe)) > 0)
+        fwrite (buf, 1, got, out);
+    fclose (out);
+    pclose (pipe);
+    return text;
+}
+
+/* Returns the owned text of one member of the workbook at path. */
+static char *
+s_unzip_member (const char *path, const char *member)
+{
+    char command[512];
+    snprintf (command, sizeof command, "unzip -p '%s' '%s'", path, member);
+    return s_run (command);
+}
+
+static void
+s_write_xlsx_ok (const char *json, const char *path)
+{
+    char err[REPORT_FORMAT_ERR_MAX] = "";
+    cr_assert_eq (report_format_xlsx (json, path, err), 0, "%s", err);
+}
+
+Test (report_xlsx, writes_a_zip_workbook_with_one_sheet_per_table)
+{
+    char path[128];
+    snprintf (path, sizeof path, "%s/report.xlsx", s_dir);
+    s_write_xlsx_ok (s_report, path);
+    struct stat info;
+    cr_assert_eq (stat (path, &info), 0);
+    cr_assert_gt (info.st_size, 0);
+    FILE *file = fopen (path, "rb");
+    cr_assert_not_null (file);
+    char magic[2] = "";
+    cr_assert_eq (fread (magic, 1, 2, file), 2);
+    fclose (file);
+    cr_assert (magic[0] == 'P' && magic[1] == 'K', "not a zip file");
+
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed; checked the signature only");
+    char command[256];
+    snprintf (command, sizeof command, "unzip -l '%s'", path);
+    char *listing = s_run (command);
+    cr_assert_not_null (strstr (listing, "xl/worksheets/sheet1.xml"), "%s",
+                        listing);
+    cr_assert_not_null (strstr (listing, "xl/worksheets/sheet3.xml"),
+                        "镇街, 部门 and 未参与排名:\n%s", listing);
+    free (listing);
+    char *book = s_unzip_member (path, "xl/workbook.xml");
+    cr_assert_not_null (strstr (book, "name=\"镇街\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"部门\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"未参与排名\""), "%s", book);
+    free (book);
+}
+
+Test (report_xlsx, writes_a_bold_frozen_header_and_typed_cells)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/extended.xlsx", s_dir);
+    s_write_xlsx_ok (s_extended, path);
+
+    char *sheet = s_unzip_member (path, "xl/worksheets/sheet1.xml");
+    // The header row is frozen and every column has a width.
+    cr_assert_not_null (strstr (sheet, "ySplit=\"1\""), "%s", sheet);
+    cr_assert_not_null (strstr (sheet, "<cols>"), "%s", sheet);
+    // Row 2 (东湖街道): rank 1 and 12 received are numbers, 97.83 too.
+    cr_assert_not_null (strstr (sheet, "<c r=\"A2\""), "%s", sheet);
+    cr_assert_not_null (strstr (sheet, "<v>97.83</v>"), "%s", sheet);
+    cr_assert_not_null (strstr (sheet, "<v>88</v>"), "%s", sheet);
+    // Row 3 (马坡岭街道) has null items: no cell D3.
+    cr_assert_null (strstr (sheet, "r=\"D3\""), "%s", sheet);
+    free (sheet);
+
+    char *styles = s_unzip_member (path, "xl/styles.xml");
+    cr_assert_not_null (strstr (styles, "formatCode=\"0.00\""), "%s", styles);
+    cr_assert_not_null (strstr (styles, "formatCode=\"0&quot;%&quot;\""), "%s",
+                        styles);
+    cr_assert_not_null (strstr (styles, "<b/>"), "%s", styles);
+    free (styles);
+
+    char *strings = s_unzip_member (path, "xl/sharedStrings.xml");
+    static const char *const expected[] = {"诉求响应率(30)",
+                                           "基础分",
+                                           "加分",
+                                           "总分",
+                                           "办结率 环比",
+                                           "东湖街道",
+                                           "参评单位",
+                                           "满分单位占比",
+                                           "hotline",
+                                           "property",
+                                           "问题解决率低于全区平均的单位",
+                                           "解决率"};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        cr_assert_not_null (strstr (strings, expected[i]), "no %s in %s",
+                            expected[i], strings);
+    free (strings);
+
+    char *book = s_unzip_member (path, "xl/workbook.xml");
+    cr_assert_not_null (strstr (book, "name=\"镇街\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"渠道表 市长信箱\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"汇总\""), "%s", book);
+    free (book);
+}
+
+Test (report_xlsx, makes_sheet_names_excel_accepts_and_unique)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/names.xlsx", s_dir);
+    s_write_xlsx_ok ("{\"tables\":[{\"title\":\"A/B\",\"rows\":[]},"
+                     "{\"title\":\"a/b\",\"rows\":[]},"
+                     "{\"group\":\"dept\",\"rows\":[]},{\"rows\":[]},"
+                     "{\"title\":\"一二三四五六七八九十一二三四五六七八九十"
+                     "一二三四五六七八九十一二三四五\",\"rows\":[]}]}",
+                     path);
+    char *book = s_unzip_member (path, "xl/workbook.xml");
+    cr_assert_not_null (strstr (book, "name=\"A_B\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"a_b (2)\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"dept\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"表4\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"一二三四五六七八九十一二三四五"
+                                      "六七八九十一二三四五六七八九十一\""),
+                        "31 characters:\n%s", book);
+    free (book);
+}
+
+Test (report_xlsx, refuses_a_path_that_cannot_be_written)
+{
+    char err[REPORT_FORMAT_ERR_MAX] = "";
+    cr_assert_eq (report_format_xlsx (s_report, "/nonexistent/dir/x.xlsx", err),
+                  -1);
+    cr_assert_not_null (strstr (err, "could not write /nonexistent/dir/x.xlsx"),
+                        "%s", err);
+    // The rest is libxlsxwriter's own explanation.
+    cr_assert_gt (strlen (err),
+                  strlen ("report: could not write "
+                          "/nonexistent/dir/x.xlsx: "),
+                  "%s", err);
+}
+
+Test (report_xlsx, refuses_json_that_is_not_a_report_and_writes_nothing)
+{
+    char path[128];
+    snprintf (path, sizeof path, "%s/bad.xlsx", s_dir);
+    char err[REPORT_FORMAT_ERR_MAX] = "";
+    cr_assert_eq (report_format_xlsx ("{\"ruleset\":\"x\"}", path, err), -1);
+    cr_assert_not_null (strstr (err, "tables"), "%s", err);
+    cr_assert_neq (access (path, F_OK), 0, "a file was written");
+
+    err[0] = '\0';
+    cr_assert_eq (report_format_xlsx ("{\"tables\":[{\"rows\":[{\"rank\":"
+                                      "\"1\"}]}]}",
+                                      path, err),
+                  -1);
+    cr_assert_str_eq (err,
+                      "report: tables[0].rows[0].rank is not a number or null");
+    cr_assert_neq (access (path, F_OK), 0, "a file was written");
 }

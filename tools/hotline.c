@@ -10,6 +10,7 @@
 #include "config.h"
 #include "proto.h"
 #include "report_format.h"
+#include "report_xlsx.h"
 
 #include <czmq.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@ typedef struct {
     const char *period;   /* report */
     const char *as_of;    /* report */
     const char *format;   /* report */
+    const char *output;   /* report: write to this file */
     const char *topic;    /* subscribe */
     long count;           /* subscribe: stop after N, 0 = never */
     bool reload;          /* rulesets: load them again first */
@@ -51,7 +53,9 @@ s_usage (FILE *out)
         "      --period P          YYYY-MM or YYYY-Qn; default: the period of\n"
         "                          the daemon's clock\n"
         "      --as-of TIME        RFC 3339; default: now\n"
-        "      --format F          table (default), csv or json\n"
+        "      --format F          table (default), csv, json or xlsx\n"
+        "      --output FILE       write there instead of standard output\n"
+        "                          (required for xlsx)\n"
         "  subscribe               print live score updates and alerts as\n"
         "                          JSON lines until interrupted\n"
         "      --topic PREFIX      e.g. score/jintai-2025/ or alert/ (default "
@@ -347,9 +351,15 @@ s_report (s_options_t *o)
         return EXIT_USAGE;
     }
     const char *format = o->format ? o->format : "table";
+    bool xlsx = strcmp (format, "xlsx") == 0;
     if (strcmp (format, "table") && strcmp (format, "csv") &&
-        strcmp (format, "json")) {
-        fprintf (stderr, "hotline: --format must be table, csv or json\n");
+        strcmp (format, "json") && !xlsx) {
+        fprintf (stderr,
+                 "hotline: --format must be table, csv, json or xlsx\n");
+        return EXIT_USAGE;
+    }
+    if (xlsx && !o->output) {
+        fprintf (stderr, "hotline: --format xlsx needs --output FILE.xlsx\n");
         return EXIT_USAGE;
     }
     char *json, err[256];
@@ -359,11 +369,26 @@ s_report (s_options_t *o)
         return 1;
     }
     int rc = 0;
-    if (strcmp (format, "json") == 0)
-        printf ("%s\n", json);
-    else if ((strcmp (format, "csv") == 0
-                  ? report_format_csv (json, stdout, err)
-                  : report_format_table (json, stdout, err)) != 0) {
+    FILE *out = stdout;
+    if (o->output && !xlsx && !(out = fopen (o->output, "w"))) {
+        fprintf (stderr, "hotline: cannot write %s: %s\n", o->output,
+                 strerror (errno));
+        free (json);
+        return 1;
+    }
+    if (xlsx)
+        rc = report_format_xlsx (json, o->output, err);
+    else if (strcmp (format, "json") == 0)
+        rc = fprintf (out, "%s\n", json) < 0 ? -1 : 0;
+    else if (strcmp (format, "csv") == 0)
+        rc = report_format_csv (json, out, err);
+    else
+        rc = report_format_table (json, out, err);
+    if (out != stdout && fclose (out) != 0 && rc == 0) {
+        snprintf (err, sizeof (err), "cannot write %s", o->output);
+        rc = -1;
+    }
+    if (rc != 0) {
         fprintf (stderr, "hotline: report: %s\n", err);
         rc = 1;
     }
@@ -438,6 +463,7 @@ main (int argc, char *argv[])
                                       {"period", required_argument, 0, 'p'},
                                       {"as-of", required_argument, 0, 'a'},
                                       {"format", required_argument, 0, 'f'},
+                                      {"output", required_argument, 0, 'o'},
                                       {"topic", required_argument, 0, 'T'},
                                       {"count", required_argument, 0, 'n'},
                                       {"reload", no_argument, 0, 'R'},
@@ -470,6 +496,9 @@ main (int argc, char *argv[])
             break;
         case 'f':
             o.format = optarg;
+            break;
+        case 'o':
+            o.output = optarg;
             break;
         case 'T':
             o.topic = optarg;

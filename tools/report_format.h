@@ -1,20 +1,33 @@
 /*  report_format: the report JSON as a terminal table or as CSV.
 
     `hotline report` receives the report as JSON text (INTERFACES.md section
-    4, with the daemon's extensions: "title", "items", "counters" and per-table
-    "title"). This module turns that text into the two other --format forms.
-    It only reads the JSON; it never asks the daemon for anything.
+    4, with the daemon's extensions in docs/report-json.md). This module
+    turns that text into the other --format forms; report_xlsx.h adds the
+    workbook. It only reads the JSON; it never asks the daemon for anything.
 
     What counts as a report: a JSON object with a "tables" array whose
     entries are objects with a "rows" array of objects. Every other member
-    may be absent (it is then shown blank, or "-" for a rank in the table),
-    but a member that is present must have its documented type: strings for
-    names, ids, notes and reasons; numbers for counters, items and totals;
-    a number or null for "rank"; "items" an array of objects with a string
-    "id" (and optional string "label", number "points"); "counters" an array
-    of strings; "excluded" an array of objects. Columns follow the order of
-    the top-level "items" and "counters" arrays; row members not named there
-    are not shown.
+    may be absent (it is then not shown, or shown blank), but a member that
+    is present must have its documented type:
+      - strings for names, ids, titles, notes, reasons, and for the "label",
+        "round", "suffix", "dimension" and "kind" of items, dimensions and
+        channel table columns, which also need a string "id" (and may have
+        a number "points");
+      - numbers or null for "rank", "total", "base_total", "bonus", the
+        members of a row's "counters", "items", "dimensions" and "changes"
+        and of a channel row's "values", and for the numbers of "summary",
+        "breakdown" entries and "below" ("received", "share",
+        "district_rate", "revisited", "unresolved", "rate"...);
+      - arrays of objects for "items", "dimensions", "excluded",
+        "channel_tables" (each with a "rows" array of objects and an
+        optional "columns" array), "breakdown"."channels" and ."categories",
+        "below"."rows"; "counters" an array of strings; "summary",
+        "breakdown" and "below" objects.
+    A wrong type is refused with its location ("report: summary.units is
+    not a number or null"). Members not named here are ignored, so a newer
+    daemon's sections are skipped, not refused. Columns follow the order of
+    the top-level "items" and "counters" arrays; row members not named
+    there are not shown.
 
     Both formatters check the whole report before writing anything, so a
     report that is rejected leaves `out` untouched. They also return -1 when
@@ -32,13 +45,32 @@
 #define REPORT_FORMAT_ERR_MAX 256
 
 /* Writes the report as the bulletin lays it out: a title line (title,
-   period, ruleset, "截至" as_of), then per table a blank line, its title
-   (or its group when it has none), a header, a rule of '-' and one line per
-   row. Columns: 排名 (rank, "-" when null), 单位, the counters under their
-   Chinese labels (ids without a built-in label are shown as the id), each
-   item as "label(points)" with 2-decimal values, 总分 with 2 decimals, and
-   备注 only when some row of that table has a note. Then, when any unit was
-   excluded, a blank line, "未参与排名" and a 单位/原因 table.
+   period, ruleset, "截至" as_of), then sections, each a blank line, a title
+   line and a table (a header, a rule of '-' and one line per row):
+
+   - per main table, titled by its title (or its group): 排名 (rank, "-"
+     when null), 单位, the counters under their Chinese labels (ids without
+     a built-in label are shown as the id), each item as "label(points)",
+     each dimension subtotal "label(points)" right after the last item of
+     its dimension, 总分, and 备注 only when some row of that table has a
+     note. Items show 2 decimals, or a whole number for round "pct0", then
+     their suffix ("88%"); subtotals and totals show 2 decimals; a total
+     with a non-zero bonus and a base_total shows as base_total+bonus
+     ("97.83+0.5", the bonus with the decimals it needs: 1, 0.5, 0.25). A
+     null value shows "-", an absent one is blank;
+   - after a main table whose rows have "changes", "环比变化 (百分点)":
+     单位 and one column per changed item (labelled without points), signed
+     with 2 decimals ("+1.25", "-0.50", "0.00"; "-" for null);
+   - "未参与排名" with 单位/原因, when any unit was excluded;
+   - each channel table, titled by its title (or channel): 单位, then its
+     columns labelled as "columns" says, counters whole, items as above;
+   - "汇总", the summary as label/value lines without header or rule:
+     参评单位, 有工单单位, 满分单位 ("12 (31.58%)"), 平均分;
+   - "渠道" and "类别", the breakdown: 渠道 or 类别 (label, else id), 受理,
+     占比 as a percentage with 2 decimals;
+   - the below-average units, titled by below.title and "(全区平均 91.23%)":
+     单位, 回访数, 未解决, 解决率 as a percentage with 2 decimals.
+   Absent sections are left out.
 
    Columns are two spaces apart and aligned by terminal display width (see
    report_display_width); numbers are right-aligned, names and notes
@@ -50,15 +82,25 @@
    fails. */
 int report_format_table (const char *json, FILE *out, char *err);
 
-/* Writes the report as CSV (RFC 4180: CRLF line ends; fields holding a
-   comma, quote, CR or LF are quoted and their quotes doubled), UTF-8 without
-   a byte order mark. One header line:
-       group,rank,unit_id,unit,<counter ids...>,<item ids...>,total,note
-   then every row of every table in order, then each excluded unit as a row
-   with group "excluded", an empty rank and total, its counters if it carries
-   any, and its reason in note. Counters and ranks are written as integers
-   (a counter that is not a whole number keeps 2 decimals), items and total
-   with 2 decimals; absent values are empty fields.
+/* Writes the main tables of the report as CSV (RFC 4180: CRLF line ends;
+   fields holding a comma, quote, CR or LF are quoted and their quotes
+   doubled), UTF-8 without a byte order mark. One header line:
+       group,rank,unit_id,unit,<counter ids...>,<item id>_score...,
+       dim:<dimension id>...,[base_total,][bonus,]total,
+       [change:<item id>...,]note
+   base_total and bonus are there when some row has them, change: columns
+   when some row has changes (items in the ruleset's order, then other ids
+   as first met). Then every row of every table in order, then each
+   excluded unit as a row with group "excluded", its counters if it carries
+   any, its reason in note and every score empty. Counters and ranks are
+   integers (a counter that is not a whole number keeps 2 decimals), items
+   have 2 decimals (pct0 items are whole, without their suffix), subtotals,
+   base_total and total 2 decimals, bonus the decimals it needs, changes a
+   sign and 2 decimals; absent and null values are empty fields.
+
+   Channel tables, summary, breakdown and below have other columns and are
+   not written: CSV is one sheet for a spreadsheet to import. Use the table
+   or the xlsx form for them.
 
    Returns 0, or -1 with a message in `err` as report_format_table. */
 int report_format_csv (const char *json, FILE *out, char *err);

@@ -211,21 +211,25 @@ static lxw_format *
 s_item_format (book_t *book, const cJSON *spec)
 {
     const char *base = report__is_pct0 (spec) ? S_WHOLE : S_FIXED2;
-    const char *suffix = report__text (spec, "suffix");
-    if (!*suffix || strpbrk (suffix, "\"\\"))
-        return s_number_format (book, base);
-    char *code = malloc (strlen (base) + strlen (suffix) + 3);
+    char *suffix = s_clean (report__text (spec, "suffix"), S_NAME_MAX);
+    char *code = suffix ? malloc (strlen (base) + strlen (suffix) + 3) : NULL;
     if (!code) {
+        free (suffix);
         book->oom = true;
         return NULL;
     }
-    sprintf (code, "%s\"%s\"", base, suffix);
+    if (!*suffix || strpbrk (suffix, "\"\\"))
+        strcpy (code, base);
+    else
+        sprintf (code, "%s\"%s\"", base, suffix);
     lxw_format *format = s_number_format (book, code);
     free (code);
+    free (suffix);
     return format;
 }
 
-/* Starts a worksheet with a bold header row; frozen when asked. */
+/* Starts a worksheet under a name made by s_sheet_name; its first row is
+   frozen when asked. */
 static int
 s_sheet_start (sheet_t *sheet, book_t *book, const char *title,
                const char *fallback, bool freeze)
