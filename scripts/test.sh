@@ -24,6 +24,9 @@ scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== tests (RelWithDebInfo)"
 ctest --test-dir build --output-on-failure
 
+echo "== benchmarks (quick mode: they must run, figures are not judged here)"
+build/bench_report --quick
+
 echo "== build (ASan + UBSan)"
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DHOTLINE_SANITIZE=ON
 echo "== tests (ASan + UBSan)"

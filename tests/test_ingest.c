@@ -341,3 +341,38 @@ Test (publisher, sends_score_updates_with_increasing_sequence_numbers)
     zsock_destroy (&sock);
     zsock_destroy (&sub);
 }
+
+Test (publisher, publishes_score_updates_for_every_loaded_ruleset)
+{
+    /* U01 is a town: jintai-2025, jintai-2023 (table "all"), furong-2022
+       and fufeng-2024 (quarterly) all list it. */
+    zsock_t *sub = zsock_new_sub (s_publish, "score/");
+    zsock_t *sock = s_dealer (s_ingest);
+    zsock_set_rcvtimeo (sub, 100);
+    zhashx_t *seen = zhashx_new ();
+    for (int i = 0; i < 50 && zhashx_size (seen) < 4; i++) {
+        char id[16], ticket[16];
+        snprintf (id, sizeof (id), "m%d", i);
+        snprintf (ticket, sizeof (ticket), "M%d", i);
+        proto_event_t ev;
+        s_event (&ev, id, PROTO_RECEIVED, "U01", "2025-07-01T09:10:00+08:00");
+        strcpy (ev.ticket_id, ticket);
+        proto_batch_ack_t ack;
+        s_exchange (sock, &ev, 1, (uint64_t)i, &ack);
+        proto_batch_ack_free (&ack);
+        zmsg_t *msg;
+        while ((msg = zmsg_recv (sub))) {
+            char *topic = zmsg_popstr (msg);
+            zhashx_insert (seen, topic, (void *)"");
+            free (topic);
+            zmsg_destroy (&msg);
+        }
+    }
+    cr_expect_not_null (zhashx_lookup (seen, "score/jintai-2025/U01"));
+    cr_expect_not_null (zhashx_lookup (seen, "score/jintai-2023/U01"));
+    cr_expect_not_null (zhashx_lookup (seen, "score/furong-2022/U01"));
+    cr_expect_not_null (zhashx_lookup (seen, "score/fufeng-2024/U01"));
+    zhashx_destroy (&seen);
+    zsock_destroy (&sock);
+    zsock_destroy (&sub);
+}
