@@ -20,12 +20,12 @@
 #include "stats.h"
 
 typedef struct {
-    const char *endpoint;              /* where to bind the PUB socket */
-    const char *notify;                /* inproc PULL endpoint to bind */
-    store_t *store;                    /* shared store (borrowed) */
-    scorer_catalog_t *catalog;         /* rulesets (borrowed) */
-    daemon_stats_t *stats;             /* shared counters (borrowed) */
-    bool failed; /* out: set when the actor could not start */
+    const char *endpoint;      /* where to bind the PUB socket */
+    const char *notify;        /* inproc PULL endpoint to bind */
+    store_t *store;            /* shared store (borrowed) */
+    scorer_catalog_t *catalog; /* rulesets (borrowed) */
+    daemon_stats_t *stats;     /* shared counters (borrowed) */
+    bool failed;               /* out: set when the actor could not start */
 } publisher_args_t;
 
 void publisher_actor (zsock_t *pipe, void *args);

@@ -20,12 +20,12 @@
 #include "stats.h"
 
 typedef struct {
-    const char *endpoint;              /* where to bind the ROUTER */
-    store_t *store;                    /* shared store (borrowed) */
-    scorer_catalog_t *catalog;         /* rulesets (borrowed) */
-    const char *clock;                 /* "wall" or "event", for stats */
-    daemon_stats_t *stats;             /* shared counters (borrowed) */
-    bool failed; /* out: set when the actor could not start */
+    const char *endpoint;      /* where to bind the ROUTER */
+    store_t *store;            /* shared store (borrowed) */
+    scorer_catalog_t *catalog; /* rulesets (borrowed) */
+    const char *clock;         /* "wall" or "event", for stats */
+    daemon_stats_t *stats;     /* shared counters (borrowed) */
+    bool failed;               /* out: set when the actor could not start */
 } query_args_t;
 
 void query_actor (zsock_t *pipe, void *args);

@@ -10,6 +10,76 @@
 size_t scorer__counter_key (uint8_t *key, const char *period, const char *unit,
                             const char *prefix, const char *slice);
 
+/*  Tickets (scorer_state.c, scorer_deadline.c).                         */
+#define SCORER_HOUR_MS (3600LL * 1000)
+#define SCORER_DAY_MS  (24 * SCORER_HOUR_MS)
+
+#define TICKET_VERSION 2
+
+typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } scorer_ticket_state_t;
+
+/* Ticket flags. */
+#define F_CONTACTED       0x01 /* the unit contacted the citizen */
+#define F_CONTACT_COUNTED 0x02 /* contacted_late already counted */
+#define F_HAD_REWORK      0x04 /* rework at any time under this unit */
+#define F_KEY             0x08 /* key supervision (重点督办) */
+#define F_REPEAT          0x10 /* repeat dispatch (重复交办) */
+#define F_REWORK_PENDING  0x20 /* revisit asked for rework; reopen follows */
+#define F_OVERDUE         0x40 /* overdue raised for the current deadline */
+#define F_WARNED          0x80 /* warning raised for the current deadline */
+
+/* The persisted ticket record. Stored as these bytes: the version byte
+   comes first so a later layout can be told apart. */
+typedef struct {
+    uint8_t version;                    /* TICKET_VERSION */
+    uint8_t state;                      /* scorer_ticket_state_t */
+    uint8_t flags;                      /* F_* */
+    uint8_t closed_on_time[2];          /* per period kind: last closure's */
+    uint8_t first_time[2];              /* per kind: counted first-time */
+    char unit_id[PROTO_ID_MAX + 1];     /* owning unit */
+    char channel[PROTO_TOKEN_MAX + 1];  /* intake channel */
+    char category[PROTO_TOKEN_MAX + 1]; /* subject category */
+    int64_t dispatched_at;              /* platform dispatch to this unit */
+    int64_t received_at;                /* unit signed */
+    int64_t due_at;                     /* deadline in force */
+    int64_t limit_from;                 /* start of the time limit in force */
+    int64_t last_at;                    /* latest occurred_at applied */
+    int32_t closed_period[2];  /* per kind: period counted closed, -1 */
+    int32_t overdue_period[2]; /* per kind: overdue_open counted, -1 */
+} scorer_ticket_t;
+
+int scorer__ticket_get (store_txn_t *txn, const char *ticket_id,
+                        scorer_ticket_t *t);
+int scorer__ticket_put (store_txn_t *txn, const char *ticket_id,
+                        const scorer_ticket_t *t);
+
+/* Adds delta to one counter of the ticket's unit in one period, for the
+   three slices (all, channel, category), and marks the period touched. */
+int scorer__count_in (store_txn_t *txn, const scorer_ticket_t *t,
+                      scorer_period_t period, int counter, int32_t delta,
+                      scorer_effects_t *effects);
+/* Counts contacted_late once for a ticket never contacted in time. */
+int scorer__contact_missed (store_txn_t *txn, scorer_ticket_t *t, int64_t at,
+                            scorer_effects_t *effects);
+/* Records an alert for the publisher (effects may be NULL). */
+void scorer__effects_alert (scorer_effects_t *effects, const char *unit,
+                            const char *json);
+
+/*  Deadlines and alerts (scorer_deadline.c).                           */
+
+/* Enters the ticket's deadline in force (t->due_at, with its time limit
+   from t->limit_from) in the deadline index, with its warning time, and
+   allows its alerts to be raised again: a new deadline. */
+int scorer__deadline_set (store_txn_t *txn, scorer_ticket_t *t,
+                          const char *ticket_id);
+/* The ticket leaves the open state at `at` (closed, returned, or its
+   deadline replaced): index entries go, an overdue_open counted in the
+   period of `at` is taken back, and an open alert is cleared with
+   `reason`. */
+int scorer__leave_open (store_txn_t *txn, scorer_ticket_t *t,
+                        const char *ticket_id, int64_t at, const char *reason,
+                        scorer_effects_t *effects);
+
 /*  Compiled expressions (scorer_expr.c). Variables are numbered slots:
     counters first, then report-wide aggregates, then items.            */
 #define SCORER_VAR_AGG   SC_COUNT                  /* max_, mean_, sum_ */

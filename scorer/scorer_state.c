@@ -5,9 +5,10 @@
     - An event is checked against the store before anything is written, so
       a rejection leaves no trace; once writing starts, any store failure
       makes the caller abort the whole transaction (nothing half-applied).
-    - The deadline index (STORE_DUE) holds exactly one entry per open
-      ticket, keyed by its deadline in force; closing, returning and
-      extending remove or move it in the same transaction.
+    - The deadline index (STORE_DUE, scorer_deadline.c) holds one
+      deadline entry per open ticket, keyed by its deadline in force, and
+      its warning time; closing, returning and extending remove or move
+      them in the same transaction.
     - overdue_open is counted in the period of the deadline when the clock
       passes it with the ticket open, and taken back if the ticket leaves
       the open state (closed, returned, extended) in that same period: at
@@ -20,43 +21,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HOUR_MS           (3600LL * 1000)
-#define DAY_MS            (24 * HOUR_MS)
-#define SIGN_WINDOW_MS    (1 * HOUR_MS) /* assumed, SCORING.md 3 */
-#define CONTACT_WINDOW_MS (2 * HOUR_MS) /* assumed, SCORING.md 3 */
-#define RETURN_WINDOW_MS  (2 * HOUR_MS) /* 金台区's published rule */
-
-#define TICKET_VERSION 1
-
-typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } s_ticket_state_t;
-
-/* Ticket flags. */
-#define F_CONTACTED       0x01 /* the unit contacted the citizen */
-#define F_CONTACT_COUNTED 0x02 /* contacted_late already counted */
-#define F_HAD_REWORK      0x04 /* rework at any time under this unit */
-#define F_KEY             0x08 /* key supervision (重点督办) */
-#define F_REPEAT          0x10 /* repeat dispatch (重复交办) */
-#define F_REWORK_PENDING  0x20 /* revisit asked for rework; reopen follows */
-#define F_OVERDUE         0x40 /* overdue raised for the current deadline */
-
-/* The persisted ticket record. Stored as these bytes: the version byte
-   comes first so a later layout can be told apart. */
-typedef struct {
-    uint8_t version;                    /* TICKET_VERSION */
-    uint8_t state;                      /* s_ticket_state_t */
-    uint8_t flags;                      /* F_* */
-    uint8_t closed_on_time[2];          /* per period kind: last closure's */
-    uint8_t first_time[2];              /* per kind: counted first-time */
-    char unit_id[PROTO_ID_MAX + 1];     /* owning unit */
-    char channel[PROTO_TOKEN_MAX + 1];  /* intake channel */
-    char category[PROTO_TOKEN_MAX + 1]; /* subject category */
-    int64_t dispatched_at;              /* platform dispatch to this unit */
-    int64_t received_at;                /* unit signed */
-    int64_t due_at;                     /* deadline in force */
-    int64_t last_at;                    /* latest occurred_at applied */
-    int32_t closed_period[2];  /* per kind: period counted closed, -1 */
-    int32_t overdue_period[2]; /* per kind: overdue_open counted, -1 */
-} s_ticket_t;
+#define SIGN_WINDOW_MS    (1 * SCORER_HOUR_MS) /* assumed, SCORING.md 3 */
+#define CONTACT_WINDOW_MS (2 * SCORER_HOUR_MS) /* assumed, SCORING.md 3 */
+#define RETURN_WINDOW_MS  (2 * SCORER_HOUR_MS) /* 金台区's published rule */
 
 /* ---- effects ---------------------------------------------------------- */
 
@@ -131,29 +98,24 @@ s_touch (scorer_effects_t *effects, scorer_period_t period, const char *unit)
     zhashx_insert (effects->touched, key, (void *)"");
 }
 
-static void
-s_alert (scorer_effects_t *effects, const char *kind, const s_ticket_t *t,
-         const char *ticket_id, int64_t at)
+void
+scorer__effects_alert (scorer_effects_t *effects, const char *unit,
+                       const char *json)
 {
     if (!effects)
         return;
-    char due[32], when[32], json[512];
-    snprintf (json, sizeof (json),
-              "{\"kind\":\"%s\",\"unit_id\":\"%s\",\"ticket_id\":\"%s\","
-              "\"due_at\":\"%s\",\"at\":\"%s\"}",
-              kind, t->unit_id, ticket_id, proto_time_format (t->due_at, due),
-              proto_time_format (at, when));
-    zlist_append (effects->alerts, (void *)t->unit_id);
-    zlist_append (effects->alerts, json);
+    zlist_append (effects->alerts, (void *)unit);
+    zlist_append (effects->alerts, (void *)json);
 }
 
 /* ---- counters ---------------------------------------------------------- */
 
 /* Adds delta to one counter of a unit in one period, for the three slices
    (all tickets, the ticket's channel, its category). */
-static int
-s_count_in (store_txn_t *txn, const s_ticket_t *t, scorer_period_t period,
-            int counter, int32_t delta, scorer_effects_t *effects)
+int
+scorer__count_in (store_txn_t *txn, const scorer_ticket_t *t,
+                  scorer_period_t period, int counter, int32_t delta,
+                  scorer_effects_t *effects)
 {
     int32_t vec[SC_STORED_COUNT] = {0};
     vec[counter] = delta;
@@ -178,12 +140,12 @@ s_count_in (store_txn_t *txn, const s_ticket_t *t, scorer_period_t period,
 
 /* Adds delta to a counter in the month and the quarter containing `at`. */
 static int
-s_count (store_txn_t *txn, const s_ticket_t *t, int64_t at, int counter,
+s_count (store_txn_t *txn, const scorer_ticket_t *t, int64_t at, int counter,
          int32_t delta, scorer_effects_t *effects)
 {
     for (int k = 0; k < 2; k++) {
-        int rc = s_count_in (txn, t, scorer_period_of (at, k), counter, delta,
-                             effects);
+        int rc = scorer__count_in (txn, t, scorer_period_of (at, k), counter,
+                                   delta, effects);
         if (rc != STORE_OK)
             return rc;
     }
@@ -202,8 +164,8 @@ scorer__counter_key (uint8_t *key, const char *period, const char *unit,
 
 /* ---- tickets and the deadline index ----------------------------------- */
 
-static int
-s_ticket_get (store_txn_t *txn, const char *ticket_id, s_ticket_t *t)
+int
+scorer__ticket_get (store_txn_t *txn, const char *ticket_id, scorer_ticket_t *t)
 {
     size_t size = sizeof (*t);
     int rc =
@@ -213,63 +175,18 @@ s_ticket_get (store_txn_t *txn, const char *ticket_id, s_ticket_t *t)
     return rc;
 }
 
-static int
-s_ticket_put (store_txn_t *txn, const char *ticket_id, const s_ticket_t *t)
+int
+scorer__ticket_put (store_txn_t *txn, const char *ticket_id,
+                    const scorer_ticket_t *t)
 {
     return store_put (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t,
                       sizeof (*t));
 }
 
-static size_t
-s_due_key (uint8_t *key, int64_t due, const char *ticket_id)
-{
-    /* Big-endian time first: the index is ordered by deadline, and a scan
-       for passed deadlines reads only the entries it fires. */
-    size_t len = strlen (ticket_id);
-    store_put_be64 (key, (uint64_t)due);
-    memcpy (key + 8, ticket_id, len);
-    return 8 + len;
-}
-
-static int
-s_due_add (store_txn_t *txn, int64_t due, const char *ticket_id)
-{
-    uint8_t key[8 + PROTO_ID_MAX];
-    size_t size = s_due_key (key, due, ticket_id);
-    return store_put (txn, STORE_DUE, key, size, "", 0);
-}
-
-static int
-s_due_remove (store_txn_t *txn, int64_t due, const char *ticket_id)
-{
-    uint8_t key[8 + PROTO_ID_MAX];
-    size_t size = s_due_key (key, due, ticket_id);
-    int rc = store_del (txn, STORE_DUE, key, size);
-    return rc == STORE_NOTFOUND ? STORE_OK : rc;
-}
-
-/* The ticket leaves the open state at `at`: its deadline entry goes, and
-   an overdue_open counted in the period of `at` is taken back. */
-static int
-s_leave_open (store_txn_t *txn, s_ticket_t *t, const char *ticket_id,
-              int64_t at, scorer_effects_t *effects)
-{
-    int rc = s_due_remove (txn, t->due_at, ticket_id);
-    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
-        if (t->overdue_period[k] < 0)
-            continue;
-        scorer_period_t p = scorer_period_of (at, k);
-        if (p.code == t->overdue_period[k])
-            rc = s_count_in (txn, t, p, SC_OVERDUE_OPEN, -1, effects);
-        t->overdue_period[k] = -1;
-    }
-    return rc;
-}
-
 /* Counts contacted_late once for a ticket never contacted in time. */
-static int
-s_contact_missed (store_txn_t *txn, s_ticket_t *t, int64_t at,
-                  scorer_effects_t *effects)
+int
+scorer__contact_missed (store_txn_t *txn, scorer_ticket_t *t, int64_t at,
+                        scorer_effects_t *effects)
 {
     if (t->flags & (F_CONTACTED | F_CONTACT_COUNTED))
         return STORE_OK;
@@ -279,7 +196,7 @@ s_contact_missed (store_txn_t *txn, s_ticket_t *t, int64_t at,
 
 /* Rework undoes a first-time closure counted in the same period. */
 static int
-s_rework (store_txn_t *txn, s_ticket_t *t, int64_t at,
+s_rework (store_txn_t *txn, scorer_ticket_t *t, int64_t at,
           scorer_effects_t *effects)
 {
     t->flags |= F_HAD_REWORK;
@@ -287,76 +204,12 @@ s_rework (store_txn_t *txn, s_ticket_t *t, int64_t at,
     for (int k = 0; k < 2 && rc == STORE_OK; k++) {
         scorer_period_t p = scorer_period_of (at, k);
         if (t->first_time[k] && t->closed_period[k] == p.code) {
-            rc = s_count_in (txn, t, p, SC_FIRST_TIME_CLOSED, -1, effects);
+            rc =
+                scorer__count_in (txn, t, p, SC_FIRST_TIME_CLOSED, -1, effects);
             t->first_time[k] = 0;
         }
     }
     return rc;
-}
-
-int64_t
-scorer_clock_now (store_txn_t *txn)
-{
-    uint64_t now = 0;
-    store_meta_get (txn, "clock", &now);
-    return (int64_t)now;
-}
-
-int
-scorer_advance_clock (store_txn_t *txn, int64_t now, scorer_effects_t *effects)
-{
-    if (now <= scorer_clock_now (txn))
-        return STORE_OK;
-    int rc = store_meta_put (txn, "clock", (uint64_t)now);
-    if (rc != STORE_OK)
-        return rc;
-    /* Bounded work: the index is ordered by deadline, so this reads only
-       the entries that fire plus one. */
-    store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
-    if (!cursor)
-        return STORE_ERROR;
-    const void *key;
-    size_t size;
-    while ((rc = store_cursor_next (cursor, &key, &size, NULL, NULL)) ==
-           STORE_OK) {
-        if (size <= 8 || size > 8 + PROTO_ID_MAX)
-            break; /* not ours: leave it for a repair tool */
-        int64_t due = (int64_t)store_get_be64 (key);
-        if (due >= now)
-            break;
-        char ticket_id[PROTO_ID_MAX + 1];
-        memcpy (ticket_id, (const uint8_t *)key + 8, size - 8);
-        ticket_id[size - 8] = 0;
-        if ((rc = store_cursor_del (cursor)) != STORE_OK)
-            break;
-        s_ticket_t t;
-        rc = s_ticket_get (txn, ticket_id, &t);
-        if (rc == STORE_NOTFOUND) {
-            rc = STORE_OK;
-            continue;
-        }
-        if (rc != STORE_OK)
-            break;
-        if (t.state != T_OPEN || t.due_at != due || (t.flags & F_OVERDUE))
-            continue; /* a stale entry */
-        t.flags |= F_OVERDUE;
-        for (int k = 0; k < 2 && rc == STORE_OK; k++) {
-            scorer_period_t p = scorer_period_of (due, k);
-            t.overdue_period[k] = p.code;
-            rc = s_count_in (txn, &t, p, SC_OVERDUE_OPEN, 1, effects);
-            if (rc == STORE_OK)
-                rc = s_count_in (txn, &t, p, SC_ALERTS, 1, effects);
-        }
-        if (rc == STORE_OK)
-            rc = s_contact_missed (txn, &t, due, effects);
-        if (rc == STORE_OK)
-            rc = s_ticket_put (txn, ticket_id, &t);
-        if (rc != STORE_OK)
-            break;
-        s_alert (effects, "overdue", &t, ticket_id, due);
-    }
-    store_cursor_destroy (&cursor);
-    return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }
 
 /* ---- checks before writing -------------------------------------------- */
@@ -369,7 +222,7 @@ s_needs_ticket (proto_type_t type)
 
 /* Returns true when the event can be applied; else writes why. */
 static bool
-s_check (store_txn_t *txn, const proto_event_t *ev, const s_ticket_t *t,
+s_check (store_txn_t *txn, const proto_event_t *ev, const scorer_ticket_t *t,
          bool have, char *reason, int *store_rc)
 {
     if (ev->type != PROTO_TICK) {
@@ -422,7 +275,7 @@ s_check (store_txn_t *txn, const proto_event_t *ev, const s_ticket_t *t,
 /* ---- applying ----------------------------------------------------------- */
 
 static int
-s_apply_received (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
+s_apply_received (store_txn_t *txn, const proto_event_t *ev, scorer_ticket_t *t,
                   scorer_effects_t *effects)
 {
     memset (t, 0, sizeof (*t));
@@ -436,36 +289,37 @@ s_apply_received (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
     t->dispatched_at = ev->dispatched_at;
     t->received_at = ev->occurred_at;
     t->due_at = ev->due_at;
+    t->limit_from = ev->dispatched_at;
     for (int k = 0; k < 2; k++)
         t->closed_period[k] = t->overdue_period[k] = -1;
     int rc = s_count (txn, t, ev->occurred_at, SC_RECEIVED, 1, effects);
     if (rc == STORE_OK && ev->occurred_at - ev->dispatched_at > SIGN_WINDOW_MS)
         rc = s_count (txn, t, ev->occurred_at, SC_SIGNED_LATE, 1, effects);
     if (rc == STORE_OK)
-        rc = s_due_add (txn, t->due_at, ev->ticket_id);
+        rc = scorer__deadline_set (txn, t, ev->ticket_id);
     return rc;
 }
 
 static int
-s_apply_closed (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
+s_apply_closed (store_txn_t *txn, const proto_event_t *ev, scorer_ticket_t *t,
                 scorer_effects_t *effects)
 {
     int64_t at = ev->occurred_at;
     bool on_time = at <= t->due_at;
-    bool was_overdue = t->flags & F_OVERDUE;
-    int rc = s_leave_open (txn, t, ev->ticket_id, at, effects);
+    int rc = scorer__leave_open (txn, t, ev->ticket_id, at, "closed", effects);
     if (rc == STORE_OK)
-        rc = s_contact_missed (txn, t, at, effects);
+        rc = scorer__contact_missed (txn, t, at, effects);
     for (int k = 0; k < 2 && rc == STORE_OK; k++) {
         scorer_period_t p = scorer_period_of (at, k);
         /* A ticket counts once per period even when closed again after
            rework; its latest closure in the period decides on-time. */
         int32_t on = on_time ? 1 : 0, d_on, d_late;
         if (t->closed_period[k] != p.code) {
-            rc = s_count_in (txn, t, p, SC_CLOSED, 1, effects);
+            rc = scorer__count_in (txn, t, p, SC_CLOSED, 1, effects);
             bool first = !(t->flags & F_HAD_REWORK);
             if (rc == STORE_OK && first)
-                rc = s_count_in (txn, t, p, SC_FIRST_TIME_CLOSED, 1, effects);
+                rc = scorer__count_in (txn, t, p, SC_FIRST_TIME_CLOSED, 1,
+                                       effects);
             t->closed_period[k] = p.code;
             t->first_time[k] = first;
             d_on = on;
@@ -477,26 +331,26 @@ s_apply_closed (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
             d_late = -d_on;
         }
         if (rc == STORE_OK && d_on)
-            rc = s_count_in (txn, t, p, SC_CLOSED_ON_TIME, d_on, effects);
+            rc = scorer__count_in (txn, t, p, SC_CLOSED_ON_TIME, d_on, effects);
         if (rc == STORE_OK && d_late && (t->flags & F_KEY))
-            rc = s_count_in (txn, t, p, SC_KEY_CLOSED_LATE, d_late, effects);
+            rc = scorer__count_in (txn, t, p, SC_KEY_CLOSED_LATE, d_late,
+                                   effects);
         if (rc == STORE_OK && d_late && (t->flags & F_REPEAT))
-            rc = s_count_in (txn, t, p, SC_REPEAT_CLOSED_LATE, d_late, effects);
+            rc = scorer__count_in (txn, t, p, SC_REPEAT_CLOSED_LATE, d_late,
+                                   effects);
         t->closed_on_time[k] = on_time;
     }
     if (rc == STORE_OK && !on_time) {
-        int32_t days = (int32_t)((at - t->due_at + DAY_MS - 1) / DAY_MS);
+        int32_t days =
+            (int32_t)((at - t->due_at + SCORER_DAY_MS - 1) / SCORER_DAY_MS);
         rc = s_count (txn, t, at, SC_DAYS_LATE, days, effects);
     }
     t->state = T_CLOSED;
-    t->flags &= (uint8_t)~F_OVERDUE;
-    if (rc == STORE_OK && was_overdue)
-        s_alert (effects, "cleared", t, ev->ticket_id, at);
     return rc;
 }
 
 static int
-s_apply (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
+s_apply (store_txn_t *txn, const proto_event_t *ev, scorer_ticket_t *t,
          scorer_effects_t *effects)
 {
     int64_t at = ev->occurred_at;
@@ -513,22 +367,23 @@ s_apply (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
         t->flags |= F_CONTACTED;
         return rc;
     case PROTO_RETURNED:
-        rc = s_leave_open (txn, t, ev->ticket_id, at, effects);
+        rc =
+            scorer__leave_open (txn, t, ev->ticket_id, at, "returned", effects);
         if (rc == STORE_OK)
             rc = s_count (txn, t, at, SC_RETURNED, 1, effects);
         if (rc == STORE_OK && at - t->dispatched_at > RETURN_WINDOW_MS)
             rc = s_count (txn, t, at, SC_RETURNED_LATE, 1, effects);
         t->state = T_RETURNED;
-        t->flags &= (uint8_t)~F_OVERDUE;
         return rc;
     case PROTO_EXTENDED:
-        rc = s_leave_open (txn, t, ev->ticket_id, at, effects);
+        /* The time limit still runs from dispatch, to the new deadline. */
+        rc =
+            scorer__leave_open (txn, t, ev->ticket_id, at, "extended", effects);
         if (rc == STORE_OK)
             rc = s_count (txn, t, at, SC_EXTENDED, 1, effects);
         t->due_at = ev->due_at;
-        t->flags &= (uint8_t)~F_OVERDUE;
         if (rc == STORE_OK)
-            rc = s_due_add (txn, t->due_at, ev->ticket_id);
+            rc = scorer__deadline_set (txn, t, ev->ticket_id);
         return rc;
     case PROTO_CLOSED:
         return s_apply_closed (txn, ev, t, effects);
@@ -549,10 +404,12 @@ s_apply (store_txn_t *txn, const proto_event_t *ev, s_ticket_t *t,
         if (!(t->flags & F_REWORK_PENDING))
             rc = s_rework (txn, t, at, effects);
         t->flags &= (uint8_t)~F_REWORK_PENDING;
+        /* Rework gets a time limit of its own, from the reopening. */
         t->state = T_OPEN;
         t->due_at = ev->due_at;
+        t->limit_from = at;
         if (rc == STORE_OK)
-            rc = s_due_add (txn, t->due_at, ev->ticket_id);
+            rc = scorer__deadline_set (txn, t, ev->ticket_id);
         return rc;
     default:
         return STORE_OK;
@@ -603,10 +460,10 @@ scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
         *store_rc = rc;
         return SCORER_FAILED;
     }
-    s_ticket_t t;
+    scorer_ticket_t t;
     bool have = false;
     if (s_needs_ticket (ev->type)) {
-        rc = s_ticket_get (txn, ev->ticket_id, &t);
+        rc = scorer__ticket_get (txn, ev->ticket_id, &t);
         if (rc != STORE_OK && rc != STORE_NOTFOUND) {
             *store_rc = rc;
             return SCORER_FAILED;
@@ -623,7 +480,7 @@ scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
              : STORE_OK;
     /* The clock may have raised overdue on this very ticket: reload. */
     if (rc == STORE_OK && have)
-        rc = s_ticket_get (txn, ev->ticket_id, &t);
+        rc = scorer__ticket_get (txn, ev->ticket_id, &t);
     if (rc == STORE_OK && ev->type == PROTO_ADJUSTED)
         rc = s_apply_adjusted (txn, ev, effects);
     else if (rc == STORE_OK && s_needs_ticket (ev->type)) {
@@ -631,7 +488,7 @@ scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
         if (ev->occurred_at > t.last_at)
             t.last_at = ev->occurred_at;
         if (rc == STORE_OK)
-            rc = s_ticket_put (txn, ev->ticket_id, &t);
+            rc = scorer__ticket_put (txn, ev->ticket_id, &t);
     }
     uint64_t seq = 0;
     if (rc == STORE_OK) {

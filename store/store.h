@@ -9,11 +9,12 @@
       STORE_LOG       append-only event log: u64 big-endian seq -> event
       STORE_DEDUP     event_id -> u64 log seq (de-duplication)
       STORE_TICKETS   ticket_id -> ticket record
-      STORE_DUE       u64 big-endian due ms + ticket_id -> (empty): the
-                      deadline index, ordered by time
+      STORE_DUE       u64 big-endian ms + kind byte + ticket_id -> (empty):
+                      deadlines and warning times, ordered by time
       STORE_COUNTERS  period \0 unit_id \0 slice -> counter record
       STORE_MANUAL    period \0 unit_id \0 item -> manual item record
       STORE_UNITS     unit_id -> unit record
+      STORE_ALERTS    ticket_id -> the ticket's open alert (JSON)
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -43,6 +44,7 @@ typedef enum {
     STORE_COUNTERS,
     STORE_MANUAL,
     STORE_UNITS,
+    STORE_ALERTS,
     STORE_TABLE_COUNT
 } store_table_t;
 

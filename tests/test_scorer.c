@@ -600,7 +600,9 @@ Test (scorer, a_later_event_on_the_event_clock_raises_every_passed_deadline)
     cr_assert_eq (s_c ("2025-07", "U01", SC_OVERDUE_OPEN), 3);
     cr_assert_eq (s_c ("2025-07", "U01", SC_ALERTS), 3);
     store_txn_t *txn = store_begin (s_store, false);
-    cr_assert_eq (store_count (txn, STORE_DUE), 1, "only T4 still waits");
+    /* T4's deadline and its warning (80% of 19 days 9 hours from
+       dispatch: 2025-07-16 14:48) are still ahead. */
+    cr_assert_eq (store_count (txn, STORE_DUE), 2, "only T4 still waits");
     cr_assert_eq (scorer_clock_now (txn), s_ms ("2025-07-10 00:00"));
     store_abort (&txn);
 }
@@ -1160,7 +1162,8 @@ Test (scorer, a_full_store_makes_apply_fail_with_the_store_code)
 
 /* ---- effects ------------------------------------------------------------- */
 
-Test (scorer, effects_collect_touched_periods_and_an_overdue_then_cleared_alert)
+Test (scorer,
+      effects_collect_touched_periods_and_a_warning_overdue_cleared_sequence)
 {
     scorer_effects_t *effects = scorer_effects_new ();
     cr_assert_not_null (effects);
@@ -1183,7 +1186,12 @@ Test (scorer, effects_collect_touched_periods_and_an_overdue_then_cleared_alert)
 
     bool month = false, quarter = false;
     int alerts = 0;
-    const char *kinds[2] = {"overdue", "cleared"};
+    /* Dispatched 07-01 09:00, due 07-04 18:00: a limit of 81 hours, 80%
+       of it passed at 07-04 01:48. */
+    const char *kinds[3] = {"warning", "overdue", "cleared"};
+    const char *ats[3] = {"2025-07-04T01:48:00+08:00",
+                          "2025-07-04T18:00:00+08:00",
+                          "2025-07-06T09:00:00+08:00"};
     char *frame;
     while ((frame = zmsg_popstr (msg))) {
         if (strcmp (frame, "T") == 0) {
@@ -1201,7 +1209,7 @@ Test (scorer, effects_collect_touched_periods_and_an_overdue_then_cleared_alert)
             char *json = zmsg_popstr (msg);
             cr_assert_not_null (json);
             cr_assert_str_eq (unit, "U01");
-            cr_assert_lt (alerts, 2, "more than two alerts");
+            cr_assert_lt (alerts, 3, "more than three alerts");
             cJSON *doc = cJSON_Parse (json);
             cr_assert_not_null (doc, "bad json %s", json);
             cr_assert_str_eq (cJSON_GetObjectItem (doc, "kind")->valuestring,
@@ -1212,6 +1220,8 @@ Test (scorer, effects_collect_touched_periods_and_an_overdue_then_cleared_alert)
                               "U01");
             cr_assert_str_eq (cJSON_GetObjectItem (doc, "due_at")->valuestring,
                               "2025-07-04T18:00:00+08:00");
+            cr_assert_str_eq (cJSON_GetObjectItem (doc, "at")->valuestring,
+                              ats[alerts]);
             cJSON_Delete (doc);
             alerts++;
             zstr_free (&unit);
@@ -1220,7 +1230,7 @@ Test (scorer, effects_collect_touched_periods_and_an_overdue_then_cleared_alert)
         zstr_free (&frame);
     }
     cr_assert (month && quarter, "both periods touched");
-    cr_assert_eq (alerts, 2);
+    cr_assert_eq (alerts, 3);
     zmsg_destroy (&msg);
 
     /* Sending reset the effects: nothing more goes out. */
