@@ -14,6 +14,10 @@ static const char *s_default =
     "    ingest = tcp://127.0.0.1:5570\n"
     "    publish = tcp://127.0.0.1:5571\n"
     "    query = tcp://127.0.0.1:5572\n"
+    "    snapshot = tcp://127.0.0.1:5573\n"
+    "    publish_hwm = 10000\n"
+    "    heartbeat_ms = 1000\n"
+    "    warning_share = 0.8\n"
     "    rulesets = \"\"\n"
     "    map_size_mb = 4096\n"
     "    batch_max = 4096\n";
@@ -50,6 +54,8 @@ s_apply (config_t *config, zconfig_t *root, char *err)
                 "hotline/publish", err) ||
         s_copy (config->query, sizeof (config->query), root, "hotline/query",
                 err) ||
+        s_copy (config->snapshot, sizeof (config->snapshot), root,
+                "hotline/snapshot", err) ||
         s_copy (config->rulesets, sizeof (config->rulesets), root,
                 "hotline/rulesets", err))
         return -1;
@@ -59,6 +65,22 @@ s_apply (config_t *config, zconfig_t *root, char *err)
     const char *batch = zconfig_get (root, "hotline/batch_max", NULL);
     if (batch)
         config->batch_max = strtoul (batch, NULL, 10);
+    const char *hwm = zconfig_get (root, "hotline/publish_hwm", NULL);
+    if (hwm)
+        config->publish_hwm = atoi (hwm);
+    const char *heartbeat = zconfig_get (root, "hotline/heartbeat_ms", NULL);
+    if (heartbeat)
+        config->heartbeat_ms = atoi (heartbeat);
+    const char *share = zconfig_get (root, "hotline/warning_share", NULL);
+    if (share)
+        config->warning_share = atof (share);
+    if (config->publish_hwm < 1 || config->heartbeat_ms < 10 ||
+        !(config->warning_share > 0 && config->warning_share <= 1)) {
+        snprintf (err, 256,
+                  "publish_hwm must be >= 1, heartbeat_ms >= 10, "
+                  "warning_share in (0, 1]");
+        return -1;
+    }
     if (strcmp (config->clock, "wall") != 0 &&
         strcmp (config->clock, "event") != 0) {
         snprintf (err, 256, "clock must be wall or event, not \"%s\"",

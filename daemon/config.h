@@ -10,6 +10,10 @@
         ingest = tcp://127.0.0.1:5570       # events in (ROUTER)
         publish = tcp://127.0.0.1:5571      # live updates out (PUB)
         query = tcp://127.0.0.1:5572        # reports, units, stats
+        snapshot = tcp://127.0.0.1:5573     # live state for late joiners
+        publish_hwm = 10000                 # messages queued per subscriber
+        heartbeat_ms = 1000                 # publisher heartbeat period
+        warning_share = 0.8                 # warn at this share of the limit
         rulesets =                          # extra *.zpl directory
         map_size_mb = 4096                  # LMDB map size
         batch_max = 4096                    # events per commit at most
@@ -20,14 +24,18 @@
 #include <stddef.h>
 
 typedef struct {
-    char data[1024];     /* data directory */
-    char clock[16];      /* "wall" or "event" */
-    char ingest[256];    /* ingest endpoint */
-    char publish[256];   /* publisher endpoint */
-    char query[256];     /* query endpoint */
-    char rulesets[1024]; /* extra ruleset directory, or "" */
-    size_t map_size_mb;  /* LMDB map size in MiB */
-    size_t batch_max;    /* events per write transaction at most */
+    char data[1024];      /* data directory */
+    char clock[16];       /* "wall" or "event" */
+    char ingest[256];     /* ingest endpoint */
+    char publish[256];    /* publisher endpoint */
+    char query[256];      /* query endpoint */
+    char snapshot[256];   /* snapshot endpoint */
+    char rulesets[1024];  /* extra ruleset directory, or "" */
+    size_t map_size_mb;   /* LMDB map size in MiB */
+    size_t batch_max;     /* events per write transaction at most */
+    int publish_hwm;      /* PUB send high-water mark */
+    int heartbeat_ms;     /* publisher heartbeat period */
+    double warning_share; /* warn when this share of the limit passed */
 } config_t;
 
 /* Loads `path` (NULL: $HOTLINE_CONFIG if set, else the embedded default)

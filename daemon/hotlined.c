@@ -116,6 +116,24 @@ main (int argc, char *argv[])
         scorer_catalog_destroy (&catalog);
         return 1;
     }
+    /* The warning share is kept with the data: the scorer reads it where
+       deadlines are set, and a replay of this store uses the same one. */
+    store_txn_t *txn = store_begin (store, true);
+    int wrc =
+        txn ? store_meta_put (txn, "warn_permille",
+                              (uint64_t)(config.warning_share * 1000 + 0.5))
+            : STORE_ERROR;
+    if (wrc == STORE_OK)
+        wrc = store_commit (&txn);
+    else
+        store_abort (&txn);
+    if (wrc != STORE_OK) {
+        fprintf (stderr, "hotlined: cannot write to %s: %s\n", config.data,
+                 store_strerror (wrc));
+        store_destroy (&store);
+        scorer_catalog_destroy (&catalog);
+        return 1;
+    }
     /* Inproc names carry the process id so two daemons in one test
        process (never done today) would not collide. */
     char notify[64], batches[64];
@@ -125,8 +143,9 @@ main (int argc, char *argv[])
               (int)getpid ());
     daemon_stats_t stats;
     memset (&stats, 0, sizeof (stats));
-    publisher_args_t pub_args = {config.publish, notify, store,
-                                 catalog,        &stats, false};
+    publisher_args_t pub_args = {
+        config.publish,     config.snapshot,     notify, store, catalog,
+        config.publish_hwm, config.heartbeat_ms, &stats, false};
     scorer_args_t scorer_args = {store,
                                  batches,
                                  strcmp (config.clock, "event") == 0
@@ -151,10 +170,10 @@ main (int argc, char *argv[])
                           ? zactor_new (query_actor, &query_args)
                           : NULL;
     if (query && !query_args.failed) {
-        zsys_info ("ready: ingest %s, publish %s, query %s, data %s, "
-                   "clock %s, %zu rulesets",
-                   config.ingest, config.publish, config.query, config.data,
-                   config.clock,
+        zsys_info ("ready: ingest %s, publish %s, snapshot %s, query %s, "
+                   "data %s, clock %s, %zu rulesets",
+                   config.ingest, config.publish, config.snapshot, config.query,
+                   config.data, config.clock,
                    scorer_rulesets_size (scorer_catalog_current (catalog)));
         /* Wait for SIGTERM/SIGINT; czmq's handler sets zsys_interrupted
            and wakes the poller. */

@@ -789,7 +789,7 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
     }
     int rc = -1;
     int kind = (int)pb->kind;
-    if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_RULESETS_RELOAD) {
+    if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_SNAPSHOT) {
         proto__reason (reason, "unknown query kind");
         goto cleanup;
     }

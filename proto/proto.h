@@ -177,7 +177,8 @@ typedef enum {
     PROTO_QUERY_UNITS_IMPORT = 2,
     PROTO_QUERY_STATS = 3,
     PROTO_QUERY_RULESETS = 4,
-    PROTO_QUERY_RULESETS_RELOAD = 5
+    PROTO_QUERY_RULESETS_RELOAD = 5,
+    PROTO_QUERY_SNAPSHOT = 6
 } proto_query_kind_t;
 
 typedef struct {

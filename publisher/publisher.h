@@ -1,18 +1,34 @@
-/*  publisher: live score updates and alerts.
+/*  publisher: live score updates and alerts, and snapshots for late
+    joiners (the zguide's Clone pattern).
 
     A PUB socket sends two-frame messages: the topic, then a Publication
     (proto/hotline.proto) carrying a sequence number, the topic again and a
     JSON body. Topics (INTERFACES.md section 5):
       score/<ruleset>/<unit_id>  the unit's items and total for a period,
                                  sent when they changed after a commit
-      alert/<unit_id>            overdue and cleared alerts, in order
-    Sequence numbers increase by one per message from 1 at start-up.
+      alert/<unit_id>            warning, overdue and cleared alerts
+      $hb                        heartbeat: the last sequence number sent,
+                                 every heartbeat_ms (the number is not
+                                 consumed), so a subscriber notices lost
+                                 messages even when nothing else comes
+    Sequence numbers increase by one per message and survive restarts:
+    they are reserved from the store in blocks, so after a restart the
+    numbering resumes above anything sent before (subscribers see a gap
+    and re-sync, which is what they should do after a restart).
+
+    The snapshot endpoint (ROUTER) answers a QueryRequest of kind SNAPSHOT
+    with {"sequence":S,"messages":[{"topic","data"}...]}: the current
+    period's score of every unit for every ruleset and every open alert,
+    read from the store. A subscriber subscribes first, then asks for a
+    snapshot, applies it, and applies only messages numbered above S;
+    every message is a state assignment (a unit's row, a ticket's alert),
+    so one computed from a newer commit than S is harmless to apply again.
 
     The scorer PUSHes what each commit touched to `notify`; the publisher
     drains every pending notification before scoring, so a burst of
-    commits costs one scoring pass per ruleset and period.
-
-    Runs as a czmq actor; ends on $TERM. */
+    commits costs one scoring pass per ruleset and period. PUB never
+    blocks: a subscriber past its high-water mark loses messages and sees
+    a gap. Runs as a czmq actor; ends on $TERM. */
 #ifndef PUBLISHER_H_INCLUDED
 #define PUBLISHER_H_INCLUDED
 
@@ -21,9 +37,12 @@
 
 typedef struct {
     const char *endpoint;      /* where to bind the PUB socket */
+    const char *snapshot;      /* where to bind the snapshot ROUTER */
     const char *notify;        /* inproc PULL endpoint to bind */
     store_t *store;            /* shared store (borrowed) */
     scorer_catalog_t *catalog; /* rulesets (borrowed) */
+    int hwm;                   /* PUB send high-water mark, per subscriber */
+    int heartbeat_ms;          /* heartbeat period */
     daemon_stats_t *stats;     /* shared counters (borrowed) */
     bool failed;               /* out: set when the actor could not start */
 } publisher_args_t;

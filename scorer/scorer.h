@@ -113,8 +113,11 @@ typedef struct _scorer_effects_t scorer_effects_t;
 scorer_effects_t *scorer_effects_new (void);
 void scorer_effects_destroy (scorer_effects_t **self_p);
 void scorer_effects_reset (scorer_effects_t *self);
-/* Sends what was collected as one message on `sock` (see
-   scorer_effects_recv) unless empty, then resets. Returns 0 or -1. */
+/* Moves everything from `from` into self (from is left empty). */
+void scorer_effects_merge (scorer_effects_t *self, scorer_effects_t *from);
+/* Sends what was collected as one message on `sock` unless empty, then
+   resets. Returns 0, or 1 when the socket would block (nothing was sent
+   and the effects are kept, to go out merged with later ones), or -1. */
 int scorer_effects_send (scorer_effects_t *self, zsock_t *sock);
 
 /* Outcome of scorer_apply. */

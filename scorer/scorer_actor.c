@@ -20,7 +20,8 @@ typedef struct {
     zsock_t *pipe;             /* to the owner: $TERM */
     zsock_t *batches;          /* PAIR from ingest: BATCH -> DONE */
     zsock_t *notify;           /* PUSH to the publisher */
-    scorer_effects_t *effects; /* what the current batch changed */
+    scorer_effects_t *effects; /* what the open transaction changed */
+    scorer_effects_t *pending; /* committed, not yet taken by the publisher */
     daemon_stats_t *stats;     /* shared counters, or NULL */
 } s_scorer_t;
 
@@ -29,6 +30,17 @@ s_count_stat (s_scorer_t *self, _Atomic uint64_t *counter, uint64_t n)
 {
     if (self->stats)
         atomic_fetch_add (counter, n);
+}
+
+/* Hands what a commit changed to the publisher, with whatever earlier
+   commits left pending when the publisher was behind. Never waits. */
+static void
+s_notify (s_scorer_t *self)
+{
+    scorer_effects_merge (self->pending, self->effects);
+    if (scorer_effects_send (self->pending, self->notify) < 0)
+        zsys_warning ("scorer: cannot notify the publisher: %s",
+                      zmq_strerror (zmq_errno ()));
 }
 
 static void
@@ -88,7 +100,7 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
         s_count_stat (self, &self->stats->events_rejected, rejected);
         s_count_stat (self, &self->stats->batches_committed, 1);
     }
-    scorer_effects_send (self->effects, self->notify);
+    s_notify (self);
 }
 
 static void
@@ -103,7 +115,7 @@ s_tick (s_scorer_t *self)
     else
         store_abort (&txn);
     if (rc == STORE_OK)
-        scorer_effects_send (self->effects, self->notify);
+        s_notify (self);
     else {
         zsys_error ("scorer: clock tick not stored: %s", store_strerror (rc));
         scorer_effects_reset (self->effects);
@@ -113,19 +125,23 @@ s_tick (s_scorer_t *self)
 void
 scorer_actor (zsock_t *pipe, void *args)
 {
-    s_scorer_t self = {args, pipe, NULL, NULL, NULL, NULL};
+    s_scorer_t self = {args, pipe, NULL, NULL, NULL, NULL, NULL};
     self.stats = self.args->stats;
     self.batches = zsock_new (ZMQ_PAIR);
     if (self.batches && zsock_bind (self.batches, "%s", self.args->endpoint))
         zsock_destroy (&self.batches);
     self.notify = zsock_new_push (self.args->notify);
+    if (self.notify)
+        zsock_set_sndtimeo (self.notify, 0); /* see scorer_effects_send */
     self.effects = scorer_effects_new ();
-    if (!self.batches || !self.notify || !self.effects) {
+    self.pending = scorer_effects_new ();
+    if (!self.batches || !self.notify || !self.effects || !self.pending) {
         zsys_error ("scorer: cannot start (%s, notify %s)", self.args->endpoint,
                     self.args->notify);
         zsock_destroy (&self.batches);
         zsock_destroy (&self.notify);
         scorer_effects_destroy (&self.effects);
+        scorer_effects_destroy (&self.pending);
         ((scorer_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
@@ -165,4 +181,5 @@ scorer_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self.batches);
     zsock_destroy (&self.notify);
     scorer_effects_destroy (&self.effects);
+    scorer_effects_destroy (&self.pending);
 }

@@ -17,6 +17,7 @@
 #include "scorer.h"
 #include "scorer_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,18 @@ scorer_effects_reset (scorer_effects_t *self)
     zlist_purge (self->alerts);
 }
 
+void
+scorer_effects_merge (scorer_effects_t *self, scorer_effects_t *from)
+{
+    for (void *item = zhashx_first (from->touched); item;
+         item = zhashx_next (from->touched))
+        zhashx_insert (self->touched, zhashx_cursor (from->touched),
+                       (void *)"");
+    for (char *s = zlist_first (from->alerts); s; s = zlist_next (from->alerts))
+        zlist_append (self->alerts, s);
+    scorer_effects_reset (from);
+}
+
 int
 scorer_effects_send (scorer_effects_t *self, zsock_t *sock)
 {
@@ -83,8 +96,15 @@ scorer_effects_send (scorer_effects_t *self, zsock_t *sock)
         zmsg_addstr (msg, s);                         /* unit */
         zmsg_addstr (msg, zlist_next (self->alerts)); /* json */
     }
+    /* The socket does not wait (SNDTIMEO 0): when the publisher is behind,
+       the effects stay here, merged with the next batch's, and go out
+       with it; the scorer never waits for the publisher. */
+    if (zmsg_send (&msg, sock) != 0) {
+        zmsg_destroy (&msg);
+        return zmq_errno () == EAGAIN ? 1 : -1;
+    }
     scorer_effects_reset (self);
-    return zmsg_send (&msg, sock);
+    return 0;
 }
 
 static void

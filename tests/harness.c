@@ -29,6 +29,7 @@ harness_init (harness_t *h, const char *clock)
     snprintf (h->ingest, sizeof (h->ingest), "ipc://%s/ingest", h->dir);
     snprintf (h->publish, sizeof (h->publish), "ipc://%s/publish", h->dir);
     snprintf (h->query, sizeof (h->query), "ipc://%s/query", h->dir);
+    snprintf (h->snapshot, sizeof (h->snapshot), "ipc://%s/snapshot", h->dir);
     FILE *f = fopen (h->config, "w");
     fprintf (f,
              "hotline\n"
@@ -36,8 +37,9 @@ harness_init (harness_t *h, const char *clock)
              "    clock = %s\n"
              "    ingest = %s\n"
              "    publish = %s\n"
-             "    query = %s\n",
-             h->dir, clock, h->ingest, h->publish, h->query);
+             "    query = %s\n"
+             "    snapshot = %s\n",
+             h->dir, clock, h->ingest, h->publish, h->query, h->snapshot);
     fclose (f);
 }
 

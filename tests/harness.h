@@ -10,12 +10,13 @@
 #include <sys/types.h>
 
 typedef struct {
-    char dir[256];     /* the temporary directory */
-    char config[300];  /* its hotline.cfg */
-    char ingest[300];  /* endpoints, as in the configuration */
-    char publish[300]; /* ... */
-    char query[300];   /* ... */
-    pid_t daemon;      /* running hotlined, or 0 */
+    char dir[256];      /* the temporary directory */
+    char config[300];   /* its hotline.cfg */
+    char ingest[300];   /* endpoints, as in the configuration */
+    char publish[300];  /* ... */
+    char query[300];    /* ... */
+    char snapshot[300]; /* ... */
+    pid_t daemon;       /* running hotlined, or 0 */
 } harness_t;
 
 /* Creates the directory and configuration (clock: "event" or "wall"). */

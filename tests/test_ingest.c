@@ -12,7 +12,7 @@
 #include <string.h>
 
 static char s_dir[64];
-static char s_ingest[128], s_publish[128], s_query[128];
+static char s_ingest[128], s_publish[128], s_query[128], s_snapshot[128];
 static char s_notify[64], s_batches[64];
 static store_t *s_store;
 static scorer_catalog_t *s_catalog;
@@ -31,6 +31,7 @@ s_setup (void)
     snprintf (s_ingest, sizeof (s_ingest), "ipc://%s/ingest", s_dir);
     snprintf (s_publish, sizeof (s_publish), "ipc://%s/publish", s_dir);
     snprintf (s_query, sizeof (s_query), "ipc://%s/query", s_dir);
+    snprintf (s_snapshot, sizeof (s_snapshot), "ipc://%s/snapshot", s_dir);
     snprintf (s_notify, sizeof (s_notify), "inproc://notify-%s", s_dir + 5);
     snprintf (s_batches, sizeof (s_batches), "inproc://batches-%s", s_dir + 5);
     char path[128], err[256];
@@ -40,8 +41,9 @@ s_setup (void)
     s_catalog = scorer_catalog_new (NULL, err);
     cr_assert_not_null (s_catalog, "%s", err);
     memset (&s_stats, 0, sizeof (s_stats));
-    s_pub_args = (publisher_args_t){s_publish, s_notify, s_store,
-                                    s_catalog, &s_stats, false};
+    s_pub_args =
+        (publisher_args_t){s_publish, s_snapshot, s_notify, s_store, s_catalog,
+                           1000,      1000,       &s_stats, false};
     s_scorer_args =
         (scorer_args_t){s_store,  s_batches, SCORER_CLOCK_EVENT, s_notify, 1000,
                         &s_stats, false};
