@@ -7,6 +7,7 @@
     hotline stats | rulesets
 */
 #include "client.h"
+#include "client_sub.h"
 #include "config.h"
 #include "proto.h"
 #include "report_format.h"
@@ -33,6 +34,9 @@ typedef struct {
     const char *topic;    /* subscribe */
     long count;           /* subscribe: stop after N, 0 = never */
     bool reload;          /* rulesets: load them again first */
+    const char *unit;     /* subscribe: one unit's alerts */
+    const char *state;    /* subscribe: write the final state here */
+    int hwm;              /* subscribe: receive high-water mark */
 } s_options_t;
 
 static void
@@ -56,11 +60,18 @@ s_usage (FILE *out)
         "      --format F          table (default), csv, json or xlsx\n"
         "      --output FILE       write there instead of standard output\n"
         "                          (required for xlsx)\n"
-        "  subscribe               print live score updates and alerts as\n"
-        "                          JSON lines until interrupted\n"
+        "  subscribe               print the current scores and open alerts\n"
+        "                          (a snapshot, marked \"snapshot\":true), "
+        "then\n"
+        "                          live updates and alerts, as JSON lines,\n"
+        "                          until interrupted; re-syncs by itself if\n"
+        "                          messages are lost\n"
         "      --topic PREFIX      e.g. score/jintai-2025/ or alert/ (default "
         "all)\n"
+        "      --unit ID           only this unit's alerts\n"
         "      --count N           stop after N messages\n"
+        "      --state FILE        at the end, write the subscriber's state\n"
+        "      --hwm N             messages queued before dropping (1000)\n"
         "  stats                   the daemon's counters, as JSON\n"
         "  rulesets                the rulesets the daemon loaded, as JSON\n"
         "      --reload            load them again (embedded and the rulesets\n"
@@ -398,56 +409,86 @@ s_report (s_options_t *o)
 
 /* ---- subscribe -------------------------------------------------------- */
 
+typedef struct {
+    const s_options_t *o; /* filters */
+    long printed;         /* messages printed */
+} s_printer_t;
+
+static void
+s_print_message (void *arg, uint64_t sequence, const char *topic,
+                 const char *json, bool snapshot)
+{
+    s_printer_t *p = arg;
+    if (p->o->topic && strncmp (topic, p->o->topic, strlen (p->o->topic)))
+        return;
+    if (p->o->unit) {
+        /* One unit's alerts: the topic is alert/<unit_id>, exactly. */
+        if (strncmp (topic, "alert/", 6) || strcmp (topic + 6, p->o->unit))
+            return;
+    }
+    printf ("{\"seq\":%llu,\"topic\":\"%s\",%s\"data\":%s}\n",
+            (unsigned long long)sequence, topic,
+            snapshot ? "\"snapshot\":true," : "", json);
+    fflush (stdout);
+    p->printed++;
+}
+
 static int
 s_subscribe (s_options_t *o)
 {
     const char *endpoint = s_endpoint (o, o->config.publish);
-    zsock_t *sub = zsock_new_sub (endpoint, o->topic ? o->topic : "");
+    char err[256];
+    client_subscriber_t *sub =
+        client_subscriber_new (endpoint, o->config.snapshot, o->hwm, err);
     if (!sub) {
-        fprintf (stderr, "hotline: cannot connect to %s\n", endpoint);
+        fprintf (stderr, "hotline: subscribe: %s\n", err);
         return 1;
     }
-    zpoller_t *poller = zpoller_new (sub, NULL);
-    long seen = 0;
+    s_printer_t printer = {o, 0};
     int rc = 0;
-    while (!zsys_interrupted && (o->count == 0 || seen < o->count)) {
-        void *which = zpoller_wait (poller, o->timeout_ms);
-        if (!which) {
-            if (zpoller_terminated (poller))
-                break;
-            if (o->timeout_ms > 0 && zpoller_expired (poller)) {
-                if (o->count) {
-                    fprintf (stderr,
-                             "hotline: subscribe: %ld of %ld messages "
-                             "before %d ms of silence\n",
-                             seen, o->count, o->timeout_ms);
-                    rc = 1;
-                }
-                break;
-            }
-            continue;
-        }
-        zmsg_t *msg = zmsg_recv (sub);
-        zframe_t *topic = msg ? zmsg_first (msg) : NULL;
-        zframe_t *body = msg ? zmsg_next (msg) : NULL;
-        uint64_t sequence;
-        char *name = NULL, *json = NULL;
-        if (body &&
-            proto_publication_decode (zframe_data (body), zframe_size (body),
-                                      &sequence, &name, &json) == 0) {
-            printf ("{\"seq\":%llu,\"topic\":\"%s\",\"data\":%s}\n",
-                    (unsigned long long)sequence, name, json);
-            fflush (stdout);
-            seen++;
-        } else
-            fprintf (stderr, "hotline: subscribe: undecodable message\n");
-        (void)topic;
-        free (name);
-        free (json);
-        zmsg_destroy (&msg);
+    /* Subscribed first, then the snapshot: nothing falls between. */
+    if (client_subscriber_sync (sub, 5000, s_print_message, &printer, err) !=
+        0) {
+        fprintf (stderr, "hotline: subscribe: %s (is hotlined running?)\n",
+                 err);
+        rc = 1;
     }
-    zpoller_destroy (&poller);
-    zsock_destroy (&sub);
+    int64_t quiet_since = zclock_mono ();
+    size_t resyncs = 0;
+    while (rc == 0 && !zsys_interrupted &&
+           (o->count == 0 || printer.printed < o->count)) {
+        int got =
+            client_subscriber_poll (sub, 200, s_print_message, &printer, err);
+        if (got < 0) {
+            fprintf (stderr, "hotline: subscribe: %s\n", err);
+            rc = 1;
+            break;
+        }
+        if (client_subscriber_resyncs (sub) != resyncs) {
+            resyncs = client_subscriber_resyncs (sub);
+            fprintf (stderr,
+                     "hotline: subscribe: messages were lost; re-synced from "
+                     "a snapshot at %llu\n",
+                     (unsigned long long)client_subscriber_sequence (sub));
+        }
+        if (got > 0)
+            quiet_since = zclock_mono ();
+        else if (o->timeout_ms > 0 &&
+                 zclock_mono () - quiet_since >= o->timeout_ms)
+            break;
+    }
+    if (o->state) {
+        char *json = client_subscriber_state (sub);
+        FILE *f = fopen (o->state, "w");
+        if (!json || !f || fprintf (f, "%s\n", json) < 0) {
+            fprintf (stderr, "hotline: subscribe: cannot write %s\n", o->state);
+            rc = 1;
+        }
+        if (f)
+            fclose (f);
+        free (json);
+    }
+    client_subscriber_destroy (&sub);
     return rc;
 }
 
@@ -467,6 +508,9 @@ main (int argc, char *argv[])
                                       {"topic", required_argument, 0, 'T'},
                                       {"count", required_argument, 0, 'n'},
                                       {"reload", no_argument, 0, 'R'},
+                                      {"unit", required_argument, 0, 'U'},
+                                      {"state", required_argument, 0, 'S'},
+                                      {"hwm", required_argument, 0, 'H'},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     s_options_t o = {.timeout_ms = -1};
@@ -508,6 +552,15 @@ main (int argc, char *argv[])
             break;
         case 'R':
             o.reload = true;
+            break;
+        case 'U':
+            o.unit = optarg;
+            break;
+        case 'S':
+            o.state = optarg;
+            break;
+        case 'H':
+            o.hwm = atoi (optarg);
             break;
         case 'h':
             s_usage (stdout);
