@@ -41,8 +41,10 @@ s_warn_at (store_txn_t *txn, const scorer_ticket_t *t)
     uint64_t permille = s_warn_permille (txn);
     if (permille >= 1000 || t->due_at <= t->limit_from)
         return 0; /* no warning before the deadline itself */
-    return t->limit_from + (int64_t)((double)(t->due_at - t->limit_from) *
-                                     (double)permille / 1000.0);
+    int64_t at = t->limit_from + (int64_t)((double)(t->due_at - t->limit_from) *
+                                           (double)permille / 1000.0);
+    /* Whole seconds, as a person would state the moment. */
+    return at - at % 1000;
 }
 
 static size_t

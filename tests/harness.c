@@ -88,6 +88,16 @@ harness_start (harness_t *h)
     return false;
 }
 
+void
+harness_kill (harness_t *h)
+{
+    if (!h->daemon)
+        return;
+    kill (h->daemon, SIGKILL);
+    waitpid (h->daemon, NULL, 0);
+    h->daemon = 0;
+}
+
 int
 harness_stop (harness_t *h)
 {

@@ -29,6 +29,8 @@ void harness_fini (harness_t *h);
 /* Starts hotlined and waits (polling its query endpoint with a timeout)
    until it answers. Returns false when it did not come up. */
 bool harness_start (harness_t *h);
+/* SIGKILL and wait: a crash at an arbitrary moment. */
+void harness_kill (harness_t *h);
 /* SIGTERM and wait; returns the daemon's exit status. */
 int harness_stop (harness_t *h);
 

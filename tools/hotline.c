@@ -37,6 +37,8 @@ typedef struct {
     const char *unit;     /* subscribe: one unit's alerts */
     const char *state;    /* subscribe: write the final state here */
     int hwm;              /* subscribe: receive high-water mark */
+    int batch;            /* send: events per message */
+    int window;           /* send: messages in flight */
 } s_options_t;
 
 static void
@@ -51,6 +53,8 @@ s_usage (FILE *out)
         "                          (header unit_id,name,group)\n"
         "  send FILE.jsonl | -     send event lines; exits 0 only when every\n"
         "                          line was acknowledged as durably stored\n"
+        "      --batch N           events per message (default 500)\n"
+        "      --window N          messages awaiting acknowledgement (8)\n"
         "  report                  the scorecard of a ruleset and period\n"
         "      --ruleset ID        default jintai-2025 (see: hotline "
         "rulesets)\n"
@@ -270,9 +274,10 @@ s_send (s_options_t *o, const char *path)
     }
     s_send_t s = {is_stdin ? "(stdin)" : path, 0, 0, 0, 0, 0};
     char err[256];
-    client_sender_t *sender =
-        client_sender_new (s_endpoint (o, o->config.ingest), 0, 0,
-                           o->timeout_ms, s_outcome, &s, err);
+    client_sender_t *sender = client_sender_new (
+        s_endpoint (o, o->config.ingest), o->batch > 0 ? (size_t)o->batch : 0,
+        o->window > 0 ? (size_t)o->window : 0, o->timeout_ms, s_outcome, &s,
+        err);
     if (!sender) {
         fprintf (stderr, "hotline: %s\n", err);
         if (!is_stdin)
@@ -511,6 +516,8 @@ main (int argc, char *argv[])
                                       {"unit", required_argument, 0, 'U'},
                                       {"state", required_argument, 0, 'S'},
                                       {"hwm", required_argument, 0, 'H'},
+                                      {"batch", required_argument, 0, 'B'},
+                                      {"window", required_argument, 0, 'W'},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     s_options_t o = {.timeout_ms = -1};
@@ -561,6 +568,12 @@ main (int argc, char *argv[])
             break;
         case 'H':
             o.hwm = atoi (optarg);
+            break;
+        case 'B':
+            o.batch = atoi (optarg);
+            break;
+        case 'W':
+            o.window = atoi (optarg);
             break;
         case 'h':
             s_usage (stdout);
