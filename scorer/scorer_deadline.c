@@ -35,6 +35,10 @@ s_warn_permille (store_txn_t *txn)
     return permille;
 }
 
+/* The warning instant for the ticket's deadline under the store's share.
+   Computed once, when the deadline is set, and kept in the ticket: a
+   later change of the share does not move the warnings of tickets
+   already open, so their index entries stay findable. */
 static int64_t
 s_warn_at (store_txn_t *txn, const scorer_ticket_t *t)
 {
@@ -128,9 +132,9 @@ scorer__deadline_set (store_txn_t *txn, scorer_ticket_t *t,
 {
     t->flags &= (uint8_t) ~(F_WARNED | F_OVERDUE);
     int rc = s_index_put (txn, t->due_at, KIND_DEADLINE, ticket_id);
-    int64_t warn_at = s_warn_at (txn, t);
-    if (rc == STORE_OK && warn_at)
-        rc = s_index_put (txn, warn_at, KIND_WARNING, ticket_id);
+    t->warn_at = s_warn_at (txn, t);
+    if (rc == STORE_OK && t->warn_at)
+        rc = s_index_put (txn, t->warn_at, KIND_WARNING, ticket_id);
     return rc;
 }
 
@@ -139,9 +143,8 @@ scorer__leave_open (store_txn_t *txn, scorer_ticket_t *t, const char *ticket_id,
                     int64_t at, const char *reason, scorer_effects_t *effects)
 {
     int rc = s_index_del (txn, t->due_at, KIND_DEADLINE, ticket_id);
-    int64_t warn_at = s_warn_at (txn, t);
-    if (rc == STORE_OK && warn_at)
-        rc = s_index_del (txn, warn_at, KIND_WARNING, ticket_id);
+    if (rc == STORE_OK && t->warn_at)
+        rc = s_index_del (txn, t->warn_at, KIND_WARNING, ticket_id);
     for (int k = 0; k < 2 && rc == STORE_OK; k++) {
         if (t->overdue_period[k] < 0)
             continue;
@@ -230,7 +233,7 @@ scorer_advance_clock (store_txn_t *txn, int64_t now, scorer_effects_t *effects)
                 continue;
             rc = s_fire_deadline (txn, &t, ticket_id, effects);
         } else {
-            if (s_warn_at (txn, &t) != at || (t.flags & (F_WARNED | F_OVERDUE)))
+            if (t.warn_at != at || (t.flags & (F_WARNED | F_OVERDUE)))
                 continue;
             t.flags |= F_WARNED;
             rc = s_raise (txn, "warning", &t, ticket_id, at, effects);

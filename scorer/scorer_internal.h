@@ -14,7 +14,7 @@ size_t scorer__counter_key (uint8_t *key, const char *period, const char *unit,
 #define SCORER_HOUR_MS (3600LL * 1000)
 #define SCORER_DAY_MS  (24 * SCORER_HOUR_MS)
 
-#define TICKET_VERSION 2
+#define TICKET_VERSION 3
 
 typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } scorer_ticket_state_t;
 
@@ -43,6 +43,7 @@ typedef struct {
     int64_t received_at;                /* unit signed */
     int64_t due_at;                     /* deadline in force */
     int64_t limit_from;                 /* start of the time limit in force */
+    int64_t warn_at;                    /* warning instant in force, or 0 */
     int64_t last_at;                    /* latest occurred_at applied */
     int32_t closed_period[2];  /* per kind: period counted closed, -1 */
     int32_t overdue_period[2]; /* per kind: overdue_open counted, -1 */

@@ -37,6 +37,12 @@ scorer_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
         rc = scorer_units_import (txn, &unit, 1, &added);
     }
     free (units);
+    /* The warning share is part of the data: a replay warns as the store
+       it replays did. */
+    uint64_t permille;
+    if (rc == STORE_OK &&
+        store_meta_get (from, "warn_permille", &permille) == STORE_OK)
+        rc = store_meta_put (txn, "warn_permille", permille);
     store_cursor_t *cursor = store_cursor_new (from, STORE_LOG, NULL, 0);
     if (!cursor)
         rc = STORE_ERROR;

@@ -60,7 +60,10 @@ typedef struct {
     size_t reject_count;          /* sender-side rejections */
     proto_line_reject_t *rejects; /* reported with this batch */
     size_t reject_capacity;       /* slots in rejects */
-    int64_t sent_at;              /* zclock_mono at send, 0: not sent */
+    int64_t first_sent;           /* zclock_mono of the first attempt */
+    int64_t deadline;             /* resend when no answer by then */
+    int wait_ms;                  /* this attempt's wait; doubles */
+    int attempts;                 /* times sent */
 } s_batch_t;
 
 struct _client_sender_t {
@@ -68,14 +71,17 @@ struct _client_sender_t {
     zpoller_t *poller;          /* on sock */
     size_t batch_size;          /* events per message */
     size_t window;              /* messages in flight at most */
-    int timeout_ms;             /* longest wait for an answer */
+    int give_up_ms;             /* stop retrying a batch after this long */
+    int first_wait_ms;          /* first wait for an acknowledgement */
+    int max_wait_ms;            /* longest wait between attempts */
     client_outcome_fn *outcome; /* per-event callback */
     void *arg;                  /* for it */
     zlistx_t *in_flight;        /* s_batch_t sent, unanswered */
     s_batch_t *current;         /* being filled */
     uint64_t next_id;           /* next batch_id */
     uint64_t answered;          /* events answered */
-    bool broken;                /* the daemon stopped answering */
+    uint64_t resent;            /* batches sent again */
+    bool broken;                /* gave up: the daemon stopped answering */
 };
 
 static void
@@ -116,7 +122,9 @@ client_sender_new (const char *endpoint, size_t batch_size, size_t window,
     }
     self->batch_size = batch_size ? batch_size : 500;
     self->window = window ? window : 8;
-    self->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+    self->give_up_ms = timeout_ms > 0 ? timeout_ms : 60000;
+    self->first_wait_ms = 3000;
+    self->max_wait_ms = 30000;
     self->outcome = outcome;
     self->arg = arg;
     self->next_id = 1;
@@ -133,6 +141,15 @@ client_sender_new (const char *endpoint, size_t batch_size, size_t window,
     zsock_set_linger (self->sock, 0);
     self->poller = zpoller_new (self->sock, NULL);
     return self;
+}
+
+void
+client_sender_set_waits (client_sender_t *self, int first_wait_ms,
+                         int max_wait_ms)
+{
+    self->first_wait_ms = first_wait_ms > 0 ? first_wait_ms : 3000;
+    self->max_wait_ms =
+        max_wait_ms >= self->first_wait_ms ? max_wait_ms : self->first_wait_ms;
 }
 
 void
@@ -162,42 +179,87 @@ s_fail_batch (client_sender_t *self, s_batch_t *b, const char *reason)
     self->answered += b->count;
 }
 
+/* Sends (or sends again) one batch and sets its next deadline. */
 static int
-s_send (client_sender_t *self, s_batch_t *b)
+s_transmit (client_sender_t *self, s_batch_t *b)
 {
     size_t size;
     uint8_t *payload = proto_batch_encode (b->id, b->events, b->count,
                                            b->rejects, b->reject_count, &size);
-    if (!payload) {
+    if (!payload)
+        return -1;
+    zframe_t *frame = zframe_new (payload, size);
+    free (payload);
+    /* A DEALER queues while the daemon is away and delivers on reconnect;
+       at the queue's limit the frame is dropped here and simply resent at
+       the next deadline. */
+    if (zframe_send (&frame, self->sock, ZFRAME_DONTWAIT) != 0)
+        zframe_destroy (&frame);
+    int64_t now = zclock_mono ();
+    if (b->attempts++ == 0) {
+        b->first_sent = now;
+        b->wait_ms = self->first_wait_ms;
+    } else {
+        self->resent++;
+        b->wait_ms = b->wait_ms * 2 < self->max_wait_ms ? b->wait_ms * 2
+                                                        : self->max_wait_ms;
+    }
+    b->deadline = now + b->wait_ms;
+    return 0;
+}
+
+static int
+s_send (client_sender_t *self, s_batch_t *b)
+{
+    if (s_transmit (self, b) != 0) {
         s_fail_batch (self, b, "out of memory");
         s_batch_destroy (&b);
         return -1;
     }
-    zframe_t *frame = zframe_new (payload, size);
-    free (payload);
-    zframe_send (&frame, self->sock, 0);
-    b->sent_at = zclock_mono ();
     zlistx_add_end (self->in_flight, b);
     return 0;
 }
 
-/* Waits for one acknowledgement and reports its events. Returns -1 when
-   none came in time: then every batch in flight is reported as lost. */
+/* Resends every batch whose deadline passed, or gives it up when it has
+   waited longer than give_up_ms since its first attempt. */
+static void
+s_expire (client_sender_t *self)
+{
+    int64_t now = zclock_mono ();
+    s_batch_t *b = zlistx_first (self->in_flight);
+    while (b) {
+        s_batch_t *next = zlistx_next (self->in_flight);
+        if (now >= b->deadline) {
+            if (now - b->first_sent >= self->give_up_ms) {
+                char reason[128];
+                snprintf (reason, sizeof (reason),
+                          "not acknowledged within %d ms (%d attempts)",
+                          self->give_up_ms, b->attempts);
+                s_fail_batch (self, b, reason);
+                zlistx_delete (self->in_flight,
+                               zlistx_find (self->in_flight, b));
+                s_batch_destroy (&b);
+                self->broken = true;
+            } else
+                s_transmit (self, b);
+        }
+        b = next;
+    }
+}
+
+/* Handles one acknowledgement, or the passing of deadlines. Returns -1
+   once a batch was given up. */
 static int
 s_receive (client_sender_t *self)
 {
-    if (zpoller_wait (self->poller, self->timeout_ms) != self->sock) {
-        char reason[128];
-        snprintf (reason, sizeof (reason), "not acknowledged within %d ms",
-                  self->timeout_ms);
-        for (s_batch_t *b = zlistx_first (self->in_flight); b;
-             b = zlistx_next (self->in_flight)) {
-            s_fail_batch (self, b, reason);
-            s_batch_destroy (&b);
-        }
-        zlistx_purge (self->in_flight);
-        self->broken = true;
-        return -1;
+    int64_t now = zclock_mono (), earliest = now + self->max_wait_ms;
+    for (s_batch_t *b = zlistx_first (self->in_flight); b;
+         b = zlistx_next (self->in_flight))
+        earliest = b->deadline < earliest ? b->deadline : earliest;
+    int wait = earliest > now ? (int)(earliest - now) : 0;
+    if (zpoller_wait (self->poller, wait) != self->sock) {
+        s_expire (self);
+        return self->broken ? -1 : 0;
     }
     zframe_t *frame = zframe_recv (self->sock);
     proto_batch_ack_t ack;
@@ -206,32 +268,37 @@ s_receive (client_sender_t *self)
         proto_batch_ack_decode (zframe_data (frame), zframe_size (frame), &ack,
                                 reason) != 0) {
         zframe_destroy (&frame);
-        return 0; /* not ours to understand; the timeout still guards */
+        return 0; /* not ours to understand; the deadlines still guard */
     }
     zframe_destroy (&frame);
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
          b = zlistx_next (self->in_flight)) {
         if (b->id != ack.batch_id)
             continue;
-        if (!ack.ok)
-            s_fail_batch (self, b, ack.error);
-        else {
-            for (size_t i = 0; i < b->count; i++) {
-                if (i < ack.count)
-                    self->outcome (self->arg, b->tags[i], ack.acks[i].status,
-                                   ack.acks[i].reason);
-                else
-                    self->outcome (self->arg, b->tags[i], 0,
-                                   "missing from the acknowledgement");
-            }
-            self->answered += b->count;
+        if (!ack.ok) {
+            /* Refused as a whole (the store full, say): nothing of it was
+               stored. Try again after this attempt's wait. */
+            b->deadline = zclock_mono () + b->wait_ms;
+            break;
         }
+        for (size_t i = 0; i < b->count; i++) {
+            if (i < ack.count)
+                self->outcome (self->arg, b->tags[i], ack.acks[i].status,
+                               ack.acks[i].reason);
+            else
+                self->outcome (self->arg, b->tags[i], 0,
+                               "missing from the acknowledgement");
+        }
+        self->answered += b->count;
         zlistx_delete (self->in_flight, zlistx_cursor (self->in_flight));
         s_batch_destroy (&b);
         break;
     }
+    /* An answer to an attempt already answered finds no batch: the first
+       answer counted, later ones are ignored. */
     proto_batch_ack_free (&ack);
-    return 0;
+    s_expire (self);
+    return self->broken ? -1 : 0;
 }
 
 static int
@@ -301,4 +368,10 @@ uint64_t
 client_sender_answered (const client_sender_t *self)
 {
     return self->answered;
+}
+
+uint64_t
+client_sender_resent (const client_sender_t *self)
+{
+    return self->resent;
 }

@@ -1,12 +1,19 @@
 /*  client: talking to hotlined from a program.
 
     client_query     one request/reply to the query endpoint.
-    client_sender_*  the sender: events go out in batches over a DEALER
-                     socket with a window of batches in flight; every event
-                     ends in exactly one call of the outcome callback:
-                     stored, duplicate (already stored), rejected with a
-                     reason, or not acknowledged (status 0) when the daemon
-                     refused the batch or did not answer in time.
+    client_sender_*  the sender a platform bridge links: events go out in
+                     batches over a DEALER socket with a window of batches
+                     in flight. A batch not acknowledged by its deadline
+                     is sent again, with the wait doubling up to a limit;
+                     a batch the daemon refused as a whole (ok=false: the
+                     store full, say) is retried the same way. The daemon
+                     de-duplicates by event_id, so a resend never counts
+                     twice: at least once delivery, exactly once effect,
+                     across daemon restarts. Every event ends in exactly
+                     one call of the outcome callback: stored, duplicate
+                     (already stored: the answer to a resend whose first
+                     attempt was stored), rejected with a reason, or not
+                     acknowledged (status 0) when the sender gave up.
 
     Thread rules: a sender belongs to one thread. */
 #ifndef CLIENT_H_INCLUDED
@@ -31,12 +38,18 @@ typedef void (client_outcome_fn) (void *arg, uint32_t tag, int status,
 typedef struct _client_sender_t client_sender_t;
 
 /* batch_size: events per message (0: 500). window: messages in flight
-   (0: 8). timeout_ms: longest wait for an acknowledgement. */
+   (0: 8). timeout_ms: how long a batch is retried before the sender gives
+   it up (0: 60 s). */
 client_sender_t *client_sender_new (const char *endpoint, size_t batch_size,
                                     size_t window, int timeout_ms,
                                     client_outcome_fn *outcome, void *arg,
                                     char *err);
 void client_sender_destroy (client_sender_t **self_p);
+
+/* The wait for a batch's first acknowledgement before it is sent again
+   (default 3 s), and the longest wait between attempts (30 s). */
+void client_sender_set_waits (client_sender_t *self, int first_wait_ms,
+                              int max_wait_ms);
 
 /* Queues one event (copied). May block while the window is full. Returns
    0, or -1 when the daemon stopped answering (outcomes were reported). */
@@ -52,7 +65,8 @@ int client_sender_reject (client_sender_t *self, uint32_t line,
    when all were answered, -1 when some were not (reported as status 0). */
 int client_sender_flush (client_sender_t *self);
 
-/* Events answered so far. */
+/* Events answered so far; batches sent more than once. */
 uint64_t client_sender_answered (const client_sender_t *self);
+uint64_t client_sender_resent (const client_sender_t *self);
 
 #endif

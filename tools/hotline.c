@@ -39,6 +39,7 @@ typedef struct {
     int hwm;              /* subscribe: receive high-water mark */
     int batch;            /* send: events per message */
     int window;           /* send: messages in flight */
+    int ack_wait;         /* send: first wait before a resend */
 } s_options_t;
 
 static void
@@ -55,6 +56,10 @@ s_usage (FILE *out)
         "                          line was acknowledged as durably stored\n"
         "      --batch N           events per message (default 500)\n"
         "      --window N          messages awaiting acknowledgement (8)\n"
+        "      --ack-wait MS       wait this long for an acknowledgement\n"
+        "                          before sending a batch again (3000;\n"
+        "                          doubling to 30000); --timeout is how\n"
+        "                          long to keep trying (default 60000)\n"
         "  report                  the scorecard of a ruleset and period\n"
         "      --ruleset ID        default jintai-2025 (see: hotline "
         "rulesets)\n"
@@ -91,6 +96,7 @@ s_usage (FILE *out)
         "                          query otherwise)\n"
         "  --timeout MS            longest wait for an answer (default "
         "30000;\n"
+        "                          send: how long to keep retrying, 60000;\n"
         "                          subscribe: stop after MS of silence)\n"
         "  --help                  this text\n");
 }
@@ -278,6 +284,8 @@ s_send (s_options_t *o, const char *path)
         s_endpoint (o, o->config.ingest), o->batch > 0 ? (size_t)o->batch : 0,
         o->window > 0 ? (size_t)o->window : 0, o->timeout_ms, s_outcome, &s,
         err);
+    if (sender && o->ack_wait > 0)
+        client_sender_set_waits (sender, o->ack_wait, 30000);
     if (!sender) {
         fprintf (stderr, "hotline: %s\n", err);
         if (!is_stdin)
@@ -317,16 +325,21 @@ s_send (s_options_t *o, const char *path)
     if (!is_stdin)
         fclose (file);
     client_sender_flush (sender);
+    uint64_t resent = client_sender_resent (sender);
     client_sender_destroy (&sender);
     double seconds = (double)(zclock_mono () - started) / 1000;
     fprintf (stderr,
              "hotline send: %s: %llu stored, %llu already stored, "
              "%llu rejected by hotlined, %llu invalid lines, "
-             "%llu not acknowledged (%.1f s)\n",
+             "%llu not acknowledged (%.1f s",
              s.name, (unsigned long long)s.stored,
              (unsigned long long)s.duplicate, (unsigned long long)s.rejected,
              (unsigned long long)s.invalid, (unsigned long long)s.unacked,
              seconds);
+    if (resent)
+        fprintf (stderr, ", %llu batches sent again",
+                 (unsigned long long)resent);
+    fprintf (stderr, ")\n");
     return s.rejected || s.invalid || s.unacked ? 1 : 0;
 }
 
@@ -518,6 +531,7 @@ main (int argc, char *argv[])
                                       {"hwm", required_argument, 0, 'H'},
                                       {"batch", required_argument, 0, 'B'},
                                       {"window", required_argument, 0, 'W'},
+                                      {"ack-wait", required_argument, 0, 'A'},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     s_options_t o = {.timeout_ms = -1};
@@ -575,6 +589,9 @@ main (int argc, char *argv[])
         case 'W':
             o.window = atoi (optarg);
             break;
+        case 'A':
+            o.ack_wait = atoi (optarg);
+            break;
         case 'h':
             s_usage (stdout);
             return 0;
@@ -604,7 +621,9 @@ main (int argc, char *argv[])
     char **args = argv + optind;
     bool subscribe = strcmp (command, "subscribe") == 0;
     if (o.timeout_ms < 0)
-        o.timeout_ms = subscribe ? -1 : 30000;
+        o.timeout_ms = subscribe                       ? -1
+                       : strcmp (command, "send") == 0 ? 60000
+                                                       : 30000;
     if (strcmp (command, "units") == 0 && rest == 2 &&
         strcmp (args[0], "import") == 0)
         return s_units_import (&o, args[1]);
