@@ -20,7 +20,11 @@ static const char *s_default =
     "    warning_share = 0.8\n"
     "    rulesets = \"\"\n"
     "    map_size_mb = 4096\n"
-    "    batch_max = 4096\n";
+    "    batch_max = 4096\n"
+    "    curve_secret = \"\"\n"
+    "    curve_clients = \"\"\n"
+    "    curve_client = \"\"\n"
+    "    curve_server_public = \"\"\n";
 
 const char *
 config_default_text (void)
@@ -57,7 +61,16 @@ s_apply (config_t *config, zconfig_t *root, char *err)
         s_copy (config->snapshot, sizeof (config->snapshot), root,
                 "hotline/snapshot", err) ||
         s_copy (config->rulesets, sizeof (config->rulesets), root,
-                "hotline/rulesets", err))
+                "hotline/rulesets", err) ||
+        s_copy (config->curve_secret, sizeof (config->curve_secret), root,
+                "hotline/curve_secret", err) ||
+        s_copy (config->curve_clients, sizeof (config->curve_clients), root,
+                "hotline/curve_clients", err) ||
+        s_copy (config->curve_client, sizeof (config->curve_client), root,
+                "hotline/curve_client", err) ||
+        s_copy (config->curve_server_public,
+                sizeof (config->curve_server_public), root,
+                "hotline/curve_server_public", err))
         return -1;
     const char *map = zconfig_get (root, "hotline/map_size_mb", NULL);
     if (map)

@@ -17,6 +17,14 @@
         rulesets =                          # extra *.zpl directory
         map_size_mb = 4096                  # LMDB map size
         batch_max = 4096                    # events per commit at most
+        curve_secret =                      # server cert with secret key
+        curve_clients =                     # allowed clients' public certs
+        curve_client =                      # a client's cert (secret key)
+        curve_server_public =               # the server's public cert
+
+    CURVE (daemon/security.h, README "Access control") is on in hotlined
+    when curve_secret and curve_clients are set, and in hotline when
+    curve_client and curve_server_public are; all empty by default.
 */
 #ifndef CONFIG_H_INCLUDED
 #define CONFIG_H_INCLUDED
@@ -24,18 +32,22 @@
 #include <stddef.h>
 
 typedef struct {
-    char data[1024];      /* data directory */
-    char clock[16];       /* "wall" or "event" */
-    char ingest[256];     /* ingest endpoint */
-    char publish[256];    /* publisher endpoint */
-    char query[256];      /* query endpoint */
-    char snapshot[256];   /* snapshot endpoint */
-    char rulesets[1024];  /* extra ruleset directory, or "" */
-    size_t map_size_mb;   /* LMDB map size in MiB */
-    size_t batch_max;     /* events per write transaction at most */
-    int publish_hwm;      /* PUB send high-water mark */
-    int heartbeat_ms;     /* publisher heartbeat period */
-    double warning_share; /* warn when this share of the limit passed */
+    char data[1024];          /* data directory */
+    char clock[16];           /* "wall" or "event" */
+    char ingest[256];         /* ingest endpoint */
+    char publish[256];        /* publisher endpoint */
+    char query[256];          /* query endpoint */
+    char snapshot[256];       /* snapshot endpoint */
+    char rulesets[1024];      /* extra ruleset directory, or "" */
+    size_t map_size_mb;       /* LMDB map size in MiB */
+    size_t batch_max;         /* events per write transaction at most */
+    int publish_hwm;          /* PUB send high-water mark */
+    int heartbeat_ms;         /* publisher heartbeat period */
+    double warning_share;     /* warn when this share of the limit passed */
+    char curve_secret[1024];  /* server certificate file, or "" */
+    char curve_clients[1024]; /* allowed client certificates, or "" */
+    char curve_client[1024];  /* client certificate file, or "" */
+    char curve_server_public[1024]; /* server public certificate, or "" */
 } config_t;
 
 /* Loads `path` (NULL: $HOTLINE_CONFIG if set, else the embedded default)

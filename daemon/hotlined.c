@@ -8,6 +8,7 @@
 #include "publisher.h"
 #include "query.h"
 #include "scorer.h"
+#include "security.h"
 #include "stats.h"
 
 #include <getopt.h>
@@ -35,7 +36,12 @@ s_usage (FILE *out)
         "                  is the latest event time (replays, tests)\n"
         "  --rulesets DIR  load *.zpl rulesets from DIR as well\n"
         "  --print-config  print the embedded default configuration\n"
-        "  --help          this text\n");
+        "  --help          this text\n"
+        "\n"
+        "CURVE encryption and client authentication: set curve_secret (the\n"
+        "server's NAME_secret certificate) and curve_clients (a directory\n"
+        "of allowed clients' public certificates) in the configuration;\n"
+        "make certificates with hotline keygen NAME.\n");
 }
 
 int
@@ -100,20 +106,39 @@ main (int argc, char *argv[])
         fprintf (stderr, "hotlined: --clock must be wall or event\n");
         return 2;
     }
+    /* CURVE is all or nothing: a daemon asked to authenticate clients
+       never starts open because a certificate could not be read. */
+    security_t *security = NULL;
+    if (*config.curve_secret || *config.curve_clients) {
+        security =
+            security_new (config.curve_secret, config.curve_clients, err);
+        if (!security) {
+            fprintf (stderr, "hotlined: %s\n", err);
+            return 2;
+        }
+    }
 
     zsys_init ();
     zsys_set_logident ("hotlined");
+    /* zauth must be in force before the first secured socket binds. */
+    if (security && security_start (security) != 0) {
+        fprintf (stderr, "hotlined: cannot start the CURVE authenticator\n");
+        security_destroy (&security);
+        return 1;
+    }
     int rc = 1;
     store_t *store = NULL;
     scorer_catalog_t *catalog = scorer_catalog_new (config.rulesets, err);
     if (!catalog) {
         fprintf (stderr, "hotlined: %s\n", err);
+        security_destroy (&security);
         return 1;
     }
     store = store_new (config.data, config.map_size_mb << 20, err);
     if (!store) {
         fprintf (stderr, "hotlined: %s\n", err);
         scorer_catalog_destroy (&catalog);
+        security_destroy (&security);
         return 1;
     }
     /* The warning share is kept with the data: the scorer reads it where
@@ -132,6 +157,7 @@ main (int argc, char *argv[])
                  store_strerror (wrc));
         store_destroy (&store);
         scorer_catalog_destroy (&catalog);
+        security_destroy (&security);
         return 1;
     }
     /* Inproc names carry the process id so two daemons in one test
@@ -145,7 +171,7 @@ main (int argc, char *argv[])
     memset (&stats, 0, sizeof (stats));
     publisher_args_t pub_args = {
         config.publish,     config.snapshot,     notify, store, catalog,
-        config.publish_hwm, config.heartbeat_ms, &stats, false};
+        config.publish_hwm, config.heartbeat_ms, &stats, false, security};
     scorer_args_t scorer_args = {store,
                                  batches,
                                  strcmp (config.clock, "event") == 0
@@ -156,9 +182,9 @@ main (int argc, char *argv[])
                                  &stats,
                                  false};
     ingest_args_t ingest_args = {config.ingest, batches, config.batch_max,
-                                 &stats, false};
-    query_args_t query_args = {config.query, store,  catalog,
-                               config.clock, &stats, false};
+                                 &stats,        false,   security};
+    query_args_t query_args = {config.query, store, catalog, config.clock,
+                               &stats,       false, security};
     /* Downstream first: each actor's peers exist when it connects. */
     zactor_t *publisher = zactor_new (publisher_actor, &pub_args);
     zactor_t *scorer =
@@ -175,6 +201,10 @@ main (int argc, char *argv[])
                    config.ingest, config.publish, config.snapshot, config.query,
                    config.data, config.clock,
                    scorer_rulesets_size (scorer_catalog_current (catalog)));
+        if (security)
+            zsys_info ("CURVE on: server public key %s, clients allowed "
+                       "from %s",
+                       security_public_txt (security), config.curve_clients);
         /* Wait for SIGTERM/SIGINT; czmq's handler sets zsys_interrupted
            and wakes the poller. */
         zpoller_t *poller =
@@ -199,5 +229,7 @@ main (int argc, char *argv[])
     zactor_destroy (&publisher);
     store_destroy (&store);
     scorer_catalog_destroy (&catalog);
+    /* Last: every secured socket is closed by now. */
+    security_destroy (&security);
     return rc;
 }

@@ -19,6 +19,7 @@ typedef struct {
     _Atomic uint64_t bad_messages;      /* undecodable or malformed frames */
     _Atomic uint64_t queries;           /* query requests answered */
     _Atomic uint64_t published;         /* messages published */
+    _Atomic uint64_t rejected_by[8];    /* per scorer_reject_t class */
 } daemon_stats_t;
 
 #endif

@@ -13,6 +13,7 @@
 #ifndef INGEST_H_INCLUDED
 #define INGEST_H_INCLUDED
 
+#include "security.h"
 #include "stats.h"
 
 #include <czmq.h>
@@ -23,6 +24,7 @@ typedef struct {
     size_t batch_max;      /* events per write transaction at most */
     daemon_stats_t *stats; /* shared counters (borrowed) */
     bool failed;           /* out: set when the actor could not start */
+    security_t *security;  /* CURVE settings, or NULL */
 } ingest_args_t;
 
 void ingest_actor (zsock_t *pipe, void *args);

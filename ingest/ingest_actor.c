@@ -215,6 +215,7 @@ ingest_actor (zsock_t *pipe, void *args)
         zsock_set_maxmsgsize (self->router, 64 * 1024 * 1024);
         zsock_set_router_mandatory (self->router, 0);
     }
+    security_apply_server (self->args->security, self->router);
     if (!self->router || !self->scorer ||
         zsock_bind (self->router, "%s", self->args->endpoint) < 0 ||
         zsock_connect (self->scorer, "%s", self->args->scorer) != 0) {

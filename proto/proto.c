@@ -761,6 +761,7 @@ proto_query_encode (const proto_query_t *query, size_t *size)
     pb.ruleset = (char *)query->ruleset;
     pb.period = (char *)query->period;
     pb.as_of = query->as_of;
+    pb.limit = query->limit;
     pb.n_units = count;
     pb.units = unit_ptrs;
     buffer = s_pack (&pb.base, size);
@@ -789,7 +790,7 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
     }
     int rc = -1;
     int kind = (int)pb->kind;
-    if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_SNAPSHOT) {
+    if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_REJECTED) {
         proto__reason (reason, "unknown query kind");
         goto cleanup;
     }
@@ -806,6 +807,7 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
         goto cleanup;
     }
     query->as_of = pb->as_of;
+    query->limit = pb->limit;
     if (pb->n_units > S_REPEATED_MAX) {
         proto__reason (reason, "more than %d units", S_REPEATED_MAX);
         goto cleanup;

@@ -178,7 +178,8 @@ typedef enum {
     PROTO_QUERY_STATS = 3,
     PROTO_QUERY_RULESETS = 4,
     PROTO_QUERY_RULESETS_RELOAD = 5,
-    PROTO_QUERY_SNAPSHOT = 6
+    PROTO_QUERY_SNAPSHOT = 6,
+    PROTO_QUERY_REJECTED = 7
 } proto_query_kind_t;
 
 typedef struct {
@@ -186,6 +187,7 @@ typedef struct {
     char ruleset[PROTO_ID_MAX + 1];    /* report: ruleset id */
     char period[PROTO_PERIOD_MAX + 1]; /* report: period */
     int64_t as_of;                     /* report: 0 = now */
+    uint32_t limit;                    /* rejected: newest N, 0 = 100 */
     size_t unit_count;                 /* units import: count */
     proto_unit_t *units;               /* units import: the units */
 } proto_query_t;

@@ -33,6 +33,7 @@
 #define PUBLISHER_H_INCLUDED
 
 #include "scorer.h"
+#include "security.h"
 #include "stats.h"
 
 typedef struct {
@@ -45,6 +46,7 @@ typedef struct {
     int heartbeat_ms;          /* heartbeat period */
     daemon_stats_t *stats;     /* shared counters (borrowed) */
     bool failed;               /* out: set when the actor could not start */
+    security_t *security;      /* CURVE settings, or NULL */
 } publisher_args_t;
 
 void publisher_actor (zsock_t *pipe, void *args);

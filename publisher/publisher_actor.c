@@ -306,6 +306,8 @@ publisher_actor (zsock_t *pipe, void *args)
     zhashx_set_destructor (self.last, (zhashx_destructor_fn *)zstr_free);
     if (self.pub)
         zsock_set_sndhwm (self.pub, self.args->hwm > 0 ? self.args->hwm : 1000);
+    security_apply_server (self.args->security, self.pub);
+    security_apply_server (self.args->security, self.snapshot);
     if (!self.pub || !self.pull || !self.snapshot ||
         zsock_bind (self.pub, "%s", self.args->endpoint) < 0 ||
         zsock_bind (self.snapshot, "%s", self.args->snapshot) < 0 ||

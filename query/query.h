@@ -17,6 +17,7 @@
 #define QUERY_H_INCLUDED
 
 #include "scorer.h"
+#include "security.h"
 #include "stats.h"
 
 typedef struct {
@@ -26,6 +27,7 @@ typedef struct {
     const char *clock;         /* "wall" or "event", for stats */
     daemon_stats_t *stats;     /* shared counters (borrowed) */
     bool failed;               /* out: set when the actor could not start */
+    security_t *security;      /* CURVE settings, or NULL */
 } query_args_t;
 
 void query_actor (zsock_t *pipe, void *args);

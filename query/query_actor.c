@@ -88,6 +88,10 @@ s_stats (s_query_t *self)
                              (double)atomic_load (&st->queries));
     cJSON_AddNumberToObject (doc, "published",
                              (double)atomic_load (&st->published));
+    cJSON *by = cJSON_AddObjectToObject (doc, "rejected_by_class");
+    for (int k = 1; k < SCORER_REJECT_KINDS; k++)
+        cJSON_AddNumberToObject (by, scorer_reject_name (k),
+                                 (double)atomic_load (&st->rejected_by[k]));
     cJSON_AddStringToObject (doc, "clock_mode", self->args->clock);
     store_txn_t *txn = store_begin (self->args->store, false);
     if (txn) {
@@ -103,6 +107,13 @@ s_stats (s_query_t *self)
                                  (double)store_count (txn, STORE_DUE));
         cJSON_AddNumberToObject (doc, "units",
                                  (double)store_count (txn, STORE_UNITS));
+        cJSON_AddNumberToObject (doc, "open_alerts",
+                                 (double)store_count (txn, STORE_ALERTS));
+        cJSON_AddNumberToObject (doc, "dead_letters",
+                                 (double)store_count (txn, STORE_REJECTED));
+        uint64_t total = 0;
+        store_meta_get (txn, "duplicates_total", &total);
+        cJSON_AddNumberToObject (doc, "duplicates_total", (double)total);
         store_abort (&txn);
     }
     uint64_t used = 0, map = 0;
@@ -167,6 +178,14 @@ s_handle (s_query_t *self, zmsg_t *msg)
         case PROTO_QUERY_RULESETS:
             json = s_rulesets (self);
             break;
+        case PROTO_QUERY_REJECTED: {
+            store_txn_t *txn = store_begin (self->args->store, false);
+            json = txn ? scorer_dead_letters_json (txn, q.limit) : NULL;
+            store_abort (&txn);
+            if (!json)
+                snprintf (err, sizeof (err), "cannot read the dead letters");
+            break;
+        }
         case PROTO_QUERY_RULESETS_RELOAD:
             if (scorer_catalog_reload (self->args->catalog, err) == 0) {
                 zsys_info ("query: rulesets reloaded");
@@ -202,6 +221,7 @@ query_actor (zsock_t *pipe, void *args)
     s_query_t self = {args, zsock_new (ZMQ_ROUTER)};
     if (self.router)
         zsock_set_maxmsgsize (self.router, 64 * 1024 * 1024);
+    security_apply_server (self.args->security, self.router);
     if (!self.router ||
         zsock_bind (self.router, "%s", self.args->endpoint) < 0) {
         zsys_error ("query: cannot bind %s: %s", self.args->endpoint,

@@ -128,6 +128,23 @@ typedef enum {
     SCORER_FAILED = -1    /* store error: abort the whole transaction */
 } scorer_outcome_t;
 
+/* Why an event was refused: the classes `hotline stats` counts and the
+   dead-letter table records. */
+typedef enum {
+    SCORER_REJECT_NONE = 0,
+    SCORER_REJECT_INVALID,        /* failed validation (missing field...) */
+    SCORER_REJECT_UNKNOWN_UNIT,   /* the unit is not in the registry */
+    SCORER_REJECT_UNKNOWN_TICKET, /* e.g. closed before received */
+    SCORER_REJECT_WRONG_UNIT,     /* the ticket is with another unit */
+    SCORER_REJECT_WRONG_STATE,    /* e.g. closing a closed ticket */
+    SCORER_REJECT_OUT_OF_ORDER,   /* earlier than the ticket's receipt */
+    SCORER_REJECT_FUTURE,         /* more than a day ahead of this clock */
+    SCORER_REJECT_KINDS
+} scorer_reject_t;
+
+/* "unknown_unit"... as stats and dead letters name the class. */
+const char *scorer_reject_name (scorer_reject_t kind);
+
 /* Clock modes: the wall clock, or event time (the largest occurred_at
    seen, advanced by tick events) for deterministic replays. */
 typedef enum { SCORER_CLOCK_WALL = 0, SCORER_CLOCK_EVENT = 1 } scorer_clock_t;
@@ -142,6 +159,21 @@ typedef enum { SCORER_CLOCK_WALL = 0, SCORER_CLOCK_EVENT = 1 } scorer_clock_t;
 scorer_outcome_t scorer_apply (store_txn_t *txn, const proto_event_t *event,
                                scorer_clock_t clock, scorer_effects_t *effects,
                                char *reason, int *store_rc);
+
+/* scorer_apply, also telling why an event was rejected (*kind is
+   SCORER_REJECT_NONE otherwise). */
+scorer_outcome_t scorer_apply_ex (store_txn_t *txn, const proto_event_t *event,
+                                  scorer_clock_t clock,
+                                  scorer_effects_t *effects, char *reason,
+                                  int *store_rc, scorer_reject_t *kind);
+
+/* Keeps a refused event in the dead letters (STORE_REJECTED) with its
+   class, reason and arrival time, inside the caller's transaction. */
+int scorer_dead_letter (store_txn_t *txn, const proto_event_t *event,
+                        scorer_reject_t kind, const char *reason, int64_t at);
+/* The newest `limit` dead letters (0: 100) as {"count":N,"rejected":[...]},
+   oldest first. The caller frees it. */
+char *scorer_dead_letters_json (store_txn_t *txn, size_t limit);
 
 /* Advances the clock to `now` (if later) and raises overdue for every open
    ticket whose deadline is before it. Returns 0 or a store_rc_t. */

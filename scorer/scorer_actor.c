@@ -58,27 +58,42 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
     if (self->args->clock == SCORER_CLOCK_WALL)
         rc = scorer_advance_clock (txn, zclock_time (), self->effects);
     size_t stored = 0, duplicates = 0, rejected = 0;
+    size_t by_kind[SCORER_REJECT_KINDS] = {0};
+    int64_t arrived = zclock_time ();
     for (size_t i = 0; i < batch->count && rc == STORE_OK; i++) {
         batch->reasons[i][0] = 0;
+        scorer_reject_t kind = SCORER_REJECT_NONE;
         if (batch->invalid && batch->invalid[i][0]) {
             batch->outcomes[i] = SCORER_REJECTED;
             snprintf (batch->reasons[i], sizeof (batch->reasons[i]), "%s",
                       batch->invalid[i]);
-            rejected++;
-            continue;
-        }
-        batch->outcomes[i] =
-            scorer_apply (txn, &batch->events[i], self->args->clock,
-                          self->effects, batch->reasons[i], &rc);
+            kind = SCORER_REJECT_INVALID;
+        } else
+            batch->outcomes[i] =
+                scorer_apply_ex (txn, &batch->events[i], self->args->clock,
+                                 self->effects, batch->reasons[i], &rc, &kind);
         if (batch->outcomes[i] == SCORER_STORED)
             stored++;
         else if (batch->outcomes[i] == SCORER_DUPLICATE)
             duplicates++;
         else if (batch->outcomes[i] == SCORER_REJECTED) {
             rejected++;
-            zsys_warning ("scorer: rejected %s: %s", batch->events[i].event_id,
+            by_kind[kind]++;
+            zsys_warning ("scorer: rejected %s (%s): %s",
+                          batch->events[i].event_id, scorer_reject_name (kind),
                           batch->reasons[i]);
+            /* Refused, not lost: kept with the batch's commit. */
+            rc = scorer_dead_letter (txn, &batch->events[i], kind,
+                                     batch->reasons[i], arrived);
         }
+    }
+    /* Totals since the store was made, committed with the batch, so a
+       crash cannot make them disagree with what was stored. */
+    uint64_t total;
+    if (rc == STORE_OK && duplicates) {
+        total = 0;
+        store_meta_get (txn, "duplicates_total", &total);
+        rc = store_meta_put (txn, "duplicates_total", total + duplicates);
     }
     if (rc == STORE_OK)
         rc = store_commit (&txn);
@@ -98,6 +113,9 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
         s_count_stat (self, &self->stats->events_stored, stored);
         s_count_stat (self, &self->stats->events_duplicate, duplicates);
         s_count_stat (self, &self->stats->events_rejected, rejected);
+        for (int k = 0; k < SCORER_REJECT_KINDS; k++)
+            if (by_kind[k])
+                s_count_stat (self, &self->stats->rejected_by[k], by_kind[k]);
         s_count_stat (self, &self->stats->batches_committed, 1);
     }
     s_notify (self);

@@ -240,16 +240,48 @@ s_needs_ticket (proto_type_t type)
     return type != PROTO_ADJUSTED && type != PROTO_TICK;
 }
 
-/* Returns true when the event can be applied; else writes why. */
+/* Events further ahead of this machine's clock than this are refused:
+   one would move the event clock past every deadline at once. */
+#define FUTURE_LIMIT_MS SCORER_DAY_MS
+
+const char *
+scorer_reject_name (scorer_reject_t kind)
+{
+    static const char *names[SCORER_REJECT_KINDS] = {
+        "none",       "invalid",     "unknown_unit", "unknown_ticket",
+        "wrong_unit", "wrong_state", "out_of_order", "future"};
+    return kind >= 0 && kind < SCORER_REJECT_KINDS ? names[kind] : "?";
+}
+
+/* Returns true when the event can be applied; else writes why and its
+   class. Outcomes of odd input (README, "Bad input"):
+   - an event for a ticket never received (a close before its receipt, a
+     revisit of an unknown ticket): refused, unknown_ticket;
+   - an event naming another unit than the ticket's: wrong_unit;
+   - an event the ticket's state does not allow: wrong_state;
+   - an event earlier than the ticket's receipt, or a receipt earlier
+     than the ticket's last event: out_of_order; other late events are
+     applied by their own time (counted in their own period);
+   - more than a day ahead of this machine's clock: future. */
 static bool
 s_check (store_txn_t *txn, const proto_event_t *ev, const scorer_ticket_t *t,
-         bool have, char *reason, int *store_rc)
+         bool have, char *reason, int *store_rc, scorer_reject_t *kind)
 {
+    *kind = SCORER_REJECT_NONE;
+    if (ev->occurred_at > zclock_time () + FUTURE_LIMIT_MS) {
+        char when[32];
+        snprintf (reason, PROTO_ERROR_MAX,
+                  "occurred_at %s is more than a day ahead of this clock",
+                  proto_time_format (ev->occurred_at, when));
+        *kind = SCORER_REJECT_FUTURE;
+        return false;
+    }
     if (ev->type != PROTO_TICK) {
         scorer_unit_t unit;
         int rc = scorer_unit_get (txn, ev->unit_id, &unit);
         if (rc == STORE_NOTFOUND) {
             snprintf (reason, PROTO_ERROR_MAX, "unknown unit %s", ev->unit_id);
+            *kind = SCORER_REJECT_UNKNOWN_UNIT;
             return false;
         }
         if (rc != STORE_OK) {
@@ -264,17 +296,34 @@ s_check (store_txn_t *txn, const proto_event_t *ev, const scorer_ticket_t *t,
             snprintf (reason, PROTO_ERROR_MAX,
                       "ticket %s is already open with unit %s", ev->ticket_id,
                       t->unit_id);
+            *kind = SCORER_REJECT_WRONG_STATE;
+            return false;
+        }
+        if (have && ev->occurred_at < t->last_at) {
+            snprintf (reason, PROTO_ERROR_MAX,
+                      "received: ticket %s has a later event already",
+                      ev->ticket_id);
+            *kind = SCORER_REJECT_OUT_OF_ORDER;
             return false;
         }
         return true;
     }
     if (!have) {
         snprintf (reason, PROTO_ERROR_MAX, "unknown ticket %s", ev->ticket_id);
+        *kind = SCORER_REJECT_UNKNOWN_TICKET;
         return false;
     }
     if (strcmp (t->unit_id, ev->unit_id) != 0) {
         snprintf (reason, PROTO_ERROR_MAX, "ticket %s is with unit %s, not %s",
                   ev->ticket_id, t->unit_id, ev->unit_id);
+        *kind = SCORER_REJECT_WRONG_UNIT;
+        return false;
+    }
+    if (ev->occurred_at < t->received_at) {
+        snprintf (reason, PROTO_ERROR_MAX,
+                  "%s: ticket %s occurred before it was received",
+                  proto_type_name (ev->type), ev->ticket_id);
+        *kind = SCORER_REJECT_OUT_OF_ORDER;
         return false;
     }
     bool want_closed =
@@ -282,11 +331,13 @@ s_check (store_txn_t *txn, const proto_event_t *ev, const scorer_ticket_t *t,
     if (want_closed && t->state != T_CLOSED) {
         snprintf (reason, PROTO_ERROR_MAX, "%s: ticket %s is not closed",
                   proto_type_name (ev->type), ev->ticket_id);
+        *kind = SCORER_REJECT_WRONG_STATE;
         return false;
     }
     if (!want_closed && t->state != T_OPEN) {
         snprintf (reason, PROTO_ERROR_MAX, "%s: ticket %s is not open",
                   proto_type_name (ev->type), ev->ticket_id);
+        *kind = SCORER_REJECT_WRONG_STATE;
         return false;
     }
     return true;
@@ -468,7 +519,17 @@ scorer_outcome_t
 scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
               scorer_effects_t *effects, char *reason, int *store_rc)
 {
+    scorer_reject_t kind;
+    return scorer_apply_ex (txn, ev, clock, effects, reason, store_rc, &kind);
+}
+
+scorer_outcome_t
+scorer_apply_ex (store_txn_t *txn, const proto_event_t *ev,
+                 scorer_clock_t clock, scorer_effects_t *effects, char *reason,
+                 int *store_rc, scorer_reject_t *kind)
+{
     *store_rc = STORE_OK;
+    *kind = SCORER_REJECT_NONE;
     reason[0] = 0;
     uint8_t seqbuf[8];
     size_t size = sizeof (seqbuf);
@@ -490,7 +551,7 @@ scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
         }
         have = rc == STORE_OK;
     }
-    if (!s_check (txn, ev, &t, have, reason, store_rc))
+    if (!s_check (txn, ev, &t, have, reason, store_rc, kind))
         return *store_rc == STORE_OK ? SCORER_REJECTED : SCORER_FAILED;
 
     /* From here on every failure aborts the caller's transaction. With

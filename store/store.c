@@ -29,7 +29,7 @@ struct _store_cursor_t {
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
     "meta",     "log",    "dedup", "tickets", "due",
-    "counters", "manual", "units", "alerts"};
+    "counters", "manual", "units", "alerts",  "rejected"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */
@@ -57,7 +57,8 @@ store_strerror (int rc)
     case STORE_NOTFOUND:
         return "not found";
     case STORE_FULL:
-        return "store is full (LMDB map size reached)";
+        return "store is full (LMDB map size reached: raise map_size_mb and "
+               "restart)";
     case STORE_TOOBIG:
         return "value larger than the buffer";
     default:

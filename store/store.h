@@ -15,6 +15,8 @@
       STORE_MANUAL    period \0 unit_id \0 item -> manual item record
       STORE_UNITS     unit_id -> unit record
       STORE_ALERTS    ticket_id -> the ticket's open alert (JSON)
+      STORE_REJECTED  u64 big-endian seq -> a dead letter (JSON): an event
+                      the daemon refused, with the reason and its class
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -45,6 +47,7 @@ typedef enum {
     STORE_MANUAL,
     STORE_UNITS,
     STORE_ALERTS,
+    STORE_REJECTED,
     STORE_TABLE_COUNT
 } store_table_t;
 

@@ -169,3 +169,27 @@ harness_run (harness_t *h, char **out, char **err, const char *fmt, ...)
         *err = harness_slurp (err_path);
     return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
+
+pid_t
+harness_spawn (harness_t *h, const char *name, const char *command)
+{
+    char line[6144];
+    snprintf (line, sizeof (line),
+              "cd '%s' && HOTLINE='%s --config %s' exec sh -c '%s' > '%s.out' "
+              "2> '%s.err'",
+              h->dir, HOTLINE_BIN, h->config, command, name, name);
+    char *argv[] = {(char *)"/bin/sh", (char *)"-c", line, NULL};
+    pid_t pid = 0;
+    if (posix_spawn (&pid, "/bin/sh", NULL, NULL, argv, environ) != 0)
+        return 0;
+    return pid;
+}
+
+int
+harness_wait (pid_t pid)
+{
+    int status = 0;
+    if (waitpid (pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}

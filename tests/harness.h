@@ -41,6 +41,12 @@ int harness_stop (harness_t *h);
 int harness_run (harness_t *h, char **out, char **err, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 
+/* Starts a shell command line like harness_run, in the background;
+   returns its pid (stdout and stderr to NAME.out and NAME.err). */
+pid_t harness_spawn (harness_t *h, const char *name, const char *command);
+/* Waits for a spawned command; returns its exit status. */
+int harness_wait (pid_t pid);
+
 /* Path of a file in the harness directory (static buffer per call site
    is not needed: writes into buf of 512 bytes and returns it). */
 char *harness_path (const harness_t *h, const char *name, char *buf);

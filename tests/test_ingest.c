@@ -43,13 +43,14 @@ s_setup (void)
     memset (&s_stats, 0, sizeof (s_stats));
     s_pub_args =
         (publisher_args_t){s_publish, s_snapshot, s_notify, s_store, s_catalog,
-                           1000,      1000,       &s_stats, false};
+                           1000,      1000,       &s_stats, false,   NULL};
     s_scorer_args =
         (scorer_args_t){s_store,  s_batches, SCORER_CLOCK_EVENT, s_notify, 1000,
                         &s_stats, false};
-    s_ingest_args = (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false};
-    s_query_args =
-        (query_args_t){s_query, s_store, s_catalog, "event", &s_stats, false};
+    s_ingest_args =
+        (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false, NULL};
+    s_query_args = (query_args_t){s_query,  s_store, s_catalog, "event",
+                                  &s_stats, false,   NULL};
     s_pub = zactor_new (publisher_actor, &s_pub_args);
     s_scorer = zactor_new (scorer_actor, &s_scorer_args);
     s_ing = zactor_new (ingest_actor, &s_ingest_args);

@@ -290,6 +290,21 @@ Test (live, a_subscriber_joining_after_10000_updates_ends_with_the_report)
                                "--window 1"),
                   0, "%s", err);
     free (err);
+    /* The publisher merges what it is behind on, so a slow build (the
+       sanitizers) publishes fewer updates for the same stream: a second
+       stream (扶风县, 2024-Q4: other units, an earlier period) makes up the
+       10,000 then. */
+    if (s_published () < 10000) {
+        cr_assert_eq (harness_run (&h, NULL, &err,
+                                   "$SYNTH --scheme fufeng-2024 --golden "
+                                   "%s/fufeng_2024_q4.csv --units f.csv "
+                                   "--events f.jsonl && $HOTLINE units import "
+                                   "f.csv && $HOTLINE send f.jsonl --batch 1 "
+                                   "--window 1",
+                                   GOLDEN_DIR),
+                      0, "%s", err);
+        free (err);
+    }
     cr_assert_geq (s_published (), 10000, "need 10,000 updates before");
     char reason[256];
     client_subscriber_t *sub =

@@ -877,7 +877,7 @@ Test (proto_wire, round_trips_a_report_query)
 Test (proto_wire, rejects_a_query_of_unknown_kind_or_long_period)
 {
     s_wire_t *wire = calloc (1, sizeof *wire);
-    s_put_int (wire, 1, 7);
+    s_put_int (wire, 1, PROTO_QUERY_REJECTED + 1);
     proto_query_t decoded;
     char reason[PROTO_ERROR_MAX] = "";
     cr_assert_eq (proto_query_decode (wire->data, wire->size, &decoded, reason),

@@ -1,5 +1,6 @@
 /*  client: query and sender. See client.h. */
 #include "client.h"
+#include "client_secure.h"
 
 #include <czmq.h>
 #include <stdio.h>
@@ -10,12 +11,24 @@ int
 client_query (const char *endpoint, const proto_query_t *query, int timeout_ms,
               char **json, char *err)
 {
+    return client_query_secure (endpoint, NULL, NULL, query, timeout_ms, json,
+                                err);
+}
+
+int
+client_query_secure (const char *endpoint, const char *client_cert,
+                     const char *server_public, const proto_query_t *query,
+                     int timeout_ms, char **json, char *err)
+{
     *json = NULL;
     size_t size;
     uint8_t *payload = proto_query_encode (query, &size);
     zsock_t *sock = zsock_new (ZMQ_DEALER);
-    if (!payload || !sock || zsock_connect (sock, "%s", endpoint) != 0) {
-        snprintf (err, 256, "cannot connect to %s", endpoint);
+    int secured =
+        sock ? client_secure (sock, client_cert, server_public, err) : -1;
+    if (!payload || secured != 0 || zsock_connect (sock, "%s", endpoint) != 0) {
+        if (!payload || !sock || secured == 0)
+            snprintf (err, 256, "cannot connect to %s", endpoint);
         free (payload);
         zsock_destroy (&sock);
         return -1;
@@ -44,7 +57,12 @@ client_query (const char *endpoint, const proto_query_t *query, int timeout_ms,
         zframe_destroy (&reply);
     } else
         snprintf (err, 256,
-                  "no answer from %s within %d ms (is hotlined running?)",
+                  client_secure_wanted (client_cert, server_public)
+                      ? "no answer from %s within %d ms (is hotlined "
+                        "running, and is this client's certificate in its "
+                        "curve_clients?)"
+                      : "no answer from %s within %d ms (is hotlined "
+                        "running?)",
                   endpoint, timeout_ms);
     zpoller_destroy (&poller);
     zsock_destroy (&sock);
@@ -53,21 +71,24 @@ client_query (const char *endpoint, const proto_query_t *query, int timeout_ms,
 
 /* One message: its events and the tags to report them under. */
 typedef struct {
-    uint64_t id;                  /* batch_id */
-    size_t count;                 /* events */
-    proto_event_t *events;        /* batch_size slots */
-    uint32_t *tags;               /* per event */
-    size_t reject_count;          /* sender-side rejections */
-    proto_line_reject_t *rejects; /* reported with this batch */
-    size_t reject_capacity;       /* slots in rejects */
-    int64_t first_sent;           /* zclock_mono of the first attempt */
-    int64_t deadline;             /* resend when no answer by then */
-    int wait_ms;                  /* this attempt's wait; doubles */
-    int attempts;                 /* times sent */
+    uint64_t id;                       /* batch_id */
+    size_t count;                      /* events */
+    proto_event_t *events;             /* batch_size slots */
+    uint32_t *tags;                    /* per event */
+    size_t reject_count;               /* sender-side rejections */
+    proto_line_reject_t *rejects;      /* reported with this batch */
+    size_t reject_capacity;            /* slots in rejects */
+    int64_t first_sent;                /* zclock_mono of the first attempt */
+    int64_t deadline;                  /* resend when no answer by then */
+    int wait_ms;                       /* this attempt's wait; doubles */
+    int attempts;                      /* times sent */
+    char refused[PROTO_ERROR_MAX + 1]; /* the daemon's last refusal */
 } s_batch_t;
 
 struct _client_sender_t {
     zsock_t *sock;              /* DEALER to ingest */
+    zactor_t *monitor;          /* zmonitor on sock: disconnections */
+    char endpoint[256];         /* ingest, to connect again */
     zpoller_t *poller;          /* on sock */
     size_t batch_size;          /* events per message */
     size_t window;              /* messages in flight at most */
@@ -82,6 +103,8 @@ struct _client_sender_t {
     uint64_t answered;          /* events answered */
     uint64_t resent;            /* batches sent again */
     bool broken;                /* gave up: the daemon stopped answering */
+    char *client_cert;          /* CURVE client certificate path, or NULL */
+    char *server_public;        /* the server's public certificate, or NULL */
 };
 
 static void
@@ -110,10 +133,52 @@ s_batch_new (client_sender_t *self)
     return b;
 }
 
+/* A fresh DEALER, secured as configured and watched for disconnections.
+   Unsent messages are dropped at close (linger 0): that is the point of
+   starting afresh. */
+static int
+s_connect (client_sender_t *self, char *err)
+{
+    zpoller_destroy (&self->poller);
+    zactor_destroy (&self->monitor);
+    zsock_destroy (&self->sock);
+    self->sock = zsock_new (ZMQ_DEALER);
+    if (!self->sock) {
+        snprintf (err, 256, "out of memory");
+        return -1;
+    }
+    zsock_set_linger (self->sock, 0);
+    if (client_secure (self->sock, self->client_cert, self->server_public,
+                       err) != 0)
+        return -1;
+    self->monitor = zactor_new (zmonitor, self->sock);
+    if (self->monitor) {
+        zstr_sendx (self->monitor, "LISTEN", "DISCONNECTED", NULL);
+        zstr_sendx (self->monitor, "START", NULL);
+        zsock_wait (self->monitor);
+    }
+    if (zsock_connect (self->sock, "%s", self->endpoint) != 0) {
+        snprintf (err, 256, "cannot connect to %s", self->endpoint);
+        return -1;
+    }
+    self->poller = zpoller_new (self->sock, self->monitor, NULL);
+    return self->poller ? 0 : -1;
+}
+
 client_sender_t *
 client_sender_new (const char *endpoint, size_t batch_size, size_t window,
                    int timeout_ms, client_outcome_fn *outcome, void *arg,
                    char *err)
+{
+    return client_sender_new_secure (endpoint, NULL, NULL, batch_size, window,
+                                     timeout_ms, outcome, arg, err);
+}
+
+client_sender_t *
+client_sender_new_secure (const char *endpoint, const char *client_cert,
+                          const char *server_public, size_t batch_size,
+                          size_t window, int timeout_ms,
+                          client_outcome_fn *outcome, void *arg, char *err)
 {
     client_sender_t *self = calloc (1, sizeof (*self));
     if (!self) {
@@ -128,18 +193,24 @@ client_sender_new (const char *endpoint, size_t batch_size, size_t window,
     self->outcome = outcome;
     self->arg = arg;
     self->next_id = 1;
-    self->sock = zsock_new (ZMQ_DEALER);
+    /* The paths are kept: a socket made later (a reconnect) must be
+       secured the same way (client_secure). */
+    if (client_cert)
+        self->client_cert = strdup (client_cert);
+    if (server_public)
+        self->server_public = strdup (server_public);
+    snprintf (self->endpoint, sizeof (self->endpoint), "%s", endpoint);
     self->in_flight = zlistx_new ();
-    if (!self->sock || !self->in_flight ||
-        zsock_connect (self->sock, "%s", endpoint) != 0) {
-        snprintf (err, 256, "cannot connect to %s", endpoint);
+    if (!self->in_flight || (client_cert && !self->client_cert) ||
+        (server_public && !self->server_public)) {
+        snprintf (err, 256, "out of memory");
         client_sender_destroy (&self);
         return NULL;
     }
-    /* Unsent messages are dropped at close: every event still unanswered
-       then has already been reported as not acknowledged. */
-    zsock_set_linger (self->sock, 0);
-    self->poller = zpoller_new (self->sock, NULL);
+    if (s_connect (self, err) != 0) {
+        client_sender_destroy (&self);
+        return NULL;
+    }
     return self;
 }
 
@@ -166,7 +237,10 @@ client_sender_destroy (client_sender_t **self_p)
     }
     s_batch_destroy (&self->current);
     zpoller_destroy (&self->poller);
+    zactor_destroy (&self->monitor);
     zsock_destroy (&self->sock);
+    free (self->client_cert);
+    free (self->server_public);
     free (self);
     *self_p = NULL;
 }
@@ -208,9 +282,26 @@ s_transmit (client_sender_t *self, s_batch_t *b)
     return 0;
 }
 
+static void s_restart (client_sender_t *self);
+
+/* Handles a disconnection the monitor reported, without waiting. */
+static void
+s_check_monitor (client_sender_t *self)
+{
+    if (!self->monitor ||
+        !(zsock_events (zactor_sock (self->monitor)) & ZMQ_POLLIN))
+        return;
+    zmsg_t *event = zmsg_recv (self->monitor);
+    zmsg_destroy (&event);
+    s_restart (self);
+}
+
 static int
 s_send (client_sender_t *self, s_batch_t *b)
 {
+    /* Never put a new batch on a connection that already broke: it would
+       reach the next daemon ahead of the resends of the batches lost. */
+    s_check_monitor (self);
     if (s_transmit (self, b) != 0) {
         s_fail_batch (self, b, "out of memory");
         s_batch_destroy (&b);
@@ -229,22 +320,46 @@ s_expire (client_sender_t *self)
     s_batch_t *b = zlistx_first (self->in_flight);
     while (b) {
         s_batch_t *next = zlistx_next (self->in_flight);
-        if (now >= b->deadline) {
-            if (now - b->first_sent >= self->give_up_ms) {
-                char reason[128];
+        /* Giving up depends on the first attempt only: resets after
+           disconnections push deadlines forward, not the limit. */
+        if (now - b->first_sent >= self->give_up_ms) {
+            char reason[PROTO_ERROR_MAX + 64];
+            if (*b->refused)
+                snprintf (reason, sizeof (reason),
+                          "refused by hotlined: %s (%d attempts in %d ms)",
+                          b->refused, b->attempts, self->give_up_ms);
+            else
                 snprintf (reason, sizeof (reason),
                           "not acknowledged within %d ms (%d attempts)",
                           self->give_up_ms, b->attempts);
-                s_fail_batch (self, b, reason);
-                zlistx_delete (self->in_flight,
-                               zlistx_find (self->in_flight, b));
-                s_batch_destroy (&b);
-                self->broken = true;
-            } else
-                s_transmit (self, b);
-        }
+            s_fail_batch (self, b, reason);
+            zlistx_delete (self->in_flight, zlistx_find (self->in_flight, b));
+            s_batch_destroy (&b);
+            self->broken = true;
+        } else if (now >= b->deadline)
+            s_transmit (self, b);
         b = next;
     }
+}
+
+/* The daemon went away (a crash, a restart): whatever was in flight may
+   be lost, and what was queued for the old connection would reach the
+   new daemon ahead of the resends. Start a fresh socket, which drops the
+   queue, and send every unanswered batch again in its original order, so
+   each ticket's events still arrive in order (the Lazy Pirate reset). */
+static void
+s_restart (client_sender_t *self)
+{
+    /* Every disconnection needs this, however often: what the old socket
+       delivered may be lost and what it queued would overtake the resends.
+       A peer that keeps refusing (an unknown CURVE key) costs a fresh
+       socket per reconnection interval until the batches are given up. */
+    char err[256];
+    if (s_connect (self, err) != 0)
+        return; /* the deadlines will retry on whatever socket there is */
+    for (s_batch_t *b = zlistx_first (self->in_flight); b;
+         b = zlistx_next (self->in_flight))
+        s_transmit (self, b);
 }
 
 /* Handles one acknowledgement, or the passing of deadlines. Returns -1
@@ -257,7 +372,15 @@ s_receive (client_sender_t *self)
          b = zlistx_next (self->in_flight))
         earliest = b->deadline < earliest ? b->deadline : earliest;
     int wait = earliest > now ? (int)(earliest - now) : 0;
-    if (zpoller_wait (self->poller, wait) != self->sock) {
+    void *which = zpoller_wait (self->poller, wait);
+    if (which && which == self->monitor) {
+        zmsg_t *event = zmsg_recv (self->monitor);
+        zmsg_destroy (&event);
+        s_restart (self);
+        s_expire (self);
+        return self->broken ? -1 : 0;
+    }
+    if (which != self->sock) {
         s_expire (self);
         return self->broken ? -1 : 0;
     }
@@ -279,6 +402,7 @@ s_receive (client_sender_t *self)
             /* Refused as a whole (the store full, say): nothing of it was
                stored. Try again after this attempt's wait. */
             b->deadline = zclock_mono () + b->wait_ms;
+            snprintf (b->refused, sizeof (b->refused), "%s", ack.error);
             break;
         }
         for (size_t i = 0; i < b->count; i++) {

@@ -15,6 +15,13 @@
                      attempt was stored), rejected with a reason, or not
                      acknowledged (status 0) when the sender gave up.
 
+    Each has a _secure variant taking two certificate paths, client_cert
+    and server_public (client_secure.h): both given, the connection is a
+    CURVE client of a daemon with curve_secret set; both NULL or "", it is
+    plain, as the functions without the suffix are. A daemon that refuses
+    the certificate (or a plain client) never answers: the query times
+    out and the sender's events end not acknowledged.
+
     Thread rules: a sender belongs to one thread. */
 #ifndef CLIENT_H_INCLUDED
 #define CLIENT_H_INCLUDED
@@ -29,6 +36,9 @@
    (256 bytes): no answer, or the daemon's error. */
 int client_query (const char *endpoint, const proto_query_t *query,
                   int timeout_ms, char **json, char *err);
+int client_query_secure (const char *endpoint, const char *client_cert,
+                         const char *server_public, const proto_query_t *query,
+                         int timeout_ms, char **json, char *err);
 
 /* Called once per event, in no particular order across batches. `tag` is
    what was given to client_sender_add (a line number for files). */
@@ -44,6 +54,11 @@ client_sender_t *client_sender_new (const char *endpoint, size_t batch_size,
                                     size_t window, int timeout_ms,
                                     client_outcome_fn *outcome, void *arg,
                                     char *err);
+client_sender_t *
+client_sender_new_secure (const char *endpoint, const char *client_cert,
+                          const char *server_public, size_t batch_size,
+                          size_t window, int timeout_ms,
+                          client_outcome_fn *outcome, void *arg, char *err);
 void client_sender_destroy (client_sender_t **self_p);
 
 /* The wait for a batch's first acknowledgement before it is sent again

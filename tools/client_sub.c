@@ -1,6 +1,7 @@
 /*  client_sub: see client_sub.h. */
 #include "client_sub.h"
 
+#include "client_secure.h"
 #include "proto.h"
 
 #include <cjson/cJSON.h>
@@ -10,19 +11,30 @@
 #include <string.h>
 
 struct _client_subscriber_t {
-    zsock_t *sub;       /* the live feed, every topic */
-    char snapshot[256]; /* the snapshot endpoint */
-    uint64_t sequence;  /* the state reflects messages up to this */
-    uint64_t announced; /* the highest number the publisher announced */
-    bool synced;        /* a snapshot has been applied */
-    size_t resyncs;     /* snapshots fetched after a gap */
-    zhashx_t *scores;   /* "topic|period" -> row JSON */
-    zhashx_t *alerts;   /* ticket_id -> alert JSON */
+    zsock_t *sub;        /* the live feed, every topic */
+    char snapshot[256];  /* the snapshot endpoint */
+    char *client_cert;   /* CURVE client certificate path, or NULL */
+    char *server_public; /* the server's public certificate, or NULL */
+    uint64_t sequence;   /* the state reflects messages up to this */
+    uint64_t announced;  /* the highest number the publisher announced */
+    bool synced;         /* a snapshot has been applied */
+    size_t resyncs;      /* snapshots fetched after a gap */
+    zhashx_t *scores;    /* "topic|period" -> row JSON */
+    zhashx_t *alerts;    /* ticket_id -> alert JSON */
 };
 
 client_subscriber_t *
 client_subscriber_new (const char *publish, const char *snapshot, int rcvhwm,
                        char *err)
+{
+    return client_subscriber_new_secure (publish, snapshot, NULL, NULL, rcvhwm,
+                                         err);
+}
+
+client_subscriber_t *
+client_subscriber_new_secure (const char *publish, const char *snapshot,
+                              const char *client_cert,
+                              const char *server_public, int rcvhwm, char *err)
 {
     client_subscriber_t *self = calloc (1, sizeof (*self));
     if (!self) {
@@ -30,11 +42,24 @@ client_subscriber_new (const char *publish, const char *snapshot, int rcvhwm,
         return NULL;
     }
     snprintf (self->snapshot, sizeof (self->snapshot), "%s", snapshot);
+    /* The paths, not the keys, are kept: each snapshot request opens a
+       socket of its own and secures it the same way. */
+    if (client_cert)
+        self->client_cert = strdup (client_cert);
+    if (server_public)
+        self->server_public = strdup (server_public);
     self->sub = zsock_new (ZMQ_SUB);
     self->scores = zhashx_new ();
     self->alerts = zhashx_new ();
-    if (!self->sub || !self->scores || !self->alerts) {
+    if (!self->sub || !self->scores || !self->alerts ||
+        (client_cert && !self->client_cert) ||
+        (server_public && !self->server_public)) {
         snprintf (err, 256, "out of memory");
+        client_subscriber_destroy (&self);
+        return NULL;
+    }
+    if (client_secure (self->sub, self->client_cert, self->server_public,
+                       err) != 0) {
         client_subscriber_destroy (&self);
         return NULL;
     }
@@ -62,6 +87,8 @@ client_subscriber_destroy (client_subscriber_t **self_p)
     zsock_destroy (&self->sub);
     zhashx_destroy (&self->scores);
     zhashx_destroy (&self->alerts);
+    free (self->client_cert);
+    free (self->server_public);
     free (self);
     *self_p = NULL;
 }
@@ -103,8 +130,13 @@ client_subscriber_sync (client_subscriber_t *self, int timeout_ms,
     size_t size;
     uint8_t *payload = proto_query_encode (&q, &size);
     zsock_t *req = zsock_new (ZMQ_DEALER);
-    if (!payload || !req || zsock_connect (req, "%s", self->snapshot) != 0) {
-        snprintf (err, 256, "cannot connect to %s", self->snapshot);
+    int secured =
+        req ? client_secure (req, self->client_cert, self->server_public, err)
+            : -1;
+    if (!payload || secured != 0 ||
+        zsock_connect (req, "%s", self->snapshot) != 0) {
+        if (!payload || !req || secured == 0)
+            snprintf (err, 256, "cannot connect to %s", self->snapshot);
         free (payload);
         zsock_destroy (&req);
         return -1;

@@ -35,6 +35,15 @@ typedef void (client_message_fn) (void *arg, uint64_t sequence,
 client_subscriber_t *client_subscriber_new (const char *publish,
                                             const char *snapshot, int rcvhwm,
                                             char *err);
+/* The same over CURVE (client_secure.h) when client_cert and
+   server_public are given, for the feed and every snapshot request; both
+   NULL or "": plain. A daemon that refuses the certificate sends nothing,
+   so the first sync times out. */
+client_subscriber_t *client_subscriber_new_secure (const char *publish,
+                                                   const char *snapshot,
+                                                   const char *client_cert,
+                                                   const char *server_public,
+                                                   int rcvhwm, char *err);
 void client_subscriber_destroy (client_subscriber_t **self_p);
 
 /* Replaces the state with a fresh snapshot, waiting up to timeout_ms.

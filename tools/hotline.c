@@ -5,6 +5,7 @@
     hotline report [--ruleset ID] [--period P] [--as-of TIME] [--format F]
     hotline subscribe [--topic PREFIX] [--count N] [--timeout MS]
     hotline stats | rulesets
+    hotline keygen NAME
 */
 #include "client.h"
 #include "client_sub.h"
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 
@@ -40,6 +42,7 @@ typedef struct {
     int batch;            /* send: events per message */
     int window;           /* send: messages in flight */
     int ack_wait;         /* send: first wait before a resend */
+    int limit;            /* rejected: how many */
 } s_options_t;
 
 static void
@@ -82,11 +85,24 @@ s_usage (FILE *out)
         "      --state FILE        at the end, write the subscriber's state\n"
         "      --hwm N             messages queued before dropping (1000)\n"
         "  stats                   the daemon's counters, as JSON\n"
+        "  rejected                the events the daemon refused (dead\n"
+        "                          letters): class, reason, the event line\n"
+        "      --limit N           the newest N (default 100)\n"
         "  rulesets                the rulesets the daemon loaded, as JSON\n"
         "      --reload            load them again (embedded and the rulesets\n"
         "                          directory); on an error the daemon keeps\n"
         "                          the ones it had and the error names the\n"
         "                          file, line and reason\n"
+        "  keygen NAME             make a CURVE certificate: NAME, the public\n"
+        "                          certificate, and NAME_secret, with both\n"
+        "                          keys (keep it private). For the daemon:\n"
+        "                          curve_secret = NAME_secret, and clients\n"
+        "                          get NAME as curve_server_public. For a\n"
+        "                          client: curve_client = NAME_secret, and\n"
+        "                          NAME goes into the daemon's curve_clients\n"
+        "                          directory. Every command then connects\n"
+        "                          over CURVE when the configuration sets\n"
+        "                          curve_client and curve_server_public\n"
         "\n"
         "options for every command:\n"
         "  --config FILE           configuration (default $HOTLINE_CONFIG,\n"
@@ -228,8 +244,9 @@ s_units_import (s_options_t *o, const char *path)
         return 1;
     }
     char *json, err[256];
-    int rc = client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms,
-                           &json, err);
+    int rc = client_query_secure (
+        s_endpoint (o, o->config.query), o->config.curve_client,
+        o->config.curve_server_public, &q, o->timeout_ms, &json, err);
     free (q.units);
     if (rc != 0) {
         fprintf (stderr, "hotline: units import: %s\n", err);
@@ -280,8 +297,9 @@ s_send (s_options_t *o, const char *path)
     }
     s_send_t s = {is_stdin ? "(stdin)" : path, 0, 0, 0, 0, 0};
     char err[256];
-    client_sender_t *sender = client_sender_new (
-        s_endpoint (o, o->config.ingest), o->batch > 0 ? (size_t)o->batch : 0,
+    client_sender_t *sender = client_sender_new_secure (
+        s_endpoint (o, o->config.ingest), o->config.curve_client,
+        o->config.curve_server_public, o->batch > 0 ? (size_t)o->batch : 0,
         o->window > 0 ? (size_t)o->window : 0, o->timeout_ms, s_outcome, &s,
         err);
     if (sender && o->ack_wait > 0)
@@ -350,9 +368,29 @@ s_simple_query (s_options_t *o, proto_query_kind_t kind)
 {
     proto_query_t q = {.kind = kind};
     char *json, err[256];
-    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms, &json,
-                      err) != 0) {
+    if (client_query_secure (s_endpoint (o, o->config.query),
+                             o->config.curve_client,
+                             o->config.curve_server_public, &q, o->timeout_ms,
+                             &json, err) != 0) {
         fprintf (stderr, "hotline: %s\n", err);
+        return 1;
+    }
+    printf ("%s\n", json);
+    free (json);
+    return 0;
+}
+
+static int
+s_rejected (s_options_t *o)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_REJECTED};
+    q.limit = o->limit > 0 ? (uint32_t)o->limit : 0;
+    char *json, err[256];
+    if (client_query_secure (s_endpoint (o, o->config.query),
+                             o->config.curve_client,
+                             o->config.curve_server_public, &q, o->timeout_ms,
+                             &json, err) != 0) {
+        fprintf (stderr, "hotline: rejected: %s\n", err);
         return 1;
     }
     printf ("%s\n", json);
@@ -392,8 +430,10 @@ s_report (s_options_t *o)
         return EXIT_USAGE;
     }
     char *json, err[256];
-    if (client_query (s_endpoint (o, o->config.query), &q, o->timeout_ms, &json,
-                      err) != 0) {
+    if (client_query_secure (s_endpoint (o, o->config.query),
+                             o->config.curve_client,
+                             o->config.curve_server_public, &q, o->timeout_ms,
+                             &json, err) != 0) {
         fprintf (stderr, "hotline: report: %s\n", err);
         return 1;
     }
@@ -456,8 +496,9 @@ s_subscribe (s_options_t *o)
 {
     const char *endpoint = s_endpoint (o, o->config.publish);
     char err[256];
-    client_subscriber_t *sub =
-        client_subscriber_new (endpoint, o->config.snapshot, o->hwm, err);
+    client_subscriber_t *sub = client_subscriber_new_secure (
+        endpoint, o->config.snapshot, o->config.curve_client,
+        o->config.curve_server_public, o->hwm, err);
     if (!sub) {
         fprintf (stderr, "hotline: subscribe: %s\n", err);
         return 1;
@@ -510,6 +551,43 @@ s_subscribe (s_options_t *o)
     return rc;
 }
 
+/* ---- keygen ----------------------------------------------------------- */
+
+static int
+s_keygen (const char *name)
+{
+    char secret[1100];
+    snprintf (secret, sizeof (secret), "%s_secret", name);
+    /* A secret key overwritten is an identity lost: refuse. */
+    if (access (name, F_OK) == 0 || access (secret, F_OK) == 0) {
+        fprintf (stderr, "hotline: keygen: %s or %s exists; not overwriting\n",
+                 name, secret);
+        return 1;
+    }
+    zcert_t *cert = zsys_has_curve () ? zcert_new () : NULL;
+    if (!cert) {
+        fprintf (stderr, "hotline: keygen: this libzmq has no CURVE support\n");
+        return 1;
+    }
+    const char *base = strrchr (name, '/');
+    zcert_set_meta (cert, "name", "%s", base ? base + 1 : name);
+    zcert_set_meta (cert, "created-by", "hotline keygen");
+    int rc = zcert_save (cert, name);
+    zcert_destroy (&cert);
+    if (rc != 0) {
+        fprintf (stderr, "hotline: keygen: cannot write %s and %s\n", name,
+                 secret);
+        return 1;
+    }
+    printf ("wrote %s (public certificate) and %s (secret: keep it private)\n"
+            "  for hotlined: curve_secret = %s; clients get %s as "
+            "curve_server_public\n"
+            "  for a client: curve_client = %s; copy %s into the daemon's "
+            "curve_clients directory\n",
+            name, secret, secret, name, secret, name);
+    return 0;
+}
+
 /* ---- main ------------------------------------------------------------- */
 
 int
@@ -532,6 +610,7 @@ main (int argc, char *argv[])
                                       {"batch", required_argument, 0, 'B'},
                                       {"window", required_argument, 0, 'W'},
                                       {"ack-wait", required_argument, 0, 'A'},
+                                      {"limit", required_argument, 0, 'L'},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     s_options_t o = {.timeout_ms = -1};
@@ -592,6 +671,9 @@ main (int argc, char *argv[])
         case 'A':
             o.ack_wait = atoi (optarg);
             break;
+        case 'L':
+            o.limit = atoi (optarg);
+            break;
         case 'h':
             s_usage (stdout);
             return 0;
@@ -608,6 +690,14 @@ main (int argc, char *argv[])
     if (strcmp (command, "help") == 0) {
         s_usage (stdout);
         return 0;
+    }
+    /* keygen needs no daemon and no configuration. */
+    if (strcmp (command, "keygen") == 0) {
+        if (argc - optind != 1) {
+            fprintf (stderr, "hotline: usage: hotline keygen NAME\n");
+            return EXIT_USAGE;
+        }
+        return s_keygen (argv[optind]);
     }
     char err[256];
     if (config_load (&o.config, config_path, err) != 0) {
@@ -633,6 +723,8 @@ main (int argc, char *argv[])
         return s_report (&o);
     if (subscribe && rest == 0)
         return s_subscribe (&o);
+    if (strcmp (command, "rejected") == 0 && rest == 0)
+        return s_rejected (&o);
     if (strcmp (command, "stats") == 0 && rest == 0)
         return s_simple_query (&o, PROTO_QUERY_STATS);
     if (strcmp (command, "rulesets") == 0 && rest == 0)
