@@ -379,3 +379,165 @@ Test (publisher, publishes_score_updates_for_every_loaded_ruleset)
     zsock_destroy (&sock);
     zsock_destroy (&sub);
 }
+
+/* ---- hostile bytes, hand-encoded protobuf -------------------------------- */
+
+typedef struct {
+    uint8_t data[4096]; /* encoded bytes */
+    size_t size;        /* used */
+} s_pb_t;
+
+static void
+s_pb_varint (s_pb_t *pb, uint64_t value)
+{
+    while (value >= 0x80) {
+        pb->data[pb->size++] = (uint8_t)(value | 0x80);
+        value >>= 7;
+    }
+    pb->data[pb->size++] = (uint8_t)value;
+}
+
+static void
+s_pb_bytes (s_pb_t *pb, int field, const void *bytes, size_t size)
+{
+    s_pb_varint (pb, (uint64_t)field << 3 | 2);
+    s_pb_varint (pb, size);
+    memcpy (pb->data + pb->size, bytes, size);
+    pb->size += size;
+}
+
+static void
+s_pb_int (s_pb_t *pb, int field, uint64_t value)
+{
+    s_pb_varint (pb, (uint64_t)field << 3);
+    s_pb_varint (pb, value);
+}
+
+/* A received event whose ticket_id is given raw, in a one-event batch. */
+static void
+s_hostile_batch (s_pb_t *batch, const void *ticket, size_t ticket_size)
+{
+    s_pb_t event = {.size = 0};
+    int64_t at;
+    proto_time_parse ("2025-07-01T09:10:00+08:00", &at);
+    s_pb_bytes (&event, 1, "h1", 2);
+    s_pb_int (&event, 2, PROTO_RECEIVED);
+    s_pb_bytes (&event, 3, ticket, ticket_size);
+    s_pb_bytes (&event, 4, "U01", 3);
+    s_pb_int (&event, 5, (uint64_t)at);
+    s_pb_int (&event, 6, (uint64_t)(at - 600000));
+    s_pb_int (&event, 7, (uint64_t)(at + 86400000));
+    s_pb_bytes (&event, 8, "hotline", 7);
+    s_pb_bytes (&event, 9, "other", 5);
+    batch->size = 0;
+    s_pb_int (batch, 1, 42);
+    s_pb_bytes (batch, 2, event.data, event.size);
+}
+
+static void
+s_expect_rejected_with (zsock_t *sock, const s_pb_t *batch, const char *words)
+{
+    zframe_t *frame = zframe_new (batch->data, batch->size);
+    zframe_send (&frame, sock, 0);
+    zframe_t *reply = zframe_recv (sock);
+    cr_assert_not_null (reply);
+    proto_batch_ack_t ack;
+    char reason[PROTO_ERROR_MAX + 1];
+    cr_assert_eq (proto_batch_ack_decode (zframe_data (reply),
+                                          zframe_size (reply), &ack, reason),
+                  0);
+    cr_assert (ack.ok);
+    cr_assert_eq (ack.count, 1);
+    cr_expect_eq (ack.acks[0].status, PROTO_ACK_REJECTED);
+    cr_expect (strstr (ack.acks[0].reason, words) != NULL, "%s",
+               ack.acks[0].reason);
+    proto_batch_ack_free (&ack);
+    zframe_destroy (&reply);
+}
+
+Test (ingest, rejects_invalid_utf8_and_oversize_fields_with_a_reason)
+{
+    zsock_t *sock = s_dealer (s_ingest);
+    s_pb_t batch;
+    s_hostile_batch (&batch, "T\xff\xfe", 3);
+    s_expect_rejected_with (sock, &batch, "UTF-8");
+    char long_id[100];
+    memset (long_id, 'x', sizeof (long_id));
+    s_hostile_batch (&batch, long_id, sizeof (long_id));
+    s_expect_rejected_with (sock, &batch, "longer than 64 bytes");
+    /* Refused events are dead letters, counted as invalid. */
+    cr_expect_eq (atomic_load (&s_stats.rejected_by[SCORER_REJECT_INVALID]), 2);
+    /* And a good event still goes in. */
+    s_hostile_batch (&batch, "T1", 2);
+    zframe_t *frame = zframe_new (batch.data, batch.size);
+    zframe_send (&frame, sock, 0);
+    zframe_t *reply = zframe_recv (sock);
+    cr_assert_not_null (reply);
+    proto_batch_ack_t ack;
+    char reason[PROTO_ERROR_MAX + 1];
+    cr_assert_eq (proto_batch_ack_decode (zframe_data (reply),
+                                          zframe_size (reply), &ack, reason),
+                  0);
+    cr_expect_eq (ack.acks[0].status, PROTO_ACK_STORED);
+    proto_batch_ack_free (&ack);
+    zframe_destroy (&reply);
+    zsock_destroy (&sock);
+}
+
+Test (ingest, drops_a_frame_over_the_size_limit_and_serves_the_next_peer)
+{
+    /* 65 MiB: past the 64 MiB ZMQ_MAXMSGSIZE of the ingest socket. */
+    zsock_t *big = s_dealer (s_ingest);
+    size_t size = 65u << 20;
+    zframe_t *frame = zframe_new (NULL, size);
+    memset (zframe_data (frame), 0x0a, size);
+    zframe_send (&frame, big, 0);
+    zsock_set_rcvtimeo (big, 500);
+    zframe_t *none = zframe_recv (big);
+    cr_expect_null (none, "an oversize frame gets no answer");
+    zframe_destroy (&none);
+    zsock_destroy (&big);
+    /* The daemon is still there for everyone else. */
+    zsock_t *sock = s_dealer (s_ingest);
+    proto_event_t ev;
+    s_event (&ev, "after-big", PROTO_RECEIVED, "U01",
+             "2025-07-01T09:10:00+08:00");
+    proto_batch_ack_t ack;
+    s_exchange (sock, &ev, 1, 5, &ack);
+    cr_expect_eq (ack.acks[0].status, PROTO_ACK_STORED);
+    proto_batch_ack_free (&ack);
+    zsock_destroy (&sock);
+}
+
+Test (ingest, answers_extra_envelope_frames_without_harm)
+{
+    /* [junk][payload]: the last frame is the payload, the rest is echoed
+       back as envelope. */
+    zsock_t *sock = s_dealer (s_ingest);
+    proto_event_t ev;
+    s_event (&ev, "env-1", PROTO_RECEIVED, "U01", "2025-07-01T09:10:00+08:00");
+    size_t size;
+    uint8_t *bytes = proto_batch_encode (9, &ev, 1, NULL, 0, &size);
+    zmsg_t *msg = zmsg_new ();
+    zmsg_addstr (msg, "junk");
+    zmsg_addmem (msg, bytes, size);
+    free (bytes);
+    zmsg_send (&msg, sock);
+    zmsg_t *reply = zmsg_recv (sock);
+    cr_assert_not_null (reply);
+    cr_assert_eq (zmsg_size (reply), 2);
+    char *junk = zmsg_popstr (reply);
+    cr_expect_str_eq (junk, "junk");
+    free (junk);
+    zframe_t *body = zmsg_pop (reply);
+    proto_batch_ack_t ack;
+    char reason[PROTO_ERROR_MAX + 1];
+    cr_assert_eq (proto_batch_ack_decode (zframe_data (body),
+                                          zframe_size (body), &ack, reason),
+                  0);
+    cr_expect_eq (ack.acks[0].status, PROTO_ACK_STORED);
+    proto_batch_ack_free (&ack);
+    zframe_destroy (&body);
+    zmsg_destroy (&reply);
+    zsock_destroy (&sock);
+}
