@@ -294,6 +294,11 @@ proto_event_validate (const proto_event_t *event, char *reason)
     }
     if (s_check_time (event->occurred_at, "occurred_at", reason))
         return -1;
+    /* Whatever the type, a value travels: it must be a number. */
+    if (!isfinite (event->value)) {
+        proto__reason (reason, "value is not finite");
+        return -1;
+    }
     int satisfaction = (int)event->satisfaction;
     if (satisfaction < PROTO_SAT_NONE_GIVEN || satisfaction > PROTO_SAT_NONE) {
         proto__reason (reason, "unknown satisfaction");
@@ -350,8 +355,11 @@ proto_event_validate (const proto_event_t *event, char *reason)
             proto__reason (reason, "missing field item");
             return -1;
         }
-        if (!isfinite (event->value)) {
-            proto__reason (reason, "value is not finite");
+        /* A manual item is a score: a value far beyond any scheme's
+           points is a mistake, and would overflow the totals' cents. */
+        if (fabs (event->value) > PROTO_VALUE_MAX) {
+            proto__reason (reason, "value out of range (at most %g either way)",
+                           PROTO_VALUE_MAX);
             return -1;
         }
         break;

@@ -19,6 +19,7 @@
 #define PROTO_REASON_MAX 256 /* reason: bytes */
 #define PROTO_PERIOD_MAX 8   /* "2025-07" or "2024-Q4" */
 #define PROTO_ERROR_MAX  160 /* rejection reasons written by this module */
+#define PROTO_VALUE_MAX  1e6 /* adjusted: |value| at most this */
 
 /* Earliest and latest times accepted anywhere: 2000-01-01 and 2100-01-01. */
 #define PROTO_TIME_MIN 946684800000LL

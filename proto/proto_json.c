@@ -8,6 +8,7 @@
 #include "proto_internal.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,8 +320,17 @@ proto_event_to_json (const proto_event_t *event)
         s_add_string (root, "period", event->period) &&
         s_add_string (root, "item", event->item);
     //  An adjustment to 0 is a real value, so adjusted always has one.
-    if (ok && (event->value != 0 || event->type == PROTO_ADJUSTED))
-        ok = cJSON_AddNumberToObject (root, "value", event->value) != NULL;
+    if (ok && (event->value != 0 || event->type == PROTO_ADJUSTED)) {
+        /* cJSON prints %1.15g, which can lose the last bit: the shortest
+           of 15, 16 or 17 digits that reads back exactly does not. */
+        char number[32];
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf (number, sizeof (number), "%.*g", digits, event->value);
+            if (strtod (number, NULL) == event->value)
+                break;
+        }
+        ok = cJSON_AddRawToObject (root, "value", number) != NULL;
+    }
     char *text = ok ? cJSON_PrintUnformatted (root) : NULL;
     cJSON_Delete (root);
     return text;

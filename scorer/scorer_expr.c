@@ -53,6 +53,9 @@ typedef struct {
 
 #define PROGRAM_MAX 256
 #define STACK_MAX   64
+/* Brackets, unary signs and calls nest the parser's recursion: bounded,
+   so a hostile formula is refused instead of overflowing the C stack. */
+#define NESTING_MAX 64
 
 struct _scorer_expr_t {
     s_instr_t code[PROGRAM_MAX]; /* the program, postfix */
@@ -69,6 +72,7 @@ typedef struct {
     char *err;                  /* first error, 256 bytes */
     int depth;                  /* stack depth the program reaches */
     int max_depth;              /* deepest */
+    int nesting;                /* recursion depth of the parser now */
     bool failed;                /* an error was reported */
 } s_parser_t;
 
@@ -212,6 +216,11 @@ s_atom (s_parser_t *self)
 static void
 s_unary (s_parser_t *self)
 {
+    if (++self->nesting > NESTING_MAX) {
+        s_fail (self, "formula nested too deeply");
+        self->nesting--;
+        return;
+    }
     if (s_accept (self, "-")) {
         s_unary (self);
         s_emit (self, OP_NEG, 0, 0, 1, 1);
@@ -220,6 +229,7 @@ s_unary (s_parser_t *self)
         s_emit (self, OP_NOT, 0, 0, 1, 1);
     } else
         s_atom (self);
+    self->nesting--;
 }
 
 /* True when the code emitted since `start` reads no variable and
@@ -319,7 +329,7 @@ scorer__expr_compile (const char *text, scorer_resolve_fn *resolve, void *arg,
         snprintf (err, 256, "out of memory");
         return NULL;
     }
-    s_parser_t parser = {text, text, expr, resolve, arg, err, 0, 0, false};
+    s_parser_t parser = {text, text, expr, resolve, arg, err, 0, 0, 0, false};
     s_expr (&parser);
     s_skip (&parser);
     if (!parser.failed && *parser.at)

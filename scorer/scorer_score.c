@@ -12,6 +12,9 @@
    arithmetic of the bulletins has. */
 #define ROUND_EPSILON 1e-7
 
+/* The largest magnitude an item may take. */
+#define SCORE_MAX 1e9
+
 double
 scorer__round (double value, scorer_round_t mode)
 {
@@ -119,9 +122,12 @@ s_score_unit (const scorer_ruleset_t *rs, const scorer_input_t *in,
             raw = scorer__expr_eval (item->formula, vars);
         else
             raw = isnan (in->manual[i]) ? item->default_value : in->manual[i];
-        if (!isfinite (raw)) {
-            snprintf (err, 256, "%s: item %s is not a number for unit %s",
-                      rs->id, item->id, in->unit->unit_id);
+        /* Beyond any score: a ruleset or manual value gone wrong, and
+           far enough to overflow the cents the totals are added in. */
+        if (!isfinite (raw) || fabs (raw) > SCORE_MAX) {
+            snprintf (err, 256,
+                      "%s: item %s is not a usable number for unit %s (%g)",
+                      rs->id, item->id, in->unit->unit_id, raw);
             return -1;
         }
         out->shown[i] = scorer__round (raw, item->round);
@@ -143,6 +149,11 @@ s_score_unit (const scorer_ruleset_t *rs, const scorer_input_t *in,
     else
         out->base_total = scorer__round (raw_sum, ROUND_R2);
     out->bonus = isnan (in->bonus) ? 0 : in->bonus;
+    if (fabs (out->bonus) > SCORE_MAX) {
+        snprintf (err, 256, "%s: bonus %g for unit %s is out of range", rs->id,
+                  out->bonus, in->unit->unit_id);
+        return -1;
+    }
     out->total = scorer__round (out->base_total + out->bonus, ROUND_R2);
     out->excluded = rs->exclude && scorer__expr_eval (rs->exclude, vars) != 0;
     out->empty = rs->empty && scorer__expr_eval (rs->empty, vars) != 0;

@@ -34,3 +34,6 @@ echo "== tests (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure
+
+echo "== fuzzing (30 s per target; scripts/fuzz.sh 600 for the long run)"
+scripts/fuzz.sh 30

@@ -1130,3 +1130,46 @@ Test (proto_json, survives_truncated_and_mutated_lines)
         }
     }
 }
+
+/* Regressions found by fuzz/fuzz_json (fuzz/crashes/). */
+
+Test (proto_json, keeps_a_value_exact_through_a_round_trip)
+{
+    const char *line = "{\"event_id\":\"a1\",\"type\":\"adjusted\","
+                       "\"unit_id\":\"U01\",\"period\":\"2025-07\","
+                       "\"item\":\"bonus\",\"value\":0.30000000000000004,"
+                       "\"occurred_at\":\"2025-07-05T10:00:00+08:00\"}";
+    proto_event_t a, b;
+    char reason[PROTO_ERROR_MAX + 1];
+    cr_assert_eq (proto_event_from_json (line, strlen (line), &a, reason), 0,
+                  "%s", reason);
+    char *text = proto_event_to_json (&a);
+    cr_assert_eq (proto_event_from_json (text, strlen (text), &b, reason), 0,
+                  "%s", reason);
+    cr_expect (a.value == b.value, "%.17g became %.17g (%s)", a.value, b.value,
+               text);
+    free (text);
+}
+
+Test (proto_json, rejects_a_value_that_is_not_finite_on_any_type)
+{
+    const char *line = "{\"event_id\":\"t1\",\"type\":\"tick\","
+                       "\"value\":1e999,"
+                       "\"occurred_at\":\"2025-07-05T10:00:00+08:00\"}";
+    proto_event_t ev;
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    cr_expect_eq (proto_event_from_json (line, strlen (line), &ev, reason), -1);
+    cr_expect (strstr (reason, "not finite") != NULL, "%s", reason);
+}
+
+Test (proto_json, rejects_an_adjusted_value_beyond_any_score)
+{
+    const char *line = "{\"event_id\":\"a2\",\"type\":\"adjusted\","
+                       "\"unit_id\":\"U01\",\"period\":\"2025-07\","
+                       "\"item\":\"bonus\",\"value\":1e300,"
+                       "\"occurred_at\":\"2025-07-05T10:00:00+08:00\"}";
+    proto_event_t ev;
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    cr_expect_eq (proto_event_from_json (line, strlen (line), &ev, reason), -1);
+    cr_expect (strstr (reason, "value out of range") != NULL, "%s", reason);
+}

@@ -2334,7 +2334,8 @@ Test (score, an_item_that_is_not_a_number_is_an_error)
     s_add (&b, "A", "town");
     char err[256] = "";
     cr_assert_eq (scorer_score (rs, b.in, b.count, b.out, err), -1);
-    cr_assert_str_eq (err, "huge: item huge_item is not a number for unit A");
+    cr_assert_str_eq (
+        err, "huge: item huge_item is not a usable number for unit A (inf)");
     scorer_ruleset_destroy (&rs);
 }
 
@@ -2611,5 +2612,58 @@ Test (scorer, the_report_of_a_quarterly_ruleset_uses_adjusted_manual_items)
     cr_assert_not_null (strstr (json, "\"knowledge_base\":9.50"), "%s", json);
     cJSON_Delete (doc);
     free (json);
+    scorer_ruleset_destroy (&rs);
+}
+
+/* Regressions found by fuzz/fuzz_ruleset (fuzz/crashes/). */
+
+Test (expr, a_formula_nested_too_deeply_is_refused_not_a_stack_overflow)
+{
+    /* 3000 brackets once overflowed the parser's recursion. */
+    size_t n = 3000;
+    char *text = malloc (2 * n + 2);
+    memset (text, '(', n);
+    text[n] = '1';
+    memset (text + n + 1, ')', n);
+    text[2 * n + 1] = 0;
+    char err[256];
+    scorer_expr_t *expr =
+        scorer__expr_compile (text, scorer__resolve_counter, NULL, err);
+    cr_expect_null (expr);
+    cr_expect (strstr (err, "nested too deeply") != NULL, "%s", err);
+    scorer__expr_destroy (&expr);
+    /* A long chain of signs too. */
+    memset (text, '-', 2 * n);
+    text[2 * n] = '1';
+    text[2 * n + 1] = 0;
+    expr = scorer__expr_compile (text, scorer__resolve_counter, NULL, err);
+    cr_expect_null (expr);
+    scorer__expr_destroy (&expr);
+    free (text);
+}
+
+Test (score, an_item_beyond_any_score_is_an_error_not_an_overflow)
+{
+    /* 9999999999999995 * closed overflowed the totals' cents. */
+    scorer_ruleset_t *rs = s_load ("ruleset\n"
+                                   "    id = huge\n"
+                                   "    tables\n"
+                                   "        town = Towns\n"
+                                   "    items\n"
+                                   "        big\n"
+                                   "            formula = "
+                                   "\"9999999999999995 * closed\"\n");
+    scorer_unit_t unit = {"A", "A", "town", 1};
+    scorer_input_t in;
+    memset (&in, 0, sizeof (in));
+    in.unit = &unit;
+    in.counters[SC_CLOSED] = 3;
+    in.bonus = NAN;
+    for (int i = 0; i < SCORER_ITEMS_MAX; i++)
+        in.manual[i] = NAN;
+    scorer_output_t out;
+    char err[256] = "";
+    cr_expect_eq (scorer_score (rs, &in, 1, &out, err), -1);
+    cr_expect (strstr (err, "not a usable number") != NULL, "%s", err);
     scorer_ruleset_destroy (&rs);
 }

@@ -316,30 +316,37 @@ s_send (client_sender_t *self, s_batch_t *b)
 static void
 s_expire (client_sender_t *self)
 {
+    /* Two passes: deleting from the list moves its cursor, so batches to
+       give up are gathered first and removed after the walk. */
     int64_t now = zclock_mono ();
-    s_batch_t *b = zlistx_first (self->in_flight);
-    while (b) {
-        s_batch_t *next = zlistx_next (self->in_flight);
+    zlistx_t *given_up = zlistx_new ();
+    for (s_batch_t *b = zlistx_first (self->in_flight); b;
+         b = zlistx_next (self->in_flight)) {
         /* Giving up depends on the first attempt only: resets after
            disconnections push deadlines forward, not the limit. */
-        if (now - b->first_sent >= self->give_up_ms) {
-            char reason[PROTO_ERROR_MAX + 64];
-            if (*b->refused)
-                snprintf (reason, sizeof (reason),
-                          "refused by hotlined: %s (%d attempts in %d ms)",
-                          b->refused, b->attempts, self->give_up_ms);
-            else
-                snprintf (reason, sizeof (reason),
-                          "not acknowledged within %d ms (%d attempts)",
-                          self->give_up_ms, b->attempts);
-            s_fail_batch (self, b, reason);
-            zlistx_delete (self->in_flight, zlistx_find (self->in_flight, b));
-            s_batch_destroy (&b);
-            self->broken = true;
-        } else if (now >= b->deadline)
+        if (now - b->first_sent >= self->give_up_ms)
+            zlistx_add_end (given_up, b);
+        else if (now >= b->deadline)
             s_transmit (self, b);
-        b = next;
     }
+    for (s_batch_t *b = zlistx_first (given_up); b;
+         b = zlistx_next (given_up)) {
+        char reason[PROTO_ERROR_MAX + 64];
+        if (*b->refused)
+            snprintf (reason, sizeof (reason),
+                      "refused by hotlined: %s (%d attempts in %d ms)",
+                      b->refused, b->attempts, self->give_up_ms);
+        else
+            snprintf (reason, sizeof (reason),
+                      "not acknowledged within %d ms (%d attempts)",
+                      self->give_up_ms, b->attempts);
+        s_fail_batch (self, b, reason);
+        zlistx_delete (self->in_flight, zlistx_find (self->in_flight, b));
+        s_batch_t *gone = b;
+        s_batch_destroy (&gone);
+        self->broken = true;
+    }
+    zlistx_destroy (&given_up);
 }
 
 /* The daemon went away (a crash, a restart): whatever was in flight may

@@ -339,6 +339,23 @@ s_send (s_options_t *o, const char *path)
             last_report = now;
         }
     }
+    /* The sender gave up: every line not yet read is not sent, and is
+       counted and named as such, never silently left out. */
+    uint32_t unsent_from = 0, unsent = 0;
+    while (len >= 0 && (len = getline (&line, &size, file)) >= 0) {
+        number++;
+        if (len > 1 || (len == 1 && line[0] != '\n')) {
+            if (!unsent_from)
+                unsent_from = number;
+            unsent++;
+        }
+    }
+    if (unsent) {
+        fprintf (stderr,
+                 "%s:%u-%u: %u lines not sent: the daemon stopped answering\n",
+                 s.name, unsent_from, number, unsent);
+        s.unacked += unsent;
+    }
     free (line);
     if (!is_stdin)
         fclose (file);
