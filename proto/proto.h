@@ -100,6 +100,12 @@ char *proto_event_to_json (const proto_event_t *event);
    optional fraction) into ms since the epoch. Returns 0 or -1. */
 int proto_time_parse (const char *text, int64_t *ms);
 
+/* The proleptic Gregorian calendar without the C library's time zone
+   state: days since 1970-01-01 of a date (month and day in range), and
+   the date of such a day number. */
+int64_t proto_days_from_civil (int64_t year, int month, int day);
+void proto_civil_from_days (int64_t days, int64_t *year, int *month, int *day);
+
 /* Formats ms since the epoch as RFC 3339 in Asia/Shanghai (+08:00) into
    `buf` (at least 32 bytes). Returns buf. */
 char *proto_time_format (int64_t ms, char *buf);

@@ -16,8 +16,8 @@
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. Valid for any year
    an int can hold; month and day must already be in range. */
-static int64_t
-s_days_from_civil (int64_t year, int month, int day)
+int64_t
+proto_days_from_civil (int64_t year, int month, int day)
 {
     year -= month <= 2;
     int64_t era = (year >= 0 ? year : year - 399) / 400;
@@ -27,9 +27,9 @@ s_days_from_civil (int64_t year, int month, int day)
     return era * 146097 + doe - 719468;
 }
 
-/* The inverse of s_days_from_civil. */
-static void
-s_civil_from_days (int64_t days, int64_t *year, int *month, int *day)
+/* The inverse of proto_days_from_civil. */
+void
+proto_civil_from_days (int64_t days, int64_t *year, int *month, int *day)
 {
     days += 719468;
     int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -147,7 +147,7 @@ proto_time_parse (const char *text, int64_t *ms)
 
     //  A leap second (:60) lands on the next minute's first second, as POSIX
     //  time has no other place for it.
-    int64_t seconds = s_days_from_civil (year, month, day) * 86400 +
+    int64_t seconds = proto_days_from_civil (year, month, day) * 86400 +
                       hour * 3600LL + minute * 60LL + second - offset_s;
     *ms = seconds * 1000 + fraction_ms;
     return 0;
@@ -173,9 +173,9 @@ proto_time_format (int64_t ms, char *buf)
     //  Clamping to years 0000..9999 keeps the text in 32 bytes and the
     //  arithmetic below far from overflow; valid events never get near.
     int64_t earliest =
-        s_days_from_civil (0, 1, 1) * S_MS_PER_DAY - S_SHANGHAI_MS;
+        proto_days_from_civil (0, 1, 1) * S_MS_PER_DAY - S_SHANGHAI_MS;
     int64_t latest =
-        s_days_from_civil (10000, 1, 1) * S_MS_PER_DAY - S_SHANGHAI_MS - 1;
+        proto_days_from_civil (10000, 1, 1) * S_MS_PER_DAY - S_SHANGHAI_MS - 1;
     if (ms < earliest)
         ms = earliest;
     if (ms > latest)
@@ -190,7 +190,7 @@ proto_time_format (int64_t ms, char *buf)
     }
     int64_t year;
     int month, day;
-    s_civil_from_days (days, &year, &month, &day);
+    proto_civil_from_days (days, &year, &month, &day);
     //  Written digit by digit: every value is in range by construction,
     //  and this keeps the output length obvious (25 or 29 bytes).
     char *out = buf;

@@ -53,41 +53,14 @@ scorer_counters_derive (double *counters)
         counters[SC_CLOSED] - counters[SC_CLOSED_ON_TIME];
 }
 
-/* Howard Hinnant's civil-from-days and days-from-civil: exact proleptic
-   Gregorian conversions without the C library's time zone state. */
-static void
-s_civil_from_days (int64_t z, int *year, int *month, int *day)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *year = (int)(y + (*month <= 2));
-}
-
-static int64_t
-s_days_from_civil (int year, int month, int day)
-{
-    year -= month <= 2;
-    int64_t era = (year >= 0 ? year : year - 399) / 400;
-    int64_t yoe = year - era * 400;
-    int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 scorer_period_t
 scorer_period_of (int64_t ms, scorer_period_kind_t kind)
 {
     int64_t local = ms + SHANGHAI_OFFSET_MS;
     int64_t days = local >= 0 ? local / DAY_MS : (local - DAY_MS + 1) / DAY_MS;
-    int year, month, day;
-    s_civil_from_days (days, &year, &month, &day);
+    int64_t year;
+    int month, day;
+    proto_civil_from_days (days, &year, &month, &day);
     scorer_period_t period = {kind, 0};
     period.code = kind == SCORER_MONTH ? year * 12 + (month - 1)
                                        : year * 4 + (month - 1) / 3;
@@ -131,7 +104,7 @@ s_month_start (int year, int month0)
 {
     year += month0 / 12;
     month0 %= 12;
-    return s_days_from_civil (year, month0 + 1, 1) * DAY_MS -
+    return proto_days_from_civil (year, month0 + 1, 1) * DAY_MS -
            SHANGHAI_OFFSET_MS;
 }
 

@@ -16,6 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto.h"
+
+/* proto_civil_from_days with an int year, as this tool's dates have. */
+static void
+s_civil_date (int64_t days, int *y, int *m, int *d)
+{
+    int64_t year;
+    proto_civil_from_days (days, &year, m, d);
+    *y = (int)year;
+}
+
 #define EXIT_USAGE 2
 
 /* Asia/Shanghai has kept +08:00 without daylight saving since 1991. */
@@ -211,32 +222,6 @@ s_rng_chance (rng_t *rng, double p)
 //  ---------------------------------------------------------------------
 //  Calendar: computed here so the output does not depend on the TZ database
 
-/* Howard Hinnant's days_from_civil: days since 1970-01-01. */
-static int64_t
-s_days_from_civil (int y, int m, int d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void
-s_civil_from_days (int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;
-    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Local (+08:00) day number and seconds past local midnight of `t`. */
 static int64_t
 s_local_day (int64_t t, int64_t *seconds)
@@ -290,7 +275,7 @@ s_format_time (int64_t t, char *buf, size_t size)
 {
     int64_t seconds;
     int y, m, d;
-    s_civil_from_days (s_local_day (t, &seconds), &y, &m, &d);
+    s_civil_date (s_local_day (t, &seconds), &y, &m, &d);
     snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d,
               (int)(seconds / HOUR), (int)(seconds / MINUTE % 60),
               (int)(seconds % 60));
@@ -863,9 +848,9 @@ main (int argc, char **argv)
     }
 
     gen_t gen = {0};
-    gen.start = s_days_from_civil (year, month, 1) * DAY - TZ_OFFSET;
-    gen.end = (month == 12 ? s_days_from_civil (year + 1, 1, 1)
-                           : s_days_from_civil (year, month + 1, 1)) *
+    gen.start = proto_days_from_civil (year, month, 1) * DAY - TZ_OFFSET;
+    gen.end = (month == 12 ? proto_days_from_civil (year + 1, 1, 1)
+                           : proto_days_from_civil (year, month + 1, 1)) *
                   DAY -
               TZ_OFFSET;
     for (size_t i = 0; i < UNIT_COUNT; i++)

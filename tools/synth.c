@@ -18,6 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto.h"
+
+/* proto_civil_from_days with an int year, as this tool's dates have. */
+static void
+s_civil_date (int64_t days, int *y, int *m, int *d)
+{
+    int64_t year;
+    proto_civil_from_days (days, &year, m, d);
+    *y = (int)year;
+}
+
 #define EXIT_USAGE 2
 
 /* Asia/Shanghai has kept +08:00 without daylight saving since 1991, so a
@@ -123,38 +134,12 @@ typedef struct {
 //  ---------------------------------------------------------------------
 //  Calendar: computed here so the output does not depend on the TZ database
 
-/* Howard Hinnant's days_from_civil: days since 1970-01-01. */
-static int64_t
-s_days_from_civil (int y, int m, int d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;
-    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void
-s_civil_from_days (int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const int64_t doe = z - era * 146097;
-    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Seconds since the epoch of a local (+08:00) date at `seconds` past
    midnight. */
 static int64_t
 s_local_time (int y, int m, int d, int seconds)
 {
-    return s_days_from_civil (y, m, d) * 86400 + seconds - TZ_OFFSET;
+    return proto_days_from_civil (y, m, d) * 86400 + seconds - TZ_OFFSET;
 }
 
 static int
@@ -162,8 +147,8 @@ s_days_in_month (int y, int m)
 {
     int next_y = m == 12 ? y + 1 : y;
     int next_m = m == 12 ? 1 : m + 1;
-    return (int)(s_days_from_civil (next_y, next_m, 1) -
-                 s_days_from_civil (y, m, 1));
+    return (int)(proto_days_from_civil (next_y, next_m, 1) -
+                 proto_days_from_civil (y, m, 1));
 }
 
 static void
@@ -173,7 +158,7 @@ s_format_time (int64_t t, char *buf, size_t size)
     int64_t days = local / 86400 - (local % 86400 < 0);
     int64_t secs = local - days * 86400;
     int y, m, d;
-    s_civil_from_days (days, &y, &m, &d);
+    s_civil_date (days, &y, &m, &d);
     snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d,
               (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
