@@ -187,6 +187,7 @@ int64_t scorer_clock_now (store_txn_t *txn);
     Rulesets.                                                             */
 #define SCORER_ITEMS_MAX  32
 #define SCORER_TABLES_MAX 8
+#define SCORER_DIMS_MAX   8
 
 typedef struct _scorer_ruleset_t scorer_ruleset_t;
 typedef struct _scorer_rulesets_t scorer_rulesets_t;
@@ -238,7 +239,7 @@ typedef struct {
     bool excluded;                  /* left out by the exclude rule */
     bool empty;                     /* no cases: scored by the mean */
     double shown[SCORER_ITEMS_MAX]; /* item values after rounding */
-    double dims[8];                 /* dimension subtotals, shown */
+    double dims[SCORER_DIMS_MAX];   /* dimension subtotals, shown */
     double base_total;              /* total before bonus, as shown */
     double bonus;                   /* bonus points added to the total */
     double total;                   /* total as shown, bonus included */

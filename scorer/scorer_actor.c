@@ -12,6 +12,12 @@
 #include "scorer.h"
 #include "stats.h"
 
+/* daemon_stats_t keeps one counter per rejection class. */
+_Static_assert(SCORER_REJECT_KINDS <=
+                   sizeof (((daemon_stats_t *)0)->rejected_by) /
+                       sizeof (uint64_t),
+               "daemon_stats_t.rejected_by is too small");
+
 #include <stdio.h>
 #include <string.h>
 

@@ -115,7 +115,6 @@ typedef enum {
 } scorer_total_t;
 typedef enum { RANK_SEQUENTIAL, RANK_COMPETITION, RANK_NONE } scorer_rank_t;
 
-#define SCORER_DIMS_MAX     8
 #define SCORER_NOTES_MAX    4
 #define SCORER_CHANNELS_MAX 4
 #define SCORER_COLUMNS_MAX  8

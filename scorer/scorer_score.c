@@ -178,7 +178,7 @@ s_score_empty (size_t count, scorer_output_t *out)
             continue;
         for (int i = 0; i < SCORER_ITEMS_MAX; i++)
             out[u].shown[i] = NAN;
-        for (int d = 0; d < 8; d++)
+        for (int d = 0; d < SCORER_DIMS_MAX; d++)
             out[u].dims[d] = NAN;
         out[u].base_total = out[u].total = mean;
         out[u].bonus = 0;
