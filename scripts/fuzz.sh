@@ -19,6 +19,10 @@ root=$PWD
 
 seconds=${1:-60}
 case $seconds in
+-h | --help)
+    sed -n '2,15p' "$0"
+    exit 0
+    ;;
 '' | *[!0-9]*)
     echo "usage: scripts/fuzz.sh [SECONDS]" >&2
     exit 2
