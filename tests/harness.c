@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "client.h"
+#include "testutil.h"
 
 #include <czmq.h>
 #include <signal.h>
@@ -114,12 +115,8 @@ void
 harness_fini (harness_t *h)
 {
     harness_stop (h);
-    if (*h->dir && !getenv ("HOTLINE_KEEP_TEST_DIRS")) {
-        char command[300];
-        snprintf (command, sizeof (command), "rm -rf '%s'", h->dir);
-        if (system (command) != 0)
-            fprintf (stderr, "harness: could not remove %s\n", h->dir);
-    }
+    if (*h->dir && !getenv ("HOTLINE_KEEP_TEST_DIRS"))
+        testutil_remove_tree (h->dir);
 }
 
 char *

@@ -9,6 +9,8 @@
     transaction each. Times are Asia/Shanghai local times; "D" is the
     dispatch of the ticket under test.
 */
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 
 #include <cjson/cJSON.h>
@@ -37,31 +39,6 @@ static zsock_t *s_server;      /* effects are sent on it */
 static zsock_t *s_client;      /* and read back from it */
 static zpoller_t *s_poll;      /* waits on s_client */
 static scorer_effects_t *s_fx; /* effects of the test's events */
-
-static void
-s_remove_tree (const char *path)
-{
-    struct stat st;
-    if (lstat (path, &st) != 0)
-        return;
-    if (S_ISDIR (st.st_mode)) {
-        DIR *dir = opendir (path);
-        if (dir) {
-            struct dirent *e;
-            while ((e = readdir (dir))) {
-                if (strcmp (e->d_name, ".") == 0 ||
-                    strcmp (e->d_name, "..") == 0)
-                    continue;
-                char child[512];
-                snprintf (child, sizeof (child), "%s/%s", path, e->d_name);
-                s_remove_tree (child);
-            }
-            closedir (dir);
-        }
-        rmdir (path);
-    } else
-        unlink (path);
-}
 
 static void
 s_import_units (store_t *store)
@@ -117,7 +94,7 @@ s_teardown (void)
     zsock_destroy (&s_client);
     zsock_destroy (&s_server);
     store_destroy (&s_store);
-    s_remove_tree (s_root);
+    testutil_remove_tree (s_root);
 }
 
 TestSuite (deadline, .init = s_setup, .fini = s_teardown);
@@ -888,7 +865,7 @@ s_expect_replay (int64_t until, const s_alert_state_t *expected)
                       i + 1);
     s_state_free (&got);
     store_destroy (&scratch);
-    s_remove_tree (dir);
+    testutil_remove_tree (dir);
 }
 
 Test (deadline, replaying_the_log_up_to_a_moment_gives_the_same_alerts_as_live)

@@ -6,6 +6,8 @@
 #include "query.h"
 #include "scorer.h"
 
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,10 +76,7 @@ s_teardown (void)
     zactor_destroy (&s_pub);
     store_destroy (&s_store);
     scorer_catalog_destroy (&s_catalog);
-    char command[128];
-    snprintf (command, sizeof (command), "rm -rf %s", s_dir);
-    if (system (command) != 0)
-        fprintf (stderr, "cannot remove %s\n", s_dir);
+    testutil_remove_tree (s_dir);
 }
 
 TestSuite (ingest, .init = s_setup, .fini = s_teardown, .timeout = 30);

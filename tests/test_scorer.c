@@ -7,6 +7,8 @@
     holding four units, and read the counters back with store_get_i32 on the
     keys the scorer writes. Times are written as Asia/Shanghai local times.
 */
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 
 #include <cjson/cJSON.h>
@@ -32,31 +34,6 @@ static char s_root[64];  /* the test's temporary directory */
 static char s_path[128]; /* the store's directory inside it */
 static store_t *s_store; /* opened by the fixture */
 static int s_event_seq;  /* numbers the events built by s_event */
-
-static void
-s_remove_tree (const char *path)
-{
-    struct stat st;
-    if (lstat (path, &st) != 0)
-        return;
-    if (S_ISDIR (st.st_mode)) {
-        DIR *dir = opendir (path);
-        if (dir) {
-            struct dirent *e;
-            while ((e = readdir (dir))) {
-                if (strcmp (e->d_name, ".") == 0 ||
-                    strcmp (e->d_name, "..") == 0)
-                    continue;
-                char child[512];
-                snprintf (child, sizeof (child), "%s/%s", path, e->d_name);
-                s_remove_tree (child);
-            }
-            closedir (dir);
-        }
-        rmdir (path);
-    } else
-        unlink (path);
-}
 
 /* The registry: three towns (U04 has few tickets in the report test) and
    one department. */
@@ -98,7 +75,7 @@ static void
 s_teardown (void)
 {
     store_destroy (&s_store);
-    s_remove_tree (s_root);
+    testutil_remove_tree (s_root);
 }
 
 TestSuite (scorer, .init = s_setup, .fini = s_teardown);
@@ -2002,7 +1979,7 @@ Test (ruleset, a_directory_adds_its_rulesets_to_the_embedded_ones)
     snprintf (path, sizeof (path), "%s/notes.txt", dir);
     s_write_file (path, "not a ruleset, and not read\n");
     scorer_rulesets_t *set = scorer_rulesets_load (dir, err);
-    s_remove_tree (dir);
+    testutil_remove_tree (dir);
     cr_assert_not_null (set, "%s", err);
     cr_assert_eq (scorer_rulesets_size (set), embedded + 1);
     const scorer_ruleset_t *rs = scorer_rulesets_find (set, "extra-test");
@@ -2025,7 +2002,7 @@ Test (ruleset, a_file_with_a_loaded_id_replaces_that_ruleset)
                         "    id = jintai-2025\n"
                         "    title = Replaced\n" S_TABLES S_ITEMS);
     scorer_rulesets_t *set = scorer_rulesets_load (dir, err);
-    s_remove_tree (dir);
+    testutil_remove_tree (dir);
     cr_assert_not_null (set, "%s", err);
     cr_assert_eq (scorer_rulesets_size (set), embedded);
     const scorer_ruleset_t *rs = scorer_rulesets_find (set, "jintai-2025");
@@ -2043,7 +2020,7 @@ Test (ruleset, a_bad_file_in_the_directory_fails_the_whole_load_naming_it)
     snprintf (path, sizeof (path), "%s/b-bad.zpl", dir);
     s_write_file (path, S_HEAD "    period = weekly\n" S_TABLES S_ITEMS);
     scorer_rulesets_t *set = scorer_rulesets_load (dir, err);
-    s_remove_tree (dir);
+    testutil_remove_tree (dir);
     cr_assert_null (set);
     cr_assert_not_null (strstr (err, path), "%s", err);
     cr_assert_not_null (strstr (err, "period must be month or quarter"), "%s",
@@ -2529,7 +2506,7 @@ Test (scorer, the_report_as_of_an_earlier_moment_replays_the_log_up_to_it)
     cr_expect_eq (scorer_clock_now (read), s_ms ("2025-07-07 00:00"));
     store_abort (&read);
     store_destroy (&scratch);
-    s_remove_tree (dir);
+    testutil_remove_tree (dir);
     /* The live store is untouched: T1 closed late, T2 open. */
     cr_expect_eq (s_c ("2025-07", "U01", SC_CLOSED), 1);
     cr_expect_eq (s_c ("2025-07", "U01", SC_RECEIVED), 2);

@@ -4,6 +4,8 @@
     environment in a subdirectory the store creates itself; the teardown
     removes the whole tree.
 */
+#include "testutil.h"
+
 #include <criterion/criterion.h>
 
 #include <dirent.h>
@@ -21,31 +23,6 @@ static char s_path[128]; /* the store's directory inside it */
 static store_t *s_store; /* opened by the fixture */
 
 static void
-s_remove_tree (const char *path)
-{
-    struct stat st;
-    if (lstat (path, &st) != 0)
-        return;
-    if (S_ISDIR (st.st_mode)) {
-        DIR *dir = opendir (path);
-        if (dir) {
-            struct dirent *e;
-            while ((e = readdir (dir))) {
-                if (strcmp (e->d_name, ".") == 0 ||
-                    strcmp (e->d_name, "..") == 0)
-                    continue;
-                char child[512];
-                snprintf (child, sizeof (child), "%s/%s", path, e->d_name);
-                s_remove_tree (child);
-            }
-            closedir (dir);
-        }
-        rmdir (path);
-    } else
-        unlink (path);
-}
-
-static void
 s_setup (void)
 {
     snprintf (s_root, sizeof (s_root), "/tmp/hl_test_store_XXXXXX");
@@ -60,7 +37,7 @@ static void
 s_teardown (void)
 {
     store_destroy (&s_store);
-    s_remove_tree (s_root);
+    testutil_remove_tree (s_root);
 }
 
 TestSuite (store, .init = s_setup, .fini = s_teardown);
