@@ -18,15 +18,6 @@
 
 #include "proto.h"
 
-/* proto_civil_from_days with an int year, as this tool's dates have. */
-static void
-s_civil_date (int64_t days, int *y, int *m, int *d)
-{
-    int64_t year;
-    proto_civil_from_days (days, &year, m, d);
-    *y = (int)year;
-}
-
 #define EXIT_USAGE 2
 
 /* Asia/Shanghai has kept +08:00 without daylight saving since 1991. */
@@ -270,15 +261,12 @@ s_daytime (int64_t t, rng_t *rng)
            TZ_OFFSET;
 }
 
+/* RFC 3339 in +08:00 of a time in seconds, as proto writes event times. */
 static void
 s_format_time (int64_t t, char *buf, size_t size)
 {
-    int64_t seconds;
-    int y, m, d;
-    s_civil_date (s_local_day (t, &seconds), &y, &m, &d);
-    snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d,
-              (int)(seconds / HOUR), (int)(seconds / MINUTE % 60),
-              (int)(seconds % 60));
+    char text[32];
+    snprintf (buf, size, "%s", proto_time_format (t * 1000, text));
 }
 
 //  ---------------------------------------------------------------------

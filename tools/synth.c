@@ -20,15 +20,6 @@
 
 #include "proto.h"
 
-/* proto_civil_from_days with an int year, as this tool's dates have. */
-static void
-s_civil_date (int64_t days, int *y, int *m, int *d)
-{
-    int64_t year;
-    proto_civil_from_days (days, &year, m, d);
-    *y = (int)year;
-}
-
 #define EXIT_USAGE 2
 
 /* Asia/Shanghai has kept +08:00 without daylight saving since 1991, so a
@@ -151,16 +142,12 @@ s_days_in_month (int y, int m)
                  proto_days_from_civil (y, m, 1));
 }
 
+/* RFC 3339 in +08:00 of a time in seconds, as proto writes event times. */
 static void
 s_format_time (int64_t t, char *buf, size_t size)
 {
-    int64_t local = t + TZ_OFFSET;
-    int64_t days = local / 86400 - (local % 86400 < 0);
-    int64_t secs = local - days * 86400;
-    int y, m, d;
-    s_civil_date (days, &y, &m, &d);
-    snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d,
-              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    char text[32];
+    snprintf (buf, size, "%s", proto_time_format (t * 1000, text));
 }
 
 //  ---------------------------------------------------------------------
