@@ -167,6 +167,14 @@ scorer_outcome_t scorer_apply_ex (store_txn_t *txn, const proto_event_t *event,
                                   scorer_effects_t *effects, char *reason,
                                   int *store_rc, scorer_reject_t *kind);
 
+/* Applies an event read back from the event log (so already
+   de-duplicated and logged) as scorer_apply_ex does, without touching the
+   de-duplication table or the log: for rebuilding aggregates. */
+scorer_outcome_t scorer_reapply (store_txn_t *txn, const proto_event_t *event,
+                                 scorer_clock_t clock,
+                                 scorer_effects_t *effects, char *reason,
+                                 int *store_rc, scorer_reject_t *kind);
+
 /* Keeps a refused event in the dead letters (STORE_REJECTED) with its
    class, reason and arrival time, inside the caller's transaction. */
 int scorer_dead_letter (store_txn_t *txn, const proto_event_t *event,
@@ -264,6 +272,43 @@ char *scorer_report_json (store_txn_t *txn, const scorer_ruleset_t *ruleset,
    as of that moment. Units are copied first. Returns 0, or -1 with a
    reason in err (256 bytes). */
 int scorer_replay (store_txn_t *from, store_t *to, int64_t until, char *err);
+
+/* Rebuilds every aggregate of `store` from its event log, in place:
+   empties the tickets, deadline index, counters, manual items and open
+   alerts and the event clock, then re-applies the log in order with
+   scorer_reapply on the event clock (deadlines pass as event time
+   passes, as they did live), in large write transactions. With
+   SCORER_CLOCK_WALL the clock is then advanced to the current time, as a
+   wall-clock daemon would on its first tick. Units, de-duplication, the
+   log, dead letters and the other meta values are left as they are.
+
+   Crash-safe and resumable: meta "rebuild_next" (the next log sequence
+   number to apply) is written by the first commit and advanced by every
+   commit, and deleted by the last. While it is set the aggregates are
+   partial; a rebuild that finds it set resumes from it. The caller must
+   keep every other writer away (hotlined refuses to start while it is
+   set; the data-directory lock keeps both apart).
+
+   Events the state machine refuses (the rules changed since they were
+   stored) are skipped and counted; the first reasons are kept in the
+   result. `progress` (may be NULL) is called after every commit with the
+   log events done so far (an earlier interrupted run's included) and
+   the log's size. Returns 0, or -1 with a reason in err (256 bytes):
+   what was committed stays, and a new call resumes. */
+#define SCORER_REBUILD_REASONS 5
+typedef struct {
+    uint64_t events;  /* log events re-applied by this call */
+    uint64_t refused; /* log events the state machine refused */
+    uint64_t resumed; /* the log seq an interrupted rebuild resumed at, 0 */
+    double seconds;   /* wall time of this call */
+    /* the first refusals, "seq N: reason", as many as min(refused, max) */
+    char reasons[SCORER_REBUILD_REASONS][PROTO_ERROR_MAX + 32];
+} scorer_rebuild_result_t;
+typedef void (scorer_rebuild_progress_fn) (uint64_t done, uint64_t total,
+                                           void *arg);
+int scorer_rebuild (store_t *store, scorer_clock_t clock,
+                    scorer_rebuild_progress_fn *progress, void *arg,
+                    scorer_rebuild_result_t *result, char *err);
 
 /* Per-unit score lines for the publisher: for each unit of the ruleset's
    tables, a JSON object {"ruleset","period","unit_id","unit","items",

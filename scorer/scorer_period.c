@@ -90,12 +90,33 @@ scorer_period_parse (const char *text, scorer_period_t *period)
 char *
 scorer_period_format (scorer_period_t period, char *buf)
 {
-    if (period.kind == SCORER_MONTH)
-        snprintf (buf, 8, "%04d-%02d", (int)(period.code / 12) % 10000,
-                  (int)(period.code % 12) + 1);
-    else
-        snprintf (buf, 8, "%04d-Q%d", (int)(period.code / 4) % 10000,
-                  (int)(period.code % 4) + 1);
+    /* Called for every counter a batch touches: digits by hand, no
+       snprintf. */
+    int year, part;
+    if (period.kind == SCORER_MONTH) {
+        year = (int)(period.code / 12) % 10000;
+        part = (int)(period.code % 12) + 1;
+    } else {
+        year = (int)(period.code / 4) % 10000;
+        part = (int)(period.code % 4) + 1;
+    }
+    if (year < 0 || part < 1) { /* outside any real calendar */
+        snprintf (buf, 8, "%04d-%02d", year, part);
+        return buf;
+    }
+    buf[0] = (char)('0' + year / 1000);
+    buf[1] = (char)('0' + year / 100 % 10);
+    buf[2] = (char)('0' + year / 10 % 10);
+    buf[3] = (char)('0' + year % 10);
+    buf[4] = '-';
+    if (period.kind == SCORER_MONTH) {
+        buf[5] = (char)('0' + part / 10);
+        buf[6] = (char)('0' + part % 10);
+    } else {
+        buf[5] = 'Q';
+        buf[6] = (char)('0' + part);
+    }
+    buf[7] = 0;
     return buf;
 }
 

@@ -112,9 +112,12 @@ s_touch (scorer_effects_t *effects, scorer_period_t period, const char *unit)
 {
     if (!effects)
         return;
-    char p[8], key[8 + PROTO_ID_MAX + 2];
-    snprintf (key, sizeof (key), "%s\x1f%s", scorer_period_format (period, p),
-              unit);
+    char key[8 + PROTO_ID_MAX + 2];
+    scorer_period_format (period, key);
+    size_t unit_size = strnlen (unit, PROTO_ID_MAX);
+    key[7] = '\x1f';
+    memcpy (key + 8, unit, unit_size);
+    key[8 + unit_size] = 0;
     zhashx_insert (effects->touched, key, (void *)"");
 }
 
@@ -176,10 +179,20 @@ size_t
 scorer__counter_key (uint8_t *key, const char *period, const char *unit,
                      const char *prefix, const char *slice)
 {
-    /* period \0 unit \0 slice: a prefix scan by period finds every unit. */
-    int n = snprintf ((char *)key, STORE_KEY_MAX, "%s%c%s%c%s%s", period, 0,
-                      unit, 0, prefix, slice);
-    return n < STORE_KEY_MAX ? (size_t)n : STORE_KEY_MAX - 1;
+    /* period \0 unit \0 slice: a prefix scan by period finds every unit.
+       Built with memcpy: this runs for every counter an event moves. */
+    const char *parts[4] = {period, unit, prefix, slice};
+    size_t size = 0;
+    for (int i = 0; i < 4; i++) {
+        size_t n = strlen (parts[i]);
+        if (size + n + 1 >= STORE_KEY_MAX)
+            n = STORE_KEY_MAX - 2 - size; /* cannot happen: fields are short */
+        memcpy (key + size, parts[i], n);
+        size += n;
+        if (i < 2)
+            key[size++] = 0;
+    }
+    return size;
 }
 
 /* ---- tickets and the deadline index ----------------------------------- */
@@ -523,18 +536,21 @@ scorer_apply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
     return scorer_apply_ex (txn, ev, clock, effects, reason, store_rc, &kind);
 }
 
-scorer_outcome_t
-scorer_apply_ex (store_txn_t *txn, const proto_event_t *ev,
-                 scorer_clock_t clock, scorer_effects_t *effects, char *reason,
-                 int *store_rc, scorer_reject_t *kind)
+/* Applies one event; `logged` events come from the log (a rebuild) and
+   skip de-duplication and logging. */
+static scorer_outcome_t
+s_apply_event (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
+               scorer_effects_t *effects, char *reason, int *store_rc,
+               scorer_reject_t *kind, bool logged)
 {
     *store_rc = STORE_OK;
     *kind = SCORER_REJECT_NONE;
     reason[0] = 0;
     uint8_t seqbuf[8];
     size_t size = sizeof (seqbuf);
-    int rc = store_get (txn, STORE_DEDUP, ev->event_id, strlen (ev->event_id),
-                        seqbuf, &size);
+    int rc = logged ? STORE_NOTFOUND
+                    : store_get (txn, STORE_DEDUP, ev->event_id,
+                                 strlen (ev->event_id), seqbuf, &size);
     if (rc == STORE_OK)
         return SCORER_DUPLICATE;
     if (rc != STORE_NOTFOUND) {
@@ -572,6 +588,10 @@ scorer_apply_ex (store_txn_t *txn, const proto_event_t *ev,
             rc = scorer__ticket_put (txn, ev->ticket_id, &t);
     }
     uint64_t seq = 0;
+    if (rc == STORE_OK && logged) {
+        *store_rc = rc;
+        return SCORER_STORED;
+    }
     if (rc == STORE_OK) {
         size_t esize;
         uint8_t *bytes = proto_event_encode (ev, &esize);
@@ -588,4 +608,22 @@ scorer_apply_ex (store_txn_t *txn, const proto_event_t *ev,
         return SCORER_FAILED;
     }
     return SCORER_STORED;
+}
+
+scorer_outcome_t
+scorer_apply_ex (store_txn_t *txn, const proto_event_t *ev,
+                 scorer_clock_t clock, scorer_effects_t *effects, char *reason,
+                 int *store_rc, scorer_reject_t *kind)
+{
+    return s_apply_event (txn, ev, clock, effects, reason, store_rc, kind,
+                          false);
+}
+
+scorer_outcome_t
+scorer_reapply (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
+                scorer_effects_t *effects, char *reason, int *store_rc,
+                scorer_reject_t *kind)
+{
+    return s_apply_event (txn, ev, clock, effects, reason, store_rc, kind,
+                          true);
 }

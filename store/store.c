@@ -16,9 +16,26 @@ struct _store_t {
     MDB_dbi dbi[STORE_TABLE_COUNT]; /* named databases, fixed at open */
 };
 
+/* A pending store_add_i32: deltas summed in memory until the table is
+   read or the transaction commits (see s_adds_flush). */
+typedef struct {
+    uint32_t hash;     /* of table and key */
+    uint16_t key_size; /* bytes of key */
+    uint16_t n;        /* int32 values in delta */
+    uint8_t table;     /* store_table_t */
+    uint8_t *key;      /* key_size bytes, then n int32 deltas (aligned) */
+    int32_t *delta;    /* inside the same block as key */
+} s_add_t;
+
 struct _store_txn_t {
-    store_t *store; /* owner of the dbi handles */
-    MDB_txn *txn;   /* the LMDB transaction */
+    store_t *store;    /* owner of the dbi handles */
+    MDB_txn *txn;      /* the LMDB transaction */
+    bool write;        /* a write transaction */
+    s_add_t *adds;     /* open-addressing table of pending adds */
+    size_t add_slots;  /* its size, a power of two (0: none yet) */
+    size_t add_count;  /* entries in use */
+    uint32_t pending;  /* bit per table with pending adds */
+    uint64_t log_next; /* next log sequence number, 0: not read yet */
 };
 
 struct _store_cursor_t {
@@ -121,6 +138,123 @@ store_destroy (store_t **self_p)
     *self_p = NULL;
 }
 
+/* ---- write-behind counters ----------------------------------------
+
+   A batch of events adds to the same counter records again and again:
+   every event of a unit touches that unit's month and quarter records,
+   once per slice, often several counters at once. Reading and writing
+   the B-tree for each add costs a descent, a key comparison per level
+   and a dirty-page lookup each time. Instead adds are summed in a hash
+   table and written once per record at commit, or earlier when something reads
+   a table with pending adds: reads always see every add made before them. */
+
+static uint32_t
+s_hash (store_table_t table, const uint8_t *key, size_t size)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)table; /* FNV-1a */
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ key[i]) * 16777619u;
+    return h;
+}
+
+static void
+s_adds_free (store_txn_t *txn)
+{
+    for (size_t i = 0; i < txn->add_slots; i++)
+        free (txn->adds[i].key);
+    free (txn->adds);
+    txn->adds = NULL;
+    txn->add_slots = txn->add_count = 0;
+    txn->pending = 0;
+}
+
+static int
+s_adds_grow (store_txn_t *txn)
+{
+    size_t slots = txn->add_slots ? txn->add_slots * 2 : 1024;
+    s_add_t *adds = calloc (slots, sizeof (*adds));
+    if (!adds)
+        return -1;
+    for (size_t i = 0; i < txn->add_slots; i++) {
+        s_add_t *a = &txn->adds[i];
+        if (!a->key)
+            continue;
+        size_t at = a->hash & (slots - 1);
+        while (adds[at].key)
+            at = (at + 1) & (slots - 1);
+        adds[at] = *a;
+    }
+    free (txn->adds);
+    txn->adds = adds;
+    txn->add_slots = slots;
+    return 0;
+}
+
+static int s_add_now (store_txn_t *txn, store_table_t table, const void *key,
+                      size_t key_size, const int32_t *delta, size_t n);
+
+/* Writes every pending add and empties the table. In hash order: sorting
+   by key first cost more (a quarter of all instructions under callgrind,
+   for a batch of 4,096 events over 1,000 units) than it saved. */
+/* One pending add through a cursor: a single descent finds the record,
+   and a record of the same length is overwritten in place. */
+static int
+s_add_cursor (MDB_cursor *cursor, const s_add_t *a)
+{
+    int32_t values[64];
+    size_t n = a->n <= 64 ? a->n : 64; /* store_add_i32 keeps n <= 64 */
+    memset (values, 0, n * sizeof (int32_t));
+    MDB_val k = {a->key_size, a->key}, v;
+    int rc = mdb_cursor_get (cursor, &k, &v, MDB_SET_KEY);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return s_map_rc (rc);
+    bool same = rc == 0 && v.mv_size == n * sizeof (int32_t);
+    if (rc == 0) /* not necessarily aligned: copy bytes */
+        memcpy (values, v.mv_data,
+                (v.mv_size / sizeof (int32_t) < n ? v.mv_size / sizeof (int32_t)
+                                                  : n) *
+                    sizeof (int32_t));
+    for (size_t i = 0; i < n; i++)
+        values[i] += a->delta[i];
+    MDB_val put = {n * sizeof (int32_t), values};
+    k.mv_size = a->key_size;
+    k.mv_data = a->key;
+    return s_map_rc (mdb_cursor_put (cursor, &k, &put, same ? MDB_CURRENT : 0));
+}
+
+/* Writes every pending add and empties the table. In hash order: sorting
+   by key first cost more (under callgrind, for batches of 4,096 events
+   over 1,000 units) than the cache misses it saved. */
+static int
+s_adds_flush (store_txn_t *txn)
+{
+    int rc = STORE_OK;
+    MDB_cursor *cursors[STORE_TABLE_COUNT] = {NULL};
+    for (size_t i = 0; i < txn->add_slots && rc == STORE_OK; i++) {
+        s_add_t *a = &txn->adds[i];
+        if (!a->key)
+            continue;
+        MDB_cursor **cursor = &cursors[a->table];
+        if (!*cursor)
+            rc = s_map_rc (
+                mdb_cursor_open (txn->txn, txn->store->dbi[a->table], cursor));
+        if (rc == STORE_OK)
+            rc = s_add_cursor (*cursor, a);
+    }
+    for (int t = 0; t < STORE_TABLE_COUNT; t++)
+        if (cursors[t])
+            mdb_cursor_close (cursors[t]);
+    s_adds_free (txn);
+    return rc;
+}
+
+/* Flushes before anything reads or writes `table` directly. */
+static int
+s_settle (store_txn_t *txn, store_table_t table)
+{
+    return txn->pending & (1u << table) ? s_adds_flush (txn) : STORE_OK;
+}
+
 store_txn_t *
 store_begin (store_t *self, bool write)
 {
@@ -128,6 +262,7 @@ store_begin (store_t *self, bool write)
     if (!txn)
         return NULL;
     txn->store = self;
+    txn->write = write;
     int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc != 0) {
         fprintf (stderr, "store: cannot begin transaction: %s\n",
@@ -142,10 +277,17 @@ int
 store_commit (store_txn_t **txn_p)
 {
     store_txn_t *txn = *txn_p;
-    int rc = mdb_txn_commit (txn->txn);
+    int rc = s_adds_flush (txn);
+    if (rc != STORE_OK) {
+        mdb_txn_abort (txn->txn);
+        free (txn);
+        *txn_p = NULL;
+        return rc;
+    }
+    rc = s_map_rc (mdb_txn_commit (txn->txn));
     free (txn);
     *txn_p = NULL;
-    return s_map_rc (rc);
+    return rc;
 }
 
 void
@@ -154,6 +296,7 @@ store_abort (store_txn_t **txn_p)
     if (!txn_p || !*txn_p)
         return;
     mdb_txn_abort ((*txn_p)->txn);
+    s_adds_free (*txn_p);
     free (*txn_p);
     *txn_p = NULL;
 }
@@ -162,6 +305,9 @@ int
 store_get (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, void *value, size_t *size)
 {
+    int settled = s_settle (txn, table);
+    if (settled != STORE_OK)
+        return settled;
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
     if (rc != 0)
@@ -178,6 +324,9 @@ int
 store_put (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, const void *value, size_t size)
 {
+    int settled = s_settle (txn, table);
+    if (settled != STORE_OK)
+        return settled;
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
     return s_map_rc (mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0));
 }
@@ -186,6 +335,9 @@ int
 store_put_new (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, const void *value, size_t size)
 {
+    int settled = s_settle (txn, table);
+    if (settled != STORE_OK)
+        return settled;
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
     int rc =
         mdb_put (txn->txn, txn->store->dbi[table], &k, &v, MDB_NOOVERWRITE);
@@ -196,6 +348,9 @@ int
 store_del (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size)
 {
+    int settled = s_settle (txn, table);
+    if (settled != STORE_OK)
+        return settled;
     MDB_val k = {key_size, (void *)key};
     return s_map_rc (mdb_del (txn->txn, txn->store->dbi[table], &k, NULL));
 }
@@ -204,7 +359,8 @@ size_t
 store_count (store_txn_t *txn, store_table_t table)
 {
     MDB_stat st;
-    if (mdb_stat (txn->txn, txn->store->dbi[table], &st) != 0)
+    if (s_settle (txn, table) != STORE_OK ||
+        mdb_stat (txn->txn, txn->store->dbi[table], &st) != 0)
         return 0;
     return st.ms_entries;
 }
@@ -238,10 +394,15 @@ store_log_append (store_txn_t *txn, const void *event, size_t size,
     if (rc != 0)
         return s_map_rc (rc);
     MDB_val k, v;
-    uint64_t next = 1;
-    rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
-    if (rc == 0 && k.mv_size == 8)
-        next = store_get_be64 (k.mv_data) + 1;
+    uint64_t next = txn->log_next;
+    if (next == 0) {
+        /* Once per transaction: this one is the only writer, so the next
+           number is then known without another descent. */
+        next = 1;
+        rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
+        if (rc == 0 && k.mv_size == 8)
+            next = store_get_be64 (k.mv_data) + 1;
+    }
     uint8_t key[8];
     store_put_be64 (key, next);
     k.mv_size = 8;
@@ -250,8 +411,10 @@ store_log_append (store_txn_t *txn, const void *event, size_t size,
     v.mv_data = (void *)event;
     rc = mdb_cursor_put (cursor, &k, &v, MDB_APPEND);
     mdb_cursor_close (cursor);
-    if (rc == 0)
+    if (rc == 0) {
         *seq = next;
+        txn->log_next = next + 1;
+    }
     return s_map_rc (rc);
 }
 
@@ -260,6 +423,9 @@ store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, int32_t *out, size_t n)
 {
     memset (out, 0, n * sizeof (int32_t));
+    int settled = s_settle (txn, table);
+    if (settled != STORE_OK)
+        return settled;
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
     if (rc == MDB_NOTFOUND)
@@ -272,24 +438,81 @@ store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
     return STORE_OK;
 }
 
-int
-store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
-               size_t key_size, const int32_t *delta, size_t n)
+static int
+s_add_now (store_txn_t *txn, store_table_t table, const void *key,
+           size_t key_size, const int32_t *delta, size_t n)
 {
     int32_t stack[64];
     int32_t *values = n <= 64 ? stack : malloc (n * sizeof (int32_t));
     if (!values)
         return STORE_ERROR;
-    int rc = store_get_i32 (txn, table, key, key_size, values, n);
-    if (rc == STORE_OK) {
+    memset (values, 0, n * sizeof (int32_t));
+    MDB_val k = {key_size, (void *)key}, v;
+    int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
+    if (rc == 0) /* not necessarily aligned: copy bytes */
+        memcpy (values, v.mv_data,
+                (v.mv_size / sizeof (int32_t) < n ? v.mv_size / sizeof (int32_t)
+                                                  : n) *
+                    sizeof (int32_t));
+    if (rc == 0 || rc == MDB_NOTFOUND) {
         for (size_t i = 0; i < n; i++)
             values[i] += delta[i];
-        rc =
-            store_put (txn, table, key, key_size, values, n * sizeof (int32_t));
+        v.mv_size = n * sizeof (int32_t);
+        v.mv_data = values;
+        rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
     }
+    rc = s_map_rc (rc);
     if (values != stack)
         free (values);
     return rc;
+}
+
+int
+store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, const int32_t *delta, size_t n)
+{
+    if (!txn->write || key_size == 0 || key_size > STORE_KEY_MAX || n == 0 ||
+        n > 64)
+        return s_add_now (txn, table, key, key_size, delta, n);
+    if (txn->add_count * 2 >= txn->add_slots && s_adds_grow (txn) != 0)
+        return STORE_ERROR;
+    uint32_t hash = s_hash (table, key, key_size);
+    size_t at = hash & (txn->add_slots - 1);
+    s_add_t *a;
+    while ((a = &txn->adds[at])->key) {
+        if (a->hash == hash && a->table == table && a->key_size == key_size &&
+            memcmp (a->key, key, key_size) == 0)
+            break;
+        at = (at + 1) & (txn->add_slots - 1);
+    }
+    if (a->key && a->n < n) {
+        /* A longer vector than before: records grow, zero-extended. */
+        size_t offset = (size_t)((uint8_t *)a->delta - a->key);
+        uint8_t *block = realloc (a->key, offset + n * sizeof (int32_t));
+        if (!block)
+            return STORE_ERROR;
+        a->key = block;
+        a->delta = (int32_t *)(block + offset);
+        memset (a->delta + a->n, 0, (n - a->n) * sizeof (int32_t));
+        a->n = (uint16_t)n;
+    }
+    if (!a->key) {
+        size_t offset = (key_size + 7) & ~(size_t)7;
+        a->key = calloc (1, offset + n * sizeof (int32_t));
+        if (!a->key)
+            return STORE_ERROR;
+        memcpy (a->key, key, key_size);
+        a->delta = (int32_t *)(a->key + offset);
+        a->hash = hash;
+        a->table = (uint8_t)table;
+        a->key_size = (uint16_t)key_size;
+        a->n = (uint16_t)n;
+        txn->add_count++;
+        txn->pending |= 1u << table;
+    }
+    for (size_t i = 0; i < n; i++)
+        a->delta[i] += delta[i];
+    return STORE_OK;
 }
 
 int
@@ -317,6 +540,8 @@ store_cursor_t *
 store_cursor_new (store_txn_t *txn, store_table_t table, const void *from,
                   size_t from_size)
 {
+    if (s_settle (txn, table) != STORE_OK)
+        return NULL;
     store_cursor_t *self = calloc (1, sizeof (*self));
     if (!self)
         return NULL;
@@ -384,4 +609,15 @@ store_info (store_t *self, uint64_t *used, uint64_t *map_size)
     *used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
     *map_size = info.me_mapsize;
     return STORE_OK;
+}
+
+int
+store_clear (store_txn_t *txn, store_table_t table)
+{
+    int rc = s_settle (txn, table);
+    if (rc != STORE_OK)
+        return rc;
+    if (table == STORE_LOG)
+        txn->log_next = 0;
+    return s_map_rc (mdb_drop (txn->txn, txn->store->dbi[table], 0));
 }

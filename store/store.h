@@ -149,4 +149,9 @@ uint64_t store_get_be64 (const uint8_t *src);
 /* Bytes the environment uses on disk, and its configured map size. */
 int store_info (store_t *self, uint64_t *used, uint64_t *map_size);
 
+/* Deletes every entry of a table inside the write transaction; the table
+   itself stays (LMDB's mdb_drop with del=0). Its pages go back to the
+   free list when the transaction commits. */
+int store_clear (store_txn_t *txn, store_table_t table);
+
 #endif
