@@ -3,7 +3,12 @@
     Group commit: every message already queued on the socket when a batch
     starts joins it (up to batch_max events), so under load one fsync'd
     commit covers many senders' messages, and at low load a lone message
-    is committed at once without waiting for company. */
+    is committed at once without waiting for company.
+
+    Pipelined: while the scorer applies and commits one group, the next
+    is received and decoded here, and goes to the scorer the moment the
+    first is answered. Decoding and answering thus overlap the scorer's
+    work instead of adding to it; at most two groups are held. */
 #include "ingest.h"
 #include "proto.h"
 #include "scorer.h"
@@ -21,13 +26,23 @@ typedef struct {
     size_t first;        /* index of its first event in the group */
 } s_message_t;
 
+/* A group: messages committed together. */
 typedef struct {
-    ingest_args_t *args;                /* configuration (borrowed) */
-    zsock_t *router;                    /* senders */
-    zsock_t *scorer;                    /* PAIR to the scorer */
-    s_message_t messages[MESSAGES_MAX]; /* the group being built */
+    s_message_t messages[MESSAGES_MAX]; /* in arrival order */
     size_t message_count;               /* messages in the group */
     size_t event_count;                 /* events in the group */
+    scorer_batch_t batch;               /* what the scorer is given */
+    proto_event_t *events;              /* batch arrays, owned */
+    char (*invalid)[PROTO_ERROR_MAX + 1];
+} s_group_t;
+
+typedef struct {
+    ingest_args_t *args;  /* configuration (borrowed) */
+    zsock_t *router;      /* senders */
+    zsock_t *scorer;      /* PAIR to the scorer */
+    s_group_t groups[2];  /* one being built, one at the scorer */
+    s_group_t *building;  /* the group receiving messages */
+    s_group_t *in_flight; /* the group the scorer has, or NULL */
 } s_ingest_t;
 
 static void
@@ -72,7 +87,8 @@ s_take (s_ingest_t *self, zmsg_t *msg)
     zframe_t *payload = zmsg_last (msg);
     zmsg_remove (msg, payload);
     zmsg_t *envelope = msg;
-    s_message_t *m = &self->messages[self->message_count];
+    s_group_t *g = self->building;
+    s_message_t *m = &g->messages[g->message_count];
     char reason[PROTO_ERROR_MAX + 1];
     if (proto_batch_decode (zframe_data (payload), zframe_size (payload),
                             &m->batch, reason) != 0) {
@@ -89,9 +105,9 @@ s_take (s_ingest_t *self, zmsg_t *msg)
     atomic_fetch_add (&self->args->stats->client_rejected,
                       m->batch.reject_count);
     m->envelope = envelope;
-    m->first = self->event_count;
-    self->event_count += m->batch.count;
-    self->message_count++;
+    m->first = g->event_count;
+    g->event_count += m->batch.count;
+    g->message_count++;
     return true;
 }
 
@@ -100,11 +116,12 @@ s_take (s_ingest_t *self, zmsg_t *msg)
 static void
 s_collect (s_ingest_t *self)
 {
+    s_group_t *g = self->building;
     zmsg_t *msg = zmsg_recv (self->router);
     if (msg)
         s_take (self, msg);
-    while (self->message_count < MESSAGES_MAX &&
-           self->event_count < self->args->batch_max &&
+    while (g->message_count < MESSAGES_MAX &&
+           g->event_count < self->args->batch_max &&
            (zsock_events (self->router) & ZMQ_POLLIN)) {
         msg = zmsg_recv (self->router);
         if (!msg)
@@ -114,10 +131,11 @@ s_collect (s_ingest_t *self)
 }
 
 static void
-s_answer (s_ingest_t *self, const scorer_batch_t *batch)
+s_answer (s_ingest_t *self, s_group_t *g)
 {
-    for (size_t m = 0; m < self->message_count; m++) {
-        s_message_t *msg = &self->messages[m];
+    const scorer_batch_t *batch = &g->batch;
+    for (size_t m = 0; m < g->message_count; m++) {
+        s_message_t *msg = &g->messages[m];
         if (!batch->committed) {
             s_reply_error (self, &msg->envelope, msg->batch.batch_id,
                            batch->error);
@@ -139,8 +157,9 @@ s_answer (s_ingest_t *self, const scorer_batch_t *batch)
                                  : outcome == SCORER_DUPLICATE
                                      ? PROTO_ACK_DUPLICATE
                                      : PROTO_ACK_REJECTED;
-            snprintf (ack.acks[i].reason, sizeof (ack.acks[i].reason), "%s",
-                      batch->reasons[at]);
+            if (batch->reasons[at][0]) /* acks are zeroed: "" otherwise */
+                snprintf (ack.acks[i].reason, sizeof (ack.acks[i].reason), "%s",
+                          batch->reasons[at]);
         }
         size_t size;
         uint8_t *payload = proto_batch_ack_encode (&ack, &size);
@@ -149,51 +168,66 @@ s_answer (s_ingest_t *self, const scorer_batch_t *batch)
     }
 }
 
+/* Answers the group and makes it empty again. */
 static void
-s_process (s_ingest_t *self)
+s_finish (s_ingest_t *self, s_group_t *g)
 {
-    size_t n = self->event_count;
-    scorer_batch_t batch = {.count = n};
-    proto_event_t *events = calloc (n ? n : 1, sizeof (*events));
-    char (*invalid)[PROTO_ERROR_MAX + 1] =
-        calloc (n ? n : 1, sizeof (*invalid));
-    batch.outcomes = calloc (n ? n : 1, sizeof (*batch.outcomes));
-    batch.reasons = calloc (n ? n : 1, sizeof (*batch.reasons));
-    if (!events || !invalid || !batch.outcomes || !batch.reasons) {
-        snprintf (batch.error, sizeof (batch.error), "out of memory");
-        batch.committed = false;
-    } else {
-        for (size_t m = 0; m < self->message_count; m++) {
-            proto_batch_t *b = &self->messages[m].batch;
-            if (b->count == 0)
-                continue; /* an empty batch has no arrays to copy */
-            memcpy (events + self->messages[m].first, b->events,
-                    b->count * sizeof (*events));
-            memcpy (invalid + self->messages[m].first, b->invalid,
-                    b->count * sizeof (*invalid));
-        }
-        batch.events = events;
-        batch.invalid = (const char (*)[PROTO_ERROR_MAX + 1]) invalid;
-        if (n == 0)
-            batch.committed = true; /* only sender-side rejections */
-        else {
-            /* The scorer commits before it answers: what we acknowledge
-               below is on disk. */
-            zsock_send (self->scorer, "sp", "BATCH", &batch);
-            char *done = zstr_recv (self->scorer);
-            zstr_free (&done);
-        }
+    s_answer (self, g);
+    for (size_t m = 0; m < g->message_count; m++) {
+        zmsg_destroy (&g->messages[m].envelope);
+        proto_batch_free (&g->messages[m].batch);
     }
-    s_answer (self, &batch);
-    for (size_t m = 0; m < self->message_count; m++) {
-        zmsg_destroy (&self->messages[m].envelope);
-        proto_batch_free (&self->messages[m].batch);
+    g->message_count = g->event_count = 0;
+    free (g->events);
+    free (g->invalid);
+    free (g->batch.outcomes);
+    free (g->batch.reasons);
+    g->events = NULL;
+    g->invalid = NULL;
+    memset (&g->batch, 0, sizeof (g->batch));
+}
+
+/* Hands the group being built to the scorer (or answers it at once when
+   it has no events or no memory) and starts building the other one. */
+static void
+s_dispatch (s_ingest_t *self)
+{
+    s_group_t *g = self->building;
+    size_t n = g->event_count;
+    scorer_batch_t *batch = &g->batch;
+    memset (batch, 0, sizeof (*batch));
+    batch->count = n;
+    g->events = malloc ((n ? n : 1) * sizeof (*g->events));
+    g->invalid = malloc ((n ? n : 1) * sizeof (*g->invalid));
+    batch->outcomes = calloc (n ? n : 1, sizeof (*batch->outcomes));
+    batch->reasons = calloc (n ? n : 1, sizeof (*batch->reasons));
+    if (!g->events || !g->invalid || !batch->outcomes || !batch->reasons) {
+        snprintf (batch->error, sizeof (batch->error), "out of memory");
+        s_finish (self, g);
+        return;
     }
-    self->message_count = self->event_count = 0;
-    free (events);
-    free (invalid);
-    free (batch.outcomes);
-    free (batch.reasons);
+    for (size_t m = 0; m < g->message_count; m++) {
+        proto_batch_t *b = &g->messages[m].batch;
+        if (b->count == 0)
+            continue; /* an empty batch has no arrays to copy */
+        memcpy (g->events + g->messages[m].first, b->events,
+                b->count * sizeof (*g->events));
+        memcpy (g->invalid + g->messages[m].first, b->invalid,
+                b->count * sizeof (*g->invalid));
+    }
+    batch->events = g->events;
+    batch->invalid = (const char (*)[PROTO_ERROR_MAX + 1]) g->invalid;
+    if (n == 0) {
+        batch->committed = true; /* only sender-side rejections */
+        s_finish (self, g);
+        return;
+    }
+    /* The scorer commits before it answers DONE: what s_finish then
+       acknowledges is on disk. */
+    zsock_send (self->scorer, "sp", "BATCH", batch);
+    self->in_flight = g;
+    self->building =
+        g == &self->groups[0] ? &self->groups[1] : &self->groups[0];
 }
 
 void
@@ -229,17 +263,51 @@ ingest_actor (zsock_t *pipe, void *args)
         return;
     }
     zsock_signal (pipe, 0);
-    zpoller_t *poller = zpoller_new (pipe, self->router, NULL);
+    self->building = &self->groups[0];
+    zpoller_t *poller = zpoller_new (pipe, self->router, self->scorer, NULL);
     while (true) {
         void *which = zpoller_wait (poller, -1);
         if (which == pipe || zpoller_terminated (poller))
             break;
-        if (which == self->router) {
-            s_collect (self);
-            if (self->message_count > 0)
-                s_process (self);
+        if (which == self->scorer) {
+            char *done = zstr_recv (self->scorer);
+            zstr_free (&done);
+            if (self->in_flight) {
+                s_finish (self, self->in_flight);
+                self->in_flight = NULL;
+            }
+        } else if (which == self->router) {
+            s_group_t *g = self->building;
+            if (g->message_count < MESSAGES_MAX &&
+                g->event_count < self->args->batch_max)
+                s_collect (self);
+            else if (!self->in_flight)
+                s_dispatch (self); /* cannot happen: full groups go out */
+            else {
+                /* Both groups full: wait for the scorer, not the router. */
+                char *done = zstr_recv (self->scorer);
+                zstr_free (&done);
+                s_finish (self, self->in_flight);
+                self->in_flight = NULL;
+            }
         }
+        if (!self->in_flight && self->building->message_count > 0)
+            s_dispatch (self);
     }
+    /* A group at the scorer is answered before the sockets go: the scorer
+       finishes what it was given before it reads its pipe. */
+    if (self->in_flight) {
+        zsock_set_rcvtimeo (self->scorer, 5000);
+        char *done = zstr_recv (self->scorer);
+        if (done)
+            s_finish (self, self->in_flight);
+        zstr_free (&done);
+    }
+    for (int i = 0; i < 2; i++)
+        for (size_t m = 0; m < self->groups[i].message_count; m++) {
+            zmsg_destroy (&self->groups[i].messages[m].envelope);
+            proto_batch_free (&self->groups[i].messages[m].batch);
+        }
     zpoller_destroy (&poller);
     zsock_destroy (&self->router);
     zsock_destroy (&self->scorer);

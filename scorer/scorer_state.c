@@ -290,8 +290,8 @@ s_check (store_txn_t *txn, const proto_event_t *ev, const scorer_ticket_t *t,
         return false;
     }
     if (ev->type != PROTO_TICK) {
-        scorer_unit_t unit;
-        int rc = scorer_unit_get (txn, ev->unit_id, &unit);
+        int rc =
+            store_exists (txn, STORE_UNITS, ev->unit_id, strlen (ev->unit_id));
         if (rc == STORE_NOTFOUND) {
             snprintf (reason, PROTO_ERROR_MAX, "unknown unit %s", ev->unit_id);
             *kind = SCORER_REJECT_UNKNOWN_UNIT;

@@ -321,6 +321,17 @@ store_get (store_txn_t *txn, store_table_t table, const void *key,
 }
 
 int
+store_exists (store_txn_t *txn, store_table_t table, const void *key,
+              size_t key_size)
+{
+    int rc = s_settle (txn, table);
+    if (rc != STORE_OK)
+        return rc;
+    MDB_val k = {key_size, (void *)key}, v;
+    return s_map_rc (mdb_get (txn->txn, txn->store->dbi[table], &k, &v));
+}
+
+int
 store_put (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, const void *value, size_t size)
 {

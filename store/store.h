@@ -93,6 +93,10 @@ void store_abort (store_txn_t **txn_p);
 int store_get (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, void *value, size_t *size);
 
+/* STORE_OK when key is present, STORE_NOTFOUND when not; copies nothing. */
+int store_exists (store_txn_t *txn, store_table_t table, const void *key,
+                  size_t key_size);
+
 /* Stores value under key, replacing any previous value. */
 int store_put (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, const void *value, size_t size);
