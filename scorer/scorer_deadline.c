@@ -192,6 +192,15 @@ scorer_clock_now (store_txn_t *txn)
 int
 scorer_advance_clock (store_txn_t *txn, int64_t now, scorer_effects_t *effects)
 {
+    size_t fired;
+    return scorer__advance_clock (txn, now, effects, &fired);
+}
+
+int
+scorer__advance_clock (store_txn_t *txn, int64_t now, scorer_effects_t *effects,
+                       size_t *fired)
+{
+    *fired = 0;
     if (now <= scorer_clock_now (txn))
         return STORE_OK;
     int rc = store_meta_put (txn, "clock", (uint64_t)now);
@@ -217,6 +226,7 @@ scorer_advance_clock (store_txn_t *txn, int64_t now, scorer_effects_t *effects)
         ticket_id[size - 9] = 0;
         if ((rc = store_cursor_del (cursor)) != STORE_OK)
             break;
+        (*fired)++;
         scorer_ticket_t t;
         rc = scorer__ticket_get (txn, ticket_id, &t);
         if (rc == STORE_NOTFOUND) {

@@ -81,6 +81,11 @@ int scorer__leave_open (store_txn_t *txn, scorer_ticket_t *t,
                         const char *ticket_id, int64_t at, const char *reason,
                         scorer_effects_t *effects);
 
+/* scorer_advance_clock, also telling how many index entries it took
+   (0: no ticket record was changed). */
+int scorer__advance_clock (store_txn_t *txn, int64_t now,
+                           scorer_effects_t *effects, size_t *fired);
+
 /*  Compiled expressions (scorer_expr.c). Variables are numbered slots:
     counters first, then report-wide aggregates, then items.            */
 #define SCORER_VAR_AGG   SC_COUNT                  /* max_, mean_, sum_ */

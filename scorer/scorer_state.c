@@ -572,11 +572,12 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev, scorer_clock_t clock,
 
     /* From here on every failure aborts the caller's transaction. With
        the wall clock the actor advances time before each batch. */
+    size_t fired = 0;
     rc = clock == SCORER_CLOCK_EVENT
-             ? scorer_advance_clock (txn, ev->occurred_at, effects)
+             ? scorer__advance_clock (txn, ev->occurred_at, effects, &fired)
              : STORE_OK;
     /* The clock may have raised overdue on this very ticket: reload. */
-    if (rc == STORE_OK && have)
+    if (rc == STORE_OK && have && fired)
         rc = scorer__ticket_get (txn, ev->ticket_id, &t);
     if (rc == STORE_OK && ev->type == PROTO_ADJUSTED)
         rc = s_apply_adjusted (txn, ev, effects);
