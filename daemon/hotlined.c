@@ -11,10 +11,41 @@
 #include "security.h"
 #include "stats.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Takes the data directory's lock, <data>/hotlined.lock, for the life
+   of the process (the descriptor is never closed): one hotlined or one
+   `hotline replay` per directory. Returns -1 with a reason in err. */
+static int
+s_lock_data (const char *dir, char *err)
+{
+    char path[1100];
+    snprintf (path, sizeof (path), "%s/hotlined.lock", dir);
+    if (mkdir (dir, 0750) != 0 && errno != EEXIST) {
+        snprintf (err, 256, "cannot create %s: %s", dir, strerror (errno));
+        return -1;
+    }
+    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        snprintf (err, 256, "cannot open %s: %s", path, strerror (errno));
+        return -1;
+    }
+    if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf (err, 256, "another hotlined or hotline replay is using %s",
+                  dir);
+        close (fd);
+        return -1;
+    }
+    return fd;
+}
 
 static void
 s_usage (FILE *out)
@@ -135,6 +166,12 @@ main (int argc, char *argv[])
         security_destroy (&security);
         return 1;
     }
+    if (s_lock_data (config.data, err) < 0) {
+        fprintf (stderr, "hotlined: %s\n", err);
+        scorer_catalog_destroy (&catalog);
+        security_destroy (&security);
+        return 1;
+    }
     store = store_new (config.data, config.map_size_mb << 20, err);
     if (!store) {
         fprintf (stderr, "hotlined: %s\n", err);
@@ -142,9 +179,24 @@ main (int argc, char *argv[])
         security_destroy (&security);
         return 1;
     }
+    store_txn_t *txn = store_begin (store, true);
+    /* Half-rebuilt aggregates would score wrong: finish the rebuild. */
+    uint64_t rebuild_next = 0;
+    if (txn &&
+        store_meta_get (txn, "rebuild_next", &rebuild_next) == STORE_OK &&
+        rebuild_next) {
+        fprintf (stderr,
+                 "hotlined: a rebuild of %s was interrupted: run `hotline "
+                 "replay --data %s` to finish it\n",
+                 config.data, config.data);
+        store_abort (&txn);
+        store_destroy (&store);
+        scorer_catalog_destroy (&catalog);
+        security_destroy (&security);
+        return 1;
+    }
     /* The warning share is kept with the data: the scorer reads it where
        deadlines are set, and a replay of this store uses the same one. */
-    store_txn_t *txn = store_begin (store, true);
     int wrc =
         txn ? store_meta_put (txn, "warn_permille",
                               (uint64_t)(config.warning_share * 1000 + 0.5))

@@ -1,0 +1,24 @@
+/*  bench_replay: the rate of `hotline replay` (scorer_rebuild), measured
+    in-process on a store built elsewhere.
+
+    The caller builds the store (a daemon fed a stream, or the state
+    machine driven directly) and closes it; this rebuilds every
+    aggregate of it from its event log on the event clock, as
+    `hotline replay --clock event` does, and reports the rate.
+
+    Thread rules: one call at a time per directory; it takes the data
+    directory's lock (<dir>/hotlined.lock), so it fails while a daemon or
+    a replay is using the directory. */
+#ifndef BENCH_REPLAY_H_INCLUDED
+#define BENCH_REPLAY_H_INCLUDED
+
+#include <stdint.h>
+
+/* Rebuilds the store in `dir` and sets *events (log events walked,
+   refused ones included), *seconds (wall time of the rebuild, opening
+   the store excluded) and *events_per_second. Returns 0, or -1 with the
+   reason on stderr. Any output pointer may be NULL. */
+int bench_replay_store (const char *dir, double *events_per_second,
+                        uint64_t *events, double *seconds);
+
+#endif
