@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config
           libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler
           liblmdb-dev libcjson-dev libcriterion-dev libxlsxwriter-dev
-          clang-format)
+          libsqlite3-dev clang-format)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

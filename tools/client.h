@@ -48,7 +48,7 @@ typedef void (client_outcome_fn) (void *arg, uint32_t tag, int status,
 typedef struct _client_sender_t client_sender_t;
 
 /* batch_size: events per message (0: 500). window: messages in flight
-   (0: 8). timeout_ms: how long a batch is retried before the sender gives
+   (0: 32). timeout_ms: how long a batch is retried before the sender gives
    it up (0: 60 s). */
 client_sender_t *client_sender_new (const char *endpoint, size_t batch_size,
                                     size_t window, int timeout_ms,

@@ -64,7 +64,7 @@ s_usage (FILE *out)
         "  send FILE.jsonl | -     send event lines; exits 0 only when every\n"
         "                          line was acknowledged as durably stored\n"
         "      --batch N           events per message (default 500)\n"
-        "      --window N          messages awaiting acknowledgement (8)\n"
+        "      --window N          messages awaiting acknowledgement (32)\n"
         "      --ack-wait MS       wait this long for an acknowledgement\n"
         "                          before sending a batch again (3000;\n"
         "                          doubling to 30000); --timeout is how\n"

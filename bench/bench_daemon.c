@@ -1,0 +1,208 @@
+/*  bench_daemon: the real hotlined, run by a benchmark (bench_daemon.h). */
+#include "bench_daemon.h"
+#include "client.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <czmq.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int64_t
+bench_now_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int
+s_compare (const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double
+bench_percentile (const double *sorted, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+    return sorted[i < n ? i : n - 1];
+}
+
+double
+bench_median (double *values, size_t n)
+{
+    qsort (values, n, sizeof (double), s_compare);
+    return bench_percentile (values, n, 0.5);
+}
+
+int
+bench_daemon_start (bench_daemon_t *d, const char *dir, const char *data,
+                    const char *extra)
+{
+    memset (d, 0, sizeof (*d));
+    if (dir)
+        snprintf (d->dir, sizeof (d->dir), "%s", dir);
+    else {
+        snprintf (d->dir, sizeof (d->dir), "/tmp/hotline-bench-XXXXXX");
+        if (!mkdtemp (d->dir)) {
+            perror ("bench: mkdtemp");
+            d->dir[0] = 0;
+            return -1;
+        }
+        d->temporary = true;
+    }
+    if (data)
+        snprintf (d->data, sizeof (d->data), "%s", data);
+    else
+        snprintf (d->data, sizeof (d->data), "%s/data", d->dir);
+    snprintf (d->config, sizeof (d->config), "%s/hotline.cfg", d->dir);
+    snprintf (d->ingest, sizeof (d->ingest), "ipc://%s/ingest", d->dir);
+    snprintf (d->publish, sizeof (d->publish), "ipc://%s/publish", d->dir);
+    snprintf (d->query, sizeof (d->query), "ipc://%s/query", d->dir);
+    snprintf (d->snapshot, sizeof (d->snapshot), "ipc://%s/snapshot", d->dir);
+    FILE *f = fopen (d->config, "w");
+    if (!f) {
+        fprintf (stderr, "bench: cannot write %s: %s\n", d->config,
+                 strerror (errno));
+        return -1;
+    }
+    fprintf (f,
+             "hotline\n"
+             "    data = %s\n"
+             "    clock = event\n"
+             "    ingest = %s\n"
+             "    publish = %s\n"
+             "    query = %s\n"
+             "    snapshot = %s\n"
+             "    heartbeat_ms = 100\n"
+             "%s",
+             d->data, d->ingest, d->publish, d->query, d->snapshot,
+             extra ? extra : "");
+    fclose (f);
+    char log[300];
+    snprintf (log, sizeof (log), "%s/daemon.log", d->dir);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init (&actions);
+    posix_spawn_file_actions_addopen (&actions, 1, log,
+                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2 (&actions, 1, 2);
+    char *argv[] = {(char *)HOTLINED_BIN, (char *)"--config", d->config, NULL};
+    int rc = posix_spawn (&d->pid, HOTLINED_BIN, &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy (&actions);
+    if (rc != 0) {
+        fprintf (stderr, "bench: cannot start %s: %s\n", HOTLINED_BIN,
+                 strerror (rc));
+        d->pid = 0;
+        return -1;
+    }
+    /* Ready when the query endpoint answers. A big store may take a
+       while to open: up to 60 tries of 500 ms. */
+    proto_query_t q = {.kind = PROTO_QUERY_STATS};
+    for (int i = 0; i < 60 && !zsys_interrupted; i++) {
+        char *json = NULL, err[256];
+        if (client_query (d->query, &q, 500, &json, err) == 0) {
+            free (json);
+            return 0;
+        }
+        int status;
+        if (waitpid (d->pid, &status, WNOHANG) == d->pid) {
+            d->pid = 0;
+            break;
+        }
+    }
+    fprintf (stderr, "bench: hotlined did not come up (see %s)\n", log);
+    return -1;
+}
+
+void
+bench_daemon_stop (bench_daemon_t *d)
+{
+    if (d->pid > 0) {
+        kill (d->pid, SIGTERM);
+        int status;
+        int64_t give_up = bench_now_ns () + 30000000000LL;
+        while (waitpid (d->pid, &status, WNOHANG) == 0) {
+            if (bench_now_ns () > give_up) {
+                fprintf (stderr, "bench: hotlined ignored SIGTERM\n");
+                kill (d->pid, SIGKILL);
+                waitpid (d->pid, &status, 0);
+                break;
+            }
+            struct timespec pause = {0, 10000000};
+            nanosleep (&pause, NULL);
+        }
+        d->pid = 0;
+    }
+    if (d->temporary && getenv ("HOTLINE_KEEP_BENCH_DIRS"))
+        fprintf (stderr, "bench: kept %s\n", d->dir);
+    else if (d->temporary) {
+        char command[300];
+        snprintf (command, sizeof (command), "rm -rf '%s'", d->dir);
+        if (system (command) != 0)
+            fprintf (stderr, "bench: could not remove %s\n", d->dir);
+    }
+    d->temporary = false;
+}
+
+double
+bench_daemon_stat (const bench_daemon_t *d, const char *name)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_STATS};
+    char *json = NULL, err[256];
+    if (client_query (d->query, &q, 10000, &json, err) != 0) {
+        fprintf (stderr, "bench: stats: %s\n", err);
+        return -1;
+    }
+    cJSON *doc = cJSON_Parse (json);
+    free (json);
+    const cJSON *value = cJSON_GetObjectItem (doc, name);
+    double result = cJSON_IsNumber (value) ? value->valuedouble : -1;
+    cJSON_Delete (doc);
+    return result;
+}
+
+int
+bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,
+                     size_t count)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_UNITS_IMPORT};
+    q.unit_count = count;
+    q.units = (proto_unit_t *)units;
+    char *json = NULL, err[256];
+    int rc = client_query (d->query, &q, 60000, &json, err);
+    if (rc != 0)
+        fprintf (stderr, "bench: units import: %s\n", err);
+    free (json);
+    return rc;
+}
+
+int
+bench_proc_memory (pid_t pid, long *anon_kb, long *file_kb, long *hwm_kb)
+{
+    char path[64], line[256];
+    snprintf (path, sizeof (path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return -1;
+    *anon_kb = *file_kb = *hwm_kb = 0;
+    while (fgets (line, sizeof (line), f)) {
+        sscanf (line, "RssAnon: %ld", anon_kb);
+        sscanf (line, "RssFile: %ld", file_kb);
+        sscanf (line, "VmHWM: %ld", hwm_kb);
+    }
+    fclose (f);
+    return 0;
+}
