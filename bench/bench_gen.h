@@ -2,8 +2,8 @@
 
     A realistic mix for N units: tickets are issued in time order (ids
     T<prefix><12-digit number>, so ticket keys grow with time as a real
-    platform's do), each lives a few days and has about five events:
-    received, contacted, sometimes returned (and then received again by
+    platform's do), each lives a few days and has about four events (3.9 on
+   average): received, contacted, sometimes returned (and then received again by
     another unit) or extended, closed (most on time), revisited, and now
     and then a rework (revisit asking for it, reopened, closed again).
     Event ids are E<prefix><12-digit number> in issue order. The stream is

@@ -2,7 +2,7 @@
     size, against the transport ceiling and SQLite, in the same run.
 
     The stream (bench_gen.h): 1,000 units, tickets issued in time order
-    over July 2025, about 4.6 events per ticket. It is encoded once into
+    over July 2025, about 3.9 events per ticket. It is encoded once into
     EventBatch frames of --batch events; every ingest figure below sends
     exactly these frames over a DEALER socket with --window batches in
     flight (hotline's own sender does the same) and runs from the first
@@ -436,7 +436,7 @@ s_usage (FILE *out)
         "\n"
         "  --units N        units (default 1000)\n"
         "  --tickets T      tickets of the timed stream (default "
-        "200000, ~4.6 events each)\n"
+        "200000, ~3.9 events each)\n"
         "  --rounds R       rounds, medians reported (default 3)\n"
         "  --batch B        events per message (default 500)\n"
         "  --window W       messages in flight (default 32, as hotline send)\n"

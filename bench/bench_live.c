@@ -38,8 +38,15 @@
 
     Figures are wall-clock on a shared machine: read the ratios.
 
-    usage: bench_live [--units N] [--events M] [--rounds R] [--rate E]
-                      [--seconds S] [--hwm H] [--quick]                    */
+    --only ingest|latency runs one of the two; --daemon PATH times another
+    build of hotlined (a before/after comparison with the same client).
+
+    usage: hotline-bench live [--units N] [--events M] [--rounds R] [--rate E]
+                      [--seconds S] [--hwm H] [--only WHICH]
+                      [--daemon PATH] [--quick]
+
+    bench_live_main is `hotline-bench live` (bench_main.c).  */
+#include "bench.h"
 #include "client.h"
 #include "proto.h"
 
@@ -68,14 +75,17 @@ extern char **environ;
 #define LISTENER_HWM   10000000 /* publish_hwm of the latency run */
 
 typedef struct {
-    int units;      /* units imported */
-    int events;     /* events per ingest run */
-    int rounds;     /* A/B rounds */
-    int rate;       /* offered closes per second, latency run */
-    double seconds; /* length of the latency run */
-    int hwm;        /* receive high-water mark of the stalled subscriber */
-    bool quick;     /* a smoke test for CI, not a measurement */
-    int64_t july;   /* 2025-07-01T00:00+08:00 in ms */
+    const char *daemon; /* hotlined to run */
+    bool ingest;        /* run measurement 1 */
+    bool latency;       /* run measurement 2 */
+    int units;          /* units imported */
+    int events;         /* events per ingest run */
+    int rounds;         /* A/B rounds */
+    int rate;           /* offered closes per second, latency run */
+    double seconds;     /* length of the latency run */
+    int hwm;            /* receive high-water mark of the stalled subscriber */
+    bool quick;         /* a smoke test for CI, not a measurement */
+    int64_t july;       /* 2025-07-01T00:00+08:00 in ms */
 } s_options_t;
 
 static int64_t
@@ -158,7 +168,7 @@ s_daemon_stop (s_daemon_t *d)
 /* Creates the directory and configuration, spawns hotlined and waits
    until its query endpoint answers. Returns 0, or -1 (said on stderr). */
 static int
-s_daemon_start (s_daemon_t *d, int publish_hwm)
+s_daemon_start (s_daemon_t *d, const char *daemon, int publish_hwm)
 {
     memset (d, 0, sizeof (*d));
     snprintf (d->dir, sizeof (d->dir), "/tmp/hotline-live-XXXXXX");
@@ -198,11 +208,11 @@ s_daemon_start (s_daemon_t *d, int publish_hwm)
     posix_spawn_file_actions_addopen (&actions, 1, log,
                                       O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2 (&actions, 1, 2);
-    char *argv[] = {(char *)HOTLINED_BIN, (char *)"--config", d->config, NULL};
-    int rc = posix_spawn (&d->pid, HOTLINED_BIN, &actions, NULL, argv, environ);
+    char *argv[] = {(char *)daemon, (char *)"--config", d->config, NULL};
+    int rc = posix_spawn (&d->pid, daemon, &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy (&actions);
     if (rc != 0) {
-        fprintf (stderr, "bench_live: cannot start %s: %s\n", HOTLINED_BIN,
+        fprintf (stderr, "bench_live: cannot start %s: %s\n", daemon,
                  strerror (rc));
         d->pid = 0;
         return -1;
@@ -465,7 +475,8 @@ s_run_ingest (const s_options_t *opt, const proto_event_t *events, bool stalled,
     int rc = -1;
     uint64_t first = 0;
     memset (result, 0, sizeof (*result));
-    if (s_daemon_start (&d, 0) != 0 || s_import_units (&d, opt->units, false))
+    if (s_daemon_start (&d, opt->daemon, 0) != 0 ||
+        s_import_units (&d, opt->units, false))
         goto cleanup;
     double published0 = s_stat (&d, "published");
     double batches0 = s_stat (&d, "batches_committed");
@@ -992,7 +1003,7 @@ s_run_latency (const s_options_t *opt, s_latency_result_t *result)
     for (size_t b = 0; payloads && b < result->batches; b++)
         if (!payloads[b])
             goto cleanup;
-    if (!payloads || s_daemon_start (&d, LISTENER_HWM) != 0 ||
+    if (!payloads || s_daemon_start (&d, opt->daemon, LISTENER_HWM) != 0 ||
         s_import_units (&d, opt->units, true) != 0 ||
         s_prepare (opt, &d, result->per_unit) != 0)
         goto cleanup;
@@ -1116,8 +1127,9 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "usage: bench_live [--units N] [--events M] [--rounds R]\n"
-             "                  [--rate E] [--seconds S] [--hwm H] "
+             "usage: hotline-bench live [--units N] [--events M] [--rounds R]\n"
+             "                  [--rate E] [--seconds S] [--hwm H]\n"
+             "                  [--only ingest|latency] [--daemon PATH] "
              "[--quick]\n"
              "\n"
              "Runs hotlined (fresh temporary directory, ipc endpoints, "
@@ -1131,27 +1143,64 @@ s_usage (FILE *out)
              "  latency  acknowledgement -> score update for closes "
              "offered at E\n"
              "           events/s for S seconds, in batches of %d.\n"
+             "--only runs one of them; --daemon runs that hotlined instead "
+             "of\n%s.\n"
              "\n"
              "Defaults: 1000 units, 100000 events, 3 rounds, 10000 "
              "events/s, 5 s,\nHWM 100. --quick: 200 units, 5000 events, 1 "
              "round, 2000 events/s, 1 s.\n",
-             CLOSE_BATCH);
+             CLOSE_BATCH, HOTLINED_BIN);
+}
+
+/* The latency table (measurement 2). Returns 0 when every close was
+   matched to its row. */
+static int
+s_print_latency (const s_options_t *opt, const s_latency_result_t *lat)
+{
+    printf ("2. acknowledgement -> %s<unit>: %d closes/s offered "
+            "for %.1f s\n   (%zu closes of distinct tickets over %d units, %d "
+            "every %.2f ms, open loop;\n   the listener takes %s* and "
+            "$hb; daemon publish_hwm %d):\n   achieved %.0f closes/s, %.1f "
+            "closes per commit, at most %zu batches unanswered\n",
+            SCORE_PREFIX, opt->rate, opt->seconds, lat->closes, opt->units,
+            CLOSE_BATCH, 1e3 * CLOSE_BATCH / opt->rate, SCORE_PREFIX,
+            LISTENER_HWM, lat->offered, lat->per_commit, lat->in_flight);
+    printf ("%-34s %9s %9s %9s %10s\n", "ms", "p50", "p99", "p99.9", "count");
+    printf ("%-34s %9.3f %9.3f %9.3f %10zu\n", "send -> ack (baseline)",
+            s_percentile (lat->ack_ms, lat->batches, 0.5),
+            s_percentile (lat->ack_ms, lat->batches, 0.99),
+            s_percentile (lat->ack_ms, lat->batches, 0.999), lat->batches);
+    printf ("%-34s %9.3f %9.3f %9.3f %10zu\n", "ack -> score update",
+            s_percentile (lat->lat_ms, lat->matched, 0.5),
+            s_percentile (lat->lat_ms, lat->matched, 0.99),
+            s_percentile (lat->lat_ms, lat->matched, 0.999), lat->matched);
+    printf ("matched %zu of %zu closes (%zu rows came before their ack); "
+            "%.0f messages\npublished in all, %llu of them %s rows received "
+            "by the listener\n",
+            lat->matched, lat->closes, lat->early, lat->published,
+            (unsigned long long)lat->messages, SCORE_PREFIX);
+    return lat->matched == lat->closes ? 0 : 1;
 }
 
 int
-main (int argc, char *argv[])
+bench_live_main (int argc, char *argv[])
 {
-    s_options_t opt = {1000, 100000, 3, 10000, 5.0, 100, false, 0};
+    s_options_t opt = {HOTLINED_BIN, true, true, 1000,  100000, 3,
+                       10000,        5.0,  100,  false, 0};
     static struct option options[] = {{"units", required_argument, 0, 'u'},
                                       {"events", required_argument, 0, 'e'},
                                       {"rounds", required_argument, 0, 'r'},
                                       {"rate", required_argument, 0, 'a'},
                                       {"seconds", required_argument, 0, 's'},
                                       {"hwm", required_argument, 0, 'w'},
+                                      {"only", required_argument, 0, 'o'},
+                                      {"daemon", required_argument, 0, 'd'},
                                       {"quick", no_argument, 0, 'q'},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
     int o;
+    bool bad = false;
+    optind = 1; /* a combined program may have parsed options before */
     while ((o = getopt_long (argc, argv, "h", options, NULL)) != -1) {
         switch (o) {
         case 'u':
@@ -1172,6 +1221,14 @@ main (int argc, char *argv[])
         case 'w':
             opt.hwm = atoi (optarg);
             break;
+        case 'o':
+            opt.ingest = streq (optarg, "ingest");
+            opt.latency = streq (optarg, "latency");
+            bad = bad || (!opt.ingest && !opt.latency);
+            break;
+        case 'd':
+            opt.daemon = optarg;
+            break;
         case 'q':
             opt.units = 200;
             opt.events = 5000;
@@ -1188,31 +1245,31 @@ main (int argc, char *argv[])
             return 2;
         }
     }
-    if (optind < argc || opt.units < 1 || opt.units > 99999 || opt.events < 2 ||
-        opt.rounds < 1 || opt.rate < CLOSE_BATCH || opt.rate > 1000000 ||
-        opt.seconds <= 0 || opt.hwm < 1) {
+    if (bad || optind < argc || opt.units < 1 || opt.units > 99999 ||
+        opt.events < 2 || opt.rounds < 1 || opt.rate < CLOSE_BATCH ||
+        opt.rate > 1000000 || opt.seconds <= 0 || opt.hwm < 1) {
         fprintf (stderr,
                  "bench_live: need 1 <= units <= 99999, events >= 2, "
                  "rounds >= 1,\n%d <= rate <= 1000000, seconds > 0, "
-                 "hwm >= 1\n",
+                 "hwm >= 1, --only ingest or latency\n",
                  CLOSE_BATCH);
         return 2;
     }
     proto_time_parse ("2025-07-01T00:00:00+08:00", &opt.july);
     zsys_init ();
-    proto_event_t *events = s_ingest_events (&opt);
+    proto_event_t *events = opt.ingest ? s_ingest_events (&opt) : NULL;
     s_ingest_result_t *res_a = calloc ((size_t)opt.rounds, sizeof (*res_a));
     s_ingest_result_t *res_b = calloc ((size_t)opt.rounds, sizeof (*res_b));
     s_latency_result_t lat = {0};
     int rc = 1;
-    if (!events || !res_a || !res_b)
+    if ((opt.ingest && !events) || !res_a || !res_b)
         goto cleanup;
     printf ("bench_live: hotlined %s, ipc endpoints, event clock, fresh data "
             "directory per run; %ld CPUs online\n\n",
-            HOTLINED_BIN, sysconf (_SC_NPROCESSORS_ONLN));
+            opt.daemon, sysconf (_SC_NPROCESSORS_ONLN));
     /* A B, B A, A B...: neither run always goes first (a run leaves
        dirty pages and a warm cache to the next). */
-    for (int r = 0; r < opt.rounds; r++) {
+    for (int r = 0; opt.ingest && r < opt.rounds; r++) {
         bool b_first = r % 2 == 1;
         if (s_run_ingest (&opt, events, b_first,
                           b_first ? &res_b[r] : &res_a[r]) != 0 ||
@@ -1222,33 +1279,16 @@ main (int argc, char *argv[])
         fprintf (stderr, "round %d: A %.0f events/s, B %.0f events/s\n", r + 1,
                  res_a[r].rate, res_b[r].rate);
     }
-    s_print_ingest (&opt, res_a, res_b);
+    if (opt.ingest)
+        s_print_ingest (&opt, res_a, res_b);
+    if (!opt.latency) {
+        rc = 0;
+        goto cleanup;
+    }
 
     if (s_run_latency (&opt, &lat) != 0)
         goto cleanup;
-    printf ("2. acknowledgement -> %s<unit>: %d closes/s offered "
-            "for %.1f s\n   (%zu closes of distinct tickets over %d units, %d "
-            "every %.2f ms, open loop;\n   the listener takes %s* and "
-            "$hb; daemon publish_hwm %d):\n   achieved %.0f closes/s, %.1f "
-            "closes per commit, at most %zu batches unanswered\n",
-            SCORE_PREFIX, opt.rate, opt.seconds, lat.closes, opt.units,
-            CLOSE_BATCH, 1e3 * CLOSE_BATCH / opt.rate, SCORE_PREFIX,
-            LISTENER_HWM, lat.offered, lat.per_commit, lat.in_flight);
-    printf ("%-34s %9s %9s %9s %10s\n", "ms", "p50", "p99", "p99.9", "count");
-    printf ("%-34s %9.3f %9.3f %9.3f %10zu\n", "send -> ack (baseline)",
-            s_percentile (lat.ack_ms, lat.batches, 0.5),
-            s_percentile (lat.ack_ms, lat.batches, 0.99),
-            s_percentile (lat.ack_ms, lat.batches, 0.999), lat.batches);
-    printf ("%-34s %9.3f %9.3f %9.3f %10zu\n", "ack -> score update",
-            s_percentile (lat.lat_ms, lat.matched, 0.5),
-            s_percentile (lat.lat_ms, lat.matched, 0.99),
-            s_percentile (lat.lat_ms, lat.matched, 0.999), lat.matched);
-    printf ("matched %zu of %zu closes (%zu rows came before their ack); "
-            "%.0f messages\npublished in all, %llu of them %s rows received "
-            "by the listener\n",
-            lat.matched, lat.closes, lat.early, lat.published,
-            (unsigned long long)lat.messages, SCORE_PREFIX);
-    rc = lat.matched == lat.closes ? 0 : 1;
+    rc = s_print_latency (&opt, &lat);
 cleanup:
     if (rc != 0 && !zsys_interrupted)
         fprintf (stderr, "bench_live: failed\n");

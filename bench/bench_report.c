@@ -1,17 +1,32 @@
-/*  bench_report: how long a scorecard takes, against the floor.
+/*  bench_report: how long a month-end scorecard takes, against the floor.
 
-    Builds a store with N units (default 1,000) and a month of events for
-    them through the real state machine, then times, alternating within
-    each round so both see the same machine load:
+    Builds stores of N units and a month of events for them through the
+    real state machine (scorer_apply), then times, alternating within each
+    round so both see the same machine load:
       baseline  one read transaction reading every unit's counter record
                 (the least any report must do);
-      report    scorer_report_json for each shipped ruleset asked, in a
-                read transaction, as the query endpoint runs it.
-    Prints the median and p90 of each over the rounds and the ratio of the
-    medians. Figures are wall-clock on a shared machine: read the ratios.
+      report    scorer_report_json in a read transaction, as the query
+                endpoint runs it.
+    Three tables, each with the median and p90 of the report, the median
+    of the baseline and the ratio of the medians:
+      1. each ruleset asked, N units, K events per unit (--units,
+         --events-per-unit: 1,000 and 40);
+      2. by units: the first ruleset at each of --unit-sizes (100, 1,000,
+         10,000), K events per unit;
+      3. by events in the month: the first ruleset, --event-units units
+         (1,000) with each of --event-sizes events (1M, 10M), and the
+         ratio of the largest to the smallest: a report reads aggregates,
+         so it should stay near 1. Ten million events take minutes to
+         store.
+    Figures are wall-clock on a shared machine: read the ratios.
 
-    usage: bench_report [--units N] [--events-per-unit K] [--rounds R]
-                        [--ruleset ID]... [--quick]                       */
+    usage: hotline-bench report [--units N] [--events-per-unit K] [--rounds R]
+                        [--ruleset ID]... [--unit-sizes LIST]
+                        [--event-sizes LIST] [--event-units N]
+                        [--tables LIST] [--quick]
+
+    bench_report_main is `hotline-bench report` (bench_main.c).  */
+#include "bench.h"
 #include "scorer.h"
 #include "scorer_internal.h"
 
@@ -21,6 +36,30 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define SIZES_MAX 8 /* entries of --unit-sizes and --event-sizes */
+
+typedef struct {
+    int units;                   /* table 1 */
+    int per_unit;                /* events per unit, tables 1 and 2 */
+    int rounds;                  /* timed rounds per measurement */
+    const char *rulesets[8];     /* table 1; the first for 2 and 3 */
+    int ruleset_count;           /* how many */
+    long unit_sizes[SIZES_MAX];  /* table 2 */
+    int unit_size_count;         /* how many */
+    long event_sizes[SIZES_MAX]; /* table 3 */
+    int event_size_count;        /* how many */
+    int event_units;             /* table 3's units */
+    bool tables[4];              /* which tables, 1..3 */
+} s_options_t;
+
+/* One measurement: medians and p90 in microseconds. */
+typedef struct {
+    double report;   /* report, median */
+    double p90;      /* report, p90 */
+    double baseline; /* baseline, median */
+    size_t bytes;    /* JSON */
+} s_result_t;
 
 static double
 s_now_us (void)
@@ -46,35 +85,41 @@ s_percentile (double *values, int n, double p)
 }
 
 /* Deterministic PRNG so every run builds the same store. */
-static uint64_t s_state = 0x9E3779B97F4A7C15ULL;
 static uint64_t
-s_rand (void)
+s_rand (uint64_t *state)
 {
-    uint64_t z = (s_state += 0x9E3779B97F4A7C15ULL);
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
 
 static void
-s_event (proto_event_t *ev, int seq, proto_type_t type, const char *ticket,
+s_event (proto_event_t *ev, long seq, proto_type_t type, const char *ticket,
          const char *unit, int64_t at)
 {
     memset (ev, 0, sizeof (*ev));
-    snprintf (ev->event_id, sizeof (ev->event_id), "b%d", seq);
+    snprintf (ev->event_id, sizeof (ev->event_id), "b%ld", seq);
     ev->type = type;
     snprintf (ev->ticket_id, sizeof (ev->ticket_id), "%s", ticket);
     snprintf (ev->unit_id, sizeof (ev->unit_id), "%s", unit);
     ev->occurred_at = at;
 }
 
-/* A month (2025-07) of tickets: received, mostly closed on time, some
-   late, some revisited unsatisfied, spread over the units. */
+/* A month (2025-07) of tickets, four events each: received, contacted,
+   closed (mostly on time, some late), revisited (some unsatisfied),
+   spread over the units. */
 static int
-s_build (store_t *store, const scorer_ruleset_t *rs, int units, int per_unit)
+s_build (store_t *store, const scorer_ruleset_t *rs, int units, long events)
 {
+    uint64_t state = 0x9E3779B97F4A7C15ULL;
     store_txn_t *txn = store_begin (store, true);
     proto_unit_t *list = calloc ((size_t)units, sizeof (*list));
+    if (!txn || !list) {
+        store_abort (&txn);
+        free (list);
+        return STORE_ERROR;
+    }
     for (int u = 0; u < units; u++) {
         snprintf (list[u].unit_id, sizeof (list[u].unit_id), "U%05d", u);
         snprintf (list[u].name, sizeof (list[u].name), "单位%05d", u);
@@ -87,37 +132,46 @@ s_build (store_t *store, const scorer_ruleset_t *rs, int units, int per_unit)
     free (list);
     int64_t start =
         scorer_period_start ((scorer_period_t){SCORER_MONTH, 2025 * 12 + 6});
-    int seq = 0, tickets = units * per_unit / 4;
+    long seq = 0, tickets = events / 4;
     scorer_effects_t *fx = scorer_effects_new ();
-    for (int t = 0; t < tickets && rc == STORE_OK; t++) {
+    double t0 = s_now_us (), shown = t0;
+    for (long t = 0; t < tickets && rc == STORE_OK; t++) {
         char ticket[32], unit[16], reason[PROTO_ERROR_MAX + 1];
-        snprintf (ticket, sizeof (ticket), "T%07d", t);
-        snprintf (unit, sizeof (unit), "U%05d", (int)(s_rand () % units));
-        int64_t at = start + (int64_t)(s_rand () % (25LL * 86400000));
+        snprintf (ticket, sizeof (ticket), "T%08ld", t);
+        snprintf (unit, sizeof (unit), "U%05d",
+                  (int)(s_rand (&state) % (uint64_t)units));
+        int64_t at = start + (int64_t)(s_rand (&state) % (25LL * 86400000));
         proto_event_t ev;
         s_event (&ev, seq++, PROTO_RECEIVED, ticket, unit, at);
         ev.dispatched_at = at - 600000;
         ev.due_at = at + 3 * 86400000LL;
-        strcpy (ev.channel, s_rand () % 10 ? "hotline" : "mayor_mailbox");
+        strcpy (ev.channel, s_rand (&state) % 10 ? "hotline" : "mayor_mailbox");
         snprintf (ev.category, sizeof (ev.category), "c%d",
-                  (int)(s_rand () % 8));
+                  (int)(s_rand (&state) % 8));
         int store_rc;
         scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
         s_event (&ev, seq++, PROTO_CONTACTED, ticket, unit, at + 1800000);
         scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
-        int64_t close = at + (s_rand () % 20 ? 86400000LL : 4 * 86400000LL);
+        int64_t close =
+            at + (s_rand (&state) % 20 ? 86400000LL : 4 * 86400000LL);
         s_event (&ev, seq++, PROTO_CLOSED, ticket, unit, close);
         scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
         s_event (&ev, seq++, PROTO_REVISITED, ticket, unit, close + 3600000);
         ev.satisfaction =
-            s_rand () % 30 ? PROTO_SAT_SATISFIED : PROTO_SAT_UNSATISFIED;
+            s_rand (&state) % 30 ? PROTO_SAT_SATISFIED : PROTO_SAT_UNSATISFIED;
         ev.resolved = PROTO_RES_YES;
         scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
         rc = store_rc;
         scorer_effects_reset (fx);
         if (t % 5000 == 4999 && rc == STORE_OK) {
             rc = store_commit (&txn);
-            txn = store_begin (store, true);
+            txn = rc == STORE_OK ? store_begin (store, true) : NULL;
+            rc = txn ? rc : STORE_ERROR;
+            if (s_now_us () - shown > 10e6) {
+                shown = s_now_us ();
+                fprintf (stderr, "  ... %ld of %ld events stored (%.0f s)\n",
+                         seq, tickets * 4, (shown - t0) / 1e6);
+            }
         }
     }
     scorer_effects_destroy (&fx);
@@ -147,6 +201,7 @@ s_time_baseline (store_t *store, const scorer_unit_t *units, size_t count)
     return sum >= 0 ? elapsed : -1; /* keep the reads from being elided */
 }
 
+/* Returns the time, or -1 (said on stderr) when the report failed. */
 static double
 s_time_report (store_t *store, const scorer_ruleset_t *rs, size_t *bytes)
 {
@@ -158,128 +213,309 @@ s_time_report (store_t *store, const scorer_ruleset_t *rs, size_t *bytes)
     double elapsed = s_now_us () - t0;
     if (!json) {
         fprintf (stderr, "bench_report: %s\n", err);
-        exit (1);
+        return -1;
     }
     *bytes = strlen (json);
     free (json);
     return elapsed;
 }
 
-int
-main (int argc, char *argv[])
+/* Builds a store in a fresh temporary directory (dir, 32 bytes), times
+   the report against the baseline, and removes the store. */
+static int
+s_measure (const s_options_t *opt, const scorer_ruleset_t *rs, int units,
+           long events, s_result_t *result)
 {
-    int units = 1000, per_unit = 40, rounds = 50;
-    const char *rulesets[8];
-    int ruleset_count = 0;
+    char dir[32] = "/tmp/hotline-bench-XXXXXX", err[256];
+    /* About a kilobyte of store per event (log, de-duplication, tickets)
+       beside LMDB's default map, for the large months. */
+    size_t map = events > 1000000 ? (size_t)events * 1024 : 0;
+    store_t *store = mkdtemp (dir) ? store_new (dir, map, err) : NULL;
+    if (!store) {
+        fprintf (stderr, "bench_report: cannot create a store\n");
+        return -1;
+    }
+    int rc = -1;
+    scorer_unit_t *list = NULL;
+    double *base = calloc ((size_t)opt->rounds, sizeof (double));
+    double *rep = calloc ((size_t)opt->rounds, sizeof (double));
+    double t0 = s_now_us ();
+    if (!base || !rep || s_build (store, rs, units, events) != STORE_OK) {
+        fprintf (stderr, "bench_report: building the store failed\n");
+        goto cleanup;
+    }
+    fprintf (stderr, "%s: built %d units, %ld events in %.1f s\n",
+             scorer_ruleset_id (rs), units, events / 4 * 4,
+             (s_now_us () - t0) / 1e6);
+    store_txn_t *txn = store_begin (store, false);
+    size_t count;
+    list = scorer_units_list (txn, &count);
+    store_abort (&txn);
+    /* Warm the page cache. */
+    if (s_time_report (store, rs, &result->bytes) < 0)
+        goto cleanup;
+    for (int i = 0; i < opt->rounds; i++) {
+        base[i] = s_time_baseline (store, list, count);
+        rep[i] = s_time_report (store, rs, &result->bytes);
+        if (rep[i] < 0)
+            goto cleanup;
+    }
+    result->baseline = s_percentile (base, opt->rounds, 0.5);
+    result->report = s_percentile (rep, opt->rounds, 0.5);
+    result->p90 = s_percentile (rep, opt->rounds, 0.9);
+    rc = 0;
+cleanup:
+    free (list);
+    free (base);
+    free (rep);
+    store_destroy (&store);
+    char command[64];
+    snprintf (command, sizeof (command), "rm -rf %s", dir);
+    if (system (command) != 0)
+        fprintf (stderr, "bench_report: could not remove %s\n", dir);
+    return rc;
+}
+
+static void
+s_row (const char *label, long events, const s_result_t *r)
+{
+    printf ("%-18s %10ld %10.3f %10.3f %10.3f %9.1fx %10zu\n", label, events,
+            r->report / 1e3, r->p90 / 1e3, r->baseline / 1e3,
+            r->report / r->baseline, r->bytes);
+}
+
+static void
+s_header (const char *first)
+{
+    printf ("%-18s %10s %10s %10s %10s %10s %10s\n", first, "events", "median",
+            "p90", "baseline", "ratio", "JSON bytes");
+}
+
+/* Parses "100,1000,10000". Returns the count, or -1. */
+static int
+s_sizes (const char *text, long *sizes)
+{
+    int n = 0;
+    for (const char *p = text; *p && n < SIZES_MAX;) {
+        char *end;
+        long v = strtol (p, &end, 10);
+        if (end == p || v < 1)
+            return -1;
+        sizes[n++] = v;
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return -1;
+    }
+    return n > 0 ? n : -1;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+             "usage: hotline-bench report [--units N] [--events-per-unit K] "
+             "[--rounds R]\n"
+             "                    [--ruleset ID]... [--unit-sizes LIST] "
+             "[--event-sizes LIST]\n"
+             "                    [--event-units N] [--tables LIST] "
+             "[--quick]\n"
+             "Times scorer_report_json against a bare read of the same "
+             "counter\nrecords:\n"
+             "  1. each ruleset, N units, K events each (1000 units, 40 "
+             "events);\n"
+             "  2. the first ruleset by units (--unit-sizes "
+             "100,1000,10000);\n"
+             "  3. the first ruleset by events in the month, --event-units "
+             "units\n"
+             "     (1000; --event-sizes 1000000,10000000: minutes to "
+             "build).\n"
+             "Defaults: 50 rounds, rulesets jintai-2025 furong-2022 "
+             "lianyungang-2017,\nall tables (--tables 1,3 picks). --quick: "
+             "seconds, figures not judged.\n");
+}
+
+static int
+s_options (int argc, char *argv[], s_options_t *opt)
+{
+    *opt = (s_options_t){.units = 1000,
+                         .per_unit = 40,
+                         .rounds = 50,
+                         .unit_sizes = {100, 1000, 10000},
+                         .unit_size_count = 3,
+                         .event_sizes = {1000000, 10000000},
+                         .event_size_count = 2,
+                         .event_units = 1000,
+                         .tables = {false, true, true, true}};
     static struct option options[] = {
         {"units", required_argument, 0, 'u'},
         {"events-per-unit", required_argument, 0, 'e'},
         {"rounds", required_argument, 0, 'r'},
         {"ruleset", required_argument, 0, 's'},
+        {"unit-sizes", required_argument, 0, 'U'},
+        {"event-sizes", required_argument, 0, 'E'},
+        {"event-units", required_argument, 0, 'n'},
+        {"tables", required_argument, 0, 't'},
         {"quick", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    int opt;
-    while ((opt = getopt_long (argc, argv, "h", options, NULL)) != -1) {
-        switch (opt) {
+    int o;
+    bool bad = false;
+    optind = 1; /* a combined program may have parsed options before */
+    while ((o = getopt_long (argc, argv, "h", options, NULL)) != -1) {
+        switch (o) {
         case 'u':
-            units = atoi (optarg);
+            opt->units = atoi (optarg);
             break;
         case 'e':
-            per_unit = atoi (optarg);
+            opt->per_unit = atoi (optarg);
             break;
         case 'r':
-            rounds = atoi (optarg);
+            opt->rounds = atoi (optarg);
             break;
         case 's':
-            if (ruleset_count < 8)
-                rulesets[ruleset_count++] = optarg;
+            if (opt->ruleset_count < 8)
+                opt->rulesets[opt->ruleset_count++] = optarg;
             break;
+        case 'U':
+            opt->unit_size_count = s_sizes (optarg, opt->unit_sizes);
+            bad = bad || opt->unit_size_count < 0;
+            break;
+        case 'E':
+            opt->event_size_count = s_sizes (optarg, opt->event_sizes);
+            bad = bad || opt->event_size_count < 0;
+            break;
+        case 'n':
+            opt->event_units = atoi (optarg);
+            break;
+        case 't': {
+            long t[SIZES_MAX];
+            int n = s_sizes (optarg, t);
+            bad = bad || n < 0;
+            memset (opt->tables, 0, sizeof (opt->tables));
+            for (int i = 0; i < n; i++)
+                if (t[i] >= 1 && t[i] <= 3)
+                    opt->tables[t[i]] = true;
+                else
+                    bad = true;
+            break;
+        }
         case 'q':
-            units = 100;
-            per_unit = 8;
-            rounds = 5;
+            /* Options after --quick still apply. */
+            opt->units = 100;
+            opt->per_unit = 8;
+            opt->rounds = 5;
+            opt->unit_sizes[0] = 10;
+            opt->unit_sizes[1] = 100;
+            opt->unit_sizes[2] = 1000;
+            opt->unit_size_count = 3;
+            opt->event_sizes[0] = 10000;
+            opt->event_sizes[1] = 100000;
+            opt->event_size_count = 2;
+            opt->event_units = 100;
             break;
         case 'h':
-            printf ("usage: bench_report [--units N] [--events-per-unit K] "
-                    "[--rounds R]\n"
-                    "                    [--ruleset ID]... [--quick]\n"
-                    "Times scorer_report_json against a bare read of the "
-                    "same counter\nrecords; defaults: 1000 units, 40 events "
-                    "each, 50 rounds,\nrulesets jintai-2025 furong-2022 "
-                    "lianyungang-2017.\n");
-            return 0;
+            s_usage (stdout);
+            return 1;
         default:
+            s_usage (stderr);
             return 2;
         }
     }
-    if (units < 1 || per_unit < 4 || rounds < 1) {
-        fprintf (stderr, "bench_report: need units >= 1, events-per-unit "
-                         ">= 4, rounds >= 1\n");
+    if (bad || optind < argc || opt->units < 1 || opt->per_unit < 4 ||
+        opt->rounds < 1 || opt->event_units < 1 || opt->units > 99999 ||
+        opt->event_units > 99999) {
+        fprintf (stderr, "bench_report: need 1 <= units <= 99999, "
+                         "events-per-unit >= 4, rounds >= 1, sizes "
+                         "like 100,1000 and tables among 1,2,3\n");
         return 2;
     }
-    if (ruleset_count == 0) {
-        rulesets[ruleset_count++] = "jintai-2025";
-        rulesets[ruleset_count++] = "furong-2022";
-        rulesets[ruleset_count++] = "lianyungang-2017";
+    for (int i = 0; i < opt->unit_size_count; i++)
+        if (opt->unit_sizes[i] > 99999) {
+            fprintf (stderr, "bench_report: at most 99999 units\n");
+            return 2;
+        }
+    if (opt->ruleset_count == 0) {
+        opt->rulesets[opt->ruleset_count++] = "jintai-2025";
+        opt->rulesets[opt->ruleset_count++] = "furong-2022";
+        opt->rulesets[opt->ruleset_count++] = "lianyungang-2017";
     }
+    return 0;
+}
+
+int
+bench_report_main (int argc, char *argv[])
+{
+    s_options_t opt;
+    int rc = s_options (argc, argv, &opt);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
     char err[256];
     scorer_rulesets_t *sets = scorer_rulesets_load (NULL, err);
     if (!sets) {
         fprintf (stderr, "bench_report: %s\n", err);
         return 1;
     }
-    printf ("report generation, %d units, %d events in the month, %d "
-            "rounds (median, p90 in ms)\n",
-            units, units * per_unit, rounds);
-    printf ("%-18s %10s %10s %10s %10s\n", "ruleset", "median", "p90",
-            "baseline", "ratio");
-    double *base = calloc ((size_t)rounds, sizeof (double));
-    double *rep = calloc ((size_t)rounds, sizeof (double));
-    for (int r = 0; r < ruleset_count; r++) {
-        const scorer_ruleset_t *rs = scorer_rulesets_find (sets, rulesets[r]);
-        if (!rs) {
-            fprintf (stderr, "bench_report: no ruleset %s\n", rulesets[r]);
+    const scorer_ruleset_t *rs[8];
+    for (int r = 0; r < opt.ruleset_count; r++)
+        if (!(rs[r] = scorer_rulesets_find (sets, opt.rulesets[r]))) {
+            fprintf (stderr, "bench_report: no ruleset %s\n", opt.rulesets[r]);
+            scorer_rulesets_destroy (&sets);
             return 1;
         }
-        char dir[] = "/tmp/hotline-bench-XXXXXX";
-        store_t *store = mkdtemp (dir) ? store_new (dir, 0, err) : NULL;
-        if (!store) {
-            fprintf (stderr, "bench_report: cannot create a store\n");
-            return 1;
-        }
-        double t0 = s_now_us ();
-        if (s_build (store, rs, units, per_unit) != STORE_OK) {
-            fprintf (stderr, "bench_report: building the store failed\n");
-            return 1;
-        }
-        fprintf (stderr, "%s: built %d units, %d events in %.1f s\n",
-                 rulesets[r], units, units * per_unit,
-                 (s_now_us () - t0) / 1e6);
-        store_txn_t *txn = store_begin (store, false);
-        size_t count;
-        scorer_unit_t *list = scorer_units_list (txn, &count);
-        store_abort (&txn);
-        size_t bytes = 0;
-        s_time_report (store, rs, &bytes); /* warm the page cache */
-        for (int i = 0; i < rounds; i++) {
-            base[i] = s_time_baseline (store, list, count);
-            rep[i] = s_time_report (store, rs, &bytes);
-        }
-        double bm = s_percentile (base, rounds, 0.5);
-        double rm = s_percentile (rep, rounds, 0.5);
-        printf ("%-18s %10.3f %10.3f %10.3f %9.1fx   (%zu bytes of JSON)\n",
-                rulesets[r], rm / 1e3, s_percentile (rep, rounds, 0.9) / 1e3,
-                bm / 1e3, rm / bm, bytes);
-        free (list);
-        store_destroy (&store);
-        char command[64];
-        snprintf (command, sizeof (command), "rm -rf %s", dir);
-        if (system (command) != 0)
-            fprintf (stderr, "bench_report: could not remove %s\n", dir);
+    s_result_t result;
+    rc = 0;
+    if (opt.tables[1]) {
+        long events = (long)opt.units * opt.per_unit;
+        printf ("1. report generation by ruleset: %d units, %ld events in "
+                "the month, %d rounds\n   (ms; baseline: one read "
+                "transaction reading the units' counter records)\n",
+                opt.units, events, opt.rounds);
+        s_header ("ruleset");
+        for (int r = 0; rc == 0 && r < opt.ruleset_count; r++)
+            if ((rc = s_measure (&opt, rs[r], opt.units, events, &result)) == 0)
+                s_row (opt.rulesets[r], events, &result);
+        printf ("\n");
     }
-    free (base);
-    free (rep);
+    if (rc == 0 && opt.tables[2]) {
+        printf ("2. by units: %s, %d events per unit, %d rounds (ms)\n",
+                opt.rulesets[0], opt.per_unit, opt.rounds);
+        s_header ("units");
+        for (int i = 0; rc == 0 && i < opt.unit_size_count; i++) {
+            int units = (int)opt.unit_sizes[i];
+            long events = (long)units * opt.per_unit;
+            char label[32];
+            snprintf (label, sizeof (label), "%d", units);
+            if ((rc = s_measure (&opt, rs[0], units, events, &result)) == 0)
+                s_row (label, events, &result);
+        }
+        printf ("\n");
+    }
+    if (rc == 0 && opt.tables[3]) {
+        printf ("3. by events in the month: %s, %d units, %d rounds (ms)\n",
+                opt.rulesets[0], opt.event_units, opt.rounds);
+        s_header ("units");
+        double first = 0, last = 0, first_base = 0, last_base = 0;
+        for (int i = 0; rc == 0 && i < opt.event_size_count; i++) {
+            long events = opt.event_sizes[i] / 4 * 4;
+            char label[32];
+            snprintf (label, sizeof (label), "%d", opt.event_units);
+            if ((rc = s_measure (&opt, rs[0], opt.event_units, events,
+                                 &result)) == 0) {
+                s_row (label, events, &result);
+                if (i == 0) {
+                    first = result.report;
+                    first_base = result.baseline;
+                }
+                last = result.report;
+                last_base = result.baseline;
+            }
+        }
+        if (rc == 0 && opt.event_size_count > 1)
+            printf ("largest / smallest month: report %.2fx, baseline %.2fx "
+                    "(flat: about 1)\n",
+                    last / first, last_base / first_base);
+        printf ("\n");
+    }
     scorer_rulesets_destroy (&sets);
-    return 0;
+    return rc == 0 ? 0 : 1;
 }

@@ -24,11 +24,21 @@
     every message is a state assignment (a unit's row, a ticket's alert),
     so one computed from a newer commit than S is harmless to apply again.
 
-    The scorer PUSHes what each commit touched to `notify`; the publisher
-    drains every pending notification before scoring, so a burst of
-    commits costs one scoring pass per ruleset and period. PUB never
-    blocks: a subscriber past its high-water mark loses messages and sees
-    a gap. Runs as a czmq actor; ends on $TERM. */
+    The scorer PUSHes what each commit touched ("period\x1funit") to
+    `notify`; the publisher drains every pending notification, then
+    rescores each touched period (scorer_live.h: inputs kept in memory,
+    only the touched units read again, rows rendered only when their
+    numbers moved), so a burst of commits costs one pass per ruleset and
+    period. The rows of the touched units go out at once; the other rows
+    a pass changed (a new max_closed or shifted ranks move every row of a
+    table) go out a few at a time between notifications, each with its
+    latest value, so the next commit's rows never queue behind a
+    thousand others. A heartbeat is sent once those are out (or one
+    period late, after sending them all): a subscriber that has seen a
+    heartbeat has every row of the commits before it. A snapshot request
+    sends them all first too. PUB never blocks: a subscriber past its
+    high-water mark loses messages and sees a gap. Runs as a czmq actor;
+    ends on $TERM. */
 #ifndef PUBLISHER_H_INCLUDED
 #define PUBLISHER_H_INCLUDED
 

@@ -293,17 +293,20 @@ int scorer_replay (store_txn_t *from, store_t *to, int64_t until, char *err);
    stored) are skipped and counted; the first reasons are kept in the
    result. `progress` (may be NULL) is called after every commit with the
    log events done so far (an earlier interrupted run's included) and
-   the log's size. Returns 0, or -1 with a reason in err (256 bytes):
-   what was committed stays, and a new call resumes. */
+   the log's size, on the caller's thread. Returns 0, or -1 with a
+   reason in err (256 bytes): what was committed stays, and a new call
+   resumes. While it runs, a second thread of its own decodes the log
+   ahead (read transactions on the same store). */
 #define SCORER_REBUILD_REASONS 5
 typedef struct {
     uint64_t events;  /* log events re-applied by this call */
     uint64_t refused; /* log events the state machine refused */
     uint64_t resumed; /* the log seq an interrupted rebuild resumed at, 0 */
     double seconds;   /* wall time of this call */
-    /* the first refusals, "seq N: reason", as many as min(refused, max) */
-    char reasons[SCORER_REBUILD_REASONS][PROTO_ERROR_MAX + 32];
+    /* the first refusals, "event SEQ (EVENT_ID): reason" */
+    char reasons[SCORER_REBUILD_REASONS][PROTO_ERROR_MAX + PROTO_ID_MAX + 48];
 } scorer_rebuild_result_t;
+/* Progress: log events done, of `total`; `arg` as given. */
 typedef void (scorer_rebuild_progress_fn) (uint64_t done, uint64_t total,
                                            void *arg);
 int scorer_rebuild (store_t *store, scorer_clock_t clock,

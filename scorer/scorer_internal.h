@@ -223,4 +223,124 @@ typedef struct {
 } scorer_embedded_t;
 extern const scorer_embedded_t scorer_embedded_rulesets[];
 
+/*  The JSON writer of reports and score rows (scorer_json.c): appends to
+    one growing buffer and prints the bytes cJSON_PrintUnformatted would
+    print for the same tree. Commas are placed by the writer.             */
+#define SCORER_JSON_DEPTH 16
+
+typedef struct {
+    char *data;                    /* the text so far, or NULL */
+    size_t size;                   /* bytes used, NUL not counted */
+    size_t capacity;               /* bytes allocated */
+    bool failed;                   /* out of memory: the text is lost */
+    bool after_key;                /* a key was written, its value is next */
+    int depth;                     /* open objects and arrays */
+    bool first[SCORER_JSON_DEPTH]; /* per level: nothing written in it yet */
+} scorer_json_t;
+
+void scorer__json_init (scorer_json_t *self, size_t capacity);
+/* Empties the buffer and keeps its memory. */
+void scorer__json_reset (scorer_json_t *self);
+/* The text (borrowed; NULL after a failed allocation). */
+char *scorer__json_text (scorer_json_t *self);
+/* The text, which the caller now frees (NULL when out of memory). */
+char *scorer__json_finish (scorer_json_t *self);
+void scorer__json_free (scorer_json_t *self);
+/* '{' or '[' opens, '}' or ']' closes. */
+void scorer__json_open (scorer_json_t *self, char bracket);
+void scorer__json_close (scorer_json_t *self, char bracket);
+void scorer__json_key (scorer_json_t *self, const char *key);
+void scorer__json_string (scorer_json_t *self, const char *text);
+/* A literal value: null, true, false, or already formatted text. */
+void scorer__json_literal (scorer_json_t *self, const char *text);
+void scorer__json_raw (scorer_json_t *self, const char *text, size_t size);
+void scorer__json_int (scorer_json_t *self, long long value);
+/* A number as cJSON prints one (cJSON_AddNumberToObject). */
+void scorer__json_number (scorer_json_t *self, double value);
+/* A shown value: two decimals (whole for ROUND_PCT0), null for NAN. */
+void scorer__json_shown (scorer_json_t *self, double value,
+                         scorer_round_t round);
+
+/*  Reading a period's inputs (scorer_inputs.c).                        */
+
+/* The registry's units by id, for walking a period's records (keys
+   period \0 unit \0 ..., in unit id order) beside them. */
+typedef struct {
+    const scorer_unit_t *units; /* registry order (borrowed) */
+    size_t count;               /* units */
+    size_t *by_id;              /* indices into units, by unit_id */
+} scorer_roster_t;
+
+/* Returns 0, or -1 when out of memory. */
+int scorer__roster_init (scorer_roster_t *self, const scorer_unit_t *units,
+                         size_t count);
+void scorer__roster_free (scorer_roster_t *self);
+/* The index of a unit in registry order, or -1. */
+long scorer__roster_find (const scorer_roster_t *self, const char *unit_id);
+
+/* Sees one record of a period scan: the unit's registry index, the rest
+   of the key (slice or item, NUL-terminated) and the value (borrowed). */
+typedef void (scorer_record_fn) (void *arg, size_t unit, const char *rest,
+                                 const void *value, size_t size);
+
+/* Walks the records of one period in STORE_COUNTERS or STORE_MANUAL (one
+   cursor over the period's keys, which are contiguous) and calls fn for
+   each record of a roster unit. Returns 0 or a store_rc_t. */
+int scorer__scan_period (store_txn_t *txn, store_table_t table,
+                         const char *period, const scorer_roster_t *roster,
+                         scorer_record_fn *fn, void *arg);
+
+/* A counter record's value as counters[SC_COUNT] (missing ones 0,
+   derived ones filled). */
+void scorer__counters_decode (const void *value, size_t size, double *counters);
+
+/* Every roster unit's inputs for ruleset rs in the period: in[u].unit is
+   set to &roster->units[u]. `slices` (may be NULL) sees every counter
+   record of another slice than "" on the way. Returns 0, or -1 with a
+   reason in err. */
+int scorer__inputs_read (store_txn_t *txn, const scorer_ruleset_t *rs,
+                         const char *period, const scorer_roster_t *roster,
+                         scorer_input_t *in, scorer_record_fn *slices,
+                         void *arg, char *err);
+/* One unit's counters, by a point read (in->unit set by the caller).
+   Returns 0, or -1 with a reason in err. */
+int scorer__input_counters (store_txn_t *txn, const char *period,
+                            scorer_input_t *in, char *err);
+/* One unit's manual items and bonus for rs, by point reads. */
+void scorer__input_manual (store_txn_t *txn, const scorer_ruleset_t *rs,
+                           const char *period, scorer_input_t *in);
+/* True when rs reads manual items or a bonus. */
+bool scorer__ruleset_has_manual (const scorer_ruleset_t *rs);
+
+/* The table a unit of that group is listed in, or -1 (scorer_score.c). */
+int scorer__table_of (const scorer_ruleset_t *rs, const char *group);
+/* scorer_score with each unit's table given (scorer__table_of of its
+   group, kept by a caller that scores the same units again and again);
+   tables NULL: looked up. */
+int scorer__score (const scorer_ruleset_t *rs, const scorer_input_t *in,
+                   size_t count, const int *tables, scorer_output_t *out,
+                   char *err);
+/* The same scoring, done again after only the inputs of the `changed`
+   units (indices) moved since `prev` was scored: when no report-wide
+   value the ruleset reads moved either (agg, 3 * SC_COUNT: max_, mean_,
+   sum_ of every counter, as `prev` was scored with), every other unit's
+   items are copied from `prev` instead of evaluated again; the outputs
+   are the same as scorer__score's. prev NULL: everything is scored. agg
+   is updated (when not NULL) with this scoring's values. */
+int scorer__rescore (const scorer_ruleset_t *rs, const scorer_input_t *in,
+                     size_t count, const int *tables, const size_t *changed,
+                     size_t changed_count, const scorer_output_t *prev,
+                     double *agg, scorer_output_t *out, char *err);
+
+/* A score row's fields, inside an object the caller opened: rank,
+   unit_id, unit, the shown counters (with_counters), items, dimensions,
+   base_total and bonus (schemes with a bonus), total (scorer_rows.c). */
+void scorer__row_fields (scorer_json_t *json, const scorer_ruleset_t *rs,
+                         const scorer_input_t *in, const scorer_output_t *out,
+                         bool with_counters);
+/* A publisher row: the fields, then ruleset, period and excluded. */
+void scorer__row_publish (scorer_json_t *json, const scorer_ruleset_t *rs,
+                          const char *period, const scorer_input_t *in,
+                          const scorer_output_t *out);
+
 #endif

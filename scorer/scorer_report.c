@@ -1,144 +1,238 @@
 /*  scorer_report: the end-of-period scorecard from the store.
 
-    Reads the units registry and each unit's counters and manual items for
-    the period inside the caller's (read) transaction, scores them with
+    Reads the units registry once, then the period's counter records with
+    one cursor walk (scorer_inputs.c: the "" slice feeds scoring, the
+    channel slices feed channel tables and the breakdown on the same
+    walk) and its manual items with another, scores them with
     scorer_score, and renders INTERFACES.md section 4 with the extensions
-    of docs/report-json.md. The cost is a few point reads per unit,
-    independent of how many events the period holds: aggregates are
-    maintained as events arrive. */
+    of docs/report-json.md straight into one buffer (scorer_json.c), byte
+    for byte what cJSON printed before. The cost is one step per counter
+    record of the period, independent of how many events the period
+    holds: aggregates are maintained as events arrive. */
 #include "scorer_internal.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* A scored period: units, their inputs and outputs, in registry order. */
+/* What a report of 1,000 units takes, so the buffer rarely grows. */
+#define REPORT_BYTES_PER_UNIT 512
+
+/* A scored period: inputs and outputs per unit, in registry order. */
 typedef struct {
-    scorer_unit_t *units; /* registry, in order */
     scorer_input_t *in;   /* per unit */
     scorer_output_t *out; /* per unit */
-    size_t count;         /* units */
 } s_scored_t;
+
+/* Received tickets per channel or category id, sorted by id (strcmp),
+   as the breakdown lists them. */
+typedef struct {
+    char id[PROTO_TOKEN_MAX + 1]; /* channel or category */
+    double received;              /* over the report's units */
+} s_sum_t;
+
+typedef struct {
+    s_sum_t *items; /* sorted by id */
+    size_t count;   /* used */
+    size_t size;    /* allocated */
+    bool failed;    /* out of memory */
+} s_sums_t;
+
+/* Everything a report reads, then renders. */
+typedef struct {
+    const scorer_ruleset_t *rs; /* the ruleset */
+    scorer_period_t period;     /* the period */
+    const char *period_text;    /* "2025-07" */
+    scorer_unit_t *units;       /* registry, in order */
+    size_t count;               /* units */
+    scorer_roster_t roster;     /* units by id */
+    bool *listed;               /* per unit: in one of the tables */
+    s_scored_t now;             /* the period */
+    s_scored_t prev;            /* the period before, for changes */
+    bool have_prev;             /* prev was scored */
+    double *channel;            /* [table][unit][SC_COUNT] channel slices */
+    s_sums_t sums[2];           /* breakdown: channels, categories */
+    long *notes;                /* [month][unit][note] note counts */
+} s_report_t;
 
 static void
 s_scored_free (s_scored_t *s)
 {
-    free (s->units);
     free (s->in);
     free (s->out);
     memset (s, 0, sizeof (*s));
 }
 
-/* Reads one slice's counters (derived ones filled). */
-static int
-s_read_counters (store_txn_t *txn, const char *period, const char *unit,
-                 const char *prefix, const char *slice, double *out)
+static void
+s_report_free (s_report_t *r)
 {
-    uint8_t key[STORE_KEY_MAX];
-    size_t size = scorer__counter_key (key, period, unit, prefix, slice);
-    int32_t stored[SC_STORED_COUNT];
-    int rc =
-        store_get_i32 (txn, STORE_COUNTERS, key, size, stored, SC_STORED_COUNT);
-    for (int c = 0; c < SC_STORED_COUNT; c++)
-        out[c] = stored[c];
-    scorer_counters_derive (out);
-    return rc;
+    s_scored_free (&r->now);
+    s_scored_free (&r->prev);
+    scorer__roster_free (&r->roster);
+    free (r->units);
+    free (r->listed);
+    free (r->channel);
+    free (r->sums[0].items);
+    free (r->sums[1].items);
+    free (r->notes);
 }
 
-/* The latest ADJUSTED value of a manual item, or NAN. */
-static double
-s_read_manual (store_txn_t *txn, const char *period, const char *unit,
-               const char *item)
+/* Adds n to the sum of id. */
+static void
+s_sums_add (s_sums_t *sums, const char *id, double n)
 {
-    struct {
-        double value;
-        int64_t at;
-    } rec;
-    uint8_t key[STORE_KEY_MAX];
-    size_t size = scorer__counter_key (key, period, unit, "", item);
-    size_t vsize = sizeof (rec);
-    if (store_get (txn, STORE_MANUAL, key, size, &rec, &vsize) == STORE_OK &&
-        vsize == sizeof (rec))
-        return rec.value;
-    return NAN;
+    size_t low = 0, high = sums->count;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        int c = strcmp (sums->items[mid].id, id);
+        if (c == 0) {
+            sums->items[mid].received += n;
+            return;
+        }
+        if (c < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    if (strlen (id) > PROTO_TOKEN_MAX)
+        return; /* not an id the scorer writes */
+    if (sums->count == sums->size) {
+        size_t size = sums->size ? sums->size * 2 : 16;
+        s_sum_t *items = realloc (sums->items, size * sizeof (*items));
+        if (!items) {
+            sums->failed = true;
+            return;
+        }
+        sums->items = items;
+        sums->size = size;
+    }
+    memmove (&sums->items[low + 1], &sums->items[low],
+             (sums->count - low) * sizeof (s_sum_t));
+    snprintf (sums->items[low].id, sizeof (sums->items[low].id), "%s", id);
+    sums->items[low].received = n;
+    sums->count++;
+}
+
+/* The other slices of the period, on the walk that reads the counters:
+   channel tables take their channel's counters, the breakdown sums what
+   every listed unit received per channel and per category. */
+static void
+s_take_slice (void *arg, size_t unit, const char *slice, const void *value,
+              size_t size)
+{
+    s_report_t *r = arg;
+    const scorer_ruleset_t *rs = r->rs;
+    bool channel = strncmp (slice, "ch:", 3) == 0;
+    if (channel)
+        for (int t = 0; t < rs->channel_count; t++)
+            if (strcmp (slice + 3, rs->channels[t].channel) == 0)
+                scorer__counters_decode (
+                    value, size,
+                    r->channel + ((size_t)t * r->count + unit) * SC_COUNT);
+    if (!rs->breakdown || !r->listed[unit] || size < sizeof (int32_t))
+        return;
+    int kind = channel ? 0 : strncmp (slice, "cat:", 4) == 0 ? 1 : -1;
+    if (kind < 0)
+        return;
+    int32_t received;
+    memcpy (&received, (const int32_t *)value + SC_RECEIVED, sizeof (received));
+    s_sums_add (&r->sums[kind], slice + (kind == 0 ? 3 : 4), received);
 }
 
 static int
-s_score_period (store_txn_t *txn, const scorer_ruleset_t *rs,
-                const char *period, s_scored_t *s, char *err)
+s_score_period (store_txn_t *txn, s_report_t *r, const char *period,
+                s_scored_t *s, scorer_record_fn *slices, char *err)
 {
     memset (s, 0, sizeof (*s));
-    s->units = scorer_units_list (txn, &s->count);
-    s->in = calloc (s->count ? s->count : 1, sizeof (*s->in));
-    s->out = calloc (s->count ? s->count : 1, sizeof (*s->out));
+    s->in = malloc ((r->count ? r->count : 1) * sizeof (*s->in));
+    s->out = malloc ((r->count ? r->count : 1) * sizeof (*s->out));
     if (!s->in || !s->out) {
         snprintf (err, 256, "out of memory");
         s_scored_free (s);
         return -1;
     }
-    for (size_t u = 0; u < s->count; u++) {
-        scorer_input_t *in = &s->in[u];
-        in->unit = &s->units[u];
-        int rc = s_read_counters (txn, period, in->unit->unit_id, "", "",
-                                  in->counters);
-        if (rc != STORE_OK) {
-            snprintf (err, 256, "reading counters: %s", store_strerror (rc));
-            s_scored_free (s);
-            return -1;
-        }
-        for (int i = 0; i < rs->item_count; i++)
-            in->manual[i] = rs->items[i].formula
-                                ? NAN
-                                : s_read_manual (txn, period, in->unit->unit_id,
-                                                 rs->items[i].id);
-        in->bonus = *rs->bonus ? s_read_manual (txn, period, in->unit->unit_id,
-                                                rs->bonus)
-                               : NAN;
-    }
-    if (scorer_score (rs, s->in, s->count, s->out, err) != 0) {
+    if (scorer__inputs_read (txn, r->rs, period, &r->roster, s->in, slices, r,
+                             err) != 0 ||
+        scorer_score (r->rs, s->in, r->count, s->out, err) != 0) {
         s_scored_free (s);
         return -1;
     }
     return 0;
 }
 
-/* A number shown with exactly two decimals (or none for whole-percent
-   items), as the bulletins print it; null when there is no value. */
-static cJSON *
-s_shown (double value, scorer_round_t round)
+/* Per month of the period, each unit's note counters. */
+typedef struct {
+    s_report_t *r; /* the report */
+    long *counts;  /* this month's [unit][note] */
+} s_note_read_t;
+
+static void
+s_take_note (void *arg, size_t unit, const char *slice, const void *value,
+             size_t size)
 {
-    if (isnan (value))
-        return cJSON_CreateNull ();
-    char text[64];
-    snprintf (text, sizeof (text), round == ROUND_PCT0 ? "%.0f" : "%.2f",
-              value);
-    if (strcmp (text, "-0.00") == 0 || strcmp (text, "-0") == 0)
-        snprintf (text, sizeof (text), round == ROUND_PCT0 ? "0" : "0.00");
-    return cJSON_CreateRaw (text);
+    s_note_read_t *self = arg;
+    if (*slice)
+        return;
+    const scorer_ruleset_t *rs = self->r->rs;
+    double counters[SC_COUNT];
+    scorer__counters_decode (value, size, counters);
+    for (int n = 0; n < rs->note_count; n++)
+        self->counts[unit * SCORER_NOTES_MAX + (size_t)n] =
+            lround (counters[rs->notes[n].counter]);
+}
+
+static int
+s_first_month (scorer_period_t period)
+{
+    return period.kind == SCORER_MONTH
+               ? period.code
+               : period.code / 4 * 12 + period.code % 4 * 3;
+}
+
+static int
+s_read_notes (store_txn_t *txn, s_report_t *r, char *err)
+{
+    const scorer_ruleset_t *rs = r->rs;
+    if (rs->note_count == 0)
+        return 0;
+    int months = r->period.kind == SCORER_MONTH ? 1 : 3;
+    size_t per_month = (r->count ? r->count : 1) * SCORER_NOTES_MAX;
+    r->notes = calloc ((size_t)months * per_month, sizeof (long));
+    if (!r->notes) {
+        snprintf (err, 256, "out of memory");
+        return -1;
+    }
+    for (int m = 0; m < months; m++) {
+        scorer_period_t month = {SCORER_MONTH, s_first_month (r->period) + m};
+        char p[8];
+        s_note_read_t read = {r, r->notes + (size_t)m * per_month};
+        int rc = scorer__scan_period (txn, STORE_COUNTERS,
+                                      scorer_period_format (month, p),
+                                      &r->roster, s_take_note, &read);
+        if (rc != STORE_OK) {
+            snprintf (err, 256, "reading counters: %s", store_strerror (rc));
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* The row's note: per month of the period, each note counter that is not
    zero, e.g. "10月逾期2件,11月逾期1件,12月退回重办1件". */
 static void
-s_note (store_txn_t *txn, const scorer_ruleset_t *rs, scorer_period_t period,
-        const char *unit, char *note, size_t size)
+s_note (const s_report_t *r, size_t unit, char *note, size_t size)
 {
+    const scorer_ruleset_t *rs = r->rs;
     note[0] = 0;
-    int first_month = period.kind == SCORER_MONTH
-                          ? period.code
-                          : period.code / 4 * 12 + period.code % 4 * 3;
-    int months = period.kind == SCORER_MONTH ? 1 : 3;
+    int months = r->period.kind == SCORER_MONTH ? 1 : 3;
+    size_t per_month = (r->count ? r->count : 1) * SCORER_NOTES_MAX;
     for (int n = 0; n < rs->note_count; n++)
         for (int m = 0; m < months; m++) {
-            scorer_period_t month = {SCORER_MONTH, first_month + m};
-            char p[8];
-            double counters[SC_COUNT];
-            s_read_counters (txn, scorer_period_format (month, p), unit, "", "",
-                             counters);
-            long count = lround (counters[rs->notes[n].counter]);
+            int month = s_first_month (r->period) + m;
+            long count = r->notes[(size_t)m * per_month +
+                                  unit * SCORER_NOTES_MAX + (size_t)n];
             if (count <= 0)
                 continue;
             /* Expand {m} and {n} in the ruleset's text. */
@@ -147,7 +241,7 @@ s_note (store_txn_t *txn, const scorer_ruleset_t *rs, scorer_period_t period,
                 size_t len = strlen (piece);
                 if (strncmp (f, "{m}", 3) == 0) {
                     snprintf (piece + len, sizeof (piece) - len, "%d",
-                              month.code % 12 + 1);
+                              month % 12 + 1);
                     f += 3;
                 } else if (strncmp (f, "{n}", 3) == 0) {
                     snprintf (piece + len, sizeof (piece) - len, "%ld", count);
@@ -163,119 +257,91 @@ s_note (store_txn_t *txn, const scorer_ruleset_t *rs, scorer_period_t period,
         }
 }
 
-static scorer_period_t
-s_previous (scorer_period_t period)
+static void
+s_key_string (scorer_json_t *json, const char *key, const char *value)
 {
-    period.code--;
-    return period;
+    scorer__json_key (json, key);
+    scorer__json_string (json, value);
 }
 
-static cJSON *
-s_row_json (const scorer_ruleset_t *rs, const scorer_input_t *in,
-            const scorer_output_t *out, bool with_counters)
+static void
+s_key_number (scorer_json_t *json, const char *key, double value)
 {
-    cJSON *row = cJSON_CreateObject ();
-    if (out->rank > 0)
-        cJSON_AddNumberToObject (row, "rank", out->rank);
-    else
-        cJSON_AddNullToObject (row, "rank");
-    cJSON_AddStringToObject (row, "unit_id", in->unit->unit_id);
-    cJSON_AddStringToObject (row, "unit", in->unit->name);
-    if (with_counters) {
-        cJSON *counters = cJSON_AddObjectToObject (row, "counters");
-        for (int c = 0; c < rs->counter_count; c++)
-            cJSON_AddNumberToObject (counters,
-                                     scorer_counter_name (rs->counters[c]),
-                                     in->counters[rs->counters[c]]);
-    }
-    cJSON *items = cJSON_AddObjectToObject (row, "items");
-    for (int i = 0; i < rs->item_count; i++)
-        cJSON_AddItemToObject (items, rs->items[i].id,
-                               s_shown (out->shown[i], rs->items[i].round));
-    if (rs->dim_count) {
-        cJSON *dims = cJSON_AddObjectToObject (row, "dimensions");
-        for (int d = 0; d < rs->dim_count; d++)
-            cJSON_AddItemToObject (dims, rs->dims[d].id,
-                                   s_shown (out->dims[d], ROUND_R2));
-    }
-    if (*rs->bonus) {
-        cJSON_AddItemToObject (row, "base_total",
-                               s_shown (out->base_total, ROUND_R2));
-        cJSON_AddItemToObject (row, "bonus", s_shown (out->bonus, ROUND_R2));
-    }
-    cJSON_AddItemToObject (row, "total", s_shown (out->total, ROUND_R2));
-    return row;
+    scorer__json_key (json, key);
+    scorer__json_number (json, value);
 }
 
-static cJSON *
-s_header_json (const scorer_ruleset_t *rs, const char *period,
-               int64_t shown_as_of)
+static const char *s_rounds[] = {"none", "t2", "r2", "pct0"};
+
+static void
+s_header (scorer_json_t *json, const scorer_ruleset_t *rs, const char *period,
+          int64_t shown_as_of)
 {
-    cJSON *doc = cJSON_CreateObject ();
     char when[32];
-    cJSON_AddStringToObject (doc, "ruleset", rs->id);
-    cJSON_AddStringToObject (doc, "title", rs->title);
-    cJSON_AddStringToObject (doc, "period", period);
+    s_key_string (json, "ruleset", rs->id);
+    s_key_string (json, "title", rs->title);
+    s_key_string (json, "period", period);
+    scorer__json_key (json, "as_of");
     if (shown_as_of > 0)
-        cJSON_AddStringToObject (doc, "as_of",
-                                 proto_time_format (shown_as_of, when));
+        scorer__json_string (json, proto_time_format (shown_as_of, when));
     else
-        cJSON_AddNullToObject (doc, "as_of");
-    static const char *rounds[] = {"none", "t2", "r2", "pct0"};
-    cJSON *items = cJSON_AddArrayToObject (doc, "items");
+        scorer__json_literal (json, "null");
+    scorer__json_key (json, "items");
+    scorer__json_open (json, '[');
     for (int i = 0; i < rs->item_count; i++) {
         const scorer_item_t *it = &rs->items[i];
-        cJSON *item = cJSON_CreateObject ();
-        cJSON_AddStringToObject (item, "id", it->id);
-        cJSON_AddStringToObject (item, "label", it->label);
-        cJSON_AddNumberToObject (item, "points", it->points);
-        cJSON_AddStringToObject (item, "round", rounds[it->round]);
-        cJSON_AddStringToObject (item, "suffix", it->suffix);
+        scorer__json_open (json, '{');
+        s_key_string (json, "id", it->id);
+        s_key_string (json, "label", it->label);
+        s_key_number (json, "points", it->points);
+        s_key_string (json, "round", s_rounds[it->round]);
+        s_key_string (json, "suffix", it->suffix);
         if (it->dimension >= 0)
-            cJSON_AddStringToObject (item, "dimension",
-                                     rs->dims[it->dimension].id);
-        cJSON_AddItemToArray (items, item);
+            s_key_string (json, "dimension", rs->dims[it->dimension].id);
+        scorer__json_close (json, '}');
     }
+    scorer__json_close (json, ']');
     if (rs->dim_count) {
-        cJSON *dims = cJSON_AddArrayToObject (doc, "dimensions");
+        scorer__json_key (json, "dimensions");
+        scorer__json_open (json, '[');
         for (int d = 0; d < rs->dim_count; d++) {
-            cJSON *dim = cJSON_CreateObject ();
-            cJSON_AddStringToObject (dim, "id", rs->dims[d].id);
-            cJSON_AddStringToObject (dim, "label", rs->dims[d].label);
-            cJSON_AddNumberToObject (dim, "points", rs->dims[d].points);
-            cJSON_AddItemToArray (dims, dim);
+            scorer__json_open (json, '{');
+            s_key_string (json, "id", rs->dims[d].id);
+            s_key_string (json, "label", rs->dims[d].label);
+            s_key_number (json, "points", rs->dims[d].points);
+            scorer__json_close (json, '}');
         }
+        scorer__json_close (json, ']');
     }
-    cJSON *counters = cJSON_AddArrayToObject (doc, "counters");
+    scorer__json_key (json, "counters");
+    scorer__json_open (json, '[');
     for (int c = 0; c < rs->counter_count; c++)
-        cJSON_AddItemToArray (
-            counters,
-            cJSON_CreateString (scorer_counter_name (rs->counters[c])));
-    return doc;
+        scorer__json_string (json, scorer_counter_name (rs->counters[c]));
+    scorer__json_close (json, ']');
 }
 
 /* Month-over-month (or quarter-over-quarter) change of the listed items,
-   in points: the previous period is scored the same way. */
+   in points: the previous period is scored the same way, over the same
+   registry, so a unit has the same index in both. */
 static void
-s_add_changes (cJSON *row, const scorer_ruleset_t *rs,
-               const scorer_output_t *now, const s_scored_t *prev,
-               const char *unit_id)
+s_changes (scorer_json_t *json, const s_report_t *r, size_t u)
 {
-    const scorer_output_t *before = NULL;
-    for (size_t u = 0; prev && u < prev->count; u++)
-        if (strcmp (prev->units[u].unit_id, unit_id) == 0)
-            before = &prev->out[u];
-    cJSON *changes = cJSON_AddObjectToObject (row, "changes");
+    const scorer_ruleset_t *rs = r->rs;
+    const scorer_output_t *now = &r->now.out[u];
+    const scorer_output_t *before = r->have_prev ? &r->prev.out[u] : NULL;
+    scorer__json_key (json, "changes");
+    scorer__json_open (json, '{');
     for (int c = 0; c < rs->change_count; c++) {
         int i = rs->changes[c];
         double delta = before && before->table >= 0
                            ? now->shown[i] - before->shown[i]
                            : NAN;
-        cJSON_AddItemToObject (
-            changes, rs->items[i].id,
-            s_shown (isfinite (delta) ? scorer__round (delta, ROUND_R2) : NAN,
-                     ROUND_R2));
+        scorer__json_key (json, rs->items[i].id);
+        scorer__json_shown (
+            json, isfinite (delta) ? scorer__round (delta, ROUND_R2) : NAN,
+            ROUND_R2);
     }
+    scorer__json_close (json, '}');
 }
 
 /* Rows by rank (ties keep registry order: equal ranks compare by index,
@@ -292,118 +358,167 @@ s_compare_by_rank (const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void
-s_add_tables (cJSON *doc, store_txn_t *txn, const scorer_ruleset_t *rs,
-              scorer_period_t period, const s_scored_t *s,
-              const s_scored_t *prev)
+/* The same order as s_compare_by_rank in linear time: ranks of a table
+   run from 1 to its number of rows, so a counting sort, stable, keeps
+   registry order among equal ranks. Returns -1 (nothing moved) when a
+   rank is out of that range or memory is short: the caller sorts. */
+static int
+s_order_by_rank (size_t *order, size_t n, const scorer_output_t *out)
 {
-    cJSON *tables = cJSON_AddArrayToObject (doc, "tables");
+    size_t *start = calloc (n + 2, sizeof (size_t));
+    size_t *sorted = malloc ((n ? n : 1) * sizeof (size_t));
+    int rc = start && sorted ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        int rank = out[order[k]].rank;
+        if (rank < 1 || (size_t)rank > n)
+            rc = -1;
+        else
+            start[rank + 1]++;
+    }
+    if (rc == 0) {
+        for (size_t rank = 1; rank <= n; rank++)
+            start[rank + 1] += start[rank];
+        for (size_t k = 0; k < n; k++)
+            sorted[start[out[order[k]].rank]++] = order[k];
+        memcpy (order, sorted, n * sizeof (size_t));
+    }
+    free (start);
+    free (sorted);
+    return rc;
+}
+
+static int
+s_tables (scorer_json_t *json, const s_report_t *r, char *err)
+{
+    const scorer_ruleset_t *rs = r->rs;
+    const scorer_output_t *out = r->now.out;
+    size_t *order = malloc ((r->count ? r->count : 1) * sizeof (size_t));
+    if (!order) {
+        snprintf (err, 256, "out of memory");
+        return -1;
+    }
+    scorer__json_key (json, "tables");
+    scorer__json_open (json, '[');
     for (int t = 0; t < rs->table_count; t++) {
-        cJSON *table = cJSON_CreateObject ();
-        cJSON_AddStringToObject (table, "group", rs->tables[t].group);
-        cJSON_AddStringToObject (table, "title", rs->tables[t].title);
-        cJSON *rows = cJSON_AddArrayToObject (table, "rows");
+        scorer__json_open (json, '{');
+        s_key_string (json, "group", rs->tables[t].group);
+        s_key_string (json, "title", rs->tables[t].title);
+        scorer__json_key (json, "rows");
+        scorer__json_open (json, '[');
         /* Ranked schemes list by rank; unranked ones in registry order. */
         size_t listed = 0;
-        size_t *order = malloc ((s->count ? s->count : 1) * sizeof (size_t));
-        for (size_t u = 0; order && u < s->count; u++)
-            if (s->out[u].table == t && !s->out[u].excluded)
+        for (size_t u = 0; u < r->count; u++)
+            if (out[u].table == t && !out[u].excluded)
                 order[listed++] = u;
-        if (rs->rank != RANK_NONE) {
-            s_rank_out = s->out;
+        if (rs->rank != RANK_NONE &&
+            s_order_by_rank (order, listed, out) != 0) {
+            s_rank_out = out;
             qsort (order, listed, sizeof (size_t), s_compare_by_rank);
             s_rank_out = NULL;
         }
         for (size_t k = 0; k < listed; k++) {
             size_t u = order[k];
-            cJSON *row = s_row_json (rs, &s->in[u], &s->out[u], true);
+            scorer__json_open (json, '{');
+            scorer__row_fields (json, rs, &r->now.in[u], &out[u], true);
             if (rs->change_count)
-                s_add_changes (row, rs, &s->out[u], prev, s->units[u].unit_id);
-            char note[512];
-            s_note (txn, rs, period, s->units[u].unit_id, note, sizeof (note));
-            cJSON_AddStringToObject (row, "note", note);
-            cJSON_AddItemToArray (rows, row);
+                s_changes (json, r, u);
+            char note[512] = "";
+            if (rs->note_count)
+                s_note (r, u, note, sizeof (note));
+            s_key_string (json, "note", note);
+            scorer__json_close (json, '}');
         }
-        free (order);
-        cJSON_AddItemToArray (tables, table);
+        scorer__json_close (json, ']');
+        scorer__json_close (json, '}');
     }
-    cJSON *excluded = cJSON_AddArrayToObject (doc, "excluded");
-    for (size_t u = 0; u < s->count; u++) {
-        if (s->out[u].table < 0 || !s->out[u].excluded)
+    scorer__json_close (json, ']');
+    free (order);
+    scorer__json_key (json, "excluded");
+    scorer__json_open (json, '[');
+    for (size_t u = 0; u < r->count; u++) {
+        if (out[u].table < 0 || !out[u].excluded)
             continue;
-        cJSON *row = cJSON_CreateObject ();
-        cJSON_AddStringToObject (row, "unit_id", s->units[u].unit_id);
-        cJSON_AddStringToObject (row, "unit", s->units[u].name);
-        cJSON_AddStringToObject (row, "reason", rs->exclude_text);
-        cJSON_AddItemToArray (excluded, row);
+        scorer__json_open (json, '{');
+        s_key_string (json, "unit_id", r->units[u].unit_id);
+        s_key_string (json, "unit", r->units[u].name);
+        s_key_string (json, "reason", rs->exclude_text);
+        scorer__json_close (json, '}');
     }
+    scorer__json_close (json, ']');
+    return 0;
 }
 
 static void
-s_add_channel_tables (cJSON *doc, store_txn_t *txn, const scorer_ruleset_t *rs,
-                      const char *period, const s_scored_t *s)
+s_channel_tables (scorer_json_t *json, const s_report_t *r)
 {
+    const scorer_ruleset_t *rs = r->rs;
     if (rs->channel_count == 0)
         return;
-    static const char *rounds[] = {"none", "t2", "r2", "pct0"};
-    cJSON *tables = cJSON_AddArrayToObject (doc, "channel_tables");
+    scorer__json_key (json, "channel_tables");
+    scorer__json_open (json, '[');
     for (int t = 0; t < rs->channel_count; t++) {
         const scorer_channel_table_t *ct = &rs->channels[t];
-        cJSON *table = cJSON_CreateObject ();
-        cJSON_AddStringToObject (table, "channel", ct->channel);
-        cJSON_AddStringToObject (table, "title", ct->title);
-        cJSON *columns = cJSON_AddArrayToObject (table, "columns");
+        scorer__json_open (json, '{');
+        s_key_string (json, "channel", ct->channel);
+        s_key_string (json, "title", ct->title);
+        scorer__json_key (json, "columns");
+        scorer__json_open (json, '[');
         for (int c = 0; c < ct->column_count; c++) {
-            cJSON *col = cJSON_CreateObject ();
-            cJSON_AddStringToObject (col, "id", ct->columns[c].id);
-            cJSON_AddStringToObject (col, "label", ct->columns[c].label);
-            cJSON_AddStringToObject (
-                col, "kind", ct->columns[c].counter >= 0 ? "counter" : "item");
+            scorer__json_open (json, '{');
+            s_key_string (json, "id", ct->columns[c].id);
+            s_key_string (json, "label", ct->columns[c].label);
+            s_key_string (json, "kind",
+                          ct->columns[c].counter >= 0 ? "counter" : "item");
             if (ct->columns[c].counter < 0) {
-                cJSON_AddStringToObject (col, "round",
-                                         rounds[ct->columns[c].round]);
-                cJSON_AddStringToObject (col, "suffix", ct->columns[c].suffix);
+                s_key_string (json, "round", s_rounds[ct->columns[c].round]);
+                s_key_string (json, "suffix", ct->columns[c].suffix);
             }
-            cJSON_AddItemToArray (columns, col);
+            scorer__json_close (json, '}');
         }
-        cJSON *rows = cJSON_AddArrayToObject (table, "rows");
-        for (size_t u = 0; u < s->count; u++) {
-            if (s->out[u].table < 0)
+        scorer__json_close (json, ']');
+        scorer__json_key (json, "rows");
+        scorer__json_open (json, '[');
+        for (size_t u = 0; u < r->count; u++) {
+            if (r->now.out[u].table < 0)
                 continue;
-            double counters[SC_COUNT];
-            s_read_counters (txn, period, s->units[u].unit_id,
-                             "ch:", ct->channel, counters);
+            const double *counters =
+                r->channel + ((size_t)t * r->count + u) * SC_COUNT;
             /* A unit is listed when the channel gave it work. */
             if (counters[SC_RECEIVED] == 0 && counters[SC_SHOULD_CLOSE] == 0)
                 continue;
-            cJSON *row = cJSON_CreateObject ();
-            cJSON_AddStringToObject (row, "unit_id", s->units[u].unit_id);
-            cJSON_AddStringToObject (row, "unit", s->units[u].name);
-            cJSON *values = cJSON_AddObjectToObject (row, "values");
+            scorer__json_open (json, '{');
+            s_key_string (json, "unit_id", r->units[u].unit_id);
+            s_key_string (json, "unit", r->units[u].name);
+            scorer__json_key (json, "values");
+            scorer__json_open (json, '{');
             for (int c = 0; c < ct->column_count; c++) {
                 const scorer_column_t *col = &ct->columns[c];
                 double v = scorer__column_value (col, counters);
+                scorer__json_key (json, col->id);
                 if (col->counter >= 0)
-                    cJSON_AddNumberToObject (values, col->id, v);
+                    scorer__json_number (json, v);
                 else
-                    cJSON_AddItemToObject (values, col->id,
-                                           s_shown (v, col->round));
+                    scorer__json_shown (json, v, col->round);
             }
-            cJSON_AddItemToArray (rows, row);
+            scorer__json_close (json, '}');
+            scorer__json_close (json, '}');
         }
-        cJSON_AddItemToArray (tables, table);
+        scorer__json_close (json, ']');
+        scorer__json_close (json, '}');
     }
+    scorer__json_close (json, ']');
 }
 
 static void
-s_add_summary (cJSON *doc, const scorer_ruleset_t *rs, const s_scored_t *s)
+s_summary (scorer_json_t *json, const s_report_t *r)
 {
+    const scorer_ruleset_t *rs = r->rs;
     if (!rs->summary)
         return;
     size_t units = 0, with_cases = 0, full = 0;
     double sum = 0;
-    for (size_t u = 0; u < s->count; u++) {
-        const scorer_output_t *o = &s->out[u];
+    for (size_t u = 0; u < r->count; u++) {
+        const scorer_output_t *o = &r->now.out[u];
         if (o->table < 0 || o->excluded)
             continue;
         units++;
@@ -411,134 +526,147 @@ s_add_summary (cJSON *doc, const scorer_ruleset_t *rs, const s_scored_t *s)
         sum += o->total;
         full += llround (o->total * 100) >= llround (rs->full_score * 100);
     }
-    cJSON *summary = cJSON_AddObjectToObject (doc, "summary");
-    cJSON_AddNumberToObject (summary, "units", (double)units);
-    cJSON_AddNumberToObject (summary, "with_cases", (double)with_cases);
-    cJSON_AddNumberToObject (summary, "full_score", rs->full_score);
-    cJSON_AddNumberToObject (summary, "at_full_score", (double)full);
-    cJSON_AddItemToObject (
-        summary, "at_full_score_share",
-        cJSON_CreateNumber (
-            units ? round ((double)full / (double)units * 10000) / 10000 : 0));
-    cJSON_AddItemToObject (
-        summary, "average",
-        s_shown (units ? scorer__round (sum / (double)units, ROUND_R2) : NAN,
-                 ROUND_R2));
-}
-
-/* czmq destructors take the address of the item pointer. */
-static void
-s_free_sum (void **item)
-{
-    free (*item);
-    *item = NULL;
+    scorer__json_key (json, "summary");
+    scorer__json_open (json, '{');
+    s_key_number (json, "units", (double)units);
+    s_key_number (json, "with_cases", (double)with_cases);
+    s_key_number (json, "full_score", rs->full_score);
+    s_key_number (json, "at_full_score", (double)full);
+    s_key_number (json, "at_full_score_share",
+                  units ? round ((double)full / (double)units * 10000) / 10000
+                        : 0);
+    scorer__json_key (json, "average");
+    scorer__json_shown (
+        json, units ? scorer__round (sum / (double)units, ROUND_R2) : NAN,
+        ROUND_R2);
+    scorer__json_close (json, '}');
 }
 
 /* Received tickets of the report's units by channel and by category,
-   read from the slices the counters keep per unit. */
+   summed from the slices on the walk over the period's counters. */
 static void
-s_add_breakdown (cJSON *doc, store_txn_t *txn, const scorer_ruleset_t *rs,
-                 const char *period, const s_scored_t *s)
+s_breakdown (scorer_json_t *json, const s_report_t *r)
 {
-    if (!rs->breakdown)
+    if (!r->rs->breakdown)
         return;
-    zhashx_t *sums[2] = {zhashx_new (), zhashx_new ()};
-    zhashx_set_destructor (sums[0], s_free_sum);
-    zhashx_set_destructor (sums[1], s_free_sum);
     double total = 0;
-    for (size_t u = 0; u < s->count; u++) {
-        if (s->out[u].table < 0)
-            continue;
-        total += s->in[u].counters[SC_RECEIVED];
-        uint8_t from[STORE_KEY_MAX];
-        size_t from_size =
-            scorer__counter_key (from, period, s->units[u].unit_id, "", "");
-        store_cursor_t *cursor =
-            store_cursor_new (txn, STORE_COUNTERS, from, from_size);
-        const void *key, *value;
-        size_t key_size, size;
-        while (cursor && store_cursor_next (cursor, &key, &key_size, &value,
-                                            &size) == STORE_OK) {
-            if (key_size < from_size || memcmp (key, from, from_size) != 0)
-                break; /* past this unit's slices */
-            char slice[STORE_KEY_MAX];
-            memcpy (slice, (const char *)key + from_size, key_size - from_size);
-            slice[key_size - from_size] = 0;
-            int kind = strncmp (slice, "ch:", 3) == 0    ? 0
-                       : strncmp (slice, "cat:", 4) == 0 ? 1
-                                                         : -1;
-            int32_t received = 0;
-            if (kind < 0 || size < sizeof (int32_t))
-                continue;
-            memcpy (&received, (const int32_t *)value + SC_RECEIVED,
-                    sizeof (received));
-            const char *id = slice + (kind == 0 ? 3 : 4);
-            double *sum = zhashx_lookup (sums[kind], id);
-            if (!sum) {
-                sum = calloc (1, sizeof (double));
-                zhashx_insert (sums[kind], id, sum);
-            }
-            *sum += received;
-        }
-        store_cursor_destroy (&cursor);
-    }
-    cJSON *breakdown = cJSON_AddObjectToObject (doc, "breakdown");
+    for (size_t u = 0; u < r->count; u++)
+        if (r->now.out[u].table >= 0)
+            total += r->now.in[u].counters[SC_RECEIVED];
+    scorer__json_key (json, "breakdown");
+    scorer__json_open (json, '{');
     static const char *names[2] = {"channels", "categories"};
     for (int kind = 0; kind < 2; kind++) {
-        cJSON *list = cJSON_AddArrayToObject (breakdown, names[kind]);
-        zlistx_t *keys = zhashx_keys (sums[kind]);
-        zlistx_set_comparator (keys, (zlistx_comparator_fn *)strcmp);
-        zlistx_sort (keys);
-        for (const char *id = zlistx_first (keys); id;
-             id = zlistx_next (keys)) {
-            double n = *(double *)zhashx_lookup (sums[kind], id);
+        scorer__json_key (json, names[kind]);
+        scorer__json_open (json, '[');
+        for (size_t k = 0; k < r->sums[kind].count; k++) {
+            const s_sum_t *sum = &r->sums[kind].items[k];
+            double n = sum->received;
             if (n == 0)
                 continue;
-            cJSON *entry = cJSON_CreateObject ();
-            cJSON_AddStringToObject (entry, "id", id);
-            cJSON_AddNumberToObject (entry, "received", n);
-            cJSON_AddNumberToObject (
-                entry, "share", total ? round (n / total * 10000) / 10000 : 0);
-            cJSON_AddItemToArray (list, entry);
+            scorer__json_open (json, '{');
+            s_key_string (json, "id", sum->id);
+            s_key_number (json, "received", n);
+            s_key_number (json, "share",
+                          total ? round (n / total * 10000) / 10000 : 0);
+            scorer__json_close (json, '}');
         }
-        zlistx_destroy (&keys);
-        zhashx_destroy (&sums[kind]);
+        scorer__json_close (json, ']');
     }
+    scorer__json_close (json, '}');
 }
 
 /* Units whose rate is below the district-wide rate (芙蓉区's list). */
 static void
-s_add_below (cJSON *doc, const scorer_ruleset_t *rs, const s_scored_t *s)
+s_below (scorer_json_t *json, const s_report_t *r)
 {
+    const scorer_ruleset_t *rs = r->rs;
     if (!rs->below_rate)
         return;
     double *vars = calloc (SCORER_VAR_COUNT, sizeof (double));
     if (!vars)
         return;
-    scorer__aggregates (s->in, s->count, s->out, vars);
+    scorer__aggregates (r->now.in, r->count, r->now.out, vars);
     double district = scorer__expr_eval (rs->below_district, vars);
     free (vars);
-    cJSON *below = cJSON_AddObjectToObject (doc, "below");
-    cJSON_AddStringToObject (below, "title", rs->below_title);
-    cJSON_AddNumberToObject (below, "district_rate",
-                             round (district * 10000) / 10000);
-    cJSON *rows = cJSON_AddArrayToObject (below, "rows");
-    for (size_t u = 0; u < s->count; u++) {
-        const double *c = s->in[u].counters;
-        if (s->out[u].table < 0 ||
+    scorer__json_key (json, "below");
+    scorer__json_open (json, '{');
+    s_key_string (json, "title", rs->below_title);
+    s_key_number (json, "district_rate", round (district * 10000) / 10000);
+    scorer__json_key (json, "rows");
+    scorer__json_open (json, '[');
+    for (size_t u = 0; u < r->count; u++) {
+        const double *c = r->now.in[u].counters;
+        if (r->now.out[u].table < 0 ||
             (rs->below_when && scorer__expr_eval (rs->below_when, c) == 0))
             continue;
         double rate = scorer__expr_eval (rs->below_rate, c);
         if (rate >= district)
             continue;
-        cJSON *row = cJSON_CreateObject ();
-        cJSON_AddStringToObject (row, "unit_id", s->units[u].unit_id);
-        cJSON_AddStringToObject (row, "unit", s->units[u].name);
-        cJSON_AddNumberToObject (row, "revisited", c[SC_REVISITED]);
-        cJSON_AddNumberToObject (row, "unresolved", c[SC_UNRESOLVED]);
-        cJSON_AddNumberToObject (row, "rate", round (rate * 10000) / 10000);
-        cJSON_AddItemToArray (rows, row);
+        scorer__json_open (json, '{');
+        s_key_string (json, "unit_id", r->units[u].unit_id);
+        s_key_string (json, "unit", r->units[u].name);
+        s_key_number (json, "revisited", c[SC_REVISITED]);
+        s_key_number (json, "unresolved", c[SC_UNRESOLVED]);
+        s_key_number (json, "rate", round (rate * 10000) / 10000);
+        scorer__json_close (json, '}');
     }
+    scorer__json_close (json, ']');
+    scorer__json_close (json, '}');
+}
+
+/* The registry, its index by id and who is listed. */
+static int
+s_report_units (store_txn_t *txn, s_report_t *r, char *err)
+{
+    r->units = scorer_units_list (txn, &r->count);
+    r->listed = calloc (r->count ? r->count : 1, sizeof (bool));
+    if (!r->listed || scorer__roster_init (&r->roster, r->units, r->count)) {
+        snprintf (err, 256, "out of memory");
+        return -1;
+    }
+    for (size_t u = 0; u < r->count; u++)
+        r->listed[u] = scorer__table_of (r->rs, r->units[u].group) >= 0;
+    return 0;
+}
+
+/* Reads and scores everything the report shows. */
+static int
+s_report_read (store_txn_t *txn, s_report_t *r, char *err)
+{
+    const scorer_ruleset_t *rs = r->rs;
+    if (s_report_units (txn, r, err) != 0)
+        return -1;
+    if (rs->channel_count) {
+        size_t cells = (size_t)rs->channel_count * (r->count ? r->count : 1);
+        r->channel = malloc (cells * SC_COUNT * sizeof (double));
+        if (!r->channel) {
+            snprintf (err, 256, "out of memory");
+            return -1;
+        }
+        double zero[SC_COUNT] = {0};
+        scorer_counters_derive (zero);
+        for (size_t k = 0; k < cells; k++)
+            memcpy (r->channel + k * SC_COUNT, zero, sizeof (zero));
+    }
+    bool slices = rs->channel_count > 0 || rs->breakdown;
+    if (s_score_period (txn, r, r->period_text, &r->now,
+                        slices ? s_take_slice : NULL, err) != 0)
+        return -1;
+    if (r->sums[0].failed || r->sums[1].failed) {
+        snprintf (err, 256, "out of memory");
+        return -1;
+    }
+    if (rs->change_count) {
+        /* No previous period to compare with shows every change as null;
+           the report itself stands. */
+        char p[8];
+        scorer_period_t before = r->period;
+        before.code--;
+        r->have_prev = s_score_period (txn, r, scorer_period_format (before, p),
+                                       &r->prev, NULL, err) == 0;
+    }
+    return s_read_notes (txn, r, err);
 }
 
 /* The report as of an earlier moment: the event log replayed up to it
@@ -605,54 +733,27 @@ scorer_report_json (store_txn_t *txn, const scorer_ruleset_t *rs,
     int64_t shown_as_of = now < end ? now : end;
     if (as_of && as_of < shown_as_of)
         return s_report_as_of (txn, rs, period_text, as_of, err);
-    s_scored_t s, prev;
-    if (s_score_period (txn, rs, period_text, &s, err) != 0)
-        return NULL;
-    bool have_prev = false;
-    if (rs->change_count) {
-        char p[8];
-        scorer_period_format (s_previous (period), p);
-        have_prev = s_score_period (txn, rs, p, &prev, err) == 0;
+    s_report_t r = {.rs = rs, .period = period, .period_text = period_text};
+    scorer_json_t json;
+    char *text = NULL;
+    if (s_report_read (txn, &r, err) != 0)
+        goto cleanup;
+    scorer__json_init (&json, 4096 + r.count * REPORT_BYTES_PER_UNIT);
+    scorer__json_open (&json, '{');
+    s_header (&json, rs, period_text, shown_as_of);
+    if (s_tables (&json, &r, err) != 0) {
+        scorer__json_free (&json);
+        goto cleanup;
     }
-    cJSON *doc = s_header_json (rs, period_text, shown_as_of);
-    s_add_tables (doc, txn, rs, period, &s, have_prev ? &prev : NULL);
-    s_add_channel_tables (doc, txn, rs, period_text, &s);
-    s_add_summary (doc, rs, &s);
-    s_add_breakdown (doc, txn, rs, period_text, &s);
-    s_add_below (doc, rs, &s);
-    char *text = cJSON_PrintUnformatted (doc);
-    cJSON_Delete (doc);
-    s_scored_free (&s);
-    if (have_prev)
-        s_scored_free (&prev);
+    s_channel_tables (&json, &r);
+    s_summary (&json, &r);
+    s_breakdown (&json, &r);
+    s_below (&json, &r);
+    scorer__json_close (&json, '}');
+    text = scorer__json_finish (&json);
     if (!text)
         snprintf (err, 256, "out of memory");
+cleanup:
+    s_report_free (&r);
     return text;
-}
-
-zhashx_t *
-scorer_report_rows (store_txn_t *txn, const scorer_ruleset_t *rs,
-                    scorer_period_t period, char *err)
-{
-    char p[8];
-    scorer_period_format (period, p);
-    s_scored_t s;
-    if (s_score_period (txn, rs, p, &s, err) != 0)
-        return NULL;
-    zhashx_t *rows = zhashx_new ();
-    zhashx_set_destructor (rows, (zhashx_destructor_fn *)zstr_free);
-    for (size_t u = 0; u < s.count; u++) {
-        if (s.out[u].table < 0)
-            continue;
-        cJSON *row = s_row_json (rs, &s.in[u], &s.out[u], false);
-        cJSON_AddStringToObject (row, "ruleset", rs->id);
-        cJSON_AddStringToObject (row, "period", p);
-        cJSON_AddBoolToObject (row, "excluded", s.out[u].excluded);
-        char *text = cJSON_PrintUnformatted (row);
-        cJSON_Delete (row);
-        if (text)
-            zhashx_insert (rows, s.units[u].unit_id, text);
-    }
-    s_scored_free (&s);
-    return rows;
 }

@@ -34,14 +34,15 @@ scorer__round (double value, scorer_round_t mode)
 }
 
 /* Ranking order: total descending, then the tie-break counter descending,
-   then registry order. */
+   then registry order. The sort compares keys gathered first, not the
+   inputs and outputs they come from: a pass over a thousand units
+   compares some ten thousand times. */
 typedef struct {
-    const scorer_ruleset_t *ruleset; /* for the tie-break */
-    const scorer_input_t *in;        /* inputs */
-    const scorer_output_t *out;      /* totals */
-} s_rank_ctx_t;
-
-static _Thread_local const s_rank_ctx_t *s_ctx;
+    long long cents; /* total as shown, in cents */
+    double tiebreak; /* the tie-break counter, or 0 */
+    uint32_t order;  /* registry order */
+    uint32_t index;  /* the unit's index in the inputs */
+} s_rank_key_t;
 
 static long long
 s_cents (double value)
@@ -52,24 +53,17 @@ s_cents (double value)
 static int
 s_compare_rank (const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    const s_rank_key_t *x = a, *y = b;
     /* Totals are shown to the cent; compare what is shown. */
-    long long cx = s_cents (s_ctx->out[x].total);
-    long long cy = s_cents (s_ctx->out[y].total);
-    if (cx != cy)
-        return cx > cy ? -1 : 1;
-    int tb = s_ctx->ruleset->tiebreak;
-    if (tb >= 0) {
-        double vx = s_ctx->in[x].counters[tb], vy = s_ctx->in[y].counters[tb];
-        if (vx != vy)
-            return vx > vy ? -1 : 1;
-    }
-    uint32_t ox = s_ctx->in[x].unit->order, oy = s_ctx->in[y].unit->order;
-    return (ox > oy) - (ox < oy);
+    if (x->cents != y->cents)
+        return x->cents > y->cents ? -1 : 1;
+    if (x->tiebreak != y->tiebreak)
+        return x->tiebreak > y->tiebreak ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
 }
 
-static int
-s_table_of (const scorer_ruleset_t *rs, const char *group)
+int
+scorer__table_of (const scorer_ruleset_t *rs, const char *group)
 {
     /* "all" lists every unit not listed by an earlier table. */
     for (int t = 0; t < rs->table_count; t++)
@@ -87,14 +81,18 @@ scorer__aggregates (const scorer_input_t *in, size_t count,
     size_t listed = 0;
     for (int c = 0; c < SC_COUNT; c++)
         max[c] = sum[c] = 0;
+    /* The first listed unit sets the maxima; the loops below have no
+       other branch, so the compiler can keep them in vector registers. */
     for (size_t u = 0; u < count; u++) {
         if (out[u].table < 0)
             continue;
-        listed++;
+        const double *x = in[u].counters;
+        if (listed++ == 0)
+            for (int c = 0; c < SC_COUNT; c++)
+                max[c] = x[c];
         for (int c = 0; c < SC_COUNT; c++) {
-            if (in[u].counters[c] > max[c] || listed == 1)
-                max[c] = in[u].counters[c];
-            sum[c] += in[u].counters[c];
+            max[c] = x[c] > max[c] ? x[c] : max[c];
+            sum[c] += x[c];
         }
     }
     /* Report-wide values are over every unit of the report's tables. */
@@ -189,47 +187,117 @@ int
 scorer_score (const scorer_ruleset_t *rs, const scorer_input_t *in,
               size_t count, scorer_output_t *out, char *err)
 {
+    return scorer__score (rs, in, count, NULL, out, err);
+}
+
+/* True when a report-wide value the scoring reads (in an item formula,
+   the exclusion or the no-cases rule) differs from `agg`. Values nothing
+   reads (most sums and means) may move. */
+static bool
+s_aggregates_moved (const scorer_ruleset_t *rs, const double *agg,
+                    const double *vars)
+{
+    for (int a = 0; a < 3 * SC_COUNT; a++) {
+        double was = agg[a], is = vars[SCORER_VAR_AGG + a];
+        if (memcmp (&was, &is, sizeof (double)) == 0)
+            continue;
+        int slot = SCORER_VAR_AGG + a;
+        if ((rs->exclude && scorer__expr_uses (rs->exclude, slot)) ||
+            (rs->empty && scorer__expr_uses (rs->empty, slot)))
+            return true;
+        for (int i = 0; i < rs->item_count; i++)
+            if (rs->items[i].formula &&
+                scorer__expr_uses (rs->items[i].formula, slot))
+                return true;
+    }
+    return false;
+}
+
+/* Scores every unit, or, given the outputs `prev` of the last scoring
+   and the report-wide values it used (agg: 3 * SC_COUNT, updated), only
+   the `changed` units when those values did not move: every other unit's
+   items then come out as they did, and are copied. Totals of units with
+   no cases and ranks are always done again over all units. */
+static int
+s_score (const scorer_ruleset_t *rs, const scorer_input_t *in, size_t count,
+         const int *tables, const size_t *changed, size_t changed_count,
+         const scorer_output_t *prev, double *agg, scorer_output_t *out,
+         char *err)
+{
     double *vars = calloc (SCORER_VAR_COUNT, sizeof (double));
-    size_t *order = malloc ((count ? count : 1) * sizeof (size_t));
-    if (!vars || !order) {
+    s_rank_key_t *keys = malloc ((count ? count : 1) * sizeof (*keys));
+    if (!vars || !keys) {
         free (vars);
-        free (order);
+        free (keys);
         snprintf (err, 256, "out of memory");
         return -1;
     }
     for (size_t u = 0; u < count; u++) {
         memset (&out[u], 0, sizeof (out[u]));
-        out[u].table = s_table_of (rs, in[u].unit->group);
+        out[u].table =
+            tables ? tables[u] : scorer__table_of (rs, in[u].unit->group);
     }
     scorer__aggregates (in, count, out, vars);
+    bool some = prev && agg && !s_aggregates_moved (rs, agg, vars);
+    if (agg)
+        memcpy (agg, vars + SCORER_VAR_AGG, 3 * SC_COUNT * sizeof (double));
     int rc = 0;
-    for (size_t u = 0; u < count && rc == 0; u++)
-        if (out[u].table >= 0)
+    if (some) {
+        for (size_t u = 0; u < count; u++)
+            if (out[u].table >= 0)
+                out[u] = prev[u];
+        for (size_t k = 0; k < changed_count && rc == 0; k++) {
+            size_t u = changed[k];
+            if (u >= count || out[u].table < 0)
+                continue;
+            memset (&out[u], 0, sizeof (out[u]));
+            out[u].table = prev[u].table;
             rc = s_score_unit (rs, &in[u], vars, &out[u], err);
+        }
+    } else
+        for (size_t u = 0; u < count && rc == 0; u++)
+            if (out[u].table >= 0)
+                rc = s_score_unit (rs, &in[u], vars, &out[u], err);
     if (rc == 0 && rs->empty)
         s_score_empty (count, out);
-    s_rank_ctx_t ctx = {rs, in, out};
+    int tb = rs->tiebreak;
     for (int t = 0; rc == 0 && rs->rank != RANK_NONE && t < rs->table_count;
          t++) {
         size_t n = 0;
         for (size_t u = 0; u < count; u++)
             if (out[u].table == t && !out[u].excluded)
-                order[n++] = u;
-        s_ctx = &ctx;
-        qsort (order, n, sizeof (size_t), s_compare_rank);
-        s_ctx = NULL;
+                keys[n++] = (s_rank_key_t){s_cents (out[u].total),
+                                           tb >= 0 ? in[u].counters[tb] : 0,
+                                           in[u].unit->order, (uint32_t)u};
+        qsort (keys, n, sizeof (*keys), s_compare_rank);
         for (size_t r = 0; r < n; r++) {
-            scorer_output_t *o = &out[order[r]];
-            bool tie = r > 0 &&
-                       s_cents (o->total) == s_cents (out[order[r - 1]].total);
+            scorer_output_t *o = &out[keys[r].index];
+            bool tie = r > 0 && keys[r].cents == keys[r - 1].cents;
             o->rank = rs->rank == RANK_COMPETITION && tie
-                          ? out[order[r - 1]].rank
+                          ? out[keys[r - 1].index].rank
                           : (int)r + 1;
         }
     }
     free (vars);
-    free (order);
+    free (keys);
     return rc;
+}
+
+int
+scorer__score (const scorer_ruleset_t *rs, const scorer_input_t *in,
+               size_t count, const int *tables, scorer_output_t *out, char *err)
+{
+    return s_score (rs, in, count, tables, NULL, 0, NULL, NULL, out, err);
+}
+
+int
+scorer__rescore (const scorer_ruleset_t *rs, const scorer_input_t *in,
+                 size_t count, const int *tables, const size_t *changed,
+                 size_t changed_count, const scorer_output_t *prev, double *agg,
+                 scorer_output_t *out, char *err)
+{
+    return s_score (rs, in, count, tables, changed, changed_count, prev, agg,
+                    out, err);
 }
 
 double

@@ -25,8 +25,7 @@ echo "== tests (RelWithDebInfo)"
 ctest --test-dir build --output-on-failure
 
 echo "== benchmarks (quick mode: they must run, figures are not judged here)"
-build/bench_report --quick
-build/bench_live --quick
+build/hotline-bench all --quick
 
 echo "== build (ASan + UBSan)"
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DHOTLINE_SANITIZE=ON
