@@ -1,15 +1,14 @@
 /*  bench_baseline: the raw ZeroMQ ceiling and the SQLite alternative.
 
-    Raw ZeroMQ. The frames and sockets of hotline's ingest path, with the
-    store taken out: the client sends each payload as one frame on a
-    DEALER (a copy, as client_sender's zframe_new makes one); the receiver
-    thread, like ingest_actor, takes the last frame as the payload and the
-    rest as the envelope, decodes it with proto_batch_decode (which also
-    validates every event), and answers on the ROUTER with a BatchAck
-    encoded by proto_batch_ack_encode; the client decodes every answer with
-    proto_batch_ack_decode. Encoding the batches is left out (the caller
-    encodes them beforehand), so is the scorer thread hop (ingest hands
-    batches to the scorer over an inproc PAIR).
+    Raw ZeroMQ. The sockets of hotline's ingest path with the store taken
+    out: a ROUTER thread that, like ingest_actor, takes the last frame as
+    the payload and the rest as the envelope, decodes it with
+    proto_batch_decode (which also validates every event) and answers with
+    a BatchAck encoded by proto_batch_ack_encode. The caller's sender (the
+    one it uses for hotlined, bench_ingest.c) sends it the same frames.
+    Encoding the batches is left out (they are encoded beforehand), so is
+    the scorer thread hop (ingest hands batches to the scorer over an
+    inproc PAIR).
 
     SQLite mirrors, per event and in hotline's order (scorer_state.c
     s_apply_event), the store work of the scorer with the event clock,
@@ -71,8 +70,6 @@
 
 /* ---- raw ZeroMQ --------------------------------------------------------- */
 
-#define RAW_TIMEOUT_MS   30000
-#define RAW_WINDOW       8
 #define RAW_MAX_MSG_SIZE (64 * 1024 * 1024)
 
 typedef struct {
@@ -155,66 +152,6 @@ s_raw_receiver (zsock_t *pipe, void *arg)
     zsock_destroy (&router);
 }
 
-/* Sends one payload (copied into the frame, as client_sender does). */
-static int
-s_raw_send (zsock_t *dealer, const uint8_t *payload, size_t size)
-{
-    zframe_t *frame = zframe_new (payload, size);
-    if (!frame)
-        return -1;
-    if (zframe_send (&frame, dealer, 0) != 0) {
-        zframe_destroy (&frame);
-        return -1;
-    }
-    return 0;
-}
-
-/* Waits for one acknowledgement and checks it answers `expected` events
-   stored. Returns 0 or -1 with a reason in err (256 bytes). */
-static int
-s_raw_ack (zpoller_t *poller, zsock_t *dealer, size_t expected, char *err)
-{
-    if (zpoller_wait (poller, RAW_TIMEOUT_MS) != dealer) {
-        snprintf (err, 256, "%s",
-                  zpoller_terminated (poller)
-                      ? "interrupted"
-                      : "no acknowledgement within 30 s");
-        return -1;
-    }
-    zframe_t *frame = zframe_recv (dealer);
-    if (!frame) {
-        snprintf (err, 256, "receive failed: %s", zmq_strerror (zmq_errno ()));
-        return -1;
-    }
-    proto_batch_ack_t ack;
-    char reason[PROTO_ERROR_MAX + 1];
-    int rc = proto_batch_ack_decode (zframe_data (frame), zframe_size (frame),
-                                     &ack, reason);
-    zframe_destroy (&frame);
-    if (rc != 0) {
-        snprintf (err, 256, "undecodable acknowledgement: %s", reason);
-        return -1;
-    }
-    rc = 0;
-    if (!ack.ok) {
-        snprintf (err, 256, "batch %" PRIu64 " refused: %s", ack.batch_id,
-                  ack.error);
-        rc = -1;
-    } else if (ack.count != expected) {
-        snprintf (err, 256, "batch %" PRIu64 " answered %zu events, not %zu",
-                  ack.batch_id, ack.count, expected);
-        rc = -1;
-    }
-    for (size_t i = 0; rc == 0 && i < ack.count; i++)
-        if (ack.acks[i].status != PROTO_ACK_STORED) {
-            snprintf (err, 256, "batch %" PRIu64 " event %zu not stored",
-                      ack.batch_id, i);
-            rc = -1;
-        }
-    proto_batch_ack_free (&ack);
-    return rc;
-}
-
 static void
 s_rate (bench_rate_t *out, uint64_t events, int64_t usecs)
 {
@@ -223,88 +160,30 @@ s_rate (bench_rate_t *out, uint64_t events, int64_t usecs)
     out->per_second = usecs > 0 ? (double)events / out->seconds : 0;
 }
 
-int
-bench_zmq_raw (const char *endpoint, uint8_t *const *payloads,
-               const size_t *sizes, const size_t *counts, size_t batches,
-               size_t window, bench_rate_t *out)
+zactor_t *
+bench_raw_receiver (const char *endpoint)
 {
-    if (!endpoint || !out || (batches && (!payloads || !sizes || !counts))) {
-        fprintf (stderr, "bench_zmq_raw: missing endpoint, payloads or out\n");
-        return -1;
+    if (!endpoint) {
+        fprintf (stderr, "bench_raw_receiver: no endpoint\n");
+        return NULL;
     }
-    if (window == 0)
-        window = RAW_WINDOW;
-    s_raw_args_t args = {.endpoint = endpoint};
-    zactor_t *receiver = NULL;
-    zsock_t *dealer = NULL;
-    zpoller_t *poller = NULL;
-    uint8_t *hello = NULL;
-    char err[256] = "out of memory";
-    int rc = -1;
-
+    s_raw_args_t *args = calloc (1, sizeof (*args));
+    if (!args)
+        return NULL;
+    args->endpoint = endpoint;
     /* zactor_new returns once the receiver has signalled: bound or not. */
-    receiver = zactor_new (s_raw_receiver, &args);
-    if (!receiver)
-        goto cleanup;
-    if (args.failed) {
-        snprintf (err, sizeof (err), "%s", args.error);
-        goto cleanup;
+    zactor_t *receiver = zactor_new (s_raw_receiver, args);
+    if (receiver && args->failed) {
+        fprintf (stderr, "bench_raw_receiver: %s\n", args->error);
+        zactor_destroy (&receiver);
     }
-    dealer = zsock_new (ZMQ_DEALER);
-    if (!dealer)
-        goto cleanup;
-    zsock_set_linger (dealer, 0);
-    if (zsock_connect (dealer, "%s", endpoint) != 0) {
-        snprintf (err, sizeof (err), "cannot connect to %s: %s", endpoint,
-                  zmq_strerror (zmq_errno ()));
-        goto cleanup;
-    }
-    poller = zpoller_new (dealer, NULL);
-    if (!poller)
-        goto cleanup;
-
-    /* One empty batch first: the clock must not time the connection. */
-    size_t hello_size;
-    hello = proto_batch_encode (0, NULL, 0, NULL, 0, &hello_size);
-    if (!hello || s_raw_send (dealer, hello, hello_size) != 0 ||
-        s_raw_ack (poller, dealer, 0, err) != 0)
-        goto cleanup;
-
-    /* The DEALER and the receiver keep order, so the i-th answer is the
-       i-th batch's. */
-    uint64_t events = 0;
-    size_t sent = 0, acked = 0;
-    int64_t start = zclock_usecs ();
-    while (acked < batches) {
-        while (sent < batches && sent - acked < window) {
-            if (s_raw_send (dealer, payloads[sent], sizes[sent]) != 0) {
-                snprintf (err, sizeof (err), "send failed: %s",
-                          zmq_strerror (zmq_errno ()));
-                goto cleanup;
-            }
-            sent++;
-        }
-        if (s_raw_ack (poller, dealer, counts[acked], err) != 0)
-            goto cleanup;
-        events += counts[acked++];
-    }
-    s_rate (out, events, zclock_usecs () - start);
-    rc = 0;
-
-cleanup:
-    if (rc != 0)
-        fprintf (stderr, "bench_zmq_raw: %s\n", err);
-    free (hello);
-    zpoller_destroy (&poller);
-    zsock_destroy (&dealer);
-    zactor_destroy (&receiver);
-    return rc;
+    free (args);
+    return receiver;
 }
 
 /* ---- SQLite: the database ---------------------------------------------- */
 
 #define DB_FILE       "baseline.sqlite3"
-#define FILL_TXN      100000
 #define INGEST_BATCH  500
 #define HOUR_MS       (3600LL * 1000)
 #define DAY_MS        (24 * HOUR_MS)
@@ -477,7 +356,7 @@ s_db_close (s_db_t **self_p)
 /* Opens (creating) dir and its database. Returns NULL with the reason
    written to stderr. */
 static s_db_t *
-s_db_open (const char *dir, const char *synchronous)
+s_db_open (const char *dir)
 {
     s_db_t *self = calloc (1, sizeof (*self));
     if (!self) {
@@ -521,7 +400,7 @@ s_db_open (const char *dir, const char *synchronous)
     mode = NULL;
     char pragmas[128];
     snprintf (pragmas, sizeof (pragmas),
-              "PRAGMA synchronous=%s; PRAGMA cache_size=-65536;", synchronous);
+              "PRAGMA synchronous=%s; PRAGMA cache_size=-65536;", "FULL");
     if (s_exec (self, pragmas) != 0 || s_exec (self, s_schema) != 0)
         goto failed;
     for (int q = 0; q < Q_COUNT; q++)
@@ -1199,7 +1078,7 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
     }
     if (batch == 0)
         batch = INGEST_BATCH;
-    s_db_t *self = s_db_open (dir, "FULL");
+    s_db_t *self = s_db_open (dir);
     if (!self)
         return -1;
     int rc = -1;
@@ -1228,50 +1107,6 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
     s_rate (out, count, zclock_usecs () - start);
     rc = 0;
 cleanup:
-    s_db_close (&self);
-    return rc;
-}
-
-int
-bench_sqlite_fill (const char *dir, bench_gen_t *gen, uint64_t *events)
-{
-    if (events)
-        *events = 0;
-    if (!gen) {
-        fprintf (stderr, "bench_sqlite_fill: no generator\n");
-        return -1;
-    }
-    /* Not timed: durability per commit would only lengthen the set-up. */
-    s_db_t *self = s_db_open (dir, "OFF");
-    if (!self)
-        return -1;
-    int rc = -1;
-    uint64_t read = 0;
-    proto_event_t event;
-    bool more = true;
-    while (more) {
-        bool ok = s_done (self, Q_BEGIN) == 0;
-        for (size_t n = 0; ok && n < FILL_TXN; n++) {
-            if (!(more = bench_gen_next (gen, &event)))
-                break;
-            read++;
-            ok = s_apply_event (self, &event) == 0;
-        }
-        if (s_end (self, ok) != 0) {
-            char what[64];
-            snprintf (what, sizeof (what), "fill at event %" PRIu64, read);
-            s_report (self, what);
-            goto cleanup;
-        }
-    }
-    if (s_exec (self, "PRAGMA wal_checkpoint(TRUNCATE)") != 0) {
-        s_report (self, "checkpoint");
-        goto cleanup;
-    }
-    rc = 0;
-cleanup:
-    if (events)
-        *events = read;
     s_db_close (&self);
     return rc;
 }

@@ -15,42 +15,34 @@
     stderr. Nothing here prints otherwise.
 
     Thread rules: each call is self-contained (its own sockets, its own
-    database connection) and may run in any thread; bench_zmq_raw starts
-    and joins a receiver thread of its own. Calls on the same database
+    database connection) and may run in any thread; the raw receiver is a
+    thread of its own. Calls on the same database
     directory must not overlap. */
 #ifndef BENCH_BASELINE_H_INCLUDED
 #define BENCH_BASELINE_H_INCLUDED
 
-#include "bench_gen.h"
 #include "proto.h"
+
+#include <czmq.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
     uint64_t events;   /* events processed */
-    double seconds;    /* wall time, first send/begin to last ack/commit */
+    double seconds;    /* wall time, first BEGIN to last COMMIT */
     double per_second; /* events / seconds */
 } bench_rate_t;
 
-/* (a) Raw ZeroMQ. A receiver thread binds a ROUTER at `endpoint` (e.g.
-   "ipc:///tmp/x/raw.ipc"; an ipc directory must exist), decodes every
-   message with proto_batch_decode and answers with a BatchAck encoded by
-   proto_batch_ack_encode, every event "stored"; nothing is stored. A
-   DEALER client sends payloads[0..batches) (batches encoded with
-   proto_batch_encode, sizes[i] bytes, counts[i] events each; borrowed),
-   keeping at most `window` in flight (0: 8, hotline's sender's default),
-   and checks that each acknowledgement answers counts[i] events.
-
-   Before the clock starts, one empty batch makes a round trip, so the
-   connection is up and the receiver ready: the timing runs from the
-   first send of payloads[0] to the last acknowledgement. An answer that
-   takes more than 30 s ends the run. Returns 0 with *out filled, or -1
-   (cannot bind, a refused or mismatched acknowledgement, a timeout, out
-   of memory). */
-int bench_zmq_raw (const char *endpoint, uint8_t *const *payloads,
-                   const size_t *sizes, const size_t *counts, size_t batches,
-                   size_t window, bench_rate_t *out);
+/* (a) Raw ZeroMQ. Starts a receiver thread that binds a ROUTER at
+   `endpoint` (e.g. "ipc:///tmp/x/raw"; an ipc directory must exist),
+   decodes every message with proto_batch_decode and answers with a
+   BatchAck encoded by proto_batch_ack_encode, every event "stored",
+   echoing the routing envelope as hotline's ingest does; nothing is
+   stored. The caller sends it the very frames it sends hotlined, with the
+   same sender. Returns the actor (zactor_destroy stops it), or NULL
+   (cannot bind, out of memory). */
+zactor_t *bench_raw_receiver (const char *endpoint);
 
 /* (b) SQLite. Opens, creating them if needed, directory `dir` (one level)
    and the database `dir`/baseline.sqlite3 (journal_mode=WAL,
@@ -64,14 +56,5 @@ int bench_zmq_raw (const char *endpoint, uint8_t *const *payloads,
    Returns 0 with *out filled, or -1. */
 int bench_sqlite_ingest (const char *dir, const proto_event_t *events,
                          size_t count, size_t batch, bench_rate_t *out);
-
-/* Pre-fills the database of `dir` (as bench_sqlite_ingest opens it) with
-   every event of `gen` (borrowed; read to its end), registering units at
-   first sight, in transactions of 100,000 events with synchronous=OFF
-   (not timed: the fill is set-up, not measurement), then checkpoints and
-   truncates the WAL so a timed run starts from a settled file. Writes
-   the number of events read into *events (when not NULL). Returns 0 or
-   -1. */
-int bench_sqlite_fill (const char *dir, bench_gen_t *gen, uint64_t *events);
 
 #endif

@@ -41,18 +41,26 @@ bench_percentile (const double *sorted, size_t n, double p)
     return sorted[i < n ? i : n - 1];
 }
 
+void
+bench_sort (double *values, size_t n)
+{
+    qsort (values, n, sizeof (double), s_compare);
+}
+
 double
 bench_median (double *values, size_t n)
 {
-    qsort (values, n, sizeof (double), s_compare);
+    bench_sort (values, n);
     return bench_percentile (values, n, 0.5);
 }
 
 int
-bench_daemon_start (bench_daemon_t *d, const char *dir, const char *data,
-                    const char *extra)
+bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
+                    const char *data, const char *extra)
 {
     memset (d, 0, sizeof (*d));
+    if (!binary)
+        binary = HOTLINED_BIN;
     if (dir)
         snprintf (d->dir, sizeof (d->dir), "%s", dir);
     else {
@@ -99,12 +107,11 @@ bench_daemon_start (bench_daemon_t *d, const char *dir, const char *data,
     posix_spawn_file_actions_addopen (&actions, 1, log,
                                       O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2 (&actions, 1, 2);
-    char *argv[] = {(char *)HOTLINED_BIN, (char *)"--config", d->config, NULL};
-    int rc = posix_spawn (&d->pid, HOTLINED_BIN, &actions, NULL, argv, environ);
+    char *argv[] = {(char *)binary, (char *)"--config", d->config, NULL};
+    int rc = posix_spawn (&d->pid, binary, &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy (&actions);
     if (rc != 0) {
-        fprintf (stderr, "bench: cannot start %s: %s\n", HOTLINED_BIN,
-                 strerror (rc));
+        fprintf (stderr, "bench: cannot start %s: %s\n", binary, strerror (rc));
         d->pid = 0;
         return -1;
     }

@@ -27,12 +27,13 @@ typedef struct {
     bool temporary;     /* dir was made by bench_daemon_start */
 } bench_daemon_t;
 
-/* Starts hotlined. `dir` NULL makes a fresh /tmp directory (removed by
-   bench_daemon_stop); `data` NULL puts the store in dir/data.
-   `extra` is appended to the configuration ("    key = value\n" lines,
-   or NULL). Returns 0, or -1 with the reason on stderr. */
-int bench_daemon_start (bench_daemon_t *d, const char *dir, const char *data,
-                        const char *extra);
+/* Starts hotlined: `binary`, or NULL for the build tree's. `dir` NULL
+   makes a fresh /tmp directory (removed by bench_daemon_stop); `data`
+   NULL puts the store in dir/data. `extra` is appended to the
+   configuration ("    key = value\n" lines, or NULL). Returns 0, or -1
+   with the reason on stderr. */
+int bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
+                        const char *data, const char *extra);
 
 /* SIGTERM and wait (SIGKILL after 30 s); removes a temporary directory
    unless HOTLINE_KEEP_BENCH_DIRS is set. Safe on a daemon never started. */
@@ -56,6 +57,9 @@ int64_t bench_now_ns (void);
 
 /* Percentile p (0..1) of sorted values; 0 when n is 0. */
 double bench_percentile (const double *sorted, size_t n, double p);
+
+/* Sorts values in place, ascending. */
+void bench_sort (double *values, size_t n);
 
 /* Median of values (sorts them in place). */
 double bench_median (double *values, size_t n);

@@ -10,7 +10,7 @@
 
     ingest   Each round runs, one after another on the same machine:
              raw     the frames to a ROUTER that only decodes them and
-                     answers (bench_zmq_raw): the transport ceiling;
+                     answers (bench_raw_receiver): the transport ceiling;
              empty   hotlined on a fresh store (the real endpoint, LMDB,
                      fsync'd group commits, acknowledged = durable);
              big     hotlined on a store already holding --big-tickets
@@ -177,8 +177,10 @@ s_dealer (const char *endpoint)
     return dealer;
 }
 
-/* Sends every frame, `window` in flight; returns events/s from the first
-   send to the last acknowledgement, or -1. */
+/* Sends every frame, `window` in flight, to hotlined or the raw receiver
+   alike; returns events/s from the first send to the last
+   acknowledgement, or -1. With `sample` (a pid, or 0) the peak of its
+   anonymous memory goes to *anon_peak. */
 static double
 s_blast (const char *endpoint, const s_stream_t *s, size_t window,
          const char *what, pid_t sample, long *anon_peak)
@@ -186,7 +188,21 @@ s_blast (const char *endpoint, const s_stream_t *s, size_t window,
     zsock_t *dealer = s_dealer (endpoint);
     if (!dealer)
         return -1;
+    /* One empty batch first, so the clock does not time connecting. */
     s_answers_t a = {0};
+    size_t hello_size;
+    uint8_t *hello = proto_batch_encode (0, NULL, 0, NULL, 0, &hello_size);
+    zmsg_t *first = zmsg_new ();
+    zmsg_addmem (first, NULL, 0);
+    zmsg_addmem (first, hello, hello_size);
+    free (hello);
+    if (zmsg_send (&first, dealer) != 0 || s_take_ack (dealer, &a) != 0) {
+        zmsg_destroy (&first);
+        zsock_destroy (&dealer);
+        fprintf (stderr, "bench ingest: %s: no answer from %s\n", what,
+                 endpoint);
+        return -1;
+    }
     size_t sent = 0, answered = 0;
     int64_t t0 = bench_now_ns (), next_sample = t0;
     int rc = 0;
@@ -587,19 +603,20 @@ bench_ingest_main (int argc, char *argv[])
             goto done;
         char endpoint[64];
         snprintf (endpoint, sizeof (endpoint), "ipc://%s/raw", raw_dir);
-        bench_rate_t rate;
-        if (bench_zmq_raw (endpoint, stream.payloads, stream.sizes,
-                           stream.counts, stream.batches, opt.window,
-                           &rate) != 0)
+        zactor_t *receiver = bench_raw_receiver (endpoint);
+        if (!receiver)
             goto done;
-        raw[r] = rate.per_second;
+        raw[r] = s_blast (endpoint, &stream, opt.window, "raw", 0, NULL);
+        zactor_destroy (&receiver);
         char remove[96];
         snprintf (remove, sizeof (remove), "rm -rf '%s'", raw_dir);
         if (system (remove) != 0) /* the directory holds the ipc socket */
             fprintf (stderr, "bench ingest: cannot remove %s\n", raw_dir);
+        if (raw[r] < 0)
+            goto done;
         /* hotlined, empty store. */
         bench_daemon_t d;
-        if (bench_daemon_start (&d, NULL, NULL, NULL) != 0 ||
+        if (bench_daemon_start (&d, NULL, NULL, NULL, NULL) != 0 ||
             bench_daemon_import (&d, units, (size_t)opt.units) != 0) {
             bench_daemon_stop (&d);
             goto done;
@@ -621,7 +638,7 @@ bench_ingest_main (int argc, char *argv[])
             goto done;
         /* hotlined, big store. */
         if (opt.big_tickets) {
-            if (bench_daemon_start (&d, NULL, big_data,
+            if (bench_daemon_start (&d, NULL, NULL, big_data,
                                     "    map_size_mb = 65536\n") != 0 ||
                 bench_daemon_import (&d, units, (size_t)opt.units) != 0) {
                 bench_daemon_stop (&d);
@@ -642,6 +659,7 @@ bench_ingest_main (int argc, char *argv[])
         if (!mkdtemp (sql_dir))
             goto done;
         size_t sql_batch = per_commit[r] >= 1 ? (size_t)per_commit[r] : 1;
+        bench_rate_t rate;
         int sql_rc = bench_sqlite_ingest (sql_dir, stream.events, stream.count,
                                           sql_batch, &rate);
         char command[128];
@@ -662,7 +680,7 @@ bench_ingest_main (int argc, char *argv[])
     int rates[2] = {1000, 10000};
     for (int i = 0; i < 2; i++) {
         bench_daemon_t d;
-        if (bench_daemon_start (&d, NULL, NULL, NULL) != 0 ||
+        if (bench_daemon_start (&d, NULL, NULL, NULL, NULL) != 0 ||
             bench_daemon_import (&d, units, (size_t)opt.units) != 0) {
             bench_daemon_stop (&d);
             goto done;

@@ -1,7 +1,7 @@
 /*  bench_live: what a stalled subscriber costs ingest, and how soon a score
     update follows the acknowledgement of the event that caused it.
 
-    Drives the real hotlined, spawned as tests/harness.c does: a fresh
+    Drives the real hotlined, spawned by bench_daemon.c: a fresh
     temporary directory per run, ipc:// endpoints inside it, the event
     clock, a 100 ms heartbeat and otherwise the default configuration.
 
@@ -47,29 +47,23 @@
 
     bench_live_main is `hotline-bench live` (bench_main.c).  */
 #include "bench.h"
+#include "bench_daemon.h"
 #include "client.h"
 #include "proto.h"
 
 #include <cjson/cJSON.h>
 #include <czmq.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
-#define HEARTBEAT_MS   100 /* short, so the syncs below are quick */
-#define CLOSE_BATCH    10  /* closes per message in the latency run */
-#define MARKER_TICKETS 8   /* tickets of the marker unit */
+#define CLOSE_BATCH    10 /* closes per message in the latency run */
+#define MARKER_TICKETS 8  /* tickets of the marker unit */
 #define MARKER_ID      "UMARK"
 #define SCORE_PREFIX   "score/jintai-2025/"
 #define LISTENER_HWM   10000000 /* publish_hwm of the latency run */
@@ -88,201 +82,33 @@ typedef struct {
     int64_t july;       /* 2025-07-01T00:00+08:00 in ms */
 } s_options_t;
 
-static int64_t
-s_now_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-s_compare (const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Of values already sorted. */
-static double
-s_percentile (const double *sorted, size_t n, double p)
-{
-    if (n == 0)
-        return 0;
-    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
-    return sorted[i];
-}
-
-static double
-s_median (double *values, size_t n)
-{
-    qsort (values, n, sizeof (double), s_compare);
-    return s_percentile (values, n, 0.5);
-}
-
 //  ---------------------------------------------------------------------
 //  The daemon
-
-typedef struct {
-    char dir[64];      /* temporary directory, "" when none */
-    char config[96];   /* its hotline.cfg */
-    char ingest[96];   /* endpoints inside it */
-    char publish[96];  /* ... */
-    char query[96];    /* ... */
-    char snapshot[96]; /* ... */
-    pid_t pid;         /* running hotlined, or 0 */
-} s_daemon_t;
-
-/* SIGTERM and wait; SIGKILL after 10 s. Then removes the directory. Safe
-   on a daemon that never started. */
-static void
-s_daemon_stop (s_daemon_t *d)
-{
-    if (d->pid > 0) {
-        kill (d->pid, SIGTERM);
-        int status;
-        int64_t give_up = s_now_ns () + 10000000000LL;
-        while (waitpid (d->pid, &status, WNOHANG) == 0) {
-            if (s_now_ns () > give_up) {
-                fprintf (stderr, "bench_live: hotlined ignored SIGTERM\n");
-                kill (d->pid, SIGKILL);
-                waitpid (d->pid, &status, 0);
-                break;
-            }
-            struct timespec pause = {0, 10000000};
-            nanosleep (&pause, NULL);
-        }
-        d->pid = 0;
-    }
-    if (*d->dir && getenv ("HOTLINE_KEEP_BENCH_DIRS"))
-        fprintf (stderr, "bench_live: kept %s\n", d->dir);
-    else if (*d->dir) {
-        char command[128];
-        snprintf (command, sizeof (command), "rm -rf '%s'", d->dir);
-        if (system (command) != 0)
-            fprintf (stderr, "bench_live: could not remove %s\n", d->dir);
-        d->dir[0] = 0;
-    }
-}
-
-/* Creates the directory and configuration, spawns hotlined and waits
-   until its query endpoint answers. Returns 0, or -1 (said on stderr). */
-static int
-s_daemon_start (s_daemon_t *d, const char *daemon, int publish_hwm)
-{
-    memset (d, 0, sizeof (*d));
-    snprintf (d->dir, sizeof (d->dir), "/tmp/hotline-live-XXXXXX");
-    if (!mkdtemp (d->dir)) {
-        perror ("bench_live: mkdtemp");
-        d->dir[0] = 0;
-        return -1;
-    }
-    snprintf (d->config, sizeof (d->config), "%s/hotline.cfg", d->dir);
-    snprintf (d->ingest, sizeof (d->ingest), "ipc://%s/ingest", d->dir);
-    snprintf (d->publish, sizeof (d->publish), "ipc://%s/publish", d->dir);
-    snprintf (d->query, sizeof (d->query), "ipc://%s/query", d->dir);
-    snprintf (d->snapshot, sizeof (d->snapshot), "ipc://%s/snapshot", d->dir);
-    FILE *f = fopen (d->config, "w");
-    if (!f) {
-        perror ("bench_live: configuration");
-        return -1;
-    }
-    fprintf (f,
-             "hotline\n"
-             "    data = %s/data\n"
-             "    clock = event\n"
-             "    ingest = %s\n"
-             "    publish = %s\n"
-             "    query = %s\n"
-             "    snapshot = %s\n"
-             "    heartbeat_ms = %d\n",
-             d->dir, d->ingest, d->publish, d->query, d->snapshot,
-             HEARTBEAT_MS);
-    if (publish_hwm > 0)
-        fprintf (f, "    publish_hwm = %d\n", publish_hwm);
-    fclose (f);
-    char log[128];
-    snprintf (log, sizeof (log), "%s/daemon.log", d->dir);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init (&actions);
-    posix_spawn_file_actions_addopen (&actions, 1, log,
-                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2 (&actions, 1, 2);
-    char *argv[] = {(char *)daemon, (char *)"--config", d->config, NULL};
-    int rc = posix_spawn (&d->pid, daemon, &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy (&actions);
-    if (rc != 0) {
-        fprintf (stderr, "bench_live: cannot start %s: %s\n", daemon,
-                 strerror (rc));
-        d->pid = 0;
-        return -1;
-    }
-    /* Ready when the query endpoint answers: each try waits at most
-       200 ms for the reply, 50 tries in all. */
-    proto_query_t q = {.kind = PROTO_QUERY_STATS};
-    for (int i = 0; i < 50 && !zsys_interrupted; i++) {
-        char *json = NULL, err[256];
-        if (client_query (d->query, &q, 200, &json, err) == 0) {
-            free (json);
-            return 0;
-        }
-        int status;
-        if (waitpid (d->pid, &status, WNOHANG) == d->pid) {
-            d->pid = 0;
-            break;
-        }
-    }
-    fprintf (stderr, "bench_live: hotlined did not come up (see %s)\n", log);
-    return -1;
-}
 
 /* Units U00000... alternate between the two tables of jintai-2025; the
    marker unit joins them when asked. */
 static int
-s_import_units (const s_daemon_t *d, int units, bool marker)
+s_import_units (const bench_daemon_t *d, int units, bool marker)
 {
-    proto_query_t q = {.kind = PROTO_QUERY_UNITS_IMPORT};
-    q.unit_count = (size_t)units + (marker ? 1 : 0);
-    q.units = calloc (q.unit_count, sizeof (*q.units));
-    if (!q.units)
+    size_t count = (size_t)units + (marker ? 1 : 0);
+    proto_unit_t *list = calloc (count, sizeof (*list));
+    if (!list)
         return -1;
     for (int u = 0; u < units; u++) {
-        snprintf (q.units[u].unit_id, sizeof (q.units[u].unit_id), "U%05d", u);
-        snprintf (q.units[u].name, sizeof (q.units[u].name), "单位%05d", u);
-        snprintf (q.units[u].group, sizeof (q.units[u].group), "%s",
+        snprintf (list[u].unit_id, sizeof (list[u].unit_id), "U%05d", u);
+        snprintf (list[u].name, sizeof (list[u].name), "单位%05d", u);
+        snprintf (list[u].group, sizeof (list[u].group), "%s",
                   u % 2 ? "dept" : "town");
     }
     if (marker) {
-        proto_unit_t *m = &q.units[units];
+        proto_unit_t *m = &list[units];
         snprintf (m->unit_id, sizeof (m->unit_id), "%s", MARKER_ID);
         snprintf (m->name, sizeof (m->name), "标记单位");
         snprintf (m->group, sizeof (m->group), "dept");
     }
-    char *json = NULL, err[256];
-    int rc = client_query (d->query, &q, 60000, &json, err);
-    if (rc != 0)
-        fprintf (stderr, "bench_live: units import: %s\n", err);
-    free (json);
-    free (q.units);
+    int rc = bench_daemon_import (d, list, count);
+    free (list);
     return rc;
-}
-
-/* One counter of `hotline stats`; -1 when it cannot be read. */
-static double
-s_stat (const s_daemon_t *d, const char *name)
-{
-    proto_query_t q = {.kind = PROTO_QUERY_STATS};
-    char *json = NULL, err[256];
-    if (client_query (d->query, &q, 10000, &json, err) != 0) {
-        fprintf (stderr, "bench_live: stats: %s\n", err);
-        return -1;
-    }
-    cJSON *doc = cJSON_Parse (json);
-    const cJSON *value = cJSON_GetObjectItem (doc, name);
-    double result = cJSON_IsNumber (value) ? value->valuedouble : -1;
-    cJSON_Delete (doc);
-    free (json);
-    return result;
 }
 
 //  ---------------------------------------------------------------------
@@ -384,7 +210,7 @@ s_outcome (void *arg, uint32_t tag, int status, const char *reason)
    waits for every answer. Returns 0 when all were stored, with the time
    from the first send to the last answer and the batches sent again. */
 static int
-s_send_all (const s_daemon_t *d, const proto_event_t *events, size_t count,
+s_send_all (const bench_daemon_t *d, const proto_event_t *events, size_t count,
             int64_t *elapsed_ns, uint64_t *resent)
 {
     s_outcomes_t out = {0, 0, ""};
@@ -395,13 +221,13 @@ s_send_all (const s_daemon_t *d, const proto_event_t *events, size_t count,
         fprintf (stderr, "bench_live: %s\n", err);
         return -1;
     }
-    int64_t t0 = s_now_ns ();
+    int64_t t0 = bench_now_ns ();
     for (size_t i = 0; i < count; i++)
         if (client_sender_add (sender, &events[i], (uint32_t)i) != 0)
             break;
     client_sender_flush (sender);
     if (elapsed_ns)
-        *elapsed_ns = s_now_ns () - t0;
+        *elapsed_ns = bench_now_ns () - t0;
     if (resent)
         *resent = client_sender_resent (sender);
     client_sender_destroy (&sender);
@@ -470,16 +296,16 @@ static int
 s_run_ingest (const s_options_t *opt, const proto_event_t *events, bool stalled,
               s_ingest_result_t *result)
 {
-    s_daemon_t d;
+    bench_daemon_t d;
     zsock_t *sub = NULL;
     int rc = -1;
     uint64_t first = 0;
     memset (result, 0, sizeof (*result));
-    if (s_daemon_start (&d, opt->daemon, 0) != 0 ||
+    if (bench_daemon_start (&d, opt->daemon, NULL, NULL, NULL) != 0 ||
         s_import_units (&d, opt->units, false))
         goto cleanup;
-    double published0 = s_stat (&d, "published");
-    double batches0 = s_stat (&d, "batches_committed");
+    double published0 = bench_daemon_stat (&d, "published");
+    double batches0 = bench_daemon_stat (&d, "batches_committed");
     if (stalled) {
         sub = zsock_new (ZMQ_SUB);
         if (!sub)
@@ -513,8 +339,8 @@ s_run_ingest (const s_options_t *opt, const proto_event_t *events, bool stalled,
         goto cleanup;
     result->rate = (double)count / ((double)elapsed / 1e9);
     result->resent = (double)resent;
-    double published = s_stat (&d, "published");
-    double batches = s_stat (&d, "batches_committed");
+    double published = bench_daemon_stat (&d, "published");
+    double batches = bench_daemon_stat (&d, "batches_committed");
     result->published = published - published0;
     result->per_commit = batches > batches0 ? count / (batches - batches0) : 0;
     if (stalled)
@@ -523,7 +349,7 @@ s_run_ingest (const s_options_t *opt, const proto_event_t *events, bool stalled,
     rc = 0;
 cleanup:
     zsock_destroy (&sub);
-    s_daemon_stop (&d);
+    bench_daemon_stop (&d);
     return rc;
 }
 
@@ -568,7 +394,7 @@ s_closed_of (const char *json, int tickets)
 static void
 s_listen_one (s_listener_t *self, zmsg_t *msg, int *marker, bool *heartbeat)
 {
-    int64_t at = s_now_ns ();
+    int64_t at = bench_now_ns ();
     zframe_t *payload = zmsg_last (msg);
     uint64_t sequence;
     char *topic = NULL, *json = NULL;
@@ -775,7 +601,7 @@ typedef struct {
    received on 1 July and due on 3 July, then a tick on 20 July that makes
    them all overdue. */
 static int
-s_prepare (const s_options_t *opt, const s_daemon_t *d, int per_unit)
+s_prepare (const s_options_t *opt, const bench_daemon_t *d, int per_unit)
 {
     size_t count = (size_t)opt->units * per_unit + MARKER_TICKETS + 1;
     proto_event_t *events = calloc (count, sizeof (*events));
@@ -843,7 +669,7 @@ s_take_acks (zsock_t *dealer, size_t batches, int64_t *ack_ns)
     int taken = 0;
     while (zsock_events (dealer) & ZMQ_POLLIN) {
         zframe_t *frame = zframe_recv (dealer);
-        int64_t at = s_now_ns ();
+        int64_t at = bench_now_ns ();
         proto_batch_ack_t ack;
         char reason[PROTO_ERROR_MAX + 1];
         if (!frame ||
@@ -884,7 +710,7 @@ s_offer (const s_options_t *opt, zsock_t *dealer, uint8_t **payloads,
         return -1;
     }
     int64_t interval = (int64_t)(1e9 * CLOSE_BATCH / opt->rate);
-    int64_t start = s_now_ns () + 1000000;
+    int64_t start = bench_now_ns () + 1000000;
     struct itimerspec its = {
         .it_interval = {interval / 1000000000, interval % 1000000000},
         .it_value = {start / 1000000000, start % 1000000000}};
@@ -921,7 +747,7 @@ s_offer (const s_options_t *opt, zsock_t *dealer, uint8_t **payloads,
                 rc = -1;
                 break;
             }
-            send_ns[sent] = s_now_ns ();
+            send_ns[sent] = bench_now_ns ();
         }
         if (sent - acked > result->in_flight)
             result->in_flight = sent - acked;
@@ -965,7 +791,7 @@ s_match (const s_options_t *opt, const s_listener_t *listener,
             result->early++;
         result->lat_ms[result->matched++] = (double)(at - acked) / 1e6;
     }
-    qsort (result->lat_ms, result->matched, sizeof (double), s_compare);
+    bench_sort (result->lat_ms, result->matched);
 cleanup:
     free (first);
     free (reached);
@@ -975,6 +801,9 @@ static int
 s_run_latency (const s_options_t *opt, s_latency_result_t *result)
 {
     memset (result, 0, sizeof (*result));
+    char listener_config[64];
+    snprintf (listener_config, sizeof (listener_config),
+              "    publish_hwm = %d\n", LISTENER_HWM);
     result->batches =
         (size_t)((double)opt->rate * opt->seconds / CLOSE_BATCH + 0.5);
     if (result->batches < 1)
@@ -982,7 +811,7 @@ s_run_latency (const s_options_t *opt, s_latency_result_t *result)
     result->closes = result->batches * CLOSE_BATCH;
     int per_unit = (int)((result->closes + opt->units - 1) / opt->units);
     result->per_unit = per_unit < 5 ? 5 : per_unit; /* not excluded */
-    s_daemon_t d;
+    bench_daemon_t d;
     memset (&d, 0, sizeof (d));
     s_listener_t listener = {0};
     zactor_t *actor = NULL;
@@ -1003,7 +832,9 @@ s_run_latency (const s_options_t *opt, s_latency_result_t *result)
     for (size_t b = 0; payloads && b < result->batches; b++)
         if (!payloads[b])
             goto cleanup;
-    if (!payloads || s_daemon_start (&d, opt->daemon, LISTENER_HWM) != 0 ||
+    if (!payloads ||
+        bench_daemon_start (&d, opt->daemon, NULL, NULL, listener_config) !=
+            0 ||
         s_import_units (&d, opt->units, true) != 0 ||
         s_prepare (opt, &d, result->per_unit) != 0)
         goto cleanup;
@@ -1021,16 +852,16 @@ s_run_latency (const s_options_t *opt, s_latency_result_t *result)
     /* The preparation's publications are all received before timing. */
     if (s_marker_sync (opt, actor, dealer, 1) != 0)
         goto cleanup;
-    double published0 = s_stat (&d, "published");
-    double batches0 = s_stat (&d, "batches_committed");
+    double published0 = bench_daemon_stat (&d, "published");
+    double batches0 = bench_daemon_stat (&d, "batches_committed");
     if (s_offer (opt, dealer, payloads, sizes, result->batches, send_ns, ack_ns,
                  result) != 0)
         goto cleanup;
     /* Every row the timed closes caused is received before matching. */
     if (s_marker_sync (opt, actor, dealer, 2) != 0)
         goto cleanup;
-    result->published = s_stat (&d, "published") - published0;
-    double batches = s_stat (&d, "batches_committed") - batches0 - 1;
+    result->published = bench_daemon_stat (&d, "published") - published0;
+    double batches = bench_daemon_stat (&d, "batches_committed") - batches0 - 1;
     result->per_commit = batches > 0 ? result->closes / batches : 0;
     zactor_destroy (&actor); /* the listener's figures are final */
     if (listener.failed) {
@@ -1043,13 +874,13 @@ s_run_latency (const s_options_t *opt, s_latency_result_t *result)
         goto cleanup;
     for (size_t b = 0; b < result->batches; b++)
         result->ack_ms[b] = (double)(ack_ns[b] - send_ns[b]) / 1e6;
-    qsort (result->ack_ms, result->batches, sizeof (double), s_compare);
+    bench_sort (result->ack_ms, result->batches);
     s_match (opt, &listener, ack_ns, result);
     rc = result->lat_ms ? 0 : -1;
 cleanup:
     zactor_destroy (&actor);
     zsock_destroy (&dealer);
-    s_daemon_stop (&d);
+    bench_daemon_stop (&d);
     for (size_t b = 0; payloads && b < result->batches; b++)
         free (payloads[b]);
     free (payloads);
@@ -1085,7 +916,7 @@ s_print_ingest (const s_options_t *opt, const s_ingest_result_t *a,
         resent += a[r].resent + b[r].resent;
     }
     int events = opt->events / 2 * 2;
-    double ma = s_median (rate_a, n), mb = s_median (rate_b, n);
+    double ma = bench_median (rate_a, n), mb = bench_median (rate_b, n);
     printf ("1. ingest with and without a stalled subscriber: %d units, %d "
             "events\n   (%d tickets received then closed, July 2025), "
             "client_sender batches of 500,\n   window 8, %d round%s "
@@ -1096,16 +927,16 @@ s_print_ingest (const s_options_t *opt, const s_ingest_result_t *a,
             "ev/commit", "published");
     printf ("%-34s %9.0f %9.0f %9.0f %10.1f %10.0f\n",
             "A  no subscriber (baseline)", ma, rate_a[0], rate_a[n - 1],
-            s_median (commit_a, n), s_median (pub_a, n));
+            bench_median (commit_a, n), bench_median (pub_a, n));
     char label[64];
     snprintf (label, sizeof (label), "B  SUB never read, RCVHWM %d", opt->hwm);
     printf ("%-34s %9.0f %9.0f %9.0f %10.1f %10.0f\n", label, mb, rate_b[0],
-            rate_b[n - 1], s_median (commit_b, n), s_median (pub_b, n));
+            rate_b[n - 1], bench_median (commit_b, n), bench_median (pub_b, n));
     printf ("ratio B/A of the medians: %.3f (promise >= 0.90: %s)\n", mb / ma,
             opt->quick        ? "not judged, --quick runs are too short"
             : mb / ma >= 0.90 ? "kept"
                               : "NOT KEPT");
-    double got = s_median (got_b, n), sent = s_median (pub_b, n);
+    double got = bench_median (got_b, n), sent = bench_median (pub_b, n);
     if (got < sent)
         printf ("B's subscriber was handed %.0f of the %.0f messages "
                 "published (medians);\nthe other %.0f were dropped at the "
@@ -1167,13 +998,13 @@ s_print_latency (const s_options_t *opt, const s_latency_result_t *lat)
             LISTENER_HWM, lat->offered, lat->per_commit, lat->in_flight);
     printf ("%-34s %9s %9s %9s %10s\n", "ms", "p50", "p99", "p99.9", "count");
     printf ("%-34s %9.3f %9.3f %9.3f %10zu\n", "send -> ack (baseline)",
-            s_percentile (lat->ack_ms, lat->batches, 0.5),
-            s_percentile (lat->ack_ms, lat->batches, 0.99),
-            s_percentile (lat->ack_ms, lat->batches, 0.999), lat->batches);
+            bench_percentile (lat->ack_ms, lat->batches, 0.5),
+            bench_percentile (lat->ack_ms, lat->batches, 0.99),
+            bench_percentile (lat->ack_ms, lat->batches, 0.999), lat->batches);
     printf ("%-34s %9.3f %9.3f %9.3f %10zu\n", "ack -> score update",
-            s_percentile (lat->lat_ms, lat->matched, 0.5),
-            s_percentile (lat->lat_ms, lat->matched, 0.99),
-            s_percentile (lat->lat_ms, lat->matched, 0.999), lat->matched);
+            bench_percentile (lat->lat_ms, lat->matched, 0.5),
+            bench_percentile (lat->lat_ms, lat->matched, 0.99),
+            bench_percentile (lat->lat_ms, lat->matched, 0.999), lat->matched);
     printf ("matched %zu of %zu closes (%zu rows came before their ack); "
             "%.0f messages\npublished in all, %llu of them %s rows received "
             "by the listener\n",

@@ -33,6 +33,10 @@ echo "== tests (ASan + UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure
+echo "== benchmarks under ASan + UBSan (quick mode: the daemon under load)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    build-asan/hotline-bench all --quick > /dev/null
 
 echo "== fuzzing (30 s per target; scripts/fuzz.sh 600 for the long run)"
 scripts/fuzz.sh 30
