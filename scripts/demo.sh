@@ -60,7 +60,8 @@ scores=$(grep -c '"topic":"score/' live.jsonl || true)
 echo
 echo "== live: $scores score updates and $alerts alerts published (demo-run/live.jsonl)"
 echo "   the first alerts, as hotline subscribe printed them:"
-grep '"topic":"alert/' live.jsonl | head -8 | sed 's/^/   /'
+# awk reads the whole file: grep | head would die of SIGPIPE under pipefail.
+awk '/"topic":"alert\// { if (n++ < 8) print "   " $0 }' live.jsonl
 echo
 echo "== the scorecard"
 "$bin/hotline" report --ruleset jintai-2025 --period "$month"
