@@ -16,7 +16,7 @@
     - a de-duplication read of event_id (table dedup), and its insert
       (event_id -> log seq) after applying; a duplicate stops there;
     - the ticket record read (tickets: ticket_id -> the same 272-byte
-      record as scorer_ticket_t), and the unit read (units), before any
+      record as state_ticket_t), and the unit read (units), before any
       write; the same state checks, a refused event becoming a dead letter
       (table rejected) as in hotline;
     - the event clock: a read of meta "clock" per event; when the event
@@ -31,7 +31,7 @@
       returned, extended, closed, revisited, reopened) with the same
       counters changed by the same rules, and the ticket written back
       (INSERT when new, UPDATE otherwise);
-    - every counter change as scorer__count_in does it: a read-modify-write
+    - every counter change as state__count_in does it: a read-modify-write
       of an int32[18] blob under "period\0unit\0slice" for the month and
       the quarter of the moment, and the slices "", "ch:<channel>",
       "cat:<category>" (an empty channel or category skipped): six each;
@@ -455,7 +455,7 @@ enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 };
 #define F_OVERDUE         0x40
 #define F_WARNED          0x80
 
-/* The ticket record, field for field scorer_ticket_t (272 bytes here). */
+/* The ticket record, field for field state_ticket_t (272 bytes here). */
 typedef struct {
     uint8_t version;                    /* record layout */
     uint8_t state;                      /* T_* */
@@ -546,7 +546,7 @@ s_counter_add (s_db_t *self, const uint8_t *key, size_t size, int counter,
     return s_done (self, q);
 }
 
-/* scorer__count_in: one counter, one period, the three slices. */
+/* state__count_in: one counter, one period, the three slices. */
 static int
 s_count_in (s_db_t *self, const s_ticket_t *t, const s_period_t *p, int counter,
             int32_t delta)
@@ -643,7 +643,7 @@ s_alert_put (s_db_t *self, const char *kind, const s_ticket_t *t,
     return s_done (self, Q_ALERT_PUT);
 }
 
-/* scorer__deadline_set: the deadline and warning entries of a new
+/* state__deadline_set: the deadline and warning entries of a new
    deadline, the warning share read as hotline reads it. */
 static int
 s_deadline_set (s_db_t *self, s_ticket_t *t, const char *ticket_id)
@@ -667,7 +667,7 @@ s_deadline_set (s_db_t *self, s_ticket_t *t, const char *ticket_id)
     return 0;
 }
 
-/* scorer__leave_open: entries go, overdue_open of this period is taken
+/* state__leave_open: entries go, overdue_open of this period is taken
    back, an open alert is deleted. */
 static int
 s_leave_open (s_db_t *self, s_ticket_t *t, const char *ticket_id, int64_t at)
@@ -720,7 +720,7 @@ s_fire_deadline (s_db_t *self, s_ticket_t *t, const char *ticket_id)
     return s_alert_put (self, "overdue", t, ticket_id, t->due_at);
 }
 
-/* scorer_advance_clock with the event clock: fires what `now` passes. */
+/* state_advance_clock with the event clock: fires what `now` passes. */
 static int
 s_advance_clock (s_db_t *self, int64_t now)
 {

@@ -38,7 +38,7 @@
 #include "bench_daemon.h"
 #include "bench_gen.h"
 #include "bench_replay.h"
-#include "scorer.h"
+#include "state.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -49,6 +49,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <time.h>
+
+/* The wall clock the state machine is told (it reads none itself). */
+#define WALL_NOW ((int64_t)time (NULL) * 1000)
 
 #define UNITS_DEFAULT 1000
 
@@ -281,7 +285,7 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
     store_txn_t *txn = store_begin (store, true);
     size_t added;
     int rc = units && txn
-                 ? scorer_units_import (txn, units, (size_t)opt->units, &added)
+                 ? state_units_import (txn, units, (size_t)opt->units, &added)
                  : STORE_ERROR;
     free (units);
     bench_gen_options_t g = {.units = opt->units,
@@ -297,11 +301,12 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
     while (rc == STORE_OK && gen && bench_gen_next (gen, &ev)) {
         char reason[PROTO_ERROR_MAX + 1];
         int store_rc;
-        scorer_outcome_t outcome = scorer_apply (txn, &ev, SCORER_CLOCK_EVENT,
-                                                 NULL, reason, &store_rc);
-        if (outcome == SCORER_FAILED)
+        state_outcome_t outcome = state_apply (
+            txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
+            &store_rc, NULL);
+        if (outcome == STATE_FAILED)
             rc = store_rc;
-        else if (outcome != SCORER_STORED)
+        else if (outcome != STATE_STORED)
             refused++;
         if (rc == STORE_OK && ++n % 50000 == 0) {
             rc = store_commit (&txn);

@@ -1,4 +1,4 @@
-/*  bench_replay: the rate of `hotline replay` (scorer_rebuild), measured
+/*  bench_replay: the rate of `hotline replay` (state_rebuild), measured
     in-process on a store built elsewhere.
 
     The caller builds the store (a daemon fed a stream, or the state

@@ -1,11 +1,11 @@
 /*  bench_report: how long a month-end scorecard takes, against the floor.
 
     Builds stores of N units and a month of events for them through the
-    real state machine (scorer_apply), then times, alternating within each
+    real state machine (state_apply), then times, alternating within each
     round so both see the same machine load:
       baseline  one read transaction reading every unit's counter record
                 (the least any report must do);
-      report    scorer_report_json in a read transaction, as the query
+      report    report_json in a read transaction, as the query
                 endpoint runs it.
     Three tables, each with the median and p90 of the report, the median
     of the baseline and the ratio of the medians:
@@ -27,8 +27,7 @@
 
     bench_report_main is `hotline-bench report` (bench_main.c).  */
 #include "bench.h"
-#include "scorer.h"
-#include "scorer_internal.h"
+#include "report.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -36,6 +35,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <time.h>
+
+/* The wall clock the state machine is told (it reads none itself). */
+#define WALL_NOW ((int64_t)time (NULL) * 1000)
 
 #define SIZES_MAX 8 /* entries of --unit-sizes and --event-sizes */
 
@@ -110,7 +113,7 @@ s_event (proto_event_t *ev, long seq, proto_type_t type, const char *ticket,
    closed (mostly on time, some late), revisited (some unsatisfied),
    spread over the units. */
 static int
-s_build (store_t *store, const scorer_ruleset_t *rs, int units, long events)
+s_build (store_t *store, const rules_ruleset_t *rs, int units, long events)
 {
     uint64_t state = 0x9E3779B97F4A7C15ULL;
     store_txn_t *txn = store_begin (store, true);
@@ -128,12 +131,12 @@ s_build (store_t *store, const scorer_ruleset_t *rs, int units, long events)
                   rs->tables[u % rs->table_count].group);
     }
     size_t added;
-    int rc = scorer_units_import (txn, list, (size_t)units, &added);
+    int rc = state_units_import (txn, list, (size_t)units, &added);
     free (list);
     int64_t start =
-        scorer_period_start ((scorer_period_t){SCORER_MONTH, 2025 * 12 + 6});
+        proto_period_start ((proto_period_t){PROTO_MONTH, 2025 * 12 + 6});
     long seq = 0, tickets = events / 4;
-    scorer_effects_t *fx = scorer_effects_new ();
+    state_effects_t *fx = state_effects_new ();
     double t0 = s_now_us (), shown = t0;
     for (long t = 0; t < tickets && rc == STORE_OK; t++) {
         char ticket[32], unit[16], reason[PROTO_ERROR_MAX + 1];
@@ -149,20 +152,24 @@ s_build (store_t *store, const scorer_ruleset_t *rs, int units, long events)
         snprintf (ev.category, sizeof (ev.category), "c%d",
                   (int)(s_rand (&state) % 8));
         int store_rc;
-        scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
+        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+                     reason, &store_rc, NULL);
         s_event (&ev, seq++, PROTO_CONTACTED, ticket, unit, at + 1800000);
-        scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
+        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+                     reason, &store_rc, NULL);
         int64_t close =
             at + (s_rand (&state) % 20 ? 86400000LL : 4 * 86400000LL);
         s_event (&ev, seq++, PROTO_CLOSED, ticket, unit, close);
-        scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
+        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+                     reason, &store_rc, NULL);
         s_event (&ev, seq++, PROTO_REVISITED, ticket, unit, close + 3600000);
         ev.satisfaction =
             s_rand (&state) % 30 ? PROTO_SAT_SATISFIED : PROTO_SAT_UNSATISFIED;
         ev.resolved = PROTO_RES_YES;
-        scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, fx, reason, &store_rc);
+        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+                     reason, &store_rc, NULL);
         rc = store_rc;
-        scorer_effects_reset (fx);
+        state_effects_reset (fx);
         if (t % 5000 == 4999 && rc == STORE_OK) {
             rc = store_commit (&txn);
             txn = rc == STORE_OK ? store_begin (store, true) : NULL;
@@ -174,7 +181,7 @@ s_build (store_t *store, const scorer_ruleset_t *rs, int units, long events)
             }
         }
     }
-    scorer_effects_destroy (&fx);
+    state_effects_destroy (&fx);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     else
@@ -183,7 +190,7 @@ s_build (store_t *store, const scorer_ruleset_t *rs, int units, long events)
 }
 
 static double
-s_time_baseline (store_t *store, const scorer_unit_t *units, size_t count)
+s_time_baseline (store_t *store, const rules_unit_t *units, size_t count)
 {
     double t0 = s_now_us ();
     store_txn_t *txn = store_begin (store, false);
@@ -191,10 +198,11 @@ s_time_baseline (store_t *store, const scorer_unit_t *units, size_t count)
     for (size_t u = 0; u < count; u++) {
         uint8_t key[STORE_KEY_MAX];
         size_t size =
-            scorer__counter_key (key, "2025-07", units[u].unit_id, "", "");
-        int32_t c[SC_STORED_COUNT];
-        store_get_i32 (txn, STORE_COUNTERS, key, size, c, SC_STORED_COUNT);
-        sum += c[SC_CLOSED];
+            state_counter_key (key, "2025-07", units[u].unit_id, "", "");
+        int32_t c[RULES_STORED_COUNTERS];
+        store_get_i32 (txn, STORE_COUNTERS, key, size, c,
+                       RULES_STORED_COUNTERS);
+        sum += c[RULES_CLOSED];
     }
     store_abort (&txn);
     double elapsed = s_now_us () - t0;
@@ -203,12 +211,12 @@ s_time_baseline (store_t *store, const scorer_unit_t *units, size_t count)
 
 /* Returns the time, or -1 (said on stderr) when the report failed. */
 static double
-s_time_report (store_t *store, const scorer_ruleset_t *rs, size_t *bytes)
+s_time_report (store_t *store, const rules_ruleset_t *rs, size_t *bytes)
 {
     double t0 = s_now_us ();
     store_txn_t *txn = store_begin (store, false);
     char err[256];
-    char *json = scorer_report_json (txn, rs, "2025-07", 0, err);
+    char *json = report_json (txn, rs, "2025-07", 0, err);
     store_abort (&txn);
     double elapsed = s_now_us () - t0;
     if (!json) {
@@ -223,7 +231,7 @@ s_time_report (store_t *store, const scorer_ruleset_t *rs, size_t *bytes)
 /* Builds a store in a fresh temporary directory (dir, 32 bytes), times
    the report against the baseline, and removes the store. */
 static int
-s_measure (const s_options_t *opt, const scorer_ruleset_t *rs, int units,
+s_measure (const s_options_t *opt, const rules_ruleset_t *rs, int units,
            long events, s_result_t *result)
 {
     char dir[32] = "/tmp/hotline-bench-XXXXXX", err[256];
@@ -236,7 +244,7 @@ s_measure (const s_options_t *opt, const scorer_ruleset_t *rs, int units,
         return -1;
     }
     int rc = -1;
-    scorer_unit_t *list = NULL;
+    rules_unit_t *list = NULL;
     double *base = calloc ((size_t)opt->rounds, sizeof (double));
     double *rep = calloc ((size_t)opt->rounds, sizeof (double));
     double t0 = s_now_us ();
@@ -245,11 +253,11 @@ s_measure (const s_options_t *opt, const scorer_ruleset_t *rs, int units,
         goto cleanup;
     }
     fprintf (stderr, "%s: built %d units, %ld events in %.1f s\n",
-             scorer_ruleset_id (rs), units, events / 4 * 4,
+             rules_ruleset_id (rs), units, events / 4 * 4,
              (s_now_us () - t0) / 1e6);
     store_txn_t *txn = store_begin (store, false);
     size_t count;
-    list = scorer_units_list (txn, &count);
+    list = state_units_list (txn, &count);
     store_abort (&txn);
     /* Warm the page cache. */
     if (s_time_report (store, rs, &result->bytes) < 0)
@@ -319,7 +327,7 @@ s_usage (FILE *out)
              "[--event-sizes LIST]\n"
              "                    [--event-units N] [--tables LIST] "
              "[--quick]\n"
-             "Times scorer_report_json against a bare read of the same "
+             "Times report_json against a bare read of the same "
              "counter\nrecords:\n"
              "  1. each ruleset, N units, K events each (1000 units, 40 "
              "events);\n"
@@ -450,16 +458,16 @@ bench_report_main (int argc, char *argv[])
     if (rc != 0)
         return rc == 1 ? 0 : rc;
     char err[256];
-    scorer_rulesets_t *sets = scorer_rulesets_load (NULL, err);
+    rules_set_t *sets = rules_set_load (NULL, err);
     if (!sets) {
         fprintf (stderr, "bench_report: %s\n", err);
         return 1;
     }
-    const scorer_ruleset_t *rs[8];
+    const rules_ruleset_t *rs[8];
     for (int r = 0; r < opt.ruleset_count; r++)
-        if (!(rs[r] = scorer_rulesets_find (sets, opt.rulesets[r]))) {
+        if (!(rs[r] = rules_set_find (sets, opt.rulesets[r]))) {
             fprintf (stderr, "bench_report: no ruleset %s\n", opt.rulesets[r]);
-            scorer_rulesets_destroy (&sets);
+            rules_set_destroy (&sets);
             return 1;
         }
     s_result_t result;
@@ -516,6 +524,6 @@ bench_report_main (int argc, char *argv[])
                     last / first, last_base / first_base);
         printf ("\n");
     }
-    scorer_rulesets_destroy (&sets);
+    rules_set_destroy (&sets);
     return rc == 0 ? 0 : 1;
 }

@@ -160,7 +160,7 @@ main (int argc, char *argv[])
     }
     int rc = 1;
     store_t *store = NULL;
-    scorer_catalog_t *catalog = scorer_catalog_new (config.rulesets, err);
+    rules_catalog_t *catalog = rules_catalog_new (config.rulesets, err);
     if (!catalog) {
         fprintf (stderr, "hotlined: %s\n", err);
         security_destroy (&security);
@@ -168,14 +168,14 @@ main (int argc, char *argv[])
     }
     if (s_lock_data (config.data, err) < 0) {
         fprintf (stderr, "hotlined: %s\n", err);
-        scorer_catalog_destroy (&catalog);
+        rules_catalog_destroy (&catalog);
         security_destroy (&security);
         return 1;
     }
     store = store_new (config.data, config.map_size_mb << 20, err);
     if (!store) {
         fprintf (stderr, "hotlined: %s\n", err);
-        scorer_catalog_destroy (&catalog);
+        rules_catalog_destroy (&catalog);
         security_destroy (&security);
         return 1;
     }
@@ -191,7 +191,7 @@ main (int argc, char *argv[])
                  config.data, config.data);
         store_abort (&txn);
         store_destroy (&store);
-        scorer_catalog_destroy (&catalog);
+        rules_catalog_destroy (&catalog);
         security_destroy (&security);
         return 1;
     }
@@ -209,7 +209,7 @@ main (int argc, char *argv[])
         fprintf (stderr, "hotlined: cannot write to %s: %s\n", config.data,
                  store_strerror (wrc));
         store_destroy (&store);
-        scorer_catalog_destroy (&catalog);
+        rules_catalog_destroy (&catalog);
         security_destroy (&security);
         return 1;
     }
@@ -220,7 +220,7 @@ main (int argc, char *argv[])
               (int)getpid ());
     snprintf (batches, sizeof (batches), "inproc://hotline-scorer-%d",
               (int)getpid ());
-    daemon_stats_t stats;
+    stats_t stats;
     memset (&stats, 0, sizeof (stats));
     publisher_args_t pub_args = {
         config.publish,     config.snapshot,     notify, store, catalog,
@@ -228,8 +228,8 @@ main (int argc, char *argv[])
     scorer_args_t scorer_args = {store,
                                  batches,
                                  strcmp (config.clock, "event") == 0
-                                     ? SCORER_CLOCK_EVENT
-                                     : SCORER_CLOCK_WALL,
+                                     ? STATE_CLOCK_EVENT
+                                     : STATE_CLOCK_WALL,
                                  notify,
                                  1000,
                                  &stats,
@@ -253,7 +253,7 @@ main (int argc, char *argv[])
                    "data %s, clock %s, %zu rulesets",
                    config.ingest, config.publish, config.snapshot, config.query,
                    config.data, config.clock,
-                   scorer_rulesets_size (scorer_catalog_current (catalog)));
+                   rules_set_size (rules_catalog_current (catalog)));
         if (security)
             zsys_info ("CURVE on: server public key %s, clients allowed "
                        "from %s",
@@ -281,7 +281,7 @@ main (int argc, char *argv[])
     zactor_destroy (&scorer);
     zactor_destroy (&publisher);
     store_destroy (&store);
-    scorer_catalog_destroy (&catalog);
+    rules_catalog_destroy (&catalog);
     /* Last: every secured socket is closed by now. */
     security_destroy (&security);
     return rc;

@@ -1,11 +1,11 @@
-/*  fuzz_ruleset: the bytes as a ZPL ruleset for scorer_ruleset_load.
+/*  fuzz_ruleset: the bytes as a ZPL ruleset for rules_ruleset_load.
 
     Rulesets are operator files, but a typo must be answered with a reason
     naming the file, never a crash or a leak. A ruleset that loads is then
     scored once over a small fixed board (scoring is pure), so the compiled
     formulas run as well; scoring may refuse (-1) but must not crash.
 */
-#include "scorer_internal.h"
+#include "rules.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -49,7 +49,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 static void
 s_counters (size_t unit, double *counters)
 {
-    for (int c = 0; c < SC_STORED_COUNT; c++) {
+    for (int c = 0; c < RULES_STORED_COUNTERS; c++) {
         switch (unit) {
         case 0:
             counters[c] = 0;
@@ -66,16 +66,16 @@ s_counters (size_t unit, double *counters)
         }
     }
     //  Keep the stored counters coherent where scoring divides by them.
-    counters[SC_CLOSED_ON_TIME] = counters[SC_CLOSED] / 2;
-    scorer_counters_derive (counters);
+    counters[RULES_CLOSED_ON_TIME] = counters[RULES_CLOSED] / 2;
+    rules_counters_derive (counters);
 }
 
 static void
-s_score (const scorer_ruleset_t *rs)
+s_score (const rules_ruleset_t *rs)
 {
-    scorer_unit_t units[S_UNITS];
-    scorer_input_t in[S_UNITS];
-    scorer_output_t out[S_UNITS];
+    rules_unit_t units[S_UNITS];
+    rules_input_t in[S_UNITS];
+    rules_output_t out[S_UNITS];
     memset (units, 0, sizeof units);
     memset (in, 0, sizeof in);
     for (size_t u = 0; u < S_UNITS; u++) {
@@ -90,12 +90,12 @@ s_score (const scorer_ruleset_t *rs)
         units[u].order = (uint32_t)u + 1;
         in[u].unit = &units[u];
         s_counters (u, in[u].counters);
-        for (int m = 0; m < SCORER_ITEMS_MAX; m++)
+        for (int m = 0; m < RULES_ITEMS_MAX; m++)
             in[u].manual[m] = u == 2 ? (double)m : NAN;
         in[u].bonus = u == 1 ? 1.5 : NAN;
     }
     char err[256] = "";
-    int rc = scorer_score (rs, in, S_UNITS, out, err);
+    int rc = rules_score (rs, in, S_UNITS, out, err);
     S_CHECK (rc == 0 || rc == -1);
     S_CHECK (memchr (err, '\0', sizeof err) != NULL);
 }
@@ -111,11 +111,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     text[size] = '\0';
     char err[256];
     err[0] = '\0';
-    scorer_ruleset_t *rs = scorer_ruleset_load (text, "fuzz.zpl", err);
+    rules_ruleset_t *rs = rules_ruleset_load (text, "fuzz.zpl", err);
     if (rs) {
-        S_CHECK (scorer_ruleset_id (rs)[0] != '\0');
+        S_CHECK (rules_ruleset_id (rs)[0] != '\0');
         s_score (rs);
-        scorer_ruleset_destroy (&rs);
+        rules_ruleset_destroy (&rs);
         S_CHECK (rs == NULL);
     } else
         S_CHECK (memchr (err, '\0', sizeof err) != NULL && err[0] != '\0');

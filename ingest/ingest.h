@@ -19,12 +19,12 @@
 #include <czmq.h>
 
 typedef struct {
-    const char *endpoint;  /* where to bind the ROUTER */
-    const char *scorer;    /* the scorer's inproc PAIR endpoint */
-    size_t batch_max;      /* events per write transaction at most */
-    daemon_stats_t *stats; /* shared counters (borrowed) */
-    bool failed;           /* out: set when the actor could not start */
-    security_t *security;  /* CURVE settings, or NULL */
+    const char *endpoint; /* where to bind the ROUTER */
+    const char *scorer;   /* the scorer's inproc PAIR endpoint */
+    size_t batch_max;     /* events per write transaction at most */
+    stats_t *stats;       /* shared counters (borrowed) */
+    bool failed;          /* out: set when the actor could not start */
+    security_t *security; /* CURVE settings, or NULL */
 } ingest_args_t;
 
 void ingest_actor (zsock_t *pipe, void *args);

@@ -152,9 +152,9 @@ s_answer (s_ingest_t *self, s_group_t *g)
         }
         for (size_t i = 0; i < ack.count; i++) {
             size_t at = msg->first + i;
-            scorer_outcome_t outcome = batch->outcomes[at];
-            ack.acks[i].status = outcome == SCORER_STORED ? PROTO_ACK_STORED
-                                 : outcome == SCORER_DUPLICATE
+            state_outcome_t outcome = batch->outcomes[at];
+            ack.acks[i].status = outcome == STATE_STORED ? PROTO_ACK_STORED
+                                 : outcome == STATE_DUPLICATE
                                      ? PROTO_ACK_DUPLICATE
                                      : PROTO_ACK_REJECTED;
             if (batch->reasons[at][0]) /* acks are zeroed: "" otherwise */

@@ -224,23 +224,6 @@ s_check_token (const char *value, const char *field, char *reason)
 }
 
 static bool
-s_period_valid (const char *period)
-{
-    //  "YYYY-MM" or "YYYY-Qn", years 2000..2099.
-    if (strlen (period) != 7 || period[0] != '2' || period[1] != '0' ||
-        period[2] < '0' || period[2] > '9' || period[3] < '0' ||
-        period[3] > '9' || period[4] != '-')
-        return false;
-    if (period[5] == 'Q')
-        return period[6] >= '1' && period[6] <= '4';
-    if (period[5] == '0')
-        return period[6] >= '1' && period[6] <= '9';
-    if (period[5] == '1')
-        return period[6] >= '0' && period[6] <= '2';
-    return false;
-}
-
-static bool
 s_type_has_ticket (int type)
 {
     return type >= PROTO_RECEIVED && type <= PROTO_REOPENED;
@@ -347,7 +330,8 @@ proto_event_validate (const proto_event_t *event, char *reason)
             proto__reason (reason, "missing field period");
             return -1;
         }
-        if (!s_period_valid (event->period)) {
+        proto_period_t period;
+        if (proto_period_parse (event->period, &period) != 0) {
             proto__reason (reason, "period must be YYYY-MM or YYYY-Qn");
             return -1;
         }

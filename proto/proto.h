@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define PROTO_ID_MAX     64  /* event_id, ticket_id, unit_id, item: bytes */
 #define PROTO_TOKEN_MAX  64  /* channel, category: bytes */
@@ -109,6 +110,51 @@ void proto_civil_from_days (int64_t days, int64_t *year, int *month, int *day);
 /* Formats ms since the epoch as RFC 3339 in Asia/Shanghai (+08:00) into
    `buf` (at least 32 bytes). Returns buf. */
 char *proto_time_format (int64_t ms, char *buf);
+
+#define PROTO_HOUR_MS (3600LL * 1000)
+#define PROTO_DAY_MS  (24 * PROTO_HOUR_MS)
+
+/*  Periods: calendar months and quarters in Asia/Shanghai (UTC+8, no
+    daylight saving), the one period parser of the system.              */
+typedef enum { PROTO_MONTH = 0, PROTO_QUARTER = 1 } proto_period_kind_t;
+
+/* A period: kind and a code (months: year*12 + month-1; quarters:
+   year*4 + quarter-1). */
+typedef struct {
+    proto_period_kind_t kind; /* month or quarter */
+    int32_t code;             /* see above */
+} proto_period_t;
+
+/* The period of that kind containing time ms. */
+proto_period_t proto_period_of (int64_t ms, proto_period_kind_t kind);
+/* Parses "YYYY-MM" or "YYYY-Qn" (years 2000-2099). Returns 0 or -1. */
+int proto_period_parse (const char *text, proto_period_t *period);
+/* Writes "2025-07" / "2024-Q4" into buf (at least 8 bytes). */
+char *proto_period_format (proto_period_t period, char *buf);
+/* First instant of the period and first instant after it, in ms. */
+int64_t proto_period_start (proto_period_t period);
+int64_t proto_period_end (proto_period_t period);
+
+/*  CSV (proto_csv.c): the one reader of comma-separated files, for the
+    units registry (docs/units.md) and published tables. RFC 4180: a
+    field in double quotes may hold commas, doubled quotes and line
+    breaks; records end with LF or CRLF; a UTF-8 byte order mark before
+    the first record is skipped. */
+typedef struct _proto_csv_t proto_csv_t;
+
+/* Reads records from `file` (borrowed, read to its end). NULL when out
+   of memory. */
+proto_csv_t *proto_csv_new (FILE *file);
+void proto_csv_destroy (proto_csv_t **self_p);
+/* The next record: 1 with its fields (borrowed until the next call) and
+   their count, 0 at the end, -1 with proto_csv_error set (a quote not
+   closed, text after a closing quote, a NUL byte, too many fields). A
+   blank line is a record of one empty field. */
+int proto_csv_next (proto_csv_t *self, char ***fields, size_t *count);
+/* The line the last record started on (1-based). */
+unsigned proto_csv_line (const proto_csv_t *self);
+/* Why the last call returned -1 ("line N: ..."). */
+const char *proto_csv_error (const proto_csv_t *self);
 
 /*  Wire messages. Encoders return a malloc'd buffer the caller frees (and
     its size in *size), or NULL when out of memory. Decoders return 0, or -1

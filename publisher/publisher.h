@@ -42,21 +42,21 @@
 #ifndef PUBLISHER_H_INCLUDED
 #define PUBLISHER_H_INCLUDED
 
-#include "scorer.h"
+#include "report.h"
 #include "security.h"
 #include "stats.h"
 
 typedef struct {
-    const char *endpoint;      /* where to bind the PUB socket */
-    const char *snapshot;      /* where to bind the snapshot ROUTER */
-    const char *notify;        /* inproc PULL endpoint to bind */
-    store_t *store;            /* shared store (borrowed) */
-    scorer_catalog_t *catalog; /* rulesets (borrowed) */
-    int hwm;                   /* PUB send high-water mark, per subscriber */
-    int heartbeat_ms;          /* heartbeat period */
-    daemon_stats_t *stats;     /* shared counters (borrowed) */
-    bool failed;               /* out: set when the actor could not start */
-    security_t *security;      /* CURVE settings, or NULL */
+    const char *endpoint;     /* where to bind the PUB socket */
+    const char *snapshot;     /* where to bind the snapshot ROUTER */
+    const char *notify;       /* inproc PULL endpoint to bind */
+    store_t *store;           /* shared store (borrowed) */
+    rules_catalog_t *catalog; /* rulesets (borrowed) */
+    int hwm;                  /* PUB send high-water mark, per subscriber */
+    int heartbeat_ms;         /* heartbeat period */
+    stats_t *stats;           /* shared counters (borrowed) */
+    bool failed;              /* out: set when the actor could not start */
+    security_t *security;     /* CURVE settings, or NULL */
 } publisher_args_t;
 
 void publisher_actor (zsock_t *pipe, void *args);

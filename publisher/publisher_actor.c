@@ -6,7 +6,7 @@
     costs one scoring of each touched period (arithmetic) rather than a
     read and a JSON row per unit of every ruleset. */
 #include "publisher.h"
-#include "scorer_live.h"
+#include "publisher_live.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -28,7 +28,7 @@ typedef struct {
     zsock_t *pull;          /* notifications from the scorer */
     uint64_t sequence;      /* last sequence number sent */
     uint64_t reserved;      /* numbers up to this one are reserved */
-    scorer_live_t *live;    /* rows as last sent; touched units */
+    publisher_live_t *live; /* rows as last sent; touched units */
     zlist_t *alerts;        /* unit, json, ... pending alerts */
 } s_publisher_t;
 
@@ -110,7 +110,7 @@ s_take (s_publisher_t *self, zmsg_t *msg)
             if (key && zframe_size (key) < sizeof (text)) {
                 memcpy (text, zframe_data (key), zframe_size (key));
                 text[zframe_size (key)] = 0;
-                scorer_live_touch (self->live, text);
+                publisher_live_touch (self->live, text);
             }
         } else if (zframe_streq (kind, "A")) {
             zframe_t *unit = zmsg_next (msg);
@@ -149,7 +149,7 @@ s_score_pass (s_publisher_t *self)
         s_publish (self, topic, zlist_next (self->alerts));
     }
     zlist_purge (self->alerts);
-    if (!scorer_live_pending (self->live))
+    if (!publisher_live_pending (self->live))
         return;
     store_txn_t *txn = store_begin (self->args->store, false);
     if (!txn)
@@ -159,9 +159,9 @@ s_score_pass (s_publisher_t *self)
        the rows that differ from what was sent). Only rows whose content
        changed go out: one unit's commit can move every unit's workload
        item (max_closed) and rank. */
-    scorer_live_pass (self->live, txn,
-                      scorer_catalog_current (self->args->catalog),
-                      s_publish_row, self);
+    publisher_live_pass (self->live, txn,
+                         rules_catalog_current (self->args->catalog),
+                         s_publish_row, self);
     store_abort (&txn);
 }
 
@@ -173,28 +173,44 @@ s_prime (s_publisher_t *self)
     store_txn_t *txn = store_begin (self->args->store, false);
     if (!txn)
         return;
-    int64_t now = scorer_clock_now (txn);
+    int64_t now = state_clock_now (txn);
     if (now) {
         /* Each ruleset scores the period of its own kind. */
-        scorer_live_touch_all (self->live,
-                               scorer_period_of (now, SCORER_MONTH));
-        scorer_live_touch_all (self->live,
-                               scorer_period_of (now, SCORER_QUARTER));
-        scorer_live_pass (self->live, txn,
-                          scorer_catalog_current (self->args->catalog), NULL,
-                          NULL);
+        publisher_live_touch_all (self->live,
+                                  proto_period_of (now, PROTO_MONTH));
+        publisher_live_touch_all (self->live,
+                                  proto_period_of (now, PROTO_QUARTER));
+        publisher_live_pass (self->live, txn,
+                             rules_catalog_current (self->args->catalog), NULL,
+                             NULL);
     }
     store_abort (&txn);
 }
 
+/* One {"topic","data"} entry of a snapshot; data is JSON already. */
 static void
-s_add_message (cJSON *messages, const char *topic, const char *json)
+s_add_message (json_writer_t *messages, const char *topic, const char *json)
 {
-    cJSON *entry = cJSON_CreateObject ();
-    cJSON_AddStringToObject (entry, "topic", topic);
-    cJSON *data = cJSON_Parse (json);
-    cJSON_AddItemToObject (entry, "data", data ? data : cJSON_CreateNull ());
-    cJSON_AddItemToArray (messages, entry);
+    json_open (messages, '{');
+    json_member_string (messages, "topic", topic);
+    json_key (messages, "data");
+    json_value (messages, json);
+    json_close (messages, '}');
+}
+
+/* A snapshot being written, and the ruleset whose rows come next. */
+typedef struct {
+    json_writer_t *json; /* the snapshot */
+    const char *ruleset; /* the rows' ruleset id */
+} s_rows_t;
+
+static void
+s_add_row (void *arg, const char *unit_id, const char *json)
+{
+    s_rows_t *rows = arg;
+    char topic[16 + PROTO_ID_MAX * 2];
+    snprintf (topic, sizeof (topic), "score/%s/%s", rows->ruleset, unit_id);
+    s_add_message (rows->json, topic, json);
 }
 
 /* The snapshot: the sequence number first, then state read from the
@@ -205,54 +221,57 @@ s_snapshot_json (s_publisher_t *self, char *err)
     /* Pending rows go out first: every row published after the
        snapshot's number is then computed from a commit after the
        snapshot's read, never before it. */
-    scorer_live_flush (self->live, SIZE_MAX, s_publish_row, self);
+    publisher_live_flush (self->live, SIZE_MAX, s_publish_row, self);
     uint64_t sequence = self->sequence;
     store_txn_t *txn = store_begin (self->args->store, false);
     if (!txn) {
         snprintf (err, 256, "cannot read the store");
         return NULL;
     }
-    cJSON *doc = cJSON_CreateObject ();
-    cJSON_AddNumberToObject (doc, "sequence", (double)sequence);
-    cJSON *messages = cJSON_AddArrayToObject (doc, "messages");
-    int64_t now = scorer_clock_now (txn);
-    const scorer_rulesets_t *sets =
-        scorer_catalog_current (self->args->catalog);
-    for (size_t r = 0; now && r < scorer_rulesets_size (sets); r++) {
-        const scorer_ruleset_t *rs = scorer_rulesets_at (sets, r);
-        scorer_period_t period =
-            scorer_period_of (now, scorer_ruleset_period_kind (rs));
-        zhashx_t *rows = scorer_report_rows (txn, rs, period, err);
-        for (char *json = rows ? zhashx_first (rows) : NULL; json;
-             json = zhashx_next (rows)) {
-            char topic[16 + PROTO_ID_MAX * 2];
-            snprintf (topic, sizeof (topic), "score/%s/%s",
-                      scorer_ruleset_id (rs),
-                      (const char *)zhashx_cursor (rows));
-            s_add_message (messages, topic, json);
-        }
-        zhashx_destroy (&rows);
+    json_writer_t json;
+    json_init (&json, 64 * 1024);
+    json_open (&json, '{');
+    json_member_int (&json, "sequence", (long long)sequence);
+    json_key (&json, "messages");
+    json_open (&json, '[');
+    int64_t now = state_clock_now (txn);
+    const rules_set_t *sets = rules_catalog_current (self->args->catalog);
+    for (size_t r = 0; now && r < rules_set_size (sets); r++) {
+        const rules_ruleset_t *rs = rules_set_at (sets, r);
+        proto_period_t period = proto_period_of (now, report_period_kind (rs));
+        s_rows_t rows = {&json, rules_ruleset_id (rs)};
+        if (report_rows (txn, rs, period, s_add_row, &rows, err) != 0)
+            zsys_warning ("publisher: snapshot of %s: %s",
+                          rules_ruleset_id (rs), err);
     }
     store_cursor_t *cursor = store_cursor_new (txn, STORE_ALERTS, NULL, 0);
     const void *key, *value;
     size_t key_size, size;
     while (cursor && store_cursor_next (cursor, &key, &key_size, &value,
                                         &size) == STORE_OK) {
-        char *json = strndup (value, size);
-        cJSON *alert = json ? cJSON_Parse (json) : NULL;
-        const cJSON *unit = cJSON_GetObjectItem (alert, "unit_id");
+        /* Open alerts are JSON the state machine wrote; the unit names
+           the topic. */
+        char *alert = strndup (value, size);
+        cJSON *doc = alert ? cJSON_Parse (alert) : NULL;
+        const cJSON *unit = cJSON_GetObjectItem (doc, "unit_id");
         if (cJSON_IsString (unit)) {
             char topic[8 + PROTO_ID_MAX];
             snprintf (topic, sizeof (topic), "alert/%s", unit->valuestring);
-            s_add_message (messages, topic, json);
-        }
-        cJSON_Delete (alert);
-        free (json);
+            s_add_message (&json, topic, alert);
+        } else
+            zsys_warning ("publisher: snapshot: an open alert is not valid "
+                          "JSON: %.*s",
+                          (int)(size < 200 ? size : 200), (const char *)value);
+        cJSON_Delete (doc);
+        free (alert);
     }
     store_cursor_destroy (&cursor);
     store_abort (&txn);
-    char *text = cJSON_PrintUnformatted (doc);
-    cJSON_Delete (doc);
+    json_close (&json, ']');
+    json_close (&json, '}');
+    char *text = json_finish (&json);
+    if (!text)
+        snprintf (err, 256, "out of memory");
     return text;
 }
 
@@ -300,7 +319,7 @@ publisher_actor (zsock_t *pipe, void *args)
     self.pub = zsock_new (ZMQ_PUB);
     self.snapshot = zsock_new (ZMQ_ROUTER);
     self.pull = zsock_new (ZMQ_PULL);
-    self.live = scorer_live_new ();
+    self.live = publisher_live_new ();
     self.alerts = zlist_new ();
     zlist_autofree (self.alerts);
     if (self.pub)
@@ -328,7 +347,7 @@ publisher_actor (zsock_t *pipe, void *args)
     while (true) {
         /* Pending rows (moved by a pass, not its touched units') go out a
            slice at a time between notifications: do not wait then. */
-        bool backlog = scorer_live_backlog (self.live) > 0;
+        bool backlog = publisher_live_backlog (self.live) > 0;
         int64_t left = next_beat - zclock_mono ();
         void *which =
             zpoller_wait (poller, backlog || left <= 0 ? 0 : (int)left);
@@ -344,15 +363,15 @@ publisher_actor (zsock_t *pipe, void *args)
             if (msg)
                 s_answer_snapshot (&self, msg);
         } else if (backlog)
-            scorer_live_flush (self.live, FLUSH_SLICE, s_publish_row, &self);
+            publisher_live_flush (self.live, FLUSH_SLICE, s_publish_row, &self);
         /* A heartbeat announces everything computed so far: a subscriber
            that has the heartbeat has every row of the commits before it.
            It waits for the pending rows to go out a slice at a time, up
            to one more period; then they all go out at once. */
         int64_t now = zclock_mono ();
-        if (now >= next_beat && (scorer_live_backlog (self.live) == 0 ||
+        if (now >= next_beat && (publisher_live_backlog (self.live) == 0 ||
                                  now >= next_beat + heartbeat)) {
-            scorer_live_flush (self.live, SIZE_MAX, s_publish_row, &self);
+            publisher_live_flush (self.live, SIZE_MAX, s_publish_row, &self);
             s_send (&self, "$hb", self.sequence, "{}");
             next_beat = now + heartbeat;
         }
@@ -362,6 +381,6 @@ cleanup:
     zsock_destroy (&self.pub);
     zsock_destroy (&self.snapshot);
     zsock_destroy (&self.pull);
-    scorer_live_destroy (&self.live);
+    publisher_live_destroy (&self.live);
     zlist_destroy (&self.alerts);
 }

@@ -16,18 +16,18 @@
 #ifndef QUERY_H_INCLUDED
 #define QUERY_H_INCLUDED
 
-#include "scorer.h"
+#include "report.h"
 #include "security.h"
 #include "stats.h"
 
 typedef struct {
-    const char *endpoint;      /* where to bind the ROUTER */
-    store_t *store;            /* shared store (borrowed) */
-    scorer_catalog_t *catalog; /* rulesets (borrowed) */
-    const char *clock;         /* "wall" or "event", for stats */
-    daemon_stats_t *stats;     /* shared counters (borrowed) */
-    bool failed;               /* out: set when the actor could not start */
-    security_t *security;      /* CURVE settings, or NULL */
+    const char *endpoint;     /* where to bind the ROUTER */
+    store_t *store;           /* shared store (borrowed) */
+    rules_catalog_t *catalog; /* rulesets (borrowed) */
+    const char *clock;        /* "wall" or "event", for stats */
+    stats_t *stats;           /* shared counters (borrowed) */
+    bool failed;              /* out: set when the actor could not start */
+    security_t *security;     /* CURVE settings, or NULL */
 } query_args_t;
 
 void query_actor (zsock_t *pipe, void *args);

@@ -14,8 +14,8 @@ typedef struct {
 static char *
 s_report (s_query_t *self, const proto_query_t *q, char *err)
 {
-    const scorer_ruleset_t *rs = scorer_rulesets_find (
-        scorer_catalog_current (self->args->catalog), q->ruleset);
+    const rules_ruleset_t *rs = rules_set_find (
+        rules_catalog_current (self->args->catalog), q->ruleset);
     if (!rs) {
         snprintf (err, 256,
                   "unknown ruleset \"%s\" (hotline rulesets lists "
@@ -28,7 +28,7 @@ s_report (s_query_t *self, const proto_query_t *q, char *err)
         snprintf (err, 256, "cannot read the store");
         return NULL;
     }
-    char *json = scorer_report_json (txn, rs, q->period, q->as_of, err);
+    char *json = report_json (txn, rs, q->period, q->as_of, err);
     store_abort (&txn);
     return json;
 }
@@ -48,7 +48,7 @@ s_units_import (s_query_t *self, const proto_query_t *q, char *err)
         return NULL;
     }
     size_t added = 0;
-    int rc = scorer_units_import (txn, q->units, q->unit_count, &added);
+    int rc = state_units_import (txn, q->units, q->unit_count, &added);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     else
@@ -68,7 +68,7 @@ s_units_import (s_query_t *self, const proto_query_t *q, char *err)
 static char *
 s_stats (s_query_t *self)
 {
-    daemon_stats_t *st = self->args->stats;
+    stats_t *st = self->args->stats;
     cJSON *doc = cJSON_CreateObject ();
     cJSON_AddNumberToObject (doc, "events_stored",
                              (double)atomic_load (&st->events_stored));
@@ -89,14 +89,14 @@ s_stats (s_query_t *self)
     cJSON_AddNumberToObject (doc, "published",
                              (double)atomic_load (&st->published));
     cJSON *by = cJSON_AddObjectToObject (doc, "rejected_by_class");
-    for (int k = 1; k < SCORER_REJECT_KINDS; k++)
-        cJSON_AddNumberToObject (by, scorer_reject_name (k),
+    for (int k = 1; k < STATE_REJECT_KINDS; k++)
+        cJSON_AddNumberToObject (by, state_reject_name (k),
                                  (double)atomic_load (&st->rejected_by[k]));
     cJSON_AddStringToObject (doc, "clock_mode", self->args->clock);
     store_txn_t *txn = store_begin (self->args->store, false);
     if (txn) {
         char when[32];
-        int64_t now = scorer_clock_now (txn);
+        int64_t now = state_clock_now (txn);
         cJSON_AddStringToObject (doc, "clock",
                                  now ? proto_time_format (now, when) : "");
         cJSON_AddNumberToObject (doc, "log_events",
@@ -130,14 +130,13 @@ static char *
 s_rulesets (s_query_t *self)
 {
     cJSON *doc = cJSON_CreateArray ();
-    const scorer_rulesets_t *sets =
-        scorer_catalog_current (self->args->catalog);
-    for (size_t i = 0; i < scorer_rulesets_size (sets); i++) {
-        const scorer_ruleset_t *rs = scorer_rulesets_at (sets, i);
+    const rules_set_t *sets = rules_catalog_current (self->args->catalog);
+    for (size_t i = 0; i < rules_set_size (sets); i++) {
+        const rules_ruleset_t *rs = rules_set_at (sets, i);
         cJSON *item = cJSON_CreateObject ();
-        cJSON_AddStringToObject (item, "id", scorer_ruleset_id (rs));
+        cJSON_AddStringToObject (item, "id", rules_ruleset_id (rs));
         cJSON_AddStringToObject (item, "period",
-                                 scorer_ruleset_period_kind (rs) == SCORER_MONTH
+                                 rules_ruleset_period_kind (rs) == RULES_MONTH
                                      ? "month"
                                      : "quarter");
         cJSON_AddItemToArray (doc, item);
@@ -180,14 +179,14 @@ s_handle (s_query_t *self, zmsg_t *msg)
             break;
         case PROTO_QUERY_REJECTED: {
             store_txn_t *txn = store_begin (self->args->store, false);
-            json = txn ? scorer_dead_letters_json (txn, q.limit) : NULL;
+            json = txn ? state_dead_letters_json (txn, q.limit) : NULL;
             store_abort (&txn);
             if (!json)
                 snprintf (err, sizeof (err), "cannot read the dead letters");
             break;
         }
         case PROTO_QUERY_RULESETS_RELOAD:
-            if (scorer_catalog_reload (self->args->catalog, err) == 0) {
+            if (rules_catalog_reload (self->args->catalog, err) == 0) {
                 zsys_info ("query: rulesets reloaded");
                 json = s_rulesets (self);
             } else

@@ -1,35 +1,54 @@
-/*  scorer_actor: the single writer.
-
-    Batches come from ingest over the actor pipe as a pointer; the actor
-    applies every event of the batch in ONE write transaction, commits
-    (LMDB syncs: durable), and only then answers "DONE", so ingest never
-    acknowledges an event that is not on disk. A store failure aborts the
-    whole transaction: no event of the batch is stored and all are
-    answered as not stored, to be retried by the sender.
-
-    With the wall clock, a timer advances the clock every tick_ms so
-    deadlines pass while no events arrive. */
+/*  scorer_actor: the single writer (scorer.h). */
 #include "scorer.h"
-#include "stats.h"
 
-/* daemon_stats_t keeps one counter per rejection class. */
-_Static_assert(SCORER_REJECT_KINDS <=
-                   sizeof (((daemon_stats_t *)0)->rejected_by) /
-                       sizeof (uint64_t),
-               "daemon_stats_t.rejected_by is too small");
+/* stats_t keeps one counter per rejection class. */
+_Static_assert(STATE_REJECT_KINDS <=
+                   sizeof (((stats_t *)0)->rejected_by) / sizeof (uint64_t),
+               "stats_t.rejected_by is too small");
 
 #include <stdio.h>
 #include <string.h>
 
 typedef struct {
-    scorer_args_t *args;       /* configuration (borrowed) */
-    zsock_t *pipe;             /* to the owner: $TERM */
-    zsock_t *batches;          /* PAIR from ingest: BATCH -> DONE */
-    zsock_t *notify;           /* PUSH to the publisher */
-    scorer_effects_t *effects; /* what the open transaction changed */
-    scorer_effects_t *pending; /* committed, not yet taken by the publisher */
-    daemon_stats_t *stats;     /* shared counters, or NULL */
+    scorer_args_t *args;      /* configuration (borrowed) */
+    zsock_t *pipe;            /* to the owner: $TERM */
+    zsock_t *batches;         /* PAIR from ingest: BATCH -> DONE */
+    zsock_t *notify;          /* PUSH to the publisher */
+    state_effects_t *effects; /* what the open transaction changed */
+    state_effects_t *pending; /* committed, not yet taken by the publisher */
+    stats_t *stats;           /* shared counters, or NULL */
 } s_scorer_t;
+
+/* Sends what was collected as one message on `sock` unless empty, then
+   resets. Returns 0, or 1 when the socket would block (nothing was sent
+   and the effects are kept, to go out merged with later ones), or -1. */
+static int
+s_effects_send (state_effects_t *effects, zsock_t *sock)
+{
+    if (state_effects_empty (effects))
+        return 0;
+    zmsg_t *msg = zmsg_new ();
+    for (size_t i = 0; i < state_effects_touched_count (effects); i++) {
+        zmsg_addstr (msg, "T");
+        zmsg_addstr (msg, state_effects_touched_at (effects, i));
+    }
+    for (size_t i = 0; i < state_effects_alert_count (effects); i++) {
+        const char *unit, *json;
+        state_effects_alert_at (effects, i, &unit, &json);
+        zmsg_addstr (msg, "A");
+        zmsg_addstr (msg, unit);
+        zmsg_addstr (msg, json);
+    }
+    /* The socket does not wait (SNDTIMEO 0): when the publisher is behind,
+       the effects stay here, merged with the next batch's, and go out
+       with it; the scorer never waits for the publisher. */
+    if (zmsg_send (&msg, sock) != 0) {
+        zmsg_destroy (&msg);
+        return zmq_errno () == EAGAIN ? 1 : -1;
+    }
+    state_effects_reset (effects);
+    return 0;
+}
 
 static void
 s_count_stat (s_scorer_t *self, _Atomic uint64_t *counter, uint64_t n)
@@ -43,8 +62,8 @@ s_count_stat (s_scorer_t *self, _Atomic uint64_t *counter, uint64_t n)
 static void
 s_notify (s_scorer_t *self)
 {
-    scorer_effects_merge (self->pending, self->effects);
-    if (scorer_effects_send (self->pending, self->notify) < 0)
+    state_effects_merge (self->pending, self->effects);
+    if (s_effects_send (self->pending, self->notify) < 0)
         zsys_warning ("scorer: cannot notify the publisher: %s",
                       zmq_strerror (zmq_errno ()));
 }
@@ -61,36 +80,36 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
         return;
     }
     int rc = STORE_OK;
-    if (self->args->clock == SCORER_CLOCK_WALL)
-        rc = scorer_advance_clock (txn, zclock_time (), self->effects);
+    if (self->args->clock == STATE_CLOCK_WALL)
+        rc = state_advance_clock (txn, zclock_time (), self->effects);
     size_t stored = 0, duplicates = 0, rejected = 0;
-    size_t by_kind[SCORER_REJECT_KINDS] = {0};
+    size_t by_kind[STATE_REJECT_KINDS] = {0};
     int64_t arrived = zclock_time ();
+    state_ctx_t ctx = {self->args->clock, arrived, self->effects};
     for (size_t i = 0; i < batch->count && rc == STORE_OK; i++) {
         batch->reasons[i][0] = 0;
-        scorer_reject_t kind = SCORER_REJECT_NONE;
+        state_reject_t kind = STATE_REJECT_NONE;
         if (batch->invalid && batch->invalid[i][0]) {
-            batch->outcomes[i] = SCORER_REJECTED;
+            batch->outcomes[i] = STATE_REJECTED;
             snprintf (batch->reasons[i], sizeof (batch->reasons[i]), "%s",
                       batch->invalid[i]);
-            kind = SCORER_REJECT_INVALID;
+            kind = STATE_REJECT_INVALID;
         } else
-            batch->outcomes[i] =
-                scorer_apply_ex (txn, &batch->events[i], self->args->clock,
-                                 self->effects, batch->reasons[i], &rc, &kind);
-        if (batch->outcomes[i] == SCORER_STORED)
+            batch->outcomes[i] = state_apply (txn, &batch->events[i], &ctx,
+                                              batch->reasons[i], &rc, &kind);
+        if (batch->outcomes[i] == STATE_STORED)
             stored++;
-        else if (batch->outcomes[i] == SCORER_DUPLICATE)
+        else if (batch->outcomes[i] == STATE_DUPLICATE)
             duplicates++;
-        else if (batch->outcomes[i] == SCORER_REJECTED) {
+        else if (batch->outcomes[i] == STATE_REJECTED) {
             rejected++;
             by_kind[kind]++;
             zsys_warning ("scorer: rejected %s (%s): %s",
-                          batch->events[i].event_id, scorer_reject_name (kind),
+                          batch->events[i].event_id, state_reject_name (kind),
                           batch->reasons[i]);
             /* Refused, not lost: kept with the batch's commit. */
-            rc = scorer_dead_letter (txn, &batch->events[i], kind,
-                                     batch->reasons[i], arrived);
+            rc = state_dead_letter (txn, &batch->events[i], kind,
+                                    batch->reasons[i], arrived);
         }
     }
     /* Totals since the store was made, committed with the batch, so a
@@ -109,7 +128,7 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
         snprintf (batch->error, sizeof (batch->error), "batch not stored: %s",
                   store_strerror (rc));
         zsys_error ("scorer: %s", batch->error);
-        scorer_effects_reset (self->effects);
+        state_effects_reset (self->effects);
         if (self->stats)
             s_count_stat (self, &self->stats->batches_failed, 1);
         return;
@@ -119,7 +138,7 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
         s_count_stat (self, &self->stats->events_stored, stored);
         s_count_stat (self, &self->stats->events_duplicate, duplicates);
         s_count_stat (self, &self->stats->events_rejected, rejected);
-        for (int k = 0; k < SCORER_REJECT_KINDS; k++)
+        for (int k = 0; k < STATE_REJECT_KINDS; k++)
             if (by_kind[k])
                 s_count_stat (self, &self->stats->rejected_by[k], by_kind[k]);
         s_count_stat (self, &self->stats->batches_committed, 1);
@@ -133,7 +152,7 @@ s_tick (s_scorer_t *self)
     store_txn_t *txn = store_begin (self->args->store, true);
     if (!txn)
         return;
-    int rc = scorer_advance_clock (txn, zclock_time (), self->effects);
+    int rc = state_advance_clock (txn, zclock_time (), self->effects);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     else
@@ -142,7 +161,7 @@ s_tick (s_scorer_t *self)
         s_notify (self);
     else {
         zsys_error ("scorer: clock tick not stored: %s", store_strerror (rc));
-        scorer_effects_reset (self->effects);
+        state_effects_reset (self->effects);
     }
 }
 
@@ -157,15 +176,15 @@ scorer_actor (zsock_t *pipe, void *args)
     self.notify = zsock_new_push (self.args->notify);
     if (self.notify)
         zsock_set_sndtimeo (self.notify, 0); /* see scorer_effects_send */
-    self.effects = scorer_effects_new ();
-    self.pending = scorer_effects_new ();
+    self.effects = state_effects_new ();
+    self.pending = state_effects_new ();
     if (!self.batches || !self.notify || !self.effects || !self.pending) {
         zsys_error ("scorer: cannot start (%s, notify %s)", self.args->endpoint,
                     self.args->notify);
         zsock_destroy (&self.batches);
         zsock_destroy (&self.notify);
-        scorer_effects_destroy (&self.effects);
-        scorer_effects_destroy (&self.pending);
+        state_effects_destroy (&self.effects);
+        state_effects_destroy (&self.pending);
         ((scorer_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
@@ -176,7 +195,7 @@ scorer_actor (zsock_t *pipe, void *args)
     int64_t next_tick = zclock_mono () + tick;
     while (true) {
         int timeout = -1;
-        if (self.args->clock == SCORER_CLOCK_WALL) {
+        if (self.args->clock == STATE_CLOCK_WALL) {
             int64_t left = next_tick - zclock_mono ();
             timeout = left > 0 ? (int)left : 0;
         }
@@ -195,7 +214,7 @@ scorer_actor (zsock_t *pipe, void *args)
             }
             zstr_free (&command);
         }
-        if (self.args->clock == SCORER_CLOCK_WALL &&
+        if (self.args->clock == STATE_CLOCK_WALL &&
             zclock_mono () >= next_tick) {
             s_tick (&self);
             next_tick = zclock_mono () + tick;
@@ -204,6 +223,6 @@ scorer_actor (zsock_t *pipe, void *args)
     zpoller_destroy (&poller);
     zsock_destroy (&self.batches);
     zsock_destroy (&self.notify);
-    scorer_effects_destroy (&self.effects);
-    scorer_effects_destroy (&self.pending);
+    state_effects_destroy (&self.effects);
+    state_effects_destroy (&self.pending);
 }

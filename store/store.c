@@ -1,6 +1,6 @@
 /*  store: LMDB environment, tables, transactions and cursors.
     See store.h for the contract. */
-#include "store.h"
+#include "store_internal.h"
 
 #include <errno.h>
 #include <lmdb.h>
@@ -14,6 +14,8 @@
 struct _store_t {
     MDB_env *env;                   /* the one environment */
     MDB_dbi dbi[STORE_TABLE_COUNT]; /* named databases, fixed at open */
+    char *scratch;                  /* a scratch store's directory, removed
+                                       with it; NULL for a data directory */
 };
 
 /* A pending store_add_i32: deltas summed in memory until the table is
@@ -127,6 +129,13 @@ store_new (const char *dir, size_t map_size, char *err)
     return self;
 }
 
+int
+store__set_scratch (store_t *self, const char *dir)
+{
+    self->scratch = strdup (dir);
+    return self->scratch ? 0 : -1;
+}
+
 void
 store_destroy (store_t **self_p)
 {
@@ -134,6 +143,10 @@ store_destroy (store_t **self_p)
         return;
     store_t *self = *self_p;
     mdb_env_close (self->env);
+    if (self->scratch) {
+        store_remove_dir (self->scratch);
+        free (self->scratch);
+    }
     free (self);
     *self_p = NULL;
 }

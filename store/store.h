@@ -69,9 +69,35 @@ typedef enum {
    (at least 256 bytes). */
 store_t *store_new (const char *dir, size_t map_size, char *err);
 
-/* Closes the environment. All transactions must be finished. NULL-safe,
-   idempotent; nulls the caller's pointer. */
+/* Closes the environment (and removes a scratch store's directory). All
+   transactions must be finished. NULL-safe, idempotent; nulls the
+   caller's pointer. */
 void store_destroy (store_t **self_p);
+
+/*  The data directory (store_dir.c).                                   */
+
+/* Takes the directory's exclusive lock (DIR/hotlined.lock, an flock),
+   creating the directory if needed: one hotlined or one `hotline replay`
+   per directory. Held until store_unlock or the process ends. Returns
+   NULL with a reason in err (256 bytes), "another hotlined or hotline
+   replay is using DIR" when it is taken. */
+typedef struct _store_lock_t store_lock_t;
+store_lock_t *store_lock (const char *dir, char *err);
+/* Releases the lock. NULL-safe; nulls the caller's pointer. */
+void store_unlock (store_lock_t **self_p);
+
+/* 0 when `dir` holds a store (and its data file's size in *bytes, may be
+   NULL), -1 when not: lets a tool refuse a mistyped directory instead of
+   creating an empty store there. */
+int store_present (const char *dir, uint64_t *bytes);
+
+/* A private store in a new directory under $TMPDIR (or /tmp), removed
+   with everything in it by store_destroy. NULL with a reason in err. */
+store_t *store_scratch_new (size_t map_size, char *err);
+
+/* Removes a data directory's store files and the directory (when then
+   empty). Returns 0, or -1 when something could not be removed. */
+int store_remove_dir (const char *dir);
 
 /* Text for a return code (and, for STORE_ERROR, the last LMDB error). */
 const char *store_strerror (int rc);

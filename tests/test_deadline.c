@@ -1,11 +1,11 @@
-/*  Tests for scorer_deadline.c: warnings, overdue and cleared alerts, the
+/*  Tests for state_deadline.c: warnings, overdue and cleared alerts, the
     deadline index (STORE_DUE), the open alerts (STORE_ALERTS) and
-    scorer_advance_clock.
+    state_advance_clock.
 
-    Each test gets a fresh temporary LMDB directory holding three units,
-    and a PAIR of inproc sockets on which the effects of the scorer are
-    sent and read back as the publisher would read them. Events are built
-    by hand and applied with scorer_apply on the event clock, one write
+    Each test gets a fresh temporary LMDB directory holding three units;
+    the alerts are read back from the effects the state machine collects
+    for the publisher, in the order raised. Events are built
+    by hand and applied with state_apply on the event clock, one write
     transaction each. Times are Asia/Shanghai local times; "D" is the
     dispatch of the ticket under test.
 */
@@ -22,23 +22,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scorer.h"
-#include "scorer_internal.h"
+#include "state_internal.h"
+#include <time.h>
+
+/* The wall clock the state machine is told (it reads none itself). */
+#define WALL_NOW ((int64_t)time (NULL) * 1000)
 
 #define MIN_MS  (60LL * 1000)
-#define HOUR_MS SCORER_HOUR_MS
-#define DAY_MS  SCORER_DAY_MS
+#define HOUR_MS PROTO_HOUR_MS
+#define DAY_MS  PROTO_DAY_MS
 
 /* ---- fixture ------------------------------------------------------------ */
 
-static char s_root[64];        /* the test's temporary directory */
-static char s_path[128];       /* the store's directory inside it */
-static store_t *s_store;       /* opened by the fixture */
-static int s_event_seq;        /* numbers the events built by s_event */
-static zsock_t *s_server;      /* effects are sent on it */
-static zsock_t *s_client;      /* and read back from it */
-static zpoller_t *s_poll;      /* waits on s_client */
-static scorer_effects_t *s_fx; /* effects of the test's events */
+static char s_root[64];       /* the test's temporary directory */
+static char s_path[128];      /* the store's directory inside it */
+static store_t *s_store;      /* opened by the fixture */
+static int s_event_seq;       /* numbers the events built by s_event */
+static state_effects_t *s_fx; /* effects of the test's events */
 
 static void
 s_import_units (store_t *store)
@@ -56,7 +56,7 @@ s_import_units (store_t *store)
     store_txn_t *txn = store_begin (store, true);
     cr_assert_not_null (txn);
     size_t added = 0;
-    cr_assert_eq (scorer_units_import (txn, units, 3, &added), STORE_OK);
+    cr_assert_eq (state_units_import (txn, units, 3, &added), STORE_OK);
     cr_assert_eq (added, 3);
     cr_assert_eq (store_commit (&txn), STORE_OK);
 }
@@ -72,27 +72,14 @@ s_setup (void)
     cr_assert_not_null (s_store, "store_new: %s", err);
     s_import_units (s_store);
     s_event_seq = 0;
-    char endpoint[64];
-    snprintf (endpoint, sizeof (endpoint), "inproc://test-deadline-%d",
-              (int)getpid ());
-    s_server = zsock_new_pair (NULL);
-    s_client = zsock_new_pair (NULL);
-    cr_assert_not_null (s_server);
-    cr_assert_not_null (s_client);
-    cr_assert_eq (zsock_bind (s_server, "%s", endpoint), 0);
-    cr_assert_eq (zsock_connect (s_client, "%s", endpoint), 0);
-    s_poll = zpoller_new (s_client, NULL);
-    s_fx = scorer_effects_new ();
+    s_fx = state_effects_new ();
     cr_assert_not_null (s_fx);
 }
 
 static void
 s_teardown (void)
 {
-    scorer_effects_destroy (&s_fx);
-    zpoller_destroy (&s_poll);
-    zsock_destroy (&s_client);
-    zsock_destroy (&s_server);
+    state_effects_destroy (&s_fx);
     store_destroy (&s_store);
     testutil_remove_tree (s_root);
 }
@@ -147,9 +134,10 @@ s_apply (proto_event_t ev)
     cr_assert_not_null (txn);
     int rc = STORE_OK;
     char reason[PROTO_ERROR_MAX + 1] = "";
-    scorer_outcome_t outcome =
-        scorer_apply (txn, &ev, SCORER_CLOCK_EVENT, s_fx, reason, &rc);
-    if (outcome != SCORER_STORED) {
+    state_outcome_t outcome = state_apply (
+        txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, s_fx}, reason,
+        &rc, NULL);
+    if (outcome != STATE_STORED) {
         store_abort (&txn);
         cr_assert_fail ("event %s (%s of %s): %d %s %s", ev.event_id,
                         proto_type_name (ev.type), ev.ticket_id, outcome,
@@ -220,7 +208,7 @@ s_advance (int64_t now)
 {
     store_txn_t *txn = store_begin (s_store, true);
     cr_assert_not_null (txn);
-    cr_assert_eq (scorer_advance_clock (txn, now, s_fx), STORE_OK);
+    cr_assert_eq (state_advance_clock (txn, now, s_fx), STORE_OK);
     cr_assert_eq (store_commit (&txn), STORE_OK);
 }
 
@@ -275,46 +263,21 @@ s_parse_alert (const char *unit, const char *json, s_alert_t *alert)
     cJSON_Delete (doc);
 }
 
-/* Sends the collected effects as the scorer does and reads back the alerts
-   in order into out[max]. A marker sent after them tells when all arrived,
-   so an empty batch costs no timeout. Returns the number of alerts. */
+/* Reads the collected alerts in order into out[max] and forgets the
+   effects, as the scorer does once it handed them to the publisher.
+   Returns the number of alerts. */
 static size_t
 s_drain (s_alert_t *out, size_t max)
 {
-    cr_assert_eq (scorer_effects_send (s_fx, s_server), 0);
-    cr_assert_eq (zstr_send (s_server, "END"), 0);
-    size_t count = 0;
-    while (true) {
-        cr_assert_eq (zpoller_wait (s_poll, 5000), s_client, "no message");
-        zmsg_t *msg = zmsg_recv (s_client);
-        cr_assert_not_null (msg);
-        char *frame = zmsg_popstr (msg);
-        if (strcmp (frame, "END") == 0) {
-            zstr_free (&frame);
-            zmsg_destroy (&msg);
-            break;
-        }
-        while (frame) {
-            if (strcmp (frame, "T") == 0) {
-                char *touched = zmsg_popstr (msg);
-                cr_assert_not_null (touched);
-                zstr_free (&touched);
-            } else {
-                cr_assert_str_eq (frame, "A");
-                char *unit = zmsg_popstr (msg);
-                char *json = zmsg_popstr (msg);
-                cr_assert_not_null (json);
-                cr_assert_lt (count, max, "more than %zu alerts: %s", max,
-                              json);
-                s_parse_alert (unit, json, &out[count++]);
-                zstr_free (&unit);
-                zstr_free (&json);
-            }
-            zstr_free (&frame);
-            frame = zmsg_popstr (msg);
-        }
-        zmsg_destroy (&msg);
+    size_t count = state_effects_alert_count (s_fx);
+    cr_assert_leq (count, max, "more than %zu alerts", max);
+    for (size_t i = 0; i < count; i++) {
+        const char *unit, *json;
+        state_effects_alert_at (s_fx, i, &unit, &json);
+        cr_assert_not_null (json);
+        s_parse_alert (unit, json, &out[i]);
     }
+    state_effects_reset (s_fx);
     return count;
 }
 
@@ -362,13 +325,13 @@ s_expect_one (const char *kind, const char *ticket, const char *unit,
 
 /* ---- store reads -------------------------------------------------------- */
 
-static scorer_ticket_t
+static state_ticket_t
 s_ticket_in (store_t *store, const char *ticket)
 {
-    scorer_ticket_t t;
+    state_ticket_t t;
     store_txn_t *txn = store_begin (store, false);
     cr_assert_not_null (txn);
-    cr_assert_eq (scorer__ticket_get (txn, ticket, &t), STORE_OK, "ticket %s",
+    cr_assert_eq (state__ticket_get (txn, ticket, &t), STORE_OK, "ticket %s",
                   ticket);
     store_abort (&txn);
     return t;
@@ -460,11 +423,11 @@ s_counter (store_t *store, const char *period, const char *unit, int counter)
     store_txn_t *txn = store_begin (store, false);
     cr_assert_not_null (txn);
     uint8_t key[STORE_KEY_MAX];
-    size_t size = scorer__counter_key (key, period, unit, "", "");
-    int32_t c[SC_STORED_COUNT];
-    cr_assert_eq (
-        store_get_i32 (txn, STORE_COUNTERS, key, size, c, SC_STORED_COUNT),
-        STORE_OK);
+    size_t size = state_counter_key (key, period, unit, "", "");
+    int32_t c[RULES_STORED_COUNTERS];
+    cr_assert_eq (store_get_i32 (txn, STORE_COUNTERS, key, size, c,
+                                 RULES_STORED_COUNTERS),
+                  STORE_OK);
     store_abort (&txn);
     return c[counter];
 }
@@ -494,7 +457,7 @@ Test (deadline,
     s_alert_t open;
     cr_assert (s_open_alert ("T1", &open));
     cr_assert_str_eq (open.kind, "warning");
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_ALERTS), 0,
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS), 0,
                   "alerts counts overdue tickets, not warnings");
 }
 
@@ -551,13 +514,13 @@ Test (deadline, overdue_is_raised_only_strictly_after_the_deadline)
     s_tick (due);
     s_expect_no_alert ("the deadline itself is in time");
     cr_assert_eq (s_alert_flags ("T1"), F_WARNED);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_OVERDUE_OPEN), 0);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_OVERDUE_OPEN), 0);
 
     s_tick (due + 1);
     s_expect_one ("overdue", "T1", "U01", due, due, NULL);
     cr_assert_eq (s_alert_flags ("T1"), F_WARNED | F_OVERDUE);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_OVERDUE_OPEN), 1);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_ALERTS), 1);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_OVERDUE_OPEN), 1);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS), 1);
     cr_assert_eq (s_count (s_store, STORE_DUE), 0);
 }
 
@@ -573,8 +536,9 @@ Test (deadline, a_close_exactly_at_the_deadline_raises_no_overdue)
     cr_assert_eq (s_drain (alerts, 8), 2);
     s_check_alert (&alerts[0], "warning", "T1", "U01", due, warn, NULL);
     s_check_alert (&alerts[1], "cleared", "T1", "U01", due, due, "closed");
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_ALERTS), 0);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_CLOSED_ON_TIME), 1);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS), 0);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_CLOSED_ON_TIME),
+                  1);
     cr_assert_eq (s_count (s_store, STORE_DUE), 0);
     cr_assert_eq (s_count (s_store, STORE_ALERTS), 0);
     s_tick (due + DAY_MS);
@@ -591,7 +555,7 @@ Test (deadline,
     int64_t closed = s_ms ("2025-07-07 10:30");
     s_open ("T1", "U01", d, due);
     /* Every 20 minutes until the closure, half of it by tick events and
-       half by scorer_advance_clock directly. */
+       half by state_advance_clock directly. */
     int steps = 0;
     for (int64_t at = d + 20 * MIN_MS; at < closed; at += 20 * MIN_MS) {
         if (steps++ % 2)
@@ -607,8 +571,8 @@ Test (deadline,
     s_check_alert (&alerts[0], "warning", "T1", "U01", due, warn, NULL);
     s_check_alert (&alerts[1], "overdue", "T1", "U01", due, due, NULL);
     s_check_alert (&alerts[2], "cleared", "T1", "U01", due, closed, "closed");
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_ALERTS), 1);
-    cr_assert_eq (s_counter (s_store, "2025-Q3", "U01", SC_ALERTS), 1);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS), 1);
+    cr_assert_eq (s_counter (s_store, "2025-Q3", "U01", RULES_ALERTS), 1);
     cr_assert_eq (s_alert_flags ("T1"), 0);
     cr_assert_eq (s_count (s_store, STORE_DUE), 0);
     cr_assert_eq (s_count (s_store, STORE_ALERTS), 0);
@@ -639,7 +603,7 @@ Test (deadline,
     s_expect_no_alert ("closed before the warning");
     cr_assert_eq (s_count (s_store, STORE_ALERTS), 0);
     cr_assert_eq (s_alert_flags ("T1"), 0);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_ALERTS), 0);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS), 0);
 }
 
 /* ---- extensions, returns, reopening ------------------------------------- */
@@ -662,7 +626,7 @@ Test (deadline,
     cr_assert_eq (s_alert_flags ("T1"), 0);
     cr_assert_eq (s_count (s_store, STORE_ALERTS), 0);
     cr_assert_eq (s_due_entries ("T1"), 2, "the new deadline and warning");
-    scorer_ticket_t t = s_ticket_in (s_store, "T1");
+    state_ticket_t t = s_ticket_in (s_store, "T1");
     cr_assert_eq (t.limit_from, d, "the limit still runs from dispatch");
     cr_assert_eq (t.due_at, due2);
 
@@ -676,7 +640,7 @@ Test (deadline,
     s_expect_no_alert ("at the new deadline");
     s_tick (due2 + 1);
     s_expect_one ("overdue", "T1", "U01", due2, due2, NULL);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_ALERTS), 1);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS), 1);
     cr_assert_eq (s_count (s_store, STORE_DUE), 0);
 }
 
@@ -802,7 +766,7 @@ Test (deadline, store_alerts_holds_exactly_the_open_alerts)
 typedef struct {
     char *alerts;           /* STORE_ALERTS as text */
     char *due;              /* STORE_DUE as text */
-    int32_t counters[3][2]; /* SC_ALERTS per unit, month and quarter */
+    int32_t counters[3][2]; /* RULES_ALERTS per unit, month and quarter */
     uint8_t flags[8];       /* alert flags of T1..T8 (0 when absent) */
 } s_alert_state_t;
 
@@ -814,17 +778,17 @@ s_state_of (store_t *store, s_alert_state_t *state)
     const char *units[3] = {"U01", "U02", "U03"};
     for (int u = 0; u < 3; u++) {
         state->counters[u][0] =
-            s_counter (store, "2025-07", units[u], SC_ALERTS);
+            s_counter (store, "2025-07", units[u], RULES_ALERTS);
         state->counters[u][1] =
-            s_counter (store, "2025-Q3", units[u], SC_ALERTS);
+            s_counter (store, "2025-Q3", units[u], RULES_ALERTS);
     }
     store_txn_t *txn = store_begin (store, false);
     cr_assert_not_null (txn);
     for (int i = 0; i < 8; i++) {
         char id[8];
         snprintf (id, sizeof (id), "T%d", i + 1);
-        scorer_ticket_t t;
-        state->flags[i] = scorer__ticket_get (txn, id, &t) == STORE_OK
+        state_ticket_t t;
+        state->flags[i] = state__ticket_get (txn, id, &t) == STORE_OK
                               ? t.flags & (F_WARNED | F_OVERDUE)
                               : 0;
     }
@@ -850,7 +814,7 @@ s_expect_replay (int64_t until, const s_alert_state_t *expected)
     cr_assert_not_null (scratch, "%s", err);
     store_txn_t *txn = store_begin (s_store, false);
     cr_assert_not_null (txn);
-    cr_assert_eq (scorer_replay (txn, scratch, until, err), 0, "%s", err);
+    cr_assert_eq (state_replay (txn, scratch, until, err), 0, "%s", err);
     store_abort (&txn);
     s_alert_state_t got;
     s_state_of (scratch, &got);
@@ -859,7 +823,7 @@ s_expect_replay (int64_t until, const s_alert_state_t *expected)
     for (int u = 0; u < 3; u++)
         for (int k = 0; k < 2; k++)
             cr_expect_eq (got.counters[u][k], expected->counters[u][k],
-                          "SC_ALERTS of U0%d, %s", u + 1, k ? "Q3" : "07");
+                          "RULES_ALERTS of U0%d, %s", u + 1, k ? "Q3" : "07");
     for (int i = 0; i < 8; i++)
         cr_expect_eq (got.flags[i], expected->flags[i], "alert flags of T%d",
                       i + 1);
@@ -908,7 +872,7 @@ Test (deadline, replaying_the_log_up_to_a_moment_gives_the_same_alerts_as_live)
 
 Test (deadline, a_replay_uses_the_warning_share_of_the_store_it_replays)
 {
-    /* BUG (scorer_replay.c): the replay copies units and the log but not
+    /* BUG (state_replay.c): the replay copies units and the log but not
        meta "warn_permille", so the scratch store warns at the default 80%
        while the live store warned at 50%. */
     s_set_permille (500);
@@ -1016,18 +980,20 @@ Test (
     s_check_fired (alerts, n, entries, fired, 2 * MANY, d);
     cr_assert_eq (s_count (s_store, STORE_DUE), 0);
     cr_assert_eq (s_count (s_store, STORE_ALERTS), MANY);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U01", SC_ALERTS), MANY / 2);
-    cr_assert_eq (s_counter (s_store, "2025-07", "U02", SC_ALERTS), MANY / 2);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS),
+                  MANY / 2);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U02", RULES_ALERTS),
+                  MANY / 2);
 }
 
 /* ---- a change of the warning share -------------------------------------- */
 
 Test (deadline, a_ticket_open_when_the_warning_share_changes_still_warns_once)
 {
-    /* BUG (scorer_deadline.c): the warning instant is recomputed from the
+    /* BUG (state_deadline.c): the warning instant is recomputed from the
        current meta "warn_permille" wherever it is needed (s_warn_at, used
-       by scorer__deadline_set, scorer__leave_open and
-       scorer_advance_clock). When the share changes while a ticket is
+       by state__deadline_set, state__leave_open and
+       state_advance_clock). When the share changes while a ticket is
        open (the daemon writes it from its configuration at every start),
        the entry written under the old share no longer matches: it is
        skipped as stale when reached, so the ticket never warns, and

@@ -17,8 +17,8 @@ static char s_dir[64];
 static char s_ingest[128], s_publish[128], s_query[128], s_snapshot[128];
 static char s_notify[64], s_batches[64];
 static store_t *s_store;
-static scorer_catalog_t *s_catalog;
-static daemon_stats_t s_stats;
+static rules_catalog_t *s_catalog;
+static stats_t s_stats;
 static publisher_args_t s_pub_args;
 static scorer_args_t s_scorer_args;
 static ingest_args_t s_ingest_args;
@@ -40,15 +40,14 @@ s_setup (void)
     snprintf (path, sizeof (path), "%s/data", s_dir);
     s_store = store_new (path, 64 << 20, err);
     cr_assert_not_null (s_store, "%s", err);
-    s_catalog = scorer_catalog_new (NULL, err);
+    s_catalog = rules_catalog_new (NULL, err);
     cr_assert_not_null (s_catalog, "%s", err);
     memset (&s_stats, 0, sizeof (s_stats));
     s_pub_args =
         (publisher_args_t){s_publish, s_snapshot, s_notify, s_store, s_catalog,
                            1000,      1000,       &s_stats, false,   NULL};
-    s_scorer_args =
-        (scorer_args_t){s_store,  s_batches, SCORER_CLOCK_EVENT, s_notify, 1000,
-                        &s_stats, false};
+    s_scorer_args = (scorer_args_t){
+        s_store, s_batches, STATE_CLOCK_EVENT, s_notify, 1000, &s_stats, false};
     s_ingest_args =
         (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false, NULL};
     s_query_args = (query_args_t){s_query,  s_store, s_catalog, "event",
@@ -63,7 +62,7 @@ s_setup (void)
     store_txn_t *txn = store_begin (s_store, true);
     proto_unit_t unit = {"U01", "单位一", "town"};
     size_t added;
-    cr_assert_eq (scorer_units_import (txn, &unit, 1, &added), 0);
+    cr_assert_eq (state_units_import (txn, &unit, 1, &added), 0);
     cr_assert_eq (store_commit (&txn), 0);
 }
 
@@ -75,7 +74,7 @@ s_teardown (void)
     zactor_destroy (&s_scorer);
     zactor_destroy (&s_pub);
     store_destroy (&s_store);
-    scorer_catalog_destroy (&s_catalog);
+    rules_catalog_destroy (&s_catalog);
     testutil_remove_tree (s_dir);
 }
 
@@ -465,7 +464,7 @@ Test (ingest, rejects_invalid_utf8_and_oversize_fields_with_a_reason)
     s_hostile_batch (&batch, long_id, sizeof (long_id));
     s_expect_rejected_with (sock, &batch, "longer than 64 bytes");
     /* Refused events are dead letters, counted as invalid. */
-    cr_expect_eq (atomic_load (&s_stats.rejected_by[SCORER_REJECT_INVALID]), 2);
+    cr_expect_eq (atomic_load (&s_stats.rejected_by[STATE_REJECT_INVALID]), 2);
     /* And a good event still goes in. */
     s_hostile_batch (&batch, "T1", 2);
     zframe_t *frame = zframe_new (batch.data, batch.size);

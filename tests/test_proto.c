@@ -1173,3 +1173,122 @@ Test (proto_json, rejects_an_adjusted_value_beyond_any_score)
     cr_expect_eq (proto_event_from_json (line, strlen (line), &ev, reason), -1);
     cr_expect (strstr (reason, "value out of range") != NULL, "%s", reason);
 }
+/* ---- periods ------------------------------------------------------------- */
+
+/* "2025-07-01 09:00:00", Asia/Shanghai, in ms. */
+static int64_t
+s_ms (const char *local)
+{
+    char text[40];
+    snprintf (text, sizeof (text), "%s%s+08:00", local,
+              strlen (local) == 16 ? ":00" : "");
+    text[10] = 'T';
+    int64_t ms = 0;
+    cr_assert_eq (proto_time_parse (text, &ms), 0, "bad time %s", text);
+    return ms;
+}
+
+static char *
+s_period_text (int64_t ms, proto_period_kind_t kind, char *buf)
+{
+    return proto_period_format (proto_period_of (ms, kind), buf);
+}
+
+Test (period, a_time_belongs_to_its_month_in_shanghai_at_the_edges)
+{
+    char buf[8];
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-07-31 23:59:59"), PROTO_MONTH, buf),
+        "2025-07");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-08-01 00:00:00"), PROTO_MONTH, buf),
+        "2025-08");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-08-01 00:00:00") - 1, PROTO_MONTH, buf),
+        "2025-07");
+    /* 2025-07-31T16:00Z is already August in Shanghai. */
+    int64_t utc = 0;
+    cr_assert_eq (proto_time_parse ("2025-07-31T16:00:00Z", &utc), 0);
+    cr_assert_str_eq (s_period_text (utc, PROTO_MONTH, buf), "2025-08");
+    cr_assert_str_eq (s_period_text (utc - 1, PROTO_MONTH, buf), "2025-07");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2024-02-29 12:00"), PROTO_MONTH, buf), "2024-02");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-01-01 00:00"), PROTO_MONTH, buf), "2025-01");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-01-01 00:00") - 1, PROTO_MONTH, buf),
+        "2024-12");
+}
+
+Test (period, a_time_belongs_to_its_quarter_at_the_edges)
+{
+    char buf[8];
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-09-30 23:59:59"), PROTO_QUARTER, buf),
+        "2025-Q3");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-10-01 00:00"), PROTO_QUARTER, buf),
+        "2025-Q4");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-01-01 00:00") - 1, PROTO_QUARTER, buf),
+        "2024-Q4");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-01-01 00:00"), PROTO_QUARTER, buf),
+        "2025-Q1");
+    cr_assert_str_eq (
+        s_period_text (s_ms ("2025-06-30 12:00"), PROTO_QUARTER, buf),
+        "2025-Q2");
+}
+
+Test (period, months_and_quarters_parse_and_format)
+{
+    proto_period_t p;
+    char buf[8];
+    cr_assert_eq (proto_period_parse ("2025-07", &p), 0);
+    cr_assert_eq (p.kind, PROTO_MONTH);
+    cr_assert_eq (p.code, 2025 * 12 + 6);
+    cr_assert_str_eq (proto_period_format (p, buf), "2025-07");
+    cr_assert_eq (proto_period_parse ("2024-Q4", &p), 0);
+    cr_assert_eq (p.kind, PROTO_QUARTER);
+    cr_assert_eq (p.code, 2024 * 4 + 3);
+    cr_assert_str_eq (proto_period_format (p, buf), "2024-Q4");
+    const char *good[] = {"2000-01", "2099-12", "2025-10", "2025-Q1",
+                          "2099-Q4"};
+    for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++) {
+        cr_assert_eq (proto_period_parse (good[i], &p), 0, "%s", good[i]);
+        cr_assert_str_eq (proto_period_format (p, buf), good[i]);
+    }
+}
+
+Test (period, start_and_end_are_the_first_instants_in_shanghai)
+{
+    proto_period_t p;
+    cr_assert_eq (proto_period_parse ("2025-07", &p), 0);
+    cr_assert_eq (proto_period_start (p), s_ms ("2025-07-01 00:00"));
+    cr_assert_eq (proto_period_end (p), s_ms ("2025-08-01 00:00"));
+    cr_assert_eq (proto_period_parse ("2025-12", &p), 0);
+    cr_assert_eq (proto_period_end (p), s_ms ("2026-01-01 00:00"));
+    cr_assert_eq (proto_period_parse ("2024-02", &p), 0);
+    cr_assert_eq (proto_period_end (p) - proto_period_start (p),
+                  29LL * 86400 * 1000, "a leap February");
+    cr_assert_eq (proto_period_parse ("2024-Q4", &p), 0);
+    cr_assert_eq (proto_period_start (p), s_ms ("2024-10-01 00:00"));
+    cr_assert_eq (proto_period_end (p), s_ms ("2025-01-01 00:00"));
+    cr_assert_eq (proto_period_parse ("2025-Q1", &p), 0);
+    cr_assert_eq (proto_period_start (p), s_ms ("2025-01-01 00:00"));
+    cr_assert_eq (proto_period_end (p), s_ms ("2025-04-01 00:00"));
+}
+
+Test (period, bad_period_texts_are_refused)
+{
+    const char *bad[] = {
+        "",        "2025",     "2025-7",  "2025-13", "2025-00",  "2025-Q0",
+        "2025-Q5", "2025-q3",  "2025/07", "25-07",   "2025-07x", "2025-7x",
+        "1999-12", "2100-01",  "abcd-07", "2025-+7", "2025- 7",  " 2025-07",
+        "2025-Q",  "2025-Q3 ", "-025-07", "2025-1a", "2025-0x"};
+    for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++) {
+        proto_period_t p;
+        cr_assert_eq (proto_period_parse (bad[i], &p), -1, "\"%s\" accepted",
+                      bad[i]);
+    }
+}

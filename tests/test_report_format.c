@@ -7,8 +7,8 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "report_format.h"
-#include "report_xlsx.h"
+#include "format.h"
+#include "format_xlsx.h"
 
 #include <criterion/criterion.h>
 
@@ -128,7 +128,7 @@ s_capture (int (*format) (const char *, FILE *, char *), const char *json,
 static char *
 s_format_ok (int (*format) (const char *, FILE *, char *), const char *json)
 {
-    char err[REPORT_FORMAT_ERR_MAX] = "";
+    char err[FORMAT_ERR_MAX] = "";
     int rc;
     char *text = s_capture (format, json, &rc, err);
     cr_assert_eq (rc, 0, "formatter failed: %s", err);
@@ -182,7 +182,7 @@ s_cell_columns (const char *line, size_t *starts, size_t *ends, size_t max)
         char cell[512];
         memcpy (cell, at, (size_t)(end - at));
         cell[end - at] = '\0';
-        column += report_display_width (cell);
+        column += format_display_width (cell);
         ends[count++] = column;
         at = end;
     }
@@ -235,44 +235,44 @@ s_expect_cells (const char *line, const char *const *expected, size_t count)
 
 Test (report_format, counts_one_column_per_ascii_character)
 {
-    cr_assert_eq (report_display_width (""), 0);
-    cr_assert_eq (report_display_width ("J01"), 3);
-    cr_assert_eq (report_display_width ("96.73"), 5);
-    cr_assert_eq (report_display_width (NULL), 0);
+    cr_assert_eq (format_display_width (""), 0);
+    cr_assert_eq (format_display_width ("J01"), 3);
+    cr_assert_eq (format_display_width ("96.73"), 5);
+    cr_assert_eq (format_display_width (NULL), 0);
 }
 
 Test (report_format, counts_two_columns_per_cjk_character)
 {
-    cr_assert_eq (report_display_width ("陈仓镇"), 6);
-    cr_assert_eq (report_display_width ("群众路街道办事处"), 16);
+    cr_assert_eq (format_display_width ("陈仓镇"), 6);
+    cr_assert_eq (format_display_width ("群众路街道办事处"), 16);
     // Hangul, fullwidth digits, an ideographic comma and Extension B.
-    cr_assert_eq (report_display_width ("한"), 2);
-    cr_assert_eq (report_display_width ("１２"), 4);
-    cr_assert_eq (report_display_width ("，"), 2);
-    cr_assert_eq (report_display_width ("\xF0\xA0\x80\x80"), 2);
+    cr_assert_eq (format_display_width ("한"), 2);
+    cr_assert_eq (format_display_width ("１２"), 4);
+    cr_assert_eq (format_display_width ("，"), 2);
+    cr_assert_eq (format_display_width ("\xF0\xA0\x80\x80"), 2);
 }
 
 Test (report_format, counts_mixed_text_by_character_kind)
 {
-    cr_assert_eq (report_display_width ("办结(30)"), 8);
-    cr_assert_eq (report_display_width ("10月逾期2件"), 11);
+    cr_assert_eq (format_display_width ("办结(30)"), 8);
+    cr_assert_eq (format_display_width ("10月逾期2件"), 11);
     // é and the ellipsis are narrow even though they take several bytes.
-    cr_assert_eq (report_display_width ("caf\xC3\xA9\xE2\x80\xA6"), 5);
+    cr_assert_eq (format_display_width ("caf\xC3\xA9\xE2\x80\xA6"), 5);
 }
 
 Test (report_format, counts_each_invalid_byte_as_one_column)
 {
-    cr_assert_eq (report_display_width ("a\xFF"
+    cr_assert_eq (format_display_width ("a\xFF"
                                         "b"),
                   3);
     // A truncated three-byte sequence, then an overlong '/'.
-    cr_assert_eq (report_display_width ("\xE9\x99"), 2);
-    cr_assert_eq (report_display_width ("\xC0\xAF"), 2);
+    cr_assert_eq (format_display_width ("\xE9\x99"), 2);
+    cr_assert_eq (format_display_width ("\xC0\xAF"), 2);
 }
 
 Test (report_format, writes_the_title_line_tables_ranks_and_two_decimals)
 {
-    char *text = s_format_ok (report_format_table, s_report);
+    char *text = s_format_ok (format_table, s_report);
     const char *title = "金台区12345政务服务便民热线工单办理情况  2025-07  "
                         "jintai-2025  截至 2025-08-01T00:00:00+08:00\n";
     cr_assert (strncmp (text, title, strlen (title)) == 0, "%s", text);
@@ -288,7 +288,7 @@ Test (report_format, writes_the_title_line_tables_ranks_and_two_decimals)
 
 Test (report_format, labels_counters_in_chinese_and_items_with_points)
 {
-    char *text = s_format_ok (report_format_table, s_report);
+    char *text = s_format_ok (format_table, s_report);
     char lines[16][512];
     size_t count = s_table_lines (text, "镇街", lines, 16);
     cr_assert_geq (count, 2);
@@ -301,15 +301,15 @@ Test (report_format, labels_counters_in_chinese_and_items_with_points)
 
 Test (report_format, aligns_cjk_names_by_display_width)
 {
-    char *text = s_format_ok (report_format_table, s_report);
+    char *text = s_format_ok (format_table, s_report);
     char lines[16][512];
     size_t count = s_table_lines (text, "镇街", lines, 16);
     cr_assert_eq (count, 5, "header, rule and three rows:\n%s", text);
     // Without notes the last column is right-aligned, so a table whose
     // columns line up is a rectangle.
-    size_t width = report_display_width (lines[0]);
+    size_t width = format_display_width (lines[0]);
     for (size_t i = 1; i < count; i++)
-        cr_assert_eq (report_display_width (lines[i]), width,
+        cr_assert_eq (format_display_width (lines[i]), width,
                       "line %zu is off:\n%s", i, text);
 
     size_t head_starts[16], head_ends[16];
@@ -330,7 +330,7 @@ Test (report_format, aligns_cjk_names_by_display_width)
 
 Test (report_format, shows_notes_in_an_aligned_column_only_when_present)
 {
-    char *text = s_format_ok (report_format_table, s_report);
+    char *text = s_format_ok (format_table, s_report);
     char lines[16][512];
     size_t count = s_table_lines (text, "部门", lines, 16);
     cr_assert_eq (count, 4);
@@ -353,7 +353,7 @@ Test (report_format, shows_notes_in_an_aligned_column_only_when_present)
 
 Test (report_format, prints_a_null_rank_as_a_dash)
 {
-    char *text = s_format_ok (report_format_table, s_report);
+    char *text = s_format_ok (format_table, s_report);
     char lines[16][512];
     size_t count = s_table_lines (text, "部门", lines, 16);
     cr_assert_eq (count, 4);
@@ -364,7 +364,7 @@ Test (report_format, prints_a_null_rank_as_a_dash)
 
 Test (report_format, lists_excluded_units_with_reasons_after_the_tables)
 {
-    char *text = s_format_ok (report_format_table, s_report);
+    char *text = s_format_ok (format_table, s_report);
     const char *excluded = strstr (text, "\n未参与排名\n");
     cr_assert_not_null (excluded);
     cr_assert_gt (excluded, strstr (text, "\n部门\n"));
@@ -375,7 +375,7 @@ Test (report_format, lists_excluded_units_with_reasons_after_the_tables)
 
 Test (report_format, leaves_out_the_excluded_list_when_nobody_is_excluded)
 {
-    char *text = s_format_ok (report_format_table,
+    char *text = s_format_ok (format_table,
                               "{\"tables\":[{\"group\":\"town\",\"rows\":[]}],"
                               "\"excluded\":[]}");
     cr_assert_null (strstr (text, "未参与排名"));
@@ -387,10 +387,9 @@ Test (report_format, leaves_out_the_excluded_list_when_nobody_is_excluded)
 
 Test (report_format, turns_control_characters_in_names_into_spaces)
 {
-    char *text =
-        s_format_ok (report_format_table,
-                     "{\"tables\":[{\"title\":\"T\",\"rows\":[{\"rank\":1,"
-                     "\"unit\":\"a\\nb\\u001b[31m\",\"total\":1}]}]}");
+    char *text = s_format_ok (
+        format_table, "{\"tables\":[{\"title\":\"T\",\"rows\":[{\"rank\":1,"
+                      "\"unit\":\"a\\nb\\u001b[31m\",\"total\":1}]}]}");
     cr_assert_null (strchr (text, '\x1b'));
     cr_assert_not_null (strstr (text, "a b [31m"), "%s", text);
     free (text);
@@ -398,7 +397,7 @@ Test (report_format, turns_control_characters_in_names_into_spaces)
 
 Test (report_format, writes_one_csv_header_with_counter_ids_and_item_scores)
 {
-    char *text = s_format_ok (report_format_csv, s_report);
+    char *text = s_format_ok (format_csv, s_report);
     const char *header = "group,rank,unit_id,unit,should_close,closed,mystery,"
                          "closure_score,workload_score,bonus_score,total,"
                          "note\r\n";
@@ -413,7 +412,7 @@ Test (report_format, writes_one_csv_header_with_counter_ids_and_item_scores)
 
 Test (report_format, quotes_csv_fields_holding_commas_or_quotes)
 {
-    char *text = s_format_ok (report_format_csv, s_report);
+    char *text = s_format_ok (format_csv, s_report);
     cr_assert_not_null (strstr (text, "\r\ndept,1,D01,区住建局,40,40,2,30.00,"
                                       "0.55,1.00,95.40,"
                                       "\"10月逾期2件,11月逾期1件\"\r\n"),
@@ -426,7 +425,7 @@ Test (report_format, quotes_csv_fields_holding_commas_or_quotes)
 
 Test (report_format, writes_excluded_units_as_csv_rows_with_the_reason)
 {
-    char *text = s_format_ok (report_format_csv, s_report);
+    char *text = s_format_ok (format_csv, s_report);
     const char *last = "excluded,,J99,小样本测试单位,,,,,,,,should_close < 5"
                        "\r\n";
     size_t length = strlen (text);
@@ -438,9 +437,9 @@ Test (report_format, writes_excluded_units_as_csv_rows_with_the_reason)
 Test (report_format, quotes_csv_fields_holding_newlines)
 {
     char *text = s_format_ok (
-        report_format_csv, "{\"tables\":[{\"group\":\"g\",\"rows\":[{\"rank\":"
-                           "3,\"unit\":\"x\",\"total\":-0.001,"
-                           "\"note\":\"line1\\nline2\"}]}]}");
+        format_csv, "{\"tables\":[{\"group\":\"g\",\"rows\":[{\"rank\":"
+                    "3,\"unit\":\"x\",\"total\":-0.001,"
+                    "\"note\":\"line1\\nline2\"}]}]}");
     cr_assert_str_eq (text, "group,rank,unit_id,unit,total,note\r\n"
                             "g,3,,x,0.00,\"line1\nline2\"\r\n");
     free (text);
@@ -448,16 +447,16 @@ Test (report_format, quotes_csv_fields_holding_newlines)
 
 Test (report_format, rejects_invalid_json_with_a_message)
 {
-    char err[REPORT_FORMAT_ERR_MAX] = "";
+    char err[FORMAT_ERR_MAX] = "";
     int rc;
-    char *text = s_capture (report_format_table, "{\"tables\":[", &rc, err);
+    char *text = s_capture (format_table, "{\"tables\":[", &rc, err);
     cr_assert_eq (rc, -1);
     cr_assert_str_empty (text, "nothing is written for a bad report");
     cr_assert_not_null (strstr (err, "invalid JSON"), "%s", err);
     free (text);
 
     err[0] = '\0';
-    text = s_capture (report_format_csv, "not json", &rc, err);
+    text = s_capture (format_csv, "not json", &rc, err);
     cr_assert_eq (rc, -1);
     cr_assert_str_empty (text);
     cr_assert_not_null (strstr (err, "invalid JSON"), "%s", err);
@@ -467,16 +466,16 @@ Test (report_format, rejects_invalid_json_with_a_message)
 Test (report_format, rejects_json_without_tables)
 {
     const char *json = "{\"ruleset\":\"jintai-2025\",\"period\":\"2025-07\"}";
-    char err[REPORT_FORMAT_ERR_MAX] = "";
+    char err[FORMAT_ERR_MAX] = "";
     int rc;
-    char *text = s_capture (report_format_table, json, &rc, err);
+    char *text = s_capture (format_table, json, &rc, err);
     cr_assert_eq (rc, -1);
     cr_assert_str_empty (text);
     cr_assert_not_null (strstr (err, "tables"), "%s", err);
     free (text);
 
     err[0] = '\0';
-    text = s_capture (report_format_csv, "[1,2]", &rc, err);
+    text = s_capture (format_csv, "[1,2]", &rc, err);
     cr_assert_eq (rc, -1);
     cr_assert_str_not_empty (err);
     free (text);
@@ -484,9 +483,9 @@ Test (report_format, rejects_json_without_tables)
 
 Test (report_format, rejects_a_value_of_the_wrong_type_naming_where_it_is)
 {
-    char err[REPORT_FORMAT_ERR_MAX] = "";
+    char err[FORMAT_ERR_MAX] = "";
     int rc;
-    char *text = s_capture (report_format_csv,
+    char *text = s_capture (format_csv,
                             "{\"tables\":[{\"rows\":[{\"rank\":1},"
                             "{\"items\":{\"closure\":\"30\"}}]}]}",
                             &rc, err);
@@ -502,12 +501,12 @@ Test (report_format, reports_an_output_that_cannot_be_written)
     FILE *full = fopen ("/dev/full", "w");
     if (!full)
         cr_skip_test ("no /dev/full here");
-    char err[REPORT_FORMAT_ERR_MAX] = "";
-    cr_assert_eq (report_format_table (s_report, full, err), -1);
+    char err[FORMAT_ERR_MAX] = "";
+    cr_assert_eq (format_table (s_report, full, err), -1);
     cr_assert_not_null (strstr (err, "write"), "%s", err);
     clearerr (full);
     err[0] = '\0';
-    cr_assert_eq (report_format_csv (s_report, full, err), -1);
+    cr_assert_eq (format_csv (s_report, full, err), -1);
     cr_assert_not_null (strstr (err, "write"), "%s", err);
     fclose (full);
 }
@@ -517,7 +516,7 @@ Test (report_format, reports_an_output_that_cannot_be_written)
 
 Test (report_format, places_each_dimension_subtotal_after_its_items)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     char lines[16][512];
     size_t count = s_table_lines (text, "镇街", lines, 16);
     cr_assert_eq (count, 5, "%s", text);
@@ -533,7 +532,7 @@ Test (report_format, closes_a_split_dimension_after_its_last_item)
 {
     // d1's items are split by d2's; d3 has no items and comes last.
     char *text = s_format_ok (
-        report_format_table,
+        format_table,
         "{\"items\":[{\"id\":\"a\",\"dimension\":\"d1\"},"
         "{\"id\":\"b\",\"dimension\":\"d2\"},{\"id\":\"c\","
         "\"dimension\":\"d1\"},{\"id\":\"e\",\"dimension\":\"nowhere\"}],"
@@ -548,7 +547,7 @@ Test (report_format, closes_a_split_dimension_after_its_last_item)
     S_EXPECT_CELLS (lines[2], "1", "u", "-", "9.50");
     free (text);
 
-    text = s_format_ok (report_format_csv,
+    text = s_format_ok (format_csv,
                         "{\"items\":[{\"id\":\"a\",\"dimension\":\"d1\"}],"
                         "\"dimensions\":[{\"id\":\"d1\"}],\"tables\":[]}");
     cr_assert_str_eq (text, "group,rank,unit_id,unit,a_score,dim:d1,total,"
@@ -558,7 +557,7 @@ Test (report_format, closes_a_split_dimension_after_its_last_item)
 
 Test (report_format, rounds_pct0_items_to_whole_numbers_with_their_suffix)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     char lines[16][512];
     size_t count = s_table_lines (text, "镇街", lines, 16);
     cr_assert_eq (count, 5);
@@ -572,7 +571,7 @@ Test (report_format, rounds_pct0_items_to_whole_numbers_with_their_suffix)
 
 Test (report_format, prints_null_item_and_subtotal_values_as_a_dash)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     char lines[16][512];
     size_t count = s_table_lines (text, "镇街", lines, 16);
     cr_assert_eq (count, 5);
@@ -583,7 +582,7 @@ Test (report_format, prints_null_item_and_subtotal_values_as_a_dash)
 
 Test (report_format, prints_a_bonus_after_the_base_total_with_a_plus)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     char lines[16][512];
     size_t count = s_table_lines (text, "镇街", lines, 16);
     cr_assert_eq (count, 5);
@@ -597,7 +596,7 @@ Test (report_format, prints_a_bonus_after_the_base_total_with_a_plus)
     cr_assert_str_eq (cells[9], "95.00+0.25");
 
     free (text);
-    text = s_format_ok (report_format_table,
+    text = s_format_ok (format_table,
                         "{\"tables\":[{\"title\":\"T\",\"rows\":[{\"rank\":1,"
                         "\"unit\":\"u\",\"base_total\":99,\"bonus\":1,"
                         "\"total\":100}]}]}");
@@ -607,7 +606,7 @@ Test (report_format, prints_a_bonus_after_the_base_total_with_a_plus)
 
 Test (report_format, lists_signed_changes_in_a_table_after_their_table)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     const char *table = strstr (text, "\n镇街\n");
     const char *changes = strstr (text, "\n环比变化 (百分点)\n");
     cr_assert_not_null (changes, "%s", text);
@@ -624,14 +623,14 @@ Test (report_format, lists_signed_changes_in_a_table_after_their_table)
 
     // Reports without changes have no such table.
     free (text);
-    text = s_format_ok (report_format_table, s_report);
+    text = s_format_ok (format_table, s_report);
     cr_assert_null (strstr (text, "环比变化"));
     free (text);
 }
 
 Test (report_format, prints_channel_tables_after_the_main_tables)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     const char *channel = strstr (text, "\n市长信箱\n");
     cr_assert_not_null (channel, "%s", text);
     cr_assert_gt (channel, strstr (text, "\n镇街\n"));
@@ -646,7 +645,7 @@ Test (report_format, prints_channel_tables_after_the_main_tables)
 
 Test (report_format, prints_the_summary_as_labelled_lines)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     char lines[16][512];
     size_t count = s_table_lines (text, "汇总", lines, 16);
     cr_assert_eq (count, 4, "%s", text);
@@ -665,7 +664,7 @@ Test (report_format, prints_the_summary_as_labelled_lines)
 
 Test (report_format, prints_the_breakdown_by_channel_and_by_category)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     char lines[16][512];
     size_t count = s_table_lines (text, "渠道", lines, 16);
     cr_assert_eq (count, 3, "%s", text);
@@ -680,7 +679,7 @@ Test (report_format, prints_the_breakdown_by_channel_and_by_category)
 
 Test (report_format, prints_units_below_the_district_rate_under_that_rate)
 {
-    char *text = s_format_ok (report_format_table, s_extended);
+    char *text = s_format_ok (format_table, s_extended);
     char lines[16][512];
     size_t count = s_table_lines (
         text, "问题解决率低于全区平均的单位 (全区平均 91.23%)", lines, 16);
@@ -699,13 +698,13 @@ Test (report_format, prints_units_below_the_district_rate_under_that_rate)
 
 Test (report_format, skips_sections_that_are_absent_or_unknown)
 {
-    char *text = s_format_ok (report_format_table, s_report);
+    char *text = s_format_ok (format_table, s_report);
     cr_assert_null (strstr (text, "汇总"));
     cr_assert_null (strstr (text, "\n渠道\n"));
     cr_assert_null (strstr (text, "全区平均"));
     free (text);
     // s_extended also carries "future_section", which is not shown.
-    text = s_format_ok (report_format_table, s_extended);
+    text = s_format_ok (format_table, s_extended);
     cr_assert_null (strstr (text, "future"));
     free (text);
 }
@@ -736,9 +735,9 @@ Test (report_format, rejects_sections_of_the_wrong_type_naming_where)
          "report: tables[0].rows[0].bonus is not a number or null"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char err[REPORT_FORMAT_ERR_MAX] = "";
+        char err[FORMAT_ERR_MAX] = "";
         int rc;
-        char *text = s_capture (report_format_table, cases[i][0], &rc, err);
+        char *text = s_capture (format_table, cases[i][0], &rc, err);
         cr_assert_eq (rc, -1, "accepted %s", cases[i][0]);
         cr_assert_str_empty (text);
         cr_assert_str_eq (err, cases[i][1]);
@@ -748,7 +747,7 @@ Test (report_format, rejects_sections_of_the_wrong_type_naming_where)
 
 Test (report_format, writes_dimension_bonus_and_change_columns_to_csv)
 {
-    char *text = s_format_ok (report_format_csv, s_extended);
+    char *text = s_format_ok (format_csv, s_extended);
     const char *header =
         "group,rank,unit_id,unit,received,sign_on_time_score,close_rate_score,"
         "on_time_rate_score,satisfaction_score,dim:response,dim:quality,"
@@ -771,7 +770,7 @@ Test (report_format, writes_dimension_bonus_and_change_columns_to_csv)
 
 Test (report_format, writes_only_the_main_tables_to_csv)
 {
-    char *text = s_format_ok (report_format_csv, s_extended);
+    char *text = s_format_ok (format_csv, s_extended);
     cr_assert_null (strstr (text, "市长信箱"));
     cr_assert_null (strstr (text, "hotline"));
     cr_assert_null (strstr (text, "property"));
@@ -805,7 +804,7 @@ s_remove_dir (void)
         fprintf (stderr, "could not remove %s\n", s_dir);
 }
 
-TestSuite (report_xlsx, .init = s_make_dir, .fini = s_remove_dir);
+TestSuite (format_xlsx, .init = s_make_dir, .fini = s_remove_dir);
 
 static bool
 s_have_unzip (void)
@@ -844,11 +843,11 @@ s_unzip_member (const char *path, const char *member)
 static void
 s_write_xlsx_ok (const char *json, const char *path)
 {
-    char err[REPORT_FORMAT_ERR_MAX] = "";
-    cr_assert_eq (report_format_xlsx (json, path, err), 0, "%s", err);
+    char err[FORMAT_ERR_MAX] = "";
+    cr_assert_eq (format_xlsx (json, path, err), 0, "%s", err);
 }
 
-Test (report_xlsx, writes_a_zip_workbook_with_one_sheet_per_table)
+Test (format_xlsx, writes_a_zip_workbook_with_one_sheet_per_table)
 {
     char path[128];
     snprintf (path, sizeof path, "%s/report.xlsx", s_dir);
@@ -880,7 +879,7 @@ Test (report_xlsx, writes_a_zip_workbook_with_one_sheet_per_table)
     free (book);
 }
 
-Test (report_xlsx, writes_a_bold_frozen_header_and_typed_cells)
+Test (format_xlsx, writes_a_bold_frozen_header_and_typed_cells)
 {
     if (!s_have_unzip ())
         cr_skip_test ("unzip is not installed");
@@ -932,7 +931,7 @@ Test (report_xlsx, writes_a_bold_frozen_header_and_typed_cells)
     free (book);
 }
 
-Test (report_xlsx, makes_sheet_names_excel_accepts_and_unique)
+Test (format_xlsx, makes_sheet_names_excel_accepts_and_unique)
 {
     if (!s_have_unzip ())
         cr_skip_test ("unzip is not installed");
@@ -955,11 +954,10 @@ Test (report_xlsx, makes_sheet_names_excel_accepts_and_unique)
     free (book);
 }
 
-Test (report_xlsx, refuses_a_path_that_cannot_be_written)
+Test (format_xlsx, refuses_a_path_that_cannot_be_written)
 {
-    char err[REPORT_FORMAT_ERR_MAX] = "";
-    cr_assert_eq (report_format_xlsx (s_report, "/nonexistent/dir/x.xlsx", err),
-                  -1);
+    char err[FORMAT_ERR_MAX] = "";
+    cr_assert_eq (format_xlsx (s_report, "/nonexistent/dir/x.xlsx", err), -1);
     cr_assert_not_null (strstr (err, "could not write /nonexistent/dir/x.xlsx"),
                         "%s", err);
     // The rest is libxlsxwriter's own explanation.
@@ -969,19 +967,19 @@ Test (report_xlsx, refuses_a_path_that_cannot_be_written)
                   "%s", err);
 }
 
-Test (report_xlsx, refuses_json_that_is_not_a_report_and_writes_nothing)
+Test (format_xlsx, refuses_json_that_is_not_a_report_and_writes_nothing)
 {
     char path[128];
     snprintf (path, sizeof path, "%s/bad.xlsx", s_dir);
-    char err[REPORT_FORMAT_ERR_MAX] = "";
-    cr_assert_eq (report_format_xlsx ("{\"ruleset\":\"x\"}", path, err), -1);
+    char err[FORMAT_ERR_MAX] = "";
+    cr_assert_eq (format_xlsx ("{\"ruleset\":\"x\"}", path, err), -1);
     cr_assert_not_null (strstr (err, "tables"), "%s", err);
     cr_assert_neq (access (path, F_OK), 0, "a file was written");
 
     err[0] = '\0';
-    cr_assert_eq (report_format_xlsx ("{\"tables\":[{\"rows\":[{\"rank\":"
-                                      "\"1\"}]}]}",
-                                      path, err),
+    cr_assert_eq (format_xlsx ("{\"tables\":[{\"rows\":[{\"rank\":"
+                               "\"1\"}]}]}",
+                               path, err),
                   -1);
     cr_assert_str_eq (err,
                       "report: tables[0].rows[0].rank is not a number or null");

@@ -191,7 +191,7 @@ Test (rulesets, a_malformed_ruleset_is_refused_at_reload_and_the_old_ones_stay)
     s_feed ();
     static const char *cases[][2] = {
         {"ruleset\n    id = broken\n   tables = x\n",
-         "broken.zpl: not valid ZPL"},
+         "broken.zpl:3: not valid ZPL: indent 4 spaces at once"},
         {"ruleset\n"
          "    id = broken\n"
          "    tables\n"

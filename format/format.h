@@ -1,0 +1,116 @@
+/*  format: the report JSON as a terminal table or as CSV.
+
+    `hotline report` receives the report as JSON text (INTERFACES.md section
+    4, with the daemon's extensions in docs/report-json.md). This module
+    turns that text into the other --format forms; format_xlsx.h adds the
+    workbook. It only reads the JSON; it never asks the daemon for anything.
+
+    What counts as a report: a JSON object with a "tables" array whose
+    entries are objects with a "rows" array of objects. Every other member
+    may be absent (it is then not shown, or shown blank), but a member that
+    is present must have its documented type:
+      - strings for names, ids, titles, notes, reasons, and for the "label",
+        "round", "suffix", "dimension" and "kind" of items, dimensions and
+        channel table columns, which also need a string "id" (and may have
+        a number "points");
+      - numbers or null for "rank", "total", "base_total", "bonus", the
+        members of a row's "counters", "items", "dimensions" and "changes"
+        and of a channel row's "values", and for the numbers of "summary",
+        "breakdown" entries and "below" ("received", "share",
+        "district_rate", "revisited", "unresolved", "rate"...);
+      - arrays of objects for "items", "dimensions", "excluded",
+        "channel_tables" (each with a "rows" array of objects and an
+        optional "columns" array), "breakdown"."channels" and ."categories",
+        "below"."rows"; "counters" an array of strings; "summary",
+        "breakdown" and "below" objects.
+    A wrong type is refused with its location ("report: summary.units is
+    not a number or null"). Members not named here are ignored, so a newer
+    daemon's sections are skipped, not refused. Columns follow the order of
+    the top-level "items" and "counters" arrays; row members not named
+    there are not shown.
+
+    Both formatters check the whole report before writing anything, so a
+    report that is rejected leaves `out` untouched. They also return -1 when
+    writing to `out` fails (the stream is flushed to find out).
+
+    Thread rules: all functions are reentrant; nothing here keeps state.
+*/
+#ifndef FORMAT_H_INCLUDED
+#define FORMAT_H_INCLUDED
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Size the caller gives `err`; messages are cut to fit. */
+#define FORMAT_ERR_MAX 256
+
+/* Writes the report as the bulletin lays it out: a title line (title,
+   period, ruleset, "截至" as_of), then sections, each a blank line, a title
+   line and a table (a header, a rule of '-' and one line per row):
+
+   - per main table, titled by its title (or its group): 排名 (rank, "-"
+     when null), 单位, the counters under their Chinese labels (ids without
+     a built-in label are shown as the id), each item as "label(points)",
+     each dimension subtotal "label(points)" right after the last item of
+     its dimension, 总分, and 备注 only when some row of that table has a
+     note. Items show 2 decimals, or a whole number for round "pct0", then
+     their suffix ("88%"); subtotals and totals show 2 decimals; a total
+     with a non-zero bonus and a base_total shows as base_total+bonus
+     ("97.83+0.5", the bonus with the decimals it needs: 1, 0.5, 0.25). A
+     null value shows "-", an absent one is blank;
+   - after a main table whose rows have "changes", "环比变化 (百分点)":
+     单位 and one column per changed item (labelled without points), signed
+     with 2 decimals ("+1.25", "-0.50", "0.00"; "-" for null);
+   - "未参与排名" with 单位/原因, when any unit was excluded;
+   - each channel table, titled by its title (or channel): 单位, then its
+     columns labelled as "columns" says, counters whole, items as above;
+   - "汇总", the summary as label/value lines without header or rule:
+     参评单位, 有工单单位, 满分单位 ("12 (31.58%)"), 平均分;
+   - "渠道" and "类别", the breakdown: 渠道 or 类别 (label, else id), 受理,
+     占比 as a percentage with 2 decimals;
+   - the below-average units, titled by below.title and "(全区平均 91.23%)":
+     单位, 回访数, 未解决, 解决率 as a percentage with 2 decimals.
+   Absent sections are left out.
+
+   Columns are two spaces apart and aligned by terminal display width (see
+   format_display_width); numbers are right-aligned, names and notes
+   left-aligned. No line has trailing spaces. Control characters in names and
+   notes are shown as spaces so that a stray newline cannot break a table.
+
+   Returns 0, or -1 with a message in `err` (FORMAT_ERR_MAX bytes,
+   may be NULL) when `json` is not a report, memory runs out, or writing
+   fails. */
+int format_table (const char *json, FILE *out, char *err);
+
+/* Writes the main tables of the report as CSV (RFC 4180: CRLF line ends;
+   fields holding a comma, quote, CR or LF are quoted and their quotes
+   doubled), UTF-8 without a byte order mark. One header line:
+       group,rank,unit_id,unit,<counter ids...>,<item id>_score...,
+       dim:<dimension id>...,[base_total,][bonus,]total,
+       [change:<item id>...,]note
+   base_total and bonus are there when some row has them, change: columns
+   when some row has changes (items in the ruleset's order, then other ids
+   as first met). Then every row of every table in order, then each
+   excluded unit as a row with group "excluded", its counters if it carries
+   any, its reason in note and every score empty. Counters and ranks are
+   integers (a counter that is not a whole number keeps 2 decimals), items
+   have 2 decimals (pct0 items are whole, without their suffix), subtotals,
+   base_total and total 2 decimals, bonus the decimals it needs, changes a
+   sign and 2 decimals; absent and null values are empty fields.
+
+   Channel tables, summary, breakdown and below have other columns and are
+   not written: CSV is one sheet for a spreadsheet to import. Use the table
+   or the xlsx form for them.
+
+   Returns 0, or -1 with a message in `err` as format_table. */
+int format_csv (const char *json, FILE *out, char *err);
+
+/* Returns the display width in terminal columns of a UTF-8 string: 2 for
+   East Asian Wide and Fullwidth characters (U+1100-115F, U+2E80-A4CF,
+   U+AC00-D7A3, U+F900-FAFF, U+FE30-FE4F, U+FF00-FF60, U+FFE0-FFE6,
+   U+20000-3FFFD), 1 for every other character. Each byte of an invalid
+   sequence counts 1, as a terminal shows one replacement mark for it.
+   NULL has width 0. */
+size_t format_display_width (const char *utf8);
+
+#endif

@@ -1,0 +1,236 @@
+/*  state: the ticket state machine and everything it keeps in the store.
+
+    One validated event in, inside the caller's LMDB write transaction:
+    de-duplication, the checks against the store (unit known, ticket
+    state), the ticket record, the deadline index and its alerts, the
+    per-unit per-period counters of docs/scoring.md, the units registry,
+    the dead letters, and the event log. Also the rebuild of every
+    aggregate from that log (hotline replay) and the replay of the log
+    up to a moment into a scratch store (reports as of a moment).
+
+    Counters are kept per (period, unit, slice) for both the month and
+    the quarter of the event, where slice is "" (all tickets),
+    "ch:<channel>" or "cat:<category>"; the counter vector is
+    rules_counter_t (rules.h), stored as int32s.
+
+    No sockets and no clock of its own: the wall time, where a rule needs
+    it, is given by the caller (state_ctx_t), so the same events give the
+    same state on every machine. Links with the store, proto and rules.
+
+    Thread rules: everything works inside the caller's transaction, on
+    the caller's thread; state_effects_t belongs to one thread.
+*/
+#ifndef STATE_H_INCLUDED
+#define STATE_H_INCLUDED
+
+#include "proto.h"
+#include "rules.h"
+#include "store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*  --------------------------------------------------------------------
+    Units registry (STORE_UNITS). Registry order is the order in which
+    units were first imported; updates keep it.                          */
+
+/* Adds or updates units. Returns 0 or a store_rc_t; *added counts new ones. */
+int state_units_import (store_txn_t *txn, const proto_unit_t *units,
+                        size_t count, size_t *added);
+/* Reads one unit. STORE_OK or STORE_NOTFOUND. */
+int state_unit_get (store_txn_t *txn, const char *unit_id, rules_unit_t *unit);
+/* All units in registry order. Returns a malloc'd array the caller frees
+   and its length in *count, or NULL with *count 0 (none, or no memory). */
+rules_unit_t *state_units_list (store_txn_t *txn, size_t *count);
+
+/*  --------------------------------------------------------------------
+    Effects: what a transaction changed, for the publisher: the touched
+    (period, unit) pairs, as "period\x1funit" texts, and the alerts
+    raised, in order.                                                    */
+typedef struct _state_effects_t state_effects_t;
+
+state_effects_t *state_effects_new (void);
+void state_effects_destroy (state_effects_t **self_p);
+void state_effects_reset (state_effects_t *self);
+/* Moves everything from `from` into self (from is left empty). */
+void state_effects_merge (state_effects_t *self, state_effects_t *from);
+/* True when nothing was recorded. */
+bool state_effects_empty (const state_effects_t *self);
+/* The touched pairs ("period\x1funit", borrowed), in no order. */
+size_t state_effects_touched_count (const state_effects_t *self);
+const char *state_effects_touched_at (const state_effects_t *self,
+                                      size_t index);
+/* The alerts, in the order raised: the unit and the alert's JSON
+   (borrowed). */
+size_t state_effects_alert_count (const state_effects_t *self);
+void state_effects_alert_at (const state_effects_t *self, size_t index,
+                             const char **unit, const char **json);
+
+/*  --------------------------------------------------------------------
+    The state machine.                                                   */
+
+/* Outcome of state_apply. */
+typedef enum {
+    STATE_STORED = 0,    /* applied and logged */
+    STATE_DUPLICATE = 1, /* event_id seen before: nothing changed */
+    STATE_REJECTED = 2,  /* not applicable; reason says why */
+    STATE_FAILED = -1    /* store error: abort the whole transaction */
+} state_outcome_t;
+
+/* Why an event was refused: the classes `hotline stats` counts and the
+   dead-letter table records. */
+typedef enum {
+    STATE_REJECT_NONE = 0,
+    STATE_REJECT_INVALID,        /* failed validation (missing field...) */
+    STATE_REJECT_UNKNOWN_UNIT,   /* the unit is not in the registry */
+    STATE_REJECT_UNKNOWN_TICKET, /* e.g. closed before received */
+    STATE_REJECT_WRONG_UNIT,     /* the ticket is with another unit */
+    STATE_REJECT_WRONG_STATE,    /* e.g. closing a closed ticket */
+    STATE_REJECT_OUT_OF_ORDER,   /* earlier than the ticket's receipt */
+    STATE_REJECT_FUTURE,         /* more than a day ahead of this clock */
+    STATE_REJECT_KINDS
+} state_reject_t;
+
+/* "unknown_unit"... as stats and dead letters name the class. */
+const char *state_reject_name (state_reject_t kind);
+
+/* Clock modes: the wall clock, or event time (the largest occurred_at
+   seen, advanced by tick events) for deterministic replays. */
+typedef enum { STATE_CLOCK_WALL = 0, STATE_CLOCK_EVENT = 1 } state_clock_t;
+
+/* What state_apply needs besides the event. */
+typedef struct {
+    state_clock_t clock;      /* wall or event */
+    int64_t wall_now;         /* the wall clock's reading, ms (the caller's
+                                 clock: the state machine reads none) */
+    state_effects_t *effects; /* collects what changed, or NULL */
+} state_ctx_t;
+
+/* Applies one event (already checked by proto_event_validate) inside the
+   write transaction: de-duplicates, checks it against the store (unit
+   known, ticket state), advances the event clock (ctx->clock event),
+   raises overdue for deadlines the clock passed, updates ticket and
+   counters, and appends the event to the log. On STATE_REJECTED nothing
+   was written, `reason` (PROTO_ERROR_MAX bytes) says why and *kind (may
+   be NULL) its class. On STATE_FAILED the caller must abort the
+   transaction; *store_rc says why. */
+state_outcome_t state_apply (store_txn_t *txn, const proto_event_t *event,
+                             const state_ctx_t *ctx, char *reason,
+                             int *store_rc, state_reject_t *kind);
+
+/* Applies an event read back from the event log (so already
+   de-duplicated and logged) as state_apply does, without touching the
+   de-duplication table or the log: for rebuilding aggregates. */
+state_outcome_t state_reapply (store_txn_t *txn, const proto_event_t *event,
+                               const state_ctx_t *ctx, char *reason,
+                               int *store_rc, state_reject_t *kind);
+
+/* Advances the clock to `now` (if later) and raises overdue for every open
+   ticket whose deadline is before it. Returns 0 or a store_rc_t. */
+int state_advance_clock (store_txn_t *txn, int64_t now,
+                         state_effects_t *effects);
+
+/* The store's clock (0 before any event). */
+int64_t state_clock_now (store_txn_t *txn);
+
+/*  --------------------------------------------------------------------
+    Counter and manual item records, as reports read them
+    (state_counters.c). Records are keyed period \0 unit \0 rest: a
+    period's records are contiguous and in unit id order; rest is the
+    slice ("" all tickets, "ch:<channel>", "cat:<category>") for counters
+    and the item id for manual items (STORE_MANUAL).                      */
+
+/* Builds a record key into `key` (STORE_KEY_MAX bytes): period \0 unit
+   \0 prefix slice. Returns its length. */
+size_t state_counter_key (uint8_t *key, const char *period, const char *unit,
+                          const char *prefix, const char *slice);
+/* A counter record's value as counters[RULES_COUNTERS] (missing ones 0,
+   derived ones filled). */
+void state_counters_decode (const void *value, size_t size, double *counters);
+/* A manual item record's value, or NAN when it is not one. */
+double state_manual_decode (const void *value, size_t size);
+/* One unit's counters of the "" slice in a period (all 0 when absent).
+   Returns 0 or a store_rc_t. */
+int state_counters_get (store_txn_t *txn, const char *period, const char *unit,
+                        double *counters);
+/* The latest ADJUSTED value of one manual item, or NAN when unset. */
+double state_manual_get (store_txn_t *txn, const char *period, const char *unit,
+                         const char *item);
+
+/* Sees one record of a period scan: the unit id and the rest of the key
+   (NUL-terminated, borrowed for the call) and the value (borrowed). */
+typedef void (state_record_fn) (void *arg, const char *unit_id,
+                                const char *rest, const void *value,
+                                size_t size);
+/* Walks one period's records of STORE_COUNTERS or STORE_MANUAL with one
+   cursor, in key order (unit id, then rest), calling fn for each.
+   Returns 0 or a store_rc_t. */
+int state_scan_period (store_txn_t *txn, store_table_t table,
+                       const char *period, state_record_fn *fn, void *arg);
+
+/*  --------------------------------------------------------------------
+    Dead letters (STORE_REJECTED).                                       */
+
+/* Keeps a refused event with its class, reason and arrival time, inside
+   the caller's transaction. */
+int state_dead_letter (store_txn_t *txn, const proto_event_t *event,
+                       state_reject_t kind, const char *reason, int64_t at);
+/* The newest `limit` dead letters (0: 100) as {"count":N,"rejected":[...]},
+   oldest first. The caller frees it; NULL when out of memory. */
+char *state_dead_letters_json (store_txn_t *txn, size_t limit);
+
+/*  --------------------------------------------------------------------
+    Replays of the log.                                                  */
+
+/* Replays the event log read through `from` into the empty store `to`
+   on the event clock, keeping the events that occurred at or before
+   `until`, then advances the clock to `until`: `to` then holds the state
+   as of that moment. Units are copied first. Returns 0, or -1 with a
+   reason in err (256 bytes). */
+int state_replay (store_txn_t *from, store_t *to, int64_t until, char *err);
+
+/* Rebuilds every aggregate of `store` from its event log, in place:
+   empties the tickets, deadline index, counters, manual items and open
+   alerts and the event clock, then re-applies the log in order with
+   state_reapply on the event clock (deadlines pass as event time
+   passes, as they did live), in large write transactions. With
+   STATE_CLOCK_WALL the clock is then advanced to `wall_now`, as a
+   wall-clock daemon would on its first tick. Units, de-duplication, the
+   log, dead letters and the other meta values are left as they are.
+
+   Crash-safe and resumable: meta "rebuild_next" (the next log sequence
+   number to apply) is written by the first commit and advanced by every
+   commit, and deleted by the last. While it is set the aggregates are
+   partial; a rebuild that finds it set resumes from it. The caller must
+   keep every other writer away (hotlined refuses to start while it is
+   set; the data-directory lock keeps both apart).
+
+   Events the state machine refuses (the rules changed since they were
+   stored) are skipped and counted; the first reasons are kept in the
+   result. `progress` (may be NULL) is called after every commit with the
+   log events done so far (an earlier interrupted run's included) and
+   the log's size, on the caller's thread. Returns 0, or -1 with a
+   reason in err (256 bytes): what was committed stays, and a new call
+   resumes. While it runs, a second thread of its own decodes the log
+   ahead (read transactions on the same store). */
+#define STATE_REBUILD_REASONS 5
+typedef struct {
+    uint64_t events;  /* log events re-applied by this call */
+    uint64_t refused; /* log events the state machine refused */
+    uint64_t resumed; /* the log seq an interrupted rebuild resumed at, 0 */
+    double seconds;   /* wall time of this call */
+    /* the first refusals, "event SEQ (EVENT_ID): reason" */
+    char reasons[STATE_REBUILD_REASONS][PROTO_ERROR_MAX + PROTO_ID_MAX + 48];
+} state_rebuild_result_t;
+/* Progress: log events done, of `total`; `arg` as given. */
+typedef void (state_rebuild_progress_fn) (uint64_t done, uint64_t total,
+                                          void *arg);
+int state_rebuild (store_t *store, state_clock_t clock, int64_t wall_now,
+                   state_rebuild_progress_fn *progress, void *arg,
+                   state_rebuild_result_t *result, char *err);
+
+/* True when a rebuild was interrupted (meta "rebuild_next" set): the
+   aggregates are partial until a rebuild finishes. */
+bool state_rebuild_pending (store_txn_t *txn, uint64_t *next);
+
+#endif

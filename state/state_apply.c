@@ -1,0 +1,458 @@
+/*  state_apply: the ticket state machine and counter maintenance of
+    SCORING.md section 3, applied inside the caller's write transaction.
+
+    Invariants:
+    - An event is checked against the store before anything is written, so
+      a rejection leaves no trace; once writing starts, any store failure
+      makes the caller abort the whole transaction (nothing half-applied).
+    - The deadline index (STORE_DUE, scorer_deadline.c) holds one
+      deadline entry per open ticket, keyed by its deadline in force, and
+      its warning time; closing, returning and extending remove or move
+      them in the same transaction.
+    - overdue_open is counted in the period of the deadline when the clock
+      passes it with the ticket open, and taken back if the ticket leaves
+      the open state (closed, returned, extended) in that same period: at
+      the end of the period it was then no longer open.
+*/
+#include "state_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIGN_WINDOW_MS    (1 * PROTO_HOUR_MS) /* assumed, SCORING.md 3 */
+#define CONTACT_WINDOW_MS (2 * PROTO_HOUR_MS) /* assumed, SCORING.md 3 */
+#define RETURN_WINDOW_MS  (2 * PROTO_HOUR_MS) /* 金台区's published rule */
+
+/* ---- counters ---------------------------------------------------------- */
+
+/* Adds delta to a counter in the month and the quarter containing `at`. */
+static int
+s_count (store_txn_t *txn, const state_ticket_t *t, int64_t at, int counter,
+         int32_t delta, state_effects_t *effects)
+{
+    for (int k = 0; k < 2; k++) {
+        int rc = state__count_in (txn, t, proto_period_of (at, k), counter,
+                                  delta, effects);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+/* ---- tickets and the deadline index ----------------------------------- */
+
+int
+state__ticket_get (store_txn_t *txn, const char *ticket_id, state_ticket_t *t)
+{
+    size_t size = sizeof (*t);
+    int rc =
+        store_get (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t, &size);
+    if (rc == STORE_OK && (size != sizeof (*t) || t->version != TICKET_VERSION))
+        return STORE_ERROR;
+    return rc;
+}
+
+int
+state__ticket_put (store_txn_t *txn, const char *ticket_id,
+                   const state_ticket_t *t)
+{
+    return store_put (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t,
+                      sizeof (*t));
+}
+
+/* Counts contacted_late once for a ticket never contacted in time. */
+int
+state__contact_missed (store_txn_t *txn, state_ticket_t *t, int64_t at,
+                       state_effects_t *effects)
+{
+    if (t->flags & (F_CONTACTED | F_CONTACT_COUNTED))
+        return STORE_OK;
+    t->flags |= F_CONTACT_COUNTED;
+    return s_count (txn, t, at, RULES_CONTACTED_LATE, 1, effects);
+}
+
+/* Rework undoes a first-time closure counted in the same period. */
+static int
+s_rework (store_txn_t *txn, state_ticket_t *t, int64_t at,
+          state_effects_t *effects)
+{
+    t->flags |= F_HAD_REWORK;
+    int rc = s_count (txn, t, at, RULES_REWORK, 1, effects);
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+        proto_period_t p = proto_period_of (at, k);
+        if (t->first_time[k] && t->closed_period[k] == p.code) {
+            rc = state__count_in (txn, t, p, RULES_FIRST_TIME_CLOSED, -1,
+                                  effects);
+            t->first_time[k] = 0;
+        }
+    }
+    return rc;
+}
+
+/* ---- checks before writing -------------------------------------------- */
+
+static bool
+s_needs_ticket (proto_type_t type)
+{
+    return type != PROTO_ADJUSTED && type != PROTO_TICK;
+}
+
+/* Events further ahead of this machine's clock than this are refused:
+   one would move the event clock past every deadline at once. */
+#define FUTURE_LIMIT_MS PROTO_DAY_MS
+
+const char *
+state_reject_name (state_reject_t kind)
+{
+    static const char *names[STATE_REJECT_KINDS] = {
+        "none",       "invalid",     "unknown_unit", "unknown_ticket",
+        "wrong_unit", "wrong_state", "out_of_order", "future"};
+    return kind >= 0 && kind < STATE_REJECT_KINDS ? names[kind] : "?";
+}
+
+/* Returns true when the event can be applied; else writes why and its
+   class. Outcomes of odd input (README, "Bad input"):
+   - an event for a ticket never received (a close before its receipt, a
+     revisit of an unknown ticket): refused, unknown_ticket;
+   - an event naming another unit than the ticket's: wrong_unit;
+   - an event the ticket's state does not allow: wrong_state;
+   - an event earlier than the ticket's receipt, or a receipt earlier
+     than the ticket's last event: out_of_order; other late events are
+     applied by their own time (counted in their own period);
+   - more than a day ahead of this machine's clock: future. */
+static bool
+s_check (store_txn_t *txn, const proto_event_t *ev, const state_ticket_t *t,
+         bool have, const state_ctx_t *ctx, char *reason, int *store_rc,
+         state_reject_t *kind)
+{
+    *kind = STATE_REJECT_NONE;
+    if (ctx && ev->occurred_at > ctx->wall_now + FUTURE_LIMIT_MS) {
+        char when[32];
+        snprintf (reason, PROTO_ERROR_MAX,
+                  "occurred_at %s is more than a day ahead of this clock",
+                  proto_time_format (ev->occurred_at, when));
+        *kind = STATE_REJECT_FUTURE;
+        return false;
+    }
+    if (ev->type != PROTO_TICK) {
+        int rc =
+            store_exists (txn, STORE_UNITS, ev->unit_id, strlen (ev->unit_id));
+        if (rc == STORE_NOTFOUND) {
+            snprintf (reason, PROTO_ERROR_MAX, "unknown unit %s", ev->unit_id);
+            *kind = STATE_REJECT_UNKNOWN_UNIT;
+            return false;
+        }
+        if (rc != STORE_OK) {
+            *store_rc = rc;
+            return false;
+        }
+    }
+    if (!s_needs_ticket (ev->type))
+        return true;
+    if (ev->type == PROTO_RECEIVED) {
+        if (have && t->state == T_OPEN) {
+            snprintf (reason, PROTO_ERROR_MAX,
+                      "ticket %s is already open with unit %s", ev->ticket_id,
+                      t->unit_id);
+            *kind = STATE_REJECT_WRONG_STATE;
+            return false;
+        }
+        if (have && ev->occurred_at < t->last_at) {
+            snprintf (reason, PROTO_ERROR_MAX,
+                      "received: ticket %s has a later event already",
+                      ev->ticket_id);
+            *kind = STATE_REJECT_OUT_OF_ORDER;
+            return false;
+        }
+        return true;
+    }
+    if (!have) {
+        snprintf (reason, PROTO_ERROR_MAX, "unknown ticket %s", ev->ticket_id);
+        *kind = STATE_REJECT_UNKNOWN_TICKET;
+        return false;
+    }
+    if (strcmp (t->unit_id, ev->unit_id) != 0) {
+        snprintf (reason, PROTO_ERROR_MAX, "ticket %s is with unit %s, not %s",
+                  ev->ticket_id, t->unit_id, ev->unit_id);
+        *kind = STATE_REJECT_WRONG_UNIT;
+        return false;
+    }
+    if (ev->occurred_at < t->received_at) {
+        snprintf (reason, PROTO_ERROR_MAX,
+                  "%s: ticket %s occurred before it was received",
+                  proto_type_name (ev->type), ev->ticket_id);
+        *kind = STATE_REJECT_OUT_OF_ORDER;
+        return false;
+    }
+    bool want_closed =
+        ev->type == PROTO_REVISITED || ev->type == PROTO_REOPENED;
+    if (want_closed && t->state != T_CLOSED) {
+        snprintf (reason, PROTO_ERROR_MAX, "%s: ticket %s is not closed",
+                  proto_type_name (ev->type), ev->ticket_id);
+        *kind = STATE_REJECT_WRONG_STATE;
+        return false;
+    }
+    if (!want_closed && t->state != T_OPEN) {
+        snprintf (reason, PROTO_ERROR_MAX, "%s: ticket %s is not open",
+                  proto_type_name (ev->type), ev->ticket_id);
+        *kind = STATE_REJECT_WRONG_STATE;
+        return false;
+    }
+    return true;
+}
+
+/* ---- applying ----------------------------------------------------------- */
+
+static int
+s_apply_received (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
+                  state_effects_t *effects)
+{
+    memset (t, 0, sizeof (*t));
+    t->version = TICKET_VERSION;
+    t->state = T_OPEN;
+    t->flags = (ev->key_supervision ? F_KEY : 0) |
+               (ev->repeat_dispatch ? F_REPEAT : 0);
+    snprintf (t->unit_id, sizeof (t->unit_id), "%s", ev->unit_id);
+    snprintf (t->channel, sizeof (t->channel), "%s", ev->channel);
+    snprintf (t->category, sizeof (t->category), "%s", ev->category);
+    t->dispatched_at = ev->dispatched_at;
+    t->received_at = ev->occurred_at;
+    t->due_at = ev->due_at;
+    t->limit_from = ev->dispatched_at;
+    for (int k = 0; k < 2; k++)
+        t->closed_period[k] = t->overdue_period[k] = -1;
+    int rc = s_count (txn, t, ev->occurred_at, RULES_RECEIVED, 1, effects);
+    if (rc == STORE_OK && ev->occurred_at - ev->dispatched_at > SIGN_WINDOW_MS)
+        rc = s_count (txn, t, ev->occurred_at, RULES_SIGNED_LATE, 1, effects);
+    if (rc == STORE_OK)
+        rc = state__deadline_set (txn, t, ev->ticket_id);
+    return rc;
+}
+
+static int
+s_apply_closed (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
+                state_effects_t *effects)
+{
+    int64_t at = ev->occurred_at;
+    bool on_time = at <= t->due_at;
+    int rc = state__leave_open (txn, t, ev->ticket_id, at, "closed", effects);
+    if (rc == STORE_OK)
+        rc = state__contact_missed (txn, t, at, effects);
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+        proto_period_t p = proto_period_of (at, k);
+        /* A ticket counts once per period even when closed again after
+           rework; its latest closure in the period decides on-time. */
+        int32_t on = on_time ? 1 : 0, d_on, d_late;
+        if (t->closed_period[k] != p.code) {
+            rc = state__count_in (txn, t, p, RULES_CLOSED, 1, effects);
+            bool first = !(t->flags & F_HAD_REWORK);
+            if (rc == STORE_OK && first)
+                rc = state__count_in (txn, t, p, RULES_FIRST_TIME_CLOSED, 1,
+                                      effects);
+            t->closed_period[k] = p.code;
+            t->first_time[k] = first;
+            d_on = on;
+            d_late = 1 - on;
+        } else {
+            /* Closed again in the same period: only the change of the
+               on-time verdict counts. */
+            d_on = on - t->closed_on_time[k];
+            d_late = -d_on;
+        }
+        if (rc == STORE_OK && d_on)
+            rc = state__count_in (txn, t, p, RULES_CLOSED_ON_TIME, d_on,
+                                  effects);
+        if (rc == STORE_OK && d_late && (t->flags & F_KEY))
+            rc = state__count_in (txn, t, p, RULES_KEY_CLOSED_LATE, d_late,
+                                  effects);
+        if (rc == STORE_OK && d_late && (t->flags & F_REPEAT))
+            rc = state__count_in (txn, t, p, RULES_REPEAT_CLOSED_LATE, d_late,
+                                  effects);
+        t->closed_on_time[k] = on_time;
+    }
+    if (rc == STORE_OK && !on_time) {
+        int32_t days =
+            (int32_t)((at - t->due_at + PROTO_DAY_MS - 1) / PROTO_DAY_MS);
+        rc = s_count (txn, t, at, RULES_DAYS_LATE, days, effects);
+    }
+    t->state = T_CLOSED;
+    return rc;
+}
+
+static int
+s_apply (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
+         state_effects_t *effects)
+{
+    int64_t at = ev->occurred_at;
+    int rc = STORE_OK;
+    switch (ev->type) {
+    case PROTO_RECEIVED:
+        return s_apply_received (txn, ev, t, effects);
+    case PROTO_CONTACTED:
+        if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED)) &&
+            at - t->received_at > CONTACT_WINDOW_MS) {
+            rc = s_count (txn, t, at, RULES_CONTACTED_LATE, 1, effects);
+            t->flags |= F_CONTACT_COUNTED;
+        }
+        t->flags |= F_CONTACTED;
+        return rc;
+    case PROTO_RETURNED:
+        rc = state__leave_open (txn, t, ev->ticket_id, at, "returned", effects);
+        if (rc == STORE_OK)
+            rc = s_count (txn, t, at, RULES_RETURNED, 1, effects);
+        if (rc == STORE_OK && at - t->dispatched_at > RETURN_WINDOW_MS)
+            rc = s_count (txn, t, at, RULES_RETURNED_LATE, 1, effects);
+        t->state = T_RETURNED;
+        return rc;
+    case PROTO_EXTENDED:
+        /* The time limit still runs from dispatch, to the new deadline. */
+        rc = state__leave_open (txn, t, ev->ticket_id, at, "extended", effects);
+        if (rc == STORE_OK)
+            rc = s_count (txn, t, at, RULES_EXTENDED, 1, effects);
+        t->due_at = ev->due_at;
+        if (rc == STORE_OK)
+            rc = state__deadline_set (txn, t, ev->ticket_id);
+        return rc;
+    case PROTO_CLOSED:
+        return s_apply_closed (txn, ev, t, effects);
+    case PROTO_REVISITED:
+        rc = s_count (txn, t, at, RULES_REVISITED, 1, effects);
+        if (rc == STORE_OK && ev->satisfaction == PROTO_SAT_UNSATISFIED)
+            rc = s_count (txn, t, at, RULES_UNSATISFIED, 1, effects);
+        if (rc == STORE_OK && ev->resolved == PROTO_RES_NO)
+            rc = s_count (txn, t, at, RULES_UNRESOLVED, 1, effects);
+        if (rc == STORE_OK && ev->rework) {
+            rc = s_rework (txn, t, at, effects);
+            t->flags |= F_REWORK_PENDING;
+        }
+        return rc;
+    case PROTO_REOPENED:
+        /* A reopen that follows a rework revisit is that rework; one
+           without it is a rework of its own. */
+        if (!(t->flags & F_REWORK_PENDING))
+            rc = s_rework (txn, t, at, effects);
+        t->flags &= (uint8_t)~F_REWORK_PENDING;
+        /* Rework gets a time limit of its own, from the reopening. */
+        t->state = T_OPEN;
+        t->due_at = ev->due_at;
+        t->limit_from = at;
+        if (rc == STORE_OK)
+            rc = state__deadline_set (txn, t, ev->ticket_id);
+        return rc;
+    default:
+        return STORE_OK;
+    }
+}
+
+static int
+s_apply_adjusted (store_txn_t *txn, const proto_event_t *ev,
+                  state_effects_t *effects)
+{
+    int rc = state__manual_put (txn, ev->period, ev->unit_id, ev->item,
+                                ev->value, ev->occurred_at);
+    proto_period_t period;
+    if (rc == STORE_OK && proto_period_parse (ev->period, &period) == 0)
+        state__effects_touch (effects, period, ev->unit_id);
+    return rc;
+}
+
+/* Applies one event; `logged` events come from the log (a rebuild) and
+   skip de-duplication and logging. */
+static state_outcome_t
+s_apply_event (store_txn_t *txn, const proto_event_t *ev,
+               const state_ctx_t *ctx, char *reason, int *store_rc,
+               state_reject_t *kind, bool logged)
+{
+    state_effects_t *effects = ctx->effects;
+    *store_rc = STORE_OK;
+    *kind = STATE_REJECT_NONE;
+    reason[0] = 0;
+    uint8_t seqbuf[8];
+    size_t size = sizeof (seqbuf);
+    int rc = logged ? STORE_NOTFOUND
+                    : store_get (txn, STORE_DEDUP, ev->event_id,
+                                 strlen (ev->event_id), seqbuf, &size);
+    if (rc == STORE_OK)
+        return STATE_DUPLICATE;
+    if (rc != STORE_NOTFOUND) {
+        *store_rc = rc;
+        return STATE_FAILED;
+    }
+    state_ticket_t t;
+    bool have = false;
+    if (s_needs_ticket (ev->type)) {
+        rc = state__ticket_get (txn, ev->ticket_id, &t);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+            *store_rc = rc;
+            return STATE_FAILED;
+        }
+        have = rc == STORE_OK;
+    }
+    /* Logged events were accepted once: a rebuild applies them whatever
+       the wall clock says now. */
+    if (!s_check (txn, ev, &t, have, logged ? NULL : ctx, reason, store_rc,
+                  kind))
+        return *store_rc == STORE_OK ? STATE_REJECTED : STATE_FAILED;
+
+    /* From here on every failure aborts the caller's transaction. With
+       the wall clock the actor advances time before each batch. */
+    size_t fired = 0;
+    rc = ctx->clock == STATE_CLOCK_EVENT
+             ? state__advance_clock (txn, ev->occurred_at, effects, &fired)
+             : STORE_OK;
+    /* The clock may have raised overdue on this very ticket: reload. */
+    if (rc == STORE_OK && have && fired)
+        rc = state__ticket_get (txn, ev->ticket_id, &t);
+    if (rc == STORE_OK && ev->type == PROTO_ADJUSTED)
+        rc = s_apply_adjusted (txn, ev, effects);
+    else if (rc == STORE_OK && s_needs_ticket (ev->type)) {
+        rc = s_apply (txn, ev, &t, effects);
+        if (ev->occurred_at > t.last_at)
+            t.last_at = ev->occurred_at;
+        if (rc == STORE_OK)
+            rc = state__ticket_put (txn, ev->ticket_id, &t);
+    }
+    uint64_t seq = 0;
+    if (rc == STORE_OK && logged) {
+        *store_rc = rc;
+        return STATE_STORED;
+    }
+    if (rc == STORE_OK) {
+        size_t esize;
+        uint8_t *bytes = proto_event_encode (ev, &esize);
+        rc = bytes ? store_log_append (txn, bytes, esize, &seq) : STORE_ERROR;
+        free (bytes);
+    }
+    if (rc == STORE_OK) {
+        store_put_be64 (seqbuf, seq);
+        rc = store_put (txn, STORE_DEDUP, ev->event_id, strlen (ev->event_id),
+                        seqbuf, 8);
+    }
+    if (rc != STORE_OK) {
+        *store_rc = rc;
+        return STATE_FAILED;
+    }
+    return STATE_STORED;
+}
+
+state_outcome_t
+state_apply (store_txn_t *txn, const proto_event_t *ev, const state_ctx_t *ctx,
+             char *reason, int *store_rc, state_reject_t *kind)
+{
+    state_reject_t ignored;
+    return s_apply_event (txn, ev, ctx, reason, store_rc,
+                          kind ? kind : &ignored, false);
+}
+
+state_outcome_t
+state_reapply (store_txn_t *txn, const proto_event_t *ev,
+               const state_ctx_t *ctx, char *reason, int *store_rc,
+               state_reject_t *kind)
+{
+    state_reject_t ignored;
+    return s_apply_event (txn, ev, ctx, reason, store_rc,
+                          kind ? kind : &ignored, true);
+}

@@ -1,0 +1,272 @@
+/*  state_deadline: the clock, deadlines, warnings and open alerts.
+
+    STORE_DUE is one index for both kinds of moment, ordered by time: key
+    = big-endian ms, a kind byte (0 warning, 1 deadline: at the same
+    instant a warning comes first), the ticket id. An open ticket has one
+    deadline entry and, until its warning is raised, one warning entry.
+    Advancing the clock reads the index from the start and stops at the
+    first entry still in the future, so the work is bounded by what fires.
+
+    Alerts are raised at most once per ticket and deadline: the ticket's
+    flags (F_WARNED, F_OVERDUE) are written in the same transaction as the
+    alert, so neither a restart nor a replay raises one twice. STORE_ALERTS
+    holds every open alert (warning or overdue not yet cleared) for the
+    publisher's snapshot.
+
+    Timing rules: a warning is due when the configured share of the time
+    limit (from dispatch, or from the reopening, to the deadline) has
+    passed, at or after that instant; overdue when the clock is past the
+    deadline (closing exactly at the deadline is on time). */
+#include "state_internal.h"
+
+#include "json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KIND_WARNING  0
+#define KIND_DEADLINE 1
+
+/* The warning share in thousandths, from the store's meta (written by the
+   daemon from its configuration); 800 when unset. */
+static uint64_t
+s_warn_permille (store_txn_t *txn)
+{
+    uint64_t permille = 800;
+    store_meta_get (txn, "warn_permille", &permille);
+    return permille;
+}
+
+/* The warning instant for the ticket's deadline under the store's share.
+   Computed once, when the deadline is set, and kept in the ticket: a
+   later change of the share does not move the warnings of tickets
+   already open, so their index entries stay findable. */
+static int64_t
+s_warn_at (store_txn_t *txn, const state_ticket_t *t)
+{
+    uint64_t permille = s_warn_permille (txn);
+    if (permille >= 1000 || t->due_at <= t->limit_from)
+        return 0; /* no warning before the deadline itself */
+    int64_t at = t->limit_from + (int64_t)((double)(t->due_at - t->limit_from) *
+                                           (double)permille / 1000.0);
+    /* Whole seconds, as a person would state the moment. */
+    return at - at % 1000;
+}
+
+static size_t
+s_key (uint8_t *key, int64_t at, int kind, const char *ticket_id)
+{
+    size_t len = strlen (ticket_id);
+    store_put_be64 (key, (uint64_t)at);
+    key[8] = (uint8_t)kind;
+    memcpy (key + 9, ticket_id, len);
+    return 9 + len;
+}
+
+static int
+s_index_put (store_txn_t *txn, int64_t at, int kind, const char *ticket_id)
+{
+    uint8_t key[9 + PROTO_ID_MAX];
+    return store_put (txn, STORE_DUE, key, s_key (key, at, kind, ticket_id), "",
+                      0);
+}
+
+static int
+s_index_del (store_txn_t *txn, int64_t at, int kind, const char *ticket_id)
+{
+    uint8_t key[9 + PROTO_ID_MAX];
+    int rc = store_del (txn, STORE_DUE, key, s_key (key, at, kind, ticket_id));
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* ---- alerts ------------------------------------------------------------ */
+
+/* An alert as the publisher sends it (docs/live.md). Written by the one
+   JSON writer: ticket and unit ids are the platform's bytes, so they are
+   escaped, never pasted. Returns a string the caller frees, or NULL. */
+static char *
+s_alert_json (const char *kind, const state_ticket_t *t, const char *ticket_id,
+              int64_t at, const char *reason)
+{
+    char due[32], when[32];
+    json_writer_t json;
+    json_init (&json, 256);
+    json_open (&json, '{');
+    json_member_string (&json, "kind", kind);
+    json_member_string (&json, "unit_id", t->unit_id);
+    json_member_string (&json, "ticket_id", ticket_id);
+    json_member_string (&json, "due_at", proto_time_format (t->due_at, due));
+    json_member_string (&json, "at", proto_time_format (at, when));
+    if (reason)
+        json_member_string (&json, "reason", reason);
+    json_close (&json, '}');
+    return json_finish (&json);
+}
+
+/* Raises a warning or overdue alert: flag, open-alert record, effect. */
+static int
+s_raise (store_txn_t *txn, const char *kind, state_ticket_t *t,
+         const char *ticket_id, int64_t at, state_effects_t *effects)
+{
+    char *json = s_alert_json (kind, t, ticket_id, at, NULL);
+    if (!json)
+        return STORE_ERROR;
+    int rc = store_put (txn, STORE_ALERTS, ticket_id, strlen (ticket_id), json,
+                        strlen (json));
+    if (rc == STORE_OK)
+        state__effects_alert (effects, t->unit_id, json);
+    free (json);
+    return rc;
+}
+
+/* Clears the ticket's open alert, if it has one. */
+static int
+s_clear (store_txn_t *txn, state_ticket_t *t, const char *ticket_id, int64_t at,
+         const char *reason, state_effects_t *effects)
+{
+    if (!(t->flags & (F_WARNED | F_OVERDUE)))
+        return STORE_OK;
+    int rc = store_del (txn, STORE_ALERTS, ticket_id, strlen (ticket_id));
+    if (rc != STORE_OK && rc != STORE_NOTFOUND)
+        return rc;
+    char *json = s_alert_json ("cleared", t, ticket_id, at, reason);
+    if (!json)
+        return STORE_ERROR;
+    state__effects_alert (effects, t->unit_id, json);
+    free (json);
+    t->flags &= (uint8_t) ~(F_WARNED | F_OVERDUE);
+    return STORE_OK;
+}
+
+/* ---- deadlines ---------------------------------------------------------- */
+
+int
+state__deadline_set (store_txn_t *txn, state_ticket_t *t, const char *ticket_id)
+{
+    t->flags &= (uint8_t) ~(F_WARNED | F_OVERDUE);
+    int rc = s_index_put (txn, t->due_at, KIND_DEADLINE, ticket_id);
+    t->warn_at = s_warn_at (txn, t);
+    if (rc == STORE_OK && t->warn_at)
+        rc = s_index_put (txn, t->warn_at, KIND_WARNING, ticket_id);
+    return rc;
+}
+
+int
+state__leave_open (store_txn_t *txn, state_ticket_t *t, const char *ticket_id,
+                   int64_t at, const char *reason, state_effects_t *effects)
+{
+    int rc = s_index_del (txn, t->due_at, KIND_DEADLINE, ticket_id);
+    if (rc == STORE_OK && t->warn_at)
+        rc = s_index_del (txn, t->warn_at, KIND_WARNING, ticket_id);
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+        if (t->overdue_period[k] < 0)
+            continue;
+        proto_period_t p = proto_period_of (at, k);
+        if (p.code == t->overdue_period[k])
+            rc = state__count_in (txn, t, p, RULES_OVERDUE_OPEN, -1, effects);
+        t->overdue_period[k] = -1;
+    }
+    if (rc == STORE_OK)
+        rc = s_clear (txn, t, ticket_id, at, reason, effects);
+    return rc;
+}
+
+/* The deadline passed with the ticket open: overdue_open and alerts in
+   the period of the deadline, contacted_late if never contacted, and the
+   alert. */
+static int
+s_fire_deadline (store_txn_t *txn, state_ticket_t *t, const char *ticket_id,
+                 state_effects_t *effects)
+{
+    int rc = STORE_OK;
+    t->flags |= F_OVERDUE;
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) {
+        proto_period_t p = proto_period_of (t->due_at, k);
+        t->overdue_period[k] = p.code;
+        rc = state__count_in (txn, t, p, RULES_OVERDUE_OPEN, 1, effects);
+        if (rc == STORE_OK)
+            rc = state__count_in (txn, t, p, RULES_ALERTS, 1, effects);
+    }
+    if (rc == STORE_OK)
+        rc = state__contact_missed (txn, t, t->due_at, effects);
+    if (rc == STORE_OK)
+        rc = s_raise (txn, "overdue", t, ticket_id, t->due_at, effects);
+    return rc;
+}
+
+int64_t
+state_clock_now (store_txn_t *txn)
+{
+    uint64_t now = 0;
+    store_meta_get (txn, "clock", &now);
+    return (int64_t)now;
+}
+
+int
+state_advance_clock (store_txn_t *txn, int64_t now, state_effects_t *effects)
+{
+    size_t fired;
+    return state__advance_clock (txn, now, effects, &fired);
+}
+
+int
+state__advance_clock (store_txn_t *txn, int64_t now, state_effects_t *effects,
+                      size_t *fired)
+{
+    *fired = 0;
+    if (now <= state_clock_now (txn))
+        return STORE_OK;
+    int rc = store_meta_put (txn, "clock", (uint64_t)now);
+    if (rc != STORE_OK)
+        return rc;
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
+    if (!cursor)
+        return STORE_ERROR;
+    const void *key;
+    size_t size;
+    while ((rc = store_cursor_next (cursor, &key, &size, NULL, NULL)) ==
+           STORE_OK) {
+        if (size <= 9 || size > 9 + PROTO_ID_MAX)
+            break; /* not ours: leave it for a repair tool */
+        const uint8_t *bytes = key;
+        int64_t at = (int64_t)store_get_be64 (bytes);
+        int kind = bytes[8];
+        /* Warnings are due at their instant, deadlines only once past. */
+        if (at > now || (at == now && kind == KIND_DEADLINE))
+            break;
+        char ticket_id[PROTO_ID_MAX + 1];
+        memcpy (ticket_id, bytes + 9, size - 9);
+        ticket_id[size - 9] = 0;
+        if ((rc = store_cursor_del (cursor)) != STORE_OK)
+            break;
+        (*fired)++;
+        state_ticket_t t;
+        rc = state__ticket_get (txn, ticket_id, &t);
+        if (rc == STORE_NOTFOUND) {
+            rc = STORE_OK;
+            continue;
+        }
+        if (rc != STORE_OK)
+            break;
+        /* An entry that no longer matches the ticket is stale: skip it. */
+        if (t.state != T_OPEN)
+            continue;
+        if (kind == KIND_DEADLINE) {
+            if (t.due_at != at || (t.flags & F_OVERDUE))
+                continue;
+            rc = s_fire_deadline (txn, &t, ticket_id, effects);
+        } else {
+            if (t.warn_at != at || (t.flags & (F_WARNED | F_OVERDUE)))
+                continue;
+            t.flags |= F_WARNED;
+            rc = s_raise (txn, "warning", &t, ticket_id, at, effects);
+        }
+        if (rc == STORE_OK)
+            rc = state__ticket_put (txn, ticket_id, &t);
+        if (rc != STORE_OK)
+            break;
+    }
+    store_cursor_destroy (&cursor);
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}

@@ -1,0 +1,100 @@
+/*  state_internal: helpers shared by the state module's files, not part
+    of its contract. */
+#ifndef STATE_INTERNAL_H_INCLUDED
+#define STATE_INTERNAL_H_INCLUDED
+
+#include "state.h"
+
+/* rules_period_kind_t and proto_period_kind_t name the same kinds. */
+_Static_assert((int)RULES_MONTH == (int)PROTO_MONTH &&
+                   (int)RULES_QUARTER == (int)PROTO_QUARTER,
+               "period kinds differ between rules and proto");
+_Static_assert(RULES_ID_MAX == PROTO_ID_MAX &&
+                   RULES_TOKEN_MAX == PROTO_TOKEN_MAX &&
+                   RULES_NAME_MAX == PROTO_REASON_MAX,
+               "id sizes differ between rules and proto");
+
+/*  Tickets (state_apply.c, state_deadline.c).                           */
+#define TICKET_VERSION 3
+
+typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } state_ticket_state_t;
+
+/* Ticket flags. */
+#define F_CONTACTED       0x01 /* the unit contacted the citizen */
+#define F_CONTACT_COUNTED 0x02 /* contacted_late already counted */
+#define F_HAD_REWORK      0x04 /* rework at any time under this unit */
+#define F_KEY             0x08 /* key supervision (重点督办) */
+#define F_REPEAT          0x10 /* repeat dispatch (重复交办) */
+#define F_REWORK_PENDING  0x20 /* revisit asked for rework; reopen follows */
+#define F_OVERDUE         0x40 /* overdue raised for the current deadline */
+#define F_WARNED          0x80 /* warning raised for the current deadline */
+
+/* The persisted ticket record. Stored as these bytes: the version byte
+   comes first so a later layout can be told apart. */
+typedef struct {
+    uint8_t version;                    /* TICKET_VERSION */
+    uint8_t state;                      /* state_ticket_state_t */
+    uint8_t flags;                      /* F_* */
+    uint8_t closed_on_time[2];          /* per period kind: last closure's */
+    uint8_t first_time[2];              /* per kind: counted first-time */
+    char unit_id[PROTO_ID_MAX + 1];     /* owning unit */
+    char channel[PROTO_TOKEN_MAX + 1];  /* intake channel */
+    char category[PROTO_TOKEN_MAX + 1]; /* subject category */
+    int64_t dispatched_at;              /* platform dispatch to this unit */
+    int64_t received_at;                /* unit signed */
+    int64_t due_at;                     /* deadline in force */
+    int64_t limit_from;                 /* start of the time limit in force */
+    int64_t warn_at;                    /* warning instant in force, or 0 */
+    int64_t last_at;                    /* latest occurred_at applied */
+    int32_t closed_period[2];  /* per kind: period counted closed, -1 */
+    int32_t overdue_period[2]; /* per kind: overdue_open counted, -1 */
+} state_ticket_t;
+
+int state__ticket_get (store_txn_t *txn, const char *ticket_id,
+                       state_ticket_t *t);
+int state__ticket_put (store_txn_t *txn, const char *ticket_id,
+                       const state_ticket_t *t);
+
+/* Adds delta to one counter of the ticket's unit in one period, for the
+   three slices (all, channel, category), and marks the period touched. */
+int state__count_in (store_txn_t *txn, const state_ticket_t *t,
+                     proto_period_t period, int counter, int32_t delta,
+                     state_effects_t *effects);
+/* Sets a manual item to `value` unless a later ADJUSTED (by `at`) set
+   it already (state_counters.c). */
+int state__manual_put (store_txn_t *txn, const char *period, const char *unit,
+                       const char *item, double value, int64_t at);
+/* Counts contacted_late once for a ticket never contacted in time. */
+int state__contact_missed (store_txn_t *txn, state_ticket_t *t, int64_t at,
+                           state_effects_t *effects);
+
+/*  Effects (state_effects.c).                                           */
+
+/* Marks (period, unit) touched (effects may be NULL). */
+void state__effects_touch (state_effects_t *effects, proto_period_t period,
+                           const char *unit);
+/* Records an alert for the publisher (effects may be NULL); both texts
+   are copied. */
+void state__effects_alert (state_effects_t *effects, const char *unit,
+                           const char *json);
+
+/*  Deadlines and alerts (state_deadline.c).                             */
+
+/* Enters the ticket's deadline in force (t->due_at, with its time limit
+   from t->limit_from) in the deadline index, with its warning time, and
+   allows its alerts to be raised again: a new deadline. */
+int state__deadline_set (store_txn_t *txn, state_ticket_t *t,
+                         const char *ticket_id);
+/* The ticket leaves the open state at `at` (closed, returned, or its
+   deadline replaced): index entries go, an overdue_open counted in the
+   period of `at` is taken back, and an open alert is cleared with
+   `reason`. */
+int state__leave_open (store_txn_t *txn, state_ticket_t *t,
+                       const char *ticket_id, int64_t at, const char *reason,
+                       state_effects_t *effects);
+/* state_advance_clock, also telling how many index entries it took
+   (0: no ticket record was changed). */
+int state__advance_clock (store_txn_t *txn, int64_t now,
+                          state_effects_t *effects, size_t *fired);
+
+#endif

@@ -1,0 +1,113 @@
+/*  store_dir: the data directory around the LMDB environment (store.h):
+    its lock, its presence, scratch stores and removal. The names of the
+    files LMDB keeps there are known here and in store.c only. */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DATA_FILE "data.mdb"
+#define LOCK_FILE "lock.mdb"
+#define DIR_LOCK  "hotlined.lock"
+
+struct _store_lock_t {
+    int fd; /* the locked file, open for the lock's life */
+};
+
+store_lock_t *
+store_lock (const char *dir, char *err)
+{
+    if (mkdir (dir, 0750) != 0 && errno != EEXIST) {
+        snprintf (err, 256, "cannot create %s: %s", dir, strerror (errno));
+        return NULL;
+    }
+    char path[4096];
+    snprintf (path, sizeof (path), "%s/" DIR_LOCK, dir);
+    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        snprintf (err, 256, "cannot open %s: %s", path, strerror (errno));
+        return NULL;
+    }
+    if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf (err, 256, "another hotlined or hotline replay is using %s",
+                  dir);
+        close (fd);
+        return NULL;
+    }
+    store_lock_t *self = malloc (sizeof (*self));
+    if (!self) {
+        snprintf (err, 256, "out of memory");
+        close (fd);
+        return NULL;
+    }
+    self->fd = fd;
+    return self;
+}
+
+void
+store_unlock (store_lock_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    close ((*self_p)->fd);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int
+store_present (const char *dir, uint64_t *bytes)
+{
+    char path[4096];
+    snprintf (path, sizeof (path), "%s/" DATA_FILE, dir);
+    struct stat st;
+    if (stat (path, &st) != 0)
+        return -1;
+    if (bytes)
+        *bytes = (uint64_t)st.st_size;
+    return 0;
+}
+
+int
+store_remove_dir (const char *dir)
+{
+    const char *files[] = {DATA_FILE, LOCK_FILE, DIR_LOCK};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof (files) / sizeof (files[0]); i++) {
+        char path[4096];
+        snprintf (path, sizeof (path), "%s/%s", dir, files[i]);
+        if (unlink (path) != 0 && errno != ENOENT)
+            rc = -1;
+    }
+    if (rmdir (dir) != 0 && errno != ENOENT)
+        rc = -1;
+    return rc;
+}
+
+store_t *
+store_scratch_new (size_t map_size, char *err)
+{
+    const char *tmp = getenv ("TMPDIR");
+    char dir[4096];
+    snprintf (dir, sizeof (dir), "%s/hotline-scratch-XXXXXX",
+              tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp (dir)) {
+        snprintf (err, 256, "cannot create a scratch store in %s: %s",
+                  tmp && *tmp ? tmp : "/tmp", strerror (errno));
+        return NULL;
+    }
+    store_t *self = store_new (dir, map_size, err);
+    if (!self || store__set_scratch (self, dir) != 0) {
+        store_destroy (&self);
+        store_remove_dir (dir);
+        if (!*err)
+            snprintf (err, 256, "out of memory");
+        return NULL;
+    }
+    return self;
+}

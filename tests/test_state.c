@@ -1,0 +1,946 @@
+/*  Tests for the state machine (state.h): every counter rule of
+    docs/scoring.md, rejections and duplicates, the wall clock, effects.
+
+    Events built by hand (fixture.h) are applied to a fresh store holding
+    four units and the counters read back from the keys the state machine
+    writes. Times are Asia/Shanghai local times. Links with the state
+    module and what it needs: no sockets.
+*/
+#include "fixture.h"
+#include "state_internal.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The wall clock the state machine is told (it reads none itself). */
+#define WALL_NOW ((int64_t)time (NULL) * 1000)
+
+TestSuite (state, .init = fx_setup, .fini = fx_teardown);
+
+/* ---- the ticket state machine: counters ---------------------------------- */
+
+Test (state, received_counts_in_the_month_the_quarter_and_both_slices)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T2", "U01", "2025-08-03 09:00", "2025-08-06 18:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_RECEIVED), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_RECEIVED), 2);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "hotline", RULES_RECEIVED),
+                  1);
+    cr_assert_eq (fx_cs ("2025-Q3", "U01", "cat:", "property", RULES_RECEIVED),
+                  2);
+    cr_assert_eq (fx_c ("2025-07", "U02", RULES_RECEIVED), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_SIGNED_LATE), 0);
+}
+
+Test (state, a_ticket_signed_more_than_an_hour_after_dispatch_is_signed_late)
+{
+    fx_apply (fx_received ("T1", "U01", "2025-07-01 09:00", "2025-07-01 10:00",
+                           "2025-07-04 18:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_SIGNED_LATE), 0,
+                  "exactly one hour is in time");
+    fx_apply (fx_received ("T2", "U01", "2025-07-01 09:00",
+                           "2025-07-01 10:00:01", "2025-07-04 18:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_SIGNED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_SIGNED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 2);
+}
+
+Test (state, a_first_contact_more_than_two_hours_after_receipt_is_late_once)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T2", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_apply (fx_event (PROTO_CONTACTED, "T1", "U01", "2025-07-01 11:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 0,
+                  "exactly two hours is in time");
+    fx_apply (fx_event (PROTO_CONTACTED, "T2", "U01", "2025-07-01 11:00:01"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 1);
+    fx_apply (fx_event (PROTO_CONTACTED, "T2", "U01", "2025-07-01 15:00"));
+    fx_apply (fx_event (PROTO_CONTACTED, "T1", "U01", "2025-07-01 15:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 1,
+                  "only the first contact counts");
+    fx_close ("T1", "U01", "2025-07-02 09:00");
+    fx_close ("T2", "U01", "2025-07-02 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 1);
+}
+
+Test (state, a_ticket_closed_without_any_contact_is_contacted_late_once)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-01 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 1);
+    fx_apply (fx_revisited ("T1", "U01", "2025-07-02 10:00", PROTO_SAT_BASIC,
+                            PROTO_RES_PARTLY, true));
+    fx_apply (fx_with_due (PROTO_REOPENED, "T1", "U01", "2025-07-02 10:05",
+                           "2025-07-05 18:00"));
+    fx_close ("T1", "U01", "2025-07-03 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 1,
+                  "counted once per ticket");
+}
+
+Test (state, a_ticket_not_contacted_by_its_deadline_is_contacted_late_once)
+{
+    fx_open ("T1", "U01", "2025-07-30 09:00", "2025-07-31 18:00");
+    store_txn_t *txn = store_begin (fx_store, true);
+    cr_assert_eq (state_advance_clock (txn, fx_ms ("2025-08-01 09:00"), NULL),
+                  STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 1,
+                  "counted in the period of the deadline");
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_CONTACTED_LATE), 0);
+    fx_apply (fx_event (PROTO_CONTACTED, "T1", "U01", "2025-08-01 10:00"));
+    fx_close ("T1", "U01", "2025-08-02 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CONTACTED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_CONTACTED_LATE), 0);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CONTACTED_LATE), 1);
+}
+
+Test (state, a_return_more_than_two_hours_after_dispatch_is_returned_late)
+{
+    fx_apply (fx_received ("T1", "U01", "2025-07-01 09:00", "2025-07-01 09:30",
+                           "2025-07-04 18:00"));
+    fx_apply (fx_received ("T2", "U01", "2025-07-01 09:00", "2025-07-01 09:30",
+                           "2025-07-04 18:00"));
+    fx_apply (fx_event (PROTO_RETURNED, "T1", "U01", "2025-07-01 11:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RETURNED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RETURNED_LATE), 0,
+                  "exactly two hours after dispatch is in time");
+    fx_apply (fx_event (PROTO_RETURNED, "T2", "U01", "2025-07-01 11:01"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RETURNED), 2);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RETURNED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_RETURNED_LATE), 1);
+}
+
+Test (state, a_returned_ticket_has_no_deadline_and_can_go_to_another_unit)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_apply (fx_event (PROTO_RETURNED, "T1", "U01", "2025-07-01 10:00"));
+    fx_tick ("2025-07-10 00:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 0);
+    fx_apply (fx_received ("T1", "U02", "2025-07-10 09:00", "2025-07-10 09:10",
+                           "2025-07-14 18:00"));
+    fx_close ("T1", "U02", "2025-07-11 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U02", RULES_RECEIVED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U02", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 0);
+}
+
+Test (state,
+      an_extension_moves_the_deadline_so_a_close_after_the_old_one_is_on_time)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_apply (fx_with_due (PROTO_EXTENDED, "T1", "U01", "2025-07-03 09:00",
+                           "2025-07-08 18:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_EXTENDED), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_EXTENDED), 1);
+    fx_tick ("2025-07-06 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 0,
+                  "the old deadline no longer fires");
+    fx_close ("T1", "U01", "2025-07-07 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_LATE), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_DAYS_LATE), 0);
+}
+
+Test (state, a_close_by_the_deadline_is_on_time_and_after_it_late)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T2", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-04 18:00");
+    fx_close ("T2", "U01", "2025-07-04 18:01");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 2);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_FIRST_TIME_CLOSED), 2);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_SHOULD_CLOSE), 2);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED), 2);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED_ON_TIME), 1);
+}
+
+/* Closes T1 (open with U01), sends it back for rework and closes it again
+   at `second`, all in July. */
+static void
+s_close_rework_close (const char *first, const char *second)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", first);
+    fx_apply (fx_revisited ("T1", "U01", "2025-07-06 10:00",
+                            PROTO_SAT_UNSATISFIED, PROTO_RES_NO, true));
+    fx_apply (fx_with_due (PROTO_REOPENED, "T1", "U01", "2025-07-06 10:05",
+                           "2025-07-09 18:00"));
+    fx_close ("T1", "U01", second);
+}
+
+Test (state, closing_again_after_rework_counts_once_and_a_late_reclose_decides)
+{
+    s_close_rework_close ("2025-07-03 10:00", "2025-07-10 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_ON_TIME), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED_ON_TIME), 0);
+}
+
+Test (state,
+      closing_again_after_rework_counts_once_and_an_on_time_reclose_decides)
+{
+    s_close_rework_close ("2025-07-05 10:00", "2025-07-08 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_LATE), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 1,
+                  "the first deadline passed while open");
+}
+
+Test (state, rework_undoes_a_first_time_closure_of_the_same_period)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T2", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-02 10:00");
+    fx_close ("T2", "U01", "2025-07-02 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_FIRST_TIME_CLOSED), 2);
+    fx_apply (fx_revisited ("T1", "U01", "2025-07-03 10:00",
+                            PROTO_SAT_UNSATISFIED, PROTO_RES_NO, true));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_FIRST_TIME_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_FIRST_TIME_CLOSED), 1);
+    fx_apply (fx_with_due (PROTO_REOPENED, "T1", "U01", "2025-07-03 10:05",
+                           "2025-07-06 18:00"));
+    fx_close ("T1", "U01", "2025-07-04 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_FIRST_TIME_CLOSED), 1,
+                  "a reworked ticket is never first-time again");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 2);
+}
+
+Test (state,
+      rework_in_the_next_month_keeps_the_first_time_closure_of_the_month_before)
+{
+    fx_open ("T1", "U01", "2025-07-28 09:00", "2025-07-31 18:00");
+    fx_close ("T1", "U01", "2025-07-30 10:00");
+    fx_apply (fx_revisited ("T1", "U01", "2025-08-02 10:00", PROTO_SAT_BASIC,
+                            PROTO_RES_PARTLY, true));
+    fx_apply (fx_with_due (PROTO_REOPENED, "T1", "U01", "2025-08-02 10:05",
+                           "2025-08-08 18:00"));
+    fx_close ("T1", "U01", "2025-08-05 10:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_FIRST_TIME_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_FIRST_TIME_CLOSED), 0);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_REWORK), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED), 1,
+                  "one ticket, one quarter");
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_FIRST_TIME_CLOSED), 0);
+}
+
+Test (state, a_deadline_passed_by_the_clock_counts_overdue_open_and_an_alert)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    store_txn_t *txn = store_begin (fx_store, true);
+    cr_assert_eq (state_advance_clock (txn, fx_ms ("2025-07-04 18:00"), NULL),
+                  STORE_OK);
+    cr_assert_eq (state_clock_now (txn), fx_ms ("2025-07-04 18:00"));
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 0,
+                  "the deadline itself is still in time");
+
+    txn = store_begin (fx_store, true);
+    cr_assert_eq (
+        state_advance_clock (txn, fx_ms ("2025-07-04 18:00") + 1, NULL),
+        STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_SHOULD_CLOSE), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_OVERDUE_OPEN), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_ALERTS), 1);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "hotline", RULES_ALERTS), 1);
+
+    /* Advancing again raises nothing new; going back does nothing. */
+    txn = store_begin (fx_store, true);
+    cr_assert_eq (state_advance_clock (txn, fx_ms ("2025-07-06 00:00"), NULL),
+                  STORE_OK);
+    cr_assert_eq (state_advance_clock (txn, fx_ms ("2025-07-02 00:00"), NULL),
+                  STORE_OK);
+    cr_assert_eq (state_clock_now (txn), fx_ms ("2025-07-06 00:00"));
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 1);
+}
+
+Test (state, a_later_event_on_the_event_clock_raises_every_passed_deadline)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-03 18:00");
+    fx_open ("T2", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T3", "U02", "2025-07-01 09:00", "2025-07-02 18:00");
+    fx_open ("T4", "U01", "2025-07-01 09:00", "2025-07-20 18:00");
+    fx_open ("T5", "U01", "2025-07-05 09:00", "2025-07-09 18:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 2,
+                  "T5's receipt moved the clock past T1 and T2");
+    cr_assert_eq (fx_c ("2025-07", "U02", RULES_OVERDUE_OPEN), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 2);
+    fx_tick ("2025-07-10 00:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 3);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 3);
+    store_txn_t *txn = store_begin (fx_store, false);
+    /* T4's deadline and its warning (80% of 19 days 9 hours from
+       dispatch: 2025-07-16 14:48) are still ahead. */
+    cr_assert_eq (store_count (txn, STORE_DUE), 2, "only T4 still waits");
+    cr_assert_eq (state_clock_now (txn), fx_ms ("2025-07-10 00:00"));
+    store_abort (&txn);
+}
+
+Test (state,
+      overdue_open_is_taken_back_when_the_ticket_closes_in_the_same_month)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_tick ("2025-07-05 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 1);
+    fx_close ("T1", "U01", "2025-07-06 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 1, "the alert stays");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_SHOULD_CLOSE), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_ALERTS), 1);
+}
+
+Test (state, overdue_open_stays_in_the_month_when_the_ticket_closes_in_the_next)
+{
+    fx_open ("T1", "U01", "2025-07-25 09:00", "2025-07-29 18:00");
+    fx_tick ("2025-07-30 09:00");
+    fx_close ("T1", "U01", "2025-08-02 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_SHOULD_CLOSE), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_CLOSED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_ALERTS), 0);
+    /* At the end of Q3 the ticket was closed: counted once, as closed. */
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_SHOULD_CLOSE), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_ALERTS), 1);
+}
+
+Test (state, an_extension_or_return_after_the_deadline_takes_back_overdue_open)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T2", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_tick ("2025-07-05 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 2);
+    fx_apply (fx_with_due (PROTO_EXTENDED, "T1", "U01", "2025-07-05 10:00",
+                           "2025-07-10 18:00"));
+    fx_apply (fx_event (PROTO_RETURNED, "T2", "U01", "2025-07-05 10:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 2, "the alerts stay");
+    fx_close ("T1", "U01", "2025-07-08 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 2);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_OVERDUE_OPEN), 0);
+}
+
+Test (state, overdue_is_counted_in_the_period_of_the_deadline)
+{
+    fx_open ("T1", "U01", "2025-07-28 09:00", "2025-07-31 22:00");
+    fx_tick ("2025-08-02 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 1);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_OVERDUE_OPEN), 0);
+    cr_assert_eq (fx_c ("2025-08", "U01", RULES_ALERTS), 0);
+}
+
+Test (state, quarter_counters_sum_the_months)
+{
+    const char *months[3] = {"2025-07", "2025-08", "2025-09"};
+    const char *days[3] = {"2025-07-10", "2025-08-10", "2025-09-10"};
+    int n = 0;
+    for (int m = 0; m < 3; m++)
+        for (int i = 0; i <= m; i++) {
+            char ticket[16], at[32], due[32], close[32];
+            snprintf (ticket, sizeof (ticket), "T%d", ++n);
+            snprintf (at, sizeof (at), "%s 09:00", days[m]);
+            snprintf (due, sizeof (due), "%s 18:00", days[m]);
+            snprintf (close, sizeof (close), "%s 1%d:00", days[m], i);
+            fx_open (ticket, "U01", at, due);
+            fx_close (ticket, "U01", close);
+        }
+    fx_open ("T99", "U01", "2025-10-01 00:00", "2025-10-04 00:00");
+    int sum_received = 0, sum_closed = 0;
+    for (int m = 0; m < 3; m++) {
+        cr_assert_eq (fx_c (months[m], "U01", RULES_RECEIVED), m + 1);
+        sum_received += fx_c (months[m], "U01", RULES_RECEIVED);
+        sum_closed += fx_c (months[m], "U01", RULES_CLOSED);
+    }
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_RECEIVED), sum_received);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED), sum_closed);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_CLOSED_ON_TIME), 6);
+    cr_assert_eq (fx_c ("2025-Q4", "U01", RULES_RECEIVED), 1);
+}
+
+Test (state, channel_and_category_slices_split_a_units_tickets)
+{
+    proto_event_t ev = fx_received ("T1", "U01", "2025-07-01 09:00",
+                                    "2025-07-01 09:00", "2025-07-04 18:00");
+    snprintf (ev.channel, sizeof (ev.channel), "mailbox");
+    snprintf (ev.category, sizeof (ev.category), "traffic");
+    fx_apply (ev);
+    fx_open ("T2", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T3", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-05 09:00");
+    fx_close ("T2", "U01", "2025-07-02 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 3);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "mailbox", RULES_RECEIVED),
+                  1);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "hotline", RULES_RECEIVED),
+                  2);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "cat:", "traffic", RULES_RECEIVED),
+                  1);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "cat:", "property", RULES_RECEIVED),
+                  2);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "mailbox", RULES_CLOSED), 1);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "mailbox", RULES_CLOSED_LATE),
+                  1);
+    cr_assert_eq (
+        fx_cs ("2025-07", "U01", "ch:", "hotline", RULES_CLOSED_ON_TIME), 1);
+    cr_assert_eq (fx_cs ("2025-Q3", "U01", "cat:", "traffic", RULES_CLOSED), 1);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "", RULES_RECEIVED), 0,
+                  "no empty slice");
+}
+
+Test (state, revisits_count_unsatisfied_and_unresolved)
+{
+    const proto_satisfaction_t sat[4] = {PROTO_SAT_SATISFIED,
+                                         PROTO_SAT_UNSATISFIED,
+                                         PROTO_SAT_UNSATISFIED, PROTO_SAT_NONE};
+    const proto_resolved_t res[4] = {PROTO_RES_YES, PROTO_RES_NO,
+                                     PROTO_RES_PARTLY, PROTO_RES_NO};
+    for (int i = 0; i < 4; i++) {
+        char ticket[8];
+        snprintf (ticket, sizeof (ticket), "T%d", i);
+        fx_open (ticket, "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+        fx_close (ticket, "U01", "2025-07-02 09:00");
+        fx_apply (fx_revisited (ticket, "U01", "2025-07-03 09:00", sat[i],
+                                res[i], false));
+    }
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_REVISITED), 4);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_UNSATISFIED), 2);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_UNRESOLVED), 2);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_REWORK), 0);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_UNSATISFIED), 2);
+    cr_assert_eq (fx_cs ("2025-07", "U01", "ch:", "hotline", RULES_UNRESOLVED),
+                  2);
+}
+
+Test (state, a_rework_revisit_followed_by_a_reopen_counts_one_rework)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-02 09:00");
+    fx_apply (fx_revisited ("T1", "U01", "2025-07-03 09:00",
+                            PROTO_SAT_UNSATISFIED, PROTO_RES_NO, true));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_REWORK), 1);
+    fx_apply (fx_with_due (PROTO_REOPENED, "T1", "U01", "2025-07-03 09:05",
+                           "2025-07-06 18:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_REWORK), 1);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_REWORK), 1);
+}
+
+Test (state, a_reopen_without_a_rework_revisit_counts_one_rework)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-02 09:00");
+    fx_apply (fx_revisited ("T1", "U01", "2025-07-03 09:00",
+                            PROTO_SAT_SATISFIED, PROTO_RES_YES, false));
+    fx_apply (fx_with_due (PROTO_REOPENED, "T1", "U01", "2025-07-03 09:05",
+                           "2025-07-06 18:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_REWORK), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_FIRST_TIME_CLOSED), 0);
+    /* A reopen right after closing, with no revisit at all. */
+    fx_close ("T1", "U01", "2025-07-04 09:00");
+    fx_apply (fx_with_due (PROTO_REOPENED, "T1", "U01", "2025-07-04 09:05",
+                           "2025-07-08 18:00"));
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_REWORK), 2);
+}
+
+Test (state,
+      key_supervision_and_repeat_dispatch_tickets_closed_late_are_counted)
+{
+    proto_event_t ev = fx_received ("K1", "U01", "2025-07-01 09:00",
+                                    "2025-07-01 09:00", "2025-07-04 18:00");
+    ev.key_supervision = true;
+    fx_apply (ev);
+    ev = fx_received ("K2", "U01", "2025-07-01 09:00", "2025-07-01 09:00",
+                      "2025-07-04 18:00");
+    ev.key_supervision = true;
+    fx_apply (ev);
+    ev = fx_received ("R1", "U01", "2025-07-01 09:00", "2025-07-01 09:00",
+                      "2025-07-04 18:00");
+    ev.repeat_dispatch = true;
+    fx_apply (ev);
+    fx_open ("P1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("K2", "U01", "2025-07-03 09:00");
+    fx_close ("K1", "U01", "2025-07-05 09:00");
+    fx_close ("R1", "U01", "2025-07-05 09:00");
+    fx_close ("P1", "U01", "2025-07-05 09:00");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_KEY_CLOSED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_REPEAT_CLOSED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_LATE), 3);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_KEY_CLOSED_LATE), 1);
+}
+
+Test (state, days_late_sums_the_days_begun_after_each_deadline)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T2", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T3", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-04 18:00:01"); /* 1 day begun */
+    fx_close ("T2", "U01", "2025-07-06 09:00");    /* 1 day 15 h: 2 */
+    fx_close ("T3", "U01", "2025-07-06 18:00");    /* exactly 2 days */
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_DAYS_LATE), 5);
+    cr_assert_eq (fx_c ("2025-Q3", "U01", RULES_DAYS_LATE), 5);
+}
+
+/* The manual item record: value and the occurred_at that set it. */
+typedef struct {
+    double value;
+    int64_t at;
+} s_manual_t;
+
+static int
+s_manual_get (const char *period, const char *unit, const char *item,
+              s_manual_t *rec)
+{
+    store_txn_t *txn = store_begin (fx_store, false);
+    uint8_t key[STORE_KEY_MAX];
+    size_t ksize = state_counter_key (key, period, unit, "", item);
+    size_t size = sizeof (*rec);
+    int rc = store_get (txn, STORE_MANUAL, key, ksize, rec, &size);
+    store_abort (&txn);
+    if (rc == STORE_OK)
+        cr_assert_eq (size, sizeof (*rec));
+    return rc;
+}
+
+Test (state, adjusted_keeps_the_latest_value_by_occurred_at)
+{
+    s_manual_t rec;
+    cr_assert_eq (s_manual_get ("2024-Q4", "U01", "knowledge_base", &rec),
+                  STORE_NOTFOUND);
+    fx_apply (fx_adjusted ("U01", "2024-Q4", "knowledge_base", 9.5,
+                           "2025-01-05 10:00"));
+    cr_assert_eq (s_manual_get ("2024-Q4", "U01", "knowledge_base", &rec),
+                  STORE_OK);
+    cr_assert_eq (rec.value, 9.5);
+    cr_assert_eq (rec.at, fx_ms ("2025-01-05 10:00"));
+    /* An older adjustment arriving later does not overwrite it. */
+    fx_apply (fx_adjusted ("U01", "2024-Q4", "knowledge_base", 7,
+                           "2025-01-04 10:00"));
+    s_manual_get ("2024-Q4", "U01", "knowledge_base", &rec);
+    cr_assert_eq (rec.value, 9.5);
+    fx_apply (fx_adjusted ("U01", "2024-Q4", "knowledge_base", 8.25,
+                           "2025-01-06 10:00"));
+    s_manual_get ("2024-Q4", "U01", "knowledge_base", &rec);
+    cr_assert_eq (rec.value, 8.25);
+    /* Other units, items and periods are separate. */
+    cr_assert_eq (s_manual_get ("2024-Q4", "U02", "knowledge_base", &rec),
+                  STORE_NOTFOUND);
+    cr_assert_eq (s_manual_get ("2024-Q4", "U01", "organisation", &rec),
+                  STORE_NOTFOUND);
+    cr_assert_eq (s_manual_get ("2025-Q1", "U01", "knowledge_base", &rec),
+                  STORE_NOTFOUND);
+}
+
+Test (state, the_event_clock_is_the_latest_occurred_at)
+{
+    store_txn_t *txn = store_begin (fx_store, false);
+    cr_assert_eq (state_clock_now (txn), 0, "no events: no clock");
+    store_abort (&txn);
+    fx_open ("T1", "U01", "2025-07-05 09:00", "2025-07-09 18:00");
+    fx_open ("T2", "U01", "2025-07-03 09:00", "2025-07-09 18:00");
+    txn = store_begin (fx_store, false);
+    cr_assert_eq (state_clock_now (txn), fx_ms ("2025-07-05 09:00"));
+    store_abort (&txn);
+    fx_tick ("2025-07-07 00:00");
+    txn = store_begin (fx_store, false);
+    cr_assert_eq (state_clock_now (txn), fx_ms ("2025-07-07 00:00"));
+    cr_assert_eq (store_count (txn, STORE_LOG), 3, "ticks are logged too");
+    store_abort (&txn);
+}
+
+Test (state, every_stored_event_is_logged_and_remembered_for_deduplication)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-02 09:00");
+    store_txn_t *txn = store_begin (fx_store, false);
+    cr_assert_eq (store_count (txn, STORE_LOG), 2);
+    cr_assert_eq (store_count (txn, STORE_DEDUP), 2);
+    uint8_t key[8], seq[8];
+    store_put_be64 (key, 2);
+    char bytes[1024];
+    size_t size = sizeof (bytes);
+    cr_assert_eq (store_get (txn, STORE_LOG, key, 8, bytes, &size), STORE_OK);
+    proto_event_t ev;
+    char reason[PROTO_ERROR_MAX + 1];
+    cr_assert_eq (proto_event_decode ((uint8_t *)bytes, size, &ev, reason), 0,
+                  "%s", reason);
+    cr_assert_str_eq (ev.event_id, "e2");
+    cr_assert_eq (ev.type, PROTO_CLOSED);
+    size = sizeof (seq);
+    cr_assert_eq (store_get (txn, STORE_DEDUP, "e2", 2, seq, &size), STORE_OK);
+    cr_assert_eq (store_get_be64 (seq), 2);
+    store_abort (&txn);
+}
+
+Test (state, units_import_keeps_the_registry_order_when_a_unit_is_updated)
+{
+    proto_unit_t units[2];
+    memset (units, 0, sizeof (units));
+    snprintf (units[0].unit_id, sizeof (units[0].unit_id), "U05");
+    snprintf (units[0].name, sizeof (units[0].name), "新单位");
+    snprintf (units[0].group, sizeof (units[0].group), "dept");
+    snprintf (units[1].unit_id, sizeof (units[1].unit_id), "U01");
+    snprintf (units[1].name, sizeof (units[1].name), "renamed");
+    snprintf (units[1].group, sizeof (units[1].group), "town");
+    store_txn_t *txn = store_begin (fx_store, true);
+    size_t added = 9;
+    cr_assert_eq (state_units_import (txn, units, 2, &added), STORE_OK);
+    cr_assert_eq (added, 1);
+    rules_unit_t unit;
+    cr_assert_eq (state_unit_get (txn, "U01", &unit), STORE_OK);
+    cr_assert_str_eq (unit.name, "renamed");
+    cr_assert_eq (unit.order, 1);
+    cr_assert_eq (state_unit_get (txn, "U05", &unit), STORE_OK);
+    cr_assert_eq (unit.order, 5);
+    cr_assert_str_eq (unit.group, "dept");
+    cr_assert_eq (state_unit_get (txn, "U99", &unit), STORE_NOTFOUND);
+    size_t count = 0;
+    rules_unit_t *list = state_units_list (txn, &count);
+    cr_assert_eq (count, 5);
+    const char *order[5] = {"U01", "U02", "U03", "U04", "U05"};
+    for (size_t i = 0; i < count; i++)
+        cr_assert_str_eq (list[i].unit_id, order[i]);
+    free (list);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+}
+
+/* ---- rejections and duplicates ------------------------------------------ */
+
+Test (state, an_event_of_an_unknown_unit_is_rejected_and_changes_nothing)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_expect_rejected (fx_received ("T2", "U99", "2025-07-01 09:00",
+                                     "2025-07-01 09:00", "2025-07-04 18:00"),
+                        "unknown unit U99");
+    fx_expect_rejected (
+        fx_adjusted ("U99", "2025-07", "bonus", 1, "2025-07-02 09:00"),
+        "unknown unit U99");
+}
+
+Test (state, an_event_for_an_unknown_ticket_is_rejected_and_changes_nothing)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_expect_rejected (
+        fx_event (PROTO_CONTACTED, "T404", "U01", "2025-07-01 10:00"),
+        "unknown ticket T404");
+    fx_expect_rejected (
+        fx_event (PROTO_CLOSED, "T404", "U01", "2025-07-10 10:00"),
+        "unknown ticket T404");
+}
+
+Test (state, receiving_a_ticket_that_is_still_open_is_rejected)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_expect_rejected (fx_received ("T1", "U02", "2025-07-01 09:00",
+                                     "2025-07-01 09:30", "2025-07-04 18:00"),
+                        "ticket T1 is already open with unit U01");
+    fx_expect_rejected (fx_received ("T1", "U01", "2025-07-01 09:00",
+                                     "2025-07-01 09:30", "2025-07-04 18:00"),
+                        "already open");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 1);
+}
+
+Test (state, an_event_for_a_ticket_owned_by_another_unit_is_rejected)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_expect_rejected (
+        fx_event (PROTO_CLOSED, "T1", "U02", "2025-07-02 09:00"),
+        "ticket T1 is with unit U01, not U02");
+    fx_apply (fx_event (PROTO_RETURNED, "T1", "U01", "2025-07-01 10:00"));
+    fx_open ("T1", "U02", "2025-07-01 11:00", "2025-07-04 18:00");
+    fx_expect_rejected (
+        fx_event (PROTO_CONTACTED, "T1", "U01", "2025-07-01 12:00"),
+        "ticket T1 is with unit U02, not U01");
+}
+
+Test (state, closing_a_closed_ticket_is_rejected)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_close ("T1", "U01", "2025-07-02 09:00");
+    fx_expect_rejected (
+        fx_event (PROTO_CLOSED, "T1", "U01", "2025-07-03 09:00"),
+        "ticket T1 is not open");
+    fx_expect_rejected (fx_with_due (PROTO_EXTENDED, "T1", "U01",
+                                     "2025-07-03 09:00", "2025-07-09 18:00"),
+                        "not open");
+    fx_expect_rejected (
+        fx_event (PROTO_RETURNED, "T1", "U01", "2025-07-03 09:00"), "not open");
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 1);
+}
+
+Test (state, revisiting_or_reopening_an_open_ticket_is_rejected)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_expect_rejected (fx_revisited ("T1", "U01", "2025-07-02 09:00",
+                                      PROTO_SAT_UNSATISFIED, PROTO_RES_NO,
+                                      true),
+                        "ticket T1 is not closed");
+    fx_expect_rejected (fx_with_due (PROTO_REOPENED, "T1", "U01",
+                                     "2025-07-02 09:00", "2025-07-09 18:00"),
+                        "not closed");
+}
+
+Test (state, events_for_a_returned_ticket_are_rejected_until_it_is_received)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_apply (fx_event (PROTO_RETURNED, "T1", "U01", "2025-07-01 10:00"));
+    fx_expect_rejected (
+        fx_event (PROTO_CLOSED, "T1", "U01", "2025-07-02 09:00"), "not open");
+    fx_expect_rejected (fx_revisited ("T1", "U01", "2025-07-02 09:00",
+                                      PROTO_SAT_SATISFIED, PROTO_RES_YES,
+                                      false),
+                        "not closed");
+}
+
+Test (state, a_rejected_event_does_not_advance_the_clock)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_expect_rejected (
+        fx_event (PROTO_CLOSED, "T1", "U02", "2025-07-20 09:00"),
+        "is with unit");
+    store_txn_t *txn = store_begin (fx_store, false);
+    cr_assert_eq (state_clock_now (txn), fx_ms ("2025-07-01 09:00"));
+    store_abort (&txn);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_OVERDUE_OPEN), 0);
+}
+
+Test (state, a_duplicate_event_id_is_reported_and_changes_nothing)
+{
+    proto_event_t received =
+        fx_received ("T1", "U01", "2025-07-01 09:00", "2025-07-01 09:00",
+                     "2025-07-04 18:00");
+    fx_apply (received);
+    proto_event_t close =
+        fx_event (PROTO_CLOSED, "T1", "U01", "2025-07-02 09:00");
+    fx_apply (close);
+    size_t before_size, after_size;
+    char *before = fx_snapshot (&before_size);
+    char reason[PROTO_ERROR_MAX + 1] = "x";
+    cr_assert_eq (fx_try (&received, NULL, reason), STATE_DUPLICATE);
+    cr_assert_eq (fx_try (&close, NULL, reason), STATE_DUPLICATE);
+    /* Same id, different content: still the same event. */
+    proto_event_t other =
+        fx_event (PROTO_CONTACTED, "T9", "U02", "2025-09-01 09:00");
+    snprintf (other.event_id, sizeof (other.event_id), "%s", received.event_id);
+    cr_assert_eq (fx_try (&other, NULL, reason), STATE_DUPLICATE);
+    char *after = fx_snapshot (&after_size);
+    cr_assert_eq (before_size, after_size);
+    cr_assert_eq (memcmp (before, after, before_size), 0, "the store changed");
+    free (before);
+    free (after);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED), 1);
+}
+
+Test (state, a_duplicate_within_one_transaction_is_reported)
+{
+    proto_event_t ev = fx_received ("T1", "U01", "2025-07-01 09:00",
+                                    "2025-07-01 09:00", "2025-07-04 18:00");
+    store_txn_t *txn = store_begin (fx_store, true);
+    char reason[PROTO_ERROR_MAX + 1];
+    int rc;
+    cr_assert_eq (
+        state_apply (txn, &ev,
+                     &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
+                     &rc, NULL),
+        STATE_STORED);
+    cr_assert_eq (
+        state_apply (txn, &ev,
+                     &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
+                     &rc, NULL),
+        STATE_DUPLICATE);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 1);
+}
+
+/* ---- the wall clock ------------------------------------------------------ */
+
+/* Applies with the wall clock (the daemon's default) in one transaction. */
+static state_outcome_t
+s_try_wall (const proto_event_t *ev, int *rc, char *reason)
+{
+    store_txn_t *txn = store_begin (fx_store, true);
+    cr_assert_not_null (txn);
+    state_outcome_t outcome =
+        state_apply (txn, ev, &(state_ctx_t){STATE_CLOCK_WALL, WALL_NOW, NULL},
+                     reason, rc, NULL);
+    if (outcome == STATE_FAILED)
+        store_abort (&txn);
+    else
+        cr_assert_eq (store_commit (&txn), STORE_OK);
+    return outcome;
+}
+
+Test (state, with_the_wall_clock_a_new_ticket_is_received)
+{
+    proto_event_t ev = fx_received ("T1", "U01", "2025-07-01 09:00",
+                                    "2025-07-01 09:00", "2025-07-04 18:00");
+    int rc = STORE_OK;
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    state_outcome_t outcome = s_try_wall (&ev, &rc, reason);
+    cr_expect_eq (outcome, STATE_STORED, "outcome %d, store_rc %d (%s)",
+                  outcome, rc, store_strerror (rc));
+    cr_expect_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 1);
+}
+
+Test (state, with_the_wall_clock_an_adjusted_event_is_stored)
+{
+    proto_event_t ev =
+        fx_adjusted ("U01", "2025-07", "bonus", 0.5, "2025-07-02 09:00");
+    int rc = STORE_OK;
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    state_outcome_t outcome = s_try_wall (&ev, &rc, reason);
+    cr_expect_eq (outcome, STATE_STORED, "outcome %d, store_rc %d (%s)",
+                  outcome, rc, store_strerror (rc));
+}
+
+Test (state, with_the_wall_clock_events_of_a_known_ticket_do_not_move_the_clock)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    proto_event_t ev = fx_event (PROTO_CLOSED, "T1", "U01", "2025-07-20 09:00");
+    int rc = STORE_OK;
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    cr_assert_eq (s_try_wall (&ev, &rc, reason), STATE_STORED, "rc %d", rc);
+    store_txn_t *txn = store_begin (fx_store, false);
+    cr_assert_eq (state_clock_now (txn), fx_ms ("2025-07-01 09:00"));
+    store_abort (&txn);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_CLOSED_LATE), 1);
+    cr_assert_eq (fx_c ("2025-07", "U01", RULES_ALERTS), 0,
+                  "the wall clock never passed the deadline");
+}
+
+Test (state, a_full_store_makes_apply_fail_with_the_store_code)
+{
+    char err[256] = "";
+    store_t *tiny = store_scratch_new (1 << 20, err);
+    cr_assert_not_null (tiny, "%s", err);
+    fx_import_units (tiny);
+    store_txn_t *txn = store_begin (tiny, true);
+    cr_assert_not_null (txn);
+    state_outcome_t outcome = STATE_STORED;
+    int rc = STORE_OK, n = 0;
+    char reason[PROTO_ERROR_MAX + 1];
+    while (outcome == STATE_STORED && n < 100000) {
+        char ticket[32];
+        snprintf (ticket, sizeof (ticket), "ticket-%06d", n++);
+        proto_event_t ev = fx_received (ticket, "U01", "2025-07-01 09:00",
+                                        "2025-07-01 09:00", "2025-07-04 18:00");
+        snprintf (ev.category, sizeof (ev.category), "cat%06d", n);
+        outcome = state_apply (
+            txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
+            &rc, NULL);
+    }
+    cr_assert_eq (outcome, STATE_FAILED, "after %d events", n);
+    cr_assert_eq (rc, STORE_FULL, "store_rc %d", rc);
+    store_abort (&txn);
+    store_destroy (&tiny);
+}
+
+/* ---- effects ------------------------------------------------------------- */
+
+Test (state,
+      effects_collect_touched_periods_and_a_warning_overdue_cleared_sequence)
+{
+    state_effects_t *effects = state_effects_new ();
+    cr_assert_not_null (effects);
+    fx_apply_fx (fx_received ("T1", "U01", "2025-07-01 09:00",
+                              "2025-07-01 09:00", "2025-07-04 18:00"),
+                 effects);
+    fx_apply_fx (fx_event (PROTO_TICK, "", "", "2025-07-05 09:00"), effects);
+    fx_apply_fx (fx_event (PROTO_CLOSED, "T1", "U01", "2025-07-06 09:00"),
+                 effects);
+
+    bool month = false, quarter = false;
+    for (size_t i = 0; i < state_effects_touched_count (effects); i++) {
+        const char *touched = state_effects_touched_at (effects, i);
+        month |= strcmp (touched, "2025-07\x1fU01") == 0;
+        quarter |= strcmp (touched, "2025-Q3\x1fU01") == 0;
+        cr_assert (strcmp (touched, "2025-07\x1fU01") == 0 ||
+                       strcmp (touched, "2025-Q3\x1fU01") == 0,
+                   "unexpected touched %s", touched);
+    }
+    cr_assert (month && quarter, "both periods touched");
+    cr_assert_eq (state_effects_touched_count (effects), 2,
+                  "each pair once, however often touched");
+    /* Dispatched 07-01 09:00, due 07-04 18:00: a limit of 81 hours, 80%
+       of it passed at 07-04 01:48. */
+    const char *kinds[3] = {"warning", "overdue", "cleared"};
+    const char *ats[3] = {"2025-07-04T01:48:00+08:00",
+                          "2025-07-04T18:00:00+08:00",
+                          "2025-07-06T09:00:00+08:00"};
+    cr_assert_eq (state_effects_alert_count (effects), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const char *unit, *json;
+        state_effects_alert_at (effects, i, &unit, &json);
+        cr_assert_str_eq (unit, "U01");
+        cJSON *doc = cJSON_Parse (json);
+        cr_assert_not_null (doc, "bad json %s", json);
+        cr_assert_str_eq (cJSON_GetObjectItem (doc, "kind")->valuestring,
+                          kinds[i]);
+        cr_assert_str_eq (cJSON_GetObjectItem (doc, "ticket_id")->valuestring,
+                          "T1");
+        cr_assert_str_eq (cJSON_GetObjectItem (doc, "unit_id")->valuestring,
+                          "U01");
+        cr_assert_str_eq (cJSON_GetObjectItem (doc, "due_at")->valuestring,
+                          "2025-07-04T18:00:00+08:00");
+        cr_assert_str_eq (cJSON_GetObjectItem (doc, "at")->valuestring, ats[i]);
+        cJSON_Delete (doc);
+    }
+    /* Merging moves everything and leaves the source empty. */
+    state_effects_t *pending = state_effects_new ();
+    state_effects_merge (pending, effects);
+    cr_assert (state_effects_empty (effects));
+    cr_assert_eq (state_effects_alert_count (pending), 3);
+    cr_assert_eq (state_effects_touched_count (pending), 2);
+    state_effects_destroy (&pending);
+    state_effects_destroy (&effects);
+    cr_assert_null (effects);
+    state_effects_destroy (&effects);
+}
+
+Test (state, effects_of_an_adjustment_touch_its_period_and_reset_forgets)
+{
+    state_effects_t *effects = state_effects_new ();
+    fx_apply_fx (fx_adjusted ("U02", "2024-Q4", "bonus", 1, "2025-01-02 09:00"),
+                 effects);
+    cr_assert_eq (state_effects_touched_count (effects), 1);
+    cr_assert_str_eq (state_effects_touched_at (effects, 0), "2024-Q4\x1fU02");
+    cr_assert_eq (state_effects_alert_count (effects), 0);
+    fx_apply_fx (fx_adjusted ("U02", "2024-Q4", "bonus", 2, "2025-01-03 09:00"),
+                 effects);
+    state_effects_reset (effects);
+    cr_assert (state_effects_empty (effects), "reset forgot everything");
+    state_effects_destroy (&effects);
+}
