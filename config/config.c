@@ -1,30 +1,39 @@
-/*  config: defaults, then the file's values. */
+/*  config: defaults, then the file's values (config.h). */
 #include "config.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *s_default =
-    "#   hotline: the embedded default configuration\n"
+    "#   hotline: the embedded default configuration (docs/commands.md)\n"
     "hotline\n"
-    "    data = hotline-data\n"
-    "    clock = wall\n"
-    "    ingest = tcp://127.0.0.1:5570\n"
-    "    publish = tcp://127.0.0.1:5571\n"
-    "    query = tcp://127.0.0.1:5572\n"
-    "    snapshot = tcp://127.0.0.1:5573\n"
-    "    publish_hwm = 10000\n"
-    "    heartbeat_ms = 1000\n"
-    "    warning_share = 0.8\n"
-    "    rulesets = \"\"\n"
-    "    map_size_mb = 4096\n"
-    "    batch_max = 4096\n"
-    "    curve_secret = \"\"\n"
-    "    curve_clients = \"\"\n"
-    "    curve_client = \"\"\n"
-    "    curve_server_public = \"\"\n";
+    "    data = hotline-data                 # LMDB data directory\n"
+    "    clock = wall                        # wall, or event (replays)\n"
+    "    ingest = tcp://127.0.0.1:5570       # events in\n"
+    "    publish = tcp://127.0.0.1:5571      # live updates out\n"
+    "    query = tcp://127.0.0.1:5572        # reports, units, stats\n"
+    "    snapshot = tcp://127.0.0.1:5573     # live state for late joiners\n"
+    "    publish_hwm = 10000                 # messages queued per "
+    "subscriber\n"
+    "    heartbeat_ms = 1000                 # publisher heartbeat period\n"
+    "    warning_share = 0.8                 # warn at this share of the "
+    "limit\n"
+    "    rulesets = \"\"                       # extra *.zpl directory\n"
+    "    map_size_mb = 4096                  # LMDB map size\n"
+    "    batch_max = 4096                    # events per commit at most\n"
+    "    curve_secret = \"\"                   # daemon: its secret "
+    "certificate\n"
+    "    curve_clients = \"\"                  # daemon: allowed clients' "
+    "certificates\n"
+    "    curve_client = \"\"                   # client: its secret "
+    "certificate\n"
+    "    curve_server_public = \"\"            # client: the daemon's "
+    "certificate\n"
+    "    insecure = no                       # yes: listen beyond loopback "
+    "without CURVE\n";
 
 const char *
 config_default_text (void)
@@ -32,61 +41,90 @@ config_default_text (void)
     return s_default;
 }
 
+typedef enum { T_TEXT, T_SIZE, T_INT, T_SHARE, T_BOOL } s_type_t;
+
+/* One setting: its key, how it is read and where it goes. */
+typedef struct {
+    const char *key; /* under "hotline/" */
+    s_type_t type;   /* how the value is read */
+    size_t offset;   /* into config_t */
+    size_t size;     /* T_TEXT: the buffer's size */
+} s_key_t;
+
+#define TEXT(name)                                                             \
+    {                                                                          \
+#name, T_TEXT, offsetof(config_t, name), sizeof(((config_t *)0)->name) \
+    }
+#define VALUE(name, type)                                                      \
+    {                                                                          \
+#name, type, offsetof(config_t, name), 0                               \
+    }
+
+static const s_key_t s_keys[] = {TEXT (data),
+                                 TEXT (clock),
+                                 TEXT (ingest),
+                                 TEXT (publish),
+                                 TEXT (query),
+                                 TEXT (snapshot),
+                                 TEXT (rulesets),
+                                 VALUE (map_size_mb, T_SIZE),
+                                 VALUE (batch_max, T_SIZE),
+                                 VALUE (publish_hwm, T_INT),
+                                 VALUE (heartbeat_ms, T_INT),
+                                 VALUE (warning_share, T_SHARE),
+                                 TEXT (curve_secret),
+                                 TEXT (curve_clients),
+                                 TEXT (curve_client),
+                                 TEXT (curve_server_public),
+                                 VALUE (insecure, T_BOOL)};
+#define KEY_COUNT (sizeof (s_keys) / sizeof (s_keys[0]))
+
+/* Stores one value. Returns 0, or -1 with a reason. */
 static int
-s_copy (char *dest, size_t size, zconfig_t *root, const char *path, char *err)
+s_set (config_t *config, const s_key_t *key, const char *value, char *err)
 {
-    const char *value = zconfig_get (root, path, NULL);
-    if (!value)
+    char *at = (char *)config + key->offset, *end = NULL;
+    errno = 0;
+    switch (key->type) {
+    case T_TEXT:
+        if ((size_t)snprintf (at, key->size, "%s", value) < key->size)
+            return 0;
+        snprintf (err, 256, "%s is too long", key->key);
+        return -1;
+    case T_SIZE: {
+        unsigned long long n = strtoull (value, &end, 10);
+        *(size_t *)(void *)at = (size_t)n;
+        break;
+    }
+    case T_INT: {
+        long n = strtol (value, &end, 10);
+        if (n < -2147483647 || n > 2147483647)
+            errno = ERANGE;
+        *(int *)(void *)at = (int)n;
+        break;
+    }
+    case T_SHARE:
+        *(double *)(void *)at = strtod (value, &end);
+        break;
+    case T_BOOL:
+        if (strcmp (value, "yes") && strcmp (value, "no")) {
+            snprintf (err, 256, "%s must be yes or no, not \"%s\"", key->key,
+                      value);
+            return -1;
+        }
+        *(bool *)(void *)at = strcmp (value, "yes") == 0;
         return 0;
-    if ((size_t)snprintf (dest, size, "%s", value) >= size) {
-        snprintf (err, 256, "%s is too long", path);
+    }
+    if (errno || end == value || *end) {
+        snprintf (err, 256, "%s must be a number, not \"%s\"", key->key, value);
         return -1;
     }
     return 0;
 }
 
 static int
-s_apply (config_t *config, zconfig_t *root, char *err)
+s_check (const config_t *config, char *err)
 {
-    if (s_copy (config->data, sizeof (config->data), root, "hotline/data",
-                err) ||
-        s_copy (config->clock, sizeof (config->clock), root, "hotline/clock",
-                err) ||
-        s_copy (config->ingest, sizeof (config->ingest), root, "hotline/ingest",
-                err) ||
-        s_copy (config->publish, sizeof (config->publish), root,
-                "hotline/publish", err) ||
-        s_copy (config->query, sizeof (config->query), root, "hotline/query",
-                err) ||
-        s_copy (config->snapshot, sizeof (config->snapshot), root,
-                "hotline/snapshot", err) ||
-        s_copy (config->rulesets, sizeof (config->rulesets), root,
-                "hotline/rulesets", err) ||
-        s_copy (config->curve_secret, sizeof (config->curve_secret), root,
-                "hotline/curve_secret", err) ||
-        s_copy (config->curve_clients, sizeof (config->curve_clients), root,
-                "hotline/curve_clients", err) ||
-        s_copy (config->curve_client, sizeof (config->curve_client), root,
-                "hotline/curve_client", err) ||
-        s_copy (config->curve_server_public,
-                sizeof (config->curve_server_public), root,
-                "hotline/curve_server_public", err))
-        return -1;
-    const char *map = zconfig_get (root, "hotline/map_size_mb", NULL);
-    if (map)
-        config->map_size_mb = strtoul (map, NULL, 10);
-    const char *batch = zconfig_get (root, "hotline/batch_max", NULL);
-    if (batch)
-        config->batch_max = strtoul (batch, NULL, 10);
-    const char *hwm = zconfig_get (root, "hotline/publish_hwm", NULL);
-    if (hwm)
-        config->publish_hwm = atoi (hwm);
-    const char *heartbeat = zconfig_get (root, "hotline/heartbeat_ms", NULL);
-    if (heartbeat)
-        config->heartbeat_ms = atoi (heartbeat);
-    const char *share = zconfig_get (root, "hotline/warning_share", NULL);
-    if (share)
-        config->warning_share = atof (share);
     if (config->publish_hwm < 1 || config->heartbeat_ms < 10 ||
         !(config->warning_share > 0 && config->warning_share <= 1)) {
         snprintf (err, 256,
@@ -105,6 +143,31 @@ s_apply (config_t *config, zconfig_t *root, char *err)
         return -1;
     }
     return 0;
+}
+
+/* Applies every key of the "hotline" section; refuses unknown ones. */
+static int
+s_apply (config_t *config, zconfig_t *root, char *err)
+{
+    zconfig_t *section = zconfig_locate (root, "hotline");
+    for (zconfig_t *item = section ? zconfig_child (section) : NULL; item;
+         item = zconfig_next (item)) {
+        const char *name = zconfig_name (item);
+        const s_key_t *key = NULL;
+        for (size_t k = 0; k < KEY_COUNT && !key; k++)
+            if (strcmp (s_keys[k].key, name) == 0)
+                key = &s_keys[k];
+        if (!key) {
+            snprintf (err, 256,
+                      "unknown setting \"%s\" (hotlined --print-config lists "
+                      "them)",
+                      name);
+            return -1;
+        }
+        if (s_set (config, key, zconfig_value (item), err) != 0)
+            return -1;
+    }
+    return s_check (config, err);
 }
 
 int
@@ -127,5 +190,26 @@ config_load (config_t *config, const char *path, char *err)
     }
     rc = s_apply (config, root, err);
     zconfig_destroy (&root);
+    if (rc != 0) {
+        char why[256];
+        snprintf (why, sizeof (why), "%s", err);
+        snprintf (err, 256, "%s: %s", path, why);
+    }
     return rc;
+}
+
+bool
+config_endpoint_local (const char *endpoint)
+{
+    if (strncmp (endpoint, "inproc://", 9) == 0 ||
+        strncmp (endpoint, "ipc://", 6) == 0)
+        return true;
+    if (strncmp (endpoint, "tcp://", 6) != 0)
+        return false;
+    const char *host = endpoint + 6;
+    /* An interface name or address before the port; a "source;" part of
+       a connect endpoint does not apply to binds. */
+    return strncmp (host, "127.", 4) == 0 ||
+           strncmp (host, "localhost:", 10) == 0 ||
+           strncmp (host, "[::1]:", 6) == 0 || strncmp (host, "lo:", 3) == 0;
 }

@@ -2,6 +2,11 @@
 
     publisher  <- PUSH (inproc notify) <- scorer <- PAIR (inproc) <- ingest
     query (reads the store directly; LMDB readers never block the writer)
+
+    main () only wires: it reads the options and the configuration, takes
+    the data directory, starts the actors downstream first, waits for
+    SIGTERM or SIGINT, and stops them upstream first, so nothing is
+    acknowledged that is not committed.
 */
 #include "config.h"
 #include "ingest.h"
@@ -11,41 +16,13 @@
 #include "security.h"
 #include "stats.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-/* Takes the data directory's lock, <data>/hotlined.lock, for the life
-   of the process (the descriptor is never closed): one hotlined or one
-   `hotline replay` per directory. Returns -1 with a reason in err. */
-static int
-s_lock_data (const char *dir, char *err)
-{
-    char path[1100];
-    snprintf (path, sizeof (path), "%s/hotlined.lock", dir);
-    if (mkdir (dir, 0750) != 0 && errno != EEXIST) {
-        snprintf (err, 256, "cannot create %s: %s", dir, strerror (errno));
-        return -1;
-    }
-    int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        snprintf (err, 256, "cannot open %s: %s", path, strerror (errno));
-        return -1;
-    }
-    if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf (err, 256, "another hotlined or hotline replay is using %s",
-                  dir);
-        close (fd);
-        return -1;
-    }
-    return fd;
-}
+#define EXIT_USAGE 2
 
 static void
 s_usage (FILE *out)
@@ -68,32 +45,36 @@ s_usage (FILE *out)
         "                  is the latest event time (replays, tests)\n"
         "  --rulesets DIR  load *.zpl rulesets from DIR as well\n"
         "  --print-config  print the embedded default configuration\n"
+        "  --version       print the version\n"
         "  --help          this text\n"
         "\n"
         "CURVE encryption and client authentication: set curve_secret (the\n"
         "server's NAME_secret certificate) and curve_clients (a directory\n"
         "of allowed clients' public certificates) in the configuration;\n"
-        "make certificates with hotline keygen NAME.\n");
+        "make certificates with hotline keygen NAME. Endpoints beyond\n"
+        "loopback need CURVE, or insecure = yes.\n");
 }
 
-int
-main (int argc, char *argv[])
+/* Reads the options into the configuration. Returns -1 to go on, else
+   the exit code (help, version, a usage error). */
+static int
+s_options (int argc, char *argv[], config_t *config)
 {
     static struct option options[] = {{"config", required_argument, 0, 'c'},
                                       {"data", required_argument, 0, 'd'},
                                       {"clock", required_argument, 0, 'k'},
                                       {"rulesets", required_argument, 0, 'r'},
                                       {"print-config", no_argument, 0, 'p'},
+                                      {"version", no_argument, 0, 'V'},
                                       {"help", no_argument, 0, 'h'},
                                       {0, 0, 0, 0}};
-    const char *config_path = NULL, *data = NULL, *clock = NULL,
-               *rulesets_dir = NULL;
+    const char *path = NULL, *data = NULL, *clock = NULL, *rulesets = NULL;
     int opt;
     while ((opt = getopt_long (argc, argv, "c:d:k:r:ph", options, NULL)) !=
            -1) {
         switch (opt) {
         case 'c':
-            config_path = optarg;
+            path = optarg;
             break;
         case 'd':
             data = optarg;
@@ -102,187 +83,261 @@ main (int argc, char *argv[])
             clock = optarg;
             break;
         case 'r':
-            rulesets_dir = optarg;
+            rulesets = optarg;
             break;
         case 'p':
             fputs (config_default_text (), stdout);
+            return 0;
+        case 'V':
+            printf ("hotlined %s\n", HOTLINE_VERSION);
             return 0;
         case 'h':
             s_usage (stdout);
             return 0;
         default:
             s_usage (stderr);
-            return 2;
+            return EXIT_USAGE;
         }
     }
     if (optind < argc) {
         fprintf (stderr, "hotlined: unexpected argument %s\n", argv[optind]);
         s_usage (stderr);
-        return 2;
+        return EXIT_USAGE;
     }
-    config_t config;
     char err[256];
-    if (config_load (&config, config_path, err) != 0) {
+    if (config_load (config, path, err) != 0) {
         fprintf (stderr, "hotlined: %s\n", err);
-        return 2;
+        return EXIT_USAGE;
     }
     if (data)
-        snprintf (config.data, sizeof (config.data), "%s", data);
+        snprintf (config->data, sizeof (config->data), "%s", data);
     if (clock)
-        snprintf (config.clock, sizeof (config.clock), "%s", clock);
-    if (rulesets_dir)
-        snprintf (config.rulesets, sizeof (config.rulesets), "%s",
-                  rulesets_dir);
-    if (strcmp (config.clock, "wall") != 0 &&
-        strcmp (config.clock, "event") != 0) {
+        snprintf (config->clock, sizeof (config->clock), "%s", clock);
+    if (rulesets)
+        snprintf (config->rulesets, sizeof (config->rulesets), "%s", rulesets);
+    if (strcmp (config->clock, "wall") != 0 &&
+        strcmp (config->clock, "event") != 0) {
         fprintf (stderr, "hotlined: --clock must be wall or event\n");
-        return 2;
+        return EXIT_USAGE;
     }
-    /* CURVE is all or nothing: a daemon asked to authenticate clients
-       never starts open because a certificate could not be read. */
-    security_t *security = NULL;
-    if (*config.curve_secret || *config.curve_clients) {
-        security =
-            security_new (config.curve_secret, config.curve_clients, err);
-        if (!security) {
-            fprintf (stderr, "hotlined: %s\n", err);
-            return 2;
-        }
-    }
+    return -1;
+}
 
-    zsys_init ();
-    zsys_set_logident ("hotlined");
-    /* zauth must be in force before the first secured socket binds. */
-    if (security && security_start (security) != 0) {
-        fprintf (stderr, "hotlined: cannot start the CURVE authenticator\n");
-        security_destroy (&security);
-        return 1;
+/* CURVE is all or nothing: a daemon asked to authenticate clients never
+   starts open because a certificate could not be read; and an endpoint
+   others can reach is never open without it unless the configuration
+   says insecure = yes. Returns 0 (security set, or NULL for none) or
+   -1 after a message. */
+static int
+s_security (const config_t *config, security_t **security)
+{
+    char err[256];
+    *security = NULL;
+    if (*config->curve_secret || *config->curve_clients) {
+        *security =
+            security_new (config->curve_secret, config->curve_clients, err);
+        if (!*security) {
+            fprintf (stderr, "hotlined: %s\n", err);
+            return -1;
+        }
+        return 0;
     }
-    int rc = 1;
-    store_t *store = NULL;
-    rules_catalog_t *catalog = rules_catalog_new (config.rulesets, err);
-    if (!catalog) {
-        fprintf (stderr, "hotlined: %s\n", err);
-        security_destroy (&security);
-        return 1;
-    }
-    if (s_lock_data (config.data, err) < 0) {
-        fprintf (stderr, "hotlined: %s\n", err);
-        rules_catalog_destroy (&catalog);
-        security_destroy (&security);
-        return 1;
-    }
-    store = store_new (config.data, config.map_size_mb << 20, err);
+    const char *endpoints[] = {config->ingest, config->publish, config->query,
+                               config->snapshot};
+    for (size_t i = 0; i < 4 && !config->insecure; i++)
+        if (!config_endpoint_local (endpoints[i])) {
+            fprintf (stderr,
+                     "hotlined: %s is reachable from other machines and "
+                     "CURVE is off: set curve_secret and curve_clients "
+                     "(README, Access control), or insecure = yes to run "
+                     "open on purpose\n",
+                     endpoints[i]);
+            return -1;
+        }
+    return 0;
+}
+
+/* Takes the data directory and opens the store, refusing a half-rebuilt
+   one, and records the warning share with the data: the state machine
+   reads it where deadlines are set, and a replay of this store uses the
+   same one. Returns the store, or NULL after a message. */
+static store_t *
+s_open_store (const config_t *config, store_lock_t **lock)
+{
+    char err[256];
+    *lock = store_lock (config->data, err);
+    store_t *store =
+        *lock ? store_new (config->data, config->map_size_mb << 20, err) : NULL;
     if (!store) {
         fprintf (stderr, "hotlined: %s\n", err);
-        rules_catalog_destroy (&catalog);
-        security_destroy (&security);
-        return 1;
+        store_unlock (lock);
+        return NULL;
     }
     store_txn_t *txn = store_begin (store, true);
-    /* Half-rebuilt aggregates would score wrong: finish the rebuild. */
-    uint64_t rebuild_next = 0;
-    if (txn &&
-        store_meta_get (txn, "rebuild_next", &rebuild_next) == STORE_OK &&
-        rebuild_next) {
+    int rc = txn ? STORE_OK : STORE_ERROR;
+    if (txn && state_rebuild_pending (txn, NULL)) {
         fprintf (stderr,
                  "hotlined: a rebuild of %s was interrupted: run `hotline "
                  "replay --data %s` to finish it\n",
-                 config.data, config.data);
+                 config->data, config->data);
         store_abort (&txn);
         store_destroy (&store);
-        rules_catalog_destroy (&catalog);
-        security_destroy (&security);
-        return 1;
+        store_unlock (lock);
+        return NULL;
     }
-    /* The warning share is kept with the data: the scorer reads it where
-       deadlines are set, and a replay of this store uses the same one. */
-    int wrc =
-        txn ? store_meta_put (txn, "warn_permille",
-                              (uint64_t)(config.warning_share * 1000 + 0.5))
-            : STORE_ERROR;
-    if (wrc == STORE_OK)
-        wrc = store_commit (&txn);
+    if (rc == STORE_OK)
+        rc = store_meta_put (txn, "warn_permille",
+                             (uint64_t)(config->warning_share * 1000 + 0.5));
+    if (rc == STORE_OK)
+        rc = store_commit (&txn);
     else
         store_abort (&txn);
-    if (wrc != STORE_OK) {
-        fprintf (stderr, "hotlined: cannot write to %s: %s\n", config.data,
-                 store_strerror (wrc));
+    if (rc != STORE_OK) {
+        fprintf (stderr, "hotlined: cannot write to %s: %s\n", config->data,
+                 store_strerror (rc));
         store_destroy (&store);
-        rules_catalog_destroy (&catalog);
-        security_destroy (&security);
+        store_unlock (lock);
+    }
+    return store;
+}
+
+/* The running daemon: its parts and the actors' arguments. */
+typedef struct {
+    config_t config;          /* settings */
+    security_t *security;     /* CURVE, or NULL */
+    rules_catalog_t *catalog; /* rulesets */
+    store_lock_t *lock;       /* the data directory */
+    store_t *store;           /* the store */
+    stats_t stats;            /* shared counters */
+    char notify[64];          /* scorer -> publisher */
+    char batches[64];         /* ingest -> scorer */
+    publisher_args_t publisher_args;
+    scorer_args_t scorer_args;
+    ingest_args_t ingest_args;
+    query_args_t query_args;
+    zactor_t *actors[4]; /* publisher, scorer, ingest, query */
+} s_daemon_t;
+
+/* Starts the actors downstream first, so each actor's peers exist when
+   it connects. Returns 0, or -1 when one could not start (logged). */
+static int
+s_start (s_daemon_t *d)
+{
+    config_t *c = &d->config;
+    /* Inproc names carry the process id so two daemons in one test
+       process would not collide. */
+    snprintf (d->notify, sizeof (d->notify), "inproc://hotline-notify-%d",
+              (int)getpid ());
+    snprintf (d->batches, sizeof (d->batches), "inproc://hotline-scorer-%d",
+              (int)getpid ());
+    d->publisher_args = (publisher_args_t){
+        c->publish,     c->snapshot,     d->notify, d->store, d->catalog,
+        c->publish_hwm, c->heartbeat_ms, &d->stats, false,    d->security};
+    d->scorer_args = (scorer_args_t){
+        d->store,
+        d->batches,
+        strcmp (c->clock, "event") == 0 ? STATE_CLOCK_EVENT : STATE_CLOCK_WALL,
+        d->notify,
+        1000,
+        &d->stats,
+        false};
+    d->ingest_args = (ingest_args_t){c->ingest, d->batches, c->batch_max,
+                                     &d->stats, false,      d->security};
+    d->query_args = (query_args_t){c->query,  d->store, d->catalog, c->clock,
+                                   &d->stats, false,    d->security};
+    struct {
+        zactor_fn *fn;
+        void *args;
+        bool *failed;
+    } plan[4] = {
+        {publisher_actor, &d->publisher_args, &d->publisher_args.failed},
+        {scorer_actor, &d->scorer_args, &d->scorer_args.failed},
+        {ingest_actor, &d->ingest_args, &d->ingest_args.failed},
+        {query_actor, &d->query_args, &d->query_args.failed}};
+    for (int i = 0; i < 4; i++) {
+        d->actors[i] = zactor_new (plan[i].fn, plan[i].args);
+        if (!d->actors[i] || *plan[i].failed)
+            return -1;
+    }
+    return 0;
+}
+
+/* Waits for SIGTERM or SIGINT (czmq's handler sets zsys_interrupted and
+   wakes the poller). Returns the exit code: 0, or 1 when an actor
+   stopped by itself. */
+static int
+s_wait (s_daemon_t *d)
+{
+    zpoller_t *poller = zpoller_new (d->actors[0], d->actors[1], d->actors[2],
+                                     d->actors[3], NULL);
+    int rc = 0;
+    while (!zsys_interrupted) {
+        if (zpoller_wait (poller, 1000)) {
+            zsys_error ("an actor stopped unexpectedly");
+            rc = 1;
+            break;
+        }
+    }
+    zpoller_destroy (&poller);
+    zsys_info ("stopping");
+    return rc;
+}
+
+/* Stops the actors upstream first (ingest stops taking events before
+   the scorer goes), then closes everything. */
+static void
+s_stop (s_daemon_t *d)
+{
+    zactor_destroy (&d->actors[3]);
+    zactor_destroy (&d->actors[2]);
+    zactor_destroy (&d->actors[1]);
+    zactor_destroy (&d->actors[0]);
+    store_destroy (&d->store);
+    store_unlock (&d->lock);
+    rules_catalog_destroy (&d->catalog);
+    /* Last: every secured socket is closed by now. */
+    security_destroy (&d->security);
+}
+
+int
+main (int argc, char *argv[])
+{
+    s_daemon_t d;
+    memset (&d, 0, sizeof (d));
+    int rc = s_options (argc, argv, &d.config);
+    if (rc >= 0)
+        return rc;
+    if (s_security (&d.config, &d.security) != 0)
+        return EXIT_USAGE;
+    zsys_init ();
+    zsys_set_logident ("hotlined");
+    char err[256];
+    /* zauth must be in force before the first secured socket binds. */
+    if (d.security && security_start (d.security) != 0) {
+        fprintf (stderr, "hotlined: cannot start the CURVE authenticator\n");
+        security_destroy (&d.security);
         return 1;
     }
-    /* Inproc names carry the process id so two daemons in one test
-       process (never done today) would not collide. */
-    char notify[64], batches[64];
-    snprintf (notify, sizeof (notify), "inproc://hotline-notify-%d",
-              (int)getpid ());
-    snprintf (batches, sizeof (batches), "inproc://hotline-scorer-%d",
-              (int)getpid ());
-    stats_t stats;
-    memset (&stats, 0, sizeof (stats));
-    publisher_args_t pub_args = {
-        config.publish,     config.snapshot,     notify, store, catalog,
-        config.publish_hwm, config.heartbeat_ms, &stats, false, security};
-    scorer_args_t scorer_args = {store,
-                                 batches,
-                                 strcmp (config.clock, "event") == 0
-                                     ? STATE_CLOCK_EVENT
-                                     : STATE_CLOCK_WALL,
-                                 notify,
-                                 1000,
-                                 &stats,
-                                 false};
-    ingest_args_t ingest_args = {config.ingest, batches, config.batch_max,
-                                 &stats,        false,   security};
-    query_args_t query_args = {config.query, store, catalog, config.clock,
-                               &stats,       false, security};
-    /* Downstream first: each actor's peers exist when it connects. */
-    zactor_t *publisher = zactor_new (publisher_actor, &pub_args);
-    zactor_t *scorer =
-        pub_args.failed ? NULL : zactor_new (scorer_actor, &scorer_args);
-    zactor_t *ingest = scorer && !scorer_args.failed
-                           ? zactor_new (ingest_actor, &ingest_args)
-                           : NULL;
-    zactor_t *query = ingest && !ingest_args.failed
-                          ? zactor_new (query_actor, &query_args)
-                          : NULL;
-    if (query && !query_args.failed) {
+    d.catalog = rules_catalog_new (d.config.rulesets, err);
+    if (!d.catalog)
+        fprintf (stderr, "hotlined: %s\n", err);
+    else
+        d.store = s_open_store (&d.config, &d.lock);
+    rc = 1;
+    if (d.store && s_start (&d) == 0) {
         zsys_info ("ready: ingest %s, publish %s, snapshot %s, query %s, "
                    "data %s, clock %s, %zu rulesets",
-                   config.ingest, config.publish, config.snapshot, config.query,
-                   config.data, config.clock,
-                   rules_set_size (rules_catalog_current (catalog)));
-        if (security)
+                   d.config.ingest, d.config.publish, d.config.snapshot,
+                   d.config.query, d.config.data, d.config.clock,
+                   rules_set_size (rules_catalog_current (d.catalog)));
+        if (d.security)
             zsys_info ("CURVE on: server public key %s, clients allowed "
                        "from %s",
-                       security_public_txt (security), config.curve_clients);
-        /* Wait for SIGTERM/SIGINT; czmq's handler sets zsys_interrupted
-           and wakes the poller. */
-        zpoller_t *poller =
-            zpoller_new (publisher, scorer, ingest, query, NULL);
-        while (!zsys_interrupted) {
-            void *which = zpoller_wait (poller, 1000);
-            if (which) {
-                zsys_error ("an actor stopped unexpectedly");
-                break;
-            }
-        }
-        zpoller_destroy (&poller);
-        rc = zsys_interrupted ? 0 : 1;
-        zsys_info ("stopping");
-    } else
+                       security_public_txt (d.security),
+                       d.config.curve_clients);
+        rc = s_wait (&d);
+    } else if (d.store)
         fprintf (stderr, "hotlined: could not start (see the log above)\n");
-    /* Upstream first: ingest stops taking events before the scorer goes,
-       so nothing is acknowledged that is not committed. */
-    zactor_destroy (&query);
-    zactor_destroy (&ingest);
-    zactor_destroy (&scorer);
-    zactor_destroy (&publisher);
-    store_destroy (&store);
-    rules_catalog_destroy (&catalog);
-    /* Last: every secured socket is closed by now. */
-    security_destroy (&security);
+    s_stop (&d);
     return rc;
 }

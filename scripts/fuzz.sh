@@ -83,10 +83,10 @@ cmake --build "$build" -j "$(nproc)" --target "${build_targets[@]}"
 # The proto seeds are written by the encoders; say when hotline.proto
 # changed under them (not a failure: the old seeds still fuzz).
 rm -rf "$build/seeds-proto" && mkdir -p "$build/seeds-proto"
-"$build/fuzz/make_seeds" "$build/seeds-proto"
+"$build/make_seeds" "$build/seeds-proto"
 if ! diff -rq "$build/seeds-proto" fuzz/corpus/proto > /dev/null; then
     echo "fuzz: note: fuzz/corpus/proto differs from what make_seeds writes;" \
-        "refresh it with build-fuzz/fuzz/make_seeds fuzz/corpus/proto"
+        "refresh it with build-fuzz/make_seeds fuzz/corpus/proto"
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
@@ -96,7 +96,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # $work/fuzz.log.
 run_target() {
     local t=$1
-    local bin=$build/fuzz/fuzz_$t
+    local bin=$build/fuzz_$t
     local work=$build/fuzz-$t
     mkdir -p "$work/corpus" "$work/artifacts"
     rm -f "$work/artifacts/"* "$work/summary"
