@@ -1,5 +1,6 @@
 /*  client_sub: see client_sub.h. */
 #include "client_sub.h"
+#include "json.h"
 
 #include "client_secure.h"
 #include "proto.h"
@@ -122,6 +123,60 @@ s_apply (client_subscriber_t *self, const char *topic, const char *json)
     }
 }
 
+/* One JSON value at `text`: its end (the byte after it), or NULL. The
+   value's bytes are kept as they are, so a snapshot's rows reach the
+   caller exactly as the publisher rendered them, as live rows do. */
+static const char *
+s_value_end (const char *text)
+{
+    const char *end = NULL;
+    cJSON *value = cJSON_ParseWithOpts (text, &end, false);
+    cJSON_Delete (value);
+    return value ? end : NULL;
+}
+
+/* Applies a snapshot, {"sequence":S,"messages":[{"topic":T,"data":D}...]}
+   as the publisher writes it (publisher.h), replacing the state.
+   Returns 0, or -1 when the text is not one. */
+static int
+s_apply_snapshot (client_subscriber_t *self, const char *json,
+                  client_message_fn *fn, void *arg)
+{
+    unsigned long long sequence;
+    int used = 0;
+    if (sscanf (json, "{\"sequence\":%llu,\"messages\":[%n", &sequence,
+                &used) != 1 ||
+        used == 0)
+        return -1;
+    zhashx_purge (self->scores);
+    zhashx_purge (self->alerts);
+    self->sequence = sequence;
+    const char *p = json + used;
+    while (*p == '{') {
+        const char *t = p + strlen ("{\"topic\":");
+        const char *t_end =
+            strncmp (p, "{\"topic\":", 9) == 0 ? s_value_end (t) : NULL;
+        if (!t_end || strncmp (t_end, ",\"data\":", 8) != 0)
+            return -1;
+        const char *d = t_end + 8, *d_end = s_value_end (d);
+        if (!d_end || *d_end != '}')
+            return -1;
+        cJSON *topic = cJSON_ParseWithLength (t, (size_t)(t_end - t));
+        char *data = strndup (d, (size_t)(d_end - d));
+        if (cJSON_IsString (topic) && data) {
+            s_apply (self, topic->valuestring, data);
+            if (fn)
+                fn (arg, self->sequence, topic->valuestring, data, true);
+        }
+        cJSON_Delete (topic);
+        free (data);
+        p = d_end + 1;
+        if (*p == ',')
+            p++;
+    }
+    return strcmp (p, "]}") == 0 ? 0 : -1;
+}
+
 int
 client_subscriber_sync (client_subscriber_t *self, int timeout_ms,
                         client_message_fn *fn, void *arg, char *err)
@@ -151,35 +206,15 @@ client_subscriber_sync (client_subscriber_t *self, int timeout_ms,
         zframe_t *reply = zframe_recv (req);
         bool ok = false;
         char *error = NULL, *json = NULL;
-        cJSON *doc = NULL;
         if (reply &&
             proto_reply_decode (zframe_data (reply), zframe_size (reply), &ok,
                                 &error, &json) == 0 &&
-            ok && (doc = cJSON_Parse (json))) {
-            zhashx_purge (self->scores);
-            zhashx_purge (self->alerts);
-            self->sequence = (uint64_t)cJSON_GetNumberValue (
-                cJSON_GetObjectItem (doc, "sequence"));
-            const cJSON *m;
-            cJSON_ArrayForEach (m, cJSON_GetObjectItem (doc, "messages"))
-            {
-                const cJSON *topic = cJSON_GetObjectItem (m, "topic");
-                char *data =
-                    cJSON_PrintUnformatted (cJSON_GetObjectItem (m, "data"));
-                if (cJSON_IsString (topic) && data) {
-                    s_apply (self, topic->valuestring, data);
-                    if (fn)
-                        fn (arg, self->sequence, topic->valuestring, data,
-                            true);
-                }
-                free (data);
-            }
+            ok && s_apply_snapshot (self, json, fn, arg) == 0) {
             self->synced = true;
             rc = 0;
         } else
             snprintf (err, 256, "bad snapshot reply: %s",
                       error ? error : "undecodable");
-        cJSON_Delete (doc);
         free (error);
         free (json);
         zframe_destroy (&reply);
@@ -253,25 +288,27 @@ client_subscriber_announced (const client_subscriber_t *self)
 }
 
 static void
-s_add_map (cJSON *doc, const char *name, zhashx_t *map)
+s_add_map (json_writer_t *json, const char *name, zhashx_t *map)
 {
-    cJSON *obj = cJSON_AddObjectToObject (doc, name);
-    for (const char *json = zhashx_first (map); json;
-         json = zhashx_next (map)) {
-        cJSON *value = cJSON_Parse (json);
-        cJSON_AddItemToObject (obj, zhashx_cursor (map),
-                               value ? value : cJSON_CreateNull ());
+    json_key (json, name);
+    json_open (json, '{');
+    for (const char *value = zhashx_first (map); value;
+         value = zhashx_next (map)) {
+        json_key (json, zhashx_cursor (map));
+        json_value (json, value);
     }
+    json_close (json, '}');
 }
 
 char *
 client_subscriber_state (const client_subscriber_t *self)
 {
-    cJSON *doc = cJSON_CreateObject ();
-    cJSON_AddNumberToObject (doc, "sequence", (double)self->sequence);
-    s_add_map (doc, "scores", self->scores);
-    s_add_map (doc, "alerts", self->alerts);
-    char *text = cJSON_PrintUnformatted (doc);
-    cJSON_Delete (doc);
-    return text;
+    json_writer_t json;
+    json_init (&json, 4096);
+    json_open (&json, '{');
+    json_member_int (&json, "sequence", (long long)self->sequence);
+    s_add_map (&json, "scores", self->scores);
+    s_add_map (&json, "alerts", self->alerts);
+    json_close (&json, '}');
+    return json_finish (&json);
 }

@@ -7,6 +7,8 @@
 */
 #include "proto_internal.h"
 
+#include "json.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,24 +267,26 @@ proto_event_from_json (const char *line, size_t size, proto_event_t *event,
 //  ---------------------------------------------------------------------
 //  Formatting
 
-static bool
-s_add_string (cJSON *root, const char *name, const char *value)
+static void
+s_add_string (json_writer_t *json, const char *name, const char *value)
 {
-    return !*value || cJSON_AddStringToObject (root, name, value);
+    if (*value)
+        json_member_string (json, name, value);
 }
 
-static bool
-s_add_time (cJSON *root, const char *name, int64_t ms)
+static void
+s_add_time (json_writer_t *json, const char *name, int64_t ms)
 {
     char text[32];
-    return !ms ||
-           cJSON_AddStringToObject (root, name, proto_time_format (ms, text));
+    if (ms)
+        json_member_string (json, name, proto_time_format (ms, text));
 }
 
-static bool
-s_add_true (cJSON *root, const char *name, bool value)
+static void
+s_add_true (json_writer_t *json, const char *name, bool value)
 {
-    return !value || cJSON_AddTrueToObject (root, name);
+    if (value)
+        json_member_bool (json, name, true);
 }
 
 char *
@@ -290,37 +294,35 @@ proto_event_to_json (const proto_event_t *event)
 {
     if (!event)
         return NULL;
-    cJSON *root = cJSON_CreateObject ();
-    if (!root)
-        return NULL;
-    //  Fields in the order of INTERFACES.md; absent, empty and false
+    json_writer_t json;
+    json_init (&json, 512);
+    json_open (&json, '{');
+    //  Fields in the order of docs/events.md; absent, empty and false
     //  fields are left out, as proto_event_from_json reads them back as
     //  the same defaults.
-    bool ok =
-        s_add_string (root, "event_id", event->event_id) &&
-        cJSON_AddStringToObject (root, "type", proto_type_name (event->type)) &&
-        s_add_string (root, "ticket_id", event->ticket_id) &&
-        s_add_string (root, "unit_id", event->unit_id) &&
-        s_add_time (root, "occurred_at", event->occurred_at) &&
-        s_add_time (root, "dispatched_at", event->dispatched_at) &&
-        s_add_time (root, "due_at", event->due_at) &&
-        s_add_string (root, "channel", event->channel) &&
-        s_add_string (root, "category", event->category) &&
-        s_add_true (root, "key_supervision", event->key_supervision) &&
-        s_add_true (root, "repeat_dispatch", event->repeat_dispatch) &&
-        s_add_string (root, "reason", event->reason) &&
-        (event->satisfaction == PROTO_SAT_NONE_GIVEN ||
-         cJSON_AddStringToObject (
-             root, "satisfaction",
-             proto_satisfaction_name (event->satisfaction))) &&
-        (event->resolved == PROTO_RES_NONE_GIVEN ||
-         cJSON_AddStringToObject (root, "resolved",
-                                  proto_resolved_name (event->resolved))) &&
-        s_add_true (root, "rework", event->rework) &&
-        s_add_string (root, "period", event->period) &&
-        s_add_string (root, "item", event->item);
+    s_add_string (&json, "event_id", event->event_id);
+    json_member_string (&json, "type", proto_type_name (event->type));
+    s_add_string (&json, "ticket_id", event->ticket_id);
+    s_add_string (&json, "unit_id", event->unit_id);
+    s_add_time (&json, "occurred_at", event->occurred_at);
+    s_add_time (&json, "dispatched_at", event->dispatched_at);
+    s_add_time (&json, "due_at", event->due_at);
+    s_add_string (&json, "channel", event->channel);
+    s_add_string (&json, "category", event->category);
+    s_add_true (&json, "key_supervision", event->key_supervision);
+    s_add_true (&json, "repeat_dispatch", event->repeat_dispatch);
+    s_add_string (&json, "reason", event->reason);
+    if (event->satisfaction != PROTO_SAT_NONE_GIVEN)
+        json_member_string (&json, "satisfaction",
+                            proto_satisfaction_name (event->satisfaction));
+    if (event->resolved != PROTO_RES_NONE_GIVEN)
+        json_member_string (&json, "resolved",
+                            proto_resolved_name (event->resolved));
+    s_add_true (&json, "rework", event->rework);
+    s_add_string (&json, "period", event->period);
+    s_add_string (&json, "item", event->item);
     //  An adjustment to 0 is a real value, so adjusted always has one.
-    if (ok && (event->value != 0 || event->type == PROTO_ADJUSTED)) {
+    if (event->value != 0 || event->type == PROTO_ADJUSTED) {
         /* cJSON prints %1.15g, which can lose the last bit: the shortest
            of 15, 16 or 17 digits that reads back exactly does not. */
         char number[32];
@@ -329,9 +331,9 @@ proto_event_to_json (const proto_event_t *event)
             if (strtod (number, NULL) == event->value)
                 break;
         }
-        ok = cJSON_AddRawToObject (root, "value", number) != NULL;
+        json_key (&json, "value");
+        json_value (&json, number);
     }
-    char *text = ok ? cJSON_PrintUnformatted (root) : NULL;
-    cJSON_Delete (root);
-    return text;
+    json_close (&json, '}');
+    return json_finish (&json);
 }

@@ -1,7 +1,6 @@
 /*  query_actor: one request at a time, each in its own transaction. */
 #include "query.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,92 +57,100 @@ s_units_import (s_query_t *self, const proto_query_t *q, char *err)
         return NULL;
     }
     zsys_info ("query: imported %zu units (%zu new)", q->unit_count, added);
-    char *json = malloc (64);
-    if (json)
-        snprintf (json, 64, "{\"units\":%zu,\"added\":%zu}", q->unit_count,
-                  added);
-    return json;
+    json_writer_t json;
+    json_init (&json, 64);
+    json_open (&json, '{');
+    json_member_int (&json, "units", (long long)q->unit_count);
+    json_member_int (&json, "added", (long long)added);
+    json_close (&json, '}');
+    return json_finish (&json);
+}
+
+/* The store's side of `hotline stats`, read in one transaction. */
+static void
+s_stats_store (s_query_t *self, json_writer_t *json)
+{
+    store_txn_t *txn = store_begin (self->args->store, false);
+    if (txn) {
+        char when[32];
+        int64_t now = state_clock_now (txn);
+        json_member_string (json, "clock",
+                            now ? proto_time_format (now, when) : "");
+        static const struct {
+            const char *name;    /* member */
+            store_table_t table; /* counted */
+        } tables[] = {
+            {"log_events", STORE_LOG},     {"tickets", STORE_TICKETS},
+            {"open_deadlines", STORE_DUE}, {"units", STORE_UNITS},
+            {"open_alerts", STORE_ALERTS}, {"dead_letters", STORE_REJECTED}};
+        for (size_t i = 0; i < sizeof (tables) / sizeof (tables[0]); i++)
+            json_member_int (json, tables[i].name,
+                             (long long)store_count (txn, tables[i].table));
+        uint64_t total = 0;
+        store_meta_get (txn, "duplicates_total", &total);
+        json_member_int (json, "duplicates_total", (long long)total);
+        store_abort (&txn);
+    }
+    uint64_t used = 0, map = 0;
+    if (store_info (self->args->store, &used, &map) == STORE_OK) {
+        json_member_int (json, "store_bytes", (long long)used);
+        json_member_int (json, "store_map_bytes", (long long)map);
+    }
 }
 
 static char *
 s_stats (s_query_t *self)
 {
     stats_t *st = self->args->stats;
-    cJSON *doc = cJSON_CreateObject ();
-    cJSON_AddNumberToObject (doc, "events_stored",
-                             (double)atomic_load (&st->events_stored));
-    cJSON_AddNumberToObject (doc, "events_duplicate",
-                             (double)atomic_load (&st->events_duplicate));
-    cJSON_AddNumberToObject (doc, "events_rejected",
-                             (double)atomic_load (&st->events_rejected));
-    cJSON_AddNumberToObject (doc, "client_rejected",
-                             (double)atomic_load (&st->client_rejected));
-    cJSON_AddNumberToObject (doc, "batches_committed",
-                             (double)atomic_load (&st->batches_committed));
-    cJSON_AddNumberToObject (doc, "batches_failed",
-                             (double)atomic_load (&st->batches_failed));
-    cJSON_AddNumberToObject (doc, "bad_messages",
-                             (double)atomic_load (&st->bad_messages));
-    cJSON_AddNumberToObject (doc, "queries",
-                             (double)atomic_load (&st->queries));
-    cJSON_AddNumberToObject (doc, "published",
-                             (double)atomic_load (&st->published));
-    cJSON *by = cJSON_AddObjectToObject (doc, "rejected_by_class");
+    const struct {
+        const char *name;          /* member */
+        _Atomic uint64_t *counter; /* its value */
+    } counters[] = {{"events_stored", &st->events_stored},
+                    {"events_duplicate", &st->events_duplicate},
+                    {"events_rejected", &st->events_rejected},
+                    {"client_rejected", &st->client_rejected},
+                    {"batches_committed", &st->batches_committed},
+                    {"batches_failed", &st->batches_failed},
+                    {"bad_messages", &st->bad_messages},
+                    {"queries", &st->queries},
+                    {"published", &st->published}};
+    json_writer_t json;
+    json_init (&json, 1024);
+    json_open (&json, '{');
+    for (size_t i = 0; i < sizeof (counters) / sizeof (counters[0]); i++)
+        json_member_int (&json, counters[i].name,
+                         (long long)atomic_load (counters[i].counter));
+    json_key (&json, "rejected_by_class");
+    json_open (&json, '{');
     for (int k = 1; k < STATE_REJECT_KINDS; k++)
-        cJSON_AddNumberToObject (by, state_reject_name (k),
-                                 (double)atomic_load (&st->rejected_by[k]));
-    cJSON_AddStringToObject (doc, "clock_mode", self->args->clock);
-    store_txn_t *txn = store_begin (self->args->store, false);
-    if (txn) {
-        char when[32];
-        int64_t now = state_clock_now (txn);
-        cJSON_AddStringToObject (doc, "clock",
-                                 now ? proto_time_format (now, when) : "");
-        cJSON_AddNumberToObject (doc, "log_events",
-                                 (double)store_count (txn, STORE_LOG));
-        cJSON_AddNumberToObject (doc, "tickets",
-                                 (double)store_count (txn, STORE_TICKETS));
-        cJSON_AddNumberToObject (doc, "open_deadlines",
-                                 (double)store_count (txn, STORE_DUE));
-        cJSON_AddNumberToObject (doc, "units",
-                                 (double)store_count (txn, STORE_UNITS));
-        cJSON_AddNumberToObject (doc, "open_alerts",
-                                 (double)store_count (txn, STORE_ALERTS));
-        cJSON_AddNumberToObject (doc, "dead_letters",
-                                 (double)store_count (txn, STORE_REJECTED));
-        uint64_t total = 0;
-        store_meta_get (txn, "duplicates_total", &total);
-        cJSON_AddNumberToObject (doc, "duplicates_total", (double)total);
-        store_abort (&txn);
-    }
-    uint64_t used = 0, map = 0;
-    if (store_info (self->args->store, &used, &map) == STORE_OK) {
-        cJSON_AddNumberToObject (doc, "store_bytes", (double)used);
-        cJSON_AddNumberToObject (doc, "store_map_bytes", (double)map);
-    }
-    char *json = cJSON_PrintUnformatted (doc);
-    cJSON_Delete (doc);
-    return json;
+        json_member_int (&json, state_reject_name (k),
+                         (long long)atomic_load (&st->rejected_by[k]));
+    json_close (&json, '}');
+    json_member_string (&json, "clock_mode", self->args->clock);
+    s_stats_store (self, &json);
+    json_close (&json, '}');
+    return json_finish (&json);
 }
 
 static char *
 s_rulesets (s_query_t *self)
 {
-    cJSON *doc = cJSON_CreateArray ();
+    json_writer_t json;
+    json_init (&json, 256);
+    json_open (&json, '[');
     const rules_set_t *sets = rules_catalog_current (self->args->catalog);
     for (size_t i = 0; i < rules_set_size (sets); i++) {
         const rules_ruleset_t *rs = rules_set_at (sets, i);
-        cJSON *item = cJSON_CreateObject ();
-        cJSON_AddStringToObject (item, "id", rules_ruleset_id (rs));
-        cJSON_AddStringToObject (item, "period",
-                                 rules_ruleset_period_kind (rs) == RULES_MONTH
-                                     ? "month"
-                                     : "quarter");
-        cJSON_AddItemToArray (doc, item);
+        json_open (&json, '{');
+        json_member_string (&json, "id", rules_ruleset_id (rs));
+        json_member_string (&json, "period",
+                            rules_ruleset_period_kind (rs) == RULES_MONTH
+                                ? "month"
+                                : "quarter");
+        json_close (&json, '}');
     }
-    char *json = cJSON_PrintUnformatted (doc);
-    cJSON_Delete (doc);
-    return json;
+    json_close (&json, ']');
+    return json_finish (&json);
 }
 
 static void

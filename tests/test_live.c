@@ -348,3 +348,112 @@ Test (live, a_subscriber_that_loses_messages_resyncs_and_ends_with_the_report)
     s_expect_state_is_report (sub, "furong-2022", "2025-07");
     client_subscriber_destroy (&sub);
 }
+
+/* Messages a subscriber saw: every one must be valid JSON. */
+typedef struct {
+    int alerts;          /* alert messages, snapshot ones included */
+    int snapshot_alerts; /* alerts that came in a snapshot */
+    int invalid;         /* messages that did not parse */
+    char ticket[64];     /* the ticket_id of the last alert, parsed */
+} s_seen_t;
+
+static void
+s_check_json (void *arg, uint64_t sequence, const char *topic, const char *json,
+              bool snapshot)
+{
+    (void)sequence;
+    s_seen_t *seen = arg;
+    cJSON *doc = cJSON_Parse (json);
+    if (!doc) {
+        seen->invalid++;
+        return;
+    }
+    if (strncmp (topic, "alert/", 6) == 0) {
+        seen->alerts++;
+        seen->snapshot_alerts += snapshot;
+        const cJSON *ticket = cJSON_GetObjectItem (doc, "ticket_id");
+        if (cJSON_IsString (ticket))
+            snprintf (seen->ticket, sizeof (seen->ticket), "%s",
+                      ticket->valuestring);
+    }
+    cJSON_Delete (doc);
+}
+
+/* Ids are the platform's bytes: a quote, a backslash and a control
+   character in a ticket id, a unit id and a unit name must come out as
+   valid JSON everywhere: the live alert, a late joiner's snapshot (which
+   once dropped such an alert silently) and the report. */
+Test (live, hostile_ids_give_valid_json_in_alerts_snapshots_and_reports)
+{
+    cr_assert (harness_start (&h));
+    char path[512];
+    FILE *f = fopen (harness_path (&h, "u.csv", path), "w");
+    cr_assert_not_null (f);
+    fputs ("unit_id,name,group\n\"U\"\"1\\\",\"名\"\"字\\\ttab\",town\n", f);
+    fclose (f);
+    char *err = NULL;
+    cr_assert_eq (harness_run (&h, NULL, &err, "$HOTLINE units import u.csv"),
+                  0, "%s", err);
+    free (err);
+    char reason[256];
+    client_subscriber_t *sub =
+        client_subscriber_new (h.publish, h.snapshot, 0, reason);
+    cr_assert_not_null (sub, "%s", reason);
+    s_seen_t live = {0};
+    cr_assert_eq (
+        client_subscriber_sync (sub, 5000, s_check_json, &live, reason), 0,
+        "%s", reason);
+    /* Received at 08:05, due 18:00: a warning at 16:00; the tick passes
+       it. */
+    s_send_lines (
+        "hostile.jsonl",
+        "{\"event_id\":\"h1\",\"type\":\"received\",\"ticket_id\":"
+        "\"T\\\"x\\\\\\u0001\",\"unit_id\":\"U\\\"1\\\\\",\"occurred_at\":"
+        "\"2025-07-01T08:05:00+08:00\",\"dispatched_at\":"
+        "\"2025-07-01T08:00:00+08:00\",\"due_at\":"
+        "\"2025-07-01T18:00:00+08:00\",\"channel\":\"hotline\","
+        "\"category\":\"other\"}\n"
+        "{\"event_id\":\"h2\",\"type\":\"tick\",\"occurred_at\":"
+        "\"2025-07-01T16:30:00+08:00\"}\n");
+    for (int i = 0; i < 100 && live.alerts < 1; i++)
+        cr_assert_geq (
+            client_subscriber_poll (sub, 100, s_check_json, &live, reason), 0,
+            "%s", reason);
+    cr_assert_eq (live.invalid, 0, "a live message was not JSON");
+    cr_assert_eq (live.alerts, 1, "the warning came live");
+    cr_assert_str_eq (live.ticket, "T\"x\\\x01");
+    client_subscriber_destroy (&sub);
+
+    /* A late joiner gets the open alert in its snapshot. */
+    sub = client_subscriber_new (h.publish, h.snapshot, 0, reason);
+    cr_assert_not_null (sub, "%s", reason);
+    s_seen_t late = {0};
+    cr_assert_eq (
+        client_subscriber_sync (sub, 5000, s_check_json, &late, reason), 0,
+        "%s", reason);
+    cr_assert_eq (late.invalid, 0, "a snapshot message was not JSON");
+    cr_assert_eq (late.snapshot_alerts, 1, "the open alert is in the snapshot");
+    cr_assert_str_eq (late.ticket, "T\"x\\\x01");
+    client_subscriber_destroy (&sub);
+
+    /* The report names the unit, escaped. */
+    char *out = NULL;
+    cr_assert_eq (harness_run (&h, &out, &err,
+                               "$HOTLINE report --ruleset jintai-2023 "
+                               "--period 2025-07 --format json"),
+                  0, "%s", err);
+    free (err);
+    cJSON *report = cJSON_Parse (out);
+    cr_assert_not_null (report, "the report is not JSON: %s", out);
+    const cJSON *row = cJSON_GetArrayItem (
+        cJSON_GetObjectItem (
+            cJSON_GetArrayItem (cJSON_GetObjectItem (report, "tables"), 0),
+            "rows"),
+        0);
+    cr_assert_str_eq (cJSON_GetObjectItem (row, "unit_id")->valuestring,
+                      "U\"1\\");
+    cr_assert_str_eq (cJSON_GetObjectItem (row, "unit")->valuestring,
+                      "名\"字\\\ttab");
+    cJSON_Delete (report);
+    free (out);
+}
