@@ -29,7 +29,7 @@ typedef int (s_check_fn) (const cJSON *entry, const char *where, char *err);
 
 /* Counter ids with the headers the bulletins use. */
 static const struct {
-    const char *id;    /* counter id as in SCORING.md section 3 */
+    const char *id;    /* counter id as in docs/scoring.md */
     const char *label; /* column header */
 } s_counter_labels[] = {
     {"should_close", "应办结"},

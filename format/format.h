@@ -1,6 +1,6 @@
 /*  format: the report JSON as a terminal table or as CSV.
 
-    `hotline report` receives the report as JSON text (INTERFACES.md section
+    `hotline report` receives the report as JSON text (docs/ section
     4, with the daemon's extensions in docs/report-json.md). This module
     turns that text into the other --format forms; format_xlsx.h adds the
     workbook. It only reads the JSON; it never asks the daemon for anything.

@@ -1,4 +1,4 @@
-/*  fuzz_json: the bytes as one event line (INTERFACES.md section 1).
+/*  fuzz_json: the bytes as one event line (docs/events.md).
 
     proto_event_from_json must answer 0 or -1 with a terminated reason and
     never read past `size` (the bytes are passed as libFuzzer gives them,

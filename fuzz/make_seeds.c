@@ -2,7 +2,7 @@
 
     Usage: make_seeds DIR. One file per message, named after its kind, so a
     change to hotline.proto shows up as a change to these files. The events
-    are the example lines of INTERFACES.md section 1.
+    are the example lines of docs/events.md.
 */
 #include "proto.h"
 
@@ -54,7 +54,7 @@ s_event (const char *event_id, proto_type_t type, int64_t occurred_at)
     return event;
 }
 
-/* The nine events of INTERFACES.md section 1, one of each type. */
+/* The nine events of docs/events.md, one of each type. */
 static size_t
 s_examples (proto_event_t *events)
 {

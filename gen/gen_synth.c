@@ -1,7 +1,7 @@
 /*  hotline-synth: turns a published scorecard (a golden CSV) into a units
     registry and an event stream that gives every unit exactly the published
     counters. The acceptance test feeds both to the real daemon and compares
-    its report with the golden file cell by cell (SCORING.md section 5).
+    its report with the golden file cell by cell (docs/scoring.md section 5).
 
     Every ticket follows one fixed, simple timetable so that its counters can
     be read off the plan: dispatched 09:00, signed 09:10, contacted 09:40, due

@@ -1,7 +1,7 @@
 /*  proto: the event type and the wire and line formats.
 
     This module is the only one that sees protobuf-c or JSON: it turns JSON
-    lines (INTERFACES.md section 1) and protobuf frames into proto_event_t,
+    lines (docs/events.md) and protobuf frames into proto_event_t,
     a plain fixed-size C struct, and back. Every string field is bounded; a
     value that does not fit is rejected, never truncated.
 

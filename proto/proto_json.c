@@ -1,4 +1,4 @@
-/*  proto_json: event lines (INTERFACES.md section 1) to and from events.
+/*  proto_json: event lines (docs/events.md) to and from events.
 
     A line comes from a file or the platform's feed and is answered with a
     reason when it is wrong, so every check here names the field it failed

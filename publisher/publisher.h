@@ -3,7 +3,7 @@
 
     A PUB socket sends two-frame messages: the topic, then a Publication
     (proto/hotline.proto) carrying a sequence number, the topic again and a
-    JSON body. Topics (INTERFACES.md section 5):
+    JSON body. Topics (docs/live.md):
       score/<ruleset>/<unit_id>  the unit's items and total for a period,
                                  sent when they changed after a commit
       alert/<unit_id>            warning, overdue and cleared alerts

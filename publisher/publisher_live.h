@@ -15,7 +15,7 @@
     everything and comparing every row's JSON would give
     (report_rows); a row that moved twice before it was flushed is
     reported once, with its latest value (every row is a state
-    assignment, INTERFACES.md section 5).
+    assignment, docs/live.md).
 
     The cache follows the store and the rulesets by itself: each pass
     checks the units registry (units imported, renamed or moved to
@@ -35,7 +35,7 @@
 typedef struct _publisher_live_t publisher_live_t;
 
 /* Called for each row whose JSON changed: the ruleset id, the unit id
-   and the row (INTERFACES.md section 5), all borrowed for the call. */
+   and the row (docs/live.md), all borrowed for the call. */
 typedef void (publisher_live_fn) (void *arg, const char *ruleset,
                                   const char *unit_id, const char *json);
 

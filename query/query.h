@@ -2,7 +2,7 @@
 
     A ROUTER socket answers QueryRequest messages (REQ or DEALER) with a
     QueryReply whose body is JSON:
-      REPORT        the scorecard of a ruleset and period (INTERFACES.md 4),
+      REPORT        the scorecard of a ruleset and period (docs/ 4),
                     read from the last commit: a consistent snapshot
       UNITS_IMPORT  adds or updates units: {"units":N,"added":M}
       STATS         the daemon's counters and the store's sizes

@@ -53,7 +53,7 @@
                         formula = "100 * closed_on_time / should_close"
                         round = pct0
 
-    A formula may use counters (SCORING.md 3), report-wide aggregates
+    A formula may use counters (docs/scoring.md), report-wide aggregates
     (max_closed, mean_rework, sum_received) and other items, in any
     order; a circular reference and a division by a constant zero are
     refused at load. Every error names the file and the line. */

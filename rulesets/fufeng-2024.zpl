@@ -1,5 +1,5 @@
 #   扶风县 12345 hotline, quarterly assessment (bulletin for 2024 Q4,
-#   SCORING.md 4.3). Items rounded half up to 2 decimals, total the rounded
+#   docs/schemes.md). Items rounded half up to 2 decimals, total the rounded
 #   sum; units listed in registry order, not ranked. The note column names,
 #   per month of the quarter, the late closures and the tickets sent back
 #   for rework. The county mailbox (县长信箱) arrives on the mayor_mailbox

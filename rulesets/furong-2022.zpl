@@ -1,5 +1,5 @@
 #   芙蓉区 12345 hotline, monthly assessment (bulletin of 2022-11,
-#   SCORING.md 4.4). Four dimensions of items; each item starts at full
+#   docs/schemes.md). Four dimensions of items; each item starts at full
 #   points and loses a fixed amount per counted ticket (the amounts are
 #   assumed: the bulletin publishes only results). Total: the rounded sum
 #   of the unrounded items plus manual bonus points. Units with no closure

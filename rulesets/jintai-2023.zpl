@@ -1,4 +1,4 @@
-#   金台区 12345 hotline, monthly assessment, 2023 edition (SCORING.md 4.2).
+#   金台区 12345 hotline, monthly assessment, 2023 edition (docs/schemes.md).
 #   Items are shown rounded half up to 2 decimals; the total is the rounded
 #   sum of the unrounded items. No minimum volume; one table of all units,
 #   equal totals ranked by closed tickets, then registry order. The mayor's

@@ -1,4 +1,4 @@
-#   连云港市 12345 hotline, monthly (bulletin of 2017-04, SCORING.md 4.5).
+#   连云港市 12345 hotline, monthly (bulletin of 2017-04, docs/schemes.md).
 #   Rates as percentages with 2 decimals; the composite score's formula is
 #   not published: the weights below are assumed and meant to be edited. A
 #   unit with no cases in the month gets the mean composite of the units

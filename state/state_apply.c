@@ -1,5 +1,5 @@
 /*  state_apply: the ticket state machine and counter maintenance of
-    SCORING.md section 3, applied inside the caller's write transaction.
+    docs/scoring.md, applied inside the caller's write transaction.
 
     Invariants:
     - An event is checked against the store before anything is written, so
@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIGN_WINDOW_MS    (1 * PROTO_HOUR_MS) /* assumed, SCORING.md 3 */
-#define CONTACT_WINDOW_MS (2 * PROTO_HOUR_MS) /* assumed, SCORING.md 3 */
+#define SIGN_WINDOW_MS    (1 * PROTO_HOUR_MS) /* assumed, docs/scoring.md */
+#define CONTACT_WINDOW_MS (2 * PROTO_HOUR_MS) /* assumed, docs/scoring.md */
 #define RETURN_WINDOW_MS  (2 * PROTO_HOUR_MS) /* 金台区's published rule */
 
 /* ---- counters ---------------------------------------------------------- */

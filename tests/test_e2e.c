@@ -229,7 +229,7 @@ Test (e2e, reproduces_the_published_jintai_2025_07_scorecard_cell_by_cell)
             s_expect_cell (unit, items[i][0],
                            atof (s_col (&header, &row, items[i][0])),
                            s_num (r, "items", items[i][1]), 0);
-        /* SCORING.md 4.1: two published totals are 0.01 above the sum of
+        /* docs/schemes.md: two published totals are 0.01 above the sum of
            their own shown items; every other total must be exact. */
         bool known_error = strcmp (unit, "卧龙寺街道办事处") == 0 ||
                            strcmp (unit, "陈仓镇") == 0;

@@ -12,7 +12,7 @@
 
 #include "proto.h"
 
-//  The example lines of INTERFACES.md section 1, verbatim.
+//  The example lines of docs/events.md, verbatim.
 static const char *s_examples[] = {
     "{\"event_id\":\"e1\",\"type\":\"received\",\"ticket_id\":\"T1\","
     "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-01T09:10:00+08:00\","

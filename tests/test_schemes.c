@@ -1,8 +1,8 @@
 /*  Schemes end to end: small hand-made event streams through the real
-    hotlined and the real hotline client, one test per rule of SCORING.md
+    hotlined and the real hotline client, one test per rule of docs/scoring.md
     sections 3 and 4 that a scheme depends on.
 
-    Every expected number is derived by hand from SCORING.md and the
+    Every expected number is derived by hand from docs/scoring.md and the
     formulas of the shipped rulesets (the rulesets/ directory, with their
     assumed constants); the derivation sits next to the number. Events are
     written with +08:00 offsets, sorted by time (ties keep the order they

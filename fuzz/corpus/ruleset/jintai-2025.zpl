@@ -1,4 +1,4 @@
-#   金台区 12345 hotline, monthly assessment, 2025 edition (SCORING.md 4.1).
+#   金台区 12345 hotline, monthly assessment, 2025 edition (docs/schemes.md).
 #   Every item is shown truncated to 2 decimals and the total is the sum of
 #   the shown items, as in the bulletin of 2025-07.
 ruleset
