@@ -1,6 +1,8 @@
 /*  cli_units: hotline units import FILE.csv (docs/units.md). */
 #include "cli.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,21 @@ s_read (cli_t *cli, const char *path, proto_query_t *q)
     return errors;
 }
 
+/* The daemon's warnings (groups no ruleset names), on stderr too. */
+static void
+s_print_warnings (const char *json)
+{
+    cJSON *doc = cJSON_Parse (json);
+    const cJSON *warning;
+    cJSON_ArrayForEach (warning, cJSON_GetObjectItem (doc, "warnings"))
+    {
+        if (cJSON_IsString (warning))
+            fprintf (stderr, "hotline units: warning: %s\n",
+                     warning->valuestring);
+    }
+    cJSON_Delete (doc);
+}
+
 int
 cli_units (cli_t *cli, int argc, char **argv)
 {
@@ -128,7 +145,13 @@ cli_units (cli_t *cli, int argc, char **argv)
         free (q.units);
         return 1;
     }
-    rc = cli_query_print (cli, &q);
+    char *json;
+    rc = cli_query (cli, &q, &json);
     free (q.units);
-    return rc;
+    if (rc != 0)
+        return rc;
+    printf ("%s\n", json);
+    s_print_warnings (json);
+    free (json);
+    return 0;
 }

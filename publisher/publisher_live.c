@@ -344,8 +344,7 @@ s_entry_read (publisher_live_t *self, store_txn_t *txn, s_entry_t *e, char *err)
         e->generation = 0;
         return -1;
     }
-    for (size_t u = 0; u < self->count; u++)
-        e->tables[u] = rules_table_of (e->rs, self->units[u].group);
+    rules_tables_assign (e->rs, self->units, self->count, e->tables);
     e->generation = self->generation;
     return 0;
 }

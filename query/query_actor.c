@@ -32,6 +32,51 @@ s_report (s_query_t *self, const proto_query_t *q, char *err)
     return json;
 }
 
+/* True when some loaded ruleset has a table for exactly this group (a
+   table of "all" names none: it takes whatever is left). */
+static bool
+s_group_named (const rules_set_t *sets, const char *group)
+{
+    for (size_t r = 0; r < rules_set_size (sets); r++) {
+        const rules_ruleset_t *rs = rules_set_at (sets, r);
+        for (int t = 0; t < rs->table_count; t++)
+            if (strcmp (rs->tables[t].group, group) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* "warnings": one per imported group that no loaded ruleset names; its
+   units are listed in a table of their own in every report. */
+static void
+s_unnamed_groups (s_query_t *self, const proto_query_t *q, json_writer_t *json)
+{
+    const rules_set_t *sets = rules_catalog_current (self->args->catalog);
+    bool opened = false;
+    for (size_t i = 0; i < q->unit_count; i++) {
+        const char *group = q->units[i].group;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp (q->units[j].group, group) == 0;
+        if (seen || s_group_named (sets, group))
+            continue;
+        if (!opened) {
+            json_key (json, "warnings");
+            json_open (json, '[');
+            opened = true;
+        }
+        char text[256];
+        snprintf (text, sizeof (text),
+                  "group \"%s\" is named by no loaded ruleset: its units are "
+                  "listed in a table of their own in every report",
+                  group);
+        json_string (json, text);
+        zsys_warning ("query: %s", text);
+    }
+    if (opened)
+        json_close (json, ']');
+}
+
 static char *
 s_units_import (s_query_t *self, const proto_query_t *q, char *err)
 {
@@ -58,10 +103,11 @@ s_units_import (s_query_t *self, const proto_query_t *q, char *err)
     }
     zsys_info ("query: imported %zu units (%zu new)", q->unit_count, added);
     json_writer_t json;
-    json_init (&json, 64);
+    json_init (&json, 256);
     json_open (&json, '{');
     json_member_int (&json, "units", (long long)q->unit_count);
     json_member_int (&json, "added", (long long)added);
+    s_unnamed_groups (self, q, &json);
     json_close (&json, '}');
     return json_finish (&json);
 }

@@ -43,7 +43,8 @@ typedef struct {
     rules_unit_t *units;       /* registry, in order */
     size_t count;              /* units */
     report_roster_t roster;    /* units by id */
-    bool *listed;              /* per unit: in one of the tables */
+    int *tables;               /* per unit: its table (rules_tables_assign) */
+    size_t table_total;        /* the ruleset's tables and the groups' own */
     s_scored_t now;            /* the period */
     s_scored_t prev;           /* the period before, for changes */
     bool have_prev;            /* prev was scored */
@@ -67,7 +68,7 @@ s_report_free (s_report_t *r)
     s_scored_free (&r->prev);
     report_roster_free (&r->roster);
     free (r->units);
-    free (r->listed);
+    free (r->tables);
     free (r->channel);
     free (r->sums[0].items);
     free (r->sums[1].items);
@@ -127,7 +128,7 @@ s_take_slice (void *arg, size_t unit, const char *slice, const void *value,
                                        r->channel +
                                            ((size_t)t * r->count + unit) *
                                                RULES_COUNTERS);
-    if (!rs->breakdown || !r->listed[unit] || size < sizeof (int32_t))
+    if (!rs->breakdown || size < sizeof (int32_t))
         return;
     int kind = channel ? 0 : strncmp (slice, "cat:", 4) == 0 ? 1 : -1;
     if (kind < 0)
@@ -152,7 +153,8 @@ s_score_period (store_txn_t *txn, s_report_t *r, const char *period,
     }
     if (report_inputs_read (txn, r->rs, period, &r->roster, s->in, slices, r,
                             err) != 0 ||
-        rules_score (r->rs, s->in, r->count, s->out, err) != 0) {
+        rules_score_tables (r->rs, s->in, r->count, r->tables, s->out, err) !=
+            0) {
         s_scored_free (s);
         return -1;
     }
@@ -384,6 +386,69 @@ s_order_by_rank (size_t *order, size_t n, const rules_output_t *out)
     return rc;
 }
 
+/* The group a table lists: the ruleset's, or for a table of a group no
+   ruleset table names, that group (of its first unit). */
+static const char *
+s_table_group (const s_report_t *r, int t)
+{
+    if (t < r->rs->table_count)
+        return r->rs->tables[t].group;
+    for (size_t u = 0; u < r->count; u++)
+        if (r->tables[u] == t)
+            return r->units[u].group;
+    return "";
+}
+
+/* What a reader must know about the report: groups no table of the
+   ruleset names (their units are listed in tables of their own), an
+   empty period. */
+static void
+s_warnings (json_writer_t *json, const s_report_t *r, bool empty)
+{
+    const rules_ruleset_t *rs = r->rs;
+    if (!empty && r->table_total == (size_t)rs->table_count)
+        return;
+    json_key (json, "warnings");
+    json_open (json, '[');
+    for (int t = rs->table_count; t < (int)r->table_total; t++) {
+        char text[512];
+        size_t n = 0;
+        for (size_t u = 0; u < r->count; u++)
+            n += r->tables[u] == t;
+        snprintf (text, sizeof (text),
+                  "group \"%s\" is not one of ruleset %s's tables: its %zu "
+                  "unit%s %s listed in a table of %s own",
+                  s_table_group (r, t), rs->id, n, n == 1 ? "" : "s",
+                  n == 1 ? "is" : "are", n == 1 ? "its" : "their");
+        json_string (json, text);
+    }
+    if (empty) {
+        char text[128];
+        snprintf (text, sizeof (text), "no events in %s for these units",
+                  r->period_text);
+        json_string (json, text);
+    }
+    json_close (json, ']');
+}
+
+/* True when no unit has anything counted or adjusted in the period. */
+static bool
+s_empty (const s_report_t *r)
+{
+    for (size_t u = 0; u < r->count; u++) {
+        const rules_input_t *in = &r->now.in[u];
+        for (int c = 0; c < RULES_STORED_COUNTERS; c++)
+            if (in->counters[c] != 0)
+                return false;
+        for (int i = 0; i < RULES_ITEMS_MAX; i++)
+            if (!isnan (in->manual[i]))
+                return false;
+        if (!isnan (in->bonus))
+            return false;
+    }
+    return true;
+}
+
 static int
 s_tables (json_writer_t *json, const s_report_t *r, char *err)
 {
@@ -396,10 +461,12 @@ s_tables (json_writer_t *json, const s_report_t *r, char *err)
     }
     json_key (json, "tables");
     json_open (json, '[');
-    for (int t = 0; t < rs->table_count; t++) {
+    for (int t = 0; t < (int)r->table_total; t++) {
         json_open (json, '{');
-        s_key_string (json, "group", rs->tables[t].group);
-        s_key_string (json, "title", rs->tables[t].title);
+        const char *group = s_table_group (r, t);
+        s_key_string (json, "group", group);
+        s_key_string (json, "title",
+                      t < rs->table_count ? rs->tables[t].title : group);
         json_key (json, "rows");
         json_open (json, '[');
         /* Ranked schemes list by rank; unranked ones in registry order. */
@@ -613,18 +680,17 @@ s_below (json_writer_t *json, const s_report_t *r)
     json_close (json, '}');
 }
 
-/* The registry, its index by id and who is listed. */
+/* The registry, its index by id and every unit's table. */
 static int
 s_report_units (store_txn_t *txn, s_report_t *r, char *err)
 {
     r->units = state_units_list (txn, &r->count);
-    r->listed = calloc (r->count ? r->count : 1, sizeof (bool));
-    if (!r->listed || report_roster_init (&r->roster, r->units, r->count)) {
+    r->tables = malloc ((r->count ? r->count : 1) * sizeof (int));
+    if (!r->tables || report_roster_init (&r->roster, r->units, r->count)) {
         snprintf (err, 256, "out of memory");
         return -1;
     }
-    for (size_t u = 0; u < r->count; u++)
-        r->listed[u] = rules_table_of (r->rs, r->units[u].group) >= 0;
+    r->table_total = rules_tables_assign (r->rs, r->units, r->count, r->tables);
     return 0;
 }
 
@@ -731,6 +797,12 @@ report_json (store_txn_t *txn, const rules_ruleset_t *rs,
         json_free (&json);
         goto cleanup;
     }
+    bool empty = s_empty (&r);
+    if (empty) {
+        json_key (&json, "empty");
+        json_bool (&json, true);
+    }
+    s_warnings (&json, &r, empty);
     s_channel_tables (&json, &r);
     s_summary (&json, &r);
     s_breakdown (&json, &r);

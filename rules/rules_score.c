@@ -73,6 +73,48 @@ rules_table_of (const rules_ruleset_t *rs, const char *group)
     return -1;
 }
 
+/* The group of unit u, from units or from inputs. */
+typedef const char *(s_group_fn)(const void *list, size_t u);
+
+static const char *
+s_group_of_unit (const void *list, size_t u)
+{
+    return ((const rules_unit_t *)list)[u].group;
+}
+
+static const char *
+s_group_of_input (const void *list, size_t u)
+{
+    return ((const rules_input_t *)list)[u].unit->group;
+}
+
+static size_t
+s_assign (const rules_ruleset_t *rs, size_t count, s_group_fn *group,
+          const void *list, int *tables)
+{
+    int next = rs->table_count;
+    for (size_t u = 0; u < count; u++) {
+        const char *g = group (list, u);
+        tables[u] = rules_table_of (rs, g);
+        /* A group no table names: the table of the first unit of that
+           group in registry order, or a new one after the others. */
+        for (size_t v = 0; v < u && tables[u] < 0; v++)
+            if (tables[v] >= rs->table_count &&
+                strcmp (group (list, v), g) == 0)
+                tables[u] = tables[v];
+        if (tables[u] < 0)
+            tables[u] = next++;
+    }
+    return (size_t)next;
+}
+
+size_t
+rules_tables_assign (const rules_ruleset_t *rs, const rules_unit_t *units,
+                     size_t count, int *tables)
+{
+    return s_assign (rs, count, s_group_of_unit, units, tables);
+}
+
 void
 rules_aggregates (const rules_input_t *in, size_t count,
                   const rules_output_t *out, double *vars)
@@ -233,11 +275,23 @@ s_score (const rules_ruleset_t *rs, const rules_input_t *in, size_t count,
         snprintf (err, 256, "out of memory");
         return -1;
     }
+    int *own = tables ? NULL : malloc ((count ? count : 1) * sizeof (int));
+    if (!tables && !own) {
+        free (vars);
+        free (keys);
+        snprintf (err, 256, "out of memory");
+        return -1;
+    }
+    if (own)
+        s_assign (rs, count, s_group_of_input, in, own);
+    int table_total = rs->table_count;
     for (size_t u = 0; u < count; u++) {
         memset (&out[u], 0, sizeof (out[u]));
-        out[u].table =
-            tables ? tables[u] : rules_table_of (rs, in[u].unit->group);
+        out[u].table = tables ? tables[u] : own[u];
+        if (out[u].table >= table_total)
+            table_total = out[u].table + 1;
     }
+    free (own);
     rules_aggregates (in, count, out, vars);
     bool some = prev && agg && !s_aggregates_moved (rs, agg, vars);
     if (agg)
@@ -263,8 +317,8 @@ s_score (const rules_ruleset_t *rs, const rules_input_t *in, size_t count,
     if (rc == 0 && rs->empty)
         s_score_empty (count, out);
     int tb = rs->tiebreak;
-    for (int t = 0;
-         rc == 0 && rs->rank != RULES_RANK_NONE && t < rs->table_count; t++) {
+    for (int t = 0; rc == 0 && rs->rank != RULES_RANK_NONE && t < table_total;
+         t++) {
         size_t n = 0;
         for (size_t u = 0; u < count; u++)
             if (out[u].table == t && !out[u].excluded)

@@ -918,22 +918,35 @@ Test (score, excluded_units_are_scored_but_not_ranked)
     rules_ruleset_destroy (&rs);
 }
 
-Test (score, units_of_no_table_get_table_minus_one_and_stay_out_of_aggregates)
+/* Every unit is listed: a unit whose group no table names gets a table
+   of its own group after the ruleset's, is ranked there, and counts in
+   the report-wide values like every other unit. */
+Test (score, units_of_an_unnamed_group_get_a_table_of_their_own_and_count)
 {
     rules_ruleset_t *rs = s_load (S_RANKED ("sequential", "0"));
     s_board_t b = {.count = 0};
     s_add (&b, "A", "town")->counters[RULES_CLOSED] = 4;
-    s_add (&b, "X", "elsewhere")->counters[RULES_CLOSED] = 100;
+    s_add (&b, "X", "street")->counters[RULES_CLOSED] = 100;
     s_add (&b, "D", "dept")->counters[RULES_CLOSED] = 8;
+    s_add (&b, "Y", "street")->counters[RULES_CLOSED] = 50;
+    s_add (&b, "Z", "key_assist")->counters[RULES_CLOSED] = 10;
     s_score (rs, &b);
     cr_assert_eq (b.out[0].table, 0);
-    cr_assert_eq (b.out[1].table, -1);
-    cr_assert_eq (b.out[1].rank, 0);
     cr_assert_eq (b.out[2].table, 1);
-    cr_assert_eq (b.out[0].shown[1], 0.5, "max_closed is 8, not 100");
-    cr_assert_eq (b.out[2].shown[1], 1);
-    cr_assert_eq (b.out[0].rank, 1, "ranked within its own table");
+    cr_assert_eq (b.out[1].table, 2, "street: the first group of its own");
+    cr_assert_eq (b.out[3].table, 2, "the same group, the same table");
+    cr_assert_eq (b.out[4].table, 3, "key_assist: the next one");
+    cr_assert_eq (b.out[0].shown[1], 0.04, "max_closed is 100, X's");
+    cr_assert_eq (b.out[1].rank, 1, "ranked within its own table");
+    cr_assert_eq (b.out[3].rank, 2);
+    cr_assert_eq (b.out[4].rank, 1);
+    cr_assert_eq (b.out[0].rank, 1);
     cr_assert_eq (b.out[2].rank, 1);
+    int tables[5];
+    cr_assert_eq (rules_tables_assign (rs, b.units, 5, tables), 4,
+                  "two tables of the ruleset, two of their own");
+    for (int u = 0; u < 5; u++)
+        cr_assert_eq (tables[u], b.out[u].table, "the same assignment");
     rules_ruleset_destroy (&rs);
 }
 
