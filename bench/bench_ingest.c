@@ -301,9 +301,12 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
     while (rc == STORE_OK && gen && bench_gen_next (gen, &ev)) {
         char reason[PROTO_ERROR_MAX + 1];
         int store_rc;
-        state_outcome_t outcome = state_apply (
-            txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
-            &store_rc, NULL);
+        state_outcome_t outcome =
+            state_apply (txn, &ev,
+                         &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                        .wall_now = WALL_NOW,
+                                        .effects = NULL},
+                         reason, &store_rc, NULL);
         if (outcome == STATE_FAILED)
             rc = store_rc;
         else if (outcome != STATE_STORED)

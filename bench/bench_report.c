@@ -152,21 +152,33 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events)
         snprintf (ev.category, sizeof (ev.category), "c%d",
                   (int)(s_rand (&state) % 8));
         int store_rc;
-        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+        state_apply (txn, &ev,
+                     &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                    .wall_now = WALL_NOW,
+                                    .effects = fx},
                      reason, &store_rc, NULL);
         s_event (&ev, seq++, PROTO_CONTACTED, ticket, unit, at + 1800000);
-        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+        state_apply (txn, &ev,
+                     &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                    .wall_now = WALL_NOW,
+                                    .effects = fx},
                      reason, &store_rc, NULL);
         int64_t close =
             at + (s_rand (&state) % 20 ? 86400000LL : 4 * 86400000LL);
         s_event (&ev, seq++, PROTO_CLOSED, ticket, unit, close);
-        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+        state_apply (txn, &ev,
+                     &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                    .wall_now = WALL_NOW,
+                                    .effects = fx},
                      reason, &store_rc, NULL);
         s_event (&ev, seq++, PROTO_REVISITED, ticket, unit, close + 3600000);
         ev.satisfaction =
             s_rand (&state) % 30 ? PROTO_SAT_SATISFIED : PROTO_SAT_UNSATISFIED;
         ev.resolved = PROTO_RES_YES;
-        state_apply (txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, fx},
+        state_apply (txn, &ev,
+                     &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                    .wall_now = WALL_NOW,
+                                    .effects = fx},
                      reason, &store_rc, NULL);
         rc = store_rc;
         state_effects_reset (fx);

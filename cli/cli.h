@@ -72,5 +72,7 @@ int cli_rejected (cli_t *cli, int argc, char **argv);
 int cli_rulesets (cli_t *cli, int argc, char **argv);
 int cli_keygen (cli_t *cli, int argc, char **argv);
 int cli_replay (cli_t *cli, int argc, char **argv);
+int cli_explain (cli_t *cli, int argc, char **argv);
+int cli_ticket (cli_t *cli, int argc, char **argv);
 
 #endif

@@ -105,6 +105,19 @@ int format_table (const char *json, FILE *out, char *err);
    Returns 0, or -1 with a message in `err` as format_table. */
 int format_csv (const char *json, FILE *out, char *err);
 
+/* Writes an explain answer (docs/explain.md) for people: a line with the
+   unit, ruleset, period, total and rank; a table of the items (label
+   and id, points, value, lost, the formula with its inputs); then, per
+   item with tickets, the tickets behind its lost points (ticket,
+   counter, when, detail) and the exempted ones. Returns 0, or -1 with a
+   message in err when json is not an explain answer or writing fails. */
+int format_explain_table (const char *json, FILE *out, char *err);
+
+/* Writes a ticket answer (docs/explain.md) for people: its state, unit
+   and deadline, its events in order, and where it counted. Returns 0 or
+   -1 as format_explain_table. */
+int format_ticket_table (const char *json, FILE *out, char *err);
+
 /* Returns the display width in terminal columns of a UTF-8 string: 2 for
    East Asian Wide and Fullwidth characters (U+1100-115F, U+2E80-A4CF,
    U+AC00-D7A3, U+F900-FAFF, U+FE30-FE4F, U+FF00-FF60, U+FFE0-FFE6,

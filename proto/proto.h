@@ -232,7 +232,10 @@ typedef enum {
     PROTO_QUERY_RULESETS = 4,
     PROTO_QUERY_RULESETS_RELOAD = 5,
     PROTO_QUERY_SNAPSHOT = 6,
-    PROTO_QUERY_REJECTED = 7
+    PROTO_QUERY_REJECTED = 7,
+    PROTO_QUERY_EXPLAIN = 8,
+    PROTO_QUERY_TICKET = 9,
+    PROTO_QUERY_LAST = PROTO_QUERY_TICKET /* the highest kind */
 } proto_query_kind_t;
 
 typedef struct {
@@ -241,6 +244,9 @@ typedef struct {
     char period[PROTO_PERIOD_MAX + 1]; /* report: period */
     int64_t as_of;                     /* report: 0 = now */
     uint32_t limit;                    /* rejected: newest N, 0 = 100 */
+    char unit[PROTO_ID_MAX + 1];       /* explain: the unit */
+    char item[PROTO_ID_MAX + 1];       /* explain: one item, or "" */
+    char ticket[PROTO_ID_MAX + 1];     /* ticket: its id */
     size_t unit_count;                 /* units import: count */
     proto_unit_t *units;               /* units import: the units */
 } proto_query_t;

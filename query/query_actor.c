@@ -10,24 +10,53 @@ typedef struct {
     zsock_t *router;    /* clients */
 } s_query_t;
 
-static char *
-s_report (s_query_t *self, const proto_query_t *q, char *err)
+/* The ruleset a query names, or NULL with the error. */
+static const rules_ruleset_t *
+s_ruleset (s_query_t *self, const char *id, char *err)
 {
-    const rules_ruleset_t *rs = rules_set_find (
-        rules_catalog_current (self->args->catalog), q->ruleset);
-    if (!rs) {
+    const rules_ruleset_t *rs =
+        rules_set_find (rules_catalog_current (self->args->catalog), id);
+    if (!rs)
         snprintf (err, 256,
-                  "unknown ruleset \"%s\" (hotline rulesets lists "
-                  "them)",
-                  q->ruleset);
-        return NULL;
-    }
+                  "unknown ruleset \"%s\" (hotline rulesets lists them)", id);
+    return rs;
+}
+
+static char *
+s_explain (s_query_t *self, const proto_query_t *q, char *err)
+{
+    const rules_ruleset_t *rs = s_ruleset (self, q->ruleset, err);
+    store_txn_t *txn = rs ? store_begin (self->args->store, false) : NULL;
+    if (rs && !txn)
+        snprintf (err, 256, "cannot read the store");
+    char *json =
+        txn ? report_explain_json (txn, rs, q->period, q->unit, q->item, err)
+            : NULL;
+    store_abort (&txn);
+    return json;
+}
+
+static char *
+s_ticket (s_query_t *self, const proto_query_t *q, char *err)
+{
     store_txn_t *txn = store_begin (self->args->store, false);
     if (!txn) {
         snprintf (err, 256, "cannot read the store");
         return NULL;
     }
-    char *json = report_json (txn, rs, q->period, q->as_of, err);
+    char *json = report_ticket_json (txn, q->ticket, err);
+    store_abort (&txn);
+    return json;
+}
+
+static char *
+s_report (s_query_t *self, const proto_query_t *q, char *err)
+{
+    const rules_ruleset_t *rs = s_ruleset (self, q->ruleset, err);
+    store_txn_t *txn = rs ? store_begin (self->args->store, false) : NULL;
+    if (rs && !txn)
+        snprintf (err, 256, "cannot read the store");
+    char *json = txn ? report_json (txn, rs, q->period, q->as_of, err) : NULL;
     store_abort (&txn);
     return json;
 }
@@ -229,6 +258,12 @@ s_handle (s_query_t *self, zmsg_t *msg)
             break;
         case PROTO_QUERY_RULESETS:
             json = s_rulesets (self);
+            break;
+        case PROTO_QUERY_EXPLAIN:
+            json = s_explain (self, &q, err);
+            break;
+        case PROTO_QUERY_TICKET:
+            json = s_ticket (self, &q, err);
             break;
         case PROTO_QUERY_REJECTED: {
             store_txn_t *txn = store_begin (self->args->store, false);

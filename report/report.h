@@ -29,6 +29,27 @@
 char *report_json (store_txn_t *txn, const rules_ruleset_t *ruleset,
                    const char *period, int64_t as_of, char *err);
 
+/* Why a unit has the points it has (docs/explain.md): per item (or
+   only `item`, when not NULL or ""), the label, points, value, lost
+   points, the formula and its inputs, and the tickets behind every lost
+   point from the drill-down index. Returns a string the caller frees,
+   or NULL with a reason in err (256 bytes): a bad period, an unknown
+   unit or item. */
+char *report_explain_json (store_txn_t *txn, const rules_ruleset_t *ruleset,
+                           const char *period, const char *unit_id,
+                           const char *item, char *err);
+
+/* One ticket (docs/explain.md): the unit it is with, its state and
+   deadline in force, its events in order, and every (period, unit,
+   counter) it counted in. Returns a string the caller frees, or NULL
+   with a reason in err (256 bytes): "unknown ticket ...". */
+char *report_ticket_json (store_txn_t *txn, const char *ticket_id, char *err);
+
+/* Parses a period ("2025-07", "2024-Q4") and checks it is of the
+   ruleset's kind. Returns 0, or -1 with a reason in err (256 bytes). */
+int report_period_check (const rules_ruleset_t *rs, const char *text,
+                         proto_period_t *period, char *err);
+
 /* Per-unit score lines as the publisher sends them: for each unit of the
    ruleset's tables, a JSON object {"ruleset","period","unit_id","unit",
    "items","total","rank",...}. Calls fn for each, in registry order.

@@ -754,6 +754,23 @@ s_report_as_of (store_txn_t *txn, const rules_ruleset_t *rs, const char *period,
     return json;
 }
 
+int
+report_period_check (const rules_ruleset_t *rs, const char *text,
+                     proto_period_t *period, char *err)
+{
+    if (proto_period_parse (text, period) != 0) {
+        snprintf (err, 256, "bad period \"%s\": use YYYY-MM or YYYY-Qn", text);
+        return -1;
+    }
+    if (period->kind != report_period_kind (rs)) {
+        snprintf (err, 256, "ruleset %s is %s: the period must look like %s",
+                  rs->id, rs->period == RULES_MONTH ? "monthly" : "quarterly",
+                  rs->period == RULES_MONTH ? "2025-07" : "2024-Q4");
+        return -1;
+    }
+    return 0;
+}
+
 char *
 report_json (store_txn_t *txn, const rules_ruleset_t *rs,
              const char *period_text, int64_t as_of, char *err)
@@ -770,17 +787,8 @@ report_json (store_txn_t *txn, const rules_ruleset_t *rs,
         period_text = proto_period_format (
             proto_period_of (now, report_period_kind (rs)), current);
     }
-    if (proto_period_parse (period_text, &period) != 0) {
-        snprintf (err, 256, "bad period \"%s\": use YYYY-MM or YYYY-Qn",
-                  period_text);
+    if (report_period_check (rs, period_text, &period, err) != 0)
         return NULL;
-    }
-    if (period.kind != report_period_kind (rs)) {
-        snprintf (err, 256, "ruleset %s is %s: the period must look like %s",
-                  rs->id, rs->period == RULES_MONTH ? "monthly" : "quarterly",
-                  rs->period == RULES_MONTH ? "2025-07" : "2024-Q4");
-        return NULL;
-    }
     int64_t end = proto_period_end (period);
     int64_t shown_as_of = now < end ? now : end;
     if (as_of && as_of < shown_as_of)

@@ -85,7 +85,9 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
     size_t stored = 0, duplicates = 0, rejected = 0;
     size_t by_kind[STATE_REJECT_KINDS] = {0};
     int64_t arrived = zclock_time ();
-    state_ctx_t ctx = {self->args->clock, arrived, self->effects};
+    state_ctx_t ctx = {.clock = self->args->clock,
+                       .wall_now = arrived,
+                       .effects = self->effects};
     for (size_t i = 0; i < batch->count && rc == STORE_OK; i++) {
         batch->reasons[i][0] = 0;
         state_reject_t kind = STATE_REJECT_NONE;

@@ -69,6 +69,13 @@ void state_effects_alert_at (const state_effects_t *self, size_t index,
 /*  --------------------------------------------------------------------
     The state machine.                                                   */
 
+/* The windows of docs/scoring.md: signing after dispatch (assumed),
+   first contact after receipt (assumed), a return after dispatch
+   (金台区's published rule). */
+#define STATE_SIGN_WINDOW_MS    (1 * PROTO_HOUR_MS)
+#define STATE_CONTACT_WINDOW_MS (2 * PROTO_HOUR_MS)
+#define STATE_RETURN_WINDOW_MS  (2 * PROTO_HOUR_MS)
+
 /* Outcome of state_apply. */
 typedef enum {
     STATE_STORED = 0,    /* applied and logged */
@@ -104,6 +111,8 @@ typedef struct {
     int64_t wall_now;         /* the wall clock's reading, ms (the caller's
                                  clock: the state machine reads none) */
     state_effects_t *effects; /* collects what changed, or NULL */
+    uint64_t log_seq;         /* state_reapply: the event's number in the
+                                 log (state_apply takes the log's next) */
 } state_ctx_t;
 
 /* Applies one event (already checked by proto_event_validate) inside the
@@ -167,6 +176,78 @@ typedef void (state_record_fn) (void *arg, const char *unit_id,
    Returns 0 or a store_rc_t. */
 int state_scan_period (store_txn_t *txn, store_table_t table,
                        const char *period, state_record_fn *fn, void *arg);
+
+/*  --------------------------------------------------------------------
+    The drill-down (state_counters.c, state_trail.c): which tickets each
+    adverse counter counted, and what each ticket counted where. Kept in
+    the same transaction as the counters, rebuilt by state_rebuild.     */
+
+/* How an adverse count came about, kept with its moment for explain's
+   details; most counters have one way, these have several. */
+typedef enum {
+    STATE_WHY_DEFAULT = 0,        /* what the counter says */
+    STATE_WHY_CONTACT_LATE,       /* first contact after the window */
+    STATE_WHY_CONTACT_NONE_CLOSE, /* closed without a contact */
+    STATE_WHY_CONTACT_NONE_DUE,   /* no contact by the deadline */
+    STATE_WHY_REWORK_REVISIT,     /* a revisit sent it back */
+    STATE_WHY_REWORK_REOPEN       /* reopened without such a revisit */
+} state_why_t;
+
+/* One count of a ticket in an adverse counter (signed_late,
+   contacted_late, returned, returned_late, extended, closed_late,
+   overdue_open, alerts, unsatisfied, unresolved, rework,
+   key_closed_late, repeat_closed_late). */
+#define STATE_COUNTED_EXEMPT 0x01 /* flags: taken back by an exemption */
+typedef struct {
+    int64_t at;    /* when it counted */
+    int64_t ref;   /* the deadline, dispatch or receipt it is measured
+                      against (0: none) */
+    uint8_t why;   /* state_why_t: how it came about */
+    uint8_t flags; /* STATE_COUNTED_* */
+} state_counted_t;
+
+/* Sees one ticket's counts in one adverse counter of a unit and period:
+   the counter, the ticket id, and its counts in order (borrowed). */
+typedef void (state_counted_fn) (void *arg, int counter, const char *ticket_id,
+                                 const state_counted_t *counts, size_t n);
+/* Walks every adverse count of a unit in a period (one cursor over its
+   keys: cost proportional to the unit's adverse tickets). Returns 0 or
+   a store_rc_t. */
+int state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
+                        state_counted_fn *fn, void *arg);
+
+/* One count of a ticket, as its trail keeps it. */
+typedef struct {
+    proto_period_t period; /* where */
+    int counter;           /* rules_counter_t (closed_late included) */
+    int32_t delta;         /* how much */
+} state_count_t;
+
+/* Sees one entry of a ticket's trail: the log number of the event that
+   made it (or, clock true, the log's number when the clock passed the
+   ticket's deadline), the unit, and its counts (borrowed). */
+typedef void (state_trail_fn) (void *arg, uint64_t seq, bool clock,
+                               const char *unit, const state_count_t *counts,
+                               size_t n);
+/* Walks a ticket's trail in order. Returns 0 or a store_rc_t
+   (STORE_NOTFOUND when the ticket has none). */
+int state_trail_scan (store_txn_t *txn, const char *ticket_id,
+                      state_trail_fn *fn, void *arg);
+
+/* A ticket as it stands, for hotline ticket. */
+typedef struct {
+    char unit_id[PROTO_ID_MAX + 1];     /* the unit it is with (or was) */
+    const char *state;                  /* "open", "closed", "returned" */
+    char channel[PROTO_TOKEN_MAX + 1];  /* intake channel */
+    char category[PROTO_TOKEN_MAX + 1]; /* subject category */
+    int64_t dispatched_at;              /* dispatch to that unit */
+    int64_t received_at;                /* signed by it */
+    int64_t due_at;                     /* deadline in force */
+    bool overdue;                       /* its deadline passed while open */
+} state_ticket_info_t;
+/* STORE_OK, STORE_NOTFOUND, or another store_rc_t. */
+int state_ticket_info (store_txn_t *txn, const char *ticket_id,
+                       state_ticket_info_t *info);
 
 /*  --------------------------------------------------------------------
     Dead letters (STORE_REJECTED).                                       */

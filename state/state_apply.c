@@ -22,20 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SIGN_WINDOW_MS    (1 * PROTO_HOUR_MS) /* assumed, docs/scoring.md */
-#define CONTACT_WINDOW_MS (2 * PROTO_HOUR_MS) /* assumed, docs/scoring.md */
-#define RETURN_WINDOW_MS  (2 * PROTO_HOUR_MS) /* 金台区's published rule */
-
 /* ---- counters ---------------------------------------------------------- */
 
 /* Adds delta to a counter in the month and the quarter containing `at`. */
 static int
-s_count (store_txn_t *txn, const state_ticket_t *t, int64_t at, int counter,
-         int32_t delta, state_effects_t *effects)
+s_count (state_work_t *w, int64_t at, int counter, int32_t delta)
 {
+    w->at = at;
     for (int k = 0; k < 2; k++) {
-        int rc = state__count_in (txn, t, proto_period_of (at, k), counter,
-                                  delta, effects);
+        int rc = state__count_in (w, proto_period_of (at, k), counter, delta);
         if (rc != STORE_OK)
             return rc;
     }
@@ -65,27 +60,31 @@ state__ticket_put (store_txn_t *txn, const char *ticket_id,
 
 /* Counts contacted_late once for a ticket never contacted in time. */
 int
-state__contact_missed (store_txn_t *txn, state_ticket_t *t, int64_t at,
-                       state_effects_t *effects)
+state__contact_missed (state_work_t *w, int64_t at, state_why_t why)
 {
+    state_ticket_t *t = w->t;
     if (t->flags & (F_CONTACTED | F_CONTACT_COUNTED))
         return STORE_OK;
     t->flags |= F_CONTACT_COUNTED;
-    return s_count (txn, t, at, RULES_CONTACTED_LATE, 1, effects);
+    w->why = why;
+    int rc = s_count (w, at, RULES_CONTACTED_LATE, 1);
+    w->why = STATE_WHY_DEFAULT;
+    return rc;
 }
 
 /* Rework undoes a first-time closure counted in the same period. */
 static int
-s_rework (store_txn_t *txn, state_ticket_t *t, int64_t at,
-          state_effects_t *effects)
+s_rework (state_work_t *w, int64_t at, state_why_t why)
 {
+    state_ticket_t *t = w->t;
     t->flags |= F_HAD_REWORK;
-    int rc = s_count (txn, t, at, RULES_REWORK, 1, effects);
+    w->why = why;
+    int rc = s_count (w, at, RULES_REWORK, 1);
+    w->why = STATE_WHY_DEFAULT;
     for (int k = 0; k < 2 && rc == STORE_OK; k++) {
         proto_period_t p = proto_period_of (at, k);
         if (t->first_time[k] && t->closed_period[k] == p.code) {
-            rc = state__count_in (txn, t, p, RULES_FIRST_TIME_CLOSED, -1,
-                                  effects);
+            rc = state__count_in (w, p, RULES_FIRST_TIME_CLOSED, -1);
             t->first_time[k] = 0;
         }
     }
@@ -207,9 +206,9 @@ s_check (store_txn_t *txn, const proto_event_t *ev, const state_ticket_t *t,
 /* ---- applying ----------------------------------------------------------- */
 
 static int
-s_apply_received (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
-                  state_effects_t *effects)
+s_apply_received (state_work_t *w, const proto_event_t *ev)
 {
+    state_ticket_t *t = w->t;
     memset (t, 0, sizeof (*t));
     t->version = TICKET_VERSION;
     t->state = T_OPEN;
@@ -224,34 +223,35 @@ s_apply_received (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
     t->limit_from = ev->dispatched_at;
     for (int k = 0; k < 2; k++)
         t->closed_period[k] = t->overdue_period[k] = -1;
-    int rc = s_count (txn, t, ev->occurred_at, RULES_RECEIVED, 1, effects);
-    if (rc == STORE_OK && ev->occurred_at - ev->dispatched_at > SIGN_WINDOW_MS)
-        rc = s_count (txn, t, ev->occurred_at, RULES_SIGNED_LATE, 1, effects);
+    int rc = s_count (w, ev->occurred_at, RULES_RECEIVED, 1);
+    if (rc == STORE_OK &&
+        ev->occurred_at - ev->dispatched_at > STATE_SIGN_WINDOW_MS)
+        rc = s_count (w, ev->occurred_at, RULES_SIGNED_LATE, 1);
     if (rc == STORE_OK)
-        rc = state__deadline_set (txn, t, ev->ticket_id);
+        rc = state__deadline_set (w);
     return rc;
 }
 
 static int
-s_apply_closed (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
-                state_effects_t *effects)
+s_apply_closed (state_work_t *w, const proto_event_t *ev)
 {
+    state_ticket_t *t = w->t;
     int64_t at = ev->occurred_at;
     bool on_time = at <= t->due_at;
-    int rc = state__leave_open (txn, t, ev->ticket_id, at, "closed", effects);
+    int rc = state__leave_open (w, at, "closed");
     if (rc == STORE_OK)
-        rc = state__contact_missed (txn, t, at, effects);
+        rc = state__contact_missed (w, at, STATE_WHY_CONTACT_NONE_CLOSE);
+    w->at = at;
     for (int k = 0; k < 2 && rc == STORE_OK; k++) {
         proto_period_t p = proto_period_of (at, k);
         /* A ticket counts once per period even when closed again after
            rework; its latest closure in the period decides on-time. */
         int32_t on = on_time ? 1 : 0, d_on, d_late;
         if (t->closed_period[k] != p.code) {
-            rc = state__count_in (txn, t, p, RULES_CLOSED, 1, effects);
+            rc = state__count_in (w, p, RULES_CLOSED, 1);
             bool first = !(t->flags & F_HAD_REWORK);
             if (rc == STORE_OK && first)
-                rc = state__count_in (txn, t, p, RULES_FIRST_TIME_CLOSED, 1,
-                                      effects);
+                rc = state__count_in (w, p, RULES_FIRST_TIME_CLOSED, 1);
             t->closed_period[k] = p.code;
             t->first_time[k] = first;
             d_on = on;
@@ -263,69 +263,72 @@ s_apply_closed (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
             d_late = -d_on;
         }
         if (rc == STORE_OK && d_on)
-            rc = state__count_in (txn, t, p, RULES_CLOSED_ON_TIME, d_on,
-                                  effects);
+            rc = state__count_in (w, p, RULES_CLOSED_ON_TIME, d_on);
+        /* closed_late is derived (closed - closed_on_time); its tickets
+           are kept for explain all the same. */
+        if (rc == STORE_OK && d_late)
+            rc = state__count_derived (w, p, RULES_CLOSED_LATE, d_late);
         if (rc == STORE_OK && d_late && (t->flags & F_KEY))
-            rc = state__count_in (txn, t, p, RULES_KEY_CLOSED_LATE, d_late,
-                                  effects);
+            rc = state__count_in (w, p, RULES_KEY_CLOSED_LATE, d_late);
         if (rc == STORE_OK && d_late && (t->flags & F_REPEAT))
-            rc = state__count_in (txn, t, p, RULES_REPEAT_CLOSED_LATE, d_late,
-                                  effects);
+            rc = state__count_in (w, p, RULES_REPEAT_CLOSED_LATE, d_late);
         t->closed_on_time[k] = on_time;
     }
     if (rc == STORE_OK && !on_time) {
         int32_t days =
             (int32_t)((at - t->due_at + PROTO_DAY_MS - 1) / PROTO_DAY_MS);
-        rc = s_count (txn, t, at, RULES_DAYS_LATE, days, effects);
+        rc = s_count (w, at, RULES_DAYS_LATE, days);
     }
     t->state = T_CLOSED;
     return rc;
 }
 
 static int
-s_apply (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
-         state_effects_t *effects)
+s_apply (state_work_t *w, const proto_event_t *ev)
 {
+    state_ticket_t *t = w->t;
     int64_t at = ev->occurred_at;
     int rc = STORE_OK;
     switch (ev->type) {
     case PROTO_RECEIVED:
-        return s_apply_received (txn, ev, t, effects);
+        return s_apply_received (w, ev);
     case PROTO_CONTACTED:
         if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED)) &&
-            at - t->received_at > CONTACT_WINDOW_MS) {
-            rc = s_count (txn, t, at, RULES_CONTACTED_LATE, 1, effects);
+            at - t->received_at > STATE_CONTACT_WINDOW_MS) {
+            w->why = STATE_WHY_CONTACT_LATE;
+            rc = s_count (w, at, RULES_CONTACTED_LATE, 1);
+            w->why = STATE_WHY_DEFAULT;
             t->flags |= F_CONTACT_COUNTED;
         }
         t->flags |= F_CONTACTED;
         return rc;
     case PROTO_RETURNED:
-        rc = state__leave_open (txn, t, ev->ticket_id, at, "returned", effects);
+        rc = state__leave_open (w, at, "returned");
         if (rc == STORE_OK)
-            rc = s_count (txn, t, at, RULES_RETURNED, 1, effects);
-        if (rc == STORE_OK && at - t->dispatched_at > RETURN_WINDOW_MS)
-            rc = s_count (txn, t, at, RULES_RETURNED_LATE, 1, effects);
+            rc = s_count (w, at, RULES_RETURNED, 1);
+        if (rc == STORE_OK && at - t->dispatched_at > STATE_RETURN_WINDOW_MS)
+            rc = s_count (w, at, RULES_RETURNED_LATE, 1);
         t->state = T_RETURNED;
         return rc;
     case PROTO_EXTENDED:
         /* The time limit still runs from dispatch, to the new deadline. */
-        rc = state__leave_open (txn, t, ev->ticket_id, at, "extended", effects);
+        rc = state__leave_open (w, at, "extended");
         if (rc == STORE_OK)
-            rc = s_count (txn, t, at, RULES_EXTENDED, 1, effects);
+            rc = s_count (w, at, RULES_EXTENDED, 1);
         t->due_at = ev->due_at;
         if (rc == STORE_OK)
-            rc = state__deadline_set (txn, t, ev->ticket_id);
+            rc = state__deadline_set (w);
         return rc;
     case PROTO_CLOSED:
-        return s_apply_closed (txn, ev, t, effects);
+        return s_apply_closed (w, ev);
     case PROTO_REVISITED:
-        rc = s_count (txn, t, at, RULES_REVISITED, 1, effects);
+        rc = s_count (w, at, RULES_REVISITED, 1);
         if (rc == STORE_OK && ev->satisfaction == PROTO_SAT_UNSATISFIED)
-            rc = s_count (txn, t, at, RULES_UNSATISFIED, 1, effects);
+            rc = s_count (w, at, RULES_UNSATISFIED, 1);
         if (rc == STORE_OK && ev->resolved == PROTO_RES_NO)
-            rc = s_count (txn, t, at, RULES_UNRESOLVED, 1, effects);
+            rc = s_count (w, at, RULES_UNRESOLVED, 1);
         if (rc == STORE_OK && ev->rework) {
-            rc = s_rework (txn, t, at, effects);
+            rc = s_rework (w, at, STATE_WHY_REWORK_REVISIT);
             t->flags |= F_REWORK_PENDING;
         }
         return rc;
@@ -333,14 +336,14 @@ s_apply (store_txn_t *txn, const proto_event_t *ev, state_ticket_t *t,
         /* A reopen that follows a rework revisit is that rework; one
            without it is a rework of its own. */
         if (!(t->flags & F_REWORK_PENDING))
-            rc = s_rework (txn, t, at, effects);
+            rc = s_rework (w, at, STATE_WHY_REWORK_REOPEN);
         t->flags &= (uint8_t)~F_REWORK_PENDING;
         /* Rework gets a time limit of its own, from the reopening. */
         t->state = T_OPEN;
         t->due_at = ev->due_at;
         t->limit_from = at;
         if (rc == STORE_OK)
-            rc = state__deadline_set (txn, t, ev->ticket_id);
+            rc = state__deadline_set (w);
         return rc;
     default:
         return STORE_OK;
@@ -398,10 +401,18 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
         return *store_rc == STORE_OK ? STATE_REJECTED : STATE_FAILED;
 
     /* From here on every failure aborts the caller's transaction. With
-       the wall clock the actor advances time before each batch. */
+       the wall clock the actor advances time before each batch. The
+       event's number in the log names its trail entry: the number a
+       rebuild reads it under, or the one the log will give it. */
+    uint64_t seq = ctx->log_seq;
+    rc = logged ? STORE_OK : store_log_next (txn, &seq);
+    if (rc != STORE_OK) {
+        *store_rc = rc;
+        return STATE_FAILED;
+    }
     size_t fired = 0;
     rc = ctx->clock == STATE_CLOCK_EVENT
-             ? state__advance_clock (txn, ev->occurred_at, effects, &fired)
+             ? state__advance_clock (txn, ev->occurred_at, seq, effects, &fired)
              : STORE_OK;
     /* The clock may have raised overdue on this very ticket: reload. */
     if (rc == STORE_OK && have && fired)
@@ -409,13 +420,21 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
     if (rc == STORE_OK && ev->type == PROTO_ADJUSTED)
         rc = s_apply_adjusted (txn, ev, effects);
     else if (rc == STORE_OK && s_needs_ticket (ev->type)) {
-        rc = s_apply (txn, ev, &t, effects);
+        state_work_t w = {.txn = txn,
+                          .effects = effects,
+                          .ticket_id = ev->ticket_id,
+                          .t = &t,
+                          .seq = seq};
+        rc = s_apply (&w, ev);
         if (ev->occurred_at > t.last_at)
             t.last_at = ev->occurred_at;
         if (rc == STORE_OK)
             rc = state__ticket_put (txn, ev->ticket_id, &t);
+        /* The event's own trail entry, even with nothing counted: it
+           lists the event among the ticket's (hotline ticket). */
+        if (rc == STORE_OK)
+            rc = state__trail_flush (&w);
     }
-    uint64_t seq = 0;
     if (rc == STORE_OK && logged) {
         *store_rc = rc;
         return STATE_STORED;

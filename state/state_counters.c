@@ -37,11 +37,150 @@ state_counter_key (uint8_t *key, const char *period, const char *unit,
     return size;
 }
 
-int
-state__count_in (store_txn_t *txn, const state_ticket_t *t,
-                 proto_period_t period, int counter, int32_t delta,
-                 state_effects_t *effects)
+/* The adverse counters: those whose tickets explain lists, one entry
+   per count (docs/scoring.md). */
+static bool
+s_adverse (int counter)
 {
+    switch (counter) {
+    case RULES_SIGNED_LATE:
+    case RULES_CONTACTED_LATE:
+    case RULES_RETURNED:
+    case RULES_RETURNED_LATE:
+    case RULES_EXTENDED:
+    case RULES_CLOSED_LATE:
+    case RULES_OVERDUE_OPEN:
+    case RULES_ALERTS:
+    case RULES_UNSATISFIED:
+    case RULES_UNRESOLVED:
+    case RULES_REWORK:
+    case RULES_KEY_CLOSED_LATE:
+    case RULES_REPEAT_CLOSED_LATE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The moment an adverse count is measured against, for its detail: the
+   deadline in force, the dispatch, or the receipt. */
+static int64_t
+s_reference (const state_ticket_t *t, int counter)
+{
+    switch (counter) {
+    case RULES_CLOSED_LATE:
+    case RULES_KEY_CLOSED_LATE:
+    case RULES_REPEAT_CLOSED_LATE:
+    case RULES_OVERDUE_OPEN:
+    case RULES_ALERTS:
+    case RULES_EXTENDED:
+        return t->due_at;
+    case RULES_SIGNED_LATE:
+    case RULES_RETURNED:
+    case RULES_RETURNED_LATE:
+        return t->dispatched_at;
+    case RULES_CONTACTED_LATE:
+        return t->received_at;
+    default:
+        return 0;
+    }
+}
+
+/* STORE_COUNTED key: period \0 unit \0 counter byte, ticket_id. */
+static size_t
+s_counted_key (uint8_t *key, const char *period, const char *unit, int counter,
+               const char *ticket)
+{
+    char prefix[2] = {(char)(counter + 1), 0}; /* never a NUL byte */
+    return state_counter_key (key, period, unit, prefix, ticket);
+}
+
+/* The drill-down index follows the counter: +1 adds the moment, -1
+   takes back the latest one still counted. */
+static int
+s_index (state_work_t *w, const char *period, int counter, int32_t delta)
+{
+    uint8_t key[STORE_KEY_MAX];
+    size_t ksize =
+        s_counted_key (key, period, w->t->unit_id, counter, w->ticket_id);
+    uint8_t value[STATE_COUNTED_MAX * STATE_COUNTED_SIZE];
+    size_t size = sizeof (value);
+    int rc = store_get (w->txn, STORE_COUNTED, key, ksize, value, &size);
+    if (rc == STORE_NOTFOUND || rc == STORE_TOOBIG)
+        size = rc == STORE_NOTFOUND ? 0 : size;
+    else if (rc != STORE_OK)
+        return rc;
+    if (rc == STORE_TOOBIG ||
+        (delta > 0 && size + STATE_COUNTED_SIZE > sizeof (value)))
+        return STORE_OK; /* more counts than any ticket makes: not listed */
+    size_t n = size / STATE_COUNTED_SIZE;
+    if (delta > 0) {
+        state_counted_t entry = {w->at, s_reference (w->t, counter),
+                                 (uint8_t)w->why, 0};
+        state__counted_encode (&entry, value + n * STATE_COUNTED_SIZE);
+        n++;
+    } else {
+        /* The latest entry still counted goes; exempted ones stay. */
+        size_t k = n;
+        while (k > 0) {
+            state_counted_t entry;
+            state__counted_decode (value + (k - 1) * STATE_COUNTED_SIZE,
+                                   &entry);
+            if (!(entry.flags & STATE_COUNTED_EXEMPT))
+                break;
+            k--;
+        }
+        if (k == 0)
+            return STORE_OK; /* nothing listed (a store from before the
+                                index: hotline replay builds it) */
+        memmove (value + (k - 1) * STATE_COUNTED_SIZE,
+                 value + k * STATE_COUNTED_SIZE, (n - k) * STATE_COUNTED_SIZE);
+        n--;
+    }
+    if (n == 0)
+        return store_del (w->txn, STORE_COUNTED, key, ksize);
+    return store_put (w->txn, STORE_COUNTED, key, ksize, value,
+                      n * STATE_COUNTED_SIZE);
+}
+
+/* Notes a count in the work's trail, summing with the same period and
+   counter; a full trail is written out and started again. */
+static int
+s_trail (state_work_t *w, proto_period_t period, int counter, int32_t delta)
+{
+    for (size_t i = 0; i < w->trail_count; i++) {
+        state_trail_rec_t *r = &w->trail[i];
+        if (r->period == period.code && r->kind == period.kind &&
+            r->counter == counter) {
+            r->delta += delta;
+            return STORE_OK;
+        }
+    }
+    if (w->trail_count == STATE_TRAIL_MAX) {
+        int rc = state__trail_flush (w);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    w->trail[w->trail_count++] = (state_trail_rec_t){
+        period.code, (uint8_t)period.kind, (uint8_t)counter, delta};
+    return STORE_OK;
+}
+
+int
+state__count_derived (state_work_t *w, proto_period_t period, int counter,
+                      int32_t delta)
+{
+    char p[8];
+    proto_period_format (period, p);
+    int rc = s_adverse (counter) ? s_index (w, p, counter, delta) : STORE_OK;
+    return rc == STORE_OK ? s_trail (w, period, counter, delta) : rc;
+}
+
+int
+state__count_in (state_work_t *w, proto_period_t period, int counter,
+                 int32_t delta)
+{
+    const state_ticket_t *t = w->t;
     int32_t vec[RULES_STORED_COUNTERS] = {0};
     vec[counter] = delta;
     char p[8];
@@ -54,13 +193,48 @@ state__count_in (store_txn_t *txn, const state_ticket_t *t,
         uint8_t key[STORE_KEY_MAX];
         size_t size =
             state_counter_key (key, p, t->unit_id, prefix[s], slices[s]);
-        int rc = store_add_i32 (txn, STORE_COUNTERS, key, size, vec,
+        int rc = store_add_i32 (w->txn, STORE_COUNTERS, key, size, vec,
                                 RULES_STORED_COUNTERS);
         if (rc != STORE_OK)
             return rc;
     }
-    state__effects_touch (effects, period, t->unit_id);
-    return STORE_OK;
+    state__effects_touch (w->effects, period, t->unit_id);
+    return state__count_derived (w, period, counter, delta);
+}
+
+int
+state__trail_flush (state_work_t *w)
+{
+    if (w->clock && w->trail_count == 0)
+        return STORE_OK;
+    /* Key: ticket \0 seq kind; value: the unit, then the counts. */
+    uint8_t key[STORE_KEY_MAX];
+    size_t id = strnlen (w->ticket_id, PROTO_ID_MAX);
+    memcpy (key, w->ticket_id, id);
+    key[id] = 0;
+    store_put_be64 (key + id + 1, w->seq);
+    key[id + 9] = w->clock ? STATE_TRAIL_CLOCK : STATE_TRAIL_EVENT;
+    size_t ksize = id + 10;
+    uint8_t value[1 + PROTO_ID_MAX + 4 * STATE_TRAIL_MAX * STATE_TRAIL_SIZE];
+    size_t size = sizeof (value);
+    int rc = store_get (w->txn, STORE_TRAIL, key, ksize, value, &size);
+    if (rc == STORE_NOTFOUND) {
+        size_t unit = strnlen (w->t->unit_id, PROTO_ID_MAX);
+        value[0] = (uint8_t)unit;
+        memcpy (value + 1, w->t->unit_id, unit);
+        size = 1 + unit;
+    } else if (rc != STORE_OK)
+        return rc;
+    /* The clock may pass the same ticket twice under one number (two
+       wall-clock ticks with no event between): its counts add up. */
+    for (size_t i = 0; i < w->trail_count; i++) {
+        if (size + STATE_TRAIL_SIZE > sizeof (value))
+            break; /* cannot happen: a key holds one event's counts */
+        state__trail_encode (&w->trail[i], value + size);
+        size += STATE_TRAIL_SIZE;
+    }
+    w->trail_count = 0;
+    return store_put (w->txn, STORE_TRAIL, key, ksize, value, size);
 }
 
 void
@@ -166,6 +340,104 @@ state_scan_period (store_txn_t *txn, store_table_t table, const char *period,
         memcpy (rest, end + 1, rest_len);
         rest[rest_len] = 0;
         fn (arg, unit, rest, value, size);
+    }
+    store_cursor_destroy (&cursor);
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* ---- byte forms --------------------------------------------------------- */
+
+static void
+s_put_i64 (uint8_t *bytes, int64_t value)
+{
+    store_put_be64 (bytes, (uint64_t)value);
+}
+
+static int64_t
+s_get_i64 (const uint8_t *bytes)
+{
+    return (int64_t)store_get_be64 (bytes);
+}
+
+void
+state__counted_encode (const state_counted_t *c, uint8_t *bytes)
+{
+    s_put_i64 (bytes, c->at);
+    s_put_i64 (bytes + 8, c->ref);
+    bytes[16] = c->why;
+    bytes[17] = c->flags;
+}
+
+void
+state__counted_decode (const uint8_t *bytes, state_counted_t *c)
+{
+    c->at = s_get_i64 (bytes);
+    c->ref = s_get_i64 (bytes + 8);
+    c->why = bytes[16];
+    c->flags = bytes[17];
+}
+
+void
+state__trail_encode (const state_trail_rec_t *r, uint8_t *bytes)
+{
+    uint32_t period = (uint32_t)r->period, delta = (uint32_t)r->delta;
+    for (int i = 0; i < 4; i++) {
+        bytes[i] = (uint8_t)(period >> (24 - 8 * i));
+        bytes[6 + i] = (uint8_t)(delta >> (24 - 8 * i));
+    }
+    bytes[4] = r->kind;
+    bytes[5] = r->counter;
+}
+
+void
+state__trail_decode (const uint8_t *bytes, state_trail_rec_t *r)
+{
+    uint32_t period = 0, delta = 0;
+    for (int i = 0; i < 4; i++) {
+        period = period << 8 | bytes[i];
+        delta = delta << 8 | bytes[6 + i];
+    }
+    r->period = (int32_t)period;
+    r->kind = bytes[4];
+    r->counter = bytes[5];
+    r->delta = (int32_t)delta;
+}
+
+/* ---- reading the drill-down -------------------------------------------- */
+
+int
+state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
+                    state_counted_fn *fn, void *arg)
+{
+    uint8_t prefix[STORE_KEY_MAX];
+    size_t psize = state_counter_key (prefix, period, unit, "", "");
+    store_cursor_t *cursor =
+        store_cursor_new (txn, STORE_COUNTED, prefix, psize);
+    if (!cursor)
+        return STORE_ERROR;
+    const void *key, *value;
+    size_t key_size, size;
+    int rc;
+    while ((rc = store_cursor_next (cursor, &key, &key_size, &value, &size)) ==
+           STORE_OK) {
+        const uint8_t *k = key;
+        if (key_size <= psize || memcmp (k, prefix, psize) != 0)
+            break;
+        int counter = k[psize] - 1;
+        char ticket[PROTO_ID_MAX + 1];
+        size_t id = key_size - psize - 1;
+        if (counter < 0 || counter >= RULES_COUNTERS || id > PROTO_ID_MAX)
+            continue; /* not a key of ours */
+        memcpy (ticket, k + psize + 1, id);
+        ticket[id] = 0;
+        state_counted_t counts[STATE_COUNTED_MAX];
+        size_t n = size / STATE_COUNTED_SIZE;
+        if (n > STATE_COUNTED_MAX)
+            n = STATE_COUNTED_MAX;
+        for (size_t i = 0; i < n; i++)
+            state__counted_decode (
+                (const uint8_t *)value + i * STATE_COUNTED_SIZE, &counts[i]);
+        fn (arg, counter, ticket, counts, n);
     }
     store_cursor_destroy (&cursor);
     return rc == STORE_NOTFOUND ? STORE_OK : rc;

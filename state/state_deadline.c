@@ -106,25 +106,29 @@ s_alert_json (const char *kind, const state_ticket_t *t, const char *ticket_id,
 
 /* Raises a warning or overdue alert: flag, open-alert record, effect. */
 static int
-s_raise (store_txn_t *txn, const char *kind, state_ticket_t *t,
-         const char *ticket_id, int64_t at, state_effects_t *effects)
+s_raise (state_work_t *w, const char *kind, int64_t at)
 {
+    store_txn_t *txn = w->txn;
+    state_ticket_t *t = w->t;
+    const char *ticket_id = w->ticket_id;
     char *json = s_alert_json (kind, t, ticket_id, at, NULL);
     if (!json)
         return STORE_ERROR;
     int rc = store_put (txn, STORE_ALERTS, ticket_id, strlen (ticket_id), json,
                         strlen (json));
     if (rc == STORE_OK)
-        state__effects_alert (effects, t->unit_id, json);
+        state__effects_alert (w->effects, t->unit_id, json);
     free (json);
     return rc;
 }
 
 /* Clears the ticket's open alert, if it has one. */
 static int
-s_clear (store_txn_t *txn, state_ticket_t *t, const char *ticket_id, int64_t at,
-         const char *reason, state_effects_t *effects)
+s_clear (state_work_t *w, int64_t at, const char *reason)
 {
+    store_txn_t *txn = w->txn;
+    state_ticket_t *t = w->t;
+    const char *ticket_id = w->ticket_id;
     if (!(t->flags & (F_WARNED | F_OVERDUE)))
         return STORE_OK;
     int rc = store_del (txn, STORE_ALERTS, ticket_id, strlen (ticket_id));
@@ -133,7 +137,7 @@ s_clear (store_txn_t *txn, state_ticket_t *t, const char *ticket_id, int64_t at,
     char *json = s_alert_json ("cleared", t, ticket_id, at, reason);
     if (!json)
         return STORE_ERROR;
-    state__effects_alert (effects, t->unit_id, json);
+    state__effects_alert (w->effects, t->unit_id, json);
     free (json);
     t->flags &= (uint8_t) ~(F_WARNED | F_OVERDUE);
     return STORE_OK;
@@ -142,8 +146,11 @@ s_clear (store_txn_t *txn, state_ticket_t *t, const char *ticket_id, int64_t at,
 /* ---- deadlines ---------------------------------------------------------- */
 
 int
-state__deadline_set (store_txn_t *txn, state_ticket_t *t, const char *ticket_id)
+state__deadline_set (state_work_t *w)
 {
+    store_txn_t *txn = w->txn;
+    state_ticket_t *t = w->t;
+    const char *ticket_id = w->ticket_id;
     t->flags &= (uint8_t) ~(F_WARNED | F_OVERDUE);
     int rc = s_index_put (txn, t->due_at, KIND_DEADLINE, ticket_id);
     t->warn_at = s_warn_at (txn, t);
@@ -153,9 +160,11 @@ state__deadline_set (store_txn_t *txn, state_ticket_t *t, const char *ticket_id)
 }
 
 int
-state__leave_open (store_txn_t *txn, state_ticket_t *t, const char *ticket_id,
-                   int64_t at, const char *reason, state_effects_t *effects)
+state__leave_open (state_work_t *w, int64_t at, const char *reason)
 {
+    store_txn_t *txn = w->txn;
+    state_ticket_t *t = w->t;
+    const char *ticket_id = w->ticket_id;
     int rc = s_index_del (txn, t->due_at, KIND_DEADLINE, ticket_id);
     if (rc == STORE_OK && t->warn_at)
         rc = s_index_del (txn, t->warn_at, KIND_WARNING, ticket_id);
@@ -163,12 +172,14 @@ state__leave_open (store_txn_t *txn, state_ticket_t *t, const char *ticket_id,
         if (t->overdue_period[k] < 0)
             continue;
         proto_period_t p = proto_period_of (at, k);
-        if (p.code == t->overdue_period[k])
-            rc = state__count_in (txn, t, p, RULES_OVERDUE_OPEN, -1, effects);
+        if (p.code == t->overdue_period[k]) {
+            w->at = at;
+            rc = state__count_in (w, p, RULES_OVERDUE_OPEN, -1);
+        }
         t->overdue_period[k] = -1;
     }
     if (rc == STORE_OK)
-        rc = s_clear (txn, t, ticket_id, at, reason, effects);
+        rc = s_clear (w, at, reason);
     return rc;
 }
 
@@ -176,22 +187,23 @@ state__leave_open (store_txn_t *txn, state_ticket_t *t, const char *ticket_id,
    the period of the deadline, contacted_late if never contacted, and the
    alert. */
 static int
-s_fire_deadline (store_txn_t *txn, state_ticket_t *t, const char *ticket_id,
-                 state_effects_t *effects)
+s_fire_deadline (state_work_t *w)
 {
+    state_ticket_t *t = w->t;
     int rc = STORE_OK;
     t->flags |= F_OVERDUE;
+    w->at = t->due_at;
     for (int k = 0; k < 2 && rc == STORE_OK; k++) {
         proto_period_t p = proto_period_of (t->due_at, k);
         t->overdue_period[k] = p.code;
-        rc = state__count_in (txn, t, p, RULES_OVERDUE_OPEN, 1, effects);
+        rc = state__count_in (w, p, RULES_OVERDUE_OPEN, 1);
         if (rc == STORE_OK)
-            rc = state__count_in (txn, t, p, RULES_ALERTS, 1, effects);
+            rc = state__count_in (w, p, RULES_ALERTS, 1);
     }
     if (rc == STORE_OK)
-        rc = state__contact_missed (txn, t, t->due_at, effects);
+        rc = state__contact_missed (w, t->due_at, STATE_WHY_CONTACT_NONE_DUE);
     if (rc == STORE_OK)
-        rc = s_raise (txn, "overdue", t, ticket_id, t->due_at, effects);
+        rc = s_raise (w, "overdue", t->due_at);
     return rc;
 }
 
@@ -207,12 +219,18 @@ int
 state_advance_clock (store_txn_t *txn, int64_t now, state_effects_t *effects)
 {
     size_t fired;
-    return state__advance_clock (txn, now, effects, &fired);
+    /* A tick of the wall clock: what it counts goes with the next event
+       the log will hold. */
+    uint64_t seq;
+    int rc = store_log_next (txn, &seq);
+    return rc == STORE_OK
+               ? state__advance_clock (txn, now, seq, effects, &fired)
+               : rc;
 }
 
 int
-state__advance_clock (store_txn_t *txn, int64_t now, state_effects_t *effects,
-                      size_t *fired)
+state__advance_clock (store_txn_t *txn, int64_t now, uint64_t seq,
+                      state_effects_t *effects, size_t *fired)
 {
     *fired = 0;
     if (now <= state_clock_now (txn))
@@ -252,15 +270,26 @@ state__advance_clock (store_txn_t *txn, int64_t now, state_effects_t *effects,
         /* An entry that no longer matches the ticket is stale: skip it. */
         if (t.state != T_OPEN)
             continue;
+        /* The clock's counts for this ticket go to its trail under the
+           number of the event being applied (or, for a wall-clock tick,
+           the next the log will give). */
+        state_work_t w = {.txn = txn,
+                          .effects = effects,
+                          .ticket_id = ticket_id,
+                          .t = &t,
+                          .seq = seq,
+                          .clock = true};
         if (kind == KIND_DEADLINE) {
             if (t.due_at != at || (t.flags & F_OVERDUE))
                 continue;
-            rc = s_fire_deadline (txn, &t, ticket_id, effects);
+            rc = s_fire_deadline (&w);
+            if (rc == STORE_OK)
+                rc = state__trail_flush (&w);
         } else {
             if (t.warn_at != at || (t.flags & (F_WARNED | F_OVERDUE)))
                 continue;
             t.flags |= F_WARNED;
-            rc = s_raise (txn, "warning", &t, ticket_id, at, effects);
+            rc = s_raise (&w, "warning", at);
         }
         if (rc == STORE_OK)
             rc = state__ticket_put (txn, ticket_id, &t);

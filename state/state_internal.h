@@ -55,18 +55,62 @@ int state__ticket_get (store_txn_t *txn, const char *ticket_id,
 int state__ticket_put (store_txn_t *txn, const char *ticket_id,
                        const state_ticket_t *t);
 
+/* What the counts of one event for one ticket (or of the clock passing
+   one ticket's deadline) go with: the counting functions below keep the
+   counters, the drill-down index (STORE_COUNTED) and the ticket's trail
+   (STORE_TRAIL) together, in the caller's transaction. */
+#define STATE_TRAIL_MAX 48
+typedef struct {
+    int32_t period;  /* period code */
+    uint8_t kind;    /* month or quarter */
+    uint8_t counter; /* rules_counter_t */
+    int32_t delta;   /* +1, -1, or days for days_late */
+} state_trail_rec_t;
+
+typedef struct {
+    store_txn_t *txn;         /* the write transaction */
+    state_effects_t *effects; /* for the publisher, or NULL */
+    const char *ticket_id;    /* the ticket counted */
+    state_ticket_t *t;        /* its record */
+    int64_t at;               /* the moment of the counts being made */
+    state_why_t why;          /* why, for adverse counts (explain) */
+    uint64_t seq;             /* the event's log seq, or the clock's */
+    bool clock;               /* the counts are the clock's, not the
+                                 event's */
+    size_t trail_count;       /* counts not yet written to the trail */
+    state_trail_rec_t trail[STATE_TRAIL_MAX]; /* them */
+} state_work_t;
+
 /* Adds delta to one counter of the ticket's unit in one period, for the
-   three slices (all, channel, category), and marks the period touched. */
-int state__count_in (store_txn_t *txn, const state_ticket_t *t,
-                     proto_period_t period, int counter, int32_t delta,
-                     state_effects_t *effects);
+   three slices (all, channel, category); marks the period touched; notes
+   the count in the ticket's trail and, for an adverse counter, in the
+   drill-down index (+1 adds w->at, -1 takes back the latest). */
+int state__count_in (state_work_t *w, proto_period_t period, int counter,
+                     int32_t delta);
+/* Notes a count of a derived counter (closed_late) in the trail and the
+   index only. */
+int state__count_derived (state_work_t *w, proto_period_t period, int counter,
+                          int32_t delta);
+/* Writes the counts noted for the ticket to its trail (merged with an
+   entry already there for the same key, as the clock's may be). */
+int state__trail_flush (state_work_t *w);
+/* Counts contacted_late once for a ticket never contacted in time. */
+int state__contact_missed (state_work_t *w, int64_t at, state_why_t why);
 /* Sets a manual item to `value` unless a later ADJUSTED (by `at`) set
    it already (state_counters.c). */
 int state__manual_put (store_txn_t *txn, const char *period, const char *unit,
                        const char *item, double value, int64_t at);
-/* Counts contacted_late once for a ticket never contacted in time. */
-int state__contact_missed (store_txn_t *txn, state_ticket_t *t, int64_t at,
-                           state_effects_t *effects);
+
+/* The byte forms of the drill-down records (state_counters.c). */
+#define STATE_COUNTED_SIZE 18 /* at, ref, why, flags */
+#define STATE_COUNTED_MAX  64 /* counts of one ticket in one counter */
+#define STATE_TRAIL_SIZE   10 /* period, kind, counter, delta */
+#define STATE_TRAIL_EVENT  0  /* trail key kinds */
+#define STATE_TRAIL_CLOCK  1
+void state__counted_encode (const state_counted_t *c, uint8_t *bytes);
+void state__counted_decode (const uint8_t *bytes, state_counted_t *c);
+void state__trail_encode (const state_trail_rec_t *r, uint8_t *bytes);
+void state__trail_decode (const uint8_t *bytes, state_trail_rec_t *r);
 
 /*  Effects (state_effects.c).                                           */
 
@@ -83,18 +127,16 @@ void state__effects_alert (state_effects_t *effects, const char *unit,
 /* Enters the ticket's deadline in force (t->due_at, with its time limit
    from t->limit_from) in the deadline index, with its warning time, and
    allows its alerts to be raised again: a new deadline. */
-int state__deadline_set (store_txn_t *txn, state_ticket_t *t,
-                         const char *ticket_id);
+int state__deadline_set (state_work_t *w);
 /* The ticket leaves the open state at `at` (closed, returned, or its
    deadline replaced): index entries go, an overdue_open counted in the
    period of `at` is taken back, and an open alert is cleared with
    `reason`. */
-int state__leave_open (store_txn_t *txn, state_ticket_t *t,
-                       const char *ticket_id, int64_t at, const char *reason,
-                       state_effects_t *effects);
-/* state_advance_clock, also telling how many index entries it took
-   (0: no ticket record was changed). */
-int state__advance_clock (store_txn_t *txn, int64_t now,
+int state__leave_open (state_work_t *w, int64_t at, const char *reason);
+/* state_advance_clock, with the log number the clock's counts go to
+   the tickets' trails under, also telling how many index entries it
+   took (0: no ticket record was changed). */
+int state__advance_clock (store_txn_t *txn, int64_t now, uint64_t seq,
                           state_effects_t *effects, size_t *fired);
 
 #endif

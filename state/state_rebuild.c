@@ -61,7 +61,9 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
             continue;
         int store_rc = STORE_OK;
         /* The log's events were accepted once: no future check now. */
-        state_ctx_t ctx = {STATE_CLOCK_EVENT, INT64_MAX / 2, NULL};
+        state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
+                           .wall_now = INT64_MAX / 2,
+                           .effects = NULL};
         if (state_apply (txn, &event, &ctx, reason, &store_rc, NULL) ==
             STATE_FAILED)
             rc = store_rc;
@@ -121,7 +123,8 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
 
 /* The tables derived from the log, emptied by a fresh rebuild. */
 static const store_table_t s_derived[] = {
-    STORE_TICKETS, STORE_DUE, STORE_COUNTERS, STORE_MANUAL, STORE_ALERTS};
+    STORE_TICKETS, STORE_DUE,     STORE_COUNTERS, STORE_MANUAL,
+    STORE_ALERTS,  STORE_COUNTED, STORE_TRAIL};
 
 /* Meta values derived from the log: the event clock. (Units, the log,
    de-duplication, dead letters, "warn_permille", "pubseq" and
@@ -363,7 +366,10 @@ s_rebuild_batch (store_t *store, s_feed_t *feed, state_clock_t clock,
         /* Always on event time: the log does not say when events
            arrived, and event time is what a live daemon's clock tracked
            (exactly with the event clock, closely with the wall clock). */
-        state_ctx_t ctx = {STATE_CLOCK_EVENT, wall_now, NULL};
+        state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
+                           .wall_now = wall_now,
+                           .effects = NULL,
+                           .log_seq = slot->seq};
         state_outcome_t outcome =
             state_reapply (txn, &slot->event, &ctx, reason, &store_rc, &kind);
         if (outcome == STATE_FAILED)

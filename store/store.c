@@ -47,8 +47,8 @@ struct _store_cursor_t {
 };
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
-    "meta",     "log",    "dedup", "tickets", "due",
-    "counters", "manual", "units", "alerts",  "rejected"};
+    "meta",   "log",   "dedup",  "tickets",  "due",     "counters",
+    "manual", "units", "alerts", "rejected", "counted", "trail"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */
@@ -408,25 +408,49 @@ store_get_be64 (const uint8_t *src)
 }
 
 int
-store_log_append (store_txn_t *txn, const void *event, size_t size,
-                  uint64_t *seq)
+store_log_next (store_txn_t *txn, uint64_t *seq)
 {
     /* The next sequence number is one past the log's last key, read from
-       the B-tree itself, so it can never drift from what is stored. */
-    MDB_cursor *cursor;
-    int rc = mdb_cursor_open (txn->txn, txn->store->dbi[STORE_LOG], &cursor);
-    if (rc != 0)
-        return s_map_rc (rc);
-    MDB_val k, v;
-    uint64_t next = txn->log_next;
-    if (next == 0) {
-        /* Once per transaction: this one is the only writer, so the next
-           number is then known without another descent. */
-        next = 1;
+       the B-tree itself, so it can never drift from what is stored; once
+       per transaction: a write transaction is the only writer, so the
+       next number is then known without another descent. */
+    if (txn->log_next == 0) {
+        MDB_cursor *cursor;
+        int rc =
+            mdb_cursor_open (txn->txn, txn->store->dbi[STORE_LOG], &cursor);
+        if (rc != 0)
+            return s_map_rc (rc);
+        MDB_val k, v;
+        uint64_t next = 1;
         rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
         if (rc == 0 && k.mv_size == 8)
             next = store_get_be64 (k.mv_data) + 1;
+        mdb_cursor_close (cursor);
+        if (rc != 0 && rc != MDB_NOTFOUND)
+            return s_map_rc (rc);
+        if (!txn->write) {
+            *seq = next; /* a reader's answer may go stale: not kept */
+            return STORE_OK;
+        }
+        txn->log_next = next;
     }
+    *seq = txn->log_next;
+    return STORE_OK;
+}
+
+int
+store_log_append (store_txn_t *txn, const void *event, size_t size,
+                  uint64_t *seq)
+{
+    uint64_t next;
+    int rc = store_log_next (txn, &next);
+    if (rc != STORE_OK)
+        return rc;
+    MDB_cursor *cursor;
+    rc = mdb_cursor_open (txn->txn, txn->store->dbi[STORE_LOG], &cursor);
+    if (rc != 0)
+        return s_map_rc (rc);
+    MDB_val k, v;
     uint8_t key[8];
     store_put_be64 (key, next);
     k.mv_size = 8;

@@ -17,6 +17,11 @@
       STORE_ALERTS    ticket_id -> the ticket's open alert (JSON)
       STORE_REJECTED  u64 big-endian seq -> a dead letter (JSON): an event
                       the daemon refused, with the reason and its class
+      STORE_COUNTED   period \0 unit \0 counter byte, ticket_id -> the
+                      moments that ticket counted in an adverse counter
+                      (explain's drill-down)
+      STORE_TRAIL     ticket_id \0 u64 big-endian seq, kind byte -> what
+                      one event (or the clock) counted for the ticket
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -48,6 +53,8 @@ typedef enum {
     STORE_UNITS,
     STORE_ALERTS,
     STORE_REJECTED,
+    STORE_COUNTED,
+    STORE_TRAIL,
     STORE_TABLE_COUNT
 } store_table_t;
 
@@ -144,6 +151,10 @@ size_t store_count (store_txn_t *txn, store_table_t table);
    the B-tree (MDB_APPEND: no page splits in the middle). */
 int store_log_append (store_txn_t *txn, const void *event, size_t size,
                       uint64_t *seq);
+
+/* The sequence number the next store_log_append of this transaction
+   will give (1 for an empty log). */
+int store_log_next (store_txn_t *txn, uint64_t *seq);
 
 /* Adds `delta` (n int32 values) element-wise to the int32 array stored
    under key, creating it (zeros) when absent; a shorter stored array is

@@ -149,9 +149,12 @@ fx_try (const proto_event_t *ev, state_effects_t *effects, char *reason)
     store_txn_t *txn = store_begin (fx_store, true);
     cr_assert_not_null (txn);
     int rc = STORE_OK;
-    state_outcome_t outcome = state_apply (
-        txn, ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, effects}, reason,
-        &rc, NULL);
+    state_outcome_t outcome =
+        state_apply (txn, ev,
+                     &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                    .wall_now = WALL_NOW,
+                                    .effects = effects},
+                     reason, &rc, NULL);
     if (outcome == STATE_FAILED) {
         store_abort (&txn);
         cr_assert_fail ("event %s failed: %s", ev->event_id,

@@ -135,8 +135,10 @@ s_apply (proto_event_t ev)
     int rc = STORE_OK;
     char reason[PROTO_ERROR_MAX + 1] = "";
     state_outcome_t outcome = state_apply (
-        txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, s_fx}, reason,
-        &rc, NULL);
+        txn, &ev,
+        &(state_ctx_t){
+            .clock = STATE_CLOCK_EVENT, .wall_now = WALL_NOW, .effects = s_fx},
+        reason, &rc, NULL);
     if (outcome != STATE_STORED) {
         store_abort (&txn);
         cr_assert_fail ("event %s (%s of %s): %d %s %s", ev.event_id,

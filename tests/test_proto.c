@@ -874,10 +874,36 @@ Test (proto_wire, round_trips_a_report_query)
     free (bytes);
 }
 
+Test (proto_wire, round_trips_explain_and_ticket_queries)
+{
+    proto_query_t query = {.kind = PROTO_QUERY_EXPLAIN,
+                           .ruleset = "jintai-2025",
+                           .period = "2025-07",
+                           .unit = "J04",
+                           .item = "on_time"};
+    size_t size = 0;
+    uint8_t *bytes = proto_query_encode (&query, &size);
+    proto_query_t decoded;
+    cr_assert_eq (proto_query_decode (bytes, size, &decoded, NULL), 0);
+    cr_assert_eq (decoded.kind, PROTO_QUERY_EXPLAIN);
+    cr_assert_str_eq (decoded.unit, "J04");
+    cr_assert_str_eq (decoded.item, "on_time");
+    proto_query_free (&decoded);
+    free (bytes);
+    proto_query_t ticket = {.kind = PROTO_QUERY_TICKET,
+                            .ticket = "T202507-000040"};
+    bytes = proto_query_encode (&ticket, &size);
+    cr_assert_eq (proto_query_decode (bytes, size, &decoded, NULL), 0);
+    cr_assert_eq (decoded.kind, PROTO_QUERY_TICKET);
+    cr_assert_str_eq (decoded.ticket, "T202507-000040");
+    proto_query_free (&decoded);
+    free (bytes);
+}
+
 Test (proto_wire, rejects_a_query_of_unknown_kind_or_long_period)
 {
     s_wire_t *wire = calloc (1, sizeof *wire);
-    s_put_int (wire, 1, PROTO_QUERY_REJECTED + 1);
+    s_put_int (wire, 1, PROTO_QUERY_LAST + 1);
     proto_query_t decoded;
     char reason[PROTO_ERROR_MAX] = "";
     cr_assert_eq (proto_query_decode (wire->data, wire->size, &decoded, reason),

@@ -115,7 +115,8 @@ s_lines (const char *command)
 /* ---- the derived state, read directly (the daemon stopped) ------------ */
 
 static const store_table_t s_derived[] = {
-    STORE_TICKETS, STORE_DUE, STORE_COUNTERS, STORE_MANUAL, STORE_ALERTS};
+    STORE_TICKETS, STORE_DUE,     STORE_COUNTERS, STORE_MANUAL,
+    STORE_ALERTS,  STORE_COUNTED, STORE_TRAIL};
 
 static uint64_t
 s_fnv (uint64_t hash, const void *bytes, size_t size)
@@ -193,7 +194,9 @@ s_interrupt_after (uint64_t applied)
     size_t key_size, size;
     uint64_t seq = 0;
     proto_event_t *events = calloc (applied ? applied : 1, sizeof (*events));
+    uint64_t *seqs = calloc (applied ? applied : 1, sizeof (*seqs));
     cr_assert_not_null (events);
+    cr_assert_not_null (seqs);
     /* Decoded first: the cursor's values are only valid until writes. */
     uint64_t n = 0;
     while (n < applied && store_cursor_next (cursor, &key, &key_size, &value,
@@ -201,7 +204,7 @@ s_interrupt_after (uint64_t applied)
         char reason[PROTO_ERROR_MAX + 1];
         cr_assert_eq (proto_event_decode (value, size, &events[n], reason), 0,
                       "%s", reason);
-        seq = store_get_be64 (key);
+        seq = seqs[n] = store_get_be64 (key);
         n++;
     }
     store_cursor_destroy (&cursor);
@@ -211,13 +214,15 @@ s_interrupt_after (uint64_t applied)
         char reason[PROTO_ERROR_MAX + 1];
         int store_rc;
         state_reject_t kind;
-        cr_assert_eq (
-            state_reapply (txn, &events[i],
-                           &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL},
-                           reason, &store_rc, &kind),
-            STATE_STORED, "%s", reason);
+        cr_assert_eq (state_reapply (txn, &events[i],
+                                     &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                                    .wall_now = WALL_NOW,
+                                                    .log_seq = seqs[i]},
+                                     reason, &store_rc, &kind),
+                      STATE_STORED, "%s", reason);
     }
     free (events);
+    free (seqs);
     cr_assert_eq (store_meta_put (txn, "rebuild_next", seq + 1), STORE_OK);
     cr_assert_eq (store_commit (&txn), STORE_OK);
     store_destroy (&store);

@@ -771,16 +771,18 @@ Test (state, a_duplicate_within_one_transaction_is_reported)
     store_txn_t *txn = store_begin (fx_store, true);
     char reason[PROTO_ERROR_MAX + 1];
     int rc;
-    cr_assert_eq (
-        state_apply (txn, &ev,
-                     &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
-                     &rc, NULL),
-        STATE_STORED);
-    cr_assert_eq (
-        state_apply (txn, &ev,
-                     &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
-                     &rc, NULL),
-        STATE_DUPLICATE);
+    cr_assert_eq (state_apply (txn, &ev,
+                               &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                              .wall_now = WALL_NOW,
+                                              .effects = NULL},
+                               reason, &rc, NULL),
+                  STATE_STORED);
+    cr_assert_eq (state_apply (txn, &ev,
+                               &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                              .wall_now = WALL_NOW,
+                                              .effects = NULL},
+                               reason, &rc, NULL),
+                  STATE_DUPLICATE);
     cr_assert_eq (store_commit (&txn), STORE_OK);
     cr_assert_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 1);
 }
@@ -793,9 +795,11 @@ s_try_wall (const proto_event_t *ev, int *rc, char *reason)
 {
     store_txn_t *txn = store_begin (fx_store, true);
     cr_assert_not_null (txn);
-    state_outcome_t outcome =
-        state_apply (txn, ev, &(state_ctx_t){STATE_CLOCK_WALL, WALL_NOW, NULL},
-                     reason, rc, NULL);
+    state_outcome_t outcome = state_apply (
+        txn, ev,
+        &(state_ctx_t){
+            .clock = STATE_CLOCK_WALL, .wall_now = WALL_NOW, .effects = NULL},
+        reason, rc, NULL);
     if (outcome == STATE_FAILED)
         store_abort (&txn);
     else
@@ -858,9 +862,11 @@ Test (state, a_full_store_makes_apply_fail_with_the_store_code)
         proto_event_t ev = fx_received (ticket, "U01", "2025-07-01 09:00",
                                         "2025-07-01 09:00", "2025-07-04 18:00");
         snprintf (ev.category, sizeof (ev.category), "cat%06d", n);
-        outcome = state_apply (
-            txn, &ev, &(state_ctx_t){STATE_CLOCK_EVENT, WALL_NOW, NULL}, reason,
-            &rc, NULL);
+        outcome = state_apply (txn, &ev,
+                               &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                              .wall_now = WALL_NOW,
+                                              .effects = NULL},
+                               reason, &rc, NULL);
     }
     cr_assert_eq (outcome, STATE_FAILED, "after %d events", n);
     cr_assert_eq (rc, STORE_FULL, "store_rc %d", rc);
