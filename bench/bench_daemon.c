@@ -96,6 +96,7 @@ bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
              "    query = %s\n"
              "    snapshot = %s\n"
              "    heartbeat_ms = 100\n"
+             "    http = 127.0.0.1:0\n"
              "%s",
              d->data, d->ingest, d->publish, d->query, d->snapshot,
              extra ? extra : "");

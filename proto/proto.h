@@ -232,8 +232,13 @@ typedef enum {
     PROTO_QUERY_RULESETS = 4,
     PROTO_QUERY_RULESETS_RELOAD = 5,
     PROTO_QUERY_SNAPSHOT = 6,
-    PROTO_QUERY_REJECTED = 7
+    PROTO_QUERY_REJECTED = 7,
+    PROTO_QUERY_UNITS = 8,
+    PROTO_QUERY_ALERTS = 9
 } proto_query_kind_t;
+
+/* A live topic or topic prefix (score/<ruleset>/<unit_id>): bytes. */
+#define PROTO_TOPIC_MAX (16 + 2 * PROTO_ID_MAX)
 
 typedef struct {
     proto_query_kind_t kind;           /* what is asked */
@@ -241,6 +246,8 @@ typedef struct {
     char period[PROTO_PERIOD_MAX + 1]; /* report: period */
     int64_t as_of;                     /* report: 0 = now */
     uint32_t limit;                    /* rejected: newest N, 0 = 100 */
+    char unit[PROTO_ID_MAX + 1];       /* alerts: one unit's, "" all */
+    char topic[PROTO_TOPIC_MAX + 1];   /* snapshot: topic prefix, "" all */
     size_t unit_count;                 /* units import: count */
     proto_unit_t *units;               /* units import: the units */
 } proto_query_t;

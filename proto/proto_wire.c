@@ -418,6 +418,8 @@ proto_query_encode (const proto_query_t *query, size_t *size)
     pb.period = (char *)query->period;
     pb.as_of = query->as_of;
     pb.limit = query->limit;
+    pb.unit = (char *)query->unit;
+    pb.topic = (char *)query->topic;
     pb.n_units = count;
     pb.units = unit_ptrs;
     buffer = s_pack (&pb.base, size);
@@ -446,7 +448,7 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
     }
     int rc = -1;
     int kind = (int)pb->kind;
-    if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_REJECTED) {
+    if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_ALERTS) {
         proto__reason (reason, "unknown query kind");
         goto cleanup;
     }
@@ -454,7 +456,11 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
     if (proto__copy_field (query->ruleset, sizeof query->ruleset, pb->ruleset,
                            "ruleset", reason) ||
         proto__copy_field (query->period, sizeof query->period, pb->period,
-                           "period", reason))
+                           "period", reason) ||
+        proto__copy_field (query->unit, sizeof query->unit, pb->unit, "unit",
+                           reason) ||
+        proto__copy_field (query->topic, sizeof query->topic, pb->topic,
+                           "topic", reason))
         goto cleanup;
     //  Zero means "now"; anything else must be a time events could have.
     if (pb->as_of != 0 &&

@@ -39,7 +39,8 @@ harness_init (harness_t *h, const char *clock)
              "    ingest = %s\n"
              "    publish = %s\n"
              "    query = %s\n"
-             "    snapshot = %s\n",
+             "    snapshot = %s\n"
+             "    http = 127.0.0.1:0\n",
              h->dir, clock, h->ingest, h->publish, h->query, h->snapshot);
     fclose (f);
 }
