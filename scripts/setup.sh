@@ -7,7 +7,7 @@ packages=(build-essential cmake pkg-config
           liblmdb-dev libcjson-dev libcriterion-dev libxlsxwriter-dev
           libsqlite3-dev clang-format
           libmicrohttpd-dev libcurl4-openssl-dev libjs-chart.js
-          chromium fonts-wqy-microhei python3 prometheus)
+          chromium fonts-wqy-microhei python3 prometheus curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
