@@ -14,4 +14,8 @@ int bench_report_main (int argc, char *argv[]);
    latency (bench_live.c). */
 int bench_live_main (int argc, char *argv[]);
 
+/* HTTP ingest beside ZeroMQ ingest; a live HTTP client that never reads
+   (bench_web.c). */
+int bench_web_main (int argc, char *argv[]);
+
 #endif

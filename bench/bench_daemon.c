@@ -54,6 +54,27 @@ bench_median (double *values, size_t n)
     return bench_percentile (values, n, 0.5);
 }
 
+/* The HTTP address the daemon logged (the web starts after the query
+   endpoint answers: up to 5 s). */
+static void
+s_read_http (bench_daemon_t *d, const char *log)
+{
+    const char *mark = "web: listening on ";
+    for (int i = 0; i < 100 && !*d->http; i++) {
+        FILE *f = fopen (log, "r");
+        char line[512];
+        while (f && fgets (line, sizeof (line), f)) {
+            const char *at = strstr (line, mark);
+            if (at)
+                sscanf (at + strlen (mark), "%127s", d->http);
+        }
+        if (f)
+            fclose (f);
+        if (!*d->http)
+            zclock_sleep (50);
+    }
+}
+
 int
 bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
                     const char *data, const char *extra)
@@ -96,6 +117,7 @@ bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
              "    query = %s\n"
              "    snapshot = %s\n"
              "    heartbeat_ms = 100\n"
+             "    http = 127.0.0.1:0\n"
              "%s",
              d->data, d->ingest, d->publish, d->query, d->snapshot,
              extra ? extra : "");
@@ -122,6 +144,7 @@ bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
         char *json = NULL, err[256];
         if (client_query (d->query, &q, 500, &json, err) == 0) {
             free (json);
+            s_read_http (d, log);
             return 0;
         }
         int status;

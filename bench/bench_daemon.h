@@ -23,6 +23,7 @@ typedef struct {
     char publish[256];  /* ... */
     char query[256];    /* ... */
     char snapshot[256]; /* ... */
+    char http[128];     /* "http://127.0.0.1:PORT/" it logged, or "" */
     pid_t pid;          /* running hotlined, or 0 */
     bool temporary;     /* dir was made by bench_daemon_start */
 } bench_daemon_t;

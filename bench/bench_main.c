@@ -5,6 +5,8 @@
                                      SQLite; ack latency; replay; memory
     hotline-bench report [options]   month-end report time
     hotline-bench live [options]     stalled subscriber; event -> score
+    hotline-bench web [options]      HTTP ingest beside ZeroMQ ingest; a
+                                     stalled live HTTP client
     hotline-bench all [--quick]      all three, as the README table
                                      reports them
 
@@ -20,7 +22,7 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "usage: hotline-bench ingest|report|live [options]\n"
+             "usage: hotline-bench ingest|report|live|web [options]\n"
              "       hotline-bench all [--quick]\n"
              "\n"
              "  ingest  durable ingest against raw ZeroMQ and SQLite, ack "
@@ -28,7 +30,9 @@ s_usage (FILE *out)
              "          at 1k and 10k events/s, replay, memory, store size\n"
              "  report  month-end report time by units and by events\n"
              "  live    a stalled subscriber's cost, event -> score latency\n"
-             "  all     all three with their defaults (--quick: a smoke run "
+             "  web     HTTP ingest beside ZeroMQ ingest, a stalled live HTTP "
+             "client\n"
+             "  all     all four with their defaults (--quick: a smoke run "
              "for CI)\n"
              "\n"
              "hotline-bench PART --help lists a part's options.\n");
@@ -49,6 +53,8 @@ main (int argc, char *argv[])
         return bench_report_main (argc - 1, argv + 1);
     if (strcmp (part, "live") == 0)
         return bench_live_main (argc - 1, argv + 1);
+    if (strcmp (part, "web") == 0)
+        return bench_web_main (argc - 1, argv + 1);
     if (strcmp (part, "all") == 0) {
         bool quick = argc > 2 && strcmp (argv[2], "--quick") == 0;
         if (argc > 2 && !quick) {
@@ -62,6 +68,8 @@ main (int argc, char *argv[])
             rc = bench_report_main (n, args);
         if (rc == 0)
             rc = bench_live_main (n, args);
+        if (rc == 0)
+            rc = bench_web_main (n, args);
         return rc;
     }
     fprintf (stderr, "hotline-bench: unknown part %s\n", part);

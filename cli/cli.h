@@ -68,6 +68,7 @@ int cli_send (cli_t *cli, int argc, char **argv);
 int cli_report (cli_t *cli, int argc, char **argv);
 int cli_subscribe (cli_t *cli, int argc, char **argv);
 int cli_stats (cli_t *cli, int argc, char **argv);
+int cli_alerts (cli_t *cli, int argc, char **argv);
 int cli_rejected (cli_t *cli, int argc, char **argv);
 int cli_rulesets (cli_t *cli, int argc, char **argv);
 int cli_keygen (cli_t *cli, int argc, char **argv);

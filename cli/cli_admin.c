@@ -1,4 +1,4 @@
-/*  cli_admin: hotline stats, rejected, rulesets and keygen. */
+/*  cli_admin: hotline stats, alerts, rejected, rulesets and keygen. */
 #include "cli.h"
 
 #include <czmq.h>
@@ -35,6 +35,42 @@ cli_stats (cli_t *cli, int argc, char **argv)
     if (rc >= 0)
         return rc;
     proto_query_t q = {.kind = PROTO_QUERY_STATS};
+    return cli_query_print (cli, &q);
+}
+
+static int
+s_unit (void *arg, int option, const char *value)
+{
+    (void)option;
+    proto_query_t *q = arg;
+    if (strlen (value) > PROTO_ID_MAX) {
+        fprintf (stderr, "hotline alerts: --unit is longer than %d bytes\n",
+                 PROTO_ID_MAX);
+        return -1;
+    }
+    snprintf (q->unit, sizeof (q->unit), "%s", value);
+    return 0;
+}
+
+int
+cli_alerts (cli_t *cli, int argc, char **argv)
+{
+    static const char *help =
+        "usage: hotline alerts [--unit U] [--config FILE] [--endpoint EP]\n"
+        "\n"
+        "The open alerts (warnings and overdue tickets not yet cleared), the\n"
+        "earliest deadline first, with the daemon's clock to tell the time\n"
+        "left by, as JSON: "
+        "{\"clock\":\"...\",\"count\":N,\"alerts\":[{\"kind\",\n"
+        "\"unit_id\",\"ticket_id\",\"due_at\",\"at\"}...]} (docs/live.md).\n"
+        "\n"
+        "  --unit U        only the alerts on unit U's tickets\n";
+    static const struct option options[] = {{"unit", required_argument, 0, 1},
+                                            {0, 0, 0, 0}};
+    proto_query_t q = {.kind = PROTO_QUERY_ALERTS};
+    int rc = s_plain (cli, argc, argv, options, s_unit, &q, help);
+    if (rc >= 0)
+        return rc;
     return cli_query_print (cli, &q);
 }
 

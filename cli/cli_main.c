@@ -16,7 +16,7 @@ typedef struct {
 } s_command_t;
 
 static const s_command_t s_commands[] = {
-    {"units", "units import FILE.csv: load or update the units registry",
+    {"units", "units import FILE.csv | units list: the units registry",
      cli_units},
     {"send", "send FILE.jsonl | -: send event lines, acknowledged once stored",
      cli_send},
@@ -29,6 +29,7 @@ static const s_command_t s_commands[] = {
     {"subscribe", "live score updates and alerts, after a snapshot",
      cli_subscribe},
     {"stats", "the daemon's counters", cli_stats},
+    {"alerts", "the open alerts, the earliest deadline first", cli_alerts},
     {"rejected", "the events the daemon refused (dead letters)", cli_rejected},
     {"rulesets", "the loaded rulesets; --reload reads them again",
      cli_rulesets},

@@ -1,4 +1,5 @@
-/*  cli_units: hotline units import FILE.csv (docs/units.md). */
+/*  cli_units: hotline units import FILE.csv, hotline units list
+    (docs/units.md). */
 #include "cli.h"
 
 #include <cjson/cJSON.h>
@@ -9,14 +10,19 @@
 
 static const char *s_help =
     "usage: hotline units import FILE.csv [--config FILE] [--endpoint EP]\n"
+    "       hotline units list [--config FILE] [--endpoint EP]\n"
     "\n"
-    "Loads or updates the units registry from a CSV file with the header\n"
+    "import loads or updates the units registry from a CSV file with the "
+    "header\n"
     "unit_id,name,group (UTF-8; quoted fields may hold commas and line\n"
     "breaks). A unit already registered keeps its place in the registry\n"
     "order and takes the new name and group. The file is checked whole\n"
     "first: any bad line is named and nothing is imported.\n"
     "\n"
-    "Prints {\"units\":N,\"added\":M} from the daemon.\n";
+    "Prints {\"units\":N,\"added\":M} from the daemon.\n"
+    "\n"
+    "list prints the registry, in registry order, as JSON:\n"
+    "{\"count\":N,\"units\":[{\"unit_id\",\"name\",\"group\"}...]}.\n";
 
 /* Appends one unit; returns -1 when out of memory. */
 static int
@@ -127,8 +133,13 @@ cli_units (cli_t *cli, int argc, char **argv)
     int rc = cli_parse (cli, argc, argv, NULL, NULL, NULL, s_help, &first);
     if (rc != 0)
         return rc > 0 ? 0 : CLI_EXIT_USAGE;
+    if (argc - first == 1 && strcmp (argv[first], "list") == 0) {
+        proto_query_t list = {.kind = PROTO_QUERY_UNITS};
+        return cli_query_print (cli, &list);
+    }
     if (argc - first != 2 || strcmp (argv[first], "import") != 0) {
-        cli_error (cli, "usage: hotline units import FILE.csv");
+        cli_error (cli,
+                   "usage: hotline units import FILE.csv | hotline units list");
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[first + 1];

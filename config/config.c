@@ -33,7 +33,14 @@ static const char *s_default =
     "    curve_server_public = \"\"            # client: the daemon's "
     "certificate\n"
     "    insecure = no                       # yes: listen beyond loopback "
-    "without CURVE\n";
+    "without CURVE\n"
+    "    http = 127.0.0.1:8080               # dashboard, HTTP API, metrics; "
+    "off\n"
+    "    http_tokens = \"\"                    # file of \"TOKEN ROLE\" "
+    "lines\n"
+    "    http_cert = \"\"                      # TLS certificate (PEM)\n"
+    "    http_key = \"\"                       # TLS private key (PEM)\n"
+    "    http_body_max = 16777216            # POST body bytes at most\n";
 
 const char *
 config_default_text (void)
@@ -76,7 +83,12 @@ static const s_key_t s_keys[] = {TEXT (data),
                                  TEXT (curve_clients),
                                  TEXT (curve_client),
                                  TEXT (curve_server_public),
-                                 VALUE (insecure, T_BOOL)};
+                                 VALUE (insecure, T_BOOL),
+                                 TEXT (http),
+                                 TEXT (http_tokens),
+                                 TEXT (http_cert),
+                                 TEXT (http_key),
+                                 VALUE (http_body_max, T_SIZE)};
 #define KEY_COUNT (sizeof (s_keys) / sizeof (s_keys[0]))
 
 /* Stores one value. Returns 0, or -1 with a reason. */
@@ -138,8 +150,14 @@ s_check (const config_t *config, char *err)
                   config->clock);
         return -1;
     }
-    if (config->map_size_mb < 1 || config->batch_max < 1) {
-        snprintf (err, 256, "map_size_mb and batch_max must be positive");
+    if (config->map_size_mb < 1 || config->batch_max < 1 ||
+        config->http_body_max < 1) {
+        snprintf (err, 256,
+                  "map_size_mb, batch_max and http_body_max must be positive");
+        return -1;
+    }
+    if (!!*config->http_cert != !!*config->http_key) {
+        snprintf (err, 256, "http_cert and http_key go together: set both");
         return -1;
     }
     return 0;
@@ -212,4 +230,12 @@ config_endpoint_local (const char *endpoint)
     return strncmp (host, "127.", 4) == 0 ||
            strncmp (host, "localhost:", 10) == 0 ||
            strncmp (host, "[::1]:", 6) == 0 || strncmp (host, "lo:", 3) == 0;
+}
+
+bool
+config_http_local (const char *http)
+{
+    return strcmp (http, "off") == 0 || strncmp (http, "127.", 4) == 0 ||
+           strncmp (http, "localhost:", 10) == 0 ||
+           strncmp (http, "[::1]:", 6) == 0;
 }

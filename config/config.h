@@ -12,6 +12,9 @@
     hotlined refuses to listen on anything but loopback without CURVE
     unless insecure = yes.
 
+    HTTP (docs/web.md) is served on `http` (HOST:PORT, or off); hotlined
+    refuses a non-loopback `http` without `http_tokens`.
+
     To add a setting: a field here, a line in config.c's table and in the
     default text, a line in docs/commands.md.
 */
@@ -40,6 +43,11 @@ typedef struct {
     char curve_client[1024];        /* client certificate file, or "" */
     char curve_server_public[1024]; /* server public certificate, or "" */
     bool insecure;                  /* listen beyond loopback without CURVE */
+    char http[256];                 /* HTTP address "HOST:PORT", or "off" */
+    char http_tokens[1024];         /* "TOKEN ROLE" lines file, or "" */
+    char http_cert[1024];           /* TLS certificate (PEM), or "" */
+    char http_key[1024];            /* TLS private key (PEM), or "" */
+    size_t http_body_max;           /* POST body bytes at most */
 } config_t;
 
 /* Loads `path` (NULL: $HOTLINE_CONFIG if set, else the embedded default)
@@ -52,5 +60,9 @@ const char *config_default_text (void);
 /* True when a ZeroMQ endpoint can only be reached from this machine:
    inproc:// and ipc://, or tcp:// on 127.0.0.0/8, ::1 or localhost. */
 bool config_endpoint_local (const char *endpoint);
+
+/* True when an `http` setting can only be reached from this machine:
+   "off", or a host of 127.0.0.0/8, [::1] or localhost. */
+bool config_http_local (const char *http);
 
 #endif

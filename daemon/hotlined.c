@@ -2,6 +2,8 @@
 
     publisher  <- PUSH (inproc notify) <- scorer <- PAIR (inproc) <- ingest
     query (reads the store directly; LMDB readers never block the writer)
+    web (HTTP): talks to ingest, query and the publisher over inproc
+    endpoints they bind besides their own
 
     main () only wires: it reads the options and the configuration, takes
     the data directory, starts the actors downstream first, waits for
@@ -15,6 +17,7 @@
 #include "scorer.h"
 #include "security.h"
 #include "stats.h"
+#include "web.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -36,7 +39,8 @@ s_usage (FILE *out)
         "until SIGTERM or SIGINT. With no options it uses the embedded\n"
         "default configuration: data in ./hotline-data, endpoints on\n"
         "127.0.0.1 ports 5570 (ingest), 5571 (publish), 5572 (query),\n"
-        "5573 (snapshot).\n"
+        "5573 (snapshot), and the dashboard, HTTP API and metrics on\n"
+        "http://127.0.0.1:8080/ (docs/web.md).\n"
         "\n"
         "  --config FILE   ZPL configuration (default: $HOTLINE_CONFIG,\n"
         "                  else embedded; --print-config shows it)\n"
@@ -52,7 +56,9 @@ s_usage (FILE *out)
         "server's NAME_secret certificate) and curve_clients (a directory\n"
         "of allowed clients' public certificates) in the configuration;\n"
         "make certificates with hotline keygen NAME. Endpoints beyond\n"
-        "loopback need CURVE, or insecure = yes.\n");
+        "loopback need CURVE, or insecure = yes. HTTP beyond loopback\n"
+        "needs http_tokens (a file of \"TOKEN ROLE\" lines); http_cert and\n"
+        "http_key turn on TLS.\n");
 }
 
 /* Reads the options into the configuration. Returns -1 to go on, else
@@ -144,6 +150,14 @@ s_security (const config_t *config, security_t **security)
     }
     const char *endpoints[] = {config->ingest, config->publish, config->query,
                                config->snapshot};
+    if (!config_http_local (config->http) && !*config->http_tokens) {
+        fprintf (stderr,
+                 "hotlined: http = %s is reachable from other machines and "
+                 "has no tokens: set http_tokens to a file of \"TOKEN ROLE\" "
+                 "lines (docs/web.md), or listen on 127.0.0.1\n",
+                 config->http);
+        return -1;
+    }
     for (size_t i = 0; i < 4 && !config->insecure; i++)
         if (!config_endpoint_local (endpoints[i])) {
             fprintf (stderr,
@@ -211,11 +225,14 @@ typedef struct {
     stats_t stats;            /* shared counters */
     char notify[64];          /* scorer -> publisher */
     char batches[64];         /* ingest -> scorer */
+    char inproc[4][64];       /* web -> ingest, query, publish, snapshot */
     publisher_args_t publisher_args;
     scorer_args_t scorer_args;
     ingest_args_t ingest_args;
     query_args_t query_args;
-    zactor_t *actors[4]; /* publisher, scorer, ingest, query */
+    web_args_t web_args;
+    zactor_t *actors[5]; /* publisher, scorer, ingest, query, web */
+    int actor_count;     /* started, or to start */
 } s_daemon_t;
 
 /* Starts the actors downstream first, so each actor's peers exist when
@@ -230,9 +247,23 @@ s_start (s_daemon_t *d)
               (int)getpid ());
     snprintf (d->batches, sizeof (d->batches), "inproc://hotline-scorer-%d",
               (int)getpid ());
-    d->publisher_args = (publisher_args_t){
-        c->publish,     c->snapshot,     d->notify, d->store, d->catalog,
-        c->publish_hwm, c->heartbeat_ms, &d->stats, false,    d->security};
+    const char *names[4] = {"ingest", "query", "publish", "snapshot"};
+    for (int i = 0; i < 4; i++)
+        snprintf (d->inproc[i], sizeof (d->inproc[i]),
+                  "inproc://hotline-web-%s-%d", names[i], (int)getpid ());
+    bool web = strcmp (c->http, "off") != 0;
+    d->publisher_args = (publisher_args_t){c->publish,
+                                           c->snapshot,
+                                           d->notify,
+                                           d->store,
+                                           d->catalog,
+                                           c->publish_hwm,
+                                           c->heartbeat_ms,
+                                           &d->stats,
+                                           false,
+                                           d->security,
+                                           web ? d->inproc[2] : NULL,
+                                           web ? d->inproc[3] : NULL};
     d->scorer_args = (scorer_args_t){
         d->store,
         d->batches,
@@ -241,20 +272,38 @@ s_start (s_daemon_t *d)
         1000,
         &d->stats,
         false};
-    d->ingest_args = (ingest_args_t){c->ingest, d->batches, c->batch_max,
-                                     &d->stats, false,      d->security};
-    d->query_args = (query_args_t){c->query,  d->store, d->catalog, c->clock,
-                                   &d->stats, false,    d->security};
+    d->ingest_args = (ingest_args_t){c->ingest,
+                                     d->batches,
+                                     c->batch_max,
+                                     &d->stats,
+                                     false,
+                                     d->security,
+                                     web ? d->inproc[0] : NULL};
+    d->query_args = (query_args_t){
+        c->query,  d->store, d->catalog,  c->clock,
+        &d->stats, false,    d->security, web ? d->inproc[1] : NULL};
+    d->web_args = (web_args_t){.address = c->http,
+                               .tokens = c->http_tokens,
+                               .cert = c->http_cert,
+                               .key = c->http_key,
+                               .body_max = c->http_body_max,
+                               .ingest = d->inproc[0],
+                               .query = d->inproc[1],
+                               .publish = d->inproc[2],
+                               .snapshot = d->inproc[3],
+                               .stats = &d->stats};
     struct {
         zactor_fn *fn;
         void *args;
         bool *failed;
-    } plan[4] = {
+    } plan[5] = {
         {publisher_actor, &d->publisher_args, &d->publisher_args.failed},
         {scorer_actor, &d->scorer_args, &d->scorer_args.failed},
         {ingest_actor, &d->ingest_args, &d->ingest_args.failed},
-        {query_actor, &d->query_args, &d->query_args.failed}};
-    for (int i = 0; i < 4; i++) {
+        {query_actor, &d->query_args, &d->query_args.failed},
+        {web_actor, &d->web_args, &d->web_args.failed}};
+    d->actor_count = web ? 5 : 4;
+    for (int i = 0; i < d->actor_count; i++) {
         d->actors[i] = zactor_new (plan[i].fn, plan[i].args);
         if (!d->actors[i] || *plan[i].failed)
             return -1;
@@ -268,8 +317,9 @@ s_start (s_daemon_t *d)
 static int
 s_wait (s_daemon_t *d)
 {
-    zpoller_t *poller = zpoller_new (d->actors[0], d->actors[1], d->actors[2],
-                                     d->actors[3], NULL);
+    zpoller_t *poller = zpoller_new (d->actors[0], NULL);
+    for (int i = 1; i < d->actor_count; i++)
+        zpoller_add (poller, d->actors[i]);
     int rc = 0;
     while (!zsys_interrupted) {
         if (zpoller_wait (poller, 1000)) {
@@ -283,15 +333,13 @@ s_wait (s_daemon_t *d)
     return rc;
 }
 
-/* Stops the actors upstream first (ingest stops taking events before
-   the scorer goes), then closes everything. */
+/* Stops the actors upstream first (the web and ingest stop taking
+   events before the scorer goes), then closes everything. */
 static void
 s_stop (s_daemon_t *d)
 {
-    zactor_destroy (&d->actors[3]);
-    zactor_destroy (&d->actors[2]);
-    zactor_destroy (&d->actors[1]);
-    zactor_destroy (&d->actors[0]);
+    for (int i = 4; i >= 0; i--)
+        zactor_destroy (&d->actors[i]);
     store_destroy (&d->store);
     store_unlock (&d->lock);
     rules_catalog_destroy (&d->catalog);
@@ -326,9 +374,10 @@ main (int argc, char *argv[])
     rc = 1;
     if (d.store && s_start (&d) == 0) {
         zsys_info ("ready: ingest %s, publish %s, snapshot %s, query %s, "
-                   "data %s, clock %s, %zu rulesets",
+                   "http %s, data %s, clock %s, %zu rulesets",
                    d.config.ingest, d.config.publish, d.config.snapshot,
-                   d.config.query, d.config.data, d.config.clock,
+                   d.config.query, *d.web_args.bound ? d.web_args.bound : "off",
+                   d.config.data, d.config.clock,
                    rules_set_size (rules_catalog_current (d.catalog)));
         if (d.security)
             zsys_info ("CURVE on: server public key %s, clients allowed "

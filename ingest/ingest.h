@@ -25,6 +25,8 @@ typedef struct {
     stats_t *stats;       /* shared counters (borrowed) */
     bool failed;          /* out: set when the actor could not start */
     security_t *security; /* CURVE settings, or NULL */
+    const char *inproc;   /* a second endpoint for in-process senders (the
+                             web's), bound to the same ROUTER, or NULL */
 } ingest_args_t;
 
 void ingest_actor (zsock_t *pipe, void *args);

@@ -24,6 +24,7 @@ typedef struct {
     zmsg_t *envelope;    /* routing frames to answer with */
     proto_batch_t batch; /* decoded events */
     size_t first;        /* index of its first event in the group */
+    int64_t received_us; /* when it was received (zclock_usecs) */
 } s_message_t;
 
 /* A group: messages committed together. */
@@ -105,6 +106,7 @@ s_take (s_ingest_t *self, zmsg_t *msg)
     atomic_fetch_add (&self->args->stats->client_rejected,
                       m->batch.reject_count);
     m->envelope = envelope;
+    m->received_us = zclock_usecs ();
     m->first = g->event_count;
     g->event_count += m->batch.count;
     g->message_count++;
@@ -134,8 +136,16 @@ static void
 s_answer (s_ingest_t *self, s_group_t *g)
 {
     const scorer_batch_t *batch = &g->batch;
+    if (batch->committed && g->event_count > 0)
+        stats_observe (&self->args->stats->commit_events, stats_batch_bound,
+                       g->event_count);
     for (size_t m = 0; m < g->message_count; m++) {
         s_message_t *msg = &g->messages[m];
+        /* Measured when the answer is about to go: the durable commit and
+           the queueing before it are what a sender waits for. */
+        int64_t waited = zclock_usecs () - msg->received_us;
+        stats_observe (&self->args->stats->ack_latency, stats_latency_bound,
+                       waited > 0 ? (uint64_t)waited : 0);
         if (!batch->committed) {
             s_reply_error (self, &msg->envelope, msg->batch.batch_id,
                            batch->error);
@@ -252,6 +262,8 @@ ingest_actor (zsock_t *pipe, void *args)
     security_apply_server (self->args->security, self->router);
     if (!self->router || !self->scorer ||
         zsock_bind (self->router, "%s", self->args->endpoint) < 0 ||
+        (self->args->inproc &&
+         zsock_bind (self->router, "%s", self->args->inproc) < 0) ||
         zsock_connect (self->scorer, "%s", self->args->scorer) != 0) {
         zsys_error ("ingest: cannot bind %s: %s", self->args->endpoint,
                     zmq_strerror (zmq_errno ()));

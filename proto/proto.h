@@ -235,8 +235,13 @@ typedef enum {
     PROTO_QUERY_REJECTED = 7,
     PROTO_QUERY_EXPLAIN = 8,
     PROTO_QUERY_TICKET = 9,
-    PROTO_QUERY_LAST = PROTO_QUERY_TICKET /* the highest kind */
+    PROTO_QUERY_UNITS = 10,
+    PROTO_QUERY_ALERTS = 11,
+    PROTO_QUERY_LAST = PROTO_QUERY_ALERTS /* the highest kind */
 } proto_query_kind_t;
+
+/* A live topic or topic prefix (score/<ruleset>/<unit_id>): bytes. */
+#define PROTO_TOPIC_MAX (16 + 2 * PROTO_ID_MAX)
 
 typedef struct {
     proto_query_kind_t kind;           /* what is asked */
@@ -244,9 +249,11 @@ typedef struct {
     char period[PROTO_PERIOD_MAX + 1]; /* report: period */
     int64_t as_of;                     /* report: 0 = now */
     uint32_t limit;                    /* rejected: newest N, 0 = 100 */
-    char unit[PROTO_ID_MAX + 1];       /* explain: the unit */
+    char unit[PROTO_ID_MAX + 1];       /* explain: the unit; alerts: one
+                                          unit's, "" all */
     char item[PROTO_ID_MAX + 1];       /* explain: one item, or "" */
     char ticket[PROTO_ID_MAX + 1];     /* ticket: its id */
+    char topic[PROTO_TOPIC_MAX + 1];   /* snapshot: topic prefix, "" all */
     size_t unit_count;                 /* units import: count */
     proto_unit_t *units;               /* units import: the units */
 } proto_query_t;

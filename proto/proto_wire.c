@@ -421,6 +421,7 @@ proto_query_encode (const proto_query_t *query, size_t *size)
     pb.unit = (char *)query->unit;
     pb.item = (char *)query->item;
     pb.ticket = (char *)query->ticket;
+    pb.topic = (char *)query->topic;
     pb.n_units = count;
     pb.units = unit_ptrs;
     buffer = s_pack (&pb.base, size);
@@ -463,7 +464,9 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
         proto__copy_field (query->item, sizeof query->item, pb->item, "item",
                            reason) ||
         proto__copy_field (query->ticket, sizeof query->ticket, pb->ticket,
-                           "ticket", reason))
+                           "ticket", reason) ||
+        proto__copy_field (query->topic, sizeof query->topic, pb->topic,
+                           "topic", reason))
         goto cleanup;
     //  Zero means "now"; anything else must be a time events could have.
     if (pb->as_of != 0 &&

@@ -23,6 +23,8 @@
     snapshot, applies it, and applies only messages numbered above S;
     every message is a state assignment (a unit's row, a ticket's alert),
     so one computed from a newer commit than S is harmless to apply again.
+    A request whose `topic` is set gets only the messages whose topic
+    starts with it (a ruleset that cannot match is not even scored).
 
     The scorer PUSHes what each commit touched ("period\x1funit") to
     `notify`; the publisher drains every pending notification, then
@@ -47,16 +49,18 @@
 #include "stats.h"
 
 typedef struct {
-    const char *endpoint;     /* where to bind the PUB socket */
-    const char *snapshot;     /* where to bind the snapshot ROUTER */
-    const char *notify;       /* inproc PULL endpoint to bind */
-    store_t *store;           /* shared store (borrowed) */
-    rules_catalog_t *catalog; /* rulesets (borrowed) */
-    int hwm;                  /* PUB send high-water mark, per subscriber */
-    int heartbeat_ms;         /* heartbeat period */
-    stats_t *stats;           /* shared counters (borrowed) */
-    bool failed;              /* out: set when the actor could not start */
-    security_t *security;     /* CURVE settings, or NULL */
+    const char *endpoint;        /* where to bind the PUB socket */
+    const char *snapshot;        /* where to bind the snapshot ROUTER */
+    const char *notify;          /* inproc PULL endpoint to bind */
+    store_t *store;              /* shared store (borrowed) */
+    rules_catalog_t *catalog;    /* rulesets (borrowed) */
+    int hwm;                     /* PUB send high-water mark, per subscriber */
+    int heartbeat_ms;            /* heartbeat period */
+    stats_t *stats;              /* shared counters (borrowed) */
+    bool failed;                 /* out: set when the actor could not start */
+    security_t *security;        /* CURVE settings, or NULL */
+    const char *inproc_publish;  /* second PUB endpoint (the web's), or NULL */
+    const char *inproc_snapshot; /* second snapshot endpoint, or NULL */
 } publisher_args_t;
 
 void publisher_actor (zsock_t *pipe, void *args);

@@ -94,6 +94,7 @@ s_publish (s_publisher_t *self, const char *topic, const char *json)
     }
     s_send (self, topic, ++self->sequence, json);
     atomic_fetch_add (&self->args->stats->published, 1);
+    atomic_store (&self->args->stats->publisher_sequence, self->sequence);
 }
 
 /* Records one notification: touched pairs and alerts. The frames are
@@ -202,6 +203,7 @@ s_add_message (json_writer_t *messages, const char *topic, const char *json)
 typedef struct {
     json_writer_t *json; /* the snapshot */
     const char *ruleset; /* the rows' ruleset id */
+    const char *prefix;  /* only topics starting so */
 } s_rows_t;
 
 static void
@@ -210,13 +212,23 @@ s_add_row (void *arg, const char *unit_id, const char *json)
     s_rows_t *rows = arg;
     char topic[16 + PROTO_ID_MAX * 2];
     snprintf (topic, sizeof (topic), "score/%s/%s", rows->ruleset, unit_id);
-    s_add_message (rows->json, topic, json);
+    if (strncmp (topic, rows->prefix, strlen (rows->prefix)) == 0)
+        s_add_message (rows->json, topic, json);
+}
+
+/* True when a topic starting with `start` may start with `prefix`: one
+   of the two begins the other. */
+static bool
+s_may_match (const char *start, const char *prefix)
+{
+    size_t a = strlen (start), b = strlen (prefix);
+    return strncmp (start, prefix, a < b ? a : b) == 0;
 }
 
 /* The snapshot: the sequence number first, then state read from the
    store at least as new as that number (see publisher.h). */
 static char *
-s_snapshot_json (s_publisher_t *self, char *err)
+s_snapshot_json (s_publisher_t *self, const char *prefix, char *err)
 {
     /* Pending rows go out first: every row published after the
        snapshot's number is then computed from a commit after the
@@ -238,8 +250,12 @@ s_snapshot_json (s_publisher_t *self, char *err)
     const rules_set_t *sets = rules_catalog_current (self->args->catalog);
     for (size_t r = 0; now && r < rules_set_size (sets); r++) {
         const rules_ruleset_t *rs = rules_set_at (sets, r);
+        char start[16 + PROTO_ID_MAX];
+        snprintf (start, sizeof (start), "score/%s/", rules_ruleset_id (rs));
+        if (!s_may_match (start, prefix))
+            continue;
         proto_period_t period = proto_period_of (now, report_period_kind (rs));
-        s_rows_t rows = {&json, rules_ruleset_id (rs)};
+        s_rows_t rows = {&json, rules_ruleset_id (rs), prefix};
         if (report_rows (txn, rs, period, s_add_row, &rows, err) != 0)
             zsys_warning ("publisher: snapshot of %s: %s",
                           rules_ruleset_id (rs), err);
@@ -247,8 +263,9 @@ s_snapshot_json (s_publisher_t *self, char *err)
     store_cursor_t *cursor = store_cursor_new (txn, STORE_ALERTS, NULL, 0);
     const void *key, *value;
     size_t key_size, size;
-    while (cursor && store_cursor_next (cursor, &key, &key_size, &value,
-                                        &size) == STORE_OK) {
+    while (cursor && s_may_match ("alert/", prefix) &&
+           store_cursor_next (cursor, &key, &key_size, &value, &size) ==
+               STORE_OK) {
         /* Open alerts are JSON the state machine wrote; the unit names
            the topic. */
         char *alert = strndup (value, size);
@@ -257,7 +274,8 @@ s_snapshot_json (s_publisher_t *self, char *err)
         if (cJSON_IsString (unit)) {
             char topic[8 + PROTO_ID_MAX];
             snprintf (topic, sizeof (topic), "alert/%s", unit->valuestring);
-            s_add_message (&json, topic, alert);
+            if (strncmp (topic, prefix, strlen (prefix)) == 0)
+                s_add_message (&json, topic, alert);
         } else
             zsys_warning ("publisher: snapshot: an open alert is not valid "
                           "JSON: %.*s",
@@ -292,7 +310,7 @@ s_answer_snapshot (s_publisher_t *self, zmsg_t *msg)
         atomic_fetch_add (&self->args->stats->bad_messages, 1);
     else {
         if (q.kind == PROTO_QUERY_SNAPSHOT)
-            json = s_snapshot_json (self, err);
+            json = s_snapshot_json (self, q.topic, err);
         else
             snprintf (err, sizeof (err),
                       "the snapshot endpoint answers SNAPSHOT only");
@@ -330,6 +348,10 @@ publisher_actor (zsock_t *pipe, void *args)
         zsock_bind (self.pub, "%s", self.args->endpoint) < 0 ||
         zsock_bind (self.snapshot, "%s", self.args->snapshot) < 0 ||
         zsock_bind (self.pull, "%s", self.args->notify) < 0 ||
+        (self.args->inproc_publish &&
+         zsock_bind (self.pub, "%s", self.args->inproc_publish) < 0) ||
+        (self.args->inproc_snapshot &&
+         zsock_bind (self.snapshot, "%s", self.args->inproc_snapshot) < 0) ||
         s_reserve (&self) != 0) {
         zsys_error ("publisher: cannot start on %s and %s: %s",
                     self.args->endpoint, self.args->snapshot,

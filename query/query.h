@@ -7,6 +7,11 @@
       UNITS_IMPORT  adds or updates units: {"units":N,"added":M}
       STATS         the daemon's counters and the store's sizes
       RULESETS      the loaded rulesets: [{"id","period"}]
+      UNITS         the units registry: {"count":N,"units":[{"unit_id",
+                    "name","group"}...]} in registry order
+      ALERTS        the open alerts, of `unit` when set, most urgent
+                    first: {"clock":"...","count":N,"alerts":[...]}
+      REJECTED      the newest dead letters
       RULESETS_RELOAD  loads the rulesets again (embedded and directory);
                     on any error the daemon keeps the ones it had and the
                     reply names the file, line and reason
@@ -28,6 +33,8 @@ typedef struct {
     stats_t *stats;           /* shared counters (borrowed) */
     bool failed;              /* out: set when the actor could not start */
     security_t *security;     /* CURVE settings, or NULL */
+    const char *inproc;       /* a second endpoint for in-process clients
+                                 (the web's), bound to the same ROUTER */
 } query_args_t;
 
 void query_actor (zsock_t *pipe, void *args);

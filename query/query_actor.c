@@ -1,5 +1,5 @@
 /*  query_actor: one request at a time, each in its own transaction. */
-#include "query.h"
+#include "query_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +203,7 @@ s_stats (s_query_t *self)
     json_close (&json, '}');
     json_member_string (&json, "clock_mode", self->args->clock);
     s_stats_store (self, &json);
+    query__stats_health (&json, st);
     json_close (&json, '}');
     return json_finish (&json);
 }
@@ -226,6 +227,25 @@ s_rulesets (s_query_t *self)
     }
     json_close (&json, ']');
     return json_finish (&json);
+}
+
+/* A read of the store (dead letters, units, alerts) in its own read
+   transaction. */
+static char *
+s_read (s_query_t *self, const proto_query_t *q, char *err)
+{
+    store_txn_t *txn = store_begin (self->args->store, false);
+    char *json = NULL;
+    if (txn && q->kind == PROTO_QUERY_UNITS)
+        json = query__units_json (txn);
+    else if (txn && q->kind == PROTO_QUERY_ALERTS)
+        json = query__alerts_json (txn, q->unit);
+    else if (txn)
+        json = state_dead_letters_json (txn, q->limit);
+    store_abort (&txn);
+    if (!json)
+        snprintf (err, 256, "cannot read the store");
+    return json;
 }
 
 static void
@@ -265,14 +285,11 @@ s_handle (s_query_t *self, zmsg_t *msg)
         case PROTO_QUERY_TICKET:
             json = s_ticket (self, &q, err);
             break;
-        case PROTO_QUERY_REJECTED: {
-            store_txn_t *txn = store_begin (self->args->store, false);
-            json = txn ? state_dead_letters_json (txn, q.limit) : NULL;
-            store_abort (&txn);
-            if (!json)
-                snprintf (err, sizeof (err), "cannot read the dead letters");
+        case PROTO_QUERY_REJECTED:
+        case PROTO_QUERY_UNITS:
+        case PROTO_QUERY_ALERTS:
+            json = s_read (self, &q, err);
             break;
-        }
         case PROTO_QUERY_RULESETS_RELOAD:
             if (rules_catalog_reload (self->args->catalog, err) == 0) {
                 zsys_info ("query: rulesets reloaded");
@@ -310,7 +327,9 @@ query_actor (zsock_t *pipe, void *args)
         zsock_set_maxmsgsize (self.router, 64 * 1024 * 1024);
     security_apply_server (self.args->security, self.router);
     if (!self.router ||
-        zsock_bind (self.router, "%s", self.args->endpoint) < 0) {
+        zsock_bind (self.router, "%s", self.args->endpoint) < 0 ||
+        (self.args->inproc &&
+         zsock_bind (self.router, "%s", self.args->inproc) < 0)) {
         zsys_error ("query: cannot bind %s: %s", self.args->endpoint,
                     zmq_strerror (zmq_errno ()));
         zsock_destroy (&self.router);

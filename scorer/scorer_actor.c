@@ -131,12 +131,15 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
                   store_strerror (rc));
         zsys_error ("scorer: %s", batch->error);
         state_effects_reset (self->effects);
-        if (self->stats)
+        if (self->stats) {
             s_count_stat (self, &self->stats->batches_failed, 1);
+            atomic_store (&self->stats->store_refusing, true);
+        }
         return;
     }
     batch->committed = true;
     if (self->stats) {
+        atomic_store (&self->stats->store_refusing, false);
         s_count_stat (self, &self->stats->events_stored, stored);
         s_count_stat (self, &self->stats->events_duplicate, duplicates);
         s_count_stat (self, &self->stats->events_rejected, rejected);

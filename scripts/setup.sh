@@ -5,7 +5,9 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config
           libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler
           liblmdb-dev libcjson-dev libcriterion-dev libxlsxwriter-dev
-          libsqlite3-dev clang-format)
+          libsqlite3-dev clang-format
+          libmicrohttpd-dev libcurl4-openssl-dev libjs-chart.js
+          chromium fonts-wqy-microhei python3 prometheus curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

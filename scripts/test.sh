@@ -24,6 +24,9 @@ scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== tests (RelWithDebInfo)"
 ctest --test-dir build --output-on-failure
 
+echo "== the dashboard in headless Chromium (screenshots in build/browser/)"
+scripts/test-browser.sh build
+
 echo "== benchmarks (quick mode: they must run, figures are not judged here)"
 build/hotline-bench all --quick
 

@@ -39,7 +39,8 @@ harness_init (harness_t *h, const char *clock)
              "    ingest = %s\n"
              "    publish = %s\n"
              "    query = %s\n"
-             "    snapshot = %s\n",
+             "    snapshot = %s\n"
+             "    http = 127.0.0.1:0\n",
              h->dir, clock, h->ingest, h->publish, h->query, h->snapshot);
     fclose (f);
 }
@@ -85,6 +86,33 @@ harness_start (harness_t *h)
             h->daemon = 0;
             return false;
         }
+    }
+    return false;
+}
+
+bool
+harness_http (harness_t *h, char *url)
+{
+    char log[512];
+    harness_path (h, "daemon.log", log);
+    const char *mark = "web: listening on ";
+    for (int i = 0; i < 100; i++) {
+        char *text = harness_slurp (log);
+        const char *at = text ? strstr (text, mark) : NULL;
+        /* The last run's: a restarted daemon appends to the log. */
+        for (const char *next = at; next; next = strstr (next + 1, mark))
+            at = next;
+        if (at) {
+            at += strlen (mark);
+            size_t len = strcspn (at, " \n");
+            if (len > 0 && at[len - 1] == '/')
+                len--;
+            snprintf (url, 128, "%.*s", (int)len, at);
+            free (text);
+            return true;
+        }
+        free (text);
+        zclock_sleep (50);
     }
     return false;
 }

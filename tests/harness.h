@@ -1,8 +1,9 @@
 /*  harness: run the real hotlined and hotline binaries from tests.
 
     Each harness owns a fresh temporary directory holding the daemon's
-    configuration (ipc:// endpoints inside the directory, so tests never
-    share ports), its LMDB data and the files a test writes. */
+    configuration (ipc:// endpoints inside the directory, and HTTP on
+    127.0.0.1:0, so tests never share ports), its LMDB data and the files
+    a test writes. */
 #ifndef HARNESS_H_INCLUDED
 #define HARNESS_H_INCLUDED
 
@@ -29,6 +30,10 @@ void harness_fini (harness_t *h);
 /* Starts hotlined and waits (polling its query endpoint with a timeout)
    until it answers. Returns false when it did not come up. */
 bool harness_start (harness_t *h);
+/* The daemon's HTTP address as it logged it ("http://127.0.0.1:PORT",
+   no trailing slash) into url (128 bytes), waiting up to 5 s for the
+   line. Returns false when the daemon did not log one. */
+bool harness_http (harness_t *h, char *url);
 /* SIGKILL and wait: a crash at an arbitrary moment. */
 void harness_kill (harness_t *h);
 /* SIGTERM and wait; returns the daemon's exit status. */

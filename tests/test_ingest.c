@@ -43,15 +43,15 @@ s_setup (void)
     s_catalog = rules_catalog_new (NULL, err);
     cr_assert_not_null (s_catalog, "%s", err);
     memset (&s_stats, 0, sizeof (s_stats));
-    s_pub_args =
-        (publisher_args_t){s_publish, s_snapshot, s_notify, s_store, s_catalog,
-                           1000,      1000,       &s_stats, false,   NULL};
+    s_pub_args = (publisher_args_t){s_publish, s_snapshot, s_notify, s_store,
+                                    s_catalog, 1000,       1000,     &s_stats,
+                                    false,     NULL,       NULL,     NULL};
     s_scorer_args = (scorer_args_t){
         s_store, s_batches, STATE_CLOCK_EVENT, s_notify, 1000, &s_stats, false};
     s_ingest_args =
-        (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false, NULL};
+        (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false, NULL, NULL};
     s_query_args = (query_args_t){s_query,  s_store, s_catalog, "event",
-                                  &s_stats, false,   NULL};
+                                  &s_stats, false,   NULL,      NULL};
     s_pub = zactor_new (publisher_actor, &s_pub_args);
     s_scorer = zactor_new (scorer_actor, &s_scorer_args);
     s_ing = zactor_new (ingest_actor, &s_ingest_args);

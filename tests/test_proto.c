@@ -900,6 +900,21 @@ Test (proto_wire, round_trips_explain_and_ticket_queries)
     free (bytes);
 }
 
+Test (proto_wire, round_trips_an_alerts_query_and_a_snapshot_prefix)
+{
+    proto_query_t query = {.kind = PROTO_QUERY_ALERTS, .unit = "J04"};
+    snprintf (query.topic, sizeof (query.topic), "score/jintai-2025/");
+    size_t size = 0;
+    uint8_t *bytes = proto_query_encode (&query, &size);
+    proto_query_t decoded;
+    cr_assert_eq (proto_query_decode (bytes, size, &decoded, NULL), 0);
+    cr_assert_eq (decoded.kind, PROTO_QUERY_ALERTS);
+    cr_assert_str_eq (decoded.unit, "J04");
+    cr_assert_str_eq (decoded.topic, "score/jintai-2025/");
+    proto_query_free (&decoded);
+    free (bytes);
+}
+
 Test (proto_wire, rejects_a_query_of_unknown_kind_or_long_period)
 {
     s_wire_t *wire = calloc (1, sizeof *wire);

@@ -1,0 +1,222 @@
+/*  web_api: the JSON API's read endpoints (docs/web.md). Each is one
+    query to the query actor; the body is its JSON and a newline, the
+    bytes the matching `hotline` command prints. */
+#include "format.h"
+#include "format_xlsx.h"
+#include "web_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Asks and answers: the JSON, 400 with the daemon's reason (an unknown
+   ruleset, a bad period), 503 when it did not answer. */
+static enum MHD_Result
+s_ask (web__request_t *r, const proto_query_t *q)
+{
+    char *json, err[256];
+    int rc = web__query (r, WEB__QUERY, q, WEB_WAIT_MS, &json, err);
+    if (rc < 0)
+        return web__error (r, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
+    if (rc > 0)
+        return web__error (r,
+                           strncmp (err, "unknown ticket", 14) == 0 ||
+                                   strncmp (err, "unknown unit", 12) == 0
+                               ? MHD_HTTP_NOT_FOUND
+                               : MHD_HTTP_BAD_REQUEST,
+                           "%s", err);
+    return web__json (r, MHD_HTTP_OK, json);
+}
+
+/* Copies a GET argument into a query field. Returns false (after a 400
+   in *rc) when it does not fit. */
+static bool
+s_field (web__request_t *r, const char *name, char *field, size_t size,
+         enum MHD_Result *rc)
+{
+    const char *value = web__arg (r, name);
+    if (!value || (size_t)snprintf (field, size, "%s", value) < size)
+        return true;
+    *rc = web__error (r, MHD_HTTP_BAD_REQUEST, "%s is longer than %zu bytes",
+                      name, size - 1);
+    return false;
+}
+
+/* The report as CSV or xlsx, rendered by the command line's renderers
+   (format.h) from the same JSON. */
+static enum MHD_Result
+s_report_file (web__request_t *r, const proto_query_t *q, const char *json,
+               bool xlsx)
+{
+    char err[FORMAT_ERR_MAX], disposition[160];
+    snprintf (disposition, sizeof (disposition),
+              "attachment; filename=\"%s-%s.%s\"", q->ruleset,
+              *q->period ? q->period : "now", xlsx ? "xlsx" : "csv");
+    const char *headers[] = {"Content-Disposition", disposition, NULL};
+    char *body = NULL;
+    size_t size = 0;
+    int rc = -1;
+    if (!xlsx) {
+        FILE *out = open_memstream (&body, &size);
+        rc = out ? format_csv (json, out, err) : -1;
+        if (out && fclose (out) != 0)
+            rc = -1;
+    } else {
+        /* libxlsxwriter writes a file: a private temporary one. */
+        char path[] = "/tmp/hotline-web-XXXXXX.xlsx";
+        int fd = mkstemps (path, 5);
+        if (fd >= 0) {
+            close (fd);
+            rc = format_xlsx (json, path, err);
+            FILE *in = rc == 0 ? fopen (path, "rb") : NULL;
+            FILE *out = in ? open_memstream (&body, &size) : NULL;
+            char buffer[65536];
+            size_t n;
+            while (out && (n = fread (buffer, 1, sizeof (buffer), in)) > 0)
+                fwrite (buffer, 1, n, out);
+            if (!out || fclose (out) != 0)
+                rc = -1;
+            if (in)
+                fclose (in);
+            unlink (path);
+        } else
+            snprintf (err, sizeof (err), "cannot make a temporary file: %s",
+                      strerror (errno));
+    }
+    if (rc != 0) {
+        free (body);
+        return web__error (r, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+    }
+    return web__respond (r, MHD_HTTP_OK,
+                         xlsx ? "application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet"
+                              : "text/csv; charset=utf-8",
+                         body, size, headers);
+}
+
+enum MHD_Result
+web__report (web__request_t *r)
+{
+    enum MHD_Result rc = MHD_NO;
+    if (web__arg (r, "published") || web__arg (r, "version"))
+        return web__error (r, MHD_HTTP_BAD_REQUEST,
+                           "published and version are not supported yet: "
+                           "this daemon has no published scorecards");
+    proto_query_t q = {.kind = PROTO_QUERY_REPORT};
+    snprintf (q.ruleset, sizeof (q.ruleset), "jintai-2025");
+    if (!s_field (r, "ruleset", q.ruleset, sizeof (q.ruleset), &rc) ||
+        !s_field (r, "period", q.period, sizeof (q.period), &rc))
+        return rc;
+    const char *as_of = web__arg (r, "as_of");
+    if (as_of && *as_of && proto_time_parse (as_of, &q.as_of) != 0)
+        return web__error (r, MHD_HTTP_BAD_REQUEST,
+                           "bad as_of %s: use RFC 3339, e.g. "
+                           "2025-08-01T00:00:00+08:00",
+                           as_of);
+    const char *format = web__arg (r, "format");
+    if (!format)
+        format = "json";
+    bool csv = strcmp (format, "csv") == 0, xlsx = strcmp (format, "xlsx") == 0;
+    if (!csv && !xlsx && strcmp (format, "json") != 0)
+        return web__error (r, MHD_HTTP_BAD_REQUEST,
+                           "format must be json, csv or xlsx");
+    if (!csv && !xlsx)
+        return s_ask (r, &q);
+    char *json, err[256];
+    int asked = web__query (r, WEB__QUERY, &q, WEB_WAIT_MS, &json, err);
+    if (asked != 0)
+        return web__error (
+            r, asked < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_BAD_REQUEST,
+            "%s", err);
+    rc = s_report_file (r, &q, json, xlsx);
+    free (json);
+    return rc;
+}
+
+enum MHD_Result
+web__stats (web__request_t *r)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_STATS};
+    return s_ask (r, &q);
+}
+
+enum MHD_Result
+web__rulesets (web__request_t *r)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_RULESETS};
+    return s_ask (r, &q);
+}
+
+enum MHD_Result
+web__units (web__request_t *r)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_UNITS};
+    return s_ask (r, &q);
+}
+
+enum MHD_Result
+web__alerts (web__request_t *r)
+{
+    enum MHD_Result rc = MHD_NO;
+    proto_query_t q = {.kind = PROTO_QUERY_ALERTS};
+    if (!s_field (r, "unit", q.unit, sizeof (q.unit), &rc))
+        return rc;
+    return s_ask (r, &q);
+}
+
+enum MHD_Result
+web__rejected (web__request_t *r)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_REJECTED};
+    const char *limit = web__arg (r, "limit");
+    if (limit) {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul (limit, &end, 10);
+        if (errno || end == limit || *end || n < 1 || n > 100000)
+            return web__error (r, MHD_HTTP_BAD_REQUEST,
+                               "limit must be a whole number from 1 to "
+                               "100000");
+        q.limit = (uint32_t)n;
+    }
+    return s_ask (r, &q);
+}
+
+enum MHD_Result
+web__explain (web__request_t *r)
+{
+    enum MHD_Result rc = MHD_NO;
+    proto_query_t q = {.kind = PROTO_QUERY_EXPLAIN};
+    if (!s_field (r, "ruleset", q.ruleset, sizeof (q.ruleset), &rc) ||
+        !s_field (r, "period", q.period, sizeof (q.period), &rc) ||
+        !s_field (r, "unit", q.unit, sizeof (q.unit), &rc) ||
+        !s_field (r, "item", q.item, sizeof (q.item), &rc))
+        return rc;
+    if (!*q.ruleset || !*q.period || !*q.unit)
+        return web__error (r, MHD_HTTP_BAD_REQUEST,
+                           "ruleset, period and unit are required");
+    return s_ask (r, &q);
+}
+
+enum MHD_Result
+web__ticket (web__request_t *r)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_TICKET};
+    const char *id = r->url + strlen ("/api/v1/tickets/");
+    if (!*id || (size_t)snprintf (q.ticket, sizeof (q.ticket), "%s", id) >=
+                    sizeof (q.ticket))
+        return web__error (r, MHD_HTTP_BAD_REQUEST,
+                           "a ticket id of 1 to %d bytes is needed",
+                           PROTO_ID_MAX);
+    return s_ask (r, &q);
+}
+
+enum MHD_Result
+web__not_yet (web__request_t *r)
+{
+    return web__error (r, MHD_HTTP_NOT_IMPLEMENTED,
+                       "%s is not available in this version of hotlined",
+                       r->url);
+}
