@@ -53,7 +53,8 @@ typedef struct {
     long event_sizes[SIZES_MAX]; /* table 3 */
     int event_size_count;        /* how many */
     int event_units;             /* table 3's units */
-    bool tables[4];              /* which tables, 1..3 */
+    long explain_tickets;        /* table 4: the explained unit's tickets */
+    bool tables[5];              /* which tables, 1..4 */
 } s_options_t;
 
 /* One measurement: medians and p90 in microseconds. */
@@ -113,7 +114,8 @@ s_event (proto_event_t *ev, long seq, proto_type_t type, const char *ticket,
    closed (mostly on time, some late), revisited (some unsatisfied),
    spread over the units. */
 static int
-s_build (store_t *store, const rules_ruleset_t *rs, int units, long events)
+s_build (store_t *store, const rules_ruleset_t *rs, int units, long events,
+         long heavy)
 {
     uint64_t state = 0x9E3779B97F4A7C15ULL;
     store_txn_t *txn = store_begin (store, true);
@@ -141,8 +143,9 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events)
     for (long t = 0; t < tickets && rc == STORE_OK; t++) {
         char ticket[32], unit[16], reason[PROTO_ERROR_MAX + 1];
         snprintf (ticket, sizeof (ticket), "T%08ld", t);
+        /* The first `heavy` tickets are unit U00000's (table 4). */
         snprintf (unit, sizeof (unit), "U%05d",
-                  (int)(s_rand (&state) % (uint64_t)units));
+                  t < heavy ? 0 : (int)(s_rand (&state) % (uint64_t)units));
         int64_t at = start + (int64_t)(s_rand (&state) % (25LL * 86400000));
         proto_event_t ev;
         s_event (&ev, seq++, PROTO_RECEIVED, ticket, unit, at);
@@ -260,7 +263,7 @@ s_measure (const s_options_t *opt, const rules_ruleset_t *rs, int units,
     double *base = calloc ((size_t)opt->rounds, sizeof (double));
     double *rep = calloc ((size_t)opt->rounds, sizeof (double));
     double t0 = s_now_us ();
-    if (!base || !rep || s_build (store, rs, units, events) != STORE_OK) {
+    if (!base || !rep || s_build (store, rs, units, events, 0) != STORE_OK) {
         fprintf (stderr, "bench_report: building the store failed\n");
         goto cleanup;
     }
@@ -293,6 +296,61 @@ cleanup:
     snprintf (command, sizeof (command), "rm -rf %s", dir);
     if (system (command) != 0)
         fprintf (stderr, "bench_report: could not remove %s\n", dir);
+    return rc;
+}
+
+/* Returns the time of an explain of unit U00000, or -1. */
+static double
+s_time_explain (store_t *store, const rules_ruleset_t *rs, size_t *bytes)
+{
+    double t0 = s_now_us ();
+    store_txn_t *txn = store_begin (store, false);
+    char err[256];
+    char *json = report_explain_json (txn, rs, "2025-07", "U00000", NULL, err);
+    store_abort (&txn);
+    double elapsed = s_now_us () - t0;
+    if (!json) {
+        fprintf (stderr, "bench_report: %s\n", err);
+        return -1;
+    }
+    *bytes = strlen (json);
+    free (json);
+    return elapsed;
+}
+
+/* Table 4: an explain of a unit with `heavy` tickets in the month,
+   against the report of the same store (the baseline column). */
+static int
+s_measure_explain (const s_options_t *opt, const rules_ruleset_t *rs,
+                   long heavy, s_result_t *result)
+{
+    char err[256];
+    store_t *store = store_scratch_new (0, err);
+    long events = (heavy + (long)opt->units * opt->per_unit / 4) * 4;
+    double *rep = calloc ((size_t)opt->rounds, sizeof (double));
+    double *exp = calloc ((size_t)opt->rounds, sizeof (double));
+    int rc = -1;
+    size_t bytes;
+    if (!store || !rep || !exp ||
+        s_build (store, rs, opt->units, events, heavy) != STORE_OK ||
+        s_time_explain (store, rs, &result->bytes) < 0) {
+        fprintf (stderr, "bench_report: building the explain store failed\n");
+        goto cleanup;
+    }
+    for (int i = 0; i < opt->rounds; i++) {
+        rep[i] = s_time_report (store, rs, &bytes);
+        exp[i] = s_time_explain (store, rs, &result->bytes);
+        if (rep[i] < 0 || exp[i] < 0)
+            goto cleanup;
+    }
+    result->baseline = s_percentile (rep, opt->rounds, 0.5);
+    result->report = s_percentile (exp, opt->rounds, 0.5);
+    result->p90 = s_percentile (exp, opt->rounds, 0.9);
+    rc = 0;
+cleanup:
+    free (rep);
+    free (exp);
+    store_destroy (&store);
     return rc;
 }
 
@@ -348,7 +406,11 @@ s_usage (FILE *out)
              "  3. the first ruleset by events in the month, --event-units "
              "units\n"
              "     (1000; --event-sizes 1000000,10000000: minutes to "
-             "build).\n"
+             "build);\n"
+             "  4. hotline explain of one unit with --explain-tickets "
+             "tickets in the\n"
+             "     month (10000) among N units, against the report of the "
+             "same store.\n"
              "Defaults: 50 rounds, rulesets jintai-2025 furong-2022 "
              "lianyungang-2017,\nall tables (--tables 1,3 picks). --quick: "
              "seconds, figures not judged.\n");
@@ -365,7 +427,8 @@ s_options (int argc, char *argv[], s_options_t *opt)
                          .event_sizes = {1000000, 10000000},
                          .event_size_count = 2,
                          .event_units = 1000,
-                         .tables = {false, true, true, true}};
+                         .explain_tickets = 10000,
+                         .tables = {false, true, true, true, true}};
     static struct option options[] = {
         {"units", required_argument, 0, 'u'},
         {"events-per-unit", required_argument, 0, 'e'},
@@ -375,6 +438,7 @@ s_options (int argc, char *argv[], s_options_t *opt)
         {"event-sizes", required_argument, 0, 'E'},
         {"event-units", required_argument, 0, 'n'},
         {"tables", required_argument, 0, 't'},
+        {"explain-tickets", required_argument, 0, 'x'},
         {"quick", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
@@ -407,13 +471,17 @@ s_options (int argc, char *argv[], s_options_t *opt)
         case 'n':
             opt->event_units = atoi (optarg);
             break;
+        case 'x':
+            opt->explain_tickets = atol (optarg);
+            bad = bad || opt->explain_tickets < 1;
+            break;
         case 't': {
             long t[SIZES_MAX];
             int n = s_sizes (optarg, t);
             bad = bad || n < 0;
             memset (opt->tables, 0, sizeof (opt->tables));
             for (int i = 0; i < n; i++)
-                if (t[i] >= 1 && t[i] <= 3)
+                if (t[i] >= 1 && t[i] <= 4)
                     opt->tables[t[i]] = true;
                 else
                     bad = true;
@@ -432,6 +500,7 @@ s_options (int argc, char *argv[], s_options_t *opt)
             opt->event_sizes[1] = 100000;
             opt->event_size_count = 2;
             opt->event_units = 100;
+            opt->explain_tickets = 500;
             break;
         case 'h':
             s_usage (stdout);
@@ -446,7 +515,7 @@ s_options (int argc, char *argv[], s_options_t *opt)
         opt->event_units > 99999) {
         fprintf (stderr, "bench_report: need 1 <= units <= 99999, "
                          "events-per-unit >= 4, rounds >= 1, sizes "
-                         "like 100,1000 and tables among 1,2,3\n");
+                         "like 100,1000 and tables among 1,2,3,4\n");
         return 2;
     }
     for (int i = 0; i < opt->unit_size_count; i++)
@@ -534,6 +603,17 @@ bench_report_main (int argc, char *argv[])
             printf ("largest / smallest month: report %.2fx, baseline %.2fx "
                     "(flat: about 1)\n",
                     last / first, last_base / first_base);
+        printf ("\n");
+    }
+    if (rc == 0 && opt.tables[4]) {
+        printf ("4. explain: %s, one unit with %ld tickets in the month among "
+                "%d units,\n   %d rounds (ms; baseline: the report of the "
+                "same store)\n",
+                opt.rulesets[0], opt.explain_tickets, opt.units, opt.rounds);
+        s_header ("explain");
+        if ((rc = s_measure_explain (&opt, rs[0], opt.explain_tickets,
+                                     &result)) == 0)
+            s_row ("U00000", opt.explain_tickets * 4, &result);
         printf ("\n");
     }
     rules_set_destroy (&sets);
