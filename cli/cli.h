@@ -75,5 +75,8 @@ int cli_keygen (cli_t *cli, int argc, char **argv);
 int cli_replay (cli_t *cli, int argc, char **argv);
 int cli_explain (cli_t *cli, int argc, char **argv);
 int cli_ticket (cli_t *cli, int argc, char **argv);
+int cli_appeals (cli_t *cli, int argc, char **argv);
+int cli_publish (cli_t *cli, int argc, char **argv);
+int cli_diff (cli_t *cli, int argc, char **argv);
 
 #endif

@@ -26,6 +26,10 @@ static const s_command_t s_commands[] = {
      cli_explain},
     {"ticket", "ticket ID: one ticket's events and where it counted",
      cli_ticket},
+    {"appeals", "appeals and exemptions, and the points they moved",
+     cli_appeals},
+    {"publish", "freeze a scorecard as published (a new version)", cli_publish},
+    {"diff", "a published scorecard against the live one", cli_diff},
     {"subscribe", "live score updates and alerts, after a snapshot",
      cli_subscribe},
     {"stats", "the daemon's counters", cli_stats},
@@ -201,7 +205,8 @@ cli_query_print (cli_t *cli, const proto_query_t *query)
 
 /* Options that take no value; every other --option before the command
    word takes the next argument as its value. */
-static const char *s_flags[] = {"help", "version", "reload"};
+static const char *s_flags[] = {"help", "version", "reload", "force",
+                                "published"};
 
 /* Where the command word is: the first argument that is neither an
    option nor the value of an option before it. */
@@ -267,8 +272,11 @@ main (int argc, char *argv[])
     for (int i = 1; i < argc; i++)
         if (i != at)
             args[n++] = argv[i];
+    /* --version alone is the program's; followed by a number it is the
+       version of a published scorecard (report, diff). */
     for (int i = 1; i < n; i++)
-        if (strcmp (args[i], "--version") == 0) {
+        if (strcmp (args[i], "--version") == 0 &&
+            !(i + 1 < n && args[i + 1][0] >= '0' && args[i + 1][0] <= '9')) {
             printf ("hotline %s\n", HOTLINE_VERSION);
             free (args);
             return 0;

@@ -21,6 +21,9 @@ static const char *s_help =
     "  --format F      table (default), csv, json or xlsx\n"
     "  --output FILE   write there instead of standard output (required\n"
     "                  for xlsx)\n"
+    "  --published     the published scorecard (hotline publish), byte for\n"
+    "                  byte as it was published: the latest version, or\n"
+    "  --version N     that version\n"
     "  --endpoint EP   the query endpoint; --config FILE, --timeout MS\n";
 
 typedef struct {
@@ -30,21 +33,39 @@ typedef struct {
     const char *as_of;   /* --as-of */
     const char *format;  /* --format */
     const char *output;  /* --output */
+    bool published;      /* --published */
+    long version;        /* --version, 0: the latest */
 } s_args_t;
 
-enum { OPT_RULESET = 1, OPT_PERIOD, OPT_AS_OF, OPT_FORMAT, OPT_OUTPUT };
+enum {
+    OPT_RULESET = 1,
+    OPT_PERIOD,
+    OPT_AS_OF,
+    OPT_FORMAT,
+    OPT_OUTPUT,
+    OPT_PUBLISHED,
+    OPT_VERSION
+};
 static const struct option s_options[] = {
     {"ruleset", required_argument, 0, OPT_RULESET},
     {"period", required_argument, 0, OPT_PERIOD},
     {"as-of", required_argument, 0, OPT_AS_OF},
     {"format", required_argument, 0, OPT_FORMAT},
     {"output", required_argument, 0, OPT_OUTPUT},
+    {"published", no_argument, 0, OPT_PUBLISHED},
+    {"version", required_argument, 0, OPT_VERSION},
     {0, 0, 0, 0}};
 
 static int
 s_option (void *arg, int option, const char *value)
 {
     s_args_t *a = arg;
+    if (option == OPT_PUBLISHED) {
+        a->published = true;
+        return 0;
+    }
+    if (option == OPT_VERSION)
+        return cli_int (a->cli, "version", value, 1, 1000000, &a->version);
     const char **slot[] = {NULL,      &a->ruleset, &a->period,
                            &a->as_of, &a->format,  &a->output};
     *slot[option] = value;
@@ -87,7 +108,7 @@ s_write (s_args_t *a, const char *json)
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
-    s_args_t a = {cli, "jintai-2025", NULL, NULL, "table", NULL};
+    s_args_t a = {cli, "jintai-2025", NULL, NULL, "table", NULL, false, 0};
     int first;
     int rc =
         cli_parse (cli, argc, argv, s_options, s_option, &a, s_help, &first);
@@ -98,7 +119,17 @@ cli_report (cli_t *cli, int argc, char **argv)
                    argv[first]);
         return CLI_EXIT_USAGE;
     }
-    proto_query_t q = {.kind = PROTO_QUERY_REPORT};
+    if (a.version && !a.published) {
+        cli_error (cli, "--version goes with --published");
+        return CLI_EXIT_USAGE;
+    }
+    if (a.published && (!a.period || a.as_of)) {
+        cli_error (cli, "--published needs --period (and no --as-of)");
+        return CLI_EXIT_USAGE;
+    }
+    proto_query_t q = {.kind = PROTO_QUERY_REPORT,
+                       .published = a.published,
+                       .version = (uint32_t)a.version};
     snprintf (q.ruleset, sizeof (q.ruleset), "%s", a.ruleset);
     if (a.period && (size_t)snprintf (q.period, sizeof (q.period), "%s",
                                       a.period) >= sizeof (q.period)) {

@@ -117,6 +117,14 @@ proto_type_name (proto_type_t type)
         return "adjusted";
     case PROTO_TICK:
         return "tick";
+    case PROTO_APPEALED:
+        return "appealed";
+    case PROTO_EXEMPTED:
+        return "exempted";
+    case PROTO_APPEAL_REJECTED:
+        return "appeal_rejected";
+    case PROTO_UNEXEMPTED:
+        return "unexempted";
     default:
         return "?";
     }
@@ -217,7 +225,8 @@ s_check_token (const char *value, const char *field, char *reason)
 static bool
 s_type_has_ticket (int type)
 {
-    return type >= PROTO_RECEIVED && type <= PROTO_REOPENED;
+    return (type >= PROTO_RECEIVED && type <= PROTO_REOPENED) ||
+           (type >= PROTO_APPEALED && type <= PROTO_UNEXEMPTED);
 }
 
 int
@@ -241,7 +250,10 @@ proto_event_validate (const proto_event_t *event, char *reason)
                         reason) ||
         s_check_string (event->period, sizeof event->period, "period",
                         reason) ||
-        s_check_string (event->item, sizeof event->item, "item", reason))
+        s_check_string (event->item, sizeof event->item, "item", reason) ||
+        s_check_string (event->by, sizeof event->by, "by", reason) ||
+        s_check_string (event->counters, sizeof event->counters, "counters",
+                        reason))
         return -1;
 
     if (!event->event_id[0]) {
@@ -254,7 +266,7 @@ proto_event_validate (const proto_event_t *event, char *reason)
         proto__reason (reason, "missing field type");
         return -1;
     }
-    if (type < PROTO_RECEIVED || type > PROTO_TICK) {
+    if (type < PROTO_RECEIVED || type > PROTO_TYPE_LAST) {
         proto__reason (reason, "unknown type");
         return -1;
     }

@@ -18,6 +18,7 @@
 #define PROTO_ID_MAX     64  /* event_id, ticket_id, unit_id, item: bytes */
 #define PROTO_TOKEN_MAX  64  /* channel, category: bytes */
 #define PROTO_REASON_MAX 256 /* reason: bytes */
+#define PROTO_NAME_MAX   128 /* by: who decided (bytes) */
 #define PROTO_PERIOD_MAX 8   /* "2025-07" or "2024-Q4" */
 #define PROTO_ERROR_MAX  160 /* rejection reasons written by this module */
 #define PROTO_VALUE_MAX  1e6 /* adjusted: |value| at most this */
@@ -36,7 +37,12 @@ typedef enum {
     PROTO_REVISITED = 6,
     PROTO_REOPENED = 7,
     PROTO_ADJUSTED = 8,
-    PROTO_TICK = 9
+    PROTO_TICK = 9,
+    PROTO_APPEALED = 10,        /* a unit appeals a ticket */
+    PROTO_EXEMPTED = 11,        /* the office exempts it (核减) */
+    PROTO_APPEAL_REJECTED = 12, /* the office rejects the appeal */
+    PROTO_UNEXEMPTED = 13,      /* an exemption is withdrawn */
+    PROTO_TYPE_LAST = PROTO_UNEXEMPTED
 } proto_type_t;
 
 typedef enum {
@@ -56,24 +62,26 @@ typedef enum {
 
 /* One ticket lifecycle event. Absent strings are empty, absent times zero. */
 typedef struct {
-    char event_id[PROTO_ID_MAX + 1];    /* globally unique */
-    proto_type_t type;                  /* what happened */
-    char ticket_id[PROTO_ID_MAX + 1];   /* empty for adjusted, tick */
-    char unit_id[PROTO_ID_MAX + 1];     /* empty for tick */
-    int64_t occurred_at;                /* ms since the epoch */
-    int64_t dispatched_at;              /* received: platform dispatch */
-    int64_t due_at;                     /* received/extended/reopened */
-    char channel[PROTO_TOKEN_MAX + 1];  /* received: intake channel */
-    char category[PROTO_TOKEN_MAX + 1]; /* received: subject code */
-    bool key_supervision;               /* received: 重点督办 */
-    bool repeat_dispatch;               /* received: 重复交办 */
-    char reason[PROTO_REASON_MAX + 1];  /* returned: free text */
-    proto_satisfaction_t satisfaction;  /* revisited */
-    proto_resolved_t resolved;          /* revisited */
-    bool rework;                        /* revisited: back to the unit */
-    char period[PROTO_PERIOD_MAX + 1];  /* adjusted: "YYYY-MM"/"YYYY-Qn" */
-    char item[PROTO_ID_MAX + 1];        /* adjusted: item id */
-    double value;                       /* adjusted: item value */
+    char event_id[PROTO_ID_MAX + 1];     /* globally unique */
+    proto_type_t type;                   /* what happened */
+    char ticket_id[PROTO_ID_MAX + 1];    /* empty for adjusted, tick */
+    char unit_id[PROTO_ID_MAX + 1];      /* empty for tick */
+    int64_t occurred_at;                 /* ms since the epoch */
+    int64_t dispatched_at;               /* received: platform dispatch */
+    int64_t due_at;                      /* received/extended/reopened */
+    char channel[PROTO_TOKEN_MAX + 1];   /* received: intake channel */
+    char category[PROTO_TOKEN_MAX + 1];  /* received: subject code */
+    bool key_supervision;                /* received: 重点督办 */
+    bool repeat_dispatch;                /* received: 重复交办 */
+    char reason[PROTO_REASON_MAX + 1];   /* returned: free text */
+    proto_satisfaction_t satisfaction;   /* revisited */
+    proto_resolved_t resolved;           /* revisited */
+    bool rework;                         /* revisited: back to the unit */
+    char period[PROTO_PERIOD_MAX + 1];   /* adjusted: "YYYY-MM"/"YYYY-Qn" */
+    char item[PROTO_ID_MAX + 1];         /* adjusted: item id */
+    double value;                        /* adjusted: item value */
+    char by[PROTO_NAME_MAX + 1];         /* exempted...: who decided */
+    char counters[PROTO_REASON_MAX + 1]; /* exempted: "all" or names */
 } proto_event_t;
 
 /* Names of the enums as they appear in event lines; "?" when out of range. */
@@ -237,7 +245,10 @@ typedef enum {
     PROTO_QUERY_TICKET = 9,
     PROTO_QUERY_UNITS = 10,
     PROTO_QUERY_ALERTS = 11,
-    PROTO_QUERY_LAST = PROTO_QUERY_ALERTS /* the highest kind */
+    PROTO_QUERY_APPEALS = 12,
+    PROTO_QUERY_PUBLISH = 13,
+    PROTO_QUERY_DIFF = 14,
+    PROTO_QUERY_LAST = PROTO_QUERY_DIFF /* the highest kind */
 } proto_query_kind_t;
 
 /* A live topic or topic prefix (score/<ruleset>/<unit_id>): bytes. */
@@ -254,6 +265,11 @@ typedef struct {
     char item[PROTO_ID_MAX + 1];       /* explain: one item, or "" */
     char ticket[PROTO_ID_MAX + 1];     /* ticket: its id */
     char topic[PROTO_TOPIC_MAX + 1];   /* snapshot: topic prefix, "" all */
+    char state[16];                    /* appeals: open, granted... */
+    char note[PROTO_REASON_MAX + 1];   /* publish: the version's note */
+    bool force;                        /* publish: before the period ends */
+    bool published;                    /* report: the published one */
+    uint32_t version;                  /* report, diff: 0 = latest */
     size_t unit_count;                 /* units import: count */
     proto_unit_t *units;               /* units import: the units */
 } proto_query_t;

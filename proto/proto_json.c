@@ -22,12 +22,20 @@ typedef struct {
     int value;        /* the matching proto enum value */
 } s_name_t;
 
-static const s_name_t s_types[] = {
-    {"received", PROTO_RECEIVED}, {"contacted", PROTO_CONTACTED},
-    {"returned", PROTO_RETURNED}, {"extended", PROTO_EXTENDED},
-    {"closed", PROTO_CLOSED},     {"revisited", PROTO_REVISITED},
-    {"reopened", PROTO_REOPENED}, {"adjusted", PROTO_ADJUSTED},
-    {"tick", PROTO_TICK},         {NULL, 0}};
+static const s_name_t s_types[] = {{"received", PROTO_RECEIVED},
+                                   {"contacted", PROTO_CONTACTED},
+                                   {"returned", PROTO_RETURNED},
+                                   {"extended", PROTO_EXTENDED},
+                                   {"closed", PROTO_CLOSED},
+                                   {"revisited", PROTO_REVISITED},
+                                   {"reopened", PROTO_REOPENED},
+                                   {"adjusted", PROTO_ADJUSTED},
+                                   {"tick", PROTO_TICK},
+                                   {"appealed", PROTO_APPEALED},
+                                   {"exempted", PROTO_EXEMPTED},
+                                   {"appeal_rejected", PROTO_APPEAL_REJECTED},
+                                   {"unexempted", PROTO_UNEXEMPTED},
+                                   {NULL, 0}};
 
 static const s_name_t s_satisfactions[] = {
     {"satisfied", PROTO_SAT_SATISFIED},
@@ -204,7 +212,10 @@ s_read_event (const cJSON *root, proto_event_t *event, char *reason)
         s_get_bool (root, "rework", &event->rework, reason) ||
         s_get_string (root, "period", event->period, sizeof event->period,
                       reason) ||
-        s_get_string (root, "item", event->item, sizeof event->item, reason))
+        s_get_string (root, "item", event->item, sizeof event->item, reason) ||
+        s_get_string (root, "by", event->by, sizeof event->by, reason) ||
+        s_get_string (root, "counters", event->counters, sizeof event->counters,
+                      reason))
         return -1;
     event->satisfaction = (proto_satisfaction_t)satisfaction;
     event->resolved = (proto_resolved_t)resolved;
@@ -321,6 +332,8 @@ proto_event_to_json (const proto_event_t *event)
     s_add_true (&json, "rework", event->rework);
     s_add_string (&json, "period", event->period);
     s_add_string (&json, "item", event->item);
+    s_add_string (&json, "counters", event->counters);
+    s_add_string (&json, "by", event->by);
     //  An adjustment to 0 is a real value, so adjusted always has one.
     if (event->value != 0 || event->type == PROTO_ADJUSTED) {
         /* cJSON prints %1.15g, which can lose the last bit: the shortest

@@ -69,6 +69,8 @@ s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
     pb->period = (char *)event->period;
     pb->item = (char *)event->item;
     pb->value = event->value;
+    pb->by = (char *)event->by;
+    pb->counters = (char *)event->counters;
 }
 
 /* Converts and validates. Enum values are range-checked before they are
@@ -93,6 +95,9 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
     s_copy (event->period, sizeof event->period, pb->period, "period", &rc,
             reason);
     s_copy (event->item, sizeof event->item, pb->item, "item", &rc, reason);
+    s_copy (event->by, sizeof event->by, pb->by, "by", &rc, reason);
+    s_copy (event->counters, sizeof event->counters, pb->counters, "counters",
+            &rc, reason);
     event->occurred_at = pb->occurred_at;
     event->dispatched_at = pb->dispatched_at;
     event->due_at = pb->due_at;
@@ -102,7 +107,7 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
     event->value = pb->value;
 
     int type = (int)pb->type;
-    if (type >= PROTO_NONE && type <= PROTO_TICK)
+    if (type >= PROTO_NONE && type <= PROTO_TYPE_LAST)
         event->type = (proto_type_t)type;
     else if (!rc) {
         proto__reason (reason, "unknown type");
@@ -422,6 +427,11 @@ proto_query_encode (const proto_query_t *query, size_t *size)
     pb.item = (char *)query->item;
     pb.ticket = (char *)query->ticket;
     pb.topic = (char *)query->topic;
+    pb.state = (char *)query->state;
+    pb.note = (char *)query->note;
+    pb.force = query->force;
+    pb.published = query->published;
+    pb.version = query->version;
     pb.n_units = count;
     pb.units = unit_ptrs;
     buffer = s_pack (&pb.base, size);
@@ -466,8 +476,15 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
         proto__copy_field (query->ticket, sizeof query->ticket, pb->ticket,
                            "ticket", reason) ||
         proto__copy_field (query->topic, sizeof query->topic, pb->topic,
-                           "topic", reason))
+                           "topic", reason) ||
+        proto__copy_field (query->state, sizeof query->state, pb->state,
+                           "state", reason) ||
+        proto__copy_field (query->note, sizeof query->note, pb->note, "note",
+                           reason))
         goto cleanup;
+    query->force = pb->force != 0;
+    query->published = pb->published != 0;
+    query->version = pb->version;
     //  Zero means "now"; anything else must be a time events could have.
     if (pb->as_of != 0 &&
         (pb->as_of < PROTO_TIME_MIN || pb->as_of >= PROTO_TIME_MAX)) {

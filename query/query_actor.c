@@ -49,9 +49,77 @@ s_ticket (s_query_t *self, const proto_query_t *q, char *err)
     return json;
 }
 
+/* Appeals, publication and diffs (docs/appeals.md). */
+static char *
+s_appeals (s_query_t *self, const proto_query_t *q, char *err)
+{
+    store_txn_t *txn = store_begin (self->args->store, false);
+    char *json = txn ? report_appeals_json (
+                           txn, rules_catalog_current (self->args->catalog),
+                           q->unit, q->state, err)
+                     : NULL;
+    if (!txn)
+        snprintf (err, 256, "cannot read the store");
+    store_abort (&txn);
+    return json;
+}
+
+static char *
+s_publish (s_query_t *self, const proto_query_t *q, char *err)
+{
+    const rules_ruleset_t *rs = s_ruleset (self, q->ruleset, err);
+    store_txn_t *txn = rs ? store_begin (self->args->store, true) : NULL;
+    if (rs && !txn)
+        snprintf (err, 256, "cannot write the store");
+    if (!txn)
+        return NULL;
+    /* The daemon's clock: event time on the event clock, else now. */
+    int64_t now = strcmp (self->args->clock, "event") == 0
+                      ? state_clock_now (txn)
+                      : zclock_time ();
+    char *json =
+        report_publish (txn, rs, q->period, q->note, q->force, now, err);
+    int rc = STORE_OK;
+    if (json)
+        rc = store_commit (&txn);
+    else
+        store_abort (&txn);
+    if (rc != STORE_OK) {
+        snprintf (err, 256, "not published: %s", store_strerror (rc));
+        free (json);
+        return NULL;
+    }
+    if (json)
+        zsys_info ("query: published %s %s", q->ruleset, q->period);
+    return json;
+}
+
+static char *
+s_diff (s_query_t *self, const proto_query_t *q, char *err)
+{
+    const rules_ruleset_t *rs = s_ruleset (self, q->ruleset, err);
+    store_txn_t *txn = rs ? store_begin (self->args->store, false) : NULL;
+    if (rs && !txn)
+        snprintf (err, 256, "cannot read the store");
+    char *json = txn ? report_diff (txn, rs, q->period, q->version, err) : NULL;
+    store_abort (&txn);
+    return json;
+}
+
 static char *
 s_report (s_query_t *self, const proto_query_t *q, char *err)
 {
+    if (q->published) {
+        /* Stored bytes: no ruleset needed, reloads change nothing. */
+        store_txn_t *txn = store_begin (self->args->store, false);
+        char *json =
+            txn ? report_published (txn, q->ruleset, q->period, q->version, err)
+                : NULL;
+        if (!txn)
+            snprintf (err, 256, "cannot read the store");
+        store_abort (&txn);
+        return json;
+    }
     const rules_ruleset_t *rs = s_ruleset (self, q->ruleset, err);
     store_txn_t *txn = rs ? store_begin (self->args->store, false) : NULL;
     if (rs && !txn)
@@ -284,6 +352,15 @@ s_handle (s_query_t *self, zmsg_t *msg)
             break;
         case PROTO_QUERY_TICKET:
             json = s_ticket (self, &q, err);
+            break;
+        case PROTO_QUERY_APPEALS:
+            json = s_appeals (self, &q, err);
+            break;
+        case PROTO_QUERY_PUBLISH:
+            json = s_publish (self, &q, err);
+            break;
+        case PROTO_QUERY_DIFF:
+            json = s_diff (self, &q, err);
             break;
         case PROTO_QUERY_REJECTED:
         case PROTO_QUERY_UNITS:

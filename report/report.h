@@ -45,6 +45,36 @@ char *report_explain_json (store_txn_t *txn, const rules_ruleset_t *ruleset,
    with a reason in err (256 bytes): "unknown ticket ...". */
 char *report_ticket_json (store_txn_t *txn, const char *ticket_id, char *err);
 
+/* The appeals and exemptions (docs/appeals.md), of one unit and in one
+   state when those are not NULL or "": {"appeals":[{"ticket_id",
+   "unit_id","state","appealed_at","reason","decided_at","decision",
+   "by","counters","points":[{"ruleset","period","moved"}]}],"count":N}.
+   Caller frees; NULL with a reason (a bad state). */
+char *report_appeals_json (store_txn_t *txn, const rules_set_t *sets,
+                           const char *unit, const char *state, char *err);
+
+/*  Publication (report_publish.c, docs/appeals.md).                     */
+
+/* Freezes the report of a ruleset and period as published, the next
+   version, with a "published" member {"version","at","note","events",
+   "ruleset_sha256"} (at: `now`, the daemon's clock; events: the log's
+   size), inside the caller's WRITE transaction. Refuses a period that
+   has not ended at `now` unless force. Returns the stored text (the
+   caller frees it), or NULL with a reason in err. */
+char *report_publish (store_txn_t *txn, const rules_ruleset_t *ruleset,
+                      const char *period, const char *note, bool force,
+                      int64_t now, char *err);
+/* The stored bytes of a published version (0: the latest), or NULL with
+   a reason: nothing published yet, no such version. Caller frees. */
+char *report_published (store_txn_t *txn, const char *ruleset,
+                        const char *period, uint32_t version, char *err);
+/* What changed between a published version (0: the latest) and the live
+   report: {"ruleset","period","version","events_since","changes":[
+   {"unit_id","field","published","now"}]}, every item, total and rank
+   cell that differs. Caller frees; NULL with a reason. */
+char *report_diff (store_txn_t *txn, const rules_ruleset_t *ruleset,
+                   const char *period, uint32_t version, char *err);
+
 /* Parses a period ("2025-07", "2024-Q4") and checks it is of the
    ruleset's kind. Returns 0, or -1 with a reason in err (256 bytes). */
 int report_period_check (const rules_ruleset_t *rs, const char *text,

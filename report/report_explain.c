@@ -237,9 +237,11 @@ s_inputs (json_writer_t *json, const rules_ruleset_t *rs, int item,
     json_close (json, '}');
 }
 
-/* One ticket of an item's drill-down. */
+/* One ticket of an item's drill-down; an exempted one with the
+   exemption's reason and who decided it. */
 static void
-s_ticket (json_writer_t *json, const s_entry_t *e)
+s_ticket (json_writer_t *json, const s_entry_t *e, store_txn_t *txn,
+          const char *unit)
 {
     char when[32], detail[160];
     json_open (json, '{');
@@ -251,6 +253,12 @@ s_ticket (json_writer_t *json, const s_entry_t *e)
         json_member_string (json, ref, proto_time_format (e->count.ref, when));
     s_detail (e, detail, sizeof (detail));
     json_member_string (json, "detail", detail);
+    state_appeal_t appeal;
+    if ((e->count.flags & STATE_COUNTED_EXEMPT) &&
+        state_appeal_get (txn, e->ticket, unit, &appeal) == STORE_OK) {
+        json_member_string (json, "reason", appeal.decision_reason);
+        json_member_string (json, "by", appeal.by);
+    }
     json_close (json, '}');
 }
 
@@ -266,6 +274,7 @@ typedef struct {
     double vars[RULES_VAR_COUNT]; /* the unit's counters, aggregates,
                                      shown items */
     s_entries_t entries;          /* its adverse counts, sorted */
+    store_txn_t *txn;             /* for the exemptions' reasons */
 } s_explain_t;
 
 static void
@@ -298,7 +307,7 @@ s_item (json_writer_t *json, const s_explain_t *x, int i)
     for (size_t k = 0; lost > 0.004 && k < x->entries.count; k++) {
         const s_entry_t *e = &x->entries.items[k];
         if (adverse[e->counter] && !(e->count.flags & STATE_COUNTED_EXEMPT))
-            s_ticket (json, e);
+            s_ticket (json, e, x->txn, x->units[x->unit].unit_id);
     }
     json_close (json, ']');
     json_key (json, "exempted");
@@ -306,7 +315,7 @@ s_item (json_writer_t *json, const s_explain_t *x, int i)
     for (size_t k = 0; k < x->entries.count; k++) {
         const s_entry_t *e = &x->entries.items[k];
         if (adverse[e->counter] && (e->count.flags & STATE_COUNTED_EXEMPT))
-            s_ticket (json, e);
+            s_ticket (json, e, x->txn, x->units[x->unit].unit_id);
     }
     json_close (json, ']');
     json_close (json, '}');
@@ -382,7 +391,7 @@ report_explain_json (store_txn_t *txn, const rules_ruleset_t *rs,
         snprintf (err, 256, "ruleset %s has no item \"%s\"", rs->id, item);
         return NULL;
     }
-    s_explain_t x = {.rs = rs};
+    s_explain_t x = {.rs = rs, .txn = txn};
     char *text = NULL;
     if (s_score (txn, &x, period_text, unit_id, err) != 0)
         goto cleanup;

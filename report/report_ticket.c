@@ -80,6 +80,33 @@ s_take (void *arg, uint64_t seq, bool clock, const char *unit,
     free (line);
 }
 
+/* The ticket's exemptions standing, per unit it counted for. */
+static void
+s_exempted (json_writer_t *json, store_txn_t *txn, const char *ticket_id,
+            const s_story_t *story)
+{
+    for (size_t i = 0; i < story->count; i++) {
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp (story->counted[j].unit, story->counted[i].unit);
+        state_appeal_t a;
+        if (!first ||
+            state_appeal_get (txn, ticket_id, story->counted[i].unit, &a) !=
+                STORE_OK ||
+            a.state != STATE_APPEAL_GRANTED)
+            continue;
+        char names[512], when[32];
+        state_exempt_names (a.exempt, names, sizeof (names));
+        json_open (json, '{');
+        json_member_string (json, "unit_id", a.unit_id);
+        json_member_string (json, "counters", names);
+        json_member_string (json, "reason", a.decision_reason);
+        json_member_string (json, "by", a.by);
+        json_member_string (json, "at", proto_time_format (a.decided_at, when));
+        json_close (json, '}');
+    }
+}
+
 char *
 report_ticket_json (store_txn_t *txn, const char *ticket_id, char *err)
 {
@@ -130,11 +157,16 @@ report_ticket_json (store_txn_t *txn, const char *ticket_id, char *err)
         json_member_string (&json, "unit_id", c->unit);
         json_member_string (&json, "counter", rules_counter_name (c->counter));
         json_member_int (&json, "count", c->count);
+        state_appeal_t a;
+        if (state_appeal_get (txn, ticket_id, c->unit, &a) == STORE_OK &&
+            a.state == STATE_APPEAL_GRANTED && (a.exempt & (1u << c->counter)))
+            json_member_bool (&json, "exempted", true);
         json_close (&json, '}');
     }
     json_close (&json, ']');
     json_key (&json, "exempted");
     json_open (&json, '[');
+    s_exempted (&json, txn, ticket_id, &story);
     json_close (&json, ']');
     json_close (&json, '}');
     free (story.counted);

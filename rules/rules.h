@@ -178,6 +178,8 @@ typedef struct {
 
 typedef struct {
     char id[RULES_ID_MAX + 1];              /* ruleset id */
+    char sha256[65];                        /* of the text it was loaded
+                                               from, hex */
     char title[256];                        /* report heading */
     rules_period_kind_t period;             /* month or quarter */
     rules_total_t total;                    /* how the total is formed */

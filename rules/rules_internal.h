@@ -29,4 +29,8 @@ const char *rules__zpl_name (rules_zpl_t *self);
 const char *rules__zpl_value (rules_zpl_t *self);
 int rules__zpl_line (rules_zpl_t *self);
 
+/* The SHA-256 of `size` bytes as 64 lowercase hex digits and a NUL
+   into hex (65 bytes). */
+void rules__sha256 (const void *data, size_t size, char *hex);
+
 #endif

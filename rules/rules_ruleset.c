@@ -588,6 +588,7 @@ rules_ruleset_load (const char *text, const char *origin, char *err)
              s_load_channel_tables (&loader, rs))
         s_load_summaries (&loader, rs);
     rules__zpl_destroy (&root);
+    rules__sha256 (text, strlen (text), loader.set->sha256);
     if (*loader.what) {
         int line = s_line_of (text, loader.near);
         if (line)

@@ -250,6 +250,66 @@ int state_ticket_info (store_txn_t *txn, const char *ticket_id,
                        state_ticket_info_t *info);
 
 /*  --------------------------------------------------------------------
+    Appeals and exemptions (state_appeals.c, docs/appeals.md). Kept per
+    (ticket, unit) in STORE_APPEALS by the events appealed, exempted,
+    appeal_rejected and unexempted; rebuilt from the log. An exemption
+    takes the ticket's counts for the unit out of the exempted counters
+    in every period it counted in (its trail says where), and keeps
+    later counts out of them while it stands; unexempted puts them all
+    back. Explain lists the exempted counts apart.                        */
+typedef enum {
+    STATE_APPEAL_NONE = 0,
+    STATE_APPEAL_OPEN,     /* appealed, not decided */
+    STATE_APPEAL_GRANTED,  /* exempted (with or without an appeal) */
+    STATE_APPEAL_REJECTED, /* rejected, or the exemption withdrawn */
+} state_appeal_state_t;
+
+/* "open", "granted", "rejected" ("" for none). */
+const char *state_appeal_state_name (state_appeal_state_t state);
+
+typedef struct {
+    char ticket_id[PROTO_ID_MAX + 1];           /* the ticket */
+    char unit_id[PROTO_ID_MAX + 1];             /* the unit that had it */
+    state_appeal_state_t state;                 /* where it stands */
+    uint32_t exempt;                            /* exempted counters: bit per
+                                                   rules_counter_t */
+    int64_t appealed_at;                        /* the appeal, or 0 */
+    int64_t decided_at;                         /* the decision, or 0 */
+    char appeal_reason[PROTO_REASON_MAX + 1];   /* the unit's reason */
+    char decision_reason[PROTO_REASON_MAX + 1]; /* the office's */
+    char by[PROTO_NAME_MAX + 1];                /* who decided */
+} state_appeal_t;
+
+/* The appeal of a ticket for a unit: STORE_OK, STORE_NOTFOUND, or a
+   store_rc_t. */
+int state_appeal_get (store_txn_t *txn, const char *ticket_id,
+                      const char *unit_id, state_appeal_t *appeal);
+/* Every appeal and exemption, in ticket order. Returns 0 or a
+   store_rc_t. */
+typedef void (state_appeal_fn) (void *arg, const state_appeal_t *appeal);
+int state_appeals_scan (store_txn_t *txn, state_appeal_fn *fn, void *arg);
+
+/* An exemption's counters: "all", or names separated by spaces or
+   commas; "closed" takes the whole closure (closed, closed_on_time,
+   closed_late, first_time_closed, days_late, key_ and
+   repeat_closed_late), "closed_late" only its lateness (the closure
+   then counts as on time), "should_close" the closure and
+   overdue_open. Returns 0 with the bits in *mask, or -1 with a reason
+   (PROTO_ERROR_MAX bytes) naming an unknown counter. */
+int state_exempt_mask (const char *text, uint32_t *mask, char *reason);
+/* A ticket's gross counts for a unit (what it counted, exempted or
+   not), per period and counter, through fn. Returns 0 or a
+   store_rc_t. */
+typedef void (state_sum_fn) (void *arg, proto_period_t period, int counter,
+                             long sum);
+int state_ticket_sums (store_txn_t *txn, const char *ticket_id,
+                       const char *unit_id, state_sum_fn *fn, void *arg);
+
+/* The names of a mask's counters, space-separated, into buf; "all" when
+   every counter. */
+void state_exempt_names (uint32_t mask, char *buf, size_t size);
+
+/*  --------------------------------------------------------------------
     Dead letters (STORE_REJECTED).                                       */
 
 /* Keeps a refused event with its class, reason and arrival time, inside

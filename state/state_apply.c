@@ -99,6 +99,14 @@ s_needs_ticket (proto_type_t type)
     return type != PROTO_ADJUSTED && type != PROTO_TICK;
 }
 
+/* The office's decisions and the units' appeals (state_appeals.c). */
+static bool
+s_is_appeal (proto_type_t type)
+{
+    return type == PROTO_APPEALED || type == PROTO_EXEMPTED ||
+           type == PROTO_APPEAL_REJECTED || type == PROTO_UNEXEMPTED;
+}
+
 /* Events further ahead of this machine's clock than this are refused:
    one would move the event clock past every deadline at once. */
 #define FUTURE_LIMIT_MS PROTO_DAY_MS
@@ -151,6 +159,8 @@ s_check (store_txn_t *txn, const proto_event_t *ev, const state_ticket_t *t,
     }
     if (!s_needs_ticket (ev->type))
         return true;
+    if (s_is_appeal (ev->type))
+        return state__appeal_check (txn, ev, t, have, reason, store_rc, kind);
     if (ev->type == PROTO_RECEIVED) {
         if (have && t->state == T_OPEN) {
             snprintf (reason, PROTO_ERROR_MAX,
@@ -223,6 +233,8 @@ s_apply_received (state_work_t *w, const proto_event_t *ev)
     t->limit_from = ev->dispatched_at;
     for (int k = 0; k < 2; k++)
         t->closed_period[k] = t->overdue_period[k] = -1;
+    /* A ticket sent back to a unit that had it exempted stays so. */
+    t->exempt = state__exempt_of (w->txn, ev->ticket_id, ev->unit_id);
     int rc = s_count (w, ev->occurred_at, RULES_RECEIVED, 1);
     if (rc == STORE_OK &&
         ev->occurred_at - ev->dispatched_at > STATE_SIGN_WINDOW_MS)
@@ -321,6 +333,11 @@ s_apply (state_work_t *w, const proto_event_t *ev)
         return rc;
     case PROTO_CLOSED:
         return s_apply_closed (w, ev);
+    case PROTO_APPEALED:
+    case PROTO_EXEMPTED:
+    case PROTO_APPEAL_REJECTED:
+    case PROTO_UNEXEMPTED:
+        return state__appeal_apply (w, ev);
     case PROTO_REVISITED:
         rc = s_count (w, at, RULES_REVISITED, 1);
         if (rc == STORE_OK && ev->satisfaction == PROTO_SAT_UNSATISFIED)
@@ -426,7 +443,9 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
                           .t = &t,
                           .seq = seq};
         rc = s_apply (&w, ev);
-        if (ev->occurred_at > t.last_at)
+        /* A decision is not the ticket's own event: it does not order
+           the ticket's later receipt. */
+        if (ev->occurred_at > t.last_at && !s_is_appeal (ev->type))
             t.last_at = ev->occurred_at;
         if (rc == STORE_OK)
             rc = state__ticket_put (txn, ev->ticket_id, &t);

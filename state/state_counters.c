@@ -95,10 +95,12 @@ s_counted_key (uint8_t *key, const char *period, const char *unit, int counter,
     return state_counter_key (key, period, unit, prefix, ticket);
 }
 
-/* The drill-down index follows the counter: +1 adds the moment, -1
-   takes back the latest one still counted. */
+/* The drill-down index follows the counter: +1 adds the moment (marked
+   exempted when the counter is exempted for the ticket), -1 takes back
+   the latest one in the same standing. */
 static int
-s_index (state_work_t *w, const char *period, int counter, int32_t delta)
+s_index (state_work_t *w, const char *period, int counter, int32_t delta,
+         bool exempt)
 {
     uint8_t key[STORE_KEY_MAX];
     size_t ksize =
@@ -116,17 +118,18 @@ s_index (state_work_t *w, const char *period, int counter, int32_t delta)
     size_t n = size / STATE_COUNTED_SIZE;
     if (delta > 0) {
         state_counted_t entry = {w->at, s_reference (w->t, counter),
-                                 (uint8_t)w->why, 0};
+                                 (uint8_t)w->why,
+                                 exempt ? STATE_COUNTED_EXEMPT : 0};
         state__counted_encode (&entry, value + n * STATE_COUNTED_SIZE);
         n++;
     } else {
-        /* The latest entry still counted goes; exempted ones stay. */
+        /* The latest entry of the same standing goes. */
         size_t k = n;
         while (k > 0) {
             state_counted_t entry;
             state__counted_decode (value + (k - 1) * STATE_COUNTED_SIZE,
                                    &entry);
-            if (!(entry.flags & STATE_COUNTED_EXEMPT))
+            if (((entry.flags & STATE_COUNTED_EXEMPT) != 0) == exempt)
                 break;
             k--;
         }
@@ -167,12 +170,47 @@ s_trail (state_work_t *w, proto_period_t period, int counter, int32_t delta)
 }
 
 int
+state__add_counter (store_txn_t *txn, proto_period_t period, const char *unit,
+                    const char *channel, const char *category, int counter,
+                    int32_t delta)
+{
+    int32_t vec[RULES_STORED_COUNTERS] = {0};
+    vec[counter] = delta;
+    char p[8];
+    proto_period_format (period, p);
+    const char *slices[3] = {"", channel, category};
+    const char *prefix[3] = {"", "ch:", "cat:"};
+    for (int s = 0; s < 3; s++) {
+        if (s > 0 && !*slices[s])
+            continue;
+        uint8_t key[STORE_KEY_MAX];
+        size_t size = state_counter_key (key, p, unit, prefix[s], slices[s]);
+        int rc = store_add_i32 (txn, STORE_COUNTERS, key, size, vec,
+                                RULES_STORED_COUNTERS);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+int
 state__count_derived (state_work_t *w, proto_period_t period, int counter,
                       int32_t delta)
 {
+    const state_ticket_t *t = w->t;
+    bool exempt = (t->exempt & STATE_BIT (counter)) != 0;
     char p[8];
     proto_period_format (period, p);
-    int rc = s_adverse (counter) ? s_index (w, p, counter, delta) : STORE_OK;
+    int rc = STORE_OK;
+    /* An exempted lateness: the closure counts as on time. */
+    if (counter == RULES_CLOSED_LATE && exempt &&
+        !(t->exempt & STATE_BIT (RULES_CLOSED))) {
+        rc = state__add_counter (w->txn, period, t->unit_id, t->channel,
+                                 t->category, RULES_CLOSED_ON_TIME, delta);
+        state__effects_touch (w->effects, period, t->unit_id);
+    }
+    if (rc == STORE_OK && s_adverse (counter))
+        rc = s_index (w, p, counter, delta, exempt);
     return rc == STORE_OK ? s_trail (w, period, counter, delta) : rc;
 }
 
@@ -181,25 +219,38 @@ state__count_in (state_work_t *w, proto_period_t period, int counter,
                  int32_t delta)
 {
     const state_ticket_t *t = w->t;
-    int32_t vec[RULES_STORED_COUNTERS] = {0};
-    vec[counter] = delta;
-    char p[8];
-    proto_period_format (period, p);
-    const char *slices[3] = {"", t->channel, t->category};
-    const char *prefix[3] = {"", "ch:", "cat:"};
-    for (int s = 0; s < 3; s++) {
-        if (s > 0 && !*slices[s])
-            continue;
-        uint8_t key[STORE_KEY_MAX];
-        size_t size =
-            state_counter_key (key, p, t->unit_id, prefix[s], slices[s]);
-        int rc = store_add_i32 (w->txn, STORE_COUNTERS, key, size, vec,
-                                RULES_STORED_COUNTERS);
+    /* An exempted counter keeps the count in the ticket's trail (an
+       unexemption puts it back) but not in the unit's counters. */
+    if (!(t->exempt & STATE_BIT (counter))) {
+        int rc = state__add_counter (w->txn, period, t->unit_id, t->channel,
+                                     t->category, counter, delta);
         if (rc != STORE_OK)
             return rc;
+        state__effects_touch (w->effects, period, t->unit_id);
     }
-    state__effects_touch (w->effects, period, t->unit_id);
     return state__count_derived (w, period, counter, delta);
+}
+
+int
+state__index_mark (store_txn_t *txn, const char *period, const char *unit,
+                   int counter, const char *ticket_id, bool exempt)
+{
+    uint8_t key[STORE_KEY_MAX];
+    size_t ksize = s_counted_key (key, period, unit, counter, ticket_id);
+    uint8_t value[STATE_COUNTED_MAX * STATE_COUNTED_SIZE];
+    size_t size = sizeof (value);
+    int rc = store_get (txn, STORE_COUNTED, key, ksize, value, &size);
+    if (rc == STORE_NOTFOUND)
+        return STORE_OK;
+    if (rc != STORE_OK)
+        return rc;
+    for (size_t at = 0; at + STATE_COUNTED_SIZE <= size;
+         at += STATE_COUNTED_SIZE) {
+        uint8_t *flags = value + at + 17;
+        *flags = exempt ? (uint8_t)(*flags | STATE_COUNTED_EXEMPT)
+                        : (uint8_t)(*flags & ~STATE_COUNTED_EXEMPT);
+    }
+    return store_put (txn, STORE_COUNTED, key, ksize, value, size);
 }
 
 int

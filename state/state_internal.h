@@ -40,6 +40,10 @@ typedef struct {
     char unit_id[PROTO_ID_MAX + 1];     /* owning unit */
     char channel[PROTO_TOKEN_MAX + 1];  /* intake channel */
     char category[PROTO_TOKEN_MAX + 1]; /* subject category */
+    uint32_t exempt;                    /* counters exempted for the owning
+                                           unit: bit per rules_counter_t
+                                           (in what was padding: old
+                                           records read 0) */
     int64_t dispatched_at;              /* platform dispatch to this unit */
     int64_t received_at;                /* unit signed */
     int64_t due_at;                     /* deadline in force */
@@ -49,6 +53,9 @@ typedef struct {
     int32_t closed_period[2];  /* per kind: period counted closed, -1 */
     int32_t overdue_period[2]; /* per kind: overdue_open counted, -1 */
 } state_ticket_t;
+
+_Static_assert(sizeof (state_ticket_t) == 272,
+               "the ticket record's layout changed: bump TICKET_VERSION");
 
 int state__ticket_get (store_txn_t *txn, const char *ticket_id,
                        state_ticket_t *t);
@@ -87,6 +94,32 @@ typedef struct {
    drill-down index (+1 adds w->at, -1 takes back the latest). */
 int state__count_in (state_work_t *w, proto_period_t period, int counter,
                      int32_t delta);
+/* The bit of a counter in an exemption mask. */
+#define STATE_BIT(counter) (1u << (counter))
+
+/* Adds delta to one counter of a unit in a period, in the three slices
+   (all, the channel, the category): the counters alone. */
+int state__add_counter (store_txn_t *txn, proto_period_t period,
+                        const char *unit, const char *channel,
+                        const char *category, int counter, int32_t delta);
+/* Marks (or unmarks) every drill-down entry of a ticket in a unit's
+   counter and period as exempted. */
+int state__index_mark (store_txn_t *txn, const char *period, const char *unit,
+                       int counter, const char *ticket_id, bool exempt);
+/* Checks an appeal event against the store (state_appeals.c): the ticket
+   known, the unit one that had it, the decision possible. Returns true
+   when it can be applied, else false with the reason and class (or a
+   store error in *store_rc). */
+bool state__appeal_check (store_txn_t *txn, const proto_event_t *ev,
+                          const state_ticket_t *t, bool have, char *reason,
+                          int *store_rc, state_reject_t *kind);
+/* Applies a checked appeal event (the ticket record is w->t). */
+int state__appeal_apply (state_work_t *w, const proto_event_t *ev);
+/* A unit's exemption of a ticket when it receives it again: its mask,
+   or 0. */
+uint32_t state__exempt_of (store_txn_t *txn, const char *ticket_id,
+                           const char *unit_id);
+
 /* Notes a count of a derived counter (closed_late) in the trail and the
    index only. */
 int state__count_derived (state_work_t *w, proto_period_t period, int counter,

@@ -22,6 +22,10 @@
                       (explain's drill-down)
       STORE_TRAIL     ticket_id \0 u64 big-endian seq, kind byte -> what
                       one event (or the clock) counted for the ticket
+      STORE_APPEALS   ticket_id \0 unit_id -> the appeal or exemption of
+                      that ticket for that unit
+      STORE_PUBLISHED ruleset \0 period \0 u32 big-endian version -> a
+                      published scorecard (JSON): stored, never derived
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -55,6 +59,8 @@ typedef enum {
     STORE_REJECTED,
     STORE_COUNTED,
     STORE_TRAIL,
+    STORE_APPEALS,
+    STORE_PUBLISHED,
     STORE_TABLE_COUNT
 } store_table_t;
 
