@@ -289,14 +289,7 @@ s_header (json_writer_t *json, const rules_ruleset_t *rs, const char *period,
         s_key_number (json, "points", it->points);
         s_key_string (json, "round", s_rounds[it->round]);
         s_key_string (json, "suffix", it->suffix);
-        /* The shown counters the formula reads: the bulletin prints them
-           under the item's heading, beside its score. */
-        json_key (json, "uses");
-        json_open (json, '[');
-        for (int c = 0; c < rs->counter_count && it->formula; c++)
-            if (rules_expr_uses (it->formula, rs->counters[c]))
-                json_string (json, rules_counter_name (rs->counters[c]));
-        json_close (json, ']');
+        report__item_uses (json, rs, it);
         if (it->dimension >= 0)
             s_key_string (json, "dimension", rs->dims[it->dimension].id);
         json_close (json, '}');

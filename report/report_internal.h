@@ -15,6 +15,12 @@ typedef struct {
     double received;              /* over the report's units */
 } report__sum_t;
 
+/* Writes an item's "uses" member: the counters of the ruleset's shown
+   counters that the item's formula reads, in their order (empty for a
+   manual item). */
+void report__item_uses (json_writer_t *json, const rules_ruleset_t *rs,
+                        const rules_item_t *item);
+
 /* Writes the "overview" member (docs/report-json.md): the figures a
    bulletin opens with, summed over the units of the report's tables
    (out[u].table >= 0, excluded units included), and the share of each

@@ -1,12 +1,13 @@
-/*  report_overview: the figures a bulletin opens with.
+/*  report_bulletin: what the bulletin's forms read beyond the scores.
 
-    A bulletin starts with a paragraph of district-wide figures before its
-    tables: tickets received, to close and closed, the closure and on-time
-    rates, and what the tickets were about. They are sums over the units of
-    the report's tables, so they are computed here from the same inputs the
-    tables were scored from, and every output form (the HTML bulletin
-    first) reads them from the report instead of adding up rows that may
-    not carry the counters. */
+    The bulletins head each item over the counters its formula reads
+    (report__item_uses). And a bulletin starts with a paragraph of district-wide
+   figures before its tables: tickets received, to close and closed, the closure
+   and on-time rates, and what the tickets were about. They are sums over the
+   units of the report's tables, so they are computed here from the same inputs
+   the tables were scored from, and every output form (the HTML bulletin first)
+   reads them from the report instead of adding up rows that may not carry the
+   counters. */
 #include "report_internal.h"
 
 #include <math.h>
@@ -21,6 +22,18 @@ s_fraction (json_writer_t *json, const char *key, double part, double whole)
         json_number (json, round (part / whole * 10000) / 10000);
     else
         json_literal (json, "null");
+}
+
+void
+report__item_uses (json_writer_t *json, const rules_ruleset_t *rs,
+                   const rules_item_t *item)
+{
+    json_key (json, "uses");
+    json_open (json, '[');
+    for (int c = 0; c < rs->counter_count && item->formula; c++)
+        if (rules_expr_uses (item->formula, rs->counters[c]))
+            json_string (json, rules_counter_name (rs->counters[c]));
+    json_close (json, ']');
 }
 
 static void
