@@ -251,9 +251,16 @@ s_title_rows (format__xlsx_sheet_t *sheet, const char *caption, size_t cols)
     /* A few columns at least, so a narrow sheet still shows its title. */
     size_t last = cols > S_TITLE_COLS ? cols - 1 : S_TITLE_COLS - 1;
     format__xlsx_merge (sheet, 0, 0, 0, last, text, sheet->book->title);
-    snprintf (text, size, "%s%s%s%s%s%s", caption, *caption ? "　　" : "",
-              *when ? "截至 " : "", when, *ruleset ? "　　评分规则 " : "",
-              ruleset);
+    /* The parts that are there, an ideographic double space apart. */
+    const char *parts[][2] = {
+        {"", caption}, {"截至 ", when}, {"评分规则 ", ruleset}};
+    size_t used = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < 3; i++)
+        if (*parts[i][1])
+            used +=
+                (size_t)snprintf (text + used, size - used, "%s%s%s",
+                                  used ? "　　" : "", parts[i][0], parts[i][1]);
     format__xlsx_merge (sheet, 1, 1, 0, last, text, sheet->book->subtitle);
     free (text);
     format__xlsx_note (sheet->book,

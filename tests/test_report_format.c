@@ -1332,3 +1332,31 @@ Test (report_format, opens_the_html_bulletin_with_the_figures)
     cr_assert_not_null (strstr (text, "@page{size:A4 landscape"), "%s", text);
     free (text);
 }
+
+Test (format_xlsx, puts_warnings_and_the_overview_on_sheets_of_their_own)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/notes.xlsx", s_dir);
+    s_write_xlsx_ok ("{\"tables\":[{\"title\":\"镇街\",\"rows\":[]}],"
+                     "\"warnings\":[\"group \\\"x\\\" is not a table\"],"
+                     "\"overview\":{\"units\":1,\"received\":4,"
+                     "\"should_close\":4,\"closed\":3,\"closed_on_time\":3,"
+                     "\"closure_rate\":0.75,\"on_time_rate\":1,"
+                     "\"categories\":[{\"id\":\"housing\",\"received\":4,"
+                     "\"share\":1}]}}",
+                     path);
+    char *book = s_unzip_member (path, "xl/workbook.xml");
+    cr_assert_not_null (strstr (book, "name=\"提示\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"汇总\""), "%s", book);
+    free (book);
+    char *strings = s_unzip_member (path, "xl/sharedStrings.xml");
+    static const char *const expected[] = {"group \"x\" is not a table",
+                                           "总体情况", "按期办结率",
+                                           "住房保障"};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        cr_assert_not_null (strstr (strings, expected[i]), "no %s in %s",
+                            expected[i], strings);
+    free (strings);
+}
