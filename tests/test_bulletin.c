@@ -231,7 +231,16 @@ Test (bulletin, imports_a_gbk_units_file_as_its_utf8_twin)
     cr_assert_eq (harness_run (&twin, NULL, &err, "$HOTLINE send events.jsonl"),
                   0, "%s", err);
     free (err);
-    /* The same registry: the same report, names and tables included. */
+    /* The same registry, unit by unit, and so the same report. */
+    char *units = NULL, *twin_units = NULL;
+    cr_assert_eq (harness_run (&h, &units, NULL, "$HOTLINE units list"), 0);
+    cr_assert_eq (harness_run (&twin, &twin_units, NULL, "$HOTLINE units list"),
+                  0);
+    cr_expect_str_eq (units, twin_units);
+    cr_expect (strstr (twin_units, "\"name\":\"东风路街道办事处\"") != NULL,
+               "%s", twin_units);
+    free (units);
+    free (twin_units);
     char *a = NULL, *b = NULL;
     cr_assert_eq (harness_run (&h, &a, NULL,
                                "$HOTLINE report --period 2025-07 "

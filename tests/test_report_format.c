@@ -1352,9 +1352,8 @@ Test (format_xlsx, puts_warnings_and_the_overview_on_sheets_of_their_own)
     cr_assert_not_null (strstr (book, "name=\"汇总\""), "%s", book);
     free (book);
     char *strings = s_unzip_member (path, "xl/sharedStrings.xml");
-    static const char *const expected[] = {"group \"x\" is not a table",
-                                           "总体情况", "按期办结率",
-                                           "住房保障"};
+    static const char *const expected[] = {
+        "group \"x\" is not a table", "总体情况", "按期办结率", "住房保障"};
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
         cr_assert_not_null (strstr (strings, expected[i]), "no %s in %s",
                             expected[i], strings);
