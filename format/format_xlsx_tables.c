@@ -99,10 +99,12 @@ s_row (format__xlsx_sheet_t *sheet, const format__columns_t *plan,
     }
 }
 
-/* A horizontal bar per unit, rank 1 at the top, under the table. */
+/* A horizontal bar per unit in the table's order (rank 1 at the top),
+   under the table; an unranked scheme's chart is not called a ranking. */
 static void
 s_ranking_chart (format__xlsx_sheet_t *sheet, const format__columns_t *plan,
-                 const char *title, lxw_row_t first, lxw_row_t last)
+                 const char *title, bool ranked, lxw_row_t first,
+                 lxw_row_t last)
 {
     size_t total = 0;
     while (total < plan->count && plan->cols[total].kind != FORMAT__COL_TOTAL)
@@ -110,7 +112,8 @@ s_ranking_chart (format__xlsx_sheet_t *sheet, const format__columns_t *plan,
     lxw_chart *chart = workbook_add_chart (sheet->book->book, LXW_CHART_BAR);
     lxw_chart_series *series =
         chart ? chart_add_series (chart, NULL, NULL) : NULL;
-    char *name = malloc (strlen (title) + sizeof " 总分排名");
+    const char *what = ranked ? " 总分排名" : " 总分";
+    char *name = malloc (strlen (title) + strlen (what) + 1);
     if (!series || !name) {
         free (name);
         sheet->book->oom = true;
@@ -121,7 +124,7 @@ s_ranking_chart (format__xlsx_sheet_t *sheet, const format__columns_t *plan,
                              (lxw_col_t)total);
     chart_series_set_labels (series);
     chart_series_set_labels_num_format (series, FORMAT__FIXED2);
-    sprintf (name, "%s 总分排名", title);
+    sprintf (name, "%s%s", title, what);
     char *clean = format__xlsx_clean (name, 255);
     free (name);
     if (!clean) {
@@ -180,8 +183,10 @@ s_table (format__xlsx_book_t *book, const cJSON *table, size_t index)
             s_row (&sheet, &plan, row);
         }
         if (cJSON_GetArraySize (rows) > 0 && !format__xlsx_failed (book))
-            s_ranking_chart (&sheet, &plan, *name ? name : fallback,
-                             first + S_HEADER_ROWS, sheet.row);
+            s_ranking_chart (
+                &sheet, &plan, *name ? name : fallback,
+                format__value (cJSON_GetArrayItem (rows, 0), NULL, "rank"),
+                first + S_HEADER_ROWS, sheet.row);
     }
     format__xlsx_sheet_finish (&sheet);
     format__columns_free (&plan);
