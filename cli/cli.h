@@ -62,6 +62,34 @@ void cli_error (const cli_t *cli, const char *format, ...)
 int cli_int (const cli_t *cli, const char *name, const char *value, long min,
              long max, long *out);
 
+/*  Text encodings of input files (cli_encoding.c).  */
+typedef enum { CLI_UTF8, CLI_GBK } cli_encoding_t;
+
+/* What to tell someone whose file is in another encoding. */
+#define CLI_ENCODING_HINT "save it as UTF-8 or pass --encoding gbk"
+
+/* Parses --encoding: utf-8 (utf8) or gbk (gb18030, gb2312). Returns 0,
+   or -1 after a usage message. */
+int cli_encoding_parse (const cli_t *cli, const char *value,
+                        cli_encoding_t *out);
+
+/* Returns text (size bytes in `encoding`) as owned NUL-terminated UTF-8,
+   its length in *utf8_size; GBK is converted with iconv (as GB18030).
+   NULL when the text is not what encoding says, with the 1-based line of
+   the first such bytes in *line, or when memory runs out (*line 0). */
+char *cli_text_utf8 (cli_encoding_t encoding, const char *text, size_t size,
+                     size_t *utf8_size, unsigned *line);
+
+/* What to say about text that cli_text_utf8 refused: "not GBK text", or
+   "not UTF-8 text" with what to do (and that it reads as GBK when it
+   does). */
+const char *cli_encoding_why (cli_encoding_t encoding, const char *text,
+                              size_t size);
+
+/* Reads the rest of file into an owned buffer (not NUL-terminated), its
+   length in *size. NULL when it cannot be read or memory runs out. */
+char *cli_read_all (FILE *file, size_t *size);
+
 /*  The commands, each run with its own argv (argv[0] the command word).  */
 int cli_units (cli_t *cli, int argc, char **argv);
 int cli_send (cli_t *cli, int argc, char **argv);

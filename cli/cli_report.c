@@ -1,29 +1,44 @@
-/*  cli_report: hotline report (docs/commands.md, docs/report-json.md). */
+/*  cli_report: hotline report (docs/commands.md, docs/bulletin.md,
+    docs/report-json.md). */
 #include "cli.h"
 #include "format.h"
 #include "format_xlsx.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static const char *s_help =
     "usage: hotline report [--ruleset ID] [--period P] [--as-of TIME]\n"
-    "                      [--format table|csv|json|xlsx] [--output FILE]\n"
+    "                      [--format table|csv|json|xlsx|html] [--output "
+    "FILE]\n"
+    "                      [--excel] [--width N] [--trend N]\n"
     "\n"
-    "The scorecard of a ruleset for a period, as the bulletin lays it out.\n"
+    "The scorecard of a ruleset for a period, as the bulletin lays it out\n"
+    "(docs/bulletin.md shows every form).\n"
     "\n"
     "  --ruleset ID    default jintai-2025 (hotline rulesets lists them)\n"
     "  --period P      YYYY-MM or YYYY-Qn (quarterly rulesets); default:\n"
     "                  the period of the daemon's clock\n"
     "  --as-of TIME    RFC 3339 (2025-07-20T00:00:00+08:00): the scorecard\n"
     "                  as it stood then; default: now\n"
-    "  --format F      table (default), csv, json or xlsx\n"
+    "  --format F      table (default), csv, json, xlsx or html (one\n"
+    "                  printable page)\n"
     "  --output FILE   write there instead of standard output (required\n"
     "                  for xlsx)\n"
     "  --published     the published scorecard (hotline publish), byte for\n"
     "                  byte as it was published: the latest version, or\n"
     "  --version N     that version\n"
+    "  --excel         csv for a spreadsheet: a UTF-8 byte order mark and\n"
+    "                  the bulletin's Chinese column labels\n"
+    "  --width N       table: fit N terminal columns, splitting wide tables\n"
+    "                  into panels; 0 for no limit; default: the terminal's\n"
+    "                  width when writing to one, else no limit\n"
+    "  --trend N       xlsx: add a sheet and charts of each unit's total\n"
+    "                  over the last N periods (2 to 24), this one included\n"
     "  --endpoint EP   the query endpoint; --config FILE, --timeout MS\n";
 
 typedef struct {
@@ -35,6 +50,9 @@ typedef struct {
     const char *output;  /* --output */
     bool published;      /* --published */
     long version;        /* --version, 0: the latest */
+    bool excel;          /* --excel */
+    long width;          /* --width, -1 when not given */
+    long trend;          /* --trend, 0 when not given */
 } s_args_t;
 
 enum {
@@ -44,7 +62,10 @@ enum {
     OPT_FORMAT,
     OPT_OUTPUT,
     OPT_PUBLISHED,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_EXCEL,
+    OPT_WIDTH,
+    OPT_TREND
 };
 static const struct option s_options[] = {
     {"ruleset", required_argument, 0, OPT_RULESET},
@@ -54,6 +75,9 @@ static const struct option s_options[] = {
     {"output", required_argument, 0, OPT_OUTPUT},
     {"published", no_argument, 0, OPT_PUBLISHED},
     {"version", required_argument, 0, OPT_VERSION},
+    {"excel", no_argument, 0, OPT_EXCEL},
+    {"width", required_argument, 0, OPT_WIDTH},
+    {"trend", required_argument, 0, OPT_TREND},
     {0, 0, 0, 0}};
 
 static int
@@ -66,9 +90,58 @@ s_option (void *arg, int option, const char *value)
     }
     if (option == OPT_VERSION)
         return cli_int (a->cli, "version", value, 1, 1000000, &a->version);
+    if (option == OPT_EXCEL) {
+        a->excel = true;
+        return 0;
+    }
+    if (option == OPT_WIDTH)
+        return cli_int (a->cli, "width", value, 0, 10000, &a->width);
+    if (option == OPT_TREND)
+        return cli_int (a->cli, "trend", value, 2, 24, &a->trend);
     const char **slot[] = {NULL,      &a->ruleset, &a->period,
                            &a->as_of, &a->format,  &a->output};
     *slot[option] = value;
+    return 0;
+}
+
+/* The table's width: --width, else the terminal's when standard output
+   is one (and not redirected by --output), else no limit. */
+static size_t
+s_width (const s_args_t *a)
+{
+    if (a->width >= 0)
+        return (size_t)a->width;
+    struct winsize size;
+    if (a->output || !isatty (STDOUT_FILENO) ||
+        ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) != 0 || size.ws_col == 0)
+        return 0;
+    return size.ws_col;
+}
+
+/* Asks for the reports of the trend->N - 1 periods before the one of
+   json, oldest first, into history[]. Returns 0, or 1 after a message. */
+static int
+s_history (s_args_t *a, const char *json, char **history, size_t count)
+{
+    cJSON *doc = cJSON_Parse (json);
+    const char *text =
+        cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (doc, "period"));
+    proto_period_t period;
+    if (!text || proto_period_parse (text, &period) != 0) {
+        cJSON_Delete (doc);
+        cli_error (a->cli, "--trend: the report names no period");
+        return 1;
+    }
+    cJSON_Delete (doc);
+    for (size_t k = 0; k < count; k++) {
+        proto_query_t q = {.kind = PROTO_QUERY_REPORT};
+        proto_period_t before = period;
+        before.code -= (int32_t)(count - k);
+        snprintf (q.ruleset, sizeof (q.ruleset), "%s", a->ruleset);
+        proto_period_format (before, q.period);
+        if (cli_query (a->cli, &q, &history[k]) != 0)
+            return 1;
+    }
     return 0;
 }
 
@@ -78,22 +151,35 @@ s_write (s_args_t *a, const char *json)
 {
     char err[FORMAT_ERR_MAX];
     bool xlsx = strcmp (a->format, "xlsx") == 0;
+    if (xlsx) {
+        size_t count = a->trend ? (size_t)a->trend - 1 : 0;
+        char *history[24] = {NULL};
+        int rc = count ? s_history (a, json, history, count) : 0;
+        if (rc == 0 && format_xlsx_trend (json, (const char *const *)history,
+                                          count, a->output, err) != 0) {
+            cli_error (a->cli, "%s", err);
+            rc = 1;
+        }
+        for (size_t k = 0; k < count; k++)
+            free (history[k]);
+        return rc;
+    }
     FILE *out = stdout;
-    if (a->output && !xlsx && !(out = fopen (a->output, "w"))) {
+    if (a->output && !(out = fopen (a->output, "w"))) {
         cli_error (a->cli, "cannot write %s: %s", a->output, strerror (errno));
         return 1;
     }
     int rc;
-    if (xlsx)
-        rc = format_xlsx (json, a->output, err);
-    else if (strcmp (a->format, "json") == 0)
+    snprintf (err, sizeof (err), "cannot write the report");
+    if (strcmp (a->format, "json") == 0)
         rc = fprintf (out, "%s\n", json) < 0 ? -1 : 0;
     else if (strcmp (a->format, "csv") == 0)
-        rc = format_csv (json, out, err);
+        rc = a->excel ? format_csv_excel (json, out, err)
+                      : format_csv (json, out, err);
+    else if (strcmp (a->format, "html") == 0)
+        rc = format_html (json, out, err);
     else
-        rc = format_table (json, out, err);
-    if (rc != 0 && !xlsx && strcmp (a->format, "json") == 0)
-        snprintf (err, sizeof (err), "cannot write the report");
+        rc = format_table_fit (json, out, s_width (a), err);
     if (out != stdout && fclose (out) != 0 && rc == 0) {
         snprintf (err, sizeof (err), "cannot write %s", a->output);
         rc = -1;
@@ -105,10 +191,37 @@ s_write (s_args_t *a, const char *json)
     return 0;
 }
 
+/* Checks the options that depend on each other. Returns 0, or
+   CLI_EXIT_USAGE after a message. */
+static int
+s_check (const s_args_t *a)
+{
+    const char *formats[] = {"table", "csv", "json", "xlsx", "html"};
+    bool known = false;
+    for (size_t i = 0; i < 5; i++)
+        known = known || strcmp (a->format, formats[i]) == 0;
+    const char *why = !known ? "--format must be table, csv, json, xlsx or html"
+                      : strcmp (a->format, "xlsx") == 0 && !a->output
+                          ? "--format xlsx needs --output FILE.xlsx"
+                      : a->excel && strcmp (a->format, "csv") != 0
+                          ? "--excel goes with --format csv"
+                      : a->trend && strcmp (a->format, "xlsx") != 0
+                          ? "--trend goes with --format xlsx"
+                      : a->width >= 0 && strcmp (a->format, "table") != 0
+                          ? "--width goes with --format table"
+                          : NULL;
+    if (why) {
+        cli_error (a->cli, "%s", why);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
-    s_args_t a = {cli, "jintai-2025", NULL, NULL, "table", NULL, false, 0};
+    s_args_t a = {cli,  "jintai-2025", NULL, NULL, "table",
+                  NULL, false,         0,    false, -1,     0};
     int first;
     int rc =
         cli_parse (cli, argc, argv, s_options, s_option, &a, s_help, &first);
@@ -143,18 +256,8 @@ cli_report (cli_t *cli, int argc, char **argv)
                    a.as_of);
         return CLI_EXIT_USAGE;
     }
-    const char *formats[] = {"table", "csv", "json", "xlsx"};
-    bool known = false;
-    for (size_t i = 0; i < 4; i++)
-        known = known || strcmp (a.format, formats[i]) == 0;
-    if (!known) {
-        cli_error (cli, "--format must be table, csv, json or xlsx");
-        return CLI_EXIT_USAGE;
-    }
-    if (strcmp (a.format, "xlsx") == 0 && !a.output) {
-        cli_error (cli, "--format xlsx needs --output FILE.xlsx");
-        return CLI_EXIT_USAGE;
-    }
+    if ((rc = s_check (&a)) != 0)
+        return rc;
     char *json;
     if (cli_query (cli, &q, &json) != 0)
         return 1;

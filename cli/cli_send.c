@@ -23,20 +23,24 @@ static const char *s_help =
     "  --ack-wait MS   wait this long for an acknowledgement before sending\n"
     "                  a batch again (default 3000, doubling to 30000)\n"
     "  --timeout MS    how long to keep trying (default 60000)\n"
+    "  --encoding E    utf-8 (default) or gbk: the lines are converted to\n"
+    "                  UTF-8 before they are read\n"
     "  --endpoint EP   the ingest endpoint (default: the configuration's)\n"
     "  --config FILE   configuration\n";
 
 typedef struct {
-    long batch;    /* --batch */
-    long window;   /* --window */
-    long ack_wait; /* --ack-wait */
+    long batch;              /* --batch */
+    long window;             /* --window */
+    long ack_wait;           /* --ack-wait */
+    cli_encoding_t encoding; /* --encoding */
 } s_args_t;
 
-enum { OPT_BATCH = 1, OPT_WINDOW, OPT_ACK_WAIT };
+enum { OPT_BATCH = 1, OPT_WINDOW, OPT_ACK_WAIT, OPT_ENCODING };
 static const struct option s_options[] = {
     {"batch", required_argument, 0, OPT_BATCH},
     {"window", required_argument, 0, OPT_WINDOW},
     {"ack-wait", required_argument, 0, OPT_ACK_WAIT},
+    {"encoding", required_argument, 0, OPT_ENCODING},
     {0, 0, 0, 0}};
 
 typedef struct {
@@ -53,6 +57,8 @@ s_option (void *arg, int option, const char *value)
         return cli_int (p->cli, "batch", value, 1, 100000, &p->args->batch);
     case OPT_WINDOW:
         return cli_int (p->cli, "window", value, 1, 1024, &p->args->window);
+    case OPT_ENCODING:
+        return cli_encoding_parse (p->cli, value, &p->args->encoding);
     default:
         return cli_int (p->cli, "ack-wait", value, 1, 3600000,
                         &p->args->ack_wait);
@@ -61,12 +67,13 @@ s_option (void *arg, int option, const char *value)
 
 /* Outcomes counted, for the summary line. */
 typedef struct {
-    const char *name;   /* file name for messages */
-    uint64_t stored;    /* acknowledged as stored now */
-    uint64_t duplicate; /* acknowledged as stored before */
-    uint64_t rejected;  /* rejected by the daemon */
-    uint64_t unacked;   /* not acknowledged */
-    uint64_t invalid;   /* rejected here */
+    const char *name;        /* file name for messages */
+    cli_encoding_t encoding; /* of the lines */
+    uint64_t stored;         /* acknowledged as stored now */
+    uint64_t duplicate;      /* acknowledged as stored before */
+    uint64_t rejected;       /* rejected by the daemon */
+    uint64_t unacked;        /* not acknowledged */
+    uint64_t invalid;        /* rejected here */
 } s_send_t;
 
 static void
@@ -84,6 +91,34 @@ s_outcome (void *arg, uint32_t line, int status, const char *reason)
         s->unacked++;
         fprintf (stderr, "%s:%u: not stored: %s\n", s->name, line, reason);
     }
+}
+
+/* Makes the line UTF-8: converted from GBK when asked (the converted
+   text replaces the line), checked otherwise, so that a line saved in
+   another encoding is refused with what to do instead of "invalid UTF-8
+   in reason". Returns 0, or -1 with the reason. */
+static int
+s_line_utf8 (const s_send_t *s, char **line, size_t *size, ssize_t *len,
+             char *reason)
+{
+    if (s->encoding == CLI_UTF8 && proto_utf8_valid (*line, (size_t)*len))
+        return 0;
+    size_t converted_size = 0;
+    unsigned bad;
+    char *converted = s->encoding == CLI_GBK
+                          ? cli_text_utf8 (CLI_GBK, *line, (size_t)*len,
+                                           &converted_size, &bad)
+                          : NULL;
+    if (!converted) {
+        snprintf (reason, PROTO_ERROR_MAX + 1, "%s",
+                  cli_encoding_why (s->encoding, *line, (size_t)*len));
+        return -1;
+    }
+    free (*line);
+    *line = converted;
+    *size = 2 * (size_t)*len + 1;
+    *len = (ssize_t)converted_size;
+    return 0;
 }
 
 /* Reads the lines and hands them to the sender. Returns false when the
@@ -105,7 +140,8 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
             continue; /* blank lines carry nothing */
         proto_event_t event;
         char reason[PROTO_ERROR_MAX + 1];
-        if (proto_event_from_json (line, (size_t)len, &event, reason) != 0) {
+        if (s_line_utf8 (s, &line, &size, &len, reason) != 0 ||
+            proto_event_from_json (line, (size_t)len, &event, reason) != 0) {
             s->invalid++;
             fprintf (stderr, "%s:%u: rejected: %s\n", s->name, number, reason);
             client_sender_reject (sender, number, reason);
@@ -144,7 +180,7 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
 int
 cli_send (cli_t *cli, int argc, char **argv)
 {
-    s_args_t args = {0, 0, 0};
+    s_args_t args = {0, 0, 0, CLI_UTF8};
     s_parse_t parse = {cli, &args};
     int first;
     int rc = cli_parse (cli, argc, argv, s_options, s_option, &parse, s_help,
@@ -165,7 +201,7 @@ cli_send (cli_t *cli, int argc, char **argv)
     /* czmq logs to stderr by default; this client speaks for itself. */
     zsys_init ();
     zsys_set_logstream (NULL);
-    s_send_t s = {is_stdin ? "(stdin)" : path, 0, 0, 0, 0, 0};
+    s_send_t s = {is_stdin ? "(stdin)" : path, args.encoding, 0, 0, 0, 0, 0};
     char err[256];
     client_sender_t *sender = client_sender_new_secure (
         cli_endpoint (cli, cli->config.ingest), cli->config.curve_client,

@@ -9,20 +9,41 @@
 #include <string.h>
 
 static const char *s_help =
-    "usage: hotline units import FILE.csv [--config FILE] [--endpoint EP]\n"
+    "usage: hotline units import FILE.csv [--encoding utf-8|gbk]\n"
+    "                            [--config FILE] [--endpoint EP]\n"
     "       hotline units list [--config FILE] [--endpoint EP]\n"
     "\n"
     "import loads or updates the units registry from a CSV file with the "
     "header\n"
-    "unit_id,name,group (UTF-8; quoted fields may hold commas and line\n"
-    "breaks). A unit already registered keeps its place in the registry\n"
-    "order and takes the new name and group. The file is checked whole\n"
-    "first: any bad line is named and nothing is imported.\n"
+    "unit_id,name,group (quoted fields may hold commas and line breaks).\n"
+    "A unit already registered keeps its place in the registry order and\n"
+    "takes the new name and group. The file is checked whole first: any\n"
+    "bad line is named and nothing is imported.\n"
+    "\n"
+    "  --encoding E    utf-8 (default; a byte order mark is skipped) or\n"
+    "                  gbk, as Excel and WPS save CSV on Chinese Windows\n"
     "\n"
     "Prints {\"units\":N,\"added\":M} from the daemon.\n"
     "\n"
     "list prints the registry, in registry order, as JSON:\n"
     "{\"count\":N,\"units\":[{\"unit_id\",\"name\",\"group\"}...]}.\n";
+
+enum { OPT_ENCODING = 1 };
+static const struct option s_options[] = {
+    {"encoding", required_argument, 0, OPT_ENCODING}, {0, 0, 0, 0}};
+
+typedef struct {
+    cli_t *cli;              /* for messages */
+    cli_encoding_t encoding; /* --encoding */
+} s_args_t;
+
+static int
+s_option (void *arg, int option, const char *value)
+{
+    s_args_t *a = arg;
+    (void)option;
+    return cli_encoding_parse (a->cli, value, &a->encoding);
+}
 
 /* Appends one unit; returns -1 when out of memory. */
 static int
@@ -56,16 +77,58 @@ s_check (char **fields, size_t n)
                                                : NULL;
 }
 
+/* Opens the file as UTF-8 text in memory: converted from GBK when asked,
+   refused naming the line when it is not in the encoding. Returns the
+   stream (the caller closes it, then frees *text), or NULL after a
+   message: *bad is then 1 for a line in another encoding, else 0. */
+static FILE *
+s_open_text (cli_t *cli, const char *path, cli_encoding_t encoding, char **text,
+             int *bad)
+{
+    *bad = 0;
+    *text = NULL;
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        cli_error (cli, "cannot open %s: %s", path, strerror (errno));
+        return NULL;
+    }
+    size_t size = 0, utf8_size = 0;
+    char *raw = cli_read_all (file, &size);
+    fclose (file);
+    if (!raw) {
+        cli_error (cli, "cannot read %s", path);
+        return NULL;
+    }
+    unsigned line;
+    *text = cli_text_utf8 (encoding, raw, size, &utf8_size, &line);
+    /* fmemopen refuses an empty buffer; an empty file reads as one. */
+    FILE *memory = !*text      ? NULL
+                   : utf8_size ? fmemopen (*text, utf8_size, "r")
+                               : tmpfile ();
+    if (!*text && line) {
+        fprintf (stderr, "hotline units: %s:%u: %s\n", path, line,
+                 cli_encoding_why (encoding, raw, size));
+        *bad = 1;
+    } else if (!memory)
+        cli_error (cli, "out of memory");
+    free (raw);
+    if (!memory) {
+        free (*text);
+        *text = NULL;
+    }
+    return memory;
+}
+
 /* Reads the whole file into q. Returns the count of bad lines (each
    named on stderr), or -1 when the file cannot be read. */
 static int
-s_read (cli_t *cli, const char *path, proto_query_t *q)
+s_read (cli_t *cli, const char *path, cli_encoding_t encoding, proto_query_t *q)
 {
-    FILE *file = fopen (path, "r");
-    if (!file) {
-        cli_error (cli, "cannot open %s: %s", path, strerror (errno));
-        return -1;
-    }
+    char *text;
+    int bad;
+    FILE *file = s_open_text (cli, path, encoding, &text, &bad);
+    if (!file)
+        return bad ? 1 : -1;
     proto_csv_t *csv = proto_csv_new (file);
     size_t capacity = 0, n;
     char **fields;
@@ -108,6 +171,7 @@ s_read (cli_t *cli, const char *path, proto_query_t *q)
     }
     proto_csv_destroy (&csv);
     fclose (file);
+    free (text);
     return errors;
 }
 
@@ -129,8 +193,10 @@ s_print_warnings (const char *json)
 int
 cli_units (cli_t *cli, int argc, char **argv)
 {
+    s_args_t a = {cli, CLI_UTF8};
     int first;
-    int rc = cli_parse (cli, argc, argv, NULL, NULL, NULL, s_help, &first);
+    int rc =
+        cli_parse (cli, argc, argv, s_options, s_option, &a, s_help, &first);
     if (rc != 0)
         return rc > 0 ? 0 : CLI_EXIT_USAGE;
     if (argc - first == 1 && strcmp (argv[first], "list") == 0) {
@@ -144,7 +210,7 @@ cli_units (cli_t *cli, int argc, char **argv)
     }
     const char *path = argv[first + 1];
     proto_query_t q = {.kind = PROTO_QUERY_UNITS_IMPORT};
-    int errors = s_read (cli, path, &q);
+    int errors = s_read (cli, path, a.encoding, &q);
     /* All or nothing: a registry half-imported from a bad file would
        silently move units between tables. */
     if (errors) {

@@ -27,30 +27,6 @@
 /* Checks one entry of an array section; where names the entry. */
 typedef int (s_check_fn) (const cJSON *entry, const char *where, char *err);
 
-/* Counter ids with the headers the bulletins use. */
-static const struct {
-    const char *id;    /* counter id as in docs/scoring.md */
-    const char *label; /* column header */
-} s_counter_labels[] = {
-    {"should_close", "应办结"},
-    {"closed", "办结数"},
-    {"closed_on_time", "按期办结数"},
-    {"returned_late", "逾期退单"},
-    {"closed_late", "逾期办结"},
-    {"unsatisfied", "不满意"},
-    {"rework", "返工"},
-    {"received", "受理"},
-    {"returned", "退单"},
-    {"alerts", "告警"},
-    {"overdue_open", "逾期未办结"},
-    {"revisited", "回访"},
-    {"unresolved", "未解决"},
-    {"signed_late", "超时签收"},
-    {"contacted_late", "未及时联系"},
-    {"extended", "延期"},
-    {"first_time_closed", "一次办结"},
-};
-
 /* East Asian Wide and Fullwidth ranges, ascending. */
 static const struct {
     uint32_t first; /* first code point of the range */
@@ -235,6 +211,27 @@ s_check_values (const cJSON *parent, const char *name, const char *where,
     return 0;
 }
 
+/* An optional array member whose entries are strings. */
+static int
+s_check_strings (const cJSON *parent, const char *name, const char *where,
+                 char *err)
+{
+    if (s_check_member (parent, name, S_ARRAY, where, err))
+        return -1;
+    size_t index = 0;
+    const cJSON *entry;
+    cJSON_ArrayForEach (entry, cJSON_GetObjectItemCaseSensitive (parent, name))
+    {
+        if (!cJSON_IsString (entry)) {
+            format__set_error (err, "report: %s%s%s[%zu] is not a string",
+                               where, *where ? "." : "", name, index);
+            return -1;
+        }
+        index++;
+    }
+    return 0;
+}
+
 /* An optional array member whose entries are objects, each passed to check
    (when given). A required array is checked with required set. */
 static int
@@ -281,7 +278,8 @@ s_check_spec (const cJSON *spec, const char *where, char *err)
         return -1;
     }
     if (s_check_members (spec, texts, S_STRING, where, err) ||
-        s_check_member (spec, "points", S_NUMBER, where, err))
+        s_check_member (spec, "points", S_NUMBER, where, err) ||
+        s_check_strings (spec, "uses", where, err))
         return -1;
     return 0;
 }
@@ -367,13 +365,23 @@ s_check_sections (const cJSON *root, char *err)
                                           "at_full_score_share",
                                           "average",
                                           NULL};
+    static const char *const overview[] = {
+        "units",          "received",     "should_close", "closed",
+        "closed_on_time", "closure_rate", "on_time_rate", NULL};
     if (s_check_member (root, "summary", S_OBJECT, "", err) ||
+        s_check_member (root, "overview", S_OBJECT, "", err) ||
         s_check_member (root, "breakdown", S_OBJECT, "", err) ||
         s_check_member (root, "below", S_OBJECT, "", err))
         return -1;
     const cJSON *section = cJSON_GetObjectItemCaseSensitive (root, "summary");
     if (section &&
         s_check_members (section, summary, S_NUMBER | S_NULL, "summary", err))
+        return -1;
+    section = cJSON_GetObjectItemCaseSensitive (root, "overview");
+    if (section && (s_check_members (section, overview, S_NUMBER | S_NULL,
+                                     "overview", err) ||
+                    s_check_objects (section, "categories", false,
+                                     s_check_share, "overview", err)))
         return -1;
     section = cJSON_GetObjectItemCaseSensitive (root, "breakdown");
     if (section && (s_check_objects (section, "channels", false, s_check_share,
@@ -402,25 +410,15 @@ s_check_document (const cJSON *root, char *err)
     }
     if (s_check_members (root, texts, S_STRING, "", err) ||
         s_check_objects (root, "items", false, s_check_spec, "", err) ||
-        s_check_member (root, "counters", S_ARRAY, "", err) ||
         s_check_objects (root, "dimensions", false, s_check_spec, "", err) ||
         s_check_objects (root, "tables", true, s_check_table, "", err) ||
         s_check_objects (root, "excluded", false, s_check_row, "", err) ||
         s_check_objects (root, "channel_tables", false, s_check_channel_table,
                          "", err))
         return -1;
-    size_t index = 0;
-    const cJSON *counter;
-    cJSON_ArrayForEach (counter,
-                        cJSON_GetObjectItemCaseSensitive (root, "counters"))
-    {
-        if (!cJSON_IsString (counter)) {
-            format__set_error (err, "report: counters[%zu] is not a string",
-                               index);
-            return -1;
-        }
-        index++;
-    }
+    if (s_check_strings (root, "counters", "", err) ||
+        s_check_strings (root, "warnings", "", err))
+        return -1;
     return s_check_sections (root, err);
 }
 
@@ -593,6 +591,8 @@ format__load (const char *json, format_doc_t *doc, char *err)
     doc->summary = cJSON_GetObjectItemCaseSensitive (root, "summary");
     doc->breakdown = cJSON_GetObjectItemCaseSensitive (root, "breakdown");
     doc->below = cJSON_GetObjectItemCaseSensitive (root, "below");
+    doc->overview = cJSON_GetObjectItemCaseSensitive (root, "overview");
+    doc->warnings = cJSON_GetObjectItemCaseSensitive (root, "warnings");
     if (s_plan_scores (doc) || s_plan_changes (doc)) {
         format__set_error (err, "report: out of memory");
         goto failed;
@@ -648,35 +648,45 @@ format__unit_name (const cJSON *row)
 }
 
 const char *
-format__counter_label (const char *id)
-{
-    for (size_t i = 0; i < sizeof s_counter_labels / sizeof s_counter_labels[0];
-         i++)
-        if (strcmp (s_counter_labels[i].id, id) == 0)
-            return s_counter_labels[i].label;
-    return id;
-}
-
-const char *
 format__label (const cJSON *spec)
 {
     const char *label = format__text (spec, "label");
     return *label ? label : format__text (spec, "id");
 }
 
-char *
-format__header (const cJSON *spec)
+/* The label with its points: "label(30)", or "label（30分）" as the
+   bulletins head their columns (bulletin set). */
+static char *
+s_label_points (const cJSON *spec, bool bulletin)
 {
     const char *label = format__label (spec);
     const cJSON *points = format__value (spec, NULL, "points");
     char number[REPORT__NUMBER_MAX] = "";
     if (points)
         format__format_short (points->valuedouble, number);
-    size_t size = strlen (label) + strlen (number) + 3;
-    char *header = malloc (size);
-    if (header)
-        snprintf (header, size, points ? "%s(%s)" : "%s%s", label, number);
-    return header;
+    size_t size = strlen (label) + strlen (number) + 16;
+    char *text = malloc (size);
+    if (!text)
+        return NULL;
+    if (!points)
+        snprintf (text, size, "%s", label);
+    else if (bulletin)
+        snprintf (text, size, "%s（%s分）", label, number);
+    else
+        snprintf (text, size, "%s(%s)", label, number);
+    return text;
+}
+
+char *
+format__header (const cJSON *spec)
+{
+    return s_label_points (spec, false);
+}
+
+char *
+format__points_label (const cJSON *spec)
+{
+    return s_label_points (spec, true);
 }
 
 const cJSON *

@@ -1,9 +1,9 @@
-/*  format: the report JSON as a terminal table or as CSV.
+/*  format: the report JSON as a terminal table, CSV or an HTML bulletin.
 
-    `hotline report` receives the report as JSON text (docs/ section
-    4, with the daemon's extensions in docs/report-json.md). This module
-    turns that text into the other --format forms; format_xlsx.h adds the
-    workbook. It only reads the JSON; it never asks the daemon for anything.
+    `hotline report` receives the report as JSON text (docs/report-json.md).
+    This module turns that text into the other --format forms; format_xlsx.h
+    adds the workbook. It only reads the JSON; it never asks the daemon for
+    anything. docs/bulletin.md shows every form.
 
     What counts as a report: a JSON object with a "tables" array whose
     entries are objects with a "rows" array of objects. Every other member
@@ -21,8 +21,11 @@
       - arrays of objects for "items", "dimensions", "excluded",
         "channel_tables" (each with a "rows" array of objects and an
         optional "columns" array), "breakdown"."channels" and ."categories",
-        "below"."rows"; "counters" an array of strings; "summary",
-        "breakdown" and "below" objects.
+        "below"."rows", "overview"."categories"; "counters", "warnings"
+        and an item's "uses" arrays of strings; "summary", "breakdown",
+        "below" and "overview" objects (the overview's "units",
+        "received", "should_close", "closed", "closed_on_time",
+        "closure_rate" and "on_time_rate" numbers or null).
     A wrong type is refused with its location ("report: summary.units is
     not a number or null"). Members not named here are ignored, so a newer
     daemon's sections are skipped, not refused. Columns follow the order of
@@ -45,8 +48,10 @@
 #define FORMAT_ERR_MAX 256
 
 /* Writes the report as the bulletin lays it out: a title line (title,
-   period, ruleset, "截至" as_of), then sections, each a blank line, a title
-   line and a table (a header, a rule of '-' and one line per row):
+   the period in Chinese as "2025年7月" or "2024年第四季度", ruleset, and
+   "截至" with as_of in Chinese as "2025年8月1日 00:00"), then sections,
+   each a blank line, a title line and a table (a header, a rule of '-' and
+   one line per row):
 
    - per main table, titled by its title (or its group): 排名 (rank, "-"
      when null), 单位, the counters under their Chinese labels (ids without
@@ -61,7 +66,9 @@
    - after a main table whose rows have "changes", "环比变化 (百分点)":
      单位 and one column per changed item (labelled without points), signed
      with 2 decimals ("+1.25", "-0.50", "0.00"; "-" for null);
-   - "未参与排名" with 单位/原因, when any unit was excluded;
+   - "未参与排名" with 单位/原因, when any unit was excluded; a reason
+     that is a formula of simple comparisons is said in words
+     ("should_close < 5" as "应办结不足5件");
    - each channel table, titled by its title (or channel): 单位, then its
      columns labelled as "columns" says, counters whole, items as above;
    - "汇总", the summary as label/value lines without header or rule:
@@ -69,7 +76,10 @@
    - "渠道" and "类别", the breakdown: 渠道 or 类别 (label, else id), 受理,
      占比 as a percentage with 2 decimals;
    - the below-average units, titled by below.title and "(全区平均 91.23%)":
-     单位, 回访数, 未解决, 解决率 as a percentage with 2 decimals.
+     单位, 回访数, 未解决, 解决率 as a percentage with 2 decimals;
+   - "总体情况", the overview as label/value lines: 受理, 应办结, 办结,
+     办结率, 按期办结率 (percentages with 2 decimals);
+   - "提示", each warning on a line after "· ".
    Absent sections are left out.
 
    Columns are two spaces apart and aligned by terminal display width (see
@@ -81,6 +91,14 @@
    may be NULL) when `json` is not a report, memory runs out, or writing
    fails. */
 int format_table (const char *json, FILE *out, char *err);
+
+/* format_table fitted to a terminal of `width` columns (0: no limit, the
+   same as format_table). The title parts wrap onto more lines; a table
+   wider than width is split into panels written one under the other, each
+   repeating the key columns (排名 and 单位 for the main tables, the first
+   column elsewhere) with its own header and rule; a cell too wide for its
+   panel (a long unit name or note) is cut and ends in "…". */
+int format_table_fit (const char *json, FILE *out, size_t width, char *err);
 
 /* Writes the main tables of the report as CSV (RFC 4180: CRLF line ends;
    fields holding a comma, quote, CR or LF are quoted and their quotes
@@ -104,6 +122,30 @@ int format_table (const char *json, FILE *out, char *err);
 
    Returns 0, or -1 with a message in `err` as format_table. */
 int format_csv (const char *json, FILE *out, char *err);
+
+/* format_csv for a spreadsheet opened by a person (Excel on Chinese
+   Windows reads a CSV without a byte order mark as GBK): the UTF-8 byte
+   order mark EF BB BF first, then the same rows under the bulletin's
+   Chinese headers:
+       表,排名,单位编码,单位,<counter labels...>,<item label(points)...>,
+       <dimension label(points)...>,[基础分,][加分,]总分,[<item> 环比...,]备注
+   The first column holds the table's title (else its group), and
+   "未参与排名" for excluded units, whose 备注 is their reason in words. */
+int format_csv_excel (const char *json, FILE *out, char *err);
+
+/* Writes the report as one self-contained HTML page (UTF-8, inline CSS,
+   no script, no external asset) that prints as the bulletin: the title and
+   period, the as-of time and ruleset, the opening figures (tickets
+   received, to close and closed, the closure and on-time rates, the top
+   units of each table, the units below the district rate, the category
+   shares, from "overview", "below" and the tables), then every table of
+   format_table with two-level headers, the excluded units and warnings.
+   Print CSS sets A4 landscape, repeats table headers on every page and
+   keeps rows whole. Every text from the report is escaped (& < > " ').
+   The web dashboard's print view calls it too. Returns 0, or -1 with a
+   message in `err` as format_table; nothing is written for a report that
+   is refused. */
+int format_html (const char *json, FILE *out, char *err);
 
 /* Writes an explain answer (docs/explain.md) for people: a line with the
    unit, ruleset, period, total and rank; a table of the items (label

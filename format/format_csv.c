@@ -68,36 +68,62 @@ s_csv_item (FILE *out, const cJSON *spec, const cJSON *value)
     s_csv_field (out, buf, false);
 }
 
+/* The header of a score column: "<id>_score" and "dim:<id>" for
+   programs, "label(points)" for people. */
+static void
+s_csv_score_name (FILE *out, const format__score_t *score, bool excel)
+{
+    const char *id = format__text (score->spec, "id");
+    if (!excel) {
+        s_csv_name (out, score->dimension ? "dim:" : "", id,
+                    score->dimension ? "" : "_score");
+        return;
+    }
+    const char *label = format__label (score->spec);
+    const cJSON *points = format__value (score->spec, NULL, "points");
+    char number[REPORT__NUMBER_MAX] = "";
+    if (points)
+        format__format_short (points->valuedouble, number);
+    const char *const parts[] = {label, points ? "(" : "", number,
+                                 points ? ")" : ""};
+    s_csv_parts (out, parts, 4, false);
+}
+
 /* Scores are written items first, then dimension subtotals. */
 static void
-s_csv_header (FILE *out, const format_doc_t *doc)
+s_csv_header (FILE *out, const format_doc_t *doc, bool excel)
 {
-    static const char *const leading[] = {"group", "rank", "unit_id", "unit"};
-    for (size_t i = 0; i < sizeof leading / sizeof leading[0]; i++)
-        s_csv_field (out, leading[i], i == 0);
+    static const char *const leading[2][4] = {
+        {"group", "rank", "unit_id", "unit"},
+        {"表", "排名", "单位编码", "单位"}};
+    for (size_t i = 0; i < 4; i++)
+        s_csv_field (out, leading[excel][i], i == 0);
     const cJSON *counter;
     cJSON_ArrayForEach (counter, doc->counters)
     {
-        s_csv_field (out, counter->valuestring, false);
+        s_csv_field (out,
+                     excel ? format__counter_label (counter->valuestring)
+                           : counter->valuestring,
+                     false);
     }
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < doc->score_count; i++) {
-            const char *id = format__text (doc->scores[i].spec, "id");
-            if (doc->scores[i].dimension != (pass == 1))
-                continue;
-            if (pass)
-                s_csv_name (out, "dim:", id, "");
-            else
-                s_csv_name (out, "", id, "_score");
-        }
+        for (size_t i = 0; i < doc->score_count; i++)
+            if (doc->scores[i].dimension == (pass == 1))
+                s_csv_score_name (out, &doc->scores[i], excel);
     if (doc->has_base_total)
-        s_csv_field (out, "base_total", false);
+        s_csv_field (out, excel ? "基础分" : "base_total", false);
     if (doc->has_bonus)
-        s_csv_field (out, "bonus", false);
-    s_csv_field (out, "total", false);
-    for (size_t i = 0; i < doc->change_count; i++)
-        s_csv_name (out, "change:", doc->changes[i], "");
-    s_csv_field (out, "note", false);
+        s_csv_field (out, excel ? "加分" : "bonus", false);
+    s_csv_field (out, excel ? "总分" : "total", false);
+    for (size_t i = 0; i < doc->change_count; i++) {
+        const cJSON *item = format__item (doc, doc->changes[i]);
+        if (excel)
+            s_csv_name (out, item ? format__label (item) : doc->changes[i],
+                        " 环比", "");
+        else
+            s_csv_name (out, "change:", doc->changes[i], "");
+    }
+    s_csv_field (out, excel ? "备注" : "note", false);
     fputs ("\r\n", out);
 }
 
@@ -106,11 +132,11 @@ s_csv_header (FILE *out, const format_doc_t *doc)
    its rank, scores and total stay empty even if the daemon sent some. */
 static void
 s_csv_row (FILE *out, const format_doc_t *doc, const char *group,
-           const cJSON *row)
+           const cJSON *row, bool excel)
 {
     bool ranked = group != NULL;
     const cJSON *scored = ranked ? row : NULL;
-    s_csv_field (out, ranked ? group : "excluded", true);
+    s_csv_field (out, ranked ? group : excel ? "未参与排名" : "excluded", true);
     s_csv_number (out, format__member (scored, NULL, "rank"),
                   format__format_count);
     s_csv_field (out, format__text (row, "unit_id"), false);
@@ -145,32 +171,43 @@ s_csv_row (FILE *out, const format_doc_t *doc, const char *group,
     for (size_t i = 0; i < doc->change_count; i++)
         s_csv_number (out, format__member (scored, "changes", doc->changes[i]),
                       format__format_signed);
-    s_csv_field (out, format__text (row, ranked ? "note" : "reason"), false);
+    char reason[512];
+    format__reason_text (format__text (row, "reason"), reason, sizeof reason);
+    s_csv_field (out,
+                 ranked  ? format__text (row, "note")
+                 : excel ? reason
+                         : format__text (row, "reason"),
+                 false);
     fputs ("\r\n", out);
 }
 
-int
-format_csv (const char *json, FILE *out, char *err)
+static int
+s_csv_write (const char *json, FILE *out, bool excel, char *err)
 {
     format_doc_t doc;
     if (format__load (json, &doc, err))
         return -1;
     int rc = -1;
-    s_csv_header (out, &doc);
+    if (excel)
+        fputs ("\xEF\xBB\xBF", out);
+    s_csv_header (out, &doc, excel);
     const cJSON *table;
     cJSON_ArrayForEach (table, doc.tables)
     {
+        /* People know a table by its title, programs by its group. */
+        const char *group = format__text (table, "group");
+        const char *title = format__text (table, "title");
         const cJSON *row;
         cJSON_ArrayForEach (row,
                             cJSON_GetObjectItemCaseSensitive (table, "rows"))
         {
-            s_csv_row (out, &doc, format__text (table, "group"), row);
+            s_csv_row (out, &doc, excel && *title ? title : group, row, excel);
         }
     }
     const cJSON *unit;
     cJSON_ArrayForEach (unit, doc.excluded)
     {
-        s_csv_row (out, &doc, NULL, unit);
+        s_csv_row (out, &doc, NULL, unit, excel);
     }
     if (fflush (out) != 0 || ferror (out))
         format__set_error (err, "report: could not write the output");
@@ -178,4 +215,16 @@ format_csv (const char *json, FILE *out, char *err)
         rc = 0;
     format__unload (&doc);
     return rc;
+}
+
+int
+format_csv (const char *json, FILE *out, char *err)
+{
+    return s_csv_write (json, out, false, err);
+}
+
+int
+format_csv_excel (const char *json, FILE *out, char *err)
+{
+    return s_csv_write (json, out, true, err);
 }

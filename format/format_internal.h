@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define REPORT__PRINTF_LIKE(f, a) __attribute__ ((format (printf, f, a)))
@@ -46,6 +47,8 @@ typedef struct {
     const cJSON *summary;        /* summary object */
     const cJSON *breakdown;      /* breakdown object */
     const cJSON *below;          /* below-average object */
+    const cJSON *overview;       /* the opening figures object */
+    const cJSON *warnings;       /* array of warning strings */
     format__score_t *scores;     /* owned: items and dimension subtotals */
     size_t score_count;          /* entries in scores */
     const char **changes;        /* owned array of borrowed changed ids */
@@ -85,8 +88,28 @@ const cJSON *format__value (const cJSON *object, const char *group,
 /* The unit's name, or its id when the registry gave it none. */
 const char *format__unit_name (const cJSON *row);
 
+/*  The words of the bulletins (format_text.c).  */
+
 /* A counter's Chinese column header, or the id when it has none. */
 const char *format__counter_label (const char *id);
+
+/* A breakdown or overview entry's label: its "label", else the Chinese
+   name of its channel (category false) or category id, else the id. */
+const char *format__share_label (const cJSON *entry, bool category);
+
+/* "2025-07" as "2025年7月", "2024-Q4" as "2024年第四季度"; any other text
+   as it is. */
+void format__period_text (const char *period, char *buf, size_t size);
+
+/* An RFC 3339 time as "2025年8月1日 00:00" in Asia/Shanghai; any other
+   text as it is. */
+void format__time_text (const char *rfc3339, char *buf, size_t size);
+
+/* An exclusion reason in words: a formula made of comparisons of a
+   counter with a number, joined by "and" or by "or", is said in Chinese
+   ("should_close < 5" as "应办结不足5件", "closed == 0 and revisited == 0"
+   as "无办结、无回访"); any other reason is copied as it is. */
+void format__reason_text (const char *reason, char *buf, size_t size);
 
 /* An item's or dimension's label, or its id when it has none. */
 const char *format__label (const cJSON *spec);
@@ -100,6 +123,96 @@ const cJSON *format__item (const format_doc_t *doc, const char *id);
 
 /* True when the item or channel column is rounded to whole percent. */
 bool format__is_pct0 (const cJSON *spec);
+
+/*  The columns of the main tables (format_columns.c).  */
+
+/* What a column of a main table shows. */
+typedef enum {
+    FORMAT__COL_RANK,
+    FORMAT__COL_UNIT,
+    FORMAT__COL_COUNTER,
+    FORMAT__COL_ITEM,
+    FORMAT__COL_DIMENSION,
+    FORMAT__COL_BASE,
+    FORMAT__COL_BONUS,
+    FORMAT__COL_TOTAL,
+    FORMAT__COL_CHANGE,
+    FORMAT__COL_NOTE
+} format__col_kind_t;
+
+/* One column and its place under the two header rows. */
+typedef struct {
+    format__col_kind_t kind; /* what it shows */
+    const cJSON *spec;       /* the item or dimension, or NULL */
+    const char *id;          /* counter or changed item id, or NULL */
+    const cJSON *group;      /* the item or dimension heading it, or NULL */
+} format__col_t;
+
+/* The columns of the main tables of a report, in order. */
+typedef struct {
+    format__col_t *cols; /* owned */
+    size_t count;        /* used */
+} format__columns_t;
+
+/* Plans the columns: 排名, 单位, the counters no item heads, the items
+   and subtotals (each under its group), 基础分, 加分, 总分, the change
+   columns, and 备注 when notes is set. Returns 0, or -1 when out of
+   memory. */
+int format__columns_plan (format__columns_t *plan, const format_doc_t *doc,
+                          bool notes);
+void format__columns_free (format__columns_t *plan);
+/* The end (exclusive) of the run of columns under the group of column c;
+   c + 1 for a column of no group. */
+size_t format__columns_run (const format__columns_t *plan, size_t c);
+/* The text of a column's own header cell (the lower one under a group).
+   Caller frees; NULL when out of memory. */
+char *format__columns_label (const format_doc_t *doc, const format__col_t *col);
+/* "label（30分）", or the label alone without points. Caller frees. */
+char *format__points_label (const cJSON *spec);
+/* True when some row of a table has a note. */
+bool format__rows_have_note (const cJSON *rows);
+/* The row's value for a column, NULL when absent or when the column is
+   text (单位, 备注). */
+const cJSON *format__columns_value (const format__col_t *col, const cJSON *row);
+/* The value as the bulletin prints it into buf (REPORT__NUMBER_MAX + 8
+   bytes): "-" for null, "" for absent. */
+void format__columns_show (const format__col_t *col, const cJSON *value,
+                           char *buf);
+
+/*  Text grids of the terminal table (format_grid.c).  */
+
+/* A table under construction: cells in row-major order, row 0 the header
+   (when rule is set). */
+typedef struct {
+    size_t cols;  /* columns per row */
+    size_t rows;  /* rows including the header */
+    size_t count; /* cells appended so far */
+    char **cells; /* rows * cols owned strings */
+    bool *right;  /* per column: right-aligned (numbers) */
+    bool rule;    /* a rule of '-' under row 0, which is then a header */
+    size_t keys;  /* leading columns repeated in every panel (default 1) */
+} format__grid_t;
+
+/* A grid of rows x cols empty cells, left-aligned; NULL when out of
+   memory. */
+format__grid_t *format__grid_new (size_t rows, size_t cols);
+void format__grid_destroy (format__grid_t **grid_p);
+/* Right-aligns every column but text_col (SIZE_MAX: none). */
+void format__grid_numbers_but (format__grid_t *grid, size_t text_col);
+/* Appends a cleaned copy of text (then of suffix) as the next cell.
+   Returns 0, or -1 when the grid is full or memory runs out. */
+int format__grid_add (format__grid_t *grid, const char *text);
+int format__grid_add2 (format__grid_t *grid, const char *text,
+                       const char *suffix);
+/* Writes the grid aligned. width 0 writes each row on one line; a wider
+   grid is cut and split into panels of at most width columns (a column
+   that cannot be cut further may still overflow). Returns 0, or -1 when
+   out of memory. */
+int format__grid_write (const format__grid_t *grid, FILE *out, size_t width);
+/* Copies text with control characters (C0, DEL, C1) turned into spaces,
+   so a newline in a name cannot break a table nor an escape sequence
+   reach the terminal; dest has room for strlen (text) + 1 bytes. */
+void format__copy_clean (char *dest, const char *text);
 
 /* Number formatting; buf holds REPORT__NUMBER_MAX bytes. */
 void format__format_fixed2 (double value, char *buf);  // 2 decimals

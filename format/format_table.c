@@ -11,26 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Spaces between two table columns. */
-#define S_GAP 2
-
 /* Room for a total shown as base_total+bonus. */
 #define S_TOTAL_MAX (2 * REPORT__NUMBER_MAX + 2)
 
-/* A table under construction: cells in row-major order, row 0 the header. */
-typedef struct {
-    size_t cols;  /* columns per row */
-    size_t rows;  /* rows including the header */
-    size_t count; /* cells appended so far */
-    char **cells; /* rows * cols owned strings */
-    bool *right;  /* per column: right-aligned (numbers) */
-    bool rule;    /* a rule of '-' under row 0, which is then a header */
-} grid_t;
-
 /* One section of output: a title line, then a grid. */
 typedef struct {
-    char *title;  /* owned title line */
-    grid_t *grid; /* owned grid */
+    char *title;          /* owned title line */
+    format__grid_t *grid; /* owned grid */
 } block_t;
 
 /* The sections in output order. */
@@ -44,193 +31,53 @@ typedef struct {
 typedef void (s_format_fn) (double value, char *buf);
 
 //  --------------------------------------------------------------------------
-//  Table grid
-
-static grid_t *
-s_grid_new (size_t rows, size_t cols)
-{
-    if (cols == 0 || rows > SIZE_MAX / sizeof (char *) / cols)
-        return NULL;
-    grid_t *grid = calloc (1, sizeof *grid);
-    if (!grid)
-        return NULL;
-    grid->rows = rows;
-    grid->cols = cols;
-    grid->rule = true;
-    grid->cells = calloc (rows * cols, sizeof (char *));
-    grid->right = calloc (cols, sizeof (bool));
-    if (!grid->cells || !grid->right) {
-        free (grid->cells);
-        free (grid->right);
-        free (grid);
-        return NULL;
-    }
-    return grid;
-}
-
-static void
-s_grid_destroy (grid_t **grid_p)
-{
-    grid_t *grid = *grid_p;
-    if (!grid)
-        return;
-    for (size_t i = 0; i < grid->count; i++)
-        free (grid->cells[i]);
-    free (grid->cells);
-    free (grid->right);
-    free (grid);
-    *grid_p = NULL;
-}
-
-/* Right-aligns every column but the given one (SIZE_MAX: none). */
-static void
-s_grid_numbers_but (grid_t *grid, size_t text_col)
-{
-    for (size_t col = 0; col < grid->cols; col++)
-        grid->right[col] = col != text_col;
-}
-
-/* Copies text with control characters (C0, DEL and C1) turned into spaces:
-   a newline in a unit name must not break the table and an escape sequence
-   must not reach the terminal. The copy is never longer than text. */
-static void
-s_copy_clean (char *dest, const char *text)
-{
-    const unsigned char *in = (const unsigned char *)text;
-    while (*in) {
-        if (*in < 0x20 || *in == 0x7F) {
-            *dest++ = ' ';
-            in++;
-        } else if (in[0] == 0xC2 && in[1] >= 0x80 && in[1] <= 0x9F) {
-            *dest++ = ' ';
-            in += 2;
-        } else
-            *dest++ = (char)*in++;
-    }
-    *dest = '\0';
-}
-
-/* Appends a cleaned copy of text followed by suffix as the next cell. */
-static int
-s_grid_add2 (grid_t *grid, const char *text, const char *suffix)
-{
-    if (grid->count >= grid->rows * grid->cols)
-        return -1;
-    size_t length = strlen (text);
-    char *cell = malloc (length + strlen (suffix) + 1);
-    if (!cell)
-        return -1;
-    s_copy_clean (cell, text);
-    s_copy_clean (cell + strlen (cell), suffix);
-    grid->cells[grid->count++] = cell;
-    return 0;
-}
-
-static int
-s_grid_add (grid_t *grid, const char *text)
-{
-    return s_grid_add2 (grid, text, "");
-}
+//  Cells
 
 /* Appends a value: blank when absent, "-" when null, else formatted. */
 static int
-s_grid_add_value (grid_t *grid, const cJSON *value, s_format_fn *format)
+s_grid_add_value (format__grid_t *grid, const cJSON *value, s_format_fn *format)
 {
     char buf[REPORT__NUMBER_MAX] = "";
     if (cJSON_IsNull (value))
-        return s_grid_add (grid, "-");
+        return format__grid_add (grid, "-");
     if (value)
         format (value->valuedouble, buf);
-    return s_grid_add (grid, buf);
+    return format__grid_add (grid, buf);
 }
 
 /* Appends an item value (or a channel column's) rounded as its spec says,
    with the spec's suffix after a number: "88%". */
 static int
-s_grid_add_item (grid_t *grid, const cJSON *spec, const cJSON *value)
+s_grid_add_item (format__grid_t *grid, const cJSON *spec, const cJSON *value)
 {
     char buf[REPORT__NUMBER_MAX] = "";
     if (cJSON_IsNull (value))
-        return s_grid_add (grid, "-");
+        return format__grid_add (grid, "-");
     if (!value)
-        return s_grid_add (grid, "");
+        return format__grid_add (grid, "");
     format__format_item (spec, value->valuedouble, buf);
-    return s_grid_add2 (grid, buf, format__text (spec, "suffix"));
+    return format__grid_add2 (grid, buf, format__text (spec, "suffix"));
 }
 
 /* Appends a header cell made by format__header. */
 static int
-s_grid_add_header (grid_t *grid, const cJSON *spec)
+s_grid_add_header (format__grid_t *grid, const cJSON *spec)
 {
     char *header = format__header (spec);
     if (!header)
         return -1;
-    int rc = s_grid_add (grid, header);
+    int rc = format__grid_add (grid, header);
     free (header);
     return rc;
 }
 
 /* Appends several fixed texts. */
 static int
-s_grid_add_texts (grid_t *grid, const char *const *texts, size_t count)
+s_grid_add_texts (format__grid_t *grid, const char *const *texts, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (s_grid_add (grid, texts[i]))
+        if (format__grid_add (grid, texts[i]))
             return -1;
-    return 0;
-}
-
-static void
-s_write_spaces (FILE *out, size_t count)
-{
-    while (count--)
-        fputc (' ', out);
-}
-
-/* Writes the grid, a rule under the header. Padding is held back until
-   something visible follows it, so no line ends in spaces. The column count
-   comes from the report, hence the widths live on the heap. */
-static int
-s_grid_write (const grid_t *grid, FILE *out)
-{
-    size_t *widths = calloc (grid->cols, sizeof (size_t));
-    if (!widths)
-        return -1;
-    size_t total = 0;
-    for (size_t col = 0; col < grid->cols; col++) {
-        for (size_t row = 0; row < grid->rows; row++) {
-            size_t width =
-                format_display_width (grid->cells[row * grid->cols + col]);
-            if (width > widths[col])
-                widths[col] = width;
-        }
-        total += widths[col] + (col ? S_GAP : 0);
-    }
-    for (size_t row = 0; row < grid->rows; row++) {
-        size_t pending = 0;
-        for (size_t col = 0; col < grid->cols; col++) {
-            const char *cell = grid->cells[row * grid->cols + col];
-            size_t pad = widths[col] - format_display_width (cell);
-            if (col)
-                pending += S_GAP;
-            if (grid->right[col])
-                pending += pad;
-            if (*cell) {
-                s_write_spaces (out, pending);
-                fputs (cell, out);
-                pending = 0;
-            }
-            if (!grid->right[col])
-                pending += pad;
-        }
-        fputc ('\n', out);
-        if (row == 0 && grid->rule) {
-            for (size_t i = 0; i < total; i++)
-                fputc ('-', out);
-            fputc ('\n', out);
-        }
-    }
-    free (widths);
     return 0;
 }
 
@@ -240,12 +87,12 @@ s_grid_write (const grid_t *grid, FILE *out)
 /* Adds a block, taking the grid; the title is copied. On failure the grid
    is destroyed, so callers need no cleanup of their own. */
 static int
-s_blocks_add (blocks_t *blocks, const char *title, grid_t **grid_p)
+s_blocks_add (blocks_t *blocks, const char *title, format__grid_t **grid_p)
 {
     char *copy = *grid_p ? strdup (title) : NULL;
     if (!copy || blocks->count >= blocks->max) {
         free (copy);
-        s_grid_destroy (grid_p);
+        format__grid_destroy (grid_p);
         return -1;
     }
     blocks->blocks[blocks->count++] = (block_t){copy, *grid_p};
@@ -258,7 +105,7 @@ s_blocks_free (blocks_t *blocks)
 {
     for (size_t i = 0; i < blocks->count; i++) {
         free (blocks->blocks[i].title);
-        s_grid_destroy (&blocks->blocks[i].grid);
+        format__grid_destroy (&blocks->blocks[i].grid);
     }
     free (blocks->blocks);
 }
@@ -309,36 +156,38 @@ s_format_total (const cJSON *row, char *buf)
 }
 
 static int
-s_add_header (grid_t *grid, const format_doc_t *doc, bool notes)
+s_add_header (format__grid_t *grid, const format_doc_t *doc, bool notes)
 {
-    if (s_grid_add (grid, "排名") || s_grid_add (grid, "单位"))
+    if (format__grid_add (grid, "排名") || format__grid_add (grid, "单位"))
         return -1;
     const cJSON *counter;
     cJSON_ArrayForEach (counter, doc->counters)
     {
-        if (s_grid_add (grid, format__counter_label (counter->valuestring)))
+        if (format__grid_add (grid,
+                              format__counter_label (counter->valuestring)))
             return -1;
     }
     for (size_t i = 0; i < doc->score_count; i++)
         if (s_grid_add_header (grid, doc->scores[i].spec))
             return -1;
-    if (s_grid_add (grid, "总分"))
+    if (format__grid_add (grid, "总分"))
         return -1;
-    if (notes && s_grid_add (grid, "备注"))
+    if (notes && format__grid_add (grid, "备注"))
         return -1;
     return 0;
 }
 
 static int
-s_add_row (grid_t *grid, const format_doc_t *doc, const cJSON *row, bool notes)
+s_add_row (format__grid_t *grid, const format_doc_t *doc, const cJSON *row,
+           bool notes)
 {
     // Unranked schemes give a null rank; "-" says so where a blank would
     // look like a missing value.
     const cJSON *rank = format__value (row, NULL, "rank");
     if (rank ? s_grid_add_value (grid, rank, format__format_count)
-             : s_grid_add (grid, "-"))
+             : format__grid_add (grid, "-"))
         return -1;
-    if (s_grid_add (grid, format__unit_name (row)))
+    if (format__grid_add (grid, format__unit_name (row)))
         return -1;
     const cJSON *counter;
     cJSON_ArrayForEach (counter, doc->counters)
@@ -361,23 +210,24 @@ s_add_row (grid_t *grid, const format_doc_t *doc, const cJSON *row, bool notes)
     }
     char total[S_TOTAL_MAX];
     s_format_total (row, total);
-    if (s_grid_add (grid, total))
+    if (format__grid_add (grid, total))
         return -1;
-    if (notes && s_grid_add (grid, format__text (row, "note")))
+    if (notes && format__grid_add (grid, format__text (row, "note")))
         return -1;
     return 0;
 }
 
-static grid_t *
+static format__grid_t *
 s_build_table (const format_doc_t *doc, const cJSON *table)
 {
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive (table, "rows");
     bool notes = s_rows_have (rows, "note");
     size_t cols =
         3 + s_count (doc->counters) + doc->score_count + (notes ? 1 : 0);
-    grid_t *grid = s_grid_new (1 + s_count (rows), cols);
+    format__grid_t *grid = format__grid_new (1 + s_count (rows), cols);
     if (!grid)
         return NULL;
+    grid->keys = 2; // rank and unit name head every panel
     // Everything but the unit name and the note is a number.
     for (size_t col = 0; col < cols; col++)
         grid->right[col] = col != 1 && !(notes && col == cols - 1);
@@ -392,29 +242,31 @@ s_build_table (const format_doc_t *doc, const cJSON *table)
     return grid;
 
 failed:
-    s_grid_destroy (&grid);
+    format__grid_destroy (&grid);
     return NULL;
 }
 
 /* Each unit's change per changed item, in percentage points. */
-static grid_t *
+static format__grid_t *
 s_build_changes (const format_doc_t *doc, const cJSON *rows)
 {
-    grid_t *grid = s_grid_new (1 + s_count (rows), 1 + doc->change_count);
+    format__grid_t *grid =
+        format__grid_new (1 + s_count (rows), 1 + doc->change_count);
     if (!grid)
         return NULL;
-    s_grid_numbers_but (grid, 0);
-    if (s_grid_add (grid, "单位"))
+    format__grid_numbers_but (grid, 0);
+    if (format__grid_add (grid, "单位"))
         goto failed;
     for (size_t i = 0; i < doc->change_count; i++) {
         const cJSON *item = format__item (doc, doc->changes[i]);
-        if (s_grid_add (grid, item ? format__label (item) : doc->changes[i]))
+        if (format__grid_add (grid,
+                              item ? format__label (item) : doc->changes[i]))
             goto failed;
     }
     const cJSON *row;
     cJSON_ArrayForEach (row, rows)
     {
-        if (s_grid_add (grid, format__unit_name (row)))
+        if (format__grid_add (grid, format__unit_name (row)))
             goto failed;
         for (size_t i = 0; i < doc->change_count; i++)
             if (s_grid_add_value (
@@ -425,45 +277,49 @@ s_build_changes (const format_doc_t *doc, const cJSON *rows)
     return grid;
 
 failed:
-    s_grid_destroy (&grid);
+    format__grid_destroy (&grid);
     return NULL;
 }
 
-static grid_t *
+static format__grid_t *
 s_build_excluded (const cJSON *excluded)
 {
-    grid_t *grid = s_grid_new (1 + s_count (excluded), 2);
+    format__grid_t *grid = format__grid_new (1 + s_count (excluded), 2);
     if (!grid)
         return NULL;
-    if (s_grid_add (grid, "单位") || s_grid_add (grid, "原因"))
+    if (format__grid_add (grid, "单位") || format__grid_add (grid, "原因"))
         goto failed;
     const cJSON *unit;
     cJSON_ArrayForEach (unit, excluded)
     {
-        if (s_grid_add (grid, format__unit_name (unit)) ||
-            s_grid_add (grid, format__text (unit, "reason")))
+        char reason[512];
+        format__reason_text (format__text (unit, "reason"), reason,
+                             sizeof reason);
+        if (format__grid_add (grid, format__unit_name (unit)) ||
+            format__grid_add (grid, reason))
             goto failed;
     }
     return grid;
 
 failed:
-    s_grid_destroy (&grid);
+    format__grid_destroy (&grid);
     return NULL;
 }
 
 //  --------------------------------------------------------------------------
 //  Further sections
 
-static grid_t *
+static format__grid_t *
 s_build_channel (const cJSON *table)
 {
     const cJSON *columns = cJSON_GetObjectItemCaseSensitive (table, "columns");
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive (table, "rows");
-    grid_t *grid = s_grid_new (1 + s_count (rows), 1 + s_count (columns));
+    format__grid_t *grid =
+        format__grid_new (1 + s_count (rows), 1 + s_count (columns));
     if (!grid)
         return NULL;
-    s_grid_numbers_but (grid, 0);
-    if (s_grid_add (grid, "单位"))
+    format__grid_numbers_but (grid, 0);
+    if (format__grid_add (grid, "单位"))
         goto failed;
     const cJSON *column;
     cJSON_ArrayForEach (column, columns)
@@ -472,13 +328,13 @@ s_build_channel (const cJSON *table)
         const char *label = format__text (column, "label");
         if (!*label)
             label = format__counter_label (id);
-        if (s_grid_add (grid, label))
+        if (format__grid_add (grid, label))
             goto failed;
     }
     const cJSON *row;
     cJSON_ArrayForEach (row, rows)
     {
-        if (s_grid_add (grid, format__unit_name (row)))
+        if (format__grid_add (grid, format__unit_name (row)))
             goto failed;
         cJSON_ArrayForEach (column, columns)
         {
@@ -494,7 +350,7 @@ s_build_channel (const cJSON *table)
     return grid;
 
 failed:
-    s_grid_destroy (&grid);
+    format__grid_destroy (&grid);
     return NULL;
 }
 
@@ -522,10 +378,10 @@ s_summary_lines (const cJSON *summary)
 }
 
 /* The share of units at full score follows their number: "12 (31.58%)". */
-static grid_t *
+static format__grid_t *
 s_build_summary (const cJSON *summary)
 {
-    grid_t *grid = s_grid_new (s_summary_lines (summary), 2);
+    format__grid_t *grid = format__grid_new (s_summary_lines (summary), 2);
     if (!grid)
         return NULL;
     grid->rule = false;
@@ -544,32 +400,32 @@ s_build_summary (const cJSON *summary)
             format__format_percent (part->valuedouble, percent);
             snprintf (share, sizeof share, " (%s)", percent);
         }
-        if (s_grid_add (grid, s_summary[i].label) ||
-            s_grid_add2 (grid, buf, share))
+        if (format__grid_add (grid, s_summary[i].label) ||
+            format__grid_add2 (grid, buf, share))
             goto failed;
     }
     return grid;
 
 failed:
-    s_grid_destroy (&grid);
+    format__grid_destroy (&grid);
     return NULL;
 }
 
 /* Tickets received per channel or per category, with their share. */
-static grid_t *
-s_build_shares (const cJSON *entries, const char *heading)
+static format__grid_t *
+s_build_shares (const cJSON *entries, const char *heading, bool category)
 {
-    grid_t *grid = s_grid_new (1 + s_count (entries), 3);
+    format__grid_t *grid = format__grid_new (1 + s_count (entries), 3);
     if (!grid)
         return NULL;
-    s_grid_numbers_but (grid, 0);
+    format__grid_numbers_but (grid, 0);
     const char *const header[] = {heading, "受理", "占比"};
     if (s_grid_add_texts (grid, header, 3))
         goto failed;
     const cJSON *entry;
     cJSON_ArrayForEach (entry, entries)
     {
-        if (s_grid_add (grid, format__label (entry)) ||
+        if (format__grid_add (grid, format__share_label (entry, category)) ||
             s_grid_add_value (grid, format__member (entry, NULL, "received"),
                               format__format_count) ||
             s_grid_add_value (grid, format__member (entry, NULL, "share"),
@@ -579,26 +435,26 @@ s_build_shares (const cJSON *entries, const char *heading)
     return grid;
 
 failed:
-    s_grid_destroy (&grid);
+    format__grid_destroy (&grid);
     return NULL;
 }
 
 /* Units whose resolution rate is below the district's. */
-static grid_t *
+static format__grid_t *
 s_build_below (const cJSON *below)
 {
     const cJSON *rows = cJSON_GetObjectItemCaseSensitive (below, "rows");
-    grid_t *grid = s_grid_new (1 + s_count (rows), 4);
+    format__grid_t *grid = format__grid_new (1 + s_count (rows), 4);
     if (!grid)
         return NULL;
-    s_grid_numbers_but (grid, 0);
+    format__grid_numbers_but (grid, 0);
     const char *const header[] = {"单位", "回访数", "未解决", "解决率"};
     if (s_grid_add_texts (grid, header, 4))
         goto failed;
     const cJSON *row;
     cJSON_ArrayForEach (row, rows)
     {
-        if (s_grid_add (grid, format__unit_name (row)) ||
+        if (format__grid_add (grid, format__unit_name (row)) ||
             s_grid_add_value (grid, format__member (row, NULL, "revisited"),
                               format__format_count) ||
             s_grid_add_value (grid, format__member (row, NULL, "unresolved"),
@@ -610,7 +466,7 @@ s_build_below (const cJSON *below)
     return grid;
 
 failed:
-    s_grid_destroy (&grid);
+    format__grid_destroy (&grid);
     return NULL;
 }
 
@@ -624,20 +480,70 @@ s_first_text (const cJSON *object, const char *name, const char *other,
     return *text ? text : fallback;
 }
 
+/* The opening figures: label and value lines, without header. */
+static format__grid_t *
+s_build_overview (const cJSON *overview)
+{
+    static const struct {
+        const char *name;    /* member of "overview" */
+        const char *label;   /* line label */
+        s_format_fn *format; /* how to show the value */
+    } lines[] = {
+        {"received", "受理", format__format_count},
+        {"should_close", "应办结", format__format_count},
+        {"closed", "办结", format__format_count},
+        {"closure_rate", "办结率", format__format_percent},
+        {"on_time_rate", "按期办结率", format__format_percent},
+    };
+    format__grid_t *grid = format__grid_new (5, 2);
+    if (!grid)
+        return NULL;
+    grid->rule = false;
+    grid->right[1] = true;
+    for (size_t i = 0; i < 5; i++)
+        if (format__grid_add (grid, lines[i].label) ||
+            s_grid_add_value (grid,
+                              format__member (overview, NULL, lines[i].name),
+                              lines[i].format)) {
+            format__grid_destroy (&grid);
+            return NULL;
+        }
+    return grid;
+}
+
+/* One warning a line, as the daemon wrote it. */
+static format__grid_t *
+s_build_warnings (const cJSON *warnings)
+{
+    format__grid_t *grid = format__grid_new (s_count (warnings), 1);
+    if (!grid)
+        return NULL;
+    grid->rule = false;
+    const cJSON *warning;
+    cJSON_ArrayForEach (warning, warnings)
+    {
+        if (format__grid_add2 (grid, "· ", warning->valuestring)) {
+            format__grid_destroy (&grid);
+            return NULL;
+        }
+    }
+    return grid;
+}
+
 static int
 s_build_sections (blocks_t *blocks, const format_doc_t *doc)
 {
     const cJSON *table;
     cJSON_ArrayForEach (table, doc->channel_tables)
     {
-        grid_t *grid = s_build_channel (table);
+        format__grid_t *grid = s_build_channel (table);
         if (s_blocks_add (blocks,
                           s_first_text (table, "title", "channel", "渠道表"),
                           &grid))
             return -1;
     }
     if (s_summary_lines (doc->summary) > 0) {
-        grid_t *grid = s_build_summary (doc->summary);
+        format__grid_t *grid = s_build_summary (doc->summary);
         if (s_blocks_add (blocks, "汇总", &grid))
             return -1;
     }
@@ -648,7 +554,7 @@ s_build_sections (blocks_t *blocks, const format_doc_t *doc)
             cJSON_GetObjectItemCaseSensitive (doc->breakdown, shares[i][0]);
         if (!entries)
             continue;
-        grid_t *grid = s_build_shares (entries, shares[i][1]);
+        format__grid_t *grid = s_build_shares (entries, shares[i][1], i == 1);
         if (s_blocks_add (blocks, shares[i][1], &grid))
             return -1;
     }
@@ -661,7 +567,7 @@ s_build_sections (blocks_t *blocks, const format_doc_t *doc)
             format__format_percent (rate->valuedouble, percent);
         size_t size = strlen (name) + strlen (percent) + 32;
         char *title = malloc (size);
-        grid_t *grid = title ? s_build_below (doc->below) : NULL;
+        format__grid_t *grid = title ? s_build_below (doc->below) : NULL;
         if (title)
             snprintf (title, size, rate ? "%s (全区平均 %s)" : "%s%s", name,
                       percent);
@@ -670,20 +576,30 @@ s_build_sections (blocks_t *blocks, const format_doc_t *doc)
         if (rc)
             return -1;
     }
+    if (doc->overview) {
+        format__grid_t *grid = s_build_overview (doc->overview);
+        if (s_blocks_add (blocks, "总体情况", &grid))
+            return -1;
+    }
+    if (s_count (doc->warnings) > 0) {
+        format__grid_t *grid = s_build_warnings (doc->warnings);
+        if (s_blocks_add (blocks, "提示", &grid))
+            return -1;
+    }
     return 0;
 }
 
 static int
 s_build_blocks (blocks_t *blocks, const format_doc_t *doc)
 {
-    blocks->max = 2 * s_count (doc->tables) + s_count (doc->channel_tables) + 5;
+    blocks->max = 2 * s_count (doc->tables) + s_count (doc->channel_tables) + 7;
     blocks->blocks = calloc (blocks->max, sizeof (block_t));
     if (!blocks->blocks)
         return -1;
     const cJSON *table;
     cJSON_ArrayForEach (table, doc->tables)
     {
-        grid_t *grid = s_build_table (doc, table);
+        format__grid_t *grid = s_build_table (doc, table);
         if (s_blocks_add (blocks, s_first_text (table, "title", "group", ""),
                           &grid))
             return -1;
@@ -695,7 +611,7 @@ s_build_blocks (blocks_t *blocks, const format_doc_t *doc)
         }
     }
     if (s_count (doc->excluded) > 0) {
-        grid_t *grid = s_build_excluded (doc->excluded);
+        format__grid_t *grid = s_build_excluded (doc->excluded);
         if (s_blocks_add (blocks, "未参与排名", &grid))
             return -1;
     }
@@ -712,31 +628,47 @@ s_write_clean (FILE *out, const char *text)
     char *clean = malloc (strlen (text) + 1);
     if (!clean)
         return -1;
-    s_copy_clean (clean, text);
+    format__copy_clean (clean, text);
     fputs (clean, out);
     free (clean);
     return 0;
 }
 
-/* The title line joins whichever of title, period, ruleset and as_of the
-   report has, two spaces apart. */
+/* The title line joins whichever of title, period (in Chinese), ruleset
+   and as_of (in Chinese, after 截至) the report has, two spaces apart; a
+   part that would pass the width starts a new line instead. */
 static int
-s_write_title (const format_doc_t *doc, FILE *out)
+s_write_title (const format_doc_t *doc, FILE *out, size_t width)
 {
     static const char *const names[] = {"title", "period", "ruleset", "as_of"};
-    bool first = true;
+    size_t used = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *text = format__text (doc->root, names[i]);
         if (!*text)
             continue;
-        fputs (first ? "" : "  ", out);
-        if (strcmp (names[i], "as_of") == 0)
-            fputs ("截至 ", out);
-        if (s_write_clean (out, text))
+        char said[256];
+        if (i == 1)
+            format__period_text (text, said, sizeof said);
+        else if (i == 3) {
+            char when[128];
+            format__time_text (text, when, sizeof when);
+            snprintf (said, sizeof said, "截至 %s", when);
+        }
+        char *part = malloc (strlen (i == 1 || i == 3 ? said : text) + 1);
+        if (!part)
             return -1;
-        first = false;
+        format__copy_clean (part, i == 1 || i == 3 ? said : text);
+        size_t part_width = format_display_width (part);
+        if (used && width && used + 2 + part_width > width) {
+            fputc ('\n', out);
+            used = 0;
+        }
+        fputs (used ? "  " : "", out);
+        fputs (part, out);
+        used += (used ? 2 : 0) + part_width;
+        free (part);
     }
-    if (!first)
+    if (used)
         fputc ('\n', out);
     return 0;
 }
@@ -744,19 +676,25 @@ s_write_title (const format_doc_t *doc, FILE *out)
 int
 format_table (const char *json, FILE *out, char *err)
 {
+    return format_table_fit (json, out, 0, err);
+}
+
+int
+format_table_fit (const char *json, FILE *out, size_t width, char *err)
+{
     format_doc_t doc;
     if (format__load (json, &doc, err))
         return -1;
     blocks_t blocks = {NULL, 0, 0};
     int rc = -1;
-    if (s_build_blocks (&blocks, &doc) || s_write_title (&doc, out))
+    if (s_build_blocks (&blocks, &doc) || s_write_title (&doc, out, width))
         goto out_of_memory;
     for (size_t i = 0; i < blocks.count; i++) {
         fputc ('\n', out);
         if (s_write_clean (out, blocks.blocks[i].title))
             goto out_of_memory;
         fputc ('\n', out);
-        if (s_grid_write (blocks.blocks[i].grid, out))
+        if (format__grid_write (blocks.blocks[i].grid, out, width))
             goto out_of_memory;
     }
     if (fflush (out) != 0 || ferror (out)) {

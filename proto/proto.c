@@ -71,6 +71,12 @@ proto__utf8_valid (const char *text, size_t size)
     return true;
 }
 
+bool
+proto_utf8_valid (const char *text, size_t size)
+{
+    return proto__utf8_valid (text, size);
+}
+
 int
 proto__copy_field (char *dest, size_t dest_size, const char *source,
                    const char *field, char *reason)

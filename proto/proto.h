@@ -105,6 +105,10 @@ int proto_event_from_json (const char *line, size_t size, proto_event_t *event,
    caller frees, or NULL when out of memory. */
 char *proto_event_to_json (const proto_event_t *event);
 
+/* True when text[0..size) is well-formed UTF-8 (no overlong forms, no
+   surrogates, nothing above U+10FFFF). */
+bool proto_utf8_valid (const char *text, size_t size);
+
 /* Parses an RFC 3339 time with an offset ("2025-07-01T09:10:00+08:00", "Z",
    optional fraction) into ms since the epoch. Returns 0 or -1. */
 int proto_time_parse (const char *text, int64_t *ms);

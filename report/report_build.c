@@ -21,18 +21,11 @@ typedef struct {
     rules_output_t *out; /* per unit */
 } s_scored_t;
 
-/* Received tickets per channel or category id, sorted by id (strcmp),
-   as the breakdown lists them. */
 typedef struct {
-    char id[PROTO_TOKEN_MAX + 1]; /* channel or category */
-    double received;              /* over the report's units */
-} s_sum_t;
-
-typedef struct {
-    s_sum_t *items; /* sorted by id */
-    size_t count;   /* used */
-    size_t size;    /* allocated */
-    bool failed;    /* out of memory */
+    report__sum_t *items; /* sorted by id */
+    size_t count;         /* used */
+    size_t size;          /* allocated */
+    bool failed;          /* out of memory */
 } s_sums_t;
 
 /* Everything a report reads, then renders. */
@@ -96,7 +89,7 @@ s_sums_add (s_sums_t *sums, const char *id, double n)
         return; /* not an id the scorer writes */
     if (sums->count == sums->size) {
         size_t size = sums->size ? sums->size * 2 : 16;
-        s_sum_t *items = realloc (sums->items, size * sizeof (*items));
+        report__sum_t *items = realloc (sums->items, size * sizeof (*items));
         if (!items) {
             sums->failed = true;
             return;
@@ -105,15 +98,16 @@ s_sums_add (s_sums_t *sums, const char *id, double n)
         sums->size = size;
     }
     memmove (&sums->items[low + 1], &sums->items[low],
-             (sums->count - low) * sizeof (s_sum_t));
+             (sums->count - low) * sizeof (report__sum_t));
     snprintf (sums->items[low].id, sizeof (sums->items[low].id), "%s", id);
     sums->items[low].received = n;
     sums->count++;
 }
 
 /* The other slices of the period, on the walk that reads the counters:
-   channel tables take their channel's counters, the breakdown sums what
-   every listed unit received per channel and per category. */
+   channel tables take their channel's counters; the breakdown and the
+   overview sum what every listed unit received per channel and per
+   category. */
 static void
 s_take_slice (void *arg, size_t unit, const char *slice, const void *value,
               size_t size)
@@ -128,7 +122,7 @@ s_take_slice (void *arg, size_t unit, const char *slice, const void *value,
                                        r->channel +
                                            ((size_t)t * r->count + unit) *
                                                RULES_COUNTERS);
-    if (!rs->breakdown || size < sizeof (int32_t))
+    if (size < sizeof (int32_t))
         return;
     int kind = channel ? 0 : strncmp (slice, "cat:", 4) == 0 ? 1 : -1;
     if (kind < 0)
@@ -295,6 +289,7 @@ s_header (json_writer_t *json, const rules_ruleset_t *rs, const char *period,
         s_key_number (json, "points", it->points);
         s_key_string (json, "round", s_rounds[it->round]);
         s_key_string (json, "suffix", it->suffix);
+        report__item_uses (json, rs, it);
         if (it->dimension >= 0)
             s_key_string (json, "dimension", rs->dims[it->dimension].id);
         json_close (json, '}');
@@ -625,7 +620,7 @@ s_breakdown (json_writer_t *json, const s_report_t *r)
         json_key (json, names[kind]);
         json_open (json, '[');
         for (size_t k = 0; k < r->sums[kind].count; k++) {
-            const s_sum_t *sum = &r->sums[kind].items[k];
+            const report__sum_t *sum = &r->sums[kind].items[k];
             double n = sum->received;
             if (n == 0)
                 continue;
@@ -713,9 +708,8 @@ s_report_read (store_txn_t *txn, s_report_t *r, char *err)
         for (size_t k = 0; k < cells; k++)
             memcpy (r->channel + k * RULES_COUNTERS, zero, sizeof (zero));
     }
-    bool slices = rs->channel_count > 0 || rs->breakdown;
-    if (s_score_period (txn, r, r->period_text, &r->now,
-                        slices ? s_take_slice : NULL, err) != 0)
+    if (s_score_period (txn, r, r->period_text, &r->now, s_take_slice, err) !=
+        0)
         return -1;
     if (r->sums[0].failed || r->sums[1].failed) {
         snprintf (err, 256, "out of memory");
@@ -815,6 +809,8 @@ report_json (store_txn_t *txn, const rules_ruleset_t *rs,
     s_summary (&json, &r);
     s_breakdown (&json, &r);
     s_below (&json, &r);
+    report__overview (&json, r.now.in, r.now.out, r.count, r.sums[1].items,
+                      r.sums[1].count);
     json_close (&json, '}');
     text = json_finish (&json);
     if (!text)

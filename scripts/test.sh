@@ -27,6 +27,9 @@ ctest --test-dir build --output-on-failure
 echo "== the dashboard in headless Chromium (screenshots in build/browser/)"
 scripts/test-browser.sh build
 
+echo "== the bulletin workbooks as printed (images for people to look at)"
+scripts/render-bulletin.sh build
+
 echo "== benchmarks (quick mode: they must run, figures are not judged here)"
 build/hotline-bench all --quick
 

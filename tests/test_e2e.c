@@ -261,7 +261,7 @@ Test (e2e, lists_a_unit_with_fewer_than_five_tickets_as_excluded_with_reason)
     const cJSON *x = cJSON_GetArrayItem (excluded, 0);
     cr_expect_str_eq (cJSON_GetObjectItem (x, "unit_id")->valuestring, "J99");
     cr_expect_str_eq (cJSON_GetObjectItem (x, "reason")->valuestring,
-                      "should_close < 5");
+                      "应办结不足5件");
     cr_expect_null (s_find_row (doc, "dept", "小样本测试单位"));
     cJSON_Delete (doc);
 }

@@ -119,7 +119,7 @@ Test (report, the_report_lists_ranked_rows_counters_items_and_exclusions)
     cJSON *left_out = cJSON_GetArrayItem (excluded, 0);
     cr_assert_str_eq (s_field (left_out, "unit_id")->valuestring, "U04");
     cr_assert_str_eq (s_field (left_out, "reason")->valuestring,
-                      "should_close < 5");
+                      "应办结不足5件");
     cJSON_Delete (doc);
     free (json);
     rules_set_destroy (&set);

@@ -273,8 +273,9 @@ Test (report_format, counts_each_invalid_byte_as_one_column)
 Test (report_format, writes_the_title_line_tables_ranks_and_two_decimals)
 {
     char *text = s_format_ok (format_table, s_report);
-    const char *title = "金台区12345政务服务便民热线工单办理情况  2025-07  "
-                        "jintai-2025  截至 2025-08-01T00:00:00+08:00\n";
+    // The period and the as-of time as a Chinese reader writes them.
+    const char *title = "金台区12345政务服务便民热线工单办理情况  2025年7月  "
+                        "jintai-2025  截至 2025年8月1日 00:00\n";
     cr_assert (strncmp (text, title, strlen (title)) == 0, "%s", text);
     cr_assert_not_null (strstr (text, "\n镇街\n"));
     cr_assert_not_null (strstr (text, "\n部门\n"));
@@ -368,7 +369,8 @@ Test (report_format, lists_excluded_units_with_reasons_after_the_tables)
     const char *excluded = strstr (text, "\n未参与排名\n");
     cr_assert_not_null (excluded);
     cr_assert_gt (excluded, strstr (text, "\n部门\n"));
-    cr_assert_not_null (strstr (excluded, "小样本测试单位  should_close < 5\n"),
+    // The rule is said in words, not as its formula.
+    cr_assert_not_null (strstr (excluded, "小样本测试单位  应办结不足5件\n"),
                         "%s", excluded);
     free (text);
 }
@@ -669,11 +671,12 @@ Test (report_format, prints_the_breakdown_by_channel_and_by_category)
     size_t count = s_table_lines (text, "渠道", lines, 16);
     cr_assert_eq (count, 3, "%s", text);
     S_EXPECT_CELLS (lines[0], "渠道", "受理", "占比");
-    S_EXPECT_CELLS (lines[2], "hotline", "1234", "80.00%");
+    // Known channel and category ids are named in Chinese.
+    S_EXPECT_CELLS (lines[2], "12345热线", "1234", "80.00%");
     count = s_table_lines (text, "类别", lines, 16);
     cr_assert_eq (count, 3, "%s", text);
     S_EXPECT_CELLS (lines[0], "类别", "受理", "占比");
-    S_EXPECT_CELLS (lines[2], "property", "20", "1.62%");
+    S_EXPECT_CELLS (lines[2], "物业管理", "20", "1.62%");
     free (text);
 }
 
@@ -840,6 +843,25 @@ s_unzip_member (const char *path, const char *member)
     return s_run (command);
 }
 
+/* Returns the owned XML of cell `ref` ("D6") in a sheet, or NULL. */
+static char *
+s_cell_xml (const char *sheet, const char *ref)
+{
+    char key[32];
+    snprintf (key, sizeof key, "<c r=\"%s\"", ref);
+    const char *at = strstr (sheet, key);
+    if (!at)
+        return NULL;
+    const char *end = strstr (at, "/>");
+    const char *close = strstr (at, "</c>");
+    const char *stop = close && (!end || close < end) ? close + 4 : end + 2;
+    // A self-closing cell ends at its first "/>" when that comes first.
+    const char *open_end = strchr (at, '>');
+    if (open_end && open_end[-1] == '/')
+        stop = open_end + 1;
+    return strndup (at, (size_t)(stop - at));
+}
+
 static void
 s_write_xlsx_ok (const char *json, const char *path)
 {
@@ -888,15 +910,20 @@ Test (format_xlsx, writes_a_bold_frozen_header_and_typed_cells)
     s_write_xlsx_ok (s_extended, path);
 
     char *sheet = s_unzip_member (path, "xl/worksheets/sheet1.xml");
-    // The header row is frozen and every column has a width.
-    cr_assert_not_null (strstr (sheet, "ySplit=\"1\""), "%s", sheet);
+    // The title rows and both header rows are frozen, with rank and unit;
+    // every column has a width.
+    cr_assert_not_null (strstr (sheet, "ySplit=\"4\""), "%s", sheet);
+    cr_assert_not_null (strstr (sheet, "xSplit=\"2\""), "%s", sheet);
     cr_assert_not_null (strstr (sheet, "<cols>"), "%s", sheet);
-    // Row 2 (东湖街道): rank 1 and 12 received are numbers, 97.83 too.
-    cr_assert_not_null (strstr (sheet, "<c r=\"A2\""), "%s", sheet);
+    // Row 5 (东湖街道): rank 1 and 12 received are numbers, 97.83 too.
+    cr_assert_not_null (strstr (sheet, "<c r=\"A5\""), "%s", sheet);
     cr_assert_not_null (strstr (sheet, "<v>97.83</v>"), "%s", sheet);
     cr_assert_not_null (strstr (sheet, "<v>88</v>"), "%s", sheet);
-    // Row 3 (马坡岭街道) has null items: no cell D3.
-    cr_assert_null (strstr (sheet, "r=\"D3\""), "%s", sheet);
+    // Row 6 (马坡岭街道) has null items: D6 is a bordered blank.
+    char *cell = s_cell_xml (sheet, "D6");
+    cr_assert_not_null (cell, "%s", sheet);
+    cr_assert_null (strstr (cell, "<v>"), "%s", cell);
+    free (cell);
     free (sheet);
 
     char *styles = s_unzip_member (path, "xl/styles.xml");
@@ -907,7 +934,8 @@ Test (format_xlsx, writes_a_bold_frozen_header_and_typed_cells)
     free (styles);
 
     char *strings = s_unzip_member (path, "xl/sharedStrings.xml");
-    static const char *const expected[] = {"诉求响应率(30)",
+    static const char *const expected[] = {"诉求响应率（30分）",
+                                           "小计",
                                            "基础分",
                                            "加分",
                                            "总分",
@@ -915,8 +943,8 @@ Test (format_xlsx, writes_a_bold_frozen_header_and_typed_cells)
                                            "东湖街道",
                                            "参评单位",
                                            "满分单位占比",
-                                           "hotline",
-                                           "property",
+                                           "12345热线",
+                                           "物业管理",
                                            "问题解决率低于全区平均的单位",
                                            "解决率"};
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
@@ -984,4 +1012,350 @@ Test (format_xlsx, refuses_json_that_is_not_a_report_and_writes_nothing)
     cr_assert_str_eq (err,
                       "report: tables[0].rows[0].rank is not a number or null");
     cr_assert_neq (access (path, F_OK), 0, "a file was written");
+}
+
+/* The merged cells of a sheet, "A1:N1 A2:N2 ...", in the file's order. */
+static char *
+s_merges (const char *sheet)
+{
+    char *list = calloc (1, strlen (sheet) + 1);
+    cr_assert_not_null (list);
+    for (const char *at = sheet; (at = strstr (at, "<mergeCell ref=\""));) {
+        at += strlen ("<mergeCell ref=\"");
+        const char *end = strchr (at, '"');
+        cr_assert_not_null (end);
+        if (*list)
+            strcat (list, " ");
+        strncat (list, at, (size_t)(end - at));
+        at = end;
+    }
+    return list;
+}
+
+Test (format_xlsx, heads_dimensions_over_their_items_and_subtotal)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/extended.xlsx", s_dir);
+    s_write_xlsx_ok (s_extended, path);
+    char *sheet = s_unzip_member (path, "xl/worksheets/sheet1.xml");
+    char *merges = s_merges (sheet);
+    // Title and subtitle across the table; 排名, 单位, 受理 over both
+    // header rows; 诉求响应率 over its two items and 小计; 按期办结率 (no
+    // dimension) alone; 质量 over 满意度 and 小计; then 基础分, 加分, 总分
+    // and the two change columns, each over both rows.
+    cr_assert_str_eq (merges, "A1:N1 A2:N2 A3:A4 B3:B4 C3:C4 D3:F3 G3:G4 "
+                              "H3:I3 J3:J4 K3:K4 L3:L4 M3:M4 N3:N4");
+    free (merges);
+    free (sheet);
+    char *strings = s_unzip_member (path, "xl/sharedStrings.xml");
+    cr_assert_not_null (strstr (strings, "<t>芙蓉区（2022年11月）</t>"), "%s",
+                        strings);
+    free (strings);
+}
+
+Test (format_xlsx, heads_each_item_over_the_counters_it_reads_and_its_score)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/uses.xlsx", s_dir);
+    s_write_xlsx_ok (
+        "{\"title\":\"T\",\"period\":\"2024-Q4\",\"as_of\":"
+        "\"2025-01-01T00:00:00+08:00\",\"ruleset\":\"r\",\"items\":["
+        "{\"id\":\"closure\",\"label\":\"办结\",\"points\":30,\"uses\":"
+        "[\"should_close\",\"closed\"]},{\"id\":\"workload\",\"label\":"
+        "\"工作量\",\"points\":5,\"uses\":[\"closed\"]}],\"counters\":"
+        "[\"received\",\"should_close\",\"closed\"],\"tables\":[{\"title\":"
+        "\"镇街\",\"rows\":[{\"rank\":1,\"unit\":\"甲\",\"counters\":{"
+        "\"received\":3,\"should_close\":2,\"closed\":2},\"items\":{"
+        "\"closure\":30,\"workload\":5},\"total\":35}]}]}",
+        path);
+    char *sheet = s_unzip_member (path, "xl/worksheets/sheet1.xml");
+    char *merges = s_merges (sheet);
+    // 受理 is read by no item; 办结 takes 应办结, 办结数 and 得分; 工作量
+    // reads only a counter 办结 already shows, so it stands alone.
+    cr_assert_str_eq (merges, "A1:H1 A2:H2 A3:A4 B3:B4 C3:C4 D3:F3 G3:G4 "
+                              "H3:H4");
+    free (merges);
+    free (sheet);
+    char *strings = s_unzip_member (path, "xl/sharedStrings.xml");
+    static const char *const expected[] = {
+        "<t>T（2024年第四季度）</t>", "截至 2025年1月1日 00:00", "办结（30分）",
+        "<t>得分</t>", "工作量（5分）"};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        cr_assert_not_null (strstr (strings, expected[i]), "no %s in %s",
+                            expected[i], strings);
+    free (strings);
+}
+
+Test (format_xlsx, sets_up_every_sheet_to_print_on_a4_landscape_one_page_wide)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/print.xlsx", s_dir);
+    s_write_xlsx_ok (s_extended, path);
+    for (int n = 1; n <= 3; n++) {
+        char member[64];
+        snprintf (member, sizeof member, "xl/worksheets/sheet%d.xml", n);
+        char *sheet = s_unzip_member (path, member);
+        cr_assert_not_null (strstr (sheet, "<pageSetUpPr fitToPage=\"1\"/>"),
+                            "%s: %s", member, sheet);
+        cr_assert_not_null (strstr (sheet, "paperSize=\"9\""), "%s", member);
+        cr_assert_not_null (strstr (sheet, "fitToHeight=\"0\""), "%s", member);
+        cr_assert_not_null (strstr (sheet, "orientation=\"landscape\""), "%s",
+                            member);
+        cr_assert_not_null (strstr (sheet, "<oddFooter>"), "%s", member);
+        free (sheet);
+    }
+    // The header rows of the main table repeat on every printed page.
+    char *book = s_unzip_member (path, "xl/workbook.xml");
+    cr_assert_not_null (strstr (book, "_xlnm.Print_Titles"), "%s", book);
+    cr_assert_not_null (strstr (book, "$3:$4"), "%s", book);
+    free (book);
+}
+
+Test (format_xlsx, charts_the_ranking_of_each_table_and_the_trend)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/charts.xlsx", s_dir);
+    const char *history[] = {s_report, s_report};
+    char err[FORMAT_ERR_MAX] = "";
+    cr_assert_eq (format_xlsx_trend (s_report, history, 2, path, err), 0, "%s",
+                  err);
+    char command[256];
+    snprintf (command, sizeof command, "unzip -l '%s'", path);
+    char *listing = s_run (command);
+    // 镇街 and 部门 each have a bar chart; 趋势 has a line chart per table.
+    cr_assert_not_null (strstr (listing, "xl/charts/chart4.xml"), "%s",
+                        listing);
+    cr_assert_null (strstr (listing, "xl/charts/chart5.xml"), "%s", listing);
+    free (listing);
+    char *chart = s_unzip_member (path, "xl/charts/chart1.xml");
+    cr_assert_not_null (strstr (chart, "<c:barChart>"), "%s", chart);
+    cr_assert_not_null (strstr (chart, "镇街 总分排名"), "%s", chart);
+    cr_assert_not_null (strstr (chart, "<c:orientation val=\"maxMin\"/>"),
+                        "rank 1 on top: %s", chart);
+    free (chart);
+    chart = s_unzip_member (path, "xl/charts/chart3.xml");
+    cr_assert_not_null (strstr (chart, "<c:lineChart>"), "%s", chart);
+    free (chart);
+    char *book = s_unzip_member (path, "xl/workbook.xml");
+    cr_assert_not_null (strstr (book, "name=\"趋势\""), "%s", book);
+    free (book);
+
+    const char *bad[] = {"{\"tables\":1}"};
+    cr_assert_eq (format_xlsx_trend (s_report, bad, 1, path, err), -1);
+    cr_assert_not_null (strstr (err, "tables"), "%s", err);
+}
+
+//  --------------------------------------------------------------------------
+//  For people: width, reasons, Excel CSV, HTML
+
+Test (report_format, fits_an_80_column_terminal_with_panels_that_repeat_units)
+{
+    char err[FORMAT_ERR_MAX] = "";
+    int rc;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    rc = format_table_fit (s_extended, out, 60, err);
+    fclose (out);
+    cr_assert_eq (rc, 0, "%s", err);
+    size_t panels = 0;
+    for (char *line = text; *line;) {
+        char *end = strchr (line, '\n');
+        cr_assert_not_null (end);
+        *end = '\0';
+        cr_assert_leq (format_display_width (line), 60, "too wide: %s", line);
+        panels += strncmp (line, "排名  单位", strlen ("排名  单位")) == 0;
+        line = end + 1;
+    }
+    cr_assert_gt (panels, 1, "the main table is split:\n%s", text);
+    free (text);
+}
+
+Test (report_format, cuts_a_name_too_wide_for_the_terminal_with_an_ellipsis)
+{
+    char err[FORMAT_ERR_MAX] = "";
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream (&text, &size);
+    cr_assert_eq (
+        format_table_fit ("{\"tables\":[{\"title\":\"T\",\"rows\":[{\"rank\":"
+                          "1,\"unit\":\"一二三四五六七八九十一二三四五六七八九"
+                          "十\",\"total\":99}]}]}",
+                          out, 30, err),
+        0, "%s", err);
+    fclose (out);
+    cr_assert_not_null (strstr (text, "\xE2\x80\xA6"), "%s", text);
+    cr_assert_not_null (strstr (text, "99.00"), "%s", text);
+    free (text);
+}
+
+Test (report_format, says_simple_exclusion_formulas_in_words)
+{
+    char *text = s_format_ok (
+        format_table,
+        "{\"tables\":[],\"excluded\":["
+        "{\"unit\":\"甲\",\"reason\":\"closed == 0 and revisited == 0\"},"
+        "{\"unit\":\"乙\",\"reason\":\"received <= 2 or closed > 7\"},"
+        "{\"unit\":\"丙\",\"reason\":\"max(closed, 2) < 5\"},"
+        "{\"unit\":\"丁\",\"reason\":\"本月无工单\"}]}");
+    char lines[16][512];
+    size_t count = s_table_lines (text, "未参与排名", lines, 16);
+    cr_assert_eq (count, 6, "%s", text);
+    S_EXPECT_CELLS (lines[2], "甲", "无办结、无回访");
+    S_EXPECT_CELLS (lines[3], "乙", "受理不超过2件或办结数超过7件");
+    // What it cannot say is shown as written.
+    S_EXPECT_CELLS (lines[4], "丙", "max(closed, 2) < 5");
+    S_EXPECT_CELLS (lines[5], "丁", "本月无工单");
+    free (text);
+}
+
+Test (report_format, shows_the_overview_and_the_warnings)
+{
+    char *text = s_format_ok (
+        format_table,
+        "{\"tables\":[],\"overview\":{\"units\":2,\"received\":10,"
+        "\"should_close\":8,\"closed\":7,\"closed_on_time\":6,"
+        "\"closure_rate\":0.875,\"on_time_rate\":null,\"categories\":[]},"
+        "\"warnings\":[\"单位 U9 不在登记表中\",\"第二条\\n提示\"]}");
+    char lines[16][512];
+    size_t count = s_table_lines (text, "总体情况", lines, 16);
+    cr_assert_eq (count, 5, "%s", text);
+    S_EXPECT_CELLS (lines[3], "办结率", "87.50%");
+    S_EXPECT_CELLS (lines[4], "按期办结率", "-");
+    cr_assert_not_null (strstr (text, "\n提示\n· 单位 U9 不在登记表中\n"
+                                      "· 第二条 提示\n"),
+                        "%s", text);
+    free (text);
+}
+
+Test (report_format, refuses_warnings_that_are_not_strings)
+{
+    char err[FORMAT_ERR_MAX] = "";
+    int rc;
+    char *text =
+        s_capture (format_html, "{\"tables\":[],\"warnings\":[1]}", &rc, err);
+    cr_assert_eq (rc, -1);
+    cr_assert_str_empty (text);
+    cr_assert_str_eq (err, "report: warnings[0] is not a string");
+    free (text);
+    text = s_capture (format_table,
+                      "{\"tables\":[],\"items\":[{\"id\":\"a\",\"uses\":"
+                      "\"closed\"}]}",
+                      &rc, err);
+    cr_assert_eq (rc, -1);
+    cr_assert_str_eq (err, "report: items[0].uses is not an array");
+    free (text);
+}
+
+Test (report_format, writes_excel_csv_with_a_byte_order_mark_and_labels)
+{
+    char *text = s_format_ok (format_csv_excel, s_report);
+    const char *header = "\xEF\xBB\xBF表,排名,单位编码,单位,应办结,办结数,"
+                         "mystery,办结(30),工作量(5),bonus(2.5),总分,备注\r\n";
+    cr_assert (strncmp (text, header, strlen (header)) == 0, "%s", text);
+    // Rows carry the table's title, excluded units their reason in words.
+    cr_assert_not_null (strstr (text, "\r\n镇街,1,J01,群众路街道办事处,132,"),
+                        "%s", text);
+    cr_assert_not_null (strstr (text, "\r\n未参与排名,,J99,小样本测试单位,"
+                                      ",,,,,,,应办结不足5件\r\n"),
+                        "%s", text);
+    free (text);
+    // The machine form keeps its ids and no byte order mark.
+    text = s_format_ok (format_csv, s_report);
+    cr_assert (strncmp (text, "group,rank,", 11) == 0, "%s", text);
+    free (text);
+}
+
+Test (report_format, escapes_user_text_in_the_html_bulletin)
+{
+    char *text = s_format_ok (
+        format_html,
+        "{\"title\":\"<b>标题</b>\",\"period\":\"2025-07\",\"tables\":[{"
+        "\"title\":\"镇街\",\"rows\":[{\"rank\":1,\"unit\":\"A&B \\\"x\\\" "
+        "'y' <script>alert(1)</script>\",\"total\":90,\"note\":\"\"}]}]}");
+    cr_assert_null (strstr (text, "<script>"), "%s", text);
+    cr_assert_null (strstr (text, "<b>标题"), "%s", text);
+    cr_assert_not_null (
+        strstr (text, "A&amp;B &quot;x&quot; &#39;y&#39; &lt;script&gt;"), "%s",
+        text);
+    cr_assert_not_null (strstr (text, "<h1>&lt;b&gt;标题&lt;/b&gt;</h1>"), "%s",
+                        text);
+    cr_assert_not_null (strstr (text, "<p class=\"period\">2025年7月</p>"),
+                        "%s", text);
+    free (text);
+}
+
+Test (report_format, opens_the_html_bulletin_with_the_figures)
+{
+    char *text = s_format_ok (
+        format_html,
+        "{\"tables\":[{\"title\":\"镇街\",\"rows\":["
+        "{\"rank\":1,\"unit\":\"甲\",\"counters\":{\"should_close\":10,"
+        "\"closed\":10},\"total\":99},"
+        "{\"rank\":2,\"unit\":\"乙\",\"counters\":{\"should_close\":10,"
+        "\"closed\":8},\"total\":90}]}],"
+        "\"overview\":{\"units\":2,\"received\":21,\"should_close\":20,"
+        "\"closed\":18,\"closed_on_time\":17,\"closure_rate\":0.9,"
+        "\"on_time_rate\":0.9444,\"categories\":[{\"id\":\"traffic\","
+        "\"received\":5,\"share\":0.2381},{\"id\":\"property\","
+        "\"received\":16,\"share\":0.7619}]},\"warnings\":[\"注意\"]}");
+    cr_assert_not_null (strstr (text, "data-name=\"received\">21</span>"), "%s",
+                        text);
+    cr_assert_not_null (strstr (text, "data-name=\"closure_rate\">90.00%<"),
+                        "%s", text);
+    // The top units, and 乙 (80%) below the district's 90%, not 甲.
+    cr_assert_not_null (strstr (text, "<span class=\"unit\">甲</span>（<span "
+                                      "class=\"figure\" data-name=\"total\">"
+                                      "99.00</span>分）"),
+                        "%s", text);
+    const char *below = strstr (text, "<p class=\"below\">");
+    cr_assert_not_null (below, "%s", text);
+    cr_assert_not_null (strstr (below, "乙</span>（<span class=\"figure\" "
+                                       "data-name=\"rate\">80.00%"),
+                        "%s", below);
+    cr_assert (strstr (below, "甲</span>") == NULL ||
+                   strstr (below, "甲</span>") > strstr (below, "</p>"),
+               "%s", below);
+    // Categories largest first, in Chinese.
+    const char *property = strstr (text, "物业管理");
+    const char *traffic = strstr (text, "交通出行");
+    cr_assert (property && traffic && property < traffic, "%s", text);
+    cr_assert_not_null (strstr (text, "<li>注意</li>"), "%s", text);
+    cr_assert_not_null (strstr (text, "@page{size:A4 landscape"), "%s", text);
+    free (text);
+}
+
+Test (format_xlsx, puts_warnings_and_the_overview_on_sheets_of_their_own)
+{
+    if (!s_have_unzip ())
+        cr_skip_test ("unzip is not installed");
+    char path[128];
+    snprintf (path, sizeof path, "%s/notes.xlsx", s_dir);
+    s_write_xlsx_ok ("{\"tables\":[{\"title\":\"镇街\",\"rows\":[]}],"
+                     "\"warnings\":[\"group \\\"x\\\" is not a table\"],"
+                     "\"overview\":{\"units\":1,\"received\":4,"
+                     "\"should_close\":4,\"closed\":3,\"closed_on_time\":3,"
+                     "\"closure_rate\":0.75,\"on_time_rate\":1,"
+                     "\"categories\":[{\"id\":\"housing\",\"received\":4,"
+                     "\"share\":1}]}}",
+                     path);
+    char *book = s_unzip_member (path, "xl/workbook.xml");
+    cr_assert_not_null (strstr (book, "name=\"提示\""), "%s", book);
+    cr_assert_not_null (strstr (book, "name=\"汇总\""), "%s", book);
+    free (book);
+    char *strings = s_unzip_member (path, "xl/sharedStrings.xml");
+    static const char *const expected[] = {
+        "group \"x\" is not a table", "总体情况", "按期办结率", "住房保障"};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        cr_assert_not_null (strstr (strings, expected[i]), "no %s in %s",
+                            expected[i], strings);
+    free (strings);
 }

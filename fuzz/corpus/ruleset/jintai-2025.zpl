@@ -7,6 +7,7 @@ ruleset
     period = month
     total = sum_shown
     exclude = "should_close < 5"
+    exclude_reason = "应办结不足5件"
     rank = sequential
     tiebreak = closed
     counters = "should_close closed closed_on_time returned_late closed_late unsatisfied rework"
