@@ -263,11 +263,80 @@ Test (web, answers_xlsx_reports_as_the_command_writes_them)
     free (body);
     cr_expect_eq (
         s_http ("GET", "/api/v1/report?published=1", NULL, NULL, &body), 400);
-    cr_expect (strstr (body, "not supported yet"), "%s", body);
+    cr_expect (strstr (body, "needs a period"), "%s", body);
+    free (body);
+    cr_expect_eq (s_http ("GET", "/api/v1/report?period=2025-07&version=1",
+                          NULL, NULL, &body),
+                  400);
+    cr_expect (strstr (body, "version goes with published"), "%s", body);
+    free (body);
+    cr_expect_eq (s_http ("GET", "/api/v1/appeals?state=won", NULL, NULL,
+                          &body),
+                  400);
+    cr_expect (strstr (body, "state must be"), "%s", body);
     free (body);
 }
 
-Test (web, answers_400_404_405_and_501_with_a_json_reason)
+/* Appeals and the published scorecard: the bytes the commands print, and
+   404 for a version that was never published. */
+Test (web, appeals_and_published_reports_answer_as_the_commands)
+{
+    s_start ();
+    s_feed ();
+    s_write ("appeal.jsonl",
+             "{\"event_id\":\"a1\",\"type\":\"appealed\",\"ticket_id\":"
+             "\"T1\",\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-03T09:"
+             "00:00+08:00\",\"reason\":\"诉求超出职责范围\"}\n");
+    free (s_cli ("$HOTLINE send appeal.jsonl"));
+    char *body;
+    cr_expect_eq (s_http ("GET", "/api/v1/report?period=2025-07&published=1",
+                          NULL, NULL, &body),
+                  404);
+    cr_expect (strstr (body, "nothing published"), "%s", body);
+    free (body);
+    free (s_cli ("$HOTLINE publish --ruleset jintai-2025 --period 2025-07 "
+                 "--note first --force"));
+    static const char *pairs[][2] = {
+        {"/api/v1/appeals", "$HOTLINE appeals --format json"},
+        {"/api/v1/appeals?state=open&unit=U01",
+         "$HOTLINE appeals --state open --unit U01 --format json"},
+        {"/api/v1/appeals?state=granted", "$HOTLINE appeals --state granted "
+                                          "--format json"},
+        {"/api/v1/report?period=2025-07&published=1",
+         "$HOTLINE report --period 2025-07 --published --format json"},
+        {"/api/v1/report?period=2025-07&published=true&version=1&format=csv",
+         "$HOTLINE report --period 2025-07 --published --version 1 --format "
+         "csv"}};
+    for (size_t i = 0; i < sizeof (pairs) / sizeof (pairs[0]); i++) {
+        char *web = s_get (pairs[i][0]);
+        char *cli = s_cli (pairs[i][1]);
+        cr_expect_str_eq (web, cli, "%s differs from %s", pairs[i][0],
+                          pairs[i][1]);
+        free (web);
+        free (cli);
+    }
+    char *appeals = s_get ("/api/v1/appeals?state=open");
+    cr_expect (strstr (appeals, "\"T1\"") != NULL, "%s", appeals);
+    free (appeals);
+    char *published = s_get ("/api/v1/report?period=2025-07&published=1");
+    cr_expect (strstr (published, "\"note\":\"first\"") != NULL, "%s",
+               published);
+    free (published);
+    cr_expect_eq (s_http ("GET",
+                          "/api/v1/report?period=2025-07&published=1&version=2",
+                          NULL, NULL, &body),
+                  404);
+    cr_expect (strstr (body, "no version 2"), "%s", body);
+    free (body);
+    cr_expect_eq (s_http ("GET",
+                          "/api/v1/report?period=2025-07&published=1&as_of="
+                          "2025-07-02T12:00:00%2B08:00",
+                          NULL, NULL, &body),
+                  400);
+    free (body);
+}
+
+Test (web, answers_400_404_and_405_with_a_json_reason)
 {
     s_start ();
     char *body;
@@ -278,9 +347,6 @@ Test (web, answers_400_404_405_and_501_with_a_json_reason)
     cr_expect_eq (s_http ("DELETE", "/api/v1/events", NULL, NULL, &body), 405);
     free (body);
     cr_expect_eq (s_http ("POST", "/api/v1/stats", "x", NULL, &body), 405);
-    free (body);
-    cr_expect_eq (s_http ("GET", "/api/v1/appeals", NULL, NULL, &body), 501);
-    cr_expect (strstr (body, "\"error\":"), "%s", body);
     free (body);
     /* An unknown ticket or unit: 404; a question missing a part: 400. */
     cr_expect_eq (s_http ("GET", "/api/v1/tickets/T404", NULL, NULL, &body),

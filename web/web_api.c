@@ -11,8 +11,21 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Asks and answers: the JSON, 400 with the daemon's reason (an unknown
-   ruleset, a bad period), 503 when it did not answer. */
+/* The status of the daemon's refusal: 404 when what was asked for does
+   not exist (a ticket, a unit, a published version), else 400. */
+static unsigned
+s_status (const char *err)
+{
+    static const char *missing[] = {"unknown ticket", "unknown unit",
+                                    "nothing published", "no version"};
+    for (size_t i = 0; i < sizeof (missing) / sizeof (missing[0]); i++)
+        if (strncmp (err, missing[i], strlen (missing[i])) == 0)
+            return MHD_HTTP_NOT_FOUND;
+    return MHD_HTTP_BAD_REQUEST;
+}
+
+/* Asks and answers: the JSON, 404 or 400 with the daemon's reason (an
+   unknown ruleset, a bad period), 503 when it did not answer. */
 static enum MHD_Result
 s_ask (web__request_t *r, const proto_query_t *q)
 {
@@ -21,12 +34,7 @@ s_ask (web__request_t *r, const proto_query_t *q)
     if (rc < 0)
         return web__error (r, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
     if (rc > 0)
-        return web__error (r,
-                           strncmp (err, "unknown ticket", 14) == 0 ||
-                                   strncmp (err, "unknown unit", 12) == 0
-                               ? MHD_HTTP_NOT_FOUND
-                               : MHD_HTTP_BAD_REQUEST,
-                           "%s", err);
+        return web__error (r, s_status (err), "%s", err);
     return web__json (r, MHD_HTTP_OK, json);
 }
 
@@ -96,20 +104,63 @@ s_report_file (web__request_t *r, const proto_query_t *q, const char *json,
                          body, size, headers);
 }
 
+/* published=1 (or true, yes) and version=N: the published scorecard
+   (docs/appeals.md). Returns false after a 400 in *rc. */
+static bool
+s_published (web__request_t *r, proto_query_t *q, enum MHD_Result *rc)
+{
+    const char *published = web__arg (r, "published");
+    const char *version = web__arg (r, "version");
+    if (published && *published) {
+        bool yes = !strcmp (published, "1") || !strcmp (published, "true") ||
+                   !strcmp (published, "yes");
+        if (!yes && strcmp (published, "0") && strcmp (published, "false") &&
+            strcmp (published, "no")) {
+            *rc = web__error (r, MHD_HTTP_BAD_REQUEST,
+                              "published must be 1 or 0 (true or false)");
+            return false;
+        }
+        q->published = yes;
+    }
+    if (version && *version) {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul (version, &end, 10);
+        if (errno || end == version || *end || n < 1 || n > 1000000) {
+            *rc = web__error (r, MHD_HTTP_BAD_REQUEST,
+                              "version must be a whole number from 1");
+            return false;
+        }
+        if (!q->published) {
+            *rc = web__error (r, MHD_HTTP_BAD_REQUEST,
+                              "version goes with published=1");
+            return false;
+        }
+        q->version = (uint32_t)n;
+    }
+    if (q->published && !*q->period) {
+        *rc = web__error (r, MHD_HTTP_BAD_REQUEST,
+                          "published=1 needs a period");
+        return false;
+    }
+    return true;
+}
+
 enum MHD_Result
 web__report (web__request_t *r)
 {
     enum MHD_Result rc = MHD_NO;
-    if (web__arg (r, "published") || web__arg (r, "version"))
-        return web__error (r, MHD_HTTP_BAD_REQUEST,
-                           "published and version are not supported yet: "
-                           "this daemon has no published scorecards");
     proto_query_t q = {.kind = PROTO_QUERY_REPORT};
     snprintf (q.ruleset, sizeof (q.ruleset), "jintai-2025");
     if (!s_field (r, "ruleset", q.ruleset, sizeof (q.ruleset), &rc) ||
-        !s_field (r, "period", q.period, sizeof (q.period), &rc))
+        !s_field (r, "period", q.period, sizeof (q.period), &rc) ||
+        !s_published (r, &q, &rc))
         return rc;
     const char *as_of = web__arg (r, "as_of");
+    if (q.published && as_of && *as_of)
+        return web__error (r, MHD_HTTP_BAD_REQUEST,
+                           "published and as_of do not go together: a "
+                           "published scorecard is as it was published");
     if (as_of && *as_of && proto_time_parse (as_of, &q.as_of) != 0)
         return web__error (r, MHD_HTTP_BAD_REQUEST,
                            "bad as_of %s: use RFC 3339, e.g. "
@@ -128,8 +179,8 @@ web__report (web__request_t *r)
     int asked = web__query (r, WEB__QUERY, &q, WEB_WAIT_MS, &json, err);
     if (asked != 0)
         return web__error (
-            r, asked < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_BAD_REQUEST,
-            "%s", err);
+            r, asked < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE : s_status (err), "%s",
+            err);
     rc = s_report_file (r, &q, json, xlsx);
     free (json);
     return rc;
@@ -214,9 +265,12 @@ web__ticket (web__request_t *r)
 }
 
 enum MHD_Result
-web__not_yet (web__request_t *r)
+web__appeals (web__request_t *r)
 {
-    return web__error (r, MHD_HTTP_NOT_IMPLEMENTED,
-                       "%s is not available in this version of hotlined",
-                       r->url);
+    enum MHD_Result rc = MHD_NO;
+    proto_query_t q = {.kind = PROTO_QUERY_APPEALS};
+    if (!s_field (r, "unit", q.unit, sizeof (q.unit), &rc) ||
+        !s_field (r, "state", q.state, sizeof (q.state), &rc))
+        return rc;
+    return s_ask (r, &q);
 }

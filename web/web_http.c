@@ -24,8 +24,7 @@ typedef struct {
     web__handler_fn *handler; /* answers it */
 } s_route_t;
 
-/* To add an endpoint, add a line. appeals answers 501 until its query
-   exists. */
+/* To add an endpoint, add a line. */
 static const s_route_t s_routes[] = {
     {"GET", "/", false, WEB_READ, web__page},
     {"GET", "/unit/", true, WEB_READ, web__page},
@@ -39,7 +38,7 @@ static const s_route_t s_routes[] = {
     {"GET", "/api/v1/live", false, WEB_READ, web__live},
     {"GET", "/api/v1/explain", false, WEB_READ, web__explain},
     {"GET", "/api/v1/tickets/", true, WEB_READ, web__ticket},
-    {"GET", "/api/v1/appeals", false, WEB_READ, web__not_yet},
+    {"GET", "/api/v1/appeals", false, WEB_READ, web__appeals},
     {"POST", "/api/v1/events", false, WEB_INGEST, web__events},
     {"GET", "/metrics", false, WEB_READ, web__metrics},
     {"GET", "/healthz", false, WEB_READ | WEB_INGEST, web__healthz},

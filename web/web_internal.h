@@ -126,7 +126,7 @@ enum MHD_Result web__json (web__request_t *r, unsigned status, char *json);
 
 /*  Handlers                                                            */
 web__handler_fn web__report, web__stats, web__rulesets, web__units, web__alerts,
-    web__rejected, web__explain, web__ticket, web__not_yet; /* web_api.c */
+    web__rejected, web__explain, web__ticket, web__appeals; /* web_api.c */
 web__handler_fn web__events;                                /* web_ingest.c */
 web__handler_fn web__live;                                  /* web_live.c */
 web__handler_fn web__metrics, web__healthz, web__readyz;    /* web_metrics.c */
