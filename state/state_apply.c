@@ -453,6 +453,12 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
            lists the event among the ticket's (hotline ticket). */
         if (rc == STORE_OK)
             rc = state__trail_flush (&w);
+        /* A deadline (or warning) the clock has already passed fires
+           now, not at the clock's next move. */
+        int64_t now = state_clock_now (txn);
+        if (rc == STORE_OK && t.state == T_OPEN &&
+            (t.due_at < now || (t.warn_at && t.warn_at <= now)))
+            rc = state__sweep (txn, now, seq, effects, &fired);
     }
     if (rc == STORE_OK && logged) {
         *store_rc = rc;

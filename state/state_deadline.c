@@ -236,8 +236,15 @@ state__advance_clock (store_txn_t *txn, int64_t now, uint64_t seq,
     if (now <= state_clock_now (txn))
         return STORE_OK;
     int rc = store_meta_put (txn, "clock", (uint64_t)now);
-    if (rc != STORE_OK)
-        return rc;
+    return rc == STORE_OK ? state__sweep (txn, now, seq, effects, fired) : rc;
+}
+
+int
+state__sweep (store_txn_t *txn, int64_t now, uint64_t seq,
+              state_effects_t *effects, size_t *fired)
+{
+    *fired = 0;
+    int rc;
     store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
     if (!cursor)
         return STORE_ERROR;

@@ -171,5 +171,11 @@ int state__leave_open (state_work_t *w, int64_t at, const char *reason);
    took (0: no ticket record was changed). */
 int state__advance_clock (store_txn_t *txn, int64_t now, uint64_t seq,
                           state_effects_t *effects, size_t *fired);
+/* The sweep of state__advance_clock without moving the clock: fires the
+   warnings due at or before `now` and the deadlines before it. After an
+   event that set a deadline the clock has already passed (a late
+   receipt, an extension to a past time), so that it fires at once. */
+int state__sweep (store_txn_t *txn, int64_t now, uint64_t seq,
+                  state_effects_t *effects, size_t *fired);
 
 #endif

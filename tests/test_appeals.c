@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <czmq.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +241,63 @@ Test (appeals, an_exemption_moves_exactly_what_the_formulas_give)
                "%s", explain);
     free (explain);
     free (before);
+}
+
+/* Waits up to 10 s for text in a spawned command's output file. */
+static bool
+s_wait_for (const char *name, const char *text)
+{
+    char path[512];
+    harness_path (&h, name, path);
+    for (int i = 0; i < 200; i++) {
+        char *out = harness_slurp (path);
+        bool found = out && strstr (out, text);
+        free (out);
+        if (found)
+            return true;
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep (&pause, NULL);
+    }
+    return false;
+}
+
+Test (appeals, an_overdue_ticket_exempted_gives_back_closure_live)
+{
+    s_month ();
+    /* T31, U01's eleventh ticket, never closed and past its deadline in
+       July: should_close 11, closed 10, closed_on_time 9, closed_late 1:
+       closure 30 * 10 / 11 = 27.27, on_time 30 * 9 / 11 = 24.54,
+       overdue_return 10, alert 4.5, workload 2.5, satisfaction 9.98,
+       rework 10; total 88.79. */
+    char line[512];
+    s_line (line, sizeof (line), "r31", "received", "T31", "U01",
+            "2025-07-21T09:00:00",
+            ",\"dispatched_at\":\"2025-07-21T09:00:00+08:00\",\"due_at\":"
+            "\"2025-07-25T18:00:00+08:00\"");
+    s_send (line);
+    char *report = s_report ();
+    const double overdue[8] = {27.27, 24.54, 10, 4.5, 2.5, 9.98, 10, 88.79};
+    s_expect_row (report, overdue);
+    free (report);
+
+    /* The live row follows the exemption at once: U01 back to the month
+       without T31, total 93.98. */
+    pid_t sub = harness_spawn (
+        &h, "sub", "exec $HOTLINE subscribe --topic score/jintai-2025/U01");
+    cr_assert (s_wait_for ("sub.out", "\"snapshot\":true"),
+               "no snapshot from hotline subscribe");
+    s_line (line, sizeof (line), "x31", "exempted", "T31", "U01",
+            "2025-08-02T09:00:00", ",\"reason\":\"重复来电\"");
+    s_send (line);
+    bool live = s_wait_for ("sub.out", "\"total\":93.98,\"ruleset\":"
+                                       "\"jintai-2025\",\"period\":\"2025-07\"");
+    kill (sub, SIGTERM);
+    harness_wait (sub);
+    cr_expect (live, "no live row with 93.98 after the exemption");
+    report = s_report ();
+    const double back[8] = {30, 27, 10, 4.5, 2.5, 9.98, 10, 93.98};
+    s_expect_row (report, back);
+    free (report);
 }
 
 Test (appeals, refuses_what_makes_no_sense_with_a_reason)

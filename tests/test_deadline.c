@@ -593,6 +593,41 @@ Test (deadline,
     s_check_alert (&alerts[1], "overdue", "T1", "U01", due, due, NULL);
 }
 
+/* A receipt that arrives after the clock has passed its deadline (a late
+   sender, an out-of-order month) is overdue at once, not at the clock's
+   next move: the report of its period counts it and the alerts go out
+   with the receipt. So is an extension to a time already past. */
+Test (deadline, a_deadline_already_past_when_it_arrives_fires_at_once)
+{
+    int64_t d = s_ms ("2025-07-01 09:00"), due = s_ms ("2025-07-04 18:00");
+    s_tick (s_ms ("2025-07-10 00:00"));
+    s_expect_no_alert ("the tick alone");
+    s_open ("T1", "U01", d, due);
+    s_alert_t alerts[8];
+    cr_assert_eq (s_drain (alerts, 8), 2, "the receipt raised no alert");
+    s_check_alert (&alerts[0], "warning", "T1", "U01", due,
+                   s_ms ("2025-07-04 01:48"), NULL);
+    s_check_alert (&alerts[1], "overdue", "T1", "U01", due, due, NULL);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_OVERDUE_OPEN), 1);
+    cr_assert_eq (s_counter (s_store, "2025-07", "U01", RULES_ALERTS), 1);
+    /* Extended to a time the clock has also passed: cleared, then
+       overdue again for the new deadline. */
+    int64_t due2 = s_ms ("2025-07-08 18:00");
+    s_extend ("T1", "U01", s_ms ("2025-07-05 09:00"), due2);
+    size_t n = s_drain (alerts, 8);
+    cr_assert_eq (n, 3, "the extension's alerts: %zu, the first %s", n,
+                  n ? alerts[0].kind : "none");
+    s_check_alert (&alerts[0], "cleared", "T1", "U01", due,
+                   s_ms ("2025-07-05 09:00"), "extended");
+    /* 0.8 of 07-01 09:00 .. 07-08 18:00 (177 h): 141.6 h later. */
+    s_check_alert (&alerts[1], "warning", "T1", "U01", due2,
+                   s_ms ("2025-07-07 06:36"), NULL);
+    s_check_alert (&alerts[2], "overdue", "T1", "U01", due2, due2, NULL);
+    /* Nothing more when the clock moves on. */
+    s_tick (s_ms ("2025-07-20 00:00"));
+    s_expect_no_alert ("the next tick");
+}
+
 Test (deadline,
       a_ticket_closed_before_its_warning_raises_nothing_and_leaves_no_index)
 {
