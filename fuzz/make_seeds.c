@@ -54,7 +54,8 @@ s_event (const char *event_id, proto_type_t type, int64_t occurred_at)
     return event;
 }
 
-/* The nine events of docs/events.md, one of each type. */
+/* The example events of docs/events.md and docs/appeals.md, one of each
+   type. */
 static size_t
 s_examples (proto_event_t *events)
 {
@@ -98,6 +99,24 @@ s_examples (proto_event_t *events)
     e->value = 9.5;
 
     events[n++] = s_event ("e9", PROTO_TICK, S_AUGUST_1);
+
+    e = &events[n++];
+    *e = s_event ("a1", PROTO_APPEALED, S_AUGUST_1 + S_DAY);
+    strcpy (e->reason, "诉求超出职责范围");
+
+    e = &events[n++];
+    *e = s_event ("a2", PROTO_EXEMPTED, S_AUGUST_1 + 2 * S_DAY);
+    strcpy (e->counters, "unsatisfied rework");
+    strcpy (e->reason, "申诉成立");
+    strcpy (e->by, "区政府办");
+
+    e = &events[n++];
+    *e = s_event ("a3", PROTO_APPEAL_REJECTED, S_AUGUST_1 + 2 * S_DAY);
+    strcpy (e->reason, "证据不足");
+
+    e = &events[n++];
+    *e = s_event ("a4", PROTO_UNEXEMPTED, S_AUGUST_1 + 3 * S_DAY);
+    strcpy (e->by, "区政府办");
     return n;
 }
 
@@ -112,7 +131,7 @@ main (int argc, char *argv[])
     char name[64];
     size_t size = 0;
 
-    proto_event_t events[9];
+    proto_event_t events[13];
     size_t count = s_examples (events);
     for (size_t i = 0; i < count; i++) {
         char reason[PROTO_ERROR_MAX + 1];

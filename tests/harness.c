@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +60,9 @@ harness_start (harness_t *h)
 {
     char log[300];
     snprintf (log, sizeof (log), "%s/daemon.log", h->dir);
+    /* A restarted daemon appends: what it logs starts here. */
+    struct stat st;
+    h->log_start = stat (log, &st) == 0 ? (long)st.st_size : 0;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init (&actions);
     posix_spawn_file_actions_addopen (&actions, 1, log,
@@ -98,10 +102,11 @@ harness_http (harness_t *h, char *url)
     const char *mark = "web: listening on ";
     for (int i = 0; i < 100; i++) {
         char *text = harness_slurp (log);
-        const char *at = text ? strstr (text, mark) : NULL;
-        /* The last run's: a restarted daemon appends to the log. */
-        for (const char *next = at; next; next = strstr (next + 1, mark))
-            at = next;
+        /* This run's: a restarted daemon appends to the log of the last,
+           whose port is not this one's. */
+        const char *at = text && (long)strlen (text) >= h->log_start
+                             ? strstr (text + h->log_start, mark)
+                             : NULL;
         if (at) {
             at += strlen (mark);
             size_t len = strcspn (at, " \n");

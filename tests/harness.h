@@ -18,6 +18,7 @@ typedef struct {
     char query[300];    /* ... */
     char snapshot[300]; /* ... */
     pid_t daemon;       /* running hotlined, or 0 */
+    long log_start;     /* daemon.log's size when it was last started */
 } harness_t;
 
 /* Creates the directory and configuration (clock: "event" or "wall"). */
