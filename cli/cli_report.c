@@ -220,8 +220,8 @@ s_check (const s_args_t *a)
 int
 cli_report (cli_t *cli, int argc, char **argv)
 {
-    s_args_t a = {cli,  "jintai-2025", NULL, NULL, "table",
-                  NULL, false,         0,    false, -1,     0};
+    s_args_t a = {cli, "jintai-2025", NULL, NULL, "table", NULL, false,
+                  0,   false,         -1,   0};
     int first;
     int rc =
         cli_parse (cli, argc, argv, s_options, s_option, &a, s_help, &first);

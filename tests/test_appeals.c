@@ -289,8 +289,9 @@ Test (appeals, an_overdue_ticket_exempted_gives_back_closure_live)
     s_line (line, sizeof (line), "x31", "exempted", "T31", "U01",
             "2025-08-02T09:00:00", ",\"reason\":\"重复来电\"");
     s_send (line);
-    bool live = s_wait_for ("sub.out", "\"total\":93.98,\"ruleset\":"
-                                       "\"jintai-2025\",\"period\":\"2025-07\"");
+    bool live =
+        s_wait_for ("sub.out", "\"total\":93.98,\"ruleset\":"
+                               "\"jintai-2025\",\"period\":\"2025-07\"");
     kill (sub, SIGTERM);
     harness_wait (sub);
     cr_expect (live, "no live row with 93.98 after the exemption");

@@ -270,9 +270,8 @@ Test (web, answers_xlsx_reports_as_the_command_writes_them)
                   400);
     cr_expect (strstr (body, "version goes with published"), "%s", body);
     free (body);
-    cr_expect_eq (s_http ("GET", "/api/v1/appeals?state=won", NULL, NULL,
-                          &body),
-                  400);
+    cr_expect_eq (
+        s_http ("GET", "/api/v1/appeals?state=won", NULL, NULL, &body), 400);
     cr_expect (strstr (body, "state must be"), "%s", body);
     free (body);
 }

@@ -139,8 +139,8 @@ s_published (web__request_t *r, proto_query_t *q, enum MHD_Result *rc)
         q->version = (uint32_t)n;
     }
     if (q->published && !*q->period) {
-        *rc = web__error (r, MHD_HTTP_BAD_REQUEST,
-                          "published=1 needs a period");
+        *rc =
+            web__error (r, MHD_HTTP_BAD_REQUEST, "published=1 needs a period");
         return false;
     }
     return true;
