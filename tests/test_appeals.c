@@ -411,6 +411,34 @@ Test (appeals, a_published_scorecard_never_changes_and_diff_says_what_did)
     cr_expect_str_eq (again, v1, "after hotline replay");
     free (again);
 
+    /* A ruleset reloaded with another title: the live report has it, the
+       published one does not. */
+    cr_assert_eq (harness_stop (&h), 0);
+    free (s_run ("mkdir -p rules && cp " HOTLINE_RULESETS_DIR
+                 "/jintai-2025.zpl rules/"));
+    char rules[512];
+    harness_set (&h, "rulesets", harness_path (&h, "rules", rules));
+    cr_assert (harness_start (&h));
+    char *text = harness_slurp (HOTLINE_RULESETS_DIR "/jintai-2025.zpl");
+    cr_assert_not_null (text);
+    const char *title = strstr (text, "    title = ");
+    cr_assert_not_null (title);
+    char *rest = strchr (title, '\n');
+    char *edited = calloc (1, strlen (text) + 64);
+    sprintf (edited, "%.*s    title = \"修订后的标题\"%s", (int)(title - text),
+             text, rest);
+    s_write ("rules/jintai-2025.zpl", edited);
+    free (edited);
+    free (text);
+    free (s_run ("$HOTLINE rulesets --reload"));
+    char *retitled = s_report ();
+    cr_expect (strstr (retitled, "修订后的标题") != NULL, "%.200s", retitled);
+    free (retitled);
+    again = s_run ("$HOTLINE report --ruleset jintai-2025 --period 2025-07 "
+                   "--published --format json");
+    cr_expect_str_eq (again, v1, "after a ruleset reload");
+    free (again);
+
     /* An amendment: version 2; version 1 still answers. */
     free (s_run ("$HOTLINE publish --ruleset jintai-2025 --period 2025-07 "
                  "--note 修订"));
