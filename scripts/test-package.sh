@@ -40,9 +40,9 @@ cleanup () {
         $sudo kill "$daemon" 2> /dev/null || true
         wait "$daemon" 2> /dev/null || true
     fi
-    if dpkg-query -W -f='${Status}' hotline 2> /dev/null | grep -q installed; then
-        echo "test-package: purging the package left installed"
-        "${apt[@]}" purge hotline > /dev/null 2>&1 || true
+    if dpkg-query -W hotline > /dev/null 2>&1; then
+        echo "test-package: purging the package left behind"
+        $sudo dpkg --purge hotline > /dev/null 2>&1 || true
     fi
     # What the package's purge keeps on purpose (the data directory and
     # the user owning it) goes too, when this test made it.
@@ -70,12 +70,19 @@ deb=$build/hotline_${version}_amd64.deb
 echo "$deb: $(stat -c %s "$deb") bytes, $(dpkg-deb -c "$deb" | wc -l) entries"
 dpkg-deb -f "$deb" Package Version Architecture Depends
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "package version"
-dpkg-deb -I "$deb" conffiles | grep -qx /etc/hotline/hotline.cfg ||
+# (grep reads the captured text: with pipefail, `cmd | grep -q` fails
+# whenever grep stops reading before cmd is done.)
+grep -qx /etc/hotline/hotline.cfg <<< "$(dpkg-deb -I "$deb" conffiles)" ||
     fail "/etc/hotline/hotline.cfg is not a conffile"
 
 section "install: apt-get install $deb"
-if dpkg-query -W -f='${Status}' hotline 2> /dev/null | grep -q installed; then
-    echo "hotline $(dpkg-query -W -f='${Version}' hotline) is installed: replacing it"
+# A package of the same version already there would not be replaced:
+# whatever dpkg knows of hotline (installed, half-configured, conffiles
+# left) is purged first.
+if dpkg-query -W hotline > /dev/null 2>&1; then
+    echo "hotline $(dpkg-query -W -f='${Version} (${Status})' hotline) is there: purging it first"
+    $sudo dpkg --purge hotline > "$tmp/apt.log" 2>&1 ||
+        { cat "$tmp/apt.log"; fail "dpkg --purge hotline"; }
 fi
 # apt-get takes a local file only as a path (./x.deb or /x.deb). Copied
 # where apt's sandbox user can read it, so apt does not warn.
@@ -115,7 +122,7 @@ soname=libhotline-client.so.$major
 lib=/usr/lib/x86_64-linux-gnu/$soname
 [ "$(objdump -p "$lib" | awk '$1 == "SONAME" { print $2 }')" = "$soname" ] ||
     fail "$lib: the SONAME is not $soname"
-/sbin/ldconfig -p | grep -q "$soname " ||
+grep -q "$soname " <<< "$(/sbin/ldconfig -p)" ||
     fail "the linker cache does not know $soname"
 # It exports exactly the functions its installed headers declare.
 for h in /usr/include/hotline/*.h; do
