@@ -9,9 +9,9 @@
 #   scripts/test-package.sh [BUILD_DIR]     (default: build)
 #
 # BUILD_DIR is configured with -DCMAKE_INSTALL_PREFIX=/usr (the package's
-# prefix) and built if needed. The package is installed system-wide (as
-# root, else with sudo): run this on a CI or test machine. A hotline
-# package already installed is replaced, then removed. One run at a time
+# prefix); cpack builds what is out of date. The package is installed
+# system-wide (as root, else with sudo): run this on a CI or test machine.
+# A hotline package already installed is replaced, then removed. One run at a time
 # per machine (a lock in /tmp); the daemon uses ipc:// endpoints in a
 # temporary directory, never fixed ports.
 set -euo pipefail
@@ -59,10 +59,9 @@ section "package: cpack -G DEB in $build (prefix /usr)"
 [ -f "$build/CMakeCache.txt" ] || scripts/build.sh "$build" > /dev/null
 cmake -DCMAKE_INSTALL_PREFIX=/usr "$build" > "$tmp/configure.log" 2>&1 ||
     { cat "$tmp/configure.log"; fail "cmake could not configure $build"; }
-cmake --build "$build" -j 2 > "$tmp/build.log" 2>&1 ||
-    { tail -30 "$tmp/build.log"; fail "the build failed"; }
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
 rm -f "$build"/hotline_*.deb
+# cpack builds what is out of date first (its preinstall step).
 (cd "$build" && cpack -G DEB > "$tmp/cpack.log" 2>&1) ||
     { cat "$tmp/cpack.log"; fail "cpack -G DEB failed"; }
 deb=$build/hotline_${version}_amd64.deb
