@@ -143,17 +143,20 @@ echo "$lib: SONAME $soname, $(wc -l < "$tmp/exported") functions" \
 
 section "the installed configuration"
 cfg=/etc/hotline/hotline.cfg
-# Every endpoint on loopback, snapshot beside publish.
+# Every endpoint on loopback, snapshot beside publish, HTTP too.
 for key in ingest publish snapshot query; do
     grep -qE "^    $key = tcp://127\.0\.0\.1:[0-9]+( |$)" "$cfg" ||
         fail "$cfg: $key is not on 127.0.0.1"
 done
+grep -qE "^    http = 127\.0\.0\.1:[0-9]+( |$)" "$cfg" ||
+    fail "$cfg: http is not on 127.0.0.1"
 # The same file for this run, but with ipc:// endpoints in the temporary
-# directory: other programs on this machine may hold the TCP ports.
-sed -E "s#^(    )(ingest|publish|snapshot|query) = [^ ]+#\\1\\2 = ipc://$tmp/run/\\2#" \
-    "$cfg" > "$tmp/hotline.cfg"
-[ "$(grep -c "ipc://$tmp/run/" "$tmp/hotline.cfg")" -eq 4 ] ||
-    fail "could not point the four endpoints of $cfg at $tmp/run"
+# directory and HTTP on a free port: other programs on this machine may
+# hold the configured ports.
+sed -E -e "s#^(    )(ingest|publish|snapshot|query) = [^ ]+#\\1\\2 = ipc://$tmp/run/\\2#" \
+    -e "s#^(    )http = [^ ]+#\\1http = 127.0.0.1:0#" "$cfg" > "$tmp/hotline.cfg"
+[ "$(grep -c "ipc://$tmp/run/\|127.0.0.1:0 " "$tmp/hotline.cfg")" -eq 5 ] ||
+    fail "could not move the five endpoints of $cfg"
 diff "$cfg" "$tmp/hotline.cfg" | grep '^>' || true
 export HOTLINE_CONFIG=$tmp/hotline.cfg
 
@@ -180,6 +183,10 @@ for _ in $(seq 50); do
 done
 [ -n "$ready" ] || { cat "$tmp/hotlined.log"; fail "hotlined did not start"; }
 grep -o 'ready: .*' "$tmp/hotlined.log"
+url=$(sed -n 's/.*web: listening on \(http:[^ ]*\).*/\1/p' "$tmp/hotlined.log")
+[ -n "$url" ] || fail "hotlined logged no HTTP address"
+health=$(curl -fsS "${url}healthz") || fail "GET ${url}healthz"
+echo "GET ${url}healthz: $health"
 /usr/bin/hotline units import units.csv
 /usr/bin/hotline send events.jsonl
 /usr/bin/hotline report --ruleset jintai-2025 --period 2025-07 | tee report.txt
