@@ -132,7 +132,7 @@ done
 printf '#include <hotline/client.h>\n#include <hotline/client_sub.h>\n' |
     cc -std=c11 -aux-info "$tmp/aux.txt" -fsyntax-only -x c -
 grep '/usr/include/hotline/' "$tmp/aux.txt" |
-    grep -oE '\b(client|proto)_[a-z_]+ \(' | tr -d ' (' | grep -v '_fn$' |
+    grep -oE '\b(client|proto)_[a-z_0-9]+ \(' | tr -d ' (' | grep -v '_fn$' |
     sort -u > "$tmp/declared"
 nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
     sort > "$tmp/exported"
