@@ -11,7 +11,8 @@ packages=(build-essential cmake pkg-config
           libsqlite3-dev clang-format
           libmicrohttpd-dev libcurl4-openssl-dev libjs-chart.js
           chromium fonts-wqy-microhei python3 prometheus curl
-          python3-openpyxl tidy poppler-utils unzip)
+          python3-openpyxl tidy poppler-utils unzip
+          dpkg-dev file binutils)   # cpack -G DEB (scripts/test-package.sh)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

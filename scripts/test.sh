@@ -30,6 +30,9 @@ scripts/test-browser.sh build
 echo "== the bulletin workbooks as printed (images for people to look at)"
 scripts/render-bulletin.sh build
 
+echo "== the Debian package (installed, run, removed)"
+scripts/test-package.sh build
+
 echo "== benchmarks (quick mode: they must run, figures are not judged here)"
 build/hotline-bench all --quick
 
