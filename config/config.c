@@ -134,9 +134,41 @@ s_set (config_t *config, const s_key_t *key, const char *value, char *err)
     return 0;
 }
 
+/* A ZeroMQ endpoint hotlined binds: ipc://PATH, inproc://NAME, or
+   tcp://HOST:PORT with PORT 0 to 65535 (0 or * for any). Returns 0, or -1
+   after a message naming the key. */
+static int
+s_check_endpoint (const char *key, const char *endpoint, char *err)
+{
+    if ((strncmp (endpoint, "ipc://", 6) == 0 && endpoint[6]) ||
+        (strncmp (endpoint, "inproc://", 9) == 0 && endpoint[9]))
+        return 0;
+    const char *colon = strrchr (endpoint, ':');
+    if (strncmp (endpoint, "tcp://", 6) == 0 && colon > endpoint + 6) {
+        if (strcmp (colon + 1, "*") == 0)
+            return 0;
+        char *end;
+        errno = 0;
+        long port = strtol (colon + 1, &end, 10);
+        if (!errno && end != colon + 1 && !*end && port >= 0 && port <= 65535)
+            return 0;
+    }
+    snprintf (err, 256,
+              "%s: \"%s\" is not an endpoint: use tcp://HOST:PORT (port 0 "
+              "to 65535) or ipc://PATH",
+              key, endpoint);
+    return -1;
+}
+
 static int
 s_check (const config_t *config, char *err)
 {
+    const char *keys[] = {"ingest", "publish", "query", "snapshot"};
+    const char *endpoints[] = {config->ingest, config->publish, config->query,
+                               config->snapshot};
+    for (int i = 0; i < 4; i++)
+        if (s_check_endpoint (keys[i], endpoints[i], err) != 0)
+            return -1;
     if (config->publish_hwm < 1 || config->heartbeat_ms < 10 ||
         !(config->warning_share > 0 && config->warning_share <= 1)) {
         snprintf (err, 256,
