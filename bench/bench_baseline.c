@@ -465,8 +465,9 @@ s_units_import (store_txn_t *txn, const proto_event_t *events, size_t count)
 }
 
 /* Applies events[first..end) in one write transaction of the scratch
-   store, as scorer_actor.c's batch does on the event clock: a refused
-   event is kept as a dead letter, duplicates are totalled in meta.
+   store, as scorer_actor.c's batch does on the event clock: an invalid
+   or refused event is kept as a dead letter, duplicates are totalled in
+   meta.
    Returns 0, or -1 with the reason in err (256 bytes). */
 static int
 s_scratch_batch (store_t *scratch, const proto_event_t *events, size_t first,
@@ -482,9 +483,12 @@ s_scratch_batch (store_t *scratch, const proto_event_t *events, size_t first,
     uint64_t duplicates = 0;
     for (size_t i = first; i < end && rc == STORE_OK; i++) {
         char reason[PROTO_ERROR_MAX + 1];
-        state_reject_t kind;
+        state_reject_t kind = STATE_REJECT_INVALID;
+        /* hotlined validates each event as it decodes the batch. */
         state_outcome_t outcome =
-            state_apply (txn, &events[i], &ctx, reason, &rc, &kind);
+            proto_event_validate (&events[i], reason) != 0
+                ? STATE_REJECTED
+                : state_apply (txn, &events[i], &ctx, reason, &rc, &kind);
         if (outcome == STATE_REJECTED)
             rc = state_dead_letter (txn, &events[i], kind, reason, wall_now);
         else if (outcome == STATE_DUPLICATE)
