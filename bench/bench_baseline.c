@@ -167,13 +167,6 @@ bench_raw_receiver (const char *endpoint)
 #define DB_FILE      "baseline.sqlite3"
 #define INGEST_BATCH 500
 
-_Static_assert(STORE_TABLE_COUNT == 10, "a store table has no SQLite twin");
-
-/* The SQLite table of each store table, in store_table_t order. */
-static const char *s_tables[STORE_TABLE_COUNT] = {
-    "meta",     "log",    "dedup", "tickets", "due",
-    "counters", "manual", "units", "alerts",  "rejected"};
-
 /* The statement of each tapped operation, in store_tap_op_t order: the
    text before the table's name and the text after it. */
 static const char *s_sql[STORE_TAP_OPS][2] = {
@@ -259,12 +252,12 @@ s_schema (s_db_t *self)
         snprintf (sql, sizeof (sql),
                   "CREATE TABLE IF NOT EXISTS %s (key BLOB PRIMARY KEY,"
                   " value BLOB NOT NULL) WITHOUT ROWID",
-                  s_tables[t]);
+                  store_table_name ((store_table_t)t));
         if (s_exec (self, sql) != 0)
             return -1;
         for (int op = 0; op < STORE_TAP_OPS; op++) {
-            snprintf (sql, sizeof (sql), "%s%s%s", s_sql[op][0], s_tables[t],
-                      s_sql[op][1]);
+            snprintf (sql, sizeof (sql), "%s%s%s", s_sql[op][0],
+                      store_table_name ((store_table_t)t), s_sql[op][1]);
             if (sqlite3_prepare_v2 (self->db, sql, -1, &self->stmt[t][op],
                                     NULL) != SQLITE_OK)
                 return s_fail (self, sql);
@@ -396,7 +389,8 @@ s_replay (s_db_t *self, const s_tape_t *tape, uint64_t *ran)
             return s_fail (self, s_sql[head.op][0]);
         if (head.op == STORE_TAP_PUT && sqlite3_changes (self->db) != 1) {
             snprintf (self->error, sizeof (self->error),
-                      "a put into %s changed %d rows", s_tables[head.table],
+                      "a put into %s changed %d rows",
+                      store_table_name ((store_table_t)head.table),
                       sqlite3_changes (self->db));
             return -1;
         }
@@ -478,7 +472,7 @@ s_scratch_batch (store_t *scratch, const proto_event_t *events, size_t first,
         snprintf (err, 256, "cannot begin a scratch transaction");
         return -1;
     }
-    state_ctx_t ctx = {STATE_CLOCK_EVENT, wall_now, NULL};
+    state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT, .wall_now = wall_now};
     int rc = STORE_OK;
     uint64_t duplicates = 0;
     for (size_t i = first; i < end && rc == STORE_OK; i++) {
@@ -515,7 +509,7 @@ s_table_same (s_db_t *self, store_txn_t *txn, store_table_t table)
 {
     char sql[96];
     snprintf (sql, sizeof (sql), "SELECT key, value FROM %s ORDER BY key",
-              s_tables[table]);
+              store_table_name (table));
     sqlite3_stmt *stmt = NULL;
     store_cursor_t *cursor = store_cursor_new (txn, table, NULL, 0);
     bool same = cursor && sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) ==
@@ -549,7 +543,8 @@ s_compare (s_db_t *self, store_t *scratch)
     for (int t = 0; t < STORE_TABLE_COUNT && rc == 0; t++)
         if (!s_table_same (self, txn, (store_table_t)t)) {
             snprintf (self->error, sizeof (self->error),
-                      "table %s differs from the scratch store's", s_tables[t]);
+                      "table %s differs from the scratch store's",
+                      store_table_name ((store_table_t)t));
             rc = -1;
         }
     store_abort (&txn);

@@ -157,6 +157,12 @@ store_destroy (store_t **self_p)
     *self_p = NULL;
 }
 
+const char *
+store_table_name (store_table_t table)
+{
+    return table >= 0 && table < STORE_TABLE_COUNT ? s_table_names[table] : "?";
+}
+
 /* ---- the tap ------------------------------------------------------- */
 
 void
@@ -470,6 +476,8 @@ store_log_next (store_txn_t *txn, uint64_t *seq)
         rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
         if (rc == 0 && k.mv_size == 8)
             next = store_get_be64 (k.mv_data) + 1;
+        s_tap (txn, STORE_TAP_READ, STORE_LOG, rc == 0 ? k.mv_data : NULL,
+               rc == 0 ? k.mv_size : 0, NULL, 0);
         mdb_cursor_close (cursor);
         if (rc != 0 && rc != MDB_NOTFOUND)
             return s_map_rc (rc);

@@ -112,6 +112,10 @@ store_t *store_scratch_new (size_t map_size, char *err);
    empty). Returns 0, or -1 when something could not be removed. */
 int store_remove_dir (const char *dir);
 
+/* The table's name ("meta", "log"...), as LMDB names its database; "?"
+   when out of range. */
+const char *store_table_name (store_table_t table);
+
 /* Text for a return code (and, for STORE_ERROR, the last LMDB error). */
 const char *store_strerror (int rc);
 
@@ -207,8 +211,10 @@ int store_clear (store_txn_t *txn, store_table_t table);
     never sets one; unset, it costs one well-predicted branch per call.
 
     STORE_TAP_READ   a point read (store_get, store_exists, store_get_i32,
-                     store_meta_get) of `key`, found or not; or a cursor
-                     step, with the key it reached (NULL, 0 past the end)
+                     store_meta_get) of `key`, found or not; a cursor
+                     step, with the key it reached (NULL, 0 past the end);
+                     the log's last key, read once per transaction by
+                     store_log_next or the first store_log_append
     STORE_TAP_PUT    `key` now holds `value`: store_put, store_put_new
                      when it wrote (a refused one is a READ), store_meta_put,
                      store_log_append (the key is the big-endian seq), and
