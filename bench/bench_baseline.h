@@ -5,11 +5,13 @@
                 socket types (a DEALER client, a ROUTER server) to a
                 receiver thread that decodes each batch and acknowledges
                 every event as stored, storing nothing.
-    SQLite      what a team would otherwise build: the scorer's per-event
-                store work (de-duplication, ticket record, event log,
-                counters, deadline index) done with SQLite in WAL mode,
-                synchronous=FULL, one transaction per batch. What exactly
-                is mirrored is written at the top of bench_baseline.c.
+    SQLite      what a team would otherwise build: hotlined's store work
+                (de-duplication, ticket record, event log, counters,
+                deadline index, alerts), every read and write of it, done
+                with SQLite in WAL mode, synchronous=FULL, one transaction
+                per batch. The operations are those the real state machine
+                makes, recorded through the store's tap (store.h) on a
+                scratch LMDB store; bench_baseline.c says how.
 
     Errors: functions return 0 or -1; on -1 the reason has been written to
     stderr. Nothing here prints otherwise.
@@ -30,8 +32,12 @@
 
 typedef struct {
     uint64_t events;   /* events processed */
-    double seconds;    /* wall time, first BEGIN to last COMMIT */
+    double seconds;    /* wall time timed (SQLite: its transactions) */
     double per_second; /* events / seconds */
+    uint64_t reads;    /* SQLite: store reads replayed (SELECTs) */
+    uint64_t puts;     /* SQLite: store writes replayed (upserts) */
+    uint64_t deletes;  /* SQLite: store deletes replayed (DELETEs) */
+    uint64_t commits;  /* SQLite: timed transactions */
 } bench_rate_t;
 
 /* (a) Raw ZeroMQ. Starts a receiver thread that binds a ROUTER at
@@ -49,11 +55,15 @@ zactor_t *bench_raw_receiver (const char *endpoint);
    synchronous=FULL), registers the units named by the events (untimed,
    as the hotline run imports units before sending), then applies
    events[0..count) in transactions of `batch` events (0: 500, hotline's
-   sender's batch), BEGIN to COMMIT each. Duplicates (an event_id already
-   stored) are skipped and count as processed, as hotline acknowledges
-   them; events the ticket's state refuses are kept as dead letters, as
-   hotline does. The timing runs from the first BEGIN to the last COMMIT.
-   Returns 0 with *out filled, or -1. */
+   sender's batch): each batch goes through state_apply on a scratch LMDB
+   store (untimed; removed at the end), and the store operations it made
+   are replayed into SQLite, BEGIN to COMMIT, timed. Duplicates (an
+   event_id already stored) count as processed, as hotline acknowledges
+   them; events the state machine refuses are kept as dead letters, as
+   hotline does. The time is the sum of the SQLite transactions. Fails
+   when a replayed statement fails or when, at the end, the database
+   does not hold exactly what the scratch store holds. Returns 0 with
+   *out filled, or -1. */
 int bench_sqlite_ingest (const char *dir, const proto_event_t *events,
                          size_t count, size_t batch, bench_rate_t *out);
 

@@ -7,25 +7,21 @@
     (so one ticket's choices never shift another's), and no libm function
     whose last bit may differ between C libraries is used.
 
-    Only libc: the tool must build wherever the demo runs.
+    Events, the units CSV and the command line go through gen.h, the
+    writer hotline-synth uses too.
 */
+#include "gen.h"
+
 #include <errno.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#define PROGRAM "hotline-gen"
 
-#define EXIT_USAGE 2
-
-/* Asia/Shanghai has kept +08:00 without daylight saving since 1991. */
-#define TZ_OFFSET (8 * 3600)
-
+#define TZ_OFFSET GEN_TZ_OFFSET
 #define MINUTE    60
 #define HOUR      3600
-#define DAY       86400
+#define DAY       GEN_DAY
 #define MAX_SCALE 100.0 /* 100 times the bulletin is ~250k tickets */
 
 /* Seconds past midnight of a clock time. */
@@ -37,11 +33,11 @@ typedef struct {
     const char *group;    /* town or dept */
     int volume;           /* tickets closed in the bulletin's month */
     const char *category; /* the unit's most common subject code */
-} gen_unit_t;
+} s_unit_t;
 
 /* The bulletin's units in its order. Names hold no commas or quotes, so
    they are written to the CSV as they are. */
-static const gen_unit_t s_units[] = {
+static const s_unit_t s_units[] = {
     {"J01", "群众路街道办事处", "town", 132, "property"},
     {"J02", "西关街道办事处", "town", 128, "property"},
     {"J03", "卧龙寺街道办事处", "town", 119, "housing"},
@@ -81,42 +77,6 @@ static const char *const s_return_reasons[] = {
     "not our jurisdiction", "should go to the town office",
     "duplicate of an earlier ticket"};
 
-typedef enum {
-    EV_RECEIVED,
-    EV_CONTACTED,
-    EV_RETURNED,
-    EV_EXTENDED,
-    EV_CLOSED,
-    EV_REVISITED,
-    EV_REOPENED,
-    EV_TICK
-} ev_type_t;
-
-/* Spellings in event lines, indexed by ev_type_t. */
-static const char *const s_type_names[] = {"received", "contacted", "returned",
-                                           "extended", "closed",    "revisited",
-                                           "reopened", "tick"};
-
-/* One output line, kept as fields so the stream can be sorted before the
-   event ids are numbered in file order. */
-typedef struct {
-    int64_t at;               /* occurred_at, seconds since the epoch */
-    size_t seq;               /* creation order: the sort's tie-break */
-    ev_type_t type;           /* what happened */
-    char ticket_id[48];       /* empty for a tick */
-    const char *unit_id;      /* static; NULL for a tick */
-    int64_t dispatched_at;    /* received */
-    int64_t due_at;           /* received, extended, reopened */
-    const char *channel;      /* received: static token */
-    const char *category;     /* received: static token */
-    bool key_supervision;     /* received */
-    bool repeat_dispatch;     /* received */
-    const char *reason;       /* returned: static text */
-    const char *satisfaction; /* revisited: static token */
-    const char *resolved;     /* revisited: static token */
-    bool rework;              /* revisited */
-} event_t;
-
 /* What the summary line reports. */
 typedef struct {
     long tickets;   /* tickets received by a first unit in the month */
@@ -135,16 +95,12 @@ typedef struct {
 } rng_t;
 
 typedef struct {
-    int64_t start;      /* first instant of the month */
-    int64_t end;        /* first instant of the next month */
-    event_t *events;    /* every kept event, owned */
-    size_t count;       /* events used */
-    size_t cap;         /* events allocated */
-    event_t scratch;    /* written to for dropped events */
-    bool out_of_memory; /* set once; checked before writing */
-    int total_volume;   /* sum of s_units volumes, for weighted picks */
-    stats_t stats;      /* for the summary line */
-} gen_t;
+    int64_t start;        /* first instant of the month */
+    int64_t end;          /* first instant of the next month */
+    gen_events_t *events; /* every kept event, owned */
+    int total_volume;     /* sum of s_units volumes, for weighted picks */
+    stats_t stats;        /* for the summary line */
+} s_month_t;
 
 /* A ticket's fixed attributes, shared by its assignments. */
 typedef struct {
@@ -261,110 +217,27 @@ s_daytime (int64_t t, rng_t *rng)
            TZ_OFFSET;
 }
 
-/* RFC 3339 in +08:00 of a time in seconds, as proto writes event times. */
-static void
-s_format_time (int64_t t, char *buf, size_t size)
-{
-    char text[32];
-    snprintf (buf, size, "%s", proto_time_format (t * 1000, text));
-}
-
 //  ---------------------------------------------------------------------
 //  Events
 
-/* Appends an event. Ticket events from the next month are dropped (the
-   demo shows one month, as the platform's feed would at its end), and so
-   are all events when memory runs out; both are written to a scratch slot
-   so callers stay linear. Ticks (no ticket) are always kept. */
-static event_t *
-s_emit (gen_t *self, ev_type_t type, int64_t at, size_t unit,
-        const ticket_t *ticket)
-{
-    event_t *ev = &self->scratch;
-    if (self->count == self->cap && !self->out_of_memory) {
-        size_t cap = self->cap ? self->cap * 2 : 16384;
-        event_t *grown = realloc (self->events, cap * sizeof *grown);
-        if (grown) {
-            self->events = grown;
-            self->cap = cap;
-        } else
-            self->out_of_memory = true;
-    }
-    if ((at < self->end || !ticket) && self->count < self->cap)
-        ev = &self->events[self->count];
-    memset (ev, 0, sizeof *ev);
-    ev->at = at;
-    ev->seq = self->count;
-    ev->type = type;
-    if (ticket) {
-        ev->unit_id = s_units[unit].id;
-        memcpy (ev->ticket_id, ticket->id, sizeof ev->ticket_id);
-    }
-    if (ev != &self->scratch)
-        self->count++;
-    return ev;
-}
-
-static bool
-s_kept (const gen_t *self, const event_t *ev)
-{
-    return ev != &self->scratch;
-}
-
-static int
-s_event_compare (const void *a, const void *b)
-{
-    const event_t *x = a, *y = b;
-    if (x->at != y->at)
-        return x->at < y->at ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Event ids carry the month ("g-202507-000001"), so months generated
-   separately can be loaded into one daemon without colliding in its
-   de-duplication. */
+/* Starts an event of `ticket` with `unit` at `at` (seconds). */
 static void
-s_event_print (FILE *out, const event_t *ev, const char *prefix, size_t number)
+s_event (proto_event_t *ev, proto_type_t type, int64_t at, size_t unit,
+         const ticket_t *ticket)
 {
-    char at[40], other[40];
-    s_format_time (ev->at, at, sizeof at);
-    fprintf (out, "{\"event_id\":\"g-%s-%06zu\",\"type\":\"%s\"", prefix,
-             number, s_type_names[ev->type]);
-    if (ev->type != EV_TICK)
-        fprintf (out, ",\"ticket_id\":\"%s\",\"unit_id\":\"%s\"", ev->ticket_id,
-                 ev->unit_id);
-    fprintf (out, ",\"occurred_at\":\"%s\"", at);
-    switch (ev->type) {
-    case EV_RECEIVED:
-        s_format_time (ev->dispatched_at, other, sizeof other);
-        fprintf (out, ",\"dispatched_at\":\"%s\"", other);
-        s_format_time (ev->due_at, other, sizeof other);
-        fprintf (out,
-                 ",\"due_at\":\"%s\",\"channel\":\"%s\","
-                 "\"category\":\"%s\",\"key_supervision\":%s,"
-                 "\"repeat_dispatch\":%s",
-                 other, ev->channel, ev->category,
-                 ev->key_supervision ? "true" : "false",
-                 ev->repeat_dispatch ? "true" : "false");
-        break;
-    case EV_RETURNED:
-        fprintf (out, ",\"reason\":\"%s\"", ev->reason);
-        break;
-    case EV_EXTENDED:
-    case EV_REOPENED:
-        s_format_time (ev->due_at, other, sizeof other);
-        fprintf (out, ",\"due_at\":\"%s\"", other);
-        break;
-    case EV_REVISITED:
-        fprintf (out,
-                 ",\"satisfaction\":\"%s\",\"resolved\":\"%s\","
-                 "\"rework\":%s",
-                 ev->satisfaction, ev->resolved, ev->rework ? "true" : "false");
-        break;
-    default:
-        break;
-    }
-    fputs ("}\n", out);
+    gen_event_init (ev, type, at, s_units[unit].id, ticket->id);
+}
+
+/* Adds an event and tells whether it was kept. Ticket events from the
+   next month are dropped: the demo shows one month, as the platform's
+   feed would at its end. Ticks (no ticket) are always kept. */
+static bool
+s_emit (s_month_t *self, const proto_event_t *ev)
+{
+    if (ev->ticket_id[0] && ev->occurred_at >= gen_ms (self->end))
+        return false;
+    gen_events_add (self->events, ev);
+    return true;
 }
 
 //  ---------------------------------------------------------------------
@@ -373,7 +246,7 @@ s_event_print (FILE *out, const event_t *ev, const char *prefix, size_t number)
 /* Draws a unit other than `not_unit`, weighted by volume: a returned
    ticket mostly lands with a busy unit. */
 static size_t
-s_other_unit (const gen_t *self, rng_t *rng, size_t not_unit)
+s_other_unit (const s_month_t *self, rng_t *rng, size_t not_unit)
 {
     int64_t pick =
         s_rng_range (rng, 0, self->total_volume - s_units[not_unit].volume - 1);
@@ -390,21 +263,22 @@ s_other_unit (const gen_t *self, rng_t *rng, size_t not_unit)
 /* A revisit that does not send the ticket back. About 3% unsatisfied, and
    with the rework revisits about 3% unresolved, the two mostly together. */
 static void
-s_revisit (gen_t *self, rng_t *rng, size_t unit, const ticket_t *ticket,
+s_revisit (s_month_t *self, rng_t *rng, size_t unit, const ticket_t *ticket,
            int64_t at)
 {
-    event_t *ev = s_emit (self, EV_REVISITED, at, unit, ticket);
+    proto_event_t ev;
+    s_event (&ev, PROTO_REVISITED, at, unit, ticket);
     double u = s_rng_unit (rng);
     bool unsatisfied = u < 0.03;
-    ev->satisfaction = unsatisfied ? "unsatisfied"
-                       : u < 0.15  ? "basic"
-                                   : "satisfied";
+    ev.satisfaction = unsatisfied ? PROTO_SAT_UNSATISFIED
+                      : u < 0.15  ? PROTO_SAT_BASIC
+                                  : PROTO_SAT_SATISFIED;
     double r = s_rng_unit (rng);
-    ev->resolved = unsatisfied ? (r < 0.5 ? "no" : "partly")
-                   : r < 0.008 ? "no"
-                   : r < 0.058 ? "partly"
-                               : "yes";
-    if (s_kept (self, ev))
+    ev.resolved = unsatisfied ? (r < 0.5 ? PROTO_RES_NO : PROTO_RES_PARTLY)
+                  : r < 0.008 ? PROTO_RES_NO
+                  : r < 0.058 ? PROTO_RES_PARTLY
+                              : PROTO_RES_YES;
+    if (s_emit (self, &ev))
         self->stats.revisited++;
 }
 
@@ -434,7 +308,7 @@ s_close_time (rng_t *rng, int64_t after, int64_t due, bool on_time)
 
 /* Counts how an assignment stands at the end of the month. */
 static void
-s_count_end (gen_t *self, bool open, int64_t closed, int64_t due)
+s_count_end (s_month_t *self, bool open, int64_t closed, int64_t due)
 {
     if (open) {
         self->stats.open++;
@@ -450,27 +324,31 @@ s_count_end (gen_t *self, bool open, int64_t closed, int64_t due)
    is not solved; the unit gets three more working days and closes it again.
    Updates the ticket's state only with the events that fall in the month. */
 static void
-s_rework (gen_t *self, rng_t *rng, size_t unit, const ticket_t *ticket,
+s_rework (s_month_t *self, rng_t *rng, size_t unit, const ticket_t *ticket,
           int64_t visit, bool *open, int64_t *closed, int64_t *due)
 {
-    event_t *ev = s_emit (self, EV_REVISITED, visit, unit, ticket);
-    ev->satisfaction = s_rng_chance (rng, 0.6) ? "unsatisfied" : "basic";
-    ev->resolved = "no";
-    ev->rework = true;
-    if (!s_kept (self, ev))
+    proto_event_t ev;
+    s_event (&ev, PROTO_REVISITED, visit, unit, ticket);
+    ev.satisfaction =
+        s_rng_chance (rng, 0.6) ? PROTO_SAT_UNSATISFIED : PROTO_SAT_BASIC;
+    ev.resolved = PROTO_RES_NO;
+    ev.rework = true;
+    if (!s_emit (self, &ev))
         return;
     self->stats.revisited++;
     self->stats.rework++;
 
     int64_t reopened = visit + s_rng_range (rng, 2, 30) * MINUTE;
-    ev = s_emit (self, EV_REOPENED, reopened, unit, ticket);
-    ev->due_at = s_due_after (reopened, 3);
-    if (!s_kept (self, ev))
+    int64_t reopened_due = s_due_after (reopened, 3);
+    s_event (&ev, PROTO_REOPENED, reopened, unit, ticket);
+    ev.due_at = gen_ms (reopened_due);
+    if (!s_emit (self, &ev))
         return;
     *open = true;
-    *due = ev->due_at;
+    *due = reopened_due;
     int64_t again = s_close_time (rng, reopened, *due, true);
-    if (!s_kept (self, s_emit (self, EV_CLOSED, again, unit, ticket)))
+    s_event (&ev, PROTO_CLOSED, again, unit, ticket);
+    if (!s_emit (self, &ev))
         return;
     *open = false;
     *closed = again;
@@ -483,7 +361,7 @@ s_rework (gen_t *self, rng_t *rng, size_t unit, const ticket_t *ticket,
 /* One unit's assignment of a ticket, from dispatch to its end. A returned
    ticket is dispatched again to another unit, which then keeps it. */
 static void
-s_assignment (gen_t *self, rng_t *rng, const ticket_t *ticket, size_t unit,
+s_assignment (s_month_t *self, rng_t *rng, const ticket_t *ticket, size_t unit,
               int64_t dispatched, bool first)
 {
     static const int deadline_days[] = {1, 3, 3, 5, 5, 5, 15, 15};
@@ -499,14 +377,15 @@ s_assignment (gen_t *self, rng_t *rng, const ticket_t *ticket, size_t unit,
     int64_t received = dispatched + sign_delay;
     int64_t due =
         s_due_after (dispatched, deadline_days[s_rng_range (rng, 0, 7)]);
-    event_t *ev = s_emit (self, EV_RECEIVED, received, unit, ticket);
-    ev->dispatched_at = dispatched;
-    ev->due_at = due;
-    ev->channel = ticket->channel;
-    ev->category = ticket->category;
-    ev->key_supervision = ticket->key_supervision;
-    ev->repeat_dispatch = ticket->repeat_dispatch;
-    if (!s_kept (self, ev))
+    proto_event_t ev;
+    s_event (&ev, PROTO_RECEIVED, received, unit, ticket);
+    ev.dispatched_at = gen_ms (dispatched);
+    ev.due_at = gen_ms (due);
+    snprintf (ev.channel, sizeof ev.channel, "%s", ticket->channel);
+    snprintf (ev.category, sizeof ev.category, "%s", ticket->category);
+    ev.key_supervision = ticket->key_supervision;
+    ev.repeat_dispatch = ticket->repeat_dispatch;
+    if (!s_emit (self, &ev))
         return;
     if (first)
         self->stats.tickets++;
@@ -514,15 +393,18 @@ s_assignment (gen_t *self, rng_t *rng, const ticket_t *ticket, size_t unit,
     if (returned) {
         int64_t at;
         if (return_late) {
-            s_emit (self, EV_CONTACTED,
-                    received + s_rng_range (rng, 5, 60) * MINUTE, unit, ticket);
+            s_event (&ev, PROTO_CONTACTED,
+                     received + s_rng_range (rng, 5, 60) * MINUTE, unit,
+                     ticket);
+            s_emit (self, &ev);
             at = dispatched + s_rng_range (rng, 125, 360) * MINUTE;
         } else
             at = received +
                  s_rng_range (rng, 5, 115 - sign_delay / MINUTE) * MINUTE;
-        ev = s_emit (self, EV_RETURNED, at, unit, ticket);
-        ev->reason = s_return_reasons[s_rng_range (rng, 0, 2)];
-        if (!s_kept (self, ev)) {
+        s_event (&ev, PROTO_RETURNED, at, unit, ticket);
+        snprintf (ev.reason, sizeof ev.reason, "%s",
+                  s_return_reasons[s_rng_range (rng, 0, 2)]);
+        if (!s_emit (self, &ev)) {
             s_count_end (self, true, 0, due);
             return;
         }
@@ -540,16 +422,18 @@ s_assignment (gen_t *self, rng_t *rng, const ticket_t *ticket, size_t unit,
     int64_t last = received + (s_rng_chance (rng, 0.10)
                                    ? s_rng_range (rng, 125, 600) * MINUTE
                                    : s_rng_range (rng, 3, 115) * MINUTE);
-    s_emit (self, EV_CONTACTED, last, unit, ticket);
+    s_event (&ev, PROTO_CONTACTED, last, unit, ticket);
+    s_emit (self, &ev);
     if (s_rng_chance (rng, 0.035) && due - last > 4 * HOUR) {
         last +=
             (int64_t)((0.2 + 0.4 * s_rng_unit (rng)) * (double)(due - last));
-        ev = s_emit (self, EV_EXTENDED, last, unit, ticket);
-        ev->due_at = s_due_after (due, 5);
+        int64_t extended_due = s_due_after (due, 5);
+        s_event (&ev, PROTO_EXTENDED, last, unit, ticket);
+        ev.due_at = gen_ms (extended_due);
         //  Past the month the extension did not happen, and the old
         //  deadline is the one that counts at the month's end.
-        if (s_kept (self, ev)) {
-            due = ev->due_at;
+        if (s_emit (self, &ev)) {
+            due = extended_due;
             self->stats.extended++;
         }
     }
@@ -564,7 +448,8 @@ s_assignment (gen_t *self, rng_t *rng, const ticket_t *ticket, size_t unit,
     if (fate >= 0.005) {
         bool late = fate < 0.06 && due < self->end;
         closed = s_close_time (rng, last, due, !late);
-        open = !s_kept (self, s_emit (self, EV_CLOSED, closed, unit, ticket));
+        s_event (&ev, PROTO_CLOSED, closed, unit, ticket);
+        open = !s_emit (self, &ev);
     }
     if (!open && s_rng_chance (rng, 0.85)) {
         int64_t visit =
@@ -580,7 +465,7 @@ s_assignment (gen_t *self, rng_t *rng, const ticket_t *ticket, size_t unit,
 /* When a ticket is dispatched: weekends get fewer tickets than weekdays,
    and most arrive in office hours. */
 static int64_t
-s_dispatch_time (const gen_t *self, rng_t *rng)
+s_dispatch_time (const s_month_t *self, rng_t *rng)
 {
     int64_t first = s_local_day (self->start, NULL);
     int64_t days = s_local_day (self->end, NULL) - first;
@@ -616,18 +501,19 @@ static int
 s_seed_compare (const void *a, const void *b)
 {
     const seed_t *x = a, *y = b;
-    if (x->dispatched != y->dispatched)
-        return x->dispatched < y->dispatched ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    return gen_order (x->dispatched, x->order, y->dispatched, y->order);
 }
 
 /* Draws the month. Returns 0, or -1 when out of memory. */
 static int
-s_generate (gen_t *self, uint64_t seed, double scale, int year, int month)
+s_generate (s_month_t *self, uint64_t seed, double scale, int year, int month)
 {
     //  Ticks first, so that at equal times the clock moves before events.
-    for (int64_t t = self->start; t <= self->end; t += DAY)
-        s_emit (self, EV_TICK, t, 0, NULL);
+    proto_event_t tick;
+    for (int64_t t = self->start; t <= self->end; t += DAY) {
+        gen_event_init (&tick, PROTO_TICK, t, NULL, NULL);
+        s_emit (self, &tick);
+    }
 
     //  Volumes and dispatch times first, then ids in dispatch order, as the
     //  platform numbers tickets when it creates them.
@@ -658,7 +544,7 @@ s_generate (gen_t *self, uint64_t seed, double scale, int year, int month)
 
     for (size_t i = 0; i < count; i++) {
         rng_t rng = s_rng_stream (seed, 1000000 + (uint64_t)i);
-        const gen_unit_t *unit = &s_units[seeds[i].unit];
+        const s_unit_t *unit = &s_units[seeds[i].unit];
         //  Separate statements, not an initializer list: the order in which
         //  initializers are evaluated is unspecified.
         ticket_t ticket = {.key_supervision = false};
@@ -678,56 +564,20 @@ s_generate (gen_t *self, uint64_t seed, double scale, int year, int month)
                       true);
     }
     free (seeds);
-    return self->out_of_memory ? -1 : 0;
+    return 0;
 }
 
 //  ---------------------------------------------------------------------
 //  Output and command line
 
-/* Closes `out` and reports a write error; returns 0 or -1. */
-static int
-s_file_close (FILE *out, const char *path)
-{
-    bool failed = ferror (out) != 0;
-    if (fclose (out) != 0)
-        failed = true;
-    if (failed)
-        fprintf (stderr, "hotline-gen: cannot write %s: %s\n", path,
-                 strerror (errno ? errno : EIO));
-    return failed ? -1 : 0;
-}
-
 static int
 s_units_write (const char *path)
 {
-    FILE *out = fopen (path, "w");
-    if (!out) {
-        fprintf (stderr, "hotline-gen: cannot create %s: %s\n", path,
-                 strerror (errno));
-        return -1;
-    }
-    fputs ("unit_id,name,group\n", out);
+    gen_unit_t rows[UNIT_COUNT];
     for (size_t i = 0; i < UNIT_COUNT; i++)
-        fprintf (out, "%s,%s,%s\n", s_units[i].id, s_units[i].name,
-                 s_units[i].group);
-    return s_file_close (out, path);
-}
-
-static int
-s_events_write (const char *path, const gen_t *self)
-{
-    FILE *out = fopen (path, "w");
-    if (!out) {
-        fprintf (stderr, "hotline-gen: cannot create %s: %s\n", path,
-                 strerror (errno));
-        return -1;
-    }
-    char start[40], prefix[8];
-    s_format_time (self->start, start, sizeof start);
-    snprintf (prefix, sizeof prefix, "%.4s%.2s", start, start + 5);
-    for (size_t i = 0; i < self->count; i++)
-        s_event_print (out, &self->events[i], prefix, i + 1);
-    return s_file_close (out, path);
+        rows[i] =
+            (gen_unit_t){s_units[i].id, s_units[i].name, s_units[i].group};
+    return gen_units_write (PROGRAM, path, rows, UNIT_COUNT);
 }
 
 static void
@@ -742,16 +592,22 @@ s_usage (FILE *out)
            "and one at the first instant of the next. The same arguments\n"
            "always give the same files.\n"
            "\n"
-           "  --month YYYY-MM  month to generate (default 2025-07)\n"
+           "  --month YYYY-MM  month to generate, 2000-02 to 2099-11\n"
+           "                   (default 2025-07)\n"
            "  --seed N         random seed, 0 to 2^64-1 (default 1)\n"
            "  --scale X        volume factor on the bulletin's closed\n"
            "                   counts, above 0 and at most 100 (default 1)\n"
            "  --units FILE     units CSV to write\n"
            "  --events FILE    event lines to write\n"
-           "  --help           show this help\n",
+           "  --help           show this help\n"
+           "  --version        show the version\n",
            out);
 }
 
+/* Reads YYYY-MM of a month whose events the engine accepts: its times
+   run from 2000-01-01 to 2100-01-01 UTC, so the first month in +08:00
+   is 2000-02 (2000-01-01 00:00 local is still 1999 in UTC), and the
+   last 2099-11 (the tick closing 2099-12 is at 2100-01-01 local). */
 static bool
 s_parse_month (const char *text, int *year, int *month)
 {
@@ -762,9 +618,37 @@ s_parse_month (const char *text, int *year, int *month)
             return false;
     *year = atoi (text);
     *month = atoi (text + 5);
-    //  The engine takes times from 2000-01-01 to 2100-01-01 only.
     return *year >= 2000 && *year <= 2099 && *month >= 1 && *month <= 12 &&
-           !(*year == 2099 && *month == 12);
+           !(*year == 2000 && *month == 1) && !(*year == 2099 && *month == 12);
+}
+
+/* Reads --seed and --scale; returns 0, or -1 after saying why. */
+static int
+s_parse_numbers (const char *seed_text, const char *scale_text, uint64_t *seed,
+                 double *scale)
+{
+    char *end;
+    errno = 0;
+    *seed = strtoull (seed_text, &end, 10);
+    if (errno || *end || *seed_text < '0' || *seed_text > '9') {
+        fprintf (stderr,
+                 "hotline-gen: --seed \"%s\" is not a whole number from 0 "
+                 "to 18446744073709551615\n",
+                 seed_text);
+        return -1;
+    }
+    errno = 0;
+    *scale = strtod (scale_text, &end);
+    //  Written so that NaN fails too.
+    if (errno || *end || end == scale_text || !(*scale > 0.0) ||
+        !(*scale <= MAX_SCALE)) {
+        fprintf (stderr,
+                 "hotline-gen: --scale \"%s\" is not a number above 0 and "
+                 "at most %g\n",
+                 scale_text, MAX_SCALE);
+        return -1;
+    }
+    return 0;
 }
 
 int
@@ -772,85 +656,49 @@ main (int argc, char **argv)
 {
     const char *month_text = "2025-07", *seed_text = "1", *scale_text = "1",
                *units_path = NULL, *events_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char **target = NULL;
-        if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0) {
-            s_usage (stdout);
-            return 0;
-        }
-        if (strcmp (arg, "--month") == 0)
-            target = &month_text;
-        else if (strcmp (arg, "--seed") == 0)
-            target = &seed_text;
-        else if (strcmp (arg, "--scale") == 0)
-            target = &scale_text;
-        else if (strcmp (arg, "--units") == 0)
-            target = &units_path;
-        else if (strcmp (arg, "--events") == 0)
-            target = &events_path;
-        if (!target) {
-            fprintf (stderr, "hotline-gen: unknown argument \"%s\"\n", arg);
-            s_usage (stderr);
-            return EXIT_USAGE;
-        }
-        if (i + 1 >= argc || !*argv[i + 1]) {
-            fprintf (stderr, "hotline-gen: %s needs a value\n", arg);
-            return EXIT_USAGE;
-        }
-        *target = argv[++i];
-    }
+    const gen_option_t options[] = {
+        {"--month", &month_text, NULL},   {"--seed", &seed_text, NULL},
+        {"--scale", &scale_text, NULL},   {"--units", &units_path, NULL},
+        {"--events", &events_path, NULL}, {NULL, NULL, NULL}};
+    gen_args_t args = gen_args_parse (PROGRAM, argc, argv, options, s_usage);
+    if (args != GEN_ARGS_RUN)
+        return args == GEN_ARGS_DONE ? 0 : GEN_EXIT_USAGE;
     if (!units_path || !events_path) {
         fprintf (stderr, "hotline-gen: --units and --events are required\n");
         s_usage (stderr);
-        return EXIT_USAGE;
+        return GEN_EXIT_USAGE;
     }
     int year, month;
     if (!s_parse_month (month_text, &year, &month)) {
         fprintf (stderr,
-                 "hotline-gen: --month \"%s\" is not YYYY-MM from 2000-01 "
+                 "hotline-gen: --month \"%s\" is not YYYY-MM from 2000-02 "
                  "to 2099-11\n",
                  month_text);
-        return EXIT_USAGE;
+        return GEN_EXIT_USAGE;
     }
-    char *end;
-    errno = 0;
-    uint64_t seed = strtoull (seed_text, &end, 10);
-    if (errno || *end || *seed_text < '0' || *seed_text > '9') {
-        fprintf (stderr,
-                 "hotline-gen: --seed \"%s\" is not a whole number from 0 "
-                 "to 18446744073709551615\n",
-                 seed_text);
-        return EXIT_USAGE;
-    }
-    errno = 0;
-    double scale = strtod (scale_text, &end);
-    //  Written so that NaN fails too.
-    if (errno || *end || end == scale_text || !(scale > 0.0) ||
-        !(scale <= MAX_SCALE)) {
-        fprintf (stderr,
-                 "hotline-gen: --scale \"%s\" is not a number above 0 and "
-                 "at most %g\n",
-                 scale_text, MAX_SCALE);
-        return EXIT_USAGE;
-    }
+    uint64_t seed;
+    double scale;
+    if (s_parse_numbers (seed_text, scale_text, &seed, &scale))
+        return GEN_EXIT_USAGE;
 
-    gen_t gen = {0};
-    gen.start = proto_days_from_civil (year, month, 1) * DAY - TZ_OFFSET;
-    gen.end = (month == 12 ? proto_days_from_civil (year + 1, 1, 1)
-                           : proto_days_from_civil (year, month + 1, 1)) *
-                  DAY -
-              TZ_OFFSET;
+    s_month_t gen = {.start = gen_local_time (year, month, 1, 0),
+                     .end = gen_month_after (year, month),
+                     .events = gen_events_new ()};
     for (size_t i = 0; i < UNIT_COUNT; i++)
         gen.total_volume += s_units[i].volume;
 
+    //  Event ids carry the month ("g-202507-000001"), so months generated
+    //  separately can be loaded into one daemon without colliding in its
+    //  de-duplication.
+    char id_prefix[16];
+    snprintf (id_prefix, sizeof id_prefix, "g-%04d%02d-", year, month);
     int rc = 1;
-    if (s_generate (&gen, seed, scale, year, month)) {
+    if (!gen.events || s_generate (&gen, seed, scale, year, month)) {
         fprintf (stderr, "hotline-gen: out of memory\n");
         goto cleanup;
     }
-    qsort (gen.events, gen.count, sizeof *gen.events, s_event_compare);
-    if (s_units_write (units_path) || s_events_write (events_path, &gen))
+    if (s_units_write (units_path) ||
+        gen_events_write (gen.events, PROGRAM, events_path, id_prefix))
         goto cleanup;
     const stats_t *st = &gen.stats;
     fprintf (stderr,
@@ -858,11 +706,12 @@ main (int argc, char **argv)
              "%zu events (%ld returned, %ld extended, %ld closed on time, "
              "%ld late, %ld open at month end of which %ld overdue, %ld "
              "revisits, %ld rework) -> %s, %s\n",
-             month_text, seed_text, scale, UNIT_COUNT, st->tickets, gen.count,
-             st->returned, st->extended, st->on_time, st->late, st->open,
-             st->overdue, st->revisited, st->rework, units_path, events_path);
+             month_text, seed_text, scale, UNIT_COUNT, st->tickets,
+             gen_events_count (gen.events), st->returned, st->extended,
+             st->on_time, st->late, st->open, st->overdue, st->revisited,
+             st->rework, units_path, events_path);
     rc = 0;
 cleanup:
-    free (gen.events);
+    gen_events_destroy (&gen.events);
     return rc;
 }

@@ -16,6 +16,8 @@ struct _store_t {
     MDB_dbi dbi[STORE_TABLE_COUNT]; /* named databases, fixed at open */
     char *scratch;                  /* a scratch store's directory, removed
                                        with it; NULL for a data directory */
+    store_tap_fn *tap;              /* sees write transactions, or NULL */
+    void *tap_arg;                  /* the tap's argument */
 };
 
 /* A pending store_add_i32: deltas summed in memory until the table is
@@ -38,12 +40,16 @@ struct _store_txn_t {
     size_t add_count;  /* entries in use */
     uint32_t pending;  /* bit per table with pending adds */
     uint64_t log_next; /* next log sequence number, 0: not read yet */
+    store_tap_fn *tap; /* the store's tap for a write transaction, or NULL */
+    void *tap_arg;     /* its argument */
 };
 
 struct _store_cursor_t {
-    MDB_cursor *cursor; /* the LMDB cursor */
-    MDB_val from;       /* starting key, or empty for the first */
-    bool started;       /* first call done */
+    MDB_cursor *cursor;     /* the LMDB cursor */
+    MDB_val from;           /* starting key, or empty for the first */
+    bool started;           /* first call done */
+    const store_txn_t *txn; /* its transaction, for the tap */
+    store_table_t table;    /* the table it walks, for the tap */
 };
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
@@ -151,6 +157,31 @@ store_destroy (store_t **self_p)
     *self_p = NULL;
 }
 
+const char *
+store_table_name (store_table_t table)
+{
+    return table >= 0 && table < STORE_TABLE_COUNT ? s_table_names[table] : "?";
+}
+
+/* ---- the tap ------------------------------------------------------- */
+
+void
+store_set_tap (store_t *self, store_tap_fn *tap, void *arg)
+{
+    self->tap = tap;
+    self->tap_arg = arg;
+}
+
+/* Tells the tap, if there is one, what the transaction just did. Inline
+   so that, unset, it is one branch in the caller. */
+static inline void
+s_tap (const store_txn_t *txn, store_tap_op_t op, store_table_t table,
+       const void *key, size_t key_size, const void *value, size_t size)
+{
+    if (txn->tap)
+        txn->tap (txn->tap_arg, op, table, key, key_size, value, size);
+}
+
 /* ---- write-behind counters ----------------------------------------
 
    A batch of events adds to the same counter records again and again:
@@ -212,7 +243,7 @@ static int s_add_now (store_txn_t *txn, store_table_t table, const void *key,
 /* One pending add through a cursor: a single descent finds the record,
    and a record of the same length is overwritten in place. */
 static int
-s_add_cursor (MDB_cursor *cursor, const s_add_t *a)
+s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const s_add_t *a)
 {
     int32_t values[64];
     size_t n = a->n <= 64 ? a->n : 64; /* store_add_i32 keeps n <= 64 */
@@ -232,7 +263,11 @@ s_add_cursor (MDB_cursor *cursor, const s_add_t *a)
     MDB_val put = {n * sizeof (int32_t), values};
     k.mv_size = a->key_size;
     k.mv_data = a->key;
-    return s_map_rc (mdb_cursor_put (cursor, &k, &put, same ? MDB_CURRENT : 0));
+    rc = mdb_cursor_put (cursor, &k, &put, same ? MDB_CURRENT : 0);
+    if (rc == 0)
+        s_tap (txn, STORE_TAP_PUT, (store_table_t)a->table, a->key, a->key_size,
+               values, n * sizeof (int32_t));
+    return s_map_rc (rc);
 }
 
 /* Writes every pending add and empties the table. In hash order: sorting
@@ -252,7 +287,7 @@ s_adds_flush (store_txn_t *txn)
             rc = s_map_rc (
                 mdb_cursor_open (txn->txn, txn->store->dbi[a->table], cursor));
         if (rc == STORE_OK)
-            rc = s_add_cursor (*cursor, a);
+            rc = s_add_cursor (txn, *cursor, a);
     }
     for (int t = 0; t < STORE_TABLE_COUNT; t++)
         if (cursors[t])
@@ -276,6 +311,10 @@ store_begin (store_t *self, bool write)
         return NULL;
     txn->store = self;
     txn->write = write;
+    if (write) {
+        txn->tap = self->tap;
+        txn->tap_arg = self->tap_arg;
+    }
     int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc != 0) {
         fprintf (stderr, "store: cannot begin transaction: %s\n",
@@ -323,6 +362,7 @@ store_get (store_txn_t *txn, store_table_t table, const void *key,
         return settled;
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
+    s_tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
     if (rc != 0)
         return s_map_rc (rc);
     size_t capacity = *size;
@@ -341,7 +381,9 @@ store_exists (store_txn_t *txn, store_table_t table, const void *key,
     if (rc != STORE_OK)
         return rc;
     MDB_val k = {key_size, (void *)key}, v;
-    return s_map_rc (mdb_get (txn->txn, txn->store->dbi[table], &k, &v));
+    rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
+    s_tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
+    return s_map_rc (rc);
 }
 
 int
@@ -352,7 +394,10 @@ store_put (store_txn_t *txn, store_table_t table, const void *key,
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
-    return s_map_rc (mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0));
+    int rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
+    if (rc == 0)
+        s_tap (txn, STORE_TAP_PUT, table, key, key_size, value, size);
+    return s_map_rc (rc);
 }
 
 int
@@ -365,6 +410,9 @@ store_put_new (store_txn_t *txn, store_table_t table, const void *key,
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
     int rc =
         mdb_put (txn->txn, txn->store->dbi[table], &k, &v, MDB_NOOVERWRITE);
+    if (rc == 0 || rc == MDB_KEYEXIST)
+        s_tap (txn, rc == 0 ? STORE_TAP_PUT : STORE_TAP_READ, table, key,
+               key_size, rc == 0 ? value : NULL, rc == 0 ? size : 0);
     return rc == MDB_KEYEXIST ? 1 : s_map_rc (rc);
 }
 
@@ -376,7 +424,10 @@ store_del (store_txn_t *txn, store_table_t table, const void *key,
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key};
-    return s_map_rc (mdb_del (txn->txn, txn->store->dbi[table], &k, NULL));
+    int rc = mdb_del (txn->txn, txn->store->dbi[table], &k, NULL);
+    if (rc == 0 || rc == MDB_NOTFOUND)
+        s_tap (txn, STORE_TAP_DEL, table, key, key_size, NULL, 0);
+    return s_map_rc (rc);
 }
 
 size_t
@@ -425,6 +476,8 @@ store_log_next (store_txn_t *txn, uint64_t *seq)
         rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
         if (rc == 0 && k.mv_size == 8)
             next = store_get_be64 (k.mv_data) + 1;
+        s_tap (txn, STORE_TAP_READ, STORE_LOG, rc == 0 ? k.mv_data : NULL,
+               rc == 0 ? k.mv_size : 0, NULL, 0);
         mdb_cursor_close (cursor);
         if (rc != 0 && rc != MDB_NOTFOUND)
             return s_map_rc (rc);
@@ -462,6 +515,7 @@ store_log_append (store_txn_t *txn, const void *event, size_t size,
     if (rc == 0) {
         *seq = next;
         txn->log_next = next + 1;
+        s_tap (txn, STORE_TAP_PUT, STORE_LOG, key, 8, event, size);
     }
     return s_map_rc (rc);
 }
@@ -476,6 +530,7 @@ store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
         return settled;
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
+    s_tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
     if (rc == MDB_NOTFOUND)
         return STORE_OK;
     if (rc != 0)
@@ -508,6 +563,9 @@ s_add_now (store_txn_t *txn, store_table_t table, const void *key,
         v.mv_size = n * sizeof (int32_t);
         v.mv_data = values;
         rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
+        if (rc == 0)
+            s_tap (txn, STORE_TAP_PUT, table, key, key_size, values,
+                   n * sizeof (int32_t));
     }
     rc = s_map_rc (rc);
     if (values != stack)
@@ -600,6 +658,8 @@ store_cursor_new (store_txn_t *txn, store_table_t table, const void *from,
     }
     self->from.mv_data = (void *)from;
     self->from.mv_size = from ? from_size : 0;
+    self->txn = txn;
+    self->table = table;
     return self;
 }
 
@@ -615,6 +675,8 @@ store_cursor_next (store_cursor_t *self, const void **key, size_t *key_size,
                              k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
     } else
         rc = mdb_cursor_get (self->cursor, &k, &v, MDB_NEXT);
+    s_tap (self->txn, STORE_TAP_READ, self->table, rc == 0 ? k.mv_data : NULL,
+           rc == 0 ? k.mv_size : 0, NULL, 0);
     if (rc != 0)
         return s_map_rc (rc);
     *key = k.mv_data;
@@ -630,8 +692,21 @@ int
 store_cursor_del (store_cursor_t *self)
 {
     /* After mdb_cursor_del the cursor stays valid and MDB_NEXT returns the
-       entry that followed the deleted one, so a walk can go on. */
-    return s_map_rc (mdb_cursor_del (self->cursor, 0));
+       entry that followed the deleted one, so a walk can go on. The tap
+       is told the key, read before it goes. */
+    uint8_t key[STORE_KEY_MAX];
+    size_t key_size = 0;
+    MDB_val k, v;
+    if (self->txn->tap &&
+        mdb_cursor_get (self->cursor, &k, &v, MDB_GET_CURRENT) == 0 &&
+        k.mv_size <= sizeof (key)) {
+        memcpy (key, k.mv_data, k.mv_size); /* the page changes below */
+        key_size = k.mv_size;
+    }
+    int rc = mdb_cursor_del (self->cursor, 0);
+    if (rc == 0 && key_size)
+        s_tap (self->txn, STORE_TAP_DEL, self->table, key, key_size, NULL, 0);
+    return s_map_rc (rc);
 }
 
 void
@@ -667,5 +742,8 @@ store_clear (store_txn_t *txn, store_table_t table)
         return rc;
     if (table == STORE_LOG)
         txn->log_next = 0;
-    return s_map_rc (mdb_drop (txn->txn, txn->store->dbi[table], 0));
+    rc = mdb_drop (txn->txn, txn->store->dbi[table], 0);
+    if (rc == 0)
+        s_tap (txn, STORE_TAP_CLEAR, table, NULL, 0, NULL, 0);
+    return s_map_rc (rc);
 }

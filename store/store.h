@@ -112,6 +112,10 @@ store_t *store_scratch_new (size_t map_size, char *err);
    empty). Returns 0, or -1 when something could not be removed. */
 int store_remove_dir (const char *dir);
 
+/* The table's name ("meta", "log"...), as LMDB names its database; "?"
+   when out of range. */
+const char *store_table_name (store_table_t table);
+
 /* Text for a return code (and, for STORE_ERROR, the last LMDB error). */
 const char *store_strerror (int rc);
 
@@ -200,5 +204,48 @@ int store_info (store_t *self, uint64_t *used, uint64_t *map_size);
    itself stays (LMDB's mdb_drop with del=0). Its pages go back to the
    free list when the transaction commits. */
 int store_clear (store_txn_t *txn, store_table_t table);
+
+/*  The tap: a hook that sees every table operation a write transaction
+    makes, for a tool that must repeat exactly the same work elsewhere
+    (hotline-bench replays hotlined's operations into SQLite). hotlined
+    never sets one; unset, it costs one well-predicted branch per call.
+
+    STORE_TAP_READ   a point read (store_get, store_exists, store_get_i32,
+                     store_meta_get) of `key`, found or not; a cursor
+                     step, with the key it reached (NULL, 0 past the end);
+                     the log's last key, read once per transaction by
+                     store_log_next or the first store_log_append
+    STORE_TAP_PUT    `key` now holds `value`: store_put, store_put_new
+                     when it wrote (a refused one is a READ), store_meta_put,
+                     store_log_append (the key is the big-endian seq), and
+                     each record store_add_i32 changed, with its new value:
+                     adds are summed in memory and written once per record
+                     at commit, or before anything touches their table, so
+                     the tap sees exactly those writes, not every add
+    STORE_TAP_DEL    `key` deleted (store_del, found or not, and
+                     store_cursor_del with the cursor's key); value NULL
+    STORE_TAP_CLEAR  every entry of the table deleted (store_clear); key
+                     and value NULL
+
+    The tap is called on the transaction's thread, as each operation is
+    done and in that order; key and value are borrowed for the call. A
+    transaction that aborts made its calls for nothing: the owner drops
+    what it collected. Read transactions are never tapped. A transaction
+    keeps the tap that was set when it began; set it while no write
+    transaction is open. */
+typedef enum {
+    STORE_TAP_READ = 0,
+    STORE_TAP_PUT = 1,
+    STORE_TAP_DEL = 2,
+    STORE_TAP_CLEAR = 3,
+    STORE_TAP_OPS = 4
+} store_tap_op_t;
+
+typedef void (store_tap_fn) (void *arg, store_tap_op_t op, store_table_t table,
+                             const void *key, size_t key_size,
+                             const void *value, size_t size);
+
+/* Sets the tap (NULL removes it) and the argument it is called with. */
+void store_set_tap (store_t *self, store_tap_fn *tap, void *arg);
 
 #endif

@@ -650,3 +650,146 @@ Test (store, strerror_names_every_return_code)
     cr_assert_not_null (store_strerror (STORE_ERROR));
     cr_assert_gt (strlen (store_strerror (STORE_ERROR)), 0);
 }
+
+/* ---- the tap ----------------------------------------------------------- */
+
+/* What a test tap saw: one line per call, "OP table key=value". */
+typedef struct {
+    char lines[32][96]; /* the calls, in order */
+    int count;          /* calls seen */
+} s_seen_t;
+
+static void
+s_tap_record (void *arg, store_tap_op_t op, store_table_t table,
+              const void *key, size_t key_size, const void *value, size_t size)
+{
+    static const char *ops[STORE_TAP_OPS] = {"READ", "PUT", "DEL", "CLEAR"};
+    s_seen_t *seen = arg;
+    cr_assert_lt (seen->count, 32);
+    char *line = seen->lines[seen->count++];
+    int n = snprintf (line, 96, "%s %d %.*s", ops[op], (int)table,
+                      (int)key_size, key ? (const char *)key : "");
+    /* Counter records are int32s: shown as numbers. */
+    if (table == STORE_COUNTERS && op == STORE_TAP_PUT)
+        for (size_t i = 0; i < size / 4; i++) {
+            int32_t v;
+            memcpy (&v, (const char *)value + 4 * i, 4);
+            n += snprintf (line + n, 96 - (size_t)n, "%s%d", i ? "," : "=", v);
+        }
+    else if (op == STORE_TAP_PUT && table != STORE_LOG)
+        snprintf (line + n, 96 - (size_t)n, "=%.*s", (int)size,
+                  (const char *)value);
+    cr_assert (op == STORE_TAP_PUT || (!value && !size));
+}
+
+Test (store, a_tap_sees_every_operation_of_a_write_transaction_in_order)
+{
+    s_seen_t seen = {0};
+    store_set_tap (s_store, s_tap_record, &seen);
+    store_txn_t *txn = s_begin (true);
+    s_put_str (txn, STORE_TICKETS, "T1", "one");
+    char buf[16];
+    size_t size = sizeof (buf);
+    cr_assert_eq (store_get (txn, STORE_TICKETS, "T1", 2, buf, &size),
+                  STORE_OK);
+    cr_assert_eq (store_exists (txn, STORE_UNITS, "U9", 2), STORE_NOTFOUND);
+    cr_assert_eq (store_put_new (txn, STORE_DEDUP, "e1", 2, "1", 1), STORE_OK);
+    cr_assert_eq (store_put_new (txn, STORE_DEDUP, "e1", 2, "2", 1), 1);
+    cr_assert_eq (store_del (txn, STORE_TICKETS, "T1", 2), STORE_OK);
+    cr_assert_eq (store_del (txn, STORE_TICKETS, "T2", 2), STORE_NOTFOUND);
+    uint64_t seq;
+    cr_assert_eq (store_log_append (txn, "ev", 2, &seq), STORE_OK);
+    cr_assert_eq (store_meta_put (txn, "clock", 7), STORE_OK);
+    s_commit (&txn);
+    /* Keys and values print up to their first NUL: the log's key and
+       the clock's value are big-endian numbers. The first append reads
+       the log's last key (none: the log is empty). */
+    const char *expected[] = {
+        "PUT 3 T1=one", "READ 3 T1", "READ 7 U9", "PUT 2 e1=1", "READ 2 e1",
+        "DEL 3 T1",     "DEL 3 T2",  "READ 1 ",   "PUT 1 ",     "PUT 0 clock="};
+    cr_assert_eq (seen.count, 10);
+    for (int i = 0; i < 10; i++)
+        cr_expect_str_eq (seen.lines[i], expected[i], "call %d", i);
+}
+
+/* Adds are summed in memory: the tap sees one write per record, with
+   its new value, at commit or before a read of its table. */
+Test (store, a_tap_sees_summed_adds_once_per_record_with_the_new_value)
+{
+    store_txn_t *txn = s_begin (true);
+    int32_t start[2] = {10, 20};
+    cr_assert_eq (store_add_i32 (txn, STORE_COUNTERS, "k", 1, start, 2),
+                  STORE_OK);
+    s_commit (&txn);
+
+    s_seen_t seen = {0};
+    store_set_tap (s_store, s_tap_record, &seen);
+    txn = s_begin (true);
+    int32_t one[2] = {1, 0}, two[2] = {0, 2};
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq (store_add_i32 (txn, STORE_COUNTERS, "k", 1, one, 2),
+                      STORE_OK);
+    cr_assert_eq (store_add_i32 (txn, STORE_COUNTERS, "j", 1, two, 2),
+                  STORE_OK);
+    cr_assert_eq (seen.count, 0, "adds are written at commit");
+    int32_t out[2];
+    cr_assert_eq (store_get_i32 (txn, STORE_COUNTERS, "k", 1, out, 2),
+                  STORE_OK);
+    cr_assert_eq (seen.count, 3, "the read flushes both records first");
+    cr_expect_str_eq (seen.lines[2], "READ 5 k");
+    cr_assert_eq (store_add_i32 (txn, STORE_COUNTERS, "k", 1, two, 2),
+                  STORE_OK);
+    s_commit (&txn);
+    cr_assert_eq (seen.count, 4);
+    /* The flush goes in hash order: either record may come first. */
+    bool k_first = strcmp (seen.lines[0], "PUT 5 k=13,20") == 0;
+    cr_expect_str_eq (seen.lines[k_first ? 0 : 1], "PUT 5 k=13,20");
+    cr_expect_str_eq (seen.lines[k_first ? 1 : 0], "PUT 5 j=0,2");
+    cr_expect_str_eq (seen.lines[3], "PUT 5 k=13,22");
+}
+
+Test (store, a_tap_sees_cursor_steps_cursor_deletes_and_clears)
+{
+    store_txn_t *txn = s_begin (true);
+    s_put_str (txn, STORE_DUE, "a", "");
+    s_put_str (txn, STORE_DUE, "b", "");
+    s_commit (&txn);
+    s_seen_t seen = {0};
+    store_set_tap (s_store, s_tap_record, &seen);
+    txn = s_begin (true);
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
+    const void *key;
+    size_t size;
+    cr_assert_eq (store_cursor_next (cursor, &key, &size, NULL, NULL),
+                  STORE_OK);
+    cr_assert_eq (store_cursor_del (cursor), STORE_OK);
+    cr_assert_eq (store_cursor_next (cursor, &key, &size, NULL, NULL),
+                  STORE_OK);
+    cr_assert_eq (store_cursor_next (cursor, &key, &size, NULL, NULL),
+                  STORE_NOTFOUND);
+    store_cursor_destroy (&cursor);
+    cr_assert_eq (store_clear (txn, STORE_DUE), STORE_OK);
+    s_commit (&txn);
+    const char *expected[] = {"READ 4 a", "DEL 4 a", "READ 4 b", "READ 4 ",
+                              "CLEAR 4 "};
+    cr_assert_eq (seen.count, 5);
+    for (int i = 0; i < 5; i++)
+        cr_expect_str_eq (seen.lines[i], expected[i], "call %d", i);
+}
+
+Test (store, read_transactions_and_a_removed_tap_are_not_tapped)
+{
+    s_seen_t seen = {0};
+    store_set_tap (s_store, s_tap_record, &seen);
+    store_txn_t *txn = s_begin (false);
+    char buf[4];
+    size_t size = sizeof (buf);
+    cr_assert_eq (store_get (txn, STORE_META, "x", 1, buf, &size),
+                  STORE_NOTFOUND);
+    store_abort (&txn);
+    store_set_tap (s_store, NULL, NULL);
+    txn = s_begin (true);
+    s_put_str (txn, STORE_META, "x", "1");
+    s_commit (&txn);
+    cr_expect_eq (seen.count, 0);
+}
