@@ -3,21 +3,42 @@
 DevTools protocol (--remote-debugging-pipe: JSON messages ending in NUL
 on file descriptors 3 and 4), with nothing but Python's standard library.
 
-usage: browser_check.py URL GOLDEN.csv POST_BODY SCREENSHOT.png
+usage: browser_check.py URL GOLDEN.csv POST_BODY OUT_DIR
 
-1. Opens URL (/?ruleset=jintai-2025&period=2025-07) and waits until the
-   page has drawn its ranking and its live feed has sent the snapshot.
+The ranking (URL: /?ruleset=jintai-2025&period=2025-07):
+1. Opens URL and waits until the page has drawn its ranking and its live
+   feed has sent the snapshot.
 2. Reads every ranking row from the DOM (unit name, rank, total) and
    compares them with the golden scorecard: all its units, its ranks,
    its totals (0.01 allowed where the published total is 0.01 off its
    own items, SCORING.md 4.1, as the e2e test allows).
 3. POSTs POST_BODY to /api/v1/events, asks /api/v1/report for the new
    totals, and waits, without reloading, until the DOM shows them.
-4. Saves a screenshot of the page (before and after) beside SCREENSHOT.
+
+One unit (/unit/ID?ruleset=&period=), the unit whose explain lists the
+most tickets:
+4. Checks that the page shows every item of the ruleset with the
+   explain's label, points, value, lost points, formula and inputs, the
+   unit's total and rank, and per item that lost points exactly the
+   listed tickets, in order, each with its counter in Chinese, its time
+   in Chinese form (Asia/Shanghai), a Chinese detail and a link to its
+   ticket page.
+5. POSTs a new unsatisfied ticket of the unit and waits, without a
+   reload, until the page shows the new explain (the score message makes
+   it fetch the explain again).
+6. Follows a ticket link: the ticket page must show the ticket's events
+   and where it counted, as /api/v1/tickets/ID answers.
+7. Opens the unit page once more with its explain answer edited in the
+   page to hold an exempted ticket (the daemon cannot exempt one yet: no
+   appeals), which must be listed apart and not among the lost points.
+
+Screenshots are left in OUT_DIR: dashboard-before.png, dashboard.png,
+unit.png, unit-live.png, ticket.png, unit-exempted.png.
 
 Exits 0 when all holds, 1 with the reasons otherwise."""
 import base64
 import csv
+import datetime
 import json
 import os
 import shutil
@@ -25,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 KNOWN_OFF_BY_A_CENT = {"卧龙寺街道办事处", "陈仓镇"}
@@ -150,53 +172,325 @@ def fetch(base, path, body=None):
         return e.code, e.read().decode()
 
 
+def fetch_json(base, path):
+    status, text = fetch(base, path)
+    if status != 200:
+        raise RuntimeError("GET %s: %d %s" % (path, status, text))
+    return json.loads(text)
+
+
+def check_ranking(browser, url, golden, post_path, out):
+    """Steps 1 to 3."""
+    base = url.split("/?")[0].rstrip("/")
+    query = url.split("?", 1)[1] if "?" in url else ""
+    problems = []
+    browser.call("Page.navigate", {"url": url})
+    if not browser.wait("document.body && document.body.dataset.ready === '1' && "
+                        "document.body.dataset.live === '1'"):
+        return ["the page did not finish loading: " +
+                str(browser.evaluate("document.body.innerText"))]
+    rows = json.loads(browser.evaluate(ROWS_JS))
+    print("browser check: %d ranking rows on the page" % len(rows))
+    problems += check_golden(rows, golden)
+    if len(rows) != len(golden):
+        problems.append("%d rows on the page, %d units published" %
+                        (len(rows), len(golden)))
+    browser.screenshot(os.path.join(out, "dashboard-before.png"))
+    ids = {r["id"]: r["total"] for r in rows}
+    with open(post_path, "rb") as f:
+        status, answer = fetch(base, "/api/v1/events", f.read())
+    if status != 200:
+        return problems + ["POST /api/v1/events: %d %s" % (status, answer)]
+    report = fetch_json(base, "/api/v1/report?" + query)
+    want = {r["unit_id"]: "%.2f" % r["total"]
+            for t in report["tables"] for r in t["rows"]}
+    changed = {u: t for u, t in want.items() if ids.get(u) != t}
+    if not changed:
+        return problems + ["the POSTed events changed no total: the test cannot tell"]
+    expression = ("(() => { const want = %s; return Object.entries(want).every(([u, t]) => "
+                  "{ const r = document.querySelector('tr[data-unit=\"' + u + '\"] td.total');"
+                  " return r && r.textContent === t; }); })()" % json.dumps(changed))
+    if browser.wait(expression, timeout=30):
+        print("browser check: %d new totals shown without a reload (%s)" %
+              (len(changed), ", ".join("%s %s" % kv for kv in sorted(changed.items()))))
+    else:
+        problems.append("the page did not show the new totals %s" % changed)
+    browser.screenshot(os.path.join(out, "dashboard.png"))
+    return problems
+
+
+# The words the unit page must use for the counters behind lost points.
+COUNTER_WORDS = {
+    "closed_late": "逾期办结", "overdue_open": "超期未办结", "returned_late": "逾期退单",
+    "unsatisfied": "不满意", "rework": "返工", "signed_late": "签收超时",
+    "contacted_late": "联系超时", "alerts": "告警", "extended": "延期", "returned": "退单",
+    "unresolved": "未解决", "key_closed_late": "重点督办逾期",
+    "repeat_closed_late": "重复交办逾期"}
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+UNIT_JS = """JSON.stringify((() => {
+  const text = (e, css) => { const x = e.querySelector(css); return x ? x.textContent : null; };
+  const head = document.querySelector('.unit-head');
+  return {
+    unit: head && head.dataset.unit,
+    total: text(document, '.kpis .total'), rank: text(document, '.kpis .rank'),
+    items: [...document.querySelectorAll('section.items tr[data-item]')].map(r => ({
+      item: r.dataset.item, label: text(r, 'td.label'), points: text(r, 'td.points'),
+      value: text(r, 'td.value'), lost: text(r, 'td.lost'), formula: text(r, 'td.formula code'),
+      inputs: Object.fromEntries([...r.querySelectorAll('[data-input]')]
+        .map(i => [i.dataset.input, i.textContent]))})),
+    tickets: Object.fromEntries([...document.querySelectorAll('.item-tickets')].map(b =>
+      [b.dataset.item, [...b.querySelectorAll('tr[data-ticket]')].map(t => ({
+        id: t.dataset.ticket, counter: text(t, 'td.counter'), at: text(t, 'td.at'),
+        detail: text(t, 'td.detail'), raw: t.querySelector('td.detail').classList.contains('raw'),
+        href: t.querySelector('td.id a').getAttribute('href')}))])),
+    exempted: [...document.querySelectorAll('.exempted tr[data-ticket]')]
+      .map(t => t.dataset.ticket)};
+})())"""
+
+
+def when_zh(text):
+    """2025-07-06T10:00:00+08:00 -> 2025年7月6日 10:00 (Asia/Shanghai)."""
+    t = datetime.datetime.fromisoformat(text).astimezone(SHANGHAI)
+    return "%d年%d月%d日 %02d:%02d" % (t.year, t.month, t.day, t.hour, t.minute)
+
+
+def number(v):
+    return "—" if v is None else str(int(v)) if v == int(v) else "%.2f" % v
+
+
+def unit_problems(page, explain, item_ids):
+    """What the rendered unit page gets wrong against its explain."""
+    problems = []
+    if page["unit"] != explain["unit_id"]:
+        return ["the unit page shows unit %s, not %s" % (page["unit"], explain["unit_id"])]
+    if page["total"] != "%.2f" % explain["total"]:
+        problems.append("total %s on the page, %.2f explained" % (page["total"], explain["total"]))
+    if page["rank"] != str(explain["rank"]):
+        problems.append("rank %s on the page, %s explained" % (page["rank"], explain["rank"]))
+    shown = [i["item"] for i in page["items"]]
+    if shown != item_ids:
+        problems.append("items %s on the page, the ruleset has %s" % (shown, item_ids))
+    rows = {i["item"]: i for i in page["items"]}
+    for it in explain["items"]:
+        row = rows.get(it["item"])
+        if not row:
+            continue
+        lost = it["lost"] is not None and it["lost"] > 0.004
+        want = {"label": it["label"], "points": number(it["points"]),
+                "value": "—" if it["value"] is None else "%.2f" % it["value"],
+                "lost": "%.2f" % it["lost"] if lost else "—", "formula": it["formula"]}
+        for key, value in want.items():
+            if row[key] != value:
+                problems.append("%s: %s %r on the page, %r explained" %
+                                (it["item"], key, row[key], value))
+        for name, v in it["inputs"].items():
+            text = row["inputs"].get(name)
+            if not text or not text.endswith(" = " + number(v)):
+                problems.append("%s: input %s shown as %r, explained %s" %
+                                (it["item"], name, text, v))
+        tickets = page["tickets"].get(it["item"], []) if lost else []
+        if [t["id"] for t in tickets] != [t["ticket_id"] for t in it["tickets"]]:
+            problems.append("%s: tickets %s on the page, %s explained" %
+                            (it["item"], [t["id"] for t in tickets],
+                             [t["ticket_id"] for t in it["tickets"]]))
+            continue
+        for got, t in zip(tickets, it["tickets"]):
+            word = COUNTER_WORDS.get(t["counter"], "?")
+            if got["counter"] != word:
+                problems.append("%s: counter %r, not %r" % (t["ticket_id"], got["counter"], word))
+            if got["at"] != when_zh(t["at"]):
+                problems.append("%s: time %r, not %r" % (t["ticket_id"], got["at"],
+                                                         when_zh(t["at"])))
+            if got["raw"] or not got["detail"]:
+                problems.append("%s: detail %r is not in Chinese (explain: %r)" %
+                                (t["ticket_id"], got["detail"], t["detail"]))
+            path = urllib.parse.urlsplit(got["href"]).path
+            if urllib.parse.unquote(path) != "/ticket/" + t["ticket_id"]:
+                problems.append("%s links to %s" % (t["ticket_id"], got["href"]))
+    return problems
+
+
+def wait_unit(browser, explain, item_ids, timeout=30):
+    """Waits until the page shows `explain`; returns the problems left."""
+    deadline = time.time() + timeout
+    while True:
+        page = json.loads(browser.evaluate(UNIT_JS))
+        problems = unit_problems(page, explain, item_ids)
+        if not problems or time.time() > deadline:
+            return page, problems
+        time.sleep(0.2)
+
+
+def explain_path(ruleset, period, unit):
+    return "/api/v1/explain?ruleset=%s&period=%s&unit=%s" % (
+        urllib.parse.quote(ruleset), urllib.parse.quote(period), urllib.parse.quote(unit))
+
+
+def unit_events(unit):
+    """A new ticket of the unit: received, closed, revisited unsatisfied."""
+    common = '"ticket_id":"TB-U1","unit_id":"%s"' % unit
+    return "\n".join([
+        '{"event_id":"browser-u1","type":"received",%s,"occurred_at":"2025-07-22T09:10:00+08:00",'
+        '"dispatched_at":"2025-07-22T09:00:00+08:00","due_at":"2025-07-25T18:00:00+08:00",'
+        '"channel":"hotline","category":"other"}' % common,
+        '{"event_id":"browser-u2","type":"closed",%s,"occurred_at":"2025-07-23T10:00:00+08:00"}'
+        % common,
+        '{"event_id":"browser-u3","type":"revisited",%s,"occurred_at":"2025-07-24T10:00:00+08:00",'
+        '"satisfaction":"unsatisfied","resolved":"no"}' % common]) + "\n"
+
+
+def open_page(browser, url, live):
+    browser.call("Page.navigate", {"url": url})
+    ready = "document.body && document.body.dataset.ready === '1'"
+    if live:
+        ready += " && document.body.dataset.live === '1'"
+    return browser.wait(ready)
+
+
+def check_unit(browser, base, ruleset, period, out):
+    """Steps 4 to 7."""
+    report = fetch_json(base, "/api/v1/report?ruleset=%s&period=%s" % (ruleset, period))
+    item_ids = [i["id"] for i in report["items"]]
+    listed = {}
+    for table in report["tables"]:
+        for row in table["rows"]:
+            ex = fetch_json(base, explain_path(ruleset, period, row["unit_id"]))
+            listed[row["unit_id"]] = sum(len(i["tickets"]) for i in ex["items"])
+    unit = max(sorted(listed), key=lambda u: listed[u])
+    if not listed[unit]:
+        return ["no unit's explain lists a ticket: the test cannot tell"]
+    explain = fetch_json(base, explain_path(ruleset, period, unit))
+    url = "%s/unit/%s?ruleset=%s&period=%s" % (base, urllib.parse.quote(unit), ruleset, period)
+    if not open_page(browser, url, True):
+        return ["the unit page did not finish loading: " +
+                str(browser.evaluate("document.body.innerText"))]
+    page, problems = wait_unit(browser, explain, item_ids, timeout=5)
+    print("browser check: unit %s: %d items, %d listed tickets on the page" %
+          (unit, len(page["items"]), sum(len(t) for t in page["tickets"].values())))
+    browser.wait("document.body.dataset.trend === '1'", timeout=10)
+    browser.screenshot(os.path.join(out, "unit.png"))
+    if problems:
+        return problems
+
+    # 5: a score message for the unit makes the page explain it again.
+    browser.evaluate("window.hotlineSamePage = true")
+    status, answer = fetch(base, "/api/v1/events", unit_events(unit).encode())
+    if status != 200:
+        return ["POST /api/v1/events: %d %s" % (status, answer)]
+    after = fetch_json(base, explain_path(ruleset, period, unit))
+    if not any(t["ticket_id"] == "TB-U1" for i in after["items"] for t in i["tickets"]):
+        return ["the POSTed ticket is not in the unit's explain: the test cannot tell"]
+    page, problems = wait_unit(browser, after, item_ids)
+    if problems:
+        return ["the unit page did not show the new explain: "] + problems
+    if browser.evaluate("window.hotlineSamePage") is not True:
+        return ["the unit page was reloaded to show the new explain"]
+    print("browser check: unit %s: the new ticket TB-U1 shown without a reload" % unit)
+    browser.screenshot(os.path.join(out, "unit-live.png"))
+
+    # 6: a ticket link leads to the ticket's page.
+    first = next(t for i in after["items"] for t in i["tickets"] if t["ticket_id"] != "TB-U1")
+    problems += check_ticket(browser, base, first["ticket_id"], out)
+
+    # 7: exempted tickets apart (an edited answer: nothing exempts yet).
+    inject = browser.call("Page.addScriptToEvaluateOnNewDocument", {"source": EXEMPT_JS})
+    try:
+        if not open_page(browser, url, False):
+            return problems + ["the unit page with an exempted ticket did not load"]
+        page = json.loads(browser.evaluate(UNIT_JS))
+        moved = browser.evaluate("window.hotlineExempted")
+        item = browser.evaluate("window.hotlineExemptedFrom")
+        if page["exempted"] != [moved]:
+            problems.append("exempted tickets %s on the page, %s in the answer" %
+                            (page["exempted"], [moved]))
+        elif moved in [t["id"] for t in page["tickets"].get(item, [])]:
+            problems.append("the exempted ticket %s is still listed under %s" % (moved, item))
+        else:
+            print("browser check: the exempted ticket %s listed apart" % moved)
+        browser.screenshot(os.path.join(out, "unit-exempted.png"))
+    finally:
+        browser.call("Page.removeScriptToEvaluateOnNewDocument",
+                     {"identifier": inject["identifier"]})
+    return problems
+
+
+# Moves the first listed ticket of the first item with tickets to its
+# exempted list, in the page's fetch of /api/v1/explain.
+EXEMPT_JS = """(() => {
+  const real = window.fetch;
+  window.fetch = async (url, options) => {
+    const answer = await real(url, options);
+    if (!String(url).startsWith('/api/v1/explain') || !answer.ok) return answer;
+    const ex = await answer.json();
+    const it = ex.items.find(i => i.tickets.length);
+    if (it) {
+      const t = it.tickets.shift();
+      it.exempted.push(t);
+      window.hotlineExempted = t.ticket_id;
+      window.hotlineExemptedFrom = it.item;
+    }
+    return new Response(JSON.stringify(ex), { status: 200,
+      headers: { 'Content-Type': 'application/json' } });
+  };
+})();"""
+
+TICKET_JS = """JSON.stringify((() => {
+  const head = document.querySelector('.ticket-head');
+  return {
+    id: head && head.dataset.ticket,
+    events: [...document.querySelectorAll('.events tr[data-event]')].map(r => r.dataset.event),
+    counted: [...document.querySelectorAll('.counted tr[data-period]')].map(r => ({
+      period: r.dataset.period, unit: r.dataset.unit,
+      counters: [...r.querySelectorAll('[data-counter]')]
+        .map(c => [c.dataset.counter, c.textContent])}))};
+})())"""
+
+
+def check_ticket(browser, base, ticket, out):
+    """Step 6: the unit page's link for `ticket`, followed."""
+    href = browser.evaluate("(document.querySelector('tr[data-ticket=\"' + CSS.escape(%s) + "
+                            "'\"] td.id a') || {}).href" % json.dumps(ticket))
+    if not href or not open_page(browser, href, False):
+        return ["the ticket page of %s did not load (%s)" % (ticket, href)]
+    page = json.loads(browser.evaluate(TICKET_JS))
+    want = fetch_json(base, "/api/v1/tickets/" + urllib.parse.quote(ticket, safe=""))
+    problems = []
+    if page["id"] != ticket:
+        problems.append("the ticket page shows %s, not %s" % (page["id"], ticket))
+    if page["events"] != [e["event_id"] for e in want["events"]]:
+        problems.append("%s: events %s on the page, %s answered" %
+                        (ticket, page["events"], [e["event_id"] for e in want["events"]]))
+    shown = {(c["period"], c["unit"], k) for c in page["counted"] for k, _ in c["counters"]}
+    counted = {(c["period"], c["unit_id"], c["counter"]) for c in want["counted"]}
+    if shown != counted:
+        problems.append("%s: counted %s on the page, %s answered" %
+                        (ticket, sorted(shown), sorted(counted)))
+    for c in page["counted"]:
+        for k, text in c["counters"]:
+            if k in COUNTER_WORDS and not text.startswith(COUNTER_WORDS[k]):
+                problems.append("%s: counter %s shown as %r" % (ticket, k, text))
+    if not problems:
+        print("browser check: ticket %s: %d events, %d counts shown" %
+              (ticket, len(page["events"]), len(shown)))
+    browser.screenshot(os.path.join(out, "ticket.png"))
+    return problems
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__)
-    url, golden_path, post_path, shot = sys.argv[1:]
+    url, golden_path, post_path, out = sys.argv[1:]
+    params = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
     base = url.split("/?")[0].rstrip("/")
-    query = url.split("?", 1)[1] if "?" in url else ""
     golden = golden_rows(golden_path)
     profile = tempfile.mkdtemp(prefix="hotline-chromium-")
     browser = Browser(profile)
-    problems = []
     try:
-        browser.call("Page.navigate", {"url": url})
-        if not browser.wait("document.body && document.body.dataset.ready === '1' && "
-                            "document.body.dataset.live === '1'"):
-            problems.append("the page did not finish loading: " +
-                            str(browser.evaluate("document.body.innerText")))
-            return problems
-        rows = json.loads(browser.evaluate(ROWS_JS))
-        print("browser check: %d ranking rows on the page" % len(rows))
-        problems += check_golden(rows, golden)
-        if len(rows) != len(golden):
-            problems.append("%d rows on the page, %d units published" %
-                            (len(rows), len(golden)))
-        browser.screenshot(shot.replace(".png", "-before.png"))
-        ids = {r["id"]: r["total"] for r in rows}
-        with open(post_path, "rb") as f:
-            status, answer = fetch(base, "/api/v1/events", f.read())
-        if status != 200:
-            problems.append("POST /api/v1/events: %d %s" % (status, answer))
-            return problems
-        status, report = fetch(base, "/api/v1/report?" + query)
-        want = {r["unit_id"]: "%.2f" % r["total"]
-                for t in json.loads(report)["tables"] for r in t["rows"]}
-        changed = {u: t for u, t in want.items() if ids.get(u) != t}
-        if not changed:
-            problems.append("the POSTed events changed no total: the test cannot tell")
-            return problems
-        expression = ("(() => { const want = %s; return Object.entries(want).every(([u, t]) => "
-                      "{ const r = document.querySelector('tr[data-unit=\"' + u + '\"] td.total');"
-                      " return r && r.textContent === t; }); })()" % json.dumps(changed))
-        if browser.wait(expression, timeout=30):
-            print("browser check: %d new totals shown without a reload (%s)" %
-                  (len(changed), ", ".join("%s %s" % kv for kv in sorted(changed.items()))))
-        else:
-            problems.append("the page did not show the new totals %s" % changed)
-        browser.screenshot(shot)
-        print("browser check: screenshots %s, %s" % (shot.replace(".png", "-before.png"), shot))
+        problems = check_ranking(browser, url, golden, post_path, out)
+        if not problems:
+            problems = check_unit(browser, base, params["ruleset"][0], params["period"][0], out)
+        print("browser check: screenshots in %s" % out)
     finally:
         browser.close()
         shutil.rmtree(profile, ignore_errors=True)

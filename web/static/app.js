@@ -116,12 +116,13 @@
     return m ? m[1] + "年第" + m[2] + "季度" : p || "";
   }
 
-  /* 2025年1月, 2月... on a chart's axis: the year when it changes. */
+  /* A chart's axis label: 8月 (or Q3), with the year under it where the
+     axis starts and where the year changes. */
   function shortPeriod(p, i) {
     const m = /^(\d{4})-(?:(\d{2})|Q(\d))$/.exec(p || "");
     if (!m) return p;
     const part = m[2] ? Number(m[2]) + "月" : "Q" + m[3];
-    return i === 0 || m[2] === "01" || m[3] === "1" ? m[1] + "年" + part : part;
+    return i === 0 || m[2] === "01" || m[3] === "1" ? [part, m[1] + "年"] : part;
   }
 
   function previousPeriod(p) {
@@ -502,12 +503,14 @@
         .then((r) => { const row = findRow(r, unit); return row ? row.total : null; })
         .catch(() => null)));
     if (typeof Chart === "undefined") return null;
+    document.body.dataset.trend = "1";
     return new Chart(canvas, {
       type: "line",
       data: { labels: periods.map(shortPeriod), datasets: [{ label: "总分", data: totals,
         borderColor: "#8cc4ff", backgroundColor: "#8cc4ff", spanGaps: true, tension: 0.2 }] },
       options: { animation: false, maintainAspectRatio: false,
-        scales: { x: { ticks: { color: "#9fb0c8", maxRotation: 0, autoSkipPadding: 8 } },
+        scales: { x: { ticks: { color: "#9fb0c8", maxRotation: 0, autoSkip: false,
+          font: { size: 10 } } },
           y: { ticks: { color: "#9fb0c8" } } },
         plugins: { legend: { display: false } } },
     });
