@@ -327,21 +327,38 @@ def explain_path(ruleset, period, unit):
         urllib.parse.quote(ruleset), urllib.parse.quote(period), urllib.parse.quote(unit))
 
 
+# A ticket id is user data: markup must show as text, and ?, # and /
+# must survive the ticket link and the API path.
+ODD_TICKET = "TB-<img src=x onerror=hotlineXss=1>?#/"
+
+
 def unit_events(unit):
-    """A new ticket of the unit: received, closed, revisited unsatisfied."""
-    common = '"ticket_id":"TB-U1","unit_id":"%s"' % unit
-    return "\n".join([
-        '{"event_id":"browser-u1","type":"received",%s,"occurred_at":"2025-07-22T09:10:00+08:00",'
-        '"dispatched_at":"2025-07-22T09:00:00+08:00","due_at":"2025-07-25T18:00:00+08:00",'
-        '"channel":"hotline","category":"other"}' % common,
-        '{"event_id":"browser-u2","type":"closed",%s,"occurred_at":"2025-07-23T10:00:00+08:00"}'
-        % common,
-        '{"event_id":"browser-u3","type":"revisited",%s,"occurred_at":"2025-07-24T10:00:00+08:00",'
-        '"satisfaction":"unsatisfied","resolved":"no"}' % common]) + "\n"
+    """Two new tickets of the unit: received, closed, revisited
+    unsatisfied."""
+    lines = []
+    for n, ticket in enumerate(["TB-U1", ODD_TICKET]):
+        common = '"ticket_id":%s,"unit_id":"%s"' % (json.dumps(ticket), unit)
+        lines += [
+            '{"event_id":"browser-u%d1","type":"received",%s,'
+            '"occurred_at":"2025-07-22T09:10:00+08:00","dispatched_at":"2025-07-22T09:00:00+08:00",'
+            '"due_at":"2025-07-25T18:00:00+08:00","channel":"hotline","category":"other"}'
+            % (n, common),
+            '{"event_id":"browser-u%d2","type":"closed",%s,"occurred_at":"2025-07-23T10:00:00+08:00"}'
+            % (n, common),
+            '{"event_id":"browser-u%d3","type":"revisited",%s,'
+            '"occurred_at":"2025-07-24T1%d:00:00+08:00","satisfaction":"unsatisfied","resolved":"no"}'
+            % (n, common, n)]
+    return "\n".join(lines) + "\n"
 
 
 def open_page(browser, url, live):
-    browser.call("Page.navigate", {"url": url})
+    """Navigates and waits until the page is drawn (and live). False when
+    it is not, e.g. when the browser has no free connection for it."""
+    try:
+        browser.call("Page.navigate", {"url": url})
+    except RuntimeError as e:
+        print("browser check: %s: %s" % (url, e), file=sys.stderr)
+        return False
     ready = "document.body && document.body.dataset.ready === '1'"
     if live:
         ready += " && document.body.dataset.live === '1'"
@@ -379,19 +396,23 @@ def check_unit(browser, base, ruleset, period, out):
     if status != 200:
         return ["POST /api/v1/events: %d %s" % (status, answer)]
     after = fetch_json(base, explain_path(ruleset, period, unit))
-    if not any(t["ticket_id"] == "TB-U1" for i in after["items"] for t in i["tickets"]):
-        return ["the POSTed ticket is not in the unit's explain: the test cannot tell"]
+    listed = {t["ticket_id"] for i in after["items"] for t in i["tickets"]}
+    if not {"TB-U1", ODD_TICKET} <= listed:
+        return ["the POSTed tickets are not in the unit's explain: the test cannot tell"]
     page, problems = wait_unit(browser, after, item_ids)
     if problems:
         return ["the unit page did not show the new explain: "] + problems
     if browser.evaluate("window.hotlineSamePage") is not True:
         return ["the unit page was reloaded to show the new explain"]
-    print("browser check: unit %s: the new ticket TB-U1 shown without a reload" % unit)
+    if browser.evaluate("typeof window.hotlineXss") != "undefined":
+        return ["a ticket id was run as markup"]
+    print("browser check: unit %s: the new tickets shown without a reload" % unit)
     browser.screenshot(os.path.join(out, "unit-live.png"))
 
-    # 6: a ticket link leads to the ticket's page.
-    first = next(t for i in after["items"] for t in i["tickets"] if t["ticket_id"] != "TB-U1")
-    problems += check_ticket(browser, base, first["ticket_id"], out)
+    # 6: ticket links lead to the tickets' pages.
+    first = next(t for i in after["items"] for t in i["tickets"])
+    problems += check_ticket(browser, base, ODD_TICKET, None, url)
+    problems += check_ticket(browser, base, first["ticket_id"], out, url)
 
     # 7: exempted tickets apart (an edited answer: nothing exempts yet).
     inject = browser.call("Page.addScriptToEvaluateOnNewDocument", {"source": EXEMPT_JS})
@@ -447,8 +468,11 @@ TICKET_JS = """JSON.stringify((() => {
 })())"""
 
 
-def check_ticket(browser, base, ticket, out):
+def check_ticket(browser, base, ticket, out, unit_url):
     """Step 6: the unit page's link for `ticket`, followed."""
+    if not browser.evaluate("location.href") == unit_url and not open_page(browser, unit_url,
+                                                                           False):
+        return ["the unit page did not load again"]
     href = browser.evaluate("(document.querySelector('tr[data-ticket=\"' + CSS.escape(%s) + "
                             "'\"] td.id a') || {}).href" % json.dumps(ticket))
     if not href or not open_page(browser, href, False):
@@ -470,10 +494,13 @@ def check_ticket(browser, base, ticket, out):
         for k, text in c["counters"]:
             if k in COUNTER_WORDS and not text.startswith(COUNTER_WORDS[k]):
                 problems.append("%s: counter %s shown as %r" % (ticket, k, text))
+    if browser.evaluate("typeof window.hotlineXss") != "undefined":
+        problems.append("the ticket id %s was run as markup" % ticket)
     if not problems:
         print("browser check: ticket %s: %d events, %d counts shown" %
               (ticket, len(page["events"]), len(shown)))
-    browser.screenshot(os.path.join(out, "ticket.png"))
+    if out:
+        browser.screenshot(os.path.join(out, "ticket.png"))
     return problems
 
 

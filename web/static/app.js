@@ -155,6 +155,14 @@
     badge.textContent = on ? "实时：已连接" : "实时：重连中";
   }
 
+  /* A page left for another keeps its streams open while the browser
+     keeps it for "back" (the back/forward cache), and a browser opens at
+     most 6 connections to a host: after a few views the next page would
+     wait for a free one. So the streams close when the page is left, and
+     a page brought back is loaded afresh. */
+  window.addEventListener("pagehide", () => streams.forEach((es) => es.close()));
+  window.addEventListener("pageshow", (e) => { if (e.persisted) location.reload(); });
+
   /* handlers: snapshot(messages), score(row), alert(alert). */
   function live(topic, handlers) {
     const es = new EventSource("/api/v1/live?topic=" + enc(topic));
