@@ -59,13 +59,18 @@ web__page (web__request_t *r)
         return web__error (r, MHD_HTTP_NOT_FOUND, "no dashboard in this build");
     /* Opened as /?token=T: the token becomes a cookie, so the page's
        requests and its EventSource (which cannot send headers) carry
-       it. It passed the access check to get here. */
+       it. The request may have passed the access check with another
+       token (a header, a cookie): T is set only when it is itself a
+       token that may read the page. */
     const char *token = web__arg (r, "token");
+    bool set = token && r->web->tokens && strlen (token) < 300 &&
+               (web__tokens_role (r->web->tokens, token) &
+                (WEB_READ | WEB_ADMIN)) != 0;
     char cookie[400];
-    if (token && r->web->tokens && strlen (token) < 300)
+    if (set)
         snprintf (cookie, sizeof (cookie),
                   "hotline_token=%s; Path=/; HttpOnly; SameSite=Strict", token);
-    return s_send (r, page, token && r->web->tokens ? cookie : NULL);
+    return s_send (r, page, set ? cookie : NULL);
 }
 
 enum MHD_Result
