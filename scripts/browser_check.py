@@ -23,14 +23,16 @@ most tickets:
    listed tickets, in order, each with its counter in Chinese, its time
    in Chinese form (Asia/Shanghai), a Chinese detail and a link to its
    ticket page.
-5. POSTs a new unsatisfied ticket of the unit and waits, without a
-   reload, until the page shows the new explain (the score message makes
-   it fetch the explain again).
-6. Follows a ticket link: the ticket page must show the ticket's events
-   and where it counted, as /api/v1/tickets/ID answers.
-7. Opens the unit page once more with its explain answer edited in the
-   page to hold an exempted ticket (the daemon cannot exempt one yet: no
-   appeals), which must be listed apart and not among the lost points.
+5. POSTs two new unsatisfied tickets of the unit (one with an id that
+   holds markup) and waits, without a reload, until the page shows the
+   new explain (the score message makes it fetch the explain again).
+6. POSTs an exemption (核减) of one listed ticket and waits, without a
+   reload, until the page lists it apart with its reason and no longer
+   among the lost points.
+7. Follows ticket links (a ticket id holding markup, ? # and /, and the
+   exempted ticket): the ticket page must show the ticket's events, where
+   it counted (the exempted counts marked) and its exemptions, as
+   /api/v1/tickets/ID answers.
 
 Screenshots are left in OUT_DIR: dashboard-before.png, dashboard.png,
 unit.png, unit-live.png, ticket.png, unit-exempted.png.
@@ -245,7 +247,7 @@ UNIT_JS = """JSON.stringify((() => {
         detail: text(t, 'td.detail'), raw: t.querySelector('td.detail').classList.contains('raw'),
         href: t.querySelector('td.id a').getAttribute('href')}))])),
     exempted: [...document.querySelectorAll('.exempted tr[data-ticket]')]
-      .map(t => t.dataset.ticket)};
+      .map(t => ({id: t.dataset.ticket, why: text(t, 'td.why')}))};
 })())"""
 
 
@@ -308,6 +310,14 @@ def unit_problems(page, explain, item_ids):
             path = urllib.parse.urlsplit(got["href"]).path
             if urllib.parse.unquote(path) != "/ticket/" + t["ticket_id"]:
                 problems.append("%s links to %s" % (t["ticket_id"], got["href"]))
+    want = {t["ticket_id"]: t for it in explain["items"] for t in it.get("exempted", [])}
+    shown = {t["id"]: t["why"] for t in page["exempted"]}
+    if sorted(shown) != sorted(want):
+        problems.append("exempted %s on the page, %s explained" % (sorted(shown), sorted(want)))
+    for ticket, why in shown.items():
+        reason = want.get(ticket, {}).get("reason") or ""
+        if reason and reason not in (why or ""):
+            problems.append("exempted %s: %r shown, the reason is %r" % (ticket, why, reason))
     return problems
 
 
@@ -409,52 +419,38 @@ def check_unit(browser, base, ruleset, period, out):
     print("browser check: unit %s: the new tickets shown without a reload" % unit)
     browser.screenshot(os.path.join(out, "unit-live.png"))
 
-    # 6: ticket links lead to the tickets' pages.
-    first = next(t for i in after["items"] for t in i["tickets"])
-    problems += check_ticket(browser, base, ODD_TICKET, None, url)
-    problems += check_ticket(browser, base, first["ticket_id"], out, url)
+    # 6: an exemption granted (核减): the ticket leaves its item's list
+    # and is listed apart with the reason, without a reload.
+    item = next(i for i in after["items"] if i["tickets"])
+    exempt = next(t for t in item["tickets"] if t["ticket_id"] not in ("TB-U1", ODD_TICKET))
+    line = json.dumps({"event_id": "browser-x1", "type": "exempted",
+                       "ticket_id": exempt["ticket_id"], "unit_id": unit,
+                       "occurred_at": "2025-07-31T09:00:00+08:00",
+                       "counters": exempt["counter"], "reason": EXEMPT_REASON,
+                       "by": EXEMPT_BY}, ensure_ascii=False)
+    status, answer = fetch(base, "/api/v1/events", (line + "\n").encode())
+    if status != 200:
+        return ["POST /api/v1/events (exempted): %d %s" % (status, answer)]
+    exempted = fetch_json(base, explain_path(ruleset, period, unit))
+    if not any(t["ticket_id"] == exempt["ticket_id"]
+               for i in exempted["items"] for t in i["exempted"]):
+        return ["the exempted ticket is not under exempted in the explain: the test cannot tell"]
+    page, problems = wait_unit(browser, exempted, item_ids)
+    if problems:
+        return ["the unit page did not show the exemption: "] + problems
+    if browser.evaluate("window.hotlineSamePage") is not True:
+        return ["the unit page was reloaded to show the exemption"]
+    print("browser check: unit %s: %s exempted, listed apart without a reload" %
+          (unit, exempt["ticket_id"]))
+    browser.screenshot(os.path.join(out, "unit-exempted.png"))
 
-    # 7: exempted tickets apart (an edited answer: nothing exempts yet).
-    inject = browser.call("Page.addScriptToEvaluateOnNewDocument", {"source": EXEMPT_JS})
-    try:
-        if not open_page(browser, url, False):
-            return problems + ["the unit page with an exempted ticket did not load"]
-        page = json.loads(browser.evaluate(UNIT_JS))
-        moved = browser.evaluate("window.hotlineExempted")
-        item = browser.evaluate("window.hotlineExemptedFrom")
-        if page["exempted"] != [moved]:
-            problems.append("exempted tickets %s on the page, %s in the answer" %
-                            (page["exempted"], [moved]))
-        elif moved in [t["id"] for t in page["tickets"].get(item, [])]:
-            problems.append("the exempted ticket %s is still listed under %s" % (moved, item))
-        else:
-            print("browser check: the exempted ticket %s listed apart" % moved)
-        browser.screenshot(os.path.join(out, "unit-exempted.png"))
-    finally:
-        browser.call("Page.removeScriptToEvaluateOnNewDocument",
-                     {"identifier": inject["identifier"]})
+    # 7: ticket links lead to the tickets' pages.
+    problems += check_ticket(browser, base, ODD_TICKET, None, url)
+    problems += check_ticket(browser, base, exempt["ticket_id"], out, url)
     return problems
 
 
-# Moves the first listed ticket of the first item with tickets to its
-# exempted list, in the page's fetch of /api/v1/explain.
-EXEMPT_JS = """(() => {
-  const real = window.fetch;
-  window.fetch = async (url, options) => {
-    const answer = await real(url, options);
-    if (!String(url).startsWith('/api/v1/explain') || !answer.ok) return answer;
-    const ex = await answer.json();
-    const it = ex.items.find(i => i.tickets.length);
-    if (it) {
-      const t = it.tickets.shift();
-      it.exempted.push(t);
-      window.hotlineExempted = t.ticket_id;
-      window.hotlineExemptedFrom = it.item;
-    }
-    return new Response(JSON.stringify(ex), { status: 200,
-      headers: { 'Content-Type': 'application/json' } });
-  };
-})();"""
+EXEMPT_REASON, EXEMPT_BY = "申诉成立", "区政府办"
 
 TICKET_JS = """JSON.stringify((() => {
   const head = document.querySelector('.ticket-head');
@@ -464,7 +460,9 @@ TICKET_JS = """JSON.stringify((() => {
     counted: [...document.querySelectorAll('.counted tr[data-period]')].map(r => ({
       period: r.dataset.period, unit: r.dataset.unit,
       counters: [...r.querySelectorAll('[data-counter]')]
-        .map(c => [c.dataset.counter, c.textContent])}))};
+        .map(c => [c.dataset.counter, c.textContent])})),
+    exemptions: [...document.querySelectorAll('.exemptions tr[data-unit]')]
+      .map(r => r.textContent)};
 })())"""
 
 
@@ -494,11 +492,21 @@ def check_ticket(browser, base, ticket, out, unit_url):
         for k, text in c["counters"]:
             if k in COUNTER_WORDS and not text.startswith(COUNTER_WORDS[k]):
                 problems.append("%s: counter %s shown as %r" % (ticket, k, text))
+    exempted = {(c["period"], c["unit_id"], c["counter"]) for c in want["counted"]
+                if c.get("exempted")}
+    for c in page["counted"]:
+        for k, text in c["counters"]:
+            if ((c["period"], c["unit"], k) in exempted) != text.endswith("（已核减）"):
+                problems.append("%s: %s in %s shown as %r" % (ticket, k, c["period"], text))
+    if len(page["exemptions"]) != len(want["exempted"]) or not all(
+            x["reason"] in row for x, row in zip(want["exempted"], page["exemptions"])):
+        problems.append("%s: exemptions %s on the page, %s answered" %
+                        (ticket, page["exemptions"], want["exempted"]))
     if browser.evaluate("typeof window.hotlineXss") != "undefined":
         problems.append("the ticket id %s was run as markup" % ticket)
     if not problems:
-        print("browser check: ticket %s: %d events, %d counts shown" %
-              (ticket, len(page["events"]), len(shown)))
+        print("browser check: ticket %s: %d events, %d counts, %d exemption(s) shown" %
+              (ticket, len(page["events"]), len(shown), len(page["exemptions"])))
     if out:
         browser.screenshot(os.path.join(out, "ticket.png"))
     return problems

@@ -212,7 +212,13 @@ Test (web, every_read_endpoint_answers_the_bytes_the_command_prints)
          "on_time",
          "$HOTLINE explain --ruleset jintai-2025 --period 2025-07 --unit U01 "
          "--item on_time --format json"},
-        {"/api/v1/tickets/T1", "$HOTLINE ticket T1 --format json"}};
+        {"/api/v1/tickets/T1", "$HOTLINE ticket T1 --format json"},
+        {"/api/v1/report?ruleset=jintai-2025&period=2025-07&format=html",
+         "$HOTLINE report --ruleset jintai-2025 --period 2025-07 --format "
+         "html"},
+        {"/?ruleset=jintai-2025&period=2025-07&view=print",
+         "$HOTLINE report --ruleset jintai-2025 --period 2025-07 --format "
+         "html"}};
     for (size_t i = 0; i < sizeof (pairs) / sizeof (pairs[0]); i++) {
         char *web = s_get (pairs[i][0]);
         char *cli = s_cli (pairs[i][1]);
@@ -260,7 +266,8 @@ Test (web, answers_xlsx_reports_as_the_command_writes_them)
     /* A bad format, a bad as_of, an unknown ruleset: 400 with a reason. */
     cr_expect_eq (
         s_http ("GET", "/api/v1/report?format=pdf", NULL, NULL, &body), 400);
-    cr_expect (strstr (body, "format must be json, csv or xlsx"), "%s", body);
+    cr_expect (strstr (body, "format must be json, csv, xlsx or html"), "%s",
+               body);
     free (body);
     cr_expect_eq (
         s_http ("GET", "/api/v1/report?as_of=yesterday", NULL, NULL, &body),
@@ -280,9 +287,8 @@ Test (web, answers_xlsx_reports_as_the_command_writes_them)
                   400);
     cr_expect (strstr (body, "version goes with published"), "%s", body);
     free (body);
-    cr_expect_eq (s_http ("GET", "/api/v1/appeals?state=won", NULL, NULL,
-                          &body),
-                  400);
+    cr_expect_eq (
+        s_http ("GET", "/api/v1/appeals?state=won", NULL, NULL, &body), 400);
     cr_expect (strstr (body, "state must be"), "%s", body);
     free (body);
 }
@@ -389,7 +395,7 @@ Test (web, every_view_address_serves_the_dashboard)
     s_start ();
     static const char *views[] = {
         "/",
-        "/?ruleset=jintai-2025&period=2025-07&view=print",
+        "/?ruleset=jintai-2025&period=2025-07",
         "/unit/J04?ruleset=jintai-2025&period=2025-07",
         "/unit/J%2F04",
         "/ticket/T202507-000001?ruleset=jintai-2025&period=2025-07",
@@ -402,6 +408,14 @@ Test (web, every_view_address_serves_the_dashboard)
                    s_head.data);
         free (page);
     }
+    /* The print view is the bulletin the daemon renders: no script (the
+       test above compares its bytes with hotline report --format html). */
+    char *bulletin = s_get ("/?ruleset=jintai-2025&period=2025-07&view=print");
+    cr_expect (strstr (s_head.data, "text/html"), "%s", s_head.data);
+    cr_expect (strstr (bulletin, "<!DOCTYPE html>") &&
+                   !strstr (bulletin, "<script"),
+               "%s", bulletin);
+    free (bulletin);
     char *script = s_get ("/static/app.js");
     cr_expect (strstr (s_head.data, "text/javascript"), "%s", s_head.data);
     cr_expect (strstr (script, "/api/v1/explain") &&

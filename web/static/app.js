@@ -1,7 +1,8 @@
 /* hotline dashboard: one page, no framework, no build step.
    Views, each with its own address:
      /?ruleset=ID&period=P          ranking of every table, open alerts
-     /?ruleset=ID&period=P&view=print   the bulletin, for printing
+     /?ruleset=ID&period=P&view=print   the bulletin, for printing: not
+                                    this page, the daemon renders it
      /unit/ID?ruleset=ID&period=P   one unit: items, formulas, the tickets
                                     behind every lost point, 12 periods
      /ticket/ID?ruleset=ID&period=P one ticket: its events, where it counted
@@ -309,36 +310,6 @@
     return report;
   }
 
-  /* ---- the bulletin, for printing ------------------------------------ */
-
-  async function printPage(ruleset) {
-    document.body.classList.add("print");
-    const report = await api(reportUrl(ruleset, params.get("period")));
-    document.title = report.title + " " + periodLabel(report.period);
-    const parts = [el("h1", { class: "bulletin" }, report.title),
-      el("p", { class: "sub" }, periodLabel(report.period) + "考核结果" +
-        (report.as_of ? "（数据截至 " + report.as_of.slice(0, 10) + "）" : "")),
-      el("p", { class: "noprint" }, el("button", { onclick: () => window.print() }, "打印"))];
-    for (const table of report.tables) {
-      const head = el("tr", {}, el("th", {}, "排名"), el("th", {}, "单位"),
-        ...report.counters.map((c) => el("th", {}, COUNTERS[c] || c)),
-        ...report.items.map((i) => el("th", {}, i.label + "(" + i.points + "分)")),
-        el("th", {}, "总分"), el("th", {}, "备注"));
-      const rows = table.rows.map((row) => el("tr", { "data-unit": row.unit_id },
-        el("td", { class: "rank" }, row.rank ?? ""), el("td", { class: "unit" }, row.unit),
-        ...report.counters.map((c) => el("td", {}, row.counters[c] ?? "")),
-        ...report.items.map((i) => el("td", {}, value(i, row.items[i.id]))),
-        el("td", { class: "total" }, value(null, row.total)), el("td", {}, row.note || "")));
-      parts.push(el("h3", {}, table.title || table.group),
-        el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
-    }
-    if (report.excluded.length)
-      parts.push(el("p", {}, "注：" + report.excluded.map((u) =>
-        u.unit + "（" + u.reason + "）").join("、") + "不参加排名。"));
-    main.className = "single";
-    main.replaceChildren(el("section", {}, ...parts));
-  }
-
   /* ---- one unit ------------------------------------------------------- */
 
   function findTable(report, unit) {
@@ -399,7 +370,8 @@
     const head = el("tr", {}, el("th", { class: "id" }, "工单编号"),
       withItem ? el("th", { class: "item" }, "考核项目") : null,
       el("th", { class: "counter" }, "情形"), el("th", { class: "at" }, "发生时间"),
-      withRef ? el("th", { class: "ref" }, "对照时间") : null, el("th", {}, "说明"));
+      withRef ? el("th", { class: "ref" }, "对照时间") : null, el("th", {}, "说明"),
+      withItem ? el("th", { class: "why" }, "核减依据") : null);
     return el("table", { class: "tickets" }, el("thead", {}, head),
       el("tbody", {}, ...list.map((t) => {
         const d = detailZh(t.detail);
@@ -410,9 +382,13 @@
           el("td", { class: "counter" }, el("span", { class: "tag" }, counterName(t.counter))),
           el("td", { class: "at" }, when(t.at)),
           withRef ? el("td", { class: "ref" }, ref(t)) : null,
-          el("td", { class: "detail" + (d.known ? "" : " raw"), title: t.detail || "" }, d.text));
+          el("td", { class: "detail" + (d.known ? "" : " raw"), title: t.detail || "" }, d.text),
+          withItem ? el("td", { class: "why" }, decision(t)) : null);
       })));
   }
+
+  /* An exemption's reason and who decided it: 申诉成立（区政府办）. */
+  const decision = (x) => (x.reason || "—") + (x.by ? "（" + x.by + "）" : "");
 
   /* Per item that lost points, its tickets; then the exempted ones, once
      each (a ticket can weigh on several items). */
@@ -440,7 +416,7 @@
       }
     if (exempted.size)
       section.append(el("div", { class: "exempted" },
-        el("h3", {}, el("span", { class: "label" }, "豁免工单"),
+        el("h3", {}, el("span", { class: "label" }, "核减工单"),
           el("span", { class: "count" }, "不计失分，共 " + exempted.size + " 件")),
         ticketsTable([...exempted.values()], true)));
     return section;
@@ -581,7 +557,11 @@
   /* ---- one ticket ----------------------------------------------------- */
 
   const EVENTS = { received: "签收", contacted: "联系群众", returned: "退单", extended: "延期",
-    closed: "办结", revisited: "回访", reopened: "退回重办", adjusted: "手工评分", tick: "时钟" };
+    closed: "办结", revisited: "回访", reopened: "退回重办", adjusted: "手工评分", tick: "时钟",
+    appealed: "申诉", exempted: "核减", appeal_rejected: "驳回申诉", unexempted: "撤销核减" };
+  /* The counters an exemption names: "all", or names. */
+  const exemptedCounters = (text) => (!text || text === "all" ? "全部计数"
+    : text.split(/[\s,]+/).filter(Boolean).map(counterName).join("、"));
   const STATES = { open: "办理中", closed: "已办结", returned: "已退单" };
   const CHANNELS = { hotline: "12345热线", mayor_mailbox: "市长信箱", web: "网站",
     wechat: "微信", weibo: "微博", province: "省级平台", supervisor: "督查督办" };
@@ -603,7 +583,9 @@
       if (e.resolved) parts.push("问题解决：" + (RESOLVED[e.resolved] || e.resolved));
       if (e.rework) parts.push("判定返工");
     }
-    if (e.type === "returned" && e.reason) parts.push("原因：" + e.reason);
+    if (e.type === "exempted") parts.push("核减：" + exemptedCounters(e.counters));
+    if (e.reason) parts.push((e.type === "returned" ? "原因：" : "理由：") + e.reason);
+    if (e.by) parts.push("决定：" + e.by);
     return parts.join("；");
   }
 
@@ -676,11 +658,21 @@
           el("tr", { "data-period": g.period, "data-unit": g.unit_id },
             el("td", {}, periodLabel(g.period)), el("td", {}, unitLink(g.unit_id, g.period)),
             el("td", { class: "detail" }, ...g.list.map((c) => el("span",
-              { class: "tag" + (ADVERSE.has(c.counter) ? " bad" : ""), "data-counter": c.counter },
-              counterName(c.counter) + (c.count !== 1 ? " ×" + c.count : ""))))))))
+              { class: "tag" + (c.exempted ? " exempt" : ADVERSE.has(c.counter) ? " bad" : ""),
+                "data-counter": c.counter, title: c.exempted ? "已核减，不计入考核" : "" },
+              counterName(c.counter) + (c.count !== 1 ? " ×" + c.count : "") +
+                (c.exempted ? "（已核减）" : ""))))))))
         : el("p", { class: "note" }, "未计入任何考核。"));
+    const exemptions = (t.exempted || []).length ? el("section", { class: "exemptions" },
+      el("h2", {}, "核减"), el("table", { class: "tickets" },
+        el("thead", {}, el("tr", {}, el("th", {}, "单位"), el("th", {}, "核减计数"),
+          el("th", {}, "依据"), el("th", {}, "决定时间"))),
+        el("tbody", {}, ...t.exempted.map((x) => el("tr", { "data-unit": x.unit_id },
+          el("td", {}, unitLink(x.unit_id)), el("td", {}, exemptedCounters(x.counters)),
+          el("td", { class: "detail" }, decision(x)), el("td", { class: "at" }, when(x.at)))))))
+      : null;
     main.className = "single narrow";
-    main.replaceChildren(head, events, counted);
+    main.replaceChildren(...[head, events, counted, exemptions].filter(Boolean));
   }
 
   /* ---- start ------------------------------------------------------------ */
@@ -702,7 +694,6 @@
       await unitPage(decodeURIComponent(location.pathname.slice(6)), ruleset);
     else if (location.pathname.startsWith("/ticket/"))
       await ticketPage(decodeURIComponent(location.pathname.slice(8)), rulesets);
-    else if (params.get("view") === "print") await printPage(ruleset);
     else await rankingPage(ruleset);
     document.body.dataset.ready = "1";
   }
