@@ -34,8 +34,12 @@ most tickets:
    it counted (the exempted counts marked) and its exemptions, as
    /api/v1/tickets/ID answers.
 
+The print view:
+8. Follows the dashboard's print link: the daemon's bulletin
+   (format_html), every golden unit on it, no script.
+
 Screenshots are left in OUT_DIR: dashboard-before.png, dashboard.png,
-unit.png, unit-live.png, ticket.png, unit-exempted.png.
+unit.png, unit-live.png, unit-exempted.png, ticket.png, print.png.
 
 Exits 0 when all holds, 1 with the reasons otherwise."""
 import base64
@@ -512,6 +516,25 @@ def check_ticket(browser, base, ticket, out, unit_url):
     return problems
 
 
+def check_print(browser, url, golden, out):
+    """Step 8: the dashboard's print link is the daemon's bulletin."""
+    if not open_page(browser, url, False):
+        return ["the ranking did not load again"]
+    href = browser.evaluate("document.getElementById('print').href")
+    browser.call("Page.navigate", {"url": href})
+    if not browser.wait("document.readyState === 'complete' && "
+                        "!!document.querySelector('table')"):
+        return ["the print view %s shows no table" % href]
+    text = browser.evaluate("document.body.innerText")
+    missing = [unit for unit in golden if unit not in text]
+    scripts = browser.evaluate("document.scripts.length")
+    browser.screenshot(os.path.join(out, "print.png"))
+    if missing or scripts:
+        return ["the print view %s: %d scripts, units missing: %s" % (href, scripts, missing)]
+    print("browser check: the print view shows all %d units, no script" % len(golden))
+    return []
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__)
@@ -525,6 +548,8 @@ def main():
         problems = check_ranking(browser, url, golden, post_path, out)
         if not problems:
             problems = check_unit(browser, base, params["ruleset"][0], params["period"][0], out)
+        if not problems:
+            problems = check_print(browser, url, golden, out)
         print("browser check: screenshots in %s" % out)
     finally:
         browser.close()
