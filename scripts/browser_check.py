@@ -336,6 +336,25 @@ def wait_unit(browser, explain, item_ids, timeout=30):
         time.sleep(0.2)
 
 
+def post_and_wait(browser, base, body, ask, item_ids, what, holds):
+    """POSTs event lines, asks the explain (path `ask`), checks that
+    holds(explain) (else the test could not tell), then waits until the
+    page shows that explain without a reload. Returns (explain,
+    problems)."""
+    status, answer = fetch(base, "/api/v1/events", body.encode())
+    if status != 200:
+        return None, ["POST /api/v1/events (%s): %d %s" % (what, status, answer)]
+    explain = fetch_json(base, ask)
+    if not holds(explain):
+        return None, ["the explain does not show %s: the test cannot tell" % what]
+    _, problems = wait_unit(browser, explain, item_ids)
+    if problems:
+        return None, ["the unit page did not show %s: " % what] + problems
+    if browser.evaluate("window.hotlineSamePage") is not True:
+        return None, ["the unit page was reloaded to show %s" % what]
+    return explain, []
+
+
 def explain_path(ruleset, period, unit):
     return "/api/v1/explain?ruleset=%s&period=%s&unit=%s" % (
         urllib.parse.quote(ruleset), urllib.parse.quote(period), urllib.parse.quote(unit))
@@ -406,18 +425,13 @@ def check_unit(browser, base, ruleset, period, out):
 
     # 5: a score message for the unit makes the page explain it again.
     browser.evaluate("window.hotlineSamePage = true")
-    status, answer = fetch(base, "/api/v1/events", unit_events(unit).encode())
-    if status != 200:
-        return ["POST /api/v1/events: %d %s" % (status, answer)]
-    after = fetch_json(base, explain_path(ruleset, period, unit))
-    listed = {t["ticket_id"] for i in after["items"] for t in i["tickets"]}
-    if not {"TB-U1", ODD_TICKET} <= listed:
-        return ["the POSTed tickets are not in the unit's explain: the test cannot tell"]
-    page, problems = wait_unit(browser, after, item_ids)
+    ask = explain_path(ruleset, period, unit)
+    after, problems = post_and_wait(
+        browser, base, unit_events(unit), ask, item_ids, "the new tickets",
+        lambda ex: {"TB-U1", ODD_TICKET} <= {t["ticket_id"] for i in ex["items"]
+                                             for t in i["tickets"]})
     if problems:
-        return ["the unit page did not show the new explain: "] + problems
-    if browser.evaluate("window.hotlineSamePage") is not True:
-        return ["the unit page was reloaded to show the new explain"]
+        return problems
     if browser.evaluate("typeof window.hotlineXss") != "undefined":
         return ["a ticket id was run as markup"]
     print("browser check: unit %s: the new tickets shown without a reload" % unit)
@@ -432,18 +446,12 @@ def check_unit(browser, base, ruleset, period, out):
                        "occurred_at": "2025-07-31T09:00:00+08:00",
                        "counters": exempt["counter"], "reason": EXEMPT_REASON,
                        "by": EXEMPT_BY}, ensure_ascii=False)
-    status, answer = fetch(base, "/api/v1/events", (line + "\n").encode())
-    if status != 200:
-        return ["POST /api/v1/events (exempted): %d %s" % (status, answer)]
-    exempted = fetch_json(base, explain_path(ruleset, period, unit))
-    if not any(t["ticket_id"] == exempt["ticket_id"]
-               for i in exempted["items"] for t in i["exempted"]):
-        return ["the exempted ticket is not under exempted in the explain: the test cannot tell"]
-    page, problems = wait_unit(browser, exempted, item_ids)
+    _, problems = post_and_wait(
+        browser, base, line + "\n", ask, item_ids, "the exemption",
+        lambda ex: any(t["ticket_id"] == exempt["ticket_id"]
+                       for i in ex["items"] for t in i["exempted"]))
     if problems:
-        return ["the unit page did not show the exemption: "] + problems
-    if browser.evaluate("window.hotlineSamePage") is not True:
-        return ["the unit page was reloaded to show the exemption"]
+        return problems
     print("browser check: unit %s: %s exempted, listed apart without a reload" %
           (unit, exempt["ticket_id"]))
     browser.screenshot(os.path.join(out, "unit-exempted.png"))
