@@ -152,6 +152,8 @@ s_kinds_name (int kinds)
         return "a number";
     case S_NUMBER | S_NULL:
         return "a number or null";
+    case S_STRING | S_NULL:
+        return "a string or null";
     case S_OBJECT:
         return "an object";
     default:
@@ -402,13 +404,14 @@ s_check_sections (const cJSON *root, char *err)
 static int
 s_check_document (const cJSON *root, char *err)
 {
-    static const char *const texts[] = {"title", "period", "ruleset", "as_of",
-                                        NULL};
+    static const char *const texts[] = {"title", "period", "ruleset", NULL};
     if (!cJSON_IsArray (cJSON_GetObjectItemCaseSensitive (root, "tables"))) {
         format__set_error (err, "report: no \"tables\" array");
         return -1;
     }
+    /* as_of is null when nothing was ever stored (docs/report-json.md). */
     if (s_check_members (root, texts, S_STRING, "", err) ||
+        s_check_member (root, "as_of", S_STRING | S_NULL, "", err) ||
         s_check_objects (root, "items", false, s_check_spec, "", err) ||
         s_check_objects (root, "dimensions", false, s_check_spec, "", err) ||
         s_check_objects (root, "tables", true, s_check_table, "", err) ||

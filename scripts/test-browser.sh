@@ -4,8 +4,11 @@
 # through hotline-synth), the page opened at
 # /?ruleset=jintai-2025&period=2025-07, every published unit, rank and
 # total read from the rendered DOM, then more events POSTed and the new
-# totals awaited on the same page, without a reload (DevTools protocol,
-# scripts/browser_check.py). Screenshots are left in BUILD/browser/.
+# totals awaited on the same page, without a reload; then the unit page
+# of the unit whose explain lists the most tickets, checked item by item
+# and ticket by ticket against /api/v1/explain, updated live, and one of
+# its tickets' pages (DevTools protocol, scripts/browser_check.py).
+# Screenshots are left in BUILD/browser/.
 #
 # usage: scripts/test-browser.sh [BUILD_DIR]     (default: build)
 set -euo pipefail
@@ -59,4 +62,4 @@ cat > "$dir/more.jsonl" <<EV
 EV
 echo "test-browser: dashboard at ${url}?ruleset=jintai-2025&period=2025-07"
 python3 scripts/browser_check.py "${url}?ruleset=jintai-2025&period=2025-07" \
-    tests/golden/jintai_2025_07.csv "$dir/more.jsonl" "$out/dashboard.png"
+    tests/golden/jintai_2025_07.csv "$dir/more.jsonl" "$out"

@@ -498,6 +498,30 @@ Test (report_format, rejects_a_value_of_the_wrong_type_naming_where_it_is)
     free (text);
 }
 
+/* A daemon that never stored an event reports "as_of": null
+   (docs/report-json.md): every renderer takes it; another kind is
+   refused. */
+Test (report_format, takes_a_null_as_of_from_a_store_with_no_events)
+{
+    static const char *empty =
+        "{\"ruleset\":\"jintai-2025\",\"title\":\"金台区\","
+        "\"period\":\"2025-07\",\"as_of\":null,\"items\":[],"
+        "\"counters\":[],\"tables\":[],\"excluded\":[]}";
+    int (*renderers[]) (const char *, FILE *, char *) = {
+        format_table, format_csv, format_csv_excel, format_html};
+    for (size_t i = 0; i < sizeof (renderers) / sizeof (renderers[0]); i++) {
+        char err[FORMAT_ERR_MAX] = "";
+        int rc;
+        free (s_capture (renderers[i], empty, &rc, err));
+        cr_expect_eq (rc, 0, "renderer %zu: %s", i, err);
+    }
+    char err[FORMAT_ERR_MAX] = "";
+    int rc;
+    free (s_capture (format_html, "{\"as_of\":5,\"tables\":[]}", &rc, err));
+    cr_expect_eq (rc, -1);
+    cr_expect_str_eq (err, "report: as_of is not a string or null");
+}
+
 Test (report_format, reports_an_output_that_cannot_be_written)
 {
     FILE *full = fopen ("/dev/full", "w");

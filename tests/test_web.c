@@ -14,6 +14,14 @@
 static harness_t h;
 static char s_url[128];
 
+typedef struct {
+    char *data;  /* body so far, NUL-terminated */
+    size_t size; /* its bytes */
+} s_buffer_t;
+
+/* The header lines of the last answer s_http read. */
+static s_buffer_t s_head;
+
 static void
 s_setup (void)
 {
@@ -25,6 +33,8 @@ static void
 s_teardown (void)
 {
     harness_fini (&h);
+    free (s_head.data);
+    s_head.data = NULL;
 }
 
 TestSuite (web, .init = s_setup, .fini = s_teardown, .timeout = 180);
@@ -38,11 +48,6 @@ s_start (void)
 }
 
 /* ---- HTTP ------------------------------------------------------------- */
-
-typedef struct {
-    char *data;  /* body so far, NUL-terminated */
-    size_t size; /* its bytes */
-} s_buffer_t;
 
 static size_t
 s_collect (char *ptr, size_t size, size_t n, void *arg)
@@ -58,7 +63,8 @@ s_collect (char *ptr, size_t size, size_t n, void *arg)
 }
 
 /* One request: method, path, body (NULL for none), a header line (NULL
-   for none). Returns the status; the body in *out (caller frees). */
+   for none). Returns the status; the body in *out (caller frees), the
+   answer's header lines in s_head. */
 static long
 s_http (const char *method, const char *path, const char *body,
         const char *header, char **out)
@@ -68,6 +74,10 @@ s_http (const char *method, const char *path, const char *body,
     char url[1024];
     snprintf (url, sizeof (url), "%s%s", s_url, path);
     s_buffer_t b = {calloc (1, 1), 0};
+    free (s_head.data);
+    s_head = (s_buffer_t){calloc (1, 1), 0};
+    curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, s_collect);
+    curl_easy_setopt (curl, CURLOPT_HEADERDATA, &s_head);
     struct curl_slist *headers = NULL;
     if (header)
         headers = curl_slist_append (headers, header);
@@ -202,7 +212,13 @@ Test (web, every_read_endpoint_answers_the_bytes_the_command_prints)
          "on_time",
          "$HOTLINE explain --ruleset jintai-2025 --period 2025-07 --unit U01 "
          "--item on_time --format json"},
-        {"/api/v1/tickets/T1", "$HOTLINE ticket T1 --format json"}};
+        {"/api/v1/tickets/T1", "$HOTLINE ticket T1 --format json"},
+        {"/api/v1/report?ruleset=jintai-2025&period=2025-07&format=html",
+         "$HOTLINE report --ruleset jintai-2025 --period 2025-07 --format "
+         "html"},
+        {"/?ruleset=jintai-2025&period=2025-07&view=print",
+         "$HOTLINE report --ruleset jintai-2025 --period 2025-07 --format "
+         "html"}};
     for (size_t i = 0; i < sizeof (pairs) / sizeof (pairs[0]); i++) {
         char *web = s_get (pairs[i][0]);
         char *cli = s_cli (pairs[i][1]);
@@ -250,7 +266,8 @@ Test (web, answers_xlsx_reports_as_the_command_writes_them)
     /* A bad format, a bad as_of, an unknown ruleset: 400 with a reason. */
     cr_expect_eq (
         s_http ("GET", "/api/v1/report?format=pdf", NULL, NULL, &body), 400);
-    cr_expect (strstr (body, "format must be json, csv or xlsx"), "%s", body);
+    cr_expect (strstr (body, "format must be json, csv, xlsx or html"), "%s",
+               body);
     free (body);
     cr_expect_eq (
         s_http ("GET", "/api/v1/report?as_of=yesterday", NULL, NULL, &body),
@@ -368,6 +385,48 @@ Test (web, answers_400_404_and_405_with_a_json_reason)
     free (body);
     cr_expect_eq (s_http ("GET", "/readyz", NULL, NULL, &body), 200);
     cr_expect_str_eq (body, "{\"ready\":true}\n");
+    free (body);
+}
+
+/* Every view's address is the dashboard's page (its script shows the
+   view); the script and style come from /static/. */
+Test (web, every_view_address_serves_the_dashboard)
+{
+    s_start ();
+    static const char *views[] = {
+        "/",
+        "/?ruleset=jintai-2025&period=2025-07",
+        "/unit/J04?ruleset=jintai-2025&period=2025-07",
+        "/unit/J%2F04",
+        "/ticket/T202507-000001?ruleset=jintai-2025&period=2025-07",
+        "/ticket/TB-%3Cimg%3E%3F%23%2F"};
+    for (size_t i = 0; i < sizeof (views) / sizeof (views[0]); i++) {
+        char *page = s_get (views[i]);
+        cr_expect (strstr (page, "<script src=\"/static/app.js\""), "%s: %s",
+                   views[i], page);
+        cr_expect (strstr (s_head.data, "text/html"), "%s: %s", views[i],
+                   s_head.data);
+        free (page);
+    }
+    /* The print view is the bulletin the daemon renders: no script (the
+       test above compares its bytes with hotline report --format html). */
+    char *bulletin = s_get ("/?ruleset=jintai-2025&period=2025-07&view=print");
+    cr_expect (strstr (s_head.data, "text/html"), "%s", s_head.data);
+    cr_expect (strstr (bulletin, "<!DOCTYPE html>") &&
+                   !strstr (bulletin, "<script"),
+               "%s", bulletin);
+    free (bulletin);
+    char *script = s_get ("/static/app.js");
+    cr_expect (strstr (s_head.data, "text/javascript"), "%s", s_head.data);
+    cr_expect (strstr (script, "/api/v1/explain") &&
+               strstr (script, "/api/v1/tickets/"));
+    free (script);
+    char *body;
+    cr_expect_eq (s_http ("GET", "/static/index.html", NULL, NULL, &body), 404);
+    free (body);
+    cr_expect_eq (s_http ("GET", "/tickets/T1", NULL, NULL, &body), 404);
+    free (body);
+    cr_expect_eq (s_http ("POST", "/ticket/T1", "x", NULL, &body), 405);
     free (body);
 }
 
@@ -526,6 +585,20 @@ Test (web, tokens_refuse_with_401_and_roles_with_403)
     free (body);
     cr_expect_eq (s_http ("GET", "/?token=" READ_TOKEN, NULL, NULL, &body),
                   200);
+    cr_expect (strstr (s_head.data, "hotline_token=" READ_TOKEN ";"), "%s",
+               s_head.data);
+    free (body);
+    /* Let in by its header, a request's ?token= that is no token, or an
+       ingest token the page cannot use, does not become the cookie. */
+    cr_expect_eq (s_http ("GET", "/?token=not-a-token-0123456789", NULL,
+                          "Authorization: Bearer " READ_TOKEN, &body),
+                  200);
+    cr_expect (!strstr (s_head.data, "hotline_token"), "%s", s_head.data);
+    free (body);
+    cr_expect_eq (s_http ("GET", "/?token=" INGEST_TOKEN, NULL,
+                          "Authorization: Bearer " READ_TOKEN, &body),
+                  200);
+    cr_expect (!strstr (s_head.data, "hotline_token"), "%s", s_head.data);
     free (body);
     cr_expect_eq (s_http ("GET", "/api/v1/units", NULL,
                           "Cookie: hotline_token=" READ_TOKEN, &body),

@@ -52,23 +52,28 @@ s_field (web__request_t *r, const char *name, char *field, size_t size,
     return false;
 }
 
-/* The report as CSV or xlsx, rendered by the command line's renderers
-   (format.h) from the same JSON. */
+/* The report as CSV, xlsx or HTML (the printable bulletin), rendered by
+   the command line's renderers (format.h) from the same JSON. CSV and
+   xlsx come as attachments, HTML to be shown. */
 static enum MHD_Result
 s_report_file (web__request_t *r, const proto_query_t *q, const char *json,
-               bool xlsx)
+               const char *format)
 {
+    bool xlsx = strcmp (format, "xlsx") == 0,
+         html = strcmp (format, "html") == 0;
     char err[FORMAT_ERR_MAX], disposition[160];
-    snprintf (disposition, sizeof (disposition),
-              "attachment; filename=\"%s-%s.%s\"", q->ruleset,
-              *q->period ? q->period : "now", xlsx ? "xlsx" : "csv");
+    snprintf (disposition, sizeof (disposition), "%s; filename=\"%s-%s.%s\"",
+              html ? "inline" : "attachment", q->ruleset,
+              *q->period ? q->period : "now", format);
     const char *headers[] = {"Content-Disposition", disposition, NULL};
     char *body = NULL;
     size_t size = 0;
     int rc = -1;
     if (!xlsx) {
         FILE *out = open_memstream (&body, &size);
-        rc = out ? format_csv (json, out, err) : -1;
+        rc = !out   ? -1
+             : html ? format_html (json, out, err)
+                    : format_csv (json, out, err);
         if (out && fclose (out) != 0)
             rc = -1;
     } else {
@@ -100,7 +105,8 @@ s_report_file (web__request_t *r, const proto_query_t *q, const char *json,
     return web__respond (r, MHD_HTTP_OK,
                          xlsx ? "application/vnd.openxmlformats-officedocument."
                                 "spreadsheetml.sheet"
-                              : "text/csv; charset=utf-8",
+                         : html ? "text/html; charset=utf-8"
+                                : "text/csv; charset=utf-8",
                          body, size, headers);
 }
 
@@ -146,8 +152,9 @@ s_published (web__request_t *r, proto_query_t *q, enum MHD_Result *rc)
     return true;
 }
 
-enum MHD_Result
-web__report (web__request_t *r)
+/* The report in `format`: json, csv, xlsx or html. */
+static enum MHD_Result
+s_report (web__request_t *r, const char *format)
 {
     enum MHD_Result rc = MHD_NO;
     proto_query_t q = {.kind = PROTO_QUERY_REPORT};
@@ -166,24 +173,34 @@ web__report (web__request_t *r)
                            "bad as_of %s: use RFC 3339, e.g. "
                            "2025-08-01T00:00:00+08:00",
                            as_of);
-    const char *format = web__arg (r, "format");
-    if (!format)
-        format = "json";
-    bool csv = strcmp (format, "csv") == 0, xlsx = strcmp (format, "xlsx") == 0;
-    if (!csv && !xlsx && strcmp (format, "json") != 0)
-        return web__error (r, MHD_HTTP_BAD_REQUEST,
-                           "format must be json, csv or xlsx");
-    if (!csv && !xlsx)
+    if (strcmp (format, "json") == 0)
         return s_ask (r, &q);
+    if (strcmp (format, "csv") != 0 && strcmp (format, "xlsx") != 0 &&
+        strcmp (format, "html") != 0)
+        return web__error (r, MHD_HTTP_BAD_REQUEST,
+                           "format must be json, csv, xlsx or html");
     char *json, err[256];
     int asked = web__query (r, WEB__QUERY, &q, WEB_WAIT_MS, &json, err);
     if (asked != 0)
         return web__error (
             r, asked < 0 ? MHD_HTTP_SERVICE_UNAVAILABLE : s_status (err), "%s",
             err);
-    rc = s_report_file (r, &q, json, xlsx);
+    rc = s_report_file (r, &q, json, format);
     free (json);
     return rc;
+}
+
+enum MHD_Result
+web__report (web__request_t *r)
+{
+    const char *format = web__arg (r, "format");
+    return s_report (r, format ? format : "json");
+}
+
+enum MHD_Result
+web__bulletin (web__request_t *r)
+{
+    return s_report (r, "html");
 }
 
 enum MHD_Result

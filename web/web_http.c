@@ -28,6 +28,7 @@ typedef struct {
 static const s_route_t s_routes[] = {
     {"GET", "/", false, WEB_READ, web__page},
     {"GET", "/unit/", true, WEB_READ, web__page},
+    {"GET", "/ticket/", true, WEB_READ, web__page},
     {"GET", "/static/", true, WEB_READ, web__asset},
     {"GET", "/api/v1/report", false, WEB_READ, web__report},
     {"GET", "/api/v1/stats", false, WEB_READ, web__stats},

@@ -3,8 +3,10 @@
     (libjs-chart.js), so the daemon serves them without reading the disk
     and a deployed daemon needs no web files beside it.
 
-    Every page address (/, /unit/J04) is the same page: its script reads
-    the address and shows that view, so each view can be bookmarked. */
+    Every page address (/, /unit/J04, /ticket/T1) is the same page: its
+    script reads the address and shows that view, so each view can be
+    bookmarked. /?view=print is the bulletin, rendered here by format_html
+    (format.h). */
 #include "web_internal.h"
 
 #include <string.h>
@@ -54,18 +56,28 @@ s_send (web__request_t *r, const web__asset_t *a, const char *cookie)
 enum MHD_Result
 web__page (web__request_t *r)
 {
+    /* The print view is the bulletin as the command line renders it
+       (hotline report --format html), not the page's own drawing. */
+    const char *view = web__arg (r, "view");
+    if (strcmp (r->url, "/") == 0 && view && strcmp (view, "print") == 0)
+        return web__bulletin (r);
     const web__asset_t *page = s_find ("index.html");
     if (!page)
         return web__error (r, MHD_HTTP_NOT_FOUND, "no dashboard in this build");
     /* Opened as /?token=T: the token becomes a cookie, so the page's
        requests and its EventSource (which cannot send headers) carry
-       it. It passed the access check to get here. */
+       it. The request may have passed the access check with another
+       token (a header, a cookie): T is set only when it is itself a
+       token that may read the page. */
     const char *token = web__arg (r, "token");
+    bool set = token && r->web->tokens && strlen (token) < 300 &&
+               (web__tokens_role (r->web->tokens, token) &
+                (WEB_READ | WEB_ADMIN)) != 0;
     char cookie[400];
-    if (token && r->web->tokens && strlen (token) < 300)
+    if (set)
         snprintf (cookie, sizeof (cookie),
                   "hotline_token=%s; Path=/; HttpOnly; SameSite=Strict", token);
-    return s_send (r, page, token && r->web->tokens ? cookie : NULL);
+    return s_send (r, page, set ? cookie : NULL);
 }
 
 enum MHD_Result
