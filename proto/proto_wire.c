@@ -58,6 +58,7 @@ s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
     pb->occurred_at = event->occurred_at;
     pb->dispatched_at = event->dispatched_at;
     pb->due_at = event->due_at;
+    pb->time_limit = (char *)event->time_limit;
     pb->channel = (char *)event->channel;
     pb->category = (char *)event->category;
     pb->key_supervision = event->key_supervision;
@@ -98,6 +99,8 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
     s_copy (event->by, sizeof event->by, pb->by, "by", &rc, reason);
     s_copy (event->counters, sizeof event->counters, pb->counters, "counters",
             &rc, reason);
+    s_copy (event->time_limit, sizeof event->time_limit, pb->time_limit,
+            "time_limit", &rc, reason);
     event->occurred_at = pb->occurred_at;
     event->dispatched_at = pb->dispatched_at;
     event->due_at = pb->due_at;
