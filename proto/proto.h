@@ -276,8 +276,13 @@ typedef enum {
     PROTO_QUERY_APPEALS = 12,
     PROTO_QUERY_PUBLISH = 13,
     PROTO_QUERY_DIFF = 14,
-    PROTO_QUERY_LAST = PROTO_QUERY_DIFF /* the highest kind */
+    PROTO_QUERY_CALENDAR_IMPORT = 15,       /* body: a calendar file */
+    PROTO_QUERY_CALENDAR = 16,              /* year, or 0: the summary */
+    PROTO_QUERY_LAST = PROTO_QUERY_CALENDAR /* the highest kind */
 } proto_query_kind_t;
+
+/* A query's body (a calendar file): bytes at most. */
+#define PROTO_BODY_MAX (4 << 20)
 
 /* A live topic or topic prefix (score/<ruleset>/<unit_id>): bytes. */
 #define PROTO_TOPIC_MAX (16 + 2 * PROTO_ID_MAX)
@@ -300,6 +305,10 @@ typedef struct {
     uint32_t version;                  /* report, diff: 0 = latest */
     size_t unit_count;                 /* units import: count */
     proto_unit_t *units;               /* units import: the units */
+    int32_t year;                      /* calendar: the year, or 0 */
+    const char *body;                  /* calendar import: the file (a
+                                          decoded query owns it) */
+    size_t body_size;                  /* its bytes */
 } proto_query_t;
 
 uint8_t *proto_query_encode (const proto_query_t *query, size_t *size);
