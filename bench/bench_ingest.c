@@ -13,6 +13,11 @@
                      answers (bench_raw_receiver): the transport ceiling;
              empty   hotlined on a fresh store (the real endpoint, LMDB,
                      fsync'd group commits, acknowledged = durable);
+             limits  (--time-limits) hotlined on a fresh store again, the
+                     same stream with time limits in working days
+                     ("3wd") instead of due_at: every deadline and
+                     warning derived from the calendar (docs/calendar.md);
+                     the two runs alternate which goes first;
              big     hotlined on a store already holding --big-tickets
                      tickets (filled once, in-process through the real
                      state machine, then reused; each round adds its own
@@ -66,6 +71,7 @@ typedef struct {
     const char *big_store; /* where the big store is kept, or NULL */
     double seconds;        /* length of each latency run */
     bool quick;            /* CI smoke run */
+    bool time_limits;      /* also the empty store with time limits */
 } s_options_t;
 
 /* The encoded stream. */
@@ -91,7 +97,8 @@ s_stream_free (s_stream_t *s)
 }
 
 static int
-s_stream_make (const s_options_t *opt, const char *prefix, s_stream_t *s)
+s_stream_make (const s_options_t *opt, const char *prefix, bool limits,
+               s_stream_t *s)
 {
     memset (s, 0, sizeof (*s));
     bench_gen_options_t g = {.units = opt->units,
@@ -99,7 +106,8 @@ s_stream_make (const s_options_t *opt, const char *prefix, s_stream_t *s)
                              .start = BENCH_JULY_2025,
                              .span_ms = 30LL * 24 * 3600 * 1000,
                              .seed = 7,
-                             .prefix = prefix};
+                             .prefix = prefix,
+                             .time_limits = limits};
     s->events = bench_gen_all (&g, &s->count);
     if (!s->events)
         return -1;
@@ -255,6 +263,21 @@ s_blast (const char *endpoint, const s_stream_t *s, size_t window,
     return (double)s->count / seconds;
 }
 
+/* One run of hotlined on a fresh store (the units imported), events/s,
+   or -1. */
+static double
+s_fresh_run (const s_stream_t *s, const s_options_t *opt,
+             const proto_unit_t *units, const char *what)
+{
+    bench_daemon_t d;
+    double rate = -1;
+    if (bench_daemon_start (&d, NULL, NULL, NULL, NULL) == 0 &&
+        bench_daemon_import (&d, units, (size_t)opt->units) == 0)
+        rate = s_blast (d.ingest, s, opt->window, what, 0, NULL);
+    bench_daemon_stop (&d);
+    return rate;
+}
+
 /* ---- the big store ---------------------------------------------------- */
 
 /* Fills `data` with big_tickets tickets of January 2024 to June 2025
@@ -295,6 +318,11 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
                              .seed = 11,
                              .prefix = "B"};
     bench_gen_t *gen = bench_gen_new (&g);
+    /* The working time in force, loaded once (state_apply would load it
+       for every event otherwise). */
+    state_calendar_t *calendar = txn ? state_calendar_load (txn, err) : NULL;
+    if (!calendar)
+        rc = STORE_ERROR;
     proto_event_t ev;
     uint64_t n = 0, refused = 0;
     int64_t t0 = bench_now_ns (), shown = t0;
@@ -305,7 +333,8 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
             state_apply (txn, &ev,
                          &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
                                         .wall_now = WALL_NOW,
-                                        .effects = NULL},
+                                        .effects = NULL,
+                                        .calendar = calendar},
                          reason, &store_rc, NULL);
         if (outcome == STATE_FAILED)
             rc = store_rc;
@@ -332,6 +361,7 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
         rc = store_commit (&txn);
     else
         store_abort (&txn);
+    state_calendar_destroy (&calendar);
     bench_gen_destroy (&gen);
     store_destroy (&store);
     if (rc != STORE_OK) {
@@ -457,6 +487,7 @@ s_usage (FILE *out)
         "[--big-tickets T]\n"
         "                            [--big-store DIR] [--seconds S] "
         "[--quick]\n"
+        "                            [--time-limits]\n"
         "\n"
         "  --units N        units (default 1000)\n"
         "  --tickets T      tickets of the timed stream (default "
@@ -471,7 +502,9 @@ s_usage (FILE *out)
         "                   /var/tmp/hotline-bench-big)\n"
         "  --seconds S      length of each latency run (default 10)\n"
         "  --quick          seconds-long smoke run for CI: figures are "
-        "not judged\n");
+        "not judged\n"
+        "  --time-limits    also the empty store with time limits (\"3wd\")\n"
+        "                   instead of due_at: what the calendar costs\n");
 }
 
 static void
@@ -500,6 +533,7 @@ bench_ingest_main (int argc, char *argv[])
                                     {"big-store", required_argument, 0, 'S'},
                                     {"seconds", required_argument, 0, 's'},
                                     {"quick", no_argument, 0, 'q'},
+                                    {"time-limits", no_argument, 0, 'L'},
                                     {"help", no_argument, 0, 'h'},
                                     {0, 0, 0, 0}};
     optind = 1;
@@ -534,6 +568,9 @@ bench_ingest_main (int argc, char *argv[])
             break;
         case 'q':
             opt.quick = true;
+            break;
+        case 'L':
+            opt.time_limits = true;
             break;
         case 'h':
             s_usage (stdout);
@@ -586,6 +623,8 @@ bench_ingest_main (int argc, char *argv[])
     double *big = calloc ((size_t)rounds, sizeof (double));
     double *sqlite = calloc ((size_t)rounds, sizeof (double));
     double *per_commit = calloc ((size_t)rounds, sizeof (double));
+    double *limits = calloc ((size_t)rounds, sizeof (double));
+    s_stream_t limited = {0};
     long anon_empty = 0, anon_big = 0, file_big = 0;
     double store_bytes = 0, store_events = 0, big_bytes = 0, big_events = 0;
     char replay_dir[256] = "";
@@ -600,7 +639,10 @@ bench_ingest_main (int argc, char *argv[])
         snprintf (prefix, sizeof (prefix), "%c%05x", 'a' + r % 26,
                   (unsigned)(getpid () ^ time (NULL)) & 0xfffff);
         s_stream_free (&stream);
-        if (s_stream_make (&opt, prefix, &stream) != 0) {
+        s_stream_free (&limited);
+        if (s_stream_make (&opt, prefix, false, &stream) != 0 ||
+            (opt.time_limits &&
+             s_stream_make (&opt, prefix, true, &limited) != 0)) {
             fprintf (stderr, "bench ingest: out of memory\n");
             goto done;
         }
@@ -621,6 +663,11 @@ bench_ingest_main (int argc, char *argv[])
         if (system (remove) != 0) /* the directory holds the ipc socket */
             fprintf (stderr, "bench ingest: cannot remove %s\n", raw_dir);
         if (raw[r] < 0)
+            goto done;
+        /* hotlined, empty store, time limits: before the due_at run in
+           odd rounds, after it in even ones. */
+        if (opt.time_limits && r % 2 &&
+            (limits[r] = s_fresh_run (&limited, &opt, units, "limits")) < 0)
             goto done;
         /* hotlined, empty store. */
         bench_daemon_t d;
@@ -643,6 +690,9 @@ bench_ingest_main (int argc, char *argv[])
         }
         bench_daemon_stop (&d);
         if (empty[r] < 0)
+            goto done;
+        if (opt.time_limits && !(r % 2) &&
+            (limits[r] = s_fresh_run (&limited, &opt, units, "limits")) < 0)
             goto done;
         /* hotlined, big store. */
         if (opt.big_tickets) {
@@ -677,9 +727,10 @@ bench_ingest_main (int argc, char *argv[])
         if (sql_rc != 0)
             goto done;
         sqlite[r] = rate.per_second;
-        printf ("  round %d: raw %.0f, empty %.0f, big %.0f, sqlite %.0f "
-                "events/s (%.0f events per commit)\n",
-                r + 1, raw[r], empty[r], big[r], sqlite[r], per_commit[r]);
+        printf ("  round %d: raw %.0f, empty %.0f, limits %.0f, big %.0f, "
+                "sqlite %.0f events/s (%.0f events per commit)\n",
+                r + 1, raw[r], empty[r], limits[r], big[r], sqlite[r],
+                per_commit[r]);
         fflush (stdout);
     }
 
@@ -743,6 +794,14 @@ bench_ingest_main (int argc, char *argv[])
     snprintf (ratio, sizeof (ratio), "%.2f× SQLite, %.2f of raw",
               m_empty / m_sqlite, m_empty / m_raw);
     s_print_row ("hotlined durable ingest, empty store", value, ratio);
+    if (opt.time_limits) {
+        double m_limits = bench_median (limits, (size_t)rounds);
+        snprintf (value, sizeof (value), "%.0f ev/s", m_limits);
+        snprintf (ratio, sizeof (ratio), "%.3f of due_at: %+.1f%%",
+                  m_limits / m_empty, (m_empty / m_limits - 1) * 100);
+        s_print_row ("the same with time limits (3wd...), empty store", value,
+                     ratio);
+    }
     if (opt.big_tickets) {
         snprintf (what, sizeof (what),
                   "hotlined durable ingest, store of %llu tickets",
@@ -784,6 +843,8 @@ bench_ingest_main (int argc, char *argv[])
     status = 0;
 done:
     s_stream_free (&stream);
+    s_stream_free (&limited);
+    free (limits);
     free (units);
     free (raw);
     free (empty);
