@@ -111,6 +111,25 @@ s_status (const calendar_t *self, int32_t date, int *missing)
     return working;
 }
 
+/* The working spans of a day as instants [a, b), each cut to start no
+   earlier than `from`. Returns their count (0 on a day off), or
+   CALENDAR_MISSING with the day's year. */
+static int
+s_spans (const calendar_t *self, const calendar_hours_t *h, int32_t date,
+         int64_t from, int64_t *a, int64_t *b, int *missing)
+{
+    int working = s_status (self, date, missing);
+    if (working != 1)
+        return working;
+    int64_t midnight = s_midnight (date);
+    for (int i = 0; i < h->count; i++) {
+        a[i] = midnight + h->start[i] * S_MINUTE_MS;
+        b[i] = midnight + h->end[i] * S_MINUTE_MS;
+        a[i] = a[i] > from ? a[i] : from;
+    }
+    return h->count;
+}
+
 int
 calendar_work_between (const calendar_t *self, const calendar_hours_t *h,
                        int64_t from, int64_t to, int64_t *work, int *missing)
@@ -120,19 +139,14 @@ calendar_work_between (const calendar_t *self, const calendar_hours_t *h,
         return CALENDAR_OK;
     int32_t last = calendar_day_of (to - 1);
     for (int32_t date = calendar_day_of (from); date <= last; date++) {
-        int working = s_status (self, date, missing);
-        if (working == CALENDAR_MISSING)
+        int64_t a[CALENDAR_SPANS_MAX], b[CALENDAR_SPANS_MAX];
+        int n = s_spans (self, h, date, from, a, b, missing);
+        if (n == CALENDAR_MISSING)
             return CALENDAR_MISSING;
-        if (!working)
-            continue;
-        int64_t midnight = s_midnight (date);
-        for (int i = 0; i < h->count; i++) {
-            int64_t a = midnight + h->start[i] * S_MINUTE_MS;
-            int64_t b = midnight + h->end[i] * S_MINUTE_MS;
-            a = a > from ? a : from;
-            b = b < to ? b : to;
-            if (b > a)
-                *work += b - a;
+        for (int i = 0; i < n; i++) {
+            int64_t end = b[i] < to ? b[i] : to;
+            if (end > a[i])
+                *work += end - a[i];
         }
     }
     return CALENDAR_OK;
@@ -147,25 +161,20 @@ calendar_work_add (const calendar_t *self, const calendar_hours_t *h,
         return CALENDAR_OK;
     /* Ends: a missing year stops the walk, and the years end in 2099. */
     for (int32_t date = calendar_day_of (from);; date++) {
-        int working = s_status (self, date, missing);
-        if (working == CALENDAR_MISSING)
+        int64_t a[CALENDAR_SPANS_MAX], b[CALENDAR_SPANS_MAX];
+        int n = s_spans (self, h, date, from, a, b, missing);
+        if (n == CALENDAR_MISSING)
             return CALENDAR_MISSING;
-        if (!working)
-            continue;
-        int64_t midnight = s_midnight (date);
-        for (int i = 0; i < h->count; i++) {
-            int64_t a = midnight + h->start[i] * S_MINUTE_MS;
-            int64_t b = midnight + h->end[i] * S_MINUTE_MS;
-            a = a > from ? a : from;
-            if (b <= a)
+        for (int i = 0; i < n; i++) {
+            if (b[i] <= a[i])
                 continue;
             /* The earliest instant: a limit used up exactly at a span's
                end ends there, not when the next span begins. */
-            if (b - a >= work) {
-                *at = a + work;
+            if (b[i] - a[i] >= work) {
+                *at = a[i] + work;
                 return CALENDAR_OK;
             }
-            work -= b - a;
+            work -= b[i] - a[i];
         }
     }
 }

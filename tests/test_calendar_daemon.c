@@ -39,22 +39,25 @@ TestSuite (calendar_daemon, .init = s_setup, .fini = s_teardown,
 static void
 s_write (const char *name, const char *text)
 {
-    char path[512];
-    FILE *f = fopen (harness_path (&h, name, path), "w");
-    cr_assert_not_null (f);
-    fputs (text, f);
-    fclose (f);
+    cr_assert_eq (harness_write (&h, name, text), 0, "cannot write %s", name);
 }
 
-/* Runs a hotline command that must succeed; returns its stdout. */
+/* Runs `hotline COMMAND`, which must exit with `status`; returns its
+   standard output (the caller frees it). */
 static char *
-s_ok (const char *command)
+s_hotline (const char *command, int status)
 {
     char *out = NULL, *err = NULL;
     int rc = harness_run (&h, &out, &err, "$HOTLINE %s", command);
-    cr_assert_eq (rc, 0, "%s: %s", command, err);
+    cr_assert_eq (rc, status, "%s: exit %d: %s", command, rc, err);
     free (err);
     return out;
+}
+
+static char *
+s_ok (const char *command)
+{
+    return s_hotline (command, 0);
 }
 
 static void
@@ -234,9 +237,8 @@ Test (calendar_daemon,
     out = s_ok ("calendar --help");
     cr_expect (strstr (out, "hotline calendar import FILE"));
     free (out);
-    cr_expect_eq (harness_run (&h, NULL, NULL, "$HOTLINE calendar show 1999"),
-                  2);
-    cr_expect_eq (harness_run (&h, NULL, NULL, "$HOTLINE calendar frob"), 2);
+    free (s_hotline ("calendar show 1999", 2));
+    free (s_hotline ("calendar frob", 2));
     err = NULL;
     cr_expect_eq (harness_run (&h, NULL, &err, "$HOTLINE calendar show 2019"),
                   1);
