@@ -288,6 +288,17 @@ Test (calendar_daemon, a_corrected_year_survives_a_restart_and_replay_rescores)
     s_write ("fix.json", s_corrected_2025);
     out = s_ok ("calendar import fix.json");
     free (out);
+    /* A new event is measured with it at once: the same limit from the
+       same moment ends on October 15. */
+    s_write ("t3.jsonl",
+             "{\"event_id\":\"e4\",\"type\":\"received\",\"ticket_id\":"
+             "\"T3\",\"unit_id\":\"U01\",\"occurred_at\":"
+             "\"2025-10-14T09:00:00+08:00\",\"dispatched_at\":"
+             "\"2025-09-30T17:00:00+08:00\",\"time_limit\":\"3wd\"}\n");
+    free (s_ok ("send t3.jsonl"));
+    cJSON *fresh = s_json ("ticket T3 --format json");
+    cr_expect_str_eq (s_str (fresh, "due_at"), "2025-10-15T18:00:00+08:00");
+    cJSON_Delete (fresh);
     /* Kept in the store: a restarted daemon has it. */
     cr_assert_eq (harness_stop (&h), 0);
     cr_assert (harness_start (&h));
