@@ -319,7 +319,8 @@ calendar_t *
 calendar__build (calendar__entry_t *entries, size_t count, const int *years,
                  size_t year_count, int line, char *err)
 {
-    qsort (entries, count, sizeof (*entries), s_by_year_and_date);
+    if (count) /* qsort wants an array, even of none */
+        qsort (entries, count, sizeof (*entries), s_by_year_and_date);
     if (s_check (entries, count, years, year_count, line, err) != 0)
         return NULL;
     calendar_t *self = calendar_new ();

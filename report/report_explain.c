@@ -447,8 +447,10 @@ report_explain_json (store_txn_t *txn, const rules_ruleset_t *rs,
                   x.entries.failed ? "out of memory" : store_strerror (rc));
         goto cleanup;
     }
-    qsort (x.entries.items, x.entries.count, sizeof (s_entry_t),
-           s_compare_entry);
+    /* A unit with no adverse count has no array: qsort wants one. */
+    if (x.entries.count)
+        qsort (x.entries.items, x.entries.count, sizeof (s_entry_t),
+               s_compare_entry);
     const rules_output_t *o = &x.out[x.unit];
     json_writer_t json;
     json_init (&json, 4096 + x.entries.count * 160);
