@@ -157,12 +157,15 @@ s_overlay (calendar_t *self, int year, int from)
     }
 }
 
-/* Derives every day's status from the notices held. */
+/* Derives the status of the days of years lo..hi (clamped) from the
+   notices held: a notice changed in year Y touches Y - 1 .. Y + 1. */
 static void
-s_refresh (calendar_t *self)
+s_refresh (calendar_t *self, int lo, int hi)
 {
     int32_t base = s_year_start (CALENDAR_YEAR_MIN);
-    for (int year = CALENDAR_YEAR_MIN; year <= CALENDAR_YEAR_MAX; year++) {
+    lo = lo < CALENDAR_YEAR_MIN ? CALENDAR_YEAR_MIN : lo;
+    hi = hi > CALENDAR_YEAR_MAX ? CALENDAR_YEAR_MAX : hi;
+    for (int year = lo; year <= hi; year++) {
         int32_t first = s_year_start (year), next = s_year_start (year + 1);
         bool known = s_year (self, year)->present;
         for (int32_t date = first; date < next; date++) {
@@ -199,14 +202,17 @@ calendar_merge (calendar_t *self, const calendar_t *from)
         }
         memcpy (copies[i].days, y->days, y->count * sizeof (calendar_day_t));
     }
+    int lo = CALENDAR_YEAR_MAX, hi = CALENDAR_YEAR_MIN;
     for (int i = 0; i < S_YEARS; i++) {
         if (!from->years[i].present)
             continue;
         free (self->years[i].days);
         self->years[i] = (s_year_t){true, copies[i].days,
                                     copies[i].days ? from->years[i].count : 0};
+        lo = lo < CALENDAR_YEAR_MIN + i ? lo : CALENDAR_YEAR_MIN + i;
+        hi = hi > CALENDAR_YEAR_MIN + i ? hi : CALENDAR_YEAR_MIN + i;
     }
-    s_refresh (self);
+    s_refresh (self, lo - 1, hi + 1);
     return 0;
 }
 
@@ -218,7 +224,7 @@ calendar_remove (calendar_t *self, int year)
         return;
     free (y->days);
     memset (y, 0, sizeof (*y));
-    s_refresh (self);
+    s_refresh (self, year - 1, year + 1);
 }
 
 bool
@@ -346,7 +352,12 @@ calendar__build (calendar__entry_t *entries, size_t count, const int *years,
         y->count = n;
         k += n;
     }
-    s_refresh (self);
+    int lo = CALENDAR_YEAR_MAX, hi = CALENDAR_YEAR_MIN;
+    for (size_t i = 0; i < year_count; i++) {
+        lo = years[i] < lo ? years[i] : lo;
+        hi = years[i] > hi ? years[i] : hi;
+    }
+    s_refresh (self, lo - 1, hi + 1);
     return self;
 }
 
