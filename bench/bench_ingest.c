@@ -17,7 +17,11 @@
                      same stream with time limits in working days
                      ("3wd") instead of due_at: every deadline and
                      warning derived from the calendar (docs/calendar.md);
-                     the two runs alternate which goes first;
+                     and the due_at stream once more with no working
+                     time at all (calendar = none, windows in wall
+                     hours, warnings at the wall-time share): what the
+                     calendar costs in all. The runs rotate which goes
+                     first;
              big     hotlined on a store already holding --big-tickets
                      tickets (filled once, in-process through the real
                      state machine, then reused; each round adds its own
@@ -264,18 +268,39 @@ s_blast (const char *endpoint, const s_stream_t *s, size_t window,
 }
 
 /* One run of hotlined on a fresh store (the units imported), events/s,
-   or -1. */
+   or -1. `extra`: configuration lines, or NULL. */
 static double
 s_fresh_run (const s_stream_t *s, const s_options_t *opt,
-             const proto_unit_t *units, const char *what)
+             const proto_unit_t *units, const char *what, const char *extra)
 {
     bench_daemon_t d;
     double rate = -1;
-    if (bench_daemon_start (&d, NULL, NULL, NULL, NULL) == 0 &&
+    if (bench_daemon_start (&d, NULL, NULL, NULL, extra) == 0 &&
         bench_daemon_import (&d, units, (size_t)opt->units) == 0)
         rate = s_blast (d.ingest, s, opt->window, what, 0, NULL);
     bench_daemon_stop (&d);
     return rate;
+}
+
+/* The time-limits run and the run without working time, in an order
+   that changes with the round. Returns 0, or -1. */
+static int
+s_calendar_runs (const s_stream_t *stream, const s_stream_t *limited,
+                 const s_options_t *opt, const proto_unit_t *units, int round,
+                 double *limits, double *wall)
+{
+    const char *none = "    calendar = none\n"
+                       "    windows = \"sign 1h contact 2h return 2h\"\n";
+    bool limits_first = round % 2 == 0;
+    if (limits_first &&
+        (*limits = s_fresh_run (limited, opt, units, "limits", NULL)) < 0)
+        return -1;
+    if ((*wall = s_fresh_run (stream, opt, units, "no calendar", none)) < 0)
+        return -1;
+    if (!limits_first &&
+        (*limits = s_fresh_run (limited, opt, units, "limits", NULL)) < 0)
+        return -1;
+    return 0;
 }
 
 /* ---- the big store ---------------------------------------------------- */
@@ -624,6 +649,7 @@ bench_ingest_main (int argc, char *argv[])
     double *sqlite = calloc ((size_t)rounds, sizeof (double));
     double *per_commit = calloc ((size_t)rounds, sizeof (double));
     double *limits = calloc ((size_t)rounds, sizeof (double));
+    double *wall = calloc ((size_t)rounds, sizeof (double));
     s_stream_t limited = {0};
     long anon_empty = 0, anon_big = 0, file_big = 0;
     double store_bytes = 0, store_events = 0, big_bytes = 0, big_events = 0;
@@ -664,10 +690,11 @@ bench_ingest_main (int argc, char *argv[])
             fprintf (stderr, "bench ingest: cannot remove %s\n", raw_dir);
         if (raw[r] < 0)
             goto done;
-        /* hotlined, empty store, time limits: before the due_at run in
-           odd rounds, after it in even ones. */
-        if (opt.time_limits && r % 2 &&
-            (limits[r] = s_fresh_run (&limited, &opt, units, "limits")) < 0)
+        /* hotlined, empty store, time limits and no working time: before
+           the due_at run or after it, in turn. */
+        if (opt.time_limits && r % 3 == 1 &&
+            s_calendar_runs (&stream, &limited, &opt, units, r, &limits[r],
+                             &wall[r]) != 0)
             goto done;
         /* hotlined, empty store. */
         bench_daemon_t d;
@@ -691,8 +718,9 @@ bench_ingest_main (int argc, char *argv[])
         bench_daemon_stop (&d);
         if (empty[r] < 0)
             goto done;
-        if (opt.time_limits && !(r % 2) &&
-            (limits[r] = s_fresh_run (&limited, &opt, units, "limits")) < 0)
+        if (opt.time_limits && r % 3 != 1 &&
+            s_calendar_runs (&stream, &limited, &opt, units, r, &limits[r],
+                             &wall[r]) != 0)
             goto done;
         /* hotlined, big store. */
         if (opt.big_tickets) {
@@ -727,9 +755,10 @@ bench_ingest_main (int argc, char *argv[])
         if (sql_rc != 0)
             goto done;
         sqlite[r] = rate.per_second;
-        printf ("  round %d: raw %.0f, empty %.0f, limits %.0f, big %.0f, "
-                "sqlite %.0f events/s (%.0f events per commit)\n",
-                r + 1, raw[r], empty[r], limits[r], big[r], sqlite[r],
+        printf ("  round %d: raw %.0f, empty %.0f, limits %.0f, no calendar "
+                "%.0f, big %.0f, sqlite %.0f events/s (%.0f events per "
+                "commit)\n",
+                r + 1, raw[r], empty[r], limits[r], wall[r], big[r], sqlite[r],
                 per_commit[r]);
         fflush (stdout);
     }
@@ -796,11 +825,16 @@ bench_ingest_main (int argc, char *argv[])
     s_print_row ("hotlined durable ingest, empty store", value, ratio);
     if (opt.time_limits) {
         double m_limits = bench_median (limits, (size_t)rounds);
+        double m_wall = bench_median (wall, (size_t)rounds);
         snprintf (value, sizeof (value), "%.0f ev/s", m_limits);
-        snprintf (ratio, sizeof (ratio), "%.3f of due_at: %+.1f%%",
-                  m_limits / m_empty, (m_empty / m_limits - 1) * 100);
+        snprintf (ratio, sizeof (ratio), "%.3f of due_at", m_limits / m_empty);
         s_print_row ("the same with time limits (3wd...), empty store", value,
                      ratio);
+        snprintf (value, sizeof (value), "%.0f ev/s", m_wall);
+        snprintf (ratio, sizeof (ratio), "due_at %.3f, limits %.3f of it",
+                  m_empty / m_wall, m_limits / m_wall);
+        s_print_row ("the same, due_at, no working time (calendar = none)",
+                     value, ratio);
     }
     if (opt.big_tickets) {
         snprintf (what, sizeof (what),
@@ -845,6 +879,7 @@ done:
     s_stream_free (&stream);
     s_stream_free (&limited);
     free (limits);
+    free (wall);
     free (units);
     free (raw);
     free (empty);
