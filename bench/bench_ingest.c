@@ -13,15 +13,16 @@
                      answers (bench_raw_receiver): the transport ceiling;
              empty   hotlined on a fresh store (the real endpoint, LMDB,
                      fsync'd group commits, acknowledged = durable);
-             limits  (--time-limits) hotlined on a fresh store again, the
-                     same stream with time limits in working days
-                     ("3wd") instead of due_at: every deadline and
-                     warning derived from the calendar (docs/calendar.md);
-                     and the due_at stream once more with no working
-                     time at all (calendar = none, windows in wall
-                     hours, warnings at the wall-time share): what the
-                     calendar costs in all. The runs rotate which goes
-                     first;
+             calendar (--time-limits) three more runs of hotlined on a
+                     fresh store, in turn first: the due_at stream with
+                     working time (the default calendar = cn), the same
+                     stream with time limits in working days ("3wd")
+                     instead of due_at, so that the calendar derives
+                     every deadline (docs/calendar.md), and the due_at
+                     stream with no working time at all (calendar =
+                     none, windows in wall hours): each rate, and the
+                     daemon's CPU time per event (from /proc, steadier
+                     than the rate on a shared machine);
              big     hotlined on a store already holding --big-tickets
                      tickets (filled once, in-process through the real
                      state machine, then reused; each round adds its own
@@ -43,6 +44,7 @@
 
     Figures are wall-clock on a shared machine: read the ratios. */
 #include "bench.h"
+#include "bench_apply.h"
 #include "bench_baseline.h"
 #include "bench_daemon.h"
 #include "bench_gen.h"
@@ -267,39 +269,55 @@ s_blast (const char *endpoint, const s_stream_t *s, size_t window,
     return (double)s->count / seconds;
 }
 
-/* One run of hotlined on a fresh store (the units imported), events/s,
-   or -1. `extra`: configuration lines, or NULL. */
+/* One run of hotlined on a fresh store (the units imported): events/s,
+   or -1, and the daemon's CPU time per event in µs in *cpu_us. `extra`:
+   configuration lines, or NULL. */
 static double
 s_fresh_run (const s_stream_t *s, const s_options_t *opt,
-             const proto_unit_t *units, const char *what, const char *extra)
+             const proto_unit_t *units, const char *what, const char *extra,
+             double *cpu_us)
 {
     bench_daemon_t d;
     double rate = -1;
     if (bench_daemon_start (&d, NULL, NULL, NULL, extra) == 0 &&
-        bench_daemon_import (&d, units, (size_t)opt->units) == 0)
+        bench_daemon_import (&d, units, (size_t)opt->units) == 0) {
+        double cpu0 = bench_proc_cpu (d.pid);
         rate = s_blast (d.ingest, s, opt->window, what, 0, NULL);
+        *cpu_us = (bench_proc_cpu (d.pid) - cpu0) * 1e6 / (double)s->count;
+    }
     bench_daemon_stop (&d);
     return rate;
 }
 
-/* The time-limits run and the run without working time, in an order
-   that changes with the round. Returns 0, or -1. */
+/* The calendar's three runs, each on a fresh store, in an order that
+   turns with the round: the due_at stream (C_DUE) and the time-limit
+   stream (C_LIMITS) with working time, and the due_at stream with none
+   (C_NONE). Rates in rate[], daemon CPU µs per event in cpu[], and the
+   state machine's alone, in-process, in apply[]. Returns 0, or -1. */
+enum { C_DUE, C_LIMITS, C_NONE, C_RUNS };
+
 static int
 s_calendar_runs (const s_stream_t *stream, const s_stream_t *limited,
                  const s_options_t *opt, const proto_unit_t *units, int round,
-                 double *limits, double *wall)
+                 double *rate, double *cpu, double *apply)
 {
+    static const char *names[C_RUNS] = {"due_at", "limits", "no calendar"};
     const char *none = "    calendar = none\n"
                        "    windows = \"sign 1h contact 2h return 2h\"\n";
-    bool limits_first = round % 2 == 0;
-    if (limits_first &&
-        (*limits = s_fresh_run (limited, opt, units, "limits", NULL)) < 0)
-        return -1;
-    if ((*wall = s_fresh_run (stream, opt, units, "no calendar", none)) < 0)
-        return -1;
-    if (!limits_first &&
-        (*limits = s_fresh_run (limited, opt, units, "limits", NULL)) < 0)
-        return -1;
+    for (int i = 0; i < C_RUNS; i++) {
+        int run = (i + round) % C_RUNS;
+        rate[run] =
+            s_fresh_run (run == C_LIMITS ? limited : stream, opt, units,
+                         names[run], run == C_NONE ? none : NULL, &cpu[run]);
+        const s_stream_t *s = run == C_LIMITS ? limited : stream;
+        apply[run] =
+            bench_apply_cpu (s->events, s->count, units, (size_t)opt->units,
+                             run == C_NONE ? "none" : STATE_CALENDAR_DEFAULT,
+                             run == C_NONE ? "sign 1h contact 2h return 2h"
+                                           : STATE_WINDOWS_DEFAULT);
+        if (rate[run] < 0 || apply[run] < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -528,14 +546,53 @@ s_usage (FILE *out)
         "  --seconds S      length of each latency run (default 10)\n"
         "  --quick          seconds-long smoke run for CI: figures are "
         "not judged\n"
-        "  --time-limits    also the empty store with time limits (\"3wd\")\n"
-        "                   instead of due_at: what the calendar costs\n");
+        "  --time-limits    what the calendar costs: due_at, time limits "
+        "(\"3wd\") and\n"
+        "                   no working time, each on a fresh store\n");
 }
 
 static void
 s_print_row (const char *what, const char *value, const char *ratio)
 {
     printf ("| %-58s | %-18s | %-22s |\n", what, value, ratio);
+}
+
+/* The calendar's rows: each run's median rate, the daemon's CPU per
+   event, and the state machine's alone; then what the time limits and
+   the working time cost, as a share of the daemon's CPU per event. */
+static void
+s_calendar_rows (double (*cal)[3][C_RUNS], int rounds)
+{
+    static const char *what[C_RUNS] = {
+        "calendar: due_at, working time (cn), fresh store",
+        "calendar: time limits (3wd...) instead, fresh store",
+        "calendar: due_at, no working time (calendar = none)"};
+    double m[3][C_RUNS], values[64];
+    int n = rounds < 64 ? rounds : 64;
+    for (int run = 0; run < C_RUNS; run++)
+        for (int k = 0; k < 3; k++) {
+            for (int r = 0; r < n; r++)
+                values[r] = cal[r][k][run];
+            m[k][run] = bench_median (values, (size_t)n);
+        }
+    char value[64], ratio[64];
+    for (int run = 0; run < C_RUNS; run++) {
+        snprintf (value, sizeof (value), "%.0f ev/s", m[0][run]);
+        snprintf (ratio, sizeof (ratio), "%.2f / %.2f µs CPU/ev", m[1][run],
+                  m[2][run]);
+        s_print_row (what[run], value, ratio);
+    }
+    /* The state machine's difference, against what an event costs the
+       daemon in all: the steadiest figure on a shared machine. */
+    snprintf (value, sizeof (value), "%+.2f µs/ev",
+              m[2][C_LIMITS] - m[2][C_DUE]);
+    snprintf (ratio, sizeof (ratio), "%+.1f%% of ingest CPU",
+              (m[2][C_LIMITS] - m[2][C_DUE]) / m[1][C_DUE] * 100);
+    s_print_row ("calendar: deriving due_at from time limits", value, ratio);
+    snprintf (value, sizeof (value), "%+.2f µs/ev", m[2][C_DUE] - m[2][C_NONE]);
+    snprintf (ratio, sizeof (ratio), "%+.1f%% of ingest CPU",
+              (m[2][C_DUE] - m[2][C_NONE]) / m[1][C_NONE] * 100);
+    s_print_row ("calendar: working-time windows and warnings", value, ratio);
 }
 
 int
@@ -648,8 +705,9 @@ bench_ingest_main (int argc, char *argv[])
     double *big = calloc ((size_t)rounds, sizeof (double));
     double *sqlite = calloc ((size_t)rounds, sizeof (double));
     double *per_commit = calloc ((size_t)rounds, sizeof (double));
-    double *limits = calloc ((size_t)rounds, sizeof (double));
-    double *wall = calloc ((size_t)rounds, sizeof (double));
+    /* Per round and calendar run: events/s, daemon CPU µs per event, the
+       state machine's CPU µs per event in-process. */
+    double (*cal)[3][C_RUNS] = calloc ((size_t)rounds, sizeof (*cal));
     s_stream_t limited = {0};
     long anon_empty = 0, anon_big = 0, file_big = 0;
     double store_bytes = 0, store_events = 0, big_bytes = 0, big_events = 0;
@@ -690,12 +748,6 @@ bench_ingest_main (int argc, char *argv[])
             fprintf (stderr, "bench ingest: cannot remove %s\n", raw_dir);
         if (raw[r] < 0)
             goto done;
-        /* hotlined, empty store, time limits and no working time: before
-           the due_at run or after it, in turn. */
-        if (opt.time_limits && r % 3 == 1 &&
-            s_calendar_runs (&stream, &limited, &opt, units, r, &limits[r],
-                             &wall[r]) != 0)
-            goto done;
         /* hotlined, empty store. */
         bench_daemon_t d;
         if (bench_daemon_start (&d, NULL, NULL, NULL, NULL) != 0 ||
@@ -718,9 +770,9 @@ bench_ingest_main (int argc, char *argv[])
         bench_daemon_stop (&d);
         if (empty[r] < 0)
             goto done;
-        if (opt.time_limits && r % 3 != 1 &&
-            s_calendar_runs (&stream, &limited, &opt, units, r, &limits[r],
-                             &wall[r]) != 0)
+        if (opt.time_limits &&
+            s_calendar_runs (&stream, &limited, &opt, units, r, cal[r][0],
+                             cal[r][1], cal[r][2]) != 0)
             goto done;
         /* hotlined, big store. */
         if (opt.big_tickets) {
@@ -755,11 +807,17 @@ bench_ingest_main (int argc, char *argv[])
         if (sql_rc != 0)
             goto done;
         sqlite[r] = rate.per_second;
-        printf ("  round %d: raw %.0f, empty %.0f, limits %.0f, no calendar "
-                "%.0f, big %.0f, sqlite %.0f events/s (%.0f events per "
-                "commit)\n",
-                r + 1, raw[r], empty[r], limits[r], wall[r], big[r], sqlite[r],
-                per_commit[r]);
+        printf ("  round %d: raw %.0f, empty %.0f, big %.0f, sqlite %.0f "
+                "events/s (%.0f events per commit)\n",
+                r + 1, raw[r], empty[r], big[r], sqlite[r], per_commit[r]);
+        if (opt.time_limits)
+            printf ("  round %d: due_at / time limits / no calendar: %.0f, "
+                    "%.0f, %.0f events/s; daemon CPU %.2f, %.2f, %.2f "
+                    "µs/event; state machine %.2f, %.2f, %.2f µs/event\n",
+                    r + 1, cal[r][0][C_DUE], cal[r][0][C_LIMITS],
+                    cal[r][0][C_NONE], cal[r][1][C_DUE], cal[r][1][C_LIMITS],
+                    cal[r][1][C_NONE], cal[r][2][C_DUE], cal[r][2][C_LIMITS],
+                    cal[r][2][C_NONE]);
         fflush (stdout);
     }
 
@@ -824,17 +882,9 @@ bench_ingest_main (int argc, char *argv[])
               m_empty / m_sqlite, m_empty / m_raw);
     s_print_row ("hotlined durable ingest, empty store", value, ratio);
     if (opt.time_limits) {
-        double m_limits = bench_median (limits, (size_t)rounds);
-        double m_wall = bench_median (wall, (size_t)rounds);
-        snprintf (value, sizeof (value), "%.0f ev/s", m_limits);
-        snprintf (ratio, sizeof (ratio), "%.3f of due_at", m_limits / m_empty);
-        s_print_row ("the same with time limits (3wd...), empty store", value,
-                     ratio);
-        snprintf (value, sizeof (value), "%.0f ev/s", m_wall);
-        snprintf (ratio, sizeof (ratio), "due_at %.3f, limits %.3f of it",
-                  m_empty / m_wall, m_limits / m_wall);
-        s_print_row ("the same, due_at, no working time (calendar = none)",
-                     value, ratio);
+        s_print_row ("calendar rows: rate | daemon / state machine CPU", "",
+                     "");
+        s_calendar_rows (cal, rounds);
     }
     if (opt.big_tickets) {
         snprintf (what, sizeof (what),
@@ -878,8 +928,7 @@ bench_ingest_main (int argc, char *argv[])
 done:
     s_stream_free (&stream);
     s_stream_free (&limited);
-    free (limits);
-    free (wall);
+    free (cal);
     free (units);
     free (raw);
     free (empty);
