@@ -219,6 +219,26 @@ bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,
     return rc;
 }
 
+double
+bench_proc_cpu (pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf (path, sizeof (path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen (path, "r");
+    size_t n = f ? fread (text, 1, sizeof (text) - 1, f) : 0;
+    if (f)
+        fclose (f);
+    text[n] = 0;
+    /* The command name may hold spaces: fields count from its ')'. */
+    const char *p = strrchr (text, ')');
+    unsigned long utime, stime;
+    if (!p ||
+        sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                &utime, &stime) != 2)
+        return -1;
+    return (double)(utime + stime) / (double)sysconf (_SC_CLK_TCK);
+}
+
 int
 bench_proc_memory (pid_t pid, long *anon_kb, long *file_kb, long *hwm_kb)
 {

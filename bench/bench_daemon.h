@@ -53,6 +53,11 @@ int bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,
    (VmHWM). Returns 0 or -1. */
 int bench_proc_memory (pid_t pid, long *anon_kb, long *file_kb, long *hwm_kb);
 
+/* CPU time a process has used so far (user + system), in seconds, from
+   /proc; -1 when it cannot be read. Less disturbed than wall time by
+   other work on a shared machine. */
+double bench_proc_cpu (pid_t pid);
+
 /* Monotonic time in ns. */
 int64_t bench_now_ns (void);
 

@@ -294,10 +294,18 @@ bench_gen_next (bench_gen_t *self, proto_event_t *event)
               self->prefix, (unsigned long long)e.ticket);
     snprintf (event->unit_id, sizeof (event->unit_id), "U%04u", e.unit + 1);
     event->occurred_at = e.at;
+    if (self->options.time_limits &&
+        (e.type == PROTO_RECEIVED || e.type == PROTO_EXTENDED ||
+         e.type == PROTO_REOPENED)) {
+        /* From dispatch (an extension's limit too), or the reopening. */
+        int64_t from = e.type == PROTO_REOPENED ? e.at : e.dispatch;
+        snprintf (event->time_limit, sizeof (event->time_limit), "%lldwd",
+                  (long long)((e.due - from + DAY_MS / 2) / DAY_MS));
+    }
     switch (e.type) {
     case PROTO_RECEIVED:
         event->dispatched_at = e.dispatch;
-        event->due_at = e.due;
+        event->due_at = event->time_limit[0] ? 0 : e.due;
         snprintf (event->channel, sizeof (event->channel), "%s",
                   s_channels[e.channel]);
         snprintf (event->category, sizeof (event->category), "%s",
@@ -310,7 +318,7 @@ bench_gen_next (bench_gen_t *self, proto_event_t *event)
         break;
     case PROTO_EXTENDED:
     case PROTO_REOPENED:
-        event->due_at = e.due;
+        event->due_at = event->time_limit[0] ? 0 : e.due;
         break;
     case PROTO_REVISITED:
         event->satisfaction = (e.flags & G_UNSATISFIED) ? PROTO_SAT_UNSATISFIED

@@ -29,6 +29,11 @@ typedef struct {
     int64_t span_ms;    /* receipts are spread evenly over this */
     uint64_t seed;      /* same seed, same stream */
     const char *prefix; /* distinguishes ids of separate streams ("" ok) */
+    bool time_limits;   /* received, extended and reopened carry a time
+                           limit in working days ("3wd": the same number
+                           of days as the deadline) instead of due_at, so
+                           that the daemon derives every deadline from
+                           its calendar */
 } bench_gen_options_t;
 
 typedef struct _bench_gen_t bench_gen_t;

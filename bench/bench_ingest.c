@@ -13,6 +13,16 @@
                      answers (bench_raw_receiver): the transport ceiling;
              empty   hotlined on a fresh store (the real endpoint, LMDB,
                      fsync'd group commits, acknowledged = durable);
+             calendar (--time-limits) three more runs of hotlined on a
+                     fresh store, in turn first: the due_at stream with
+                     working time (the default calendar = cn), the same
+                     stream with time limits in working days ("3wd")
+                     instead of due_at, so that the calendar derives
+                     every deadline (docs/calendar.md), and the due_at
+                     stream with no working time at all (calendar =
+                     none, windows in wall hours): each rate, and the
+                     daemon's CPU time per event (from /proc, steadier
+                     than the rate on a shared machine);
              big     hotlined on a store already holding --big-tickets
                      tickets (filled once, in-process through the real
                      state machine, then reused; each round adds its own
@@ -34,6 +44,7 @@
 
     Figures are wall-clock on a shared machine: read the ratios. */
 #include "bench.h"
+#include "bench_apply.h"
 #include "bench_baseline.h"
 #include "bench_daemon.h"
 #include "bench_gen.h"
@@ -66,6 +77,7 @@ typedef struct {
     const char *big_store; /* where the big store is kept, or NULL */
     double seconds;        /* length of each latency run */
     bool quick;            /* CI smoke run */
+    bool time_limits;      /* also the empty store with time limits */
 } s_options_t;
 
 /* The encoded stream. */
@@ -91,7 +103,8 @@ s_stream_free (s_stream_t *s)
 }
 
 static int
-s_stream_make (const s_options_t *opt, const char *prefix, s_stream_t *s)
+s_stream_make (const s_options_t *opt, const char *prefix, bool limits,
+               s_stream_t *s)
 {
     memset (s, 0, sizeof (*s));
     bench_gen_options_t g = {.units = opt->units,
@@ -99,7 +112,8 @@ s_stream_make (const s_options_t *opt, const char *prefix, s_stream_t *s)
                              .start = BENCH_JULY_2025,
                              .span_ms = 30LL * 24 * 3600 * 1000,
                              .seed = 7,
-                             .prefix = prefix};
+                             .prefix = prefix,
+                             .time_limits = limits};
     s->events = bench_gen_all (&g, &s->count);
     if (!s->events)
         return -1;
@@ -255,6 +269,58 @@ s_blast (const char *endpoint, const s_stream_t *s, size_t window,
     return (double)s->count / seconds;
 }
 
+/* One run of hotlined on a fresh store (the units imported): events/s,
+   or -1, and the daemon's CPU time per event in µs in *cpu_us. `extra`:
+   configuration lines, or NULL. */
+static double
+s_fresh_run (const s_stream_t *s, const s_options_t *opt,
+             const proto_unit_t *units, const char *what, const char *extra,
+             double *cpu_us)
+{
+    bench_daemon_t d;
+    double rate = -1;
+    if (bench_daemon_start (&d, NULL, NULL, NULL, extra) == 0 &&
+        bench_daemon_import (&d, units, (size_t)opt->units) == 0) {
+        double cpu0 = bench_proc_cpu (d.pid);
+        rate = s_blast (d.ingest, s, opt->window, what, 0, NULL);
+        *cpu_us = (bench_proc_cpu (d.pid) - cpu0) * 1e6 / (double)s->count;
+    }
+    bench_daemon_stop (&d);
+    return rate;
+}
+
+/* The calendar's three runs, each on a fresh store, in an order that
+   turns with the round: the due_at stream (C_DUE) and the time-limit
+   stream (C_LIMITS) with working time, and the due_at stream with none
+   (C_NONE). Rates in rate[], daemon CPU µs per event in cpu[], and the
+   state machine's alone, in-process, in apply[]. Returns 0, or -1. */
+enum { C_DUE, C_LIMITS, C_NONE, C_RUNS };
+
+static int
+s_calendar_runs (const s_stream_t *stream, const s_stream_t *limited,
+                 const s_options_t *opt, const proto_unit_t *units, int round,
+                 double *rate, double *cpu, double *apply)
+{
+    static const char *names[C_RUNS] = {"due_at", "limits", "no calendar"};
+    const char *none = "    calendar = none\n"
+                       "    windows = \"sign 1h contact 2h return 2h\"\n";
+    for (int i = 0; i < C_RUNS; i++) {
+        int run = (i + round) % C_RUNS;
+        rate[run] =
+            s_fresh_run (run == C_LIMITS ? limited : stream, opt, units,
+                         names[run], run == C_NONE ? none : NULL, &cpu[run]);
+        const s_stream_t *s = run == C_LIMITS ? limited : stream;
+        apply[run] =
+            bench_apply_cpu (s->events, s->count, units, (size_t)opt->units,
+                             run == C_NONE ? "none" : STATE_CALENDAR_DEFAULT,
+                             run == C_NONE ? "sign 1h contact 2h return 2h"
+                                           : STATE_WINDOWS_DEFAULT);
+        if (rate[run] < 0 || apply[run] < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- the big store ---------------------------------------------------- */
 
 /* Fills `data` with big_tickets tickets of January 2024 to June 2025
@@ -295,6 +361,11 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
                              .seed = 11,
                              .prefix = "B"};
     bench_gen_t *gen = bench_gen_new (&g);
+    /* The working time in force, loaded once (state_apply would load it
+       for every event otherwise). */
+    state_calendar_t *calendar = txn ? state_calendar_load (txn, err) : NULL;
+    if (!calendar)
+        rc = STORE_ERROR;
     proto_event_t ev;
     uint64_t n = 0, refused = 0;
     int64_t t0 = bench_now_ns (), shown = t0;
@@ -305,7 +376,8 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
             state_apply (txn, &ev,
                          &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
                                         .wall_now = WALL_NOW,
-                                        .effects = NULL},
+                                        .effects = NULL,
+                                        .calendar = calendar},
                          reason, &store_rc, NULL);
         if (outcome == STATE_FAILED)
             rc = store_rc;
@@ -332,6 +404,7 @@ s_big_fill (const s_options_t *opt, const char *dir, const char *data)
         rc = store_commit (&txn);
     else
         store_abort (&txn);
+    state_calendar_destroy (&calendar);
     bench_gen_destroy (&gen);
     store_destroy (&store);
     if (rc != STORE_OK) {
@@ -457,6 +530,7 @@ s_usage (FILE *out)
         "[--big-tickets T]\n"
         "                            [--big-store DIR] [--seconds S] "
         "[--quick]\n"
+        "                            [--time-limits]\n"
         "\n"
         "  --units N        units (default 1000)\n"
         "  --tickets T      tickets of the timed stream (default "
@@ -471,13 +545,54 @@ s_usage (FILE *out)
         "                   /var/tmp/hotline-bench-big)\n"
         "  --seconds S      length of each latency run (default 10)\n"
         "  --quick          seconds-long smoke run for CI: figures are "
-        "not judged\n");
+        "not judged\n"
+        "  --time-limits    what the calendar costs: due_at, time limits "
+        "(\"3wd\") and\n"
+        "                   no working time, each on a fresh store\n");
 }
 
 static void
 s_print_row (const char *what, const char *value, const char *ratio)
 {
     printf ("| %-58s | %-18s | %-22s |\n", what, value, ratio);
+}
+
+/* The calendar's rows: each run's median rate, the daemon's CPU per
+   event, and the state machine's alone; then what the time limits and
+   the working time cost, as a share of the daemon's CPU per event. */
+static void
+s_calendar_rows (double (*cal)[3][C_RUNS], int rounds)
+{
+    static const char *what[C_RUNS] = {
+        "calendar: due_at, working time (cn), fresh store",
+        "calendar: time limits (3wd...) instead, fresh store",
+        "calendar: due_at, no working time (calendar = none)"};
+    double m[3][C_RUNS], values[64];
+    int n = rounds < 64 ? rounds : 64;
+    for (int run = 0; run < C_RUNS; run++)
+        for (int k = 0; k < 3; k++) {
+            for (int r = 0; r < n; r++)
+                values[r] = cal[r][k][run];
+            m[k][run] = bench_median (values, (size_t)n);
+        }
+    char value[64], ratio[64];
+    for (int run = 0; run < C_RUNS; run++) {
+        snprintf (value, sizeof (value), "%.0f ev/s", m[0][run]);
+        snprintf (ratio, sizeof (ratio), "%.2f / %.2f µs CPU/ev", m[1][run],
+                  m[2][run]);
+        s_print_row (what[run], value, ratio);
+    }
+    /* The state machine's difference, against what an event costs the
+       daemon in all: the steadiest figure on a shared machine. */
+    snprintf (value, sizeof (value), "%+.2f µs/ev",
+              m[2][C_LIMITS] - m[2][C_DUE]);
+    snprintf (ratio, sizeof (ratio), "%+.1f%% of ingest CPU",
+              (m[2][C_LIMITS] - m[2][C_DUE]) / m[1][C_DUE] * 100);
+    s_print_row ("calendar: deriving due_at from time limits", value, ratio);
+    snprintf (value, sizeof (value), "%+.2f µs/ev", m[2][C_DUE] - m[2][C_NONE]);
+    snprintf (ratio, sizeof (ratio), "%+.1f%% of ingest CPU",
+              (m[2][C_DUE] - m[2][C_NONE]) / m[1][C_NONE] * 100);
+    s_print_row ("calendar: working-time windows and warnings", value, ratio);
 }
 
 int
@@ -500,6 +615,7 @@ bench_ingest_main (int argc, char *argv[])
                                     {"big-store", required_argument, 0, 'S'},
                                     {"seconds", required_argument, 0, 's'},
                                     {"quick", no_argument, 0, 'q'},
+                                    {"time-limits", no_argument, 0, 'L'},
                                     {"help", no_argument, 0, 'h'},
                                     {0, 0, 0, 0}};
     optind = 1;
@@ -534,6 +650,9 @@ bench_ingest_main (int argc, char *argv[])
             break;
         case 'q':
             opt.quick = true;
+            break;
+        case 'L':
+            opt.time_limits = true;
             break;
         case 'h':
             s_usage (stdout);
@@ -586,6 +705,10 @@ bench_ingest_main (int argc, char *argv[])
     double *big = calloc ((size_t)rounds, sizeof (double));
     double *sqlite = calloc ((size_t)rounds, sizeof (double));
     double *per_commit = calloc ((size_t)rounds, sizeof (double));
+    /* Per round and calendar run: events/s, daemon CPU µs per event, the
+       state machine's CPU µs per event in-process. */
+    double (*cal)[3][C_RUNS] = calloc ((size_t)rounds, sizeof (*cal));
+    s_stream_t limited = {0};
     long anon_empty = 0, anon_big = 0, file_big = 0;
     double store_bytes = 0, store_events = 0, big_bytes = 0, big_events = 0;
     char replay_dir[256] = "";
@@ -600,7 +723,10 @@ bench_ingest_main (int argc, char *argv[])
         snprintf (prefix, sizeof (prefix), "%c%05x", 'a' + r % 26,
                   (unsigned)(getpid () ^ time (NULL)) & 0xfffff);
         s_stream_free (&stream);
-        if (s_stream_make (&opt, prefix, &stream) != 0) {
+        s_stream_free (&limited);
+        if (s_stream_make (&opt, prefix, false, &stream) != 0 ||
+            (opt.time_limits &&
+             s_stream_make (&opt, prefix, true, &limited) != 0)) {
             fprintf (stderr, "bench ingest: out of memory\n");
             goto done;
         }
@@ -644,6 +770,10 @@ bench_ingest_main (int argc, char *argv[])
         bench_daemon_stop (&d);
         if (empty[r] < 0)
             goto done;
+        if (opt.time_limits &&
+            s_calendar_runs (&stream, &limited, &opt, units, r, cal[r][0],
+                             cal[r][1], cal[r][2]) != 0)
+            goto done;
         /* hotlined, big store. */
         if (opt.big_tickets) {
             if (bench_daemon_start (&d, NULL, NULL, big_data,
@@ -680,6 +810,14 @@ bench_ingest_main (int argc, char *argv[])
         printf ("  round %d: raw %.0f, empty %.0f, big %.0f, sqlite %.0f "
                 "events/s (%.0f events per commit)\n",
                 r + 1, raw[r], empty[r], big[r], sqlite[r], per_commit[r]);
+        if (opt.time_limits)
+            printf ("  round %d: due_at / time limits / no calendar: %.0f, "
+                    "%.0f, %.0f events/s; daemon CPU %.2f, %.2f, %.2f "
+                    "µs/event; state machine %.2f, %.2f, %.2f µs/event\n",
+                    r + 1, cal[r][0][C_DUE], cal[r][0][C_LIMITS],
+                    cal[r][0][C_NONE], cal[r][1][C_DUE], cal[r][1][C_LIMITS],
+                    cal[r][1][C_NONE], cal[r][2][C_DUE], cal[r][2][C_LIMITS],
+                    cal[r][2][C_NONE]);
         fflush (stdout);
     }
 
@@ -743,6 +881,11 @@ bench_ingest_main (int argc, char *argv[])
     snprintf (ratio, sizeof (ratio), "%.2f× SQLite, %.2f of raw",
               m_empty / m_sqlite, m_empty / m_raw);
     s_print_row ("hotlined durable ingest, empty store", value, ratio);
+    if (opt.time_limits) {
+        s_print_row ("calendar rows: rate | daemon / state machine CPU", "",
+                     "");
+        s_calendar_rows (cal, rounds);
+    }
     if (opt.big_tickets) {
         snprintf (what, sizeof (what),
                   "hotlined durable ingest, store of %llu tickets",
@@ -784,6 +927,8 @@ bench_ingest_main (int argc, char *argv[])
     status = 0;
 done:
     s_stream_free (&stream);
+    s_stream_free (&limited);
+    free (cal);
     free (units);
     free (raw);
     free (empty);

@@ -135,6 +135,11 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events,
     size_t added;
     int rc = state_units_import (txn, list, (size_t)units, &added);
     free (list);
+    /* The working time in force, loaded once, not for every event. */
+    char err[256];
+    state_calendar_t *calendar = state_calendar_load (txn, err);
+    if (!calendar)
+        rc = STORE_ERROR;
     int64_t start =
         proto_period_start ((proto_period_t){PROTO_MONTH, 2025 * 12 + 6});
     long seq = 0, tickets = events / 4;
@@ -158,13 +163,15 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events,
         state_apply (txn, &ev,
                      &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
                                     .wall_now = WALL_NOW,
-                                    .effects = fx},
+                                    .effects = fx,
+                                    .calendar = calendar},
                      reason, &store_rc, NULL);
         s_event (&ev, seq++, PROTO_CONTACTED, ticket, unit, at + 1800000);
         state_apply (txn, &ev,
                      &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
                                     .wall_now = WALL_NOW,
-                                    .effects = fx},
+                                    .effects = fx,
+                                    .calendar = calendar},
                      reason, &store_rc, NULL);
         int64_t close =
             at + (s_rand (&state) % 20 ? 86400000LL : 4 * 86400000LL);
@@ -172,7 +179,8 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events,
         state_apply (txn, &ev,
                      &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
                                     .wall_now = WALL_NOW,
-                                    .effects = fx},
+                                    .effects = fx,
+                                    .calendar = calendar},
                      reason, &store_rc, NULL);
         s_event (&ev, seq++, PROTO_REVISITED, ticket, unit, close + 3600000);
         ev.satisfaction =
@@ -181,7 +189,8 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events,
         state_apply (txn, &ev,
                      &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
                                     .wall_now = WALL_NOW,
-                                    .effects = fx},
+                                    .effects = fx,
+                                    .calendar = calendar},
                      reason, &store_rc, NULL);
         rc = store_rc;
         state_effects_reset (fx);
@@ -197,6 +206,7 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events,
         }
     }
     state_effects_destroy (&fx);
+    state_calendar_destroy (&calendar);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     else

@@ -106,5 +106,6 @@ int cli_ticket (cli_t *cli, int argc, char **argv);
 int cli_appeals (cli_t *cli, int argc, char **argv);
 int cli_publish (cli_t *cli, int argc, char **argv);
 int cli_diff (cli_t *cli, int argc, char **argv);
+int cli_calendar (cli_t *cli, int argc, char **argv);
 
 #endif

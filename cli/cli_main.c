@@ -30,6 +30,8 @@ static const s_command_t s_commands[] = {
      cli_appeals},
     {"publish", "freeze a scorecard as published (a new version)", cli_publish},
     {"diff", "a published scorecard against the live one", cli_diff},
+    {"calendar", "calendar import FILE | show [YEAR]: the working calendar",
+     cli_calendar},
     {"subscribe", "live score updates and alerts, after a snapshot",
      cli_subscribe},
     {"stats", "the daemon's counters", cli_stats},

@@ -21,6 +21,11 @@ static const char *s_default =
     "    heartbeat_ms = 1000                 # publisher heartbeat period\n"
     "    warning_share = 0.8                 # warn at this share of the "
     "limit\n"
+    "    calendar = cn                       # working calendar: cn, or "
+    "none\n"
+    "    working_hours = \"08:30-12:00 14:00-18:00\" # of a working day\n"
+    "    windows = \"sign 1wh contact 2wh return 2wh\" # wh: working "
+    "hours, h: wall\n"
     "    rulesets = \"\"                       # extra *.zpl directory\n"
     "    map_size_mb = 4096                  # LMDB map size\n"
     "    batch_max = 4096                    # events per commit at most\n"
@@ -79,6 +84,9 @@ static const s_key_t s_keys[] = {TEXT (data),
                                  VALUE (publish_hwm, T_INT),
                                  VALUE (heartbeat_ms, T_INT),
                                  VALUE (warning_share, T_SHARE),
+                                 TEXT (calendar),
+                                 TEXT (working_hours),
+                                 TEXT (windows),
                                  TEXT (curve_secret),
                                  TEXT (curve_clients),
                                  TEXT (curve_client),

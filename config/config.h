@@ -12,6 +12,10 @@
     hotlined refuses to listen on anything but loopback without CURVE
     unless insecure = yes.
 
+    Working time (docs/calendar.md): calendar, working_hours and windows
+    are checked and recorded in the store by hotlined at start
+    (state_calendar_configure), which refuses bad ones.
+
     HTTP (docs/web.md) is served on `http` (HOST:PORT, or off); hotlined
     refuses a non-loopback `http` without `http_tokens`.
 
@@ -38,6 +42,9 @@ typedef struct {
     int heartbeat_ms;               /* publisher heartbeat period */
     double warning_share;           /* warn when this share of the limit
                                        passed */
+    char calendar[16];              /* working calendar: "cn" or "none" */
+    char working_hours[256];        /* "08:30-12:00 14:00-18:00" */
+    char windows[256];              /* "sign 1wh contact 2wh return 2wh" */
     char curve_secret[1024];        /* server certificate file, or "" */
     char curve_clients[1024];       /* allowed client certificates, or "" */
     char curve_client[1024];        /* client certificate file, or "" */

@@ -172,9 +172,10 @@ s_security (const config_t *config, security_t **security)
 }
 
 /* Takes the data directory and opens the store, refusing a half-rebuilt
-   one, and records the warning share with the data: the state machine
-   reads it where deadlines are set, and a replay of this store uses the
-   same one. Returns the store, or NULL after a message. */
+   one, and records the warning share and the working time with the
+   data: the state machine reads them where deadlines and windows are
+   measured, and a replay of this store uses the same. Returns the store,
+   or NULL after a message. */
 static store_t *
 s_open_store (const config_t *config, store_lock_t **lock)
 {
@@ -202,13 +203,22 @@ s_open_store (const config_t *config, store_lock_t **lock)
     if (rc == STORE_OK)
         rc = store_meta_put (txn, "warn_permille",
                              (uint64_t)(config->warning_share * 1000 + 0.5));
+    /* The working time too (docs/calendar.md): checked here, refused with
+       its reason. */
+    char why[256] = "";
+    if (rc == STORE_OK)
+        rc = state_calendar_configure (
+            txn, config->calendar, config->working_hours, config->windows, why);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     else
         store_abort (&txn);
-    if (rc != STORE_OK) {
+    if (rc == -1 && *why)
+        fprintf (stderr, "hotlined: %s (docs/calendar.md)\n", why);
+    else if (rc != STORE_OK)
         fprintf (stderr, "hotlined: cannot write to %s: %s\n", config->data,
                  store_strerror (rc));
+    if (rc != STORE_OK) {
         store_destroy (&store);
         store_unlock (lock);
     }

@@ -219,11 +219,13 @@ format_ticket_table (const char *json, FILE *out, char *err)
         format__set_error (err, "not a ticket answer");
         return -1;
     }
-    char due[32];
+    char due[32], limit[32] = "";
     s_when (s_text (doc, "due_at"), due, sizeof (due));
-    fprintf (out, "%s: %s, with %s, due %s%s; %s / %s\n\n",
+    if (*s_text (doc, "time_limit"))
+        snprintf (limit, sizeof (limit), " (%s)", s_text (doc, "time_limit"));
+    fprintf (out, "%s: %s, with %s, due %s%s%s; %s / %s\n\n",
              s_text (doc, "ticket_id"), s_text (doc, "state"),
-             s_text (doc, "unit_id"), due,
+             s_text (doc, "unit_id"), due, limit,
              cJSON_IsTrue (cJSON_GetObjectItem (doc, "overdue")) ? " (overdue)"
                                                                  : "",
              s_text (doc, "channel"), s_text (doc, "category"));

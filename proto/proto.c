@@ -228,6 +228,55 @@ s_check_token (const char *value, const char *field, char *reason)
     return 0;
 }
 
+int
+proto_limit_parse (const char *text, proto_limit_t *limit)
+{
+    limit->unit = PROTO_LIMIT_NONE;
+    limit->count = 0;
+    int count = 0, digits = 0;
+    const char *p = text;
+    /* No sign, no leading zero, no space: one spelling per limit. */
+    while (*p >= '0' && *p <= '9' && digits < 5) {
+        if (digits == 0 && *p == '0')
+            return -1;
+        count = count * 10 + (*p++ - '0');
+        digits++;
+    }
+    proto_limit_unit_t unit = strcmp (p, "wd") == 0 ? PROTO_LIMIT_WORKING_DAYS
+                              : strcmp (p, "wh") == 0
+                                  ? PROTO_LIMIT_WORKING_HOURS
+                              : strcmp (p, "h") == 0 ? PROTO_LIMIT_HOURS
+                                                     : PROTO_LIMIT_NONE;
+    if (!digits || count > PROTO_LIMIT_COUNT_MAX || unit == PROTO_LIMIT_NONE)
+        return -1;
+    limit->unit = unit;
+    limit->count = count;
+    return 0;
+}
+
+/* A time limit is for the events that set a deadline, and must parse. */
+static int
+s_check_limit (const proto_event_t *event, char *reason)
+{
+    if (!event->time_limit[0])
+        return 0;
+    if (event->type != PROTO_RECEIVED && event->type != PROTO_EXTENDED &&
+        event->type != PROTO_REOPENED) {
+        proto__reason (reason, "time_limit is for received, extended and "
+                               "reopened events only");
+        return -1;
+    }
+    proto_limit_t limit;
+    if (proto_limit_parse (event->time_limit, &limit) != 0) {
+        proto__reason (reason,
+                       "time_limit must be working days, working hours or "
+                       "hours from 1 to %d: \"3wd\", \"16wh\" or \"72h\"",
+                       PROTO_LIMIT_COUNT_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 static bool
 s_type_has_ticket (int type)
 {
@@ -259,7 +308,9 @@ proto_event_validate (const proto_event_t *event, char *reason)
         s_check_string (event->item, sizeof event->item, "item", reason) ||
         s_check_string (event->by, sizeof event->by, "by", reason) ||
         s_check_string (event->counters, sizeof event->counters, "counters",
-                        reason))
+                        reason) ||
+        s_check_string (event->time_limit, sizeof event->time_limit,
+                        "time_limit", reason))
         return -1;
 
     if (!event->event_id[0]) {
@@ -302,16 +353,20 @@ proto_event_validate (const proto_event_t *event, char *reason)
         return -1;
     }
 
+    if (s_check_limit (event, reason) != 0)
+        return -1;
+    /* With a time limit, due_at may be left to the state machine. */
+    bool due_given = event->due_at || !event->time_limit[0];
     switch (type) {
     case PROTO_RECEIVED:
         if (s_check_time (event->dispatched_at, "dispatched_at", reason) ||
-            s_check_time (event->due_at, "due_at", reason))
+            (due_given && s_check_time (event->due_at, "due_at", reason)))
             return -1;
-        if (event->due_at < event->dispatched_at) {
+        if (due_given && event->due_at < event->dispatched_at) {
             proto__reason (reason, "due_at before dispatched_at");
             return -1;
         }
-        if (event->due_at == event->dispatched_at) {
+        if (due_given && event->due_at == event->dispatched_at) {
             proto__reason (reason, "due_at equal to dispatched_at");
             return -1;
         }
@@ -325,7 +380,7 @@ proto_event_validate (const proto_event_t *event, char *reason)
         break;
     case PROTO_EXTENDED:
     case PROTO_REOPENED:
-        if (s_check_time (event->due_at, "due_at", reason))
+        if (due_given && s_check_time (event->due_at, "due_at", reason))
             return -1;
         break;
     case PROTO_REVISITED:

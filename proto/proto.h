@@ -21,6 +21,7 @@
 #define PROTO_NAME_MAX   128 /* by: who decided (bytes) */
 #define PROTO_PERIOD_MAX 8   /* "2025-07" or "2024-Q4" */
 #define PROTO_ERROR_MAX  160 /* rejection reasons written by this module */
+#define PROTO_LIMIT_MAX  8   /* time_limit: bytes ("3wd", "16wh", "72h") */
 #define PROTO_VALUE_MAX  1e6 /* adjusted: |value| at most this */
 
 /* Earliest and latest times accepted anywhere: 2000-01-01 and 2100-01-01. */
@@ -62,26 +63,28 @@ typedef enum {
 
 /* One ticket lifecycle event. Absent strings are empty, absent times zero. */
 typedef struct {
-    char event_id[PROTO_ID_MAX + 1];     /* globally unique */
-    proto_type_t type;                   /* what happened */
-    char ticket_id[PROTO_ID_MAX + 1];    /* empty for adjusted, tick */
-    char unit_id[PROTO_ID_MAX + 1];      /* empty for tick */
-    int64_t occurred_at;                 /* ms since the epoch */
-    int64_t dispatched_at;               /* received: platform dispatch */
-    int64_t due_at;                      /* received/extended/reopened */
-    char channel[PROTO_TOKEN_MAX + 1];   /* received: intake channel */
-    char category[PROTO_TOKEN_MAX + 1];  /* received: subject code */
-    bool key_supervision;                /* received: 重点督办 */
-    bool repeat_dispatch;                /* received: 重复交办 */
-    char reason[PROTO_REASON_MAX + 1];   /* returned: free text */
-    proto_satisfaction_t satisfaction;   /* revisited */
-    proto_resolved_t resolved;           /* revisited */
-    bool rework;                         /* revisited: back to the unit */
-    char period[PROTO_PERIOD_MAX + 1];   /* adjusted: "YYYY-MM"/"YYYY-Qn" */
-    char item[PROTO_ID_MAX + 1];         /* adjusted: item id */
-    double value;                        /* adjusted: item value */
-    char by[PROTO_NAME_MAX + 1];         /* exempted...: who decided */
-    char counters[PROTO_REASON_MAX + 1]; /* exempted: "all" or names */
+    char event_id[PROTO_ID_MAX + 1];      /* globally unique */
+    proto_type_t type;                    /* what happened */
+    char ticket_id[PROTO_ID_MAX + 1];     /* empty for adjusted, tick */
+    char unit_id[PROTO_ID_MAX + 1];       /* empty for tick */
+    int64_t occurred_at;                  /* ms since the epoch */
+    int64_t dispatched_at;                /* received: platform dispatch */
+    int64_t due_at;                       /* received/extended/reopened */
+    char time_limit[PROTO_LIMIT_MAX + 1]; /* received/extended/reopened:
+                                             "3wd", "16wh", "72h" or "" */
+    char channel[PROTO_TOKEN_MAX + 1];    /* received: intake channel */
+    char category[PROTO_TOKEN_MAX + 1];   /* received: subject code */
+    bool key_supervision;                 /* received: 重点督办 */
+    bool repeat_dispatch;                 /* received: 重复交办 */
+    char reason[PROTO_REASON_MAX + 1];    /* returned: free text */
+    proto_satisfaction_t satisfaction;    /* revisited */
+    proto_resolved_t resolved;            /* revisited */
+    bool rework;                          /* revisited: back to the unit */
+    char period[PROTO_PERIOD_MAX + 1];    /* adjusted: "YYYY-MM"/"YYYY-Qn" */
+    char item[PROTO_ID_MAX + 1];          /* adjusted: item id */
+    double value;                         /* adjusted: item value */
+    char by[PROTO_NAME_MAX + 1];          /* exempted...: who decided */
+    char counters[PROTO_REASON_MAX + 1];  /* exempted: "all" or names */
 } proto_event_t;
 
 /* Names of the enums as they appear in event lines; "?" when out of range. */
@@ -91,9 +94,30 @@ const char *proto_resolved_name (proto_resolved_t value);
 
 /* Checks what can be checked without the store: required fields for the
    type, times within [PROTO_TIME_MIN, PROTO_TIME_MAX), due after dispatch,
-   a valid period, a finite value. Returns 0, or -1 with a reason in
-   `reason` (PROTO_ERROR_MAX bytes). */
+   a time limit that parses (where due_at may be left for the state
+   machine to derive from it), a valid period, a finite value. Returns 0,
+   or -1 with a reason in `reason` (PROTO_ERROR_MAX bytes). */
 int proto_event_validate (const proto_event_t *event, char *reason);
+
+/* A time limit (docs/calendar.md): a count and its unit. */
+typedef enum {
+    PROTO_LIMIT_NONE = 0,
+    PROTO_LIMIT_WORKING_DAYS = 1,  /* "3wd": the close of the 3rd working
+                                      day after the day it starts */
+    PROTO_LIMIT_WORKING_HOURS = 2, /* "16wh": 16 hours of working time */
+    PROTO_LIMIT_HOURS = 3          /* "72h": 72 hours of wall time */
+} proto_limit_unit_t;
+
+typedef struct {
+    proto_limit_unit_t unit; /* which */
+    int count;               /* how many, 1..PROTO_LIMIT_COUNT_MAX */
+} proto_limit_t;
+
+#define PROTO_LIMIT_COUNT_MAX 9999
+
+/* Parses "3wd", "16wh" or "72h" (a count of 1 to 9999, no sign, no
+   space). Returns 0, or -1 (limit set to NONE). */
+int proto_limit_parse (const char *text, proto_limit_t *limit);
 
 /* Parses one JSON event line into `event` and validates it. Returns 0, or
    -1 with a reason (bad JSON, unknown type, missing field, unparsable time,
@@ -252,8 +276,13 @@ typedef enum {
     PROTO_QUERY_APPEALS = 12,
     PROTO_QUERY_PUBLISH = 13,
     PROTO_QUERY_DIFF = 14,
-    PROTO_QUERY_LAST = PROTO_QUERY_DIFF /* the highest kind */
+    PROTO_QUERY_CALENDAR_IMPORT = 15,       /* body: a calendar file */
+    PROTO_QUERY_CALENDAR = 16,              /* year, or 0: the summary */
+    PROTO_QUERY_LAST = PROTO_QUERY_CALENDAR /* the highest kind */
 } proto_query_kind_t;
+
+/* A query's body (a calendar file): bytes at most. */
+#define PROTO_BODY_MAX (4 << 20)
 
 /* A live topic or topic prefix (score/<ruleset>/<unit_id>): bytes. */
 #define PROTO_TOPIC_MAX (16 + 2 * PROTO_ID_MAX)
@@ -276,6 +305,10 @@ typedef struct {
     uint32_t version;                  /* report, diff: 0 = latest */
     size_t unit_count;                 /* units import: count */
     proto_unit_t *units;               /* units import: the units */
+    int32_t year;                      /* calendar: the year, or 0 */
+    const char *body;                  /* calendar import: the file (a
+                                          decoded query owns it) */
+    size_t body_size;                  /* its bytes */
 } proto_query_t;
 
 uint8_t *proto_query_encode (const proto_query_t *query, size_t *size);

@@ -196,6 +196,8 @@ s_read_event (const cJSON *root, proto_event_t *event, char *reason)
         s_get_time (root, "occurred_at", &event->occurred_at, reason) ||
         s_get_time (root, "dispatched_at", &event->dispatched_at, reason) ||
         s_get_time (root, "due_at", &event->due_at, reason) ||
+        s_get_string (root, "time_limit", event->time_limit,
+                      sizeof event->time_limit, reason) ||
         s_get_string (root, "channel", event->channel, sizeof event->channel,
                       reason) ||
         s_get_string (root, "category", event->category, sizeof event->category,
@@ -318,6 +320,7 @@ proto_event_to_json (const proto_event_t *event)
     s_add_time (&json, "occurred_at", event->occurred_at);
     s_add_time (&json, "dispatched_at", event->dispatched_at);
     s_add_time (&json, "due_at", event->due_at);
+    s_add_string (&json, "time_limit", event->time_limit);
     s_add_string (&json, "channel", event->channel);
     s_add_string (&json, "category", event->category);
     s_add_true (&json, "key_supervision", event->key_supervision);

@@ -58,6 +58,7 @@ s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
     pb->occurred_at = event->occurred_at;
     pb->dispatched_at = event->dispatched_at;
     pb->due_at = event->due_at;
+    pb->time_limit = (char *)event->time_limit;
     pb->channel = (char *)event->channel;
     pb->category = (char *)event->category;
     pb->key_supervision = event->key_supervision;
@@ -98,6 +99,8 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
     s_copy (event->by, sizeof event->by, pb->by, "by", &rc, reason);
     s_copy (event->counters, sizeof event->counters, pb->counters, "counters",
             &rc, reason);
+    s_copy (event->time_limit, sizeof event->time_limit, pb->time_limit,
+            "time_limit", &rc, reason);
     event->occurred_at = pb->occurred_at;
     event->dispatched_at = pb->dispatched_at;
     event->due_at = pb->due_at;
@@ -432,6 +435,9 @@ proto_query_encode (const proto_query_t *query, size_t *size)
     pb.force = query->force;
     pb.published = query->published;
     pb.version = query->version;
+    pb.year = query->year;
+    pb.body.data = (uint8_t *)query->body;
+    pb.body.len = query->body ? query->body_size : 0;
     pb.n_units = count;
     pb.units = unit_ptrs;
     buffer = s_pack (&pb.base, size);
@@ -493,6 +499,23 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
     }
     query->as_of = pb->as_of;
     query->limit = pb->limit;
+    query->year = pb->year;
+    if (pb->body.len > PROTO_BODY_MAX) {
+        proto__reason (reason, "a body of more than %d bytes", PROTO_BODY_MAX);
+        goto cleanup;
+    }
+    if (pb->body.len) {
+        /* NUL-terminated for readers of text; the size says how much. */
+        char *body = malloc (pb->body.len + 1);
+        if (!body) {
+            proto__reason (reason, "out of memory");
+            goto cleanup;
+        }
+        memcpy (body, pb->body.data, pb->body.len);
+        body[pb->body.len] = 0;
+        query->body = body;
+        query->body_size = pb->body.len;
+    }
     if (pb->n_units > S_REPEATED_MAX) {
         proto__reason (reason, "more than %d units", S_REPEATED_MAX);
         goto cleanup;
@@ -531,6 +554,7 @@ proto_query_free (proto_query_t *query)
     if (!query)
         return;
     free (query->units);
+    free ((char *)query->body);
     memset (query, 0, sizeof *query);
 }
 

@@ -12,6 +12,12 @@
       ALERTS        the open alerts, of `unit` when set, most urgent
                     first: {"clock":"...","count":N,"alerts":[...]}
       REJECTED      the newest dead letters
+      CALENDAR_IMPORT  adds or replaces the calendar years of a file
+                    (docs/calendar.md): {"calendar":"cn","years":[2026]};
+                    a file refused names its line and field, and the
+                    calendar stays as it was
+      CALENDAR      the working time in force, or one year of it
+                    (state_calendar_json)
       RULESETS_RELOAD  loads the rulesets again (embedded and directory);
                     on any error the daemon keeps the ones it had and the
                     reply names the file, line and reason

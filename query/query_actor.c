@@ -209,6 +209,53 @@ s_units_import (s_query_t *self, const proto_query_t *q, char *err)
     return json_finish (&json);
 }
 
+/* Adds or replaces calendar years (docs/calendar.md) in one write
+   transaction: a file refused anywhere changes nothing. The scorer sees
+   the new calendar at its next batch (state_calendar_sync). */
+static char *
+s_calendar_import (s_query_t *self, const proto_query_t *q, char *err)
+{
+    if (!q->body || !q->body_size) {
+        snprintf (err, 256, "the calendar file is empty");
+        return NULL;
+    }
+    store_txn_t *txn = store_begin (self->args->store, true);
+    if (!txn) {
+        snprintf (err, 256, "cannot write the store");
+        return NULL;
+    }
+    char *json = state_calendar_import (txn, q->body, q->body_size, err);
+    int rc = json ? store_commit (&txn) : STORE_ERROR;
+    store_abort (&txn);
+    if (json && rc != STORE_OK) {
+        snprintf (err, 256, "calendar not stored: %s", store_strerror (rc));
+        free (json);
+        json = NULL;
+    }
+    if (json)
+        zsys_info ("query: calendar imported: %s", json);
+    else
+        zsys_warning ("query: calendar refused, the old one kept: %s", err);
+    return json;
+}
+
+static char *
+s_calendar (s_query_t *self, const proto_query_t *q, char *err)
+{
+    if (q->year && (q->year < 2000 || q->year > 2099)) {
+        snprintf (err, 256, "the year must be from 2000 to 2099");
+        return NULL;
+    }
+    store_txn_t *txn = store_begin (self->args->store, false);
+    if (!txn) {
+        snprintf (err, 256, "cannot read the store");
+        return NULL;
+    }
+    char *json = state_calendar_json (txn, q->year, err);
+    store_abort (&txn);
+    return json;
+}
+
 /* The store's side of `hotline stats`, read in one transaction. */
 static void
 s_stats_store (s_query_t *self, json_writer_t *json)
@@ -361,6 +408,12 @@ s_handle (s_query_t *self, zmsg_t *msg)
             break;
         case PROTO_QUERY_DIFF:
             json = s_diff (self, &q, err);
+            break;
+        case PROTO_QUERY_CALENDAR_IMPORT:
+            json = s_calendar_import (self, &q, err);
+            break;
+        case PROTO_QUERY_CALENDAR:
+            json = s_calendar (self, &q, err);
             break;
         case PROTO_QUERY_REJECTED:
         case PROTO_QUERY_UNITS:

@@ -76,13 +76,59 @@ s_span (int64_t ms, char *buf, size_t size)
         snprintf (buf, size, "%.1f days", (double)ms / PROTO_DAY_MS);
 }
 
+/* "3 h 10 min", "35 min": a span of working time, to the minute (the
+   windows are short, and rounding would make a late one look in time). */
+static void
+s_work_span (int64_t ms, char *buf, size_t size)
+{
+    long long minutes = (ms + 59999) / 60000;
+    if (minutes < 60)
+        snprintf (buf, size, "%lld min", minutes);
+    else if (minutes % 60)
+        snprintf (buf, size, "%lld h %lld min", minutes / 60, minutes % 60);
+    else
+        snprintf (buf, size, "%lld h", minutes / 60);
+}
+
+/* A window count's detail: "returned 3 h after dispatch, the window is
+   2 h", or, for a window in working hours, the working time measured
+   and "the window is 2 working hours". */
+static void
+s_window (const state_calendar_t *cal, state_window_t window,
+          const state_counted_t *c, const char *what, const char *after,
+          char *buf, size_t size)
+{
+    bool working = false;
+    int64_t length = state_calendar_window (cal, window, &working);
+    int64_t span = c->at - c->ref;
+    int missing;
+    if (working &&
+        state_calendar_span (cal, true, c->ref, c->at, &span, &missing) != 0)
+        working = false, span = c->at - c->ref;
+    char measured[32], allowed[32];
+    if (working) {
+        s_work_span (span, measured, sizeof (measured));
+        s_work_span (length, allowed, sizeof (allowed));
+        snprintf (buf, size,
+                  "%s %s of working hours %s, the window is %s of working "
+                  "hours",
+                  what, measured, after, allowed);
+    } else {
+        s_span (span, measured, sizeof (measured));
+        s_span (length, allowed, sizeof (allowed));
+        snprintf (buf, size, "%s %s %s, the window is %s", what, measured,
+                  after, allowed);
+    }
+}
+
 /* The detail of one count, from its counter, how it came about and the
    moment it is measured against. */
 static void
-s_detail (const s_entry_t *e, char *buf, size_t size)
+s_detail (const s_entry_t *e, const state_calendar_t *cal, char *buf,
+          size_t size)
 {
     const state_counted_t *c = &e->count;
-    char span[32], window[32];
+    char span[32];
     s_span (c->at - c->ref, span, sizeof (span));
     switch (e->counter) {
     case RULES_CLOSED_LATE:
@@ -103,14 +149,12 @@ s_detail (const s_entry_t *e, char *buf, size_t size)
         snprintf (buf, size, "passed its deadline while open (an alert)");
         break;
     case RULES_SIGNED_LATE:
-        s_span (STATE_SIGN_WINDOW_MS, window, sizeof (window));
-        snprintf (buf, size, "signed for %s after dispatch, the window is %s",
-                  span, window);
+        s_window (cal, STATE_WINDOW_SIGN, c, "signed for", "after dispatch",
+                  buf, size);
         break;
     case RULES_RETURNED_LATE:
-        s_span (STATE_RETURN_WINDOW_MS, window, sizeof (window));
-        snprintf (buf, size, "returned %s after dispatch, the window is %s",
-                  span, window);
+        s_window (cal, STATE_WINDOW_RETURN, c, "returned", "after dispatch",
+                  buf, size);
         break;
     case RULES_RETURNED:
         snprintf (buf, size, "returned to the platform %s after dispatch",
@@ -120,15 +164,13 @@ s_detail (const s_entry_t *e, char *buf, size_t size)
         snprintf (buf, size, "deadline extended");
         break;
     case RULES_CONTACTED_LATE:
-        s_span (STATE_CONTACT_WINDOW_MS, window, sizeof (window));
         if (c->why == STATE_WHY_CONTACT_NONE_CLOSE)
             snprintf (buf, size, "closed without contacting the citizen");
         else if (c->why == STATE_WHY_CONTACT_NONE_DUE)
             snprintf (buf, size, "the citizen not contacted by the deadline");
         else
-            snprintf (buf, size,
-                      "first contact %s after receipt, the window is %s", span,
-                      window);
+            s_window (cal, STATE_WINDOW_CONTACT, c, "first contact",
+                      "after receipt", buf, size);
         break;
     case RULES_UNSATISFIED:
         snprintf (buf, size, "revisit: unsatisfied");
@@ -241,9 +283,9 @@ s_inputs (json_writer_t *json, const rules_ruleset_t *rs, int item,
    exemption's reason and who decided it. */
 static void
 s_ticket (json_writer_t *json, const s_entry_t *e, store_txn_t *txn,
-          const char *unit)
+          const char *unit, const state_calendar_t *cal)
 {
-    char when[32], detail[160];
+    char when[32], detail[200];
     json_open (json, '{');
     json_member_string (json, "ticket_id", e->ticket);
     json_member_string (json, "counter", rules_counter_name (e->counter));
@@ -251,7 +293,7 @@ s_ticket (json_writer_t *json, const s_entry_t *e, store_txn_t *txn,
     const char *ref = s_reference_name (e->counter);
     if (ref && e->count.ref)
         json_member_string (json, ref, proto_time_format (e->count.ref, when));
-    s_detail (e, detail, sizeof (detail));
+    s_detail (e, cal, detail, sizeof (detail));
     json_member_string (json, "detail", detail);
     state_appeal_t appeal;
     if ((e->count.flags & STATE_COUNTED_EXEMPT) &&
@@ -275,6 +317,8 @@ typedef struct {
                                      shown items */
     s_entries_t entries;          /* its adverse counts, sorted */
     store_txn_t *txn;             /* for the exemptions' reasons */
+    state_calendar_t *cal;        /* the working time in force, for the
+                                     windows' details */
 } s_explain_t;
 
 static void
@@ -307,7 +351,7 @@ s_item (json_writer_t *json, const s_explain_t *x, int i)
     for (size_t k = 0; lost > 0.004 && k < x->entries.count; k++) {
         const s_entry_t *e = &x->entries.items[k];
         if (adverse[e->counter] && !(e->count.flags & STATE_COUNTED_EXEMPT))
-            s_ticket (json, e, x->txn, x->units[x->unit].unit_id);
+            s_ticket (json, e, x->txn, x->units[x->unit].unit_id, x->cal);
     }
     json_close (json, ']');
     json_key (json, "exempted");
@@ -315,7 +359,7 @@ s_item (json_writer_t *json, const s_explain_t *x, int i)
     for (size_t k = 0; k < x->entries.count; k++) {
         const s_entry_t *e = &x->entries.items[k];
         if (adverse[e->counter] && (e->count.flags & STATE_COUNTED_EXEMPT))
-            s_ticket (json, e, x->txn, x->units[x->unit].unit_id);
+            s_ticket (json, e, x->txn, x->units[x->unit].unit_id, x->cal);
     }
     json_close (json, ']');
     json_close (json, '}');
@@ -329,6 +373,7 @@ s_explain_free (s_explain_t *x)
     free (x->in);
     free (x->out);
     free (x->entries.items);
+    state_calendar_destroy (&x->cal);
 }
 
 /* Scores the period over every unit and finds the unit. */
@@ -393,7 +438,8 @@ report_explain_json (store_txn_t *txn, const rules_ruleset_t *rs,
     }
     s_explain_t x = {.rs = rs, .txn = txn};
     char *text = NULL;
-    if (s_score (txn, &x, period_text, unit_id, err) != 0)
+    if (s_score (txn, &x, period_text, unit_id, err) != 0 ||
+        !(x.cal = state_calendar_load (txn, err)))
         goto cleanup;
     int rc = state_counted_scan (txn, period_text, unit_id, s_take, &x.entries);
     if (rc != STORE_OK || x.entries.failed) {
@@ -401,8 +447,10 @@ report_explain_json (store_txn_t *txn, const rules_ruleset_t *rs,
                   x.entries.failed ? "out of memory" : store_strerror (rc));
         goto cleanup;
     }
-    qsort (x.entries.items, x.entries.count, sizeof (s_entry_t),
-           s_compare_entry);
+    /* A unit with no adverse count has no array: qsort wants one. */
+    if (x.entries.count)
+        qsort (x.entries.items, x.entries.count, sizeof (s_entry_t),
+               s_compare_entry);
     const rules_output_t *o = &x.out[x.unit];
     json_writer_t json;
     json_init (&json, 4096 + x.entries.count * 160);

@@ -17,12 +17,14 @@ typedef struct {
 } s_counted_t;
 
 typedef struct {
-    store_txn_t *txn;     /* to read the log */
-    json_writer_t *json;  /* the events array being written */
-    s_counted_t *counted; /* sums, in order of first count */
-    size_t count;         /* used */
-    size_t size;          /* allocated */
-    int rc;               /* the first store error */
+    store_txn_t *txn;                /* to read the log */
+    json_writer_t *json;             /* the events array being written */
+    s_counted_t *counted;            /* sums, in order of first count */
+    size_t count;                    /* used */
+    size_t size;                     /* allocated */
+    int rc;                          /* the first store error */
+    char limit[PROTO_LIMIT_MAX + 1]; /* the time limit of the latest event
+                                        that set the deadline, or "" */
 } s_story_t;
 
 static void
@@ -74,6 +76,11 @@ s_take (void *arg, uint64_t seq, bool clock, const char *unit,
         s->rc = rc != STORE_OK ? rc : STORE_ERROR;
         return;
     }
+    /* The limit in force is the one of the event that set the deadline
+       in force: a receipt, an extension or a reopening, the latest. */
+    if (event.type == PROTO_RECEIVED || event.type == PROTO_EXTENDED ||
+        event.type == PROTO_REOPENED)
+        snprintf (s->limit, sizeof (s->limit), "%s", event.time_limit);
     char *line = proto_event_to_json (&event);
     if (line)
         json_value (s->json, line);
@@ -135,15 +142,29 @@ report_ticket_json (store_txn_t *txn, const char *ticket_id, char *err)
     json_member_string (&json, "received_at",
                         proto_time_format (info.received_at, when));
     json_member_string (&json, "due_at", proto_time_format (info.due_at, when));
-    json_key (&json, "events");
-    json_open (&json, '[');
-    s_story_t story = {.txn = txn, .json = &json};
+    /* The events first, in a writer of their own: the time limit in force
+       is read from them and goes before them. */
+    json_writer_t events;
+    json_init (&events, 4096);
+    json_open (&events, '[');
+    s_story_t story = {.txn = txn, .json = &events};
     rc = state_trail_scan (txn, ticket_id, s_take, &story);
-    json_close (&json, ']');
+    json_close (&events, ']');
     if (rc == STORE_NOTFOUND)
         rc = STORE_OK; /* a store from before the trail: no history */
     if (rc == STORE_OK)
         rc = story.rc;
+    json_key (&json, "time_limit");
+    if (story.limit[0])
+        json_string (&json, story.limit);
+    else
+        json_literal (&json, "null");
+    char *list = json_finish (&events);
+    json_key (&json, "events");
+    json_value (&json, list ? list : "[]");
+    if (!list)
+        rc = STORE_ERROR;
+    free (list);
     json_key (&json, "counted");
     json_open (&json, '[');
     for (size_t i = 0; i < story.count; i++) {

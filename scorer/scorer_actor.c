@@ -10,13 +10,15 @@ _Static_assert(STATE_REJECT_KINDS <=
 #include <string.h>
 
 typedef struct {
-    scorer_args_t *args;      /* configuration (borrowed) */
-    zsock_t *pipe;            /* to the owner: $TERM */
-    zsock_t *batches;         /* PAIR from ingest: BATCH -> DONE */
-    zsock_t *notify;          /* PUSH to the publisher */
-    state_effects_t *effects; /* what the open transaction changed */
-    state_effects_t *pending; /* committed, not yet taken by the publisher */
-    stats_t *stats;           /* shared counters, or NULL */
+    scorer_args_t *args;        /* configuration (borrowed) */
+    zsock_t *pipe;              /* to the owner: $TERM */
+    zsock_t *batches;           /* PAIR from ingest: BATCH -> DONE */
+    zsock_t *notify;            /* PUSH to the publisher */
+    state_effects_t *effects;   /* what the open transaction changed */
+    state_effects_t *pending;   /* committed, not yet taken by the publisher */
+    stats_t *stats;             /* shared counters, or NULL */
+    state_calendar_t *calendar; /* the working time in force, kept current
+                                   with the store's (imports) */
 } s_scorer_t;
 
 /* Sends what was collected as one message on `sock` unless empty, then
@@ -80,14 +82,22 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
         return;
     }
     int rc = STORE_OK;
-    if (self->args->clock == STATE_CLOCK_WALL)
+    /* One meta read, and a load only after an import: the state machine
+       measures with what the store holds, as a replay will. */
+    char why[256];
+    if (state_calendar_sync (txn, &self->calendar, why) != 0) {
+        zsys_error ("scorer: %s", why);
+        rc = STORE_ERROR;
+    }
+    if (rc == STORE_OK && self->args->clock == STATE_CLOCK_WALL)
         rc = state_advance_clock (txn, zclock_time (), self->effects);
     size_t stored = 0, duplicates = 0, rejected = 0;
     size_t by_kind[STATE_REJECT_KINDS] = {0};
     int64_t arrived = zclock_time ();
     state_ctx_t ctx = {.clock = self->args->clock,
                        .wall_now = arrived,
-                       .effects = self->effects};
+                       .effects = self->effects,
+                       .calendar = self->calendar};
     for (size_t i = 0; i < batch->count && rc == STORE_OK; i++) {
         batch->reasons[i][0] = 0;
         state_reject_t kind = STATE_REJECT_NONE;
@@ -173,7 +183,7 @@ s_tick (s_scorer_t *self)
 void
 scorer_actor (zsock_t *pipe, void *args)
 {
-    s_scorer_t self = {args, pipe, NULL, NULL, NULL, NULL, NULL};
+    s_scorer_t self = {args, pipe, NULL, NULL, NULL, NULL, NULL, NULL};
     self.stats = self.args->stats;
     self.batches = zsock_new (ZMQ_PAIR);
     if (self.batches && zsock_bind (self.batches, "%s", self.args->endpoint))
@@ -230,4 +240,5 @@ scorer_actor (zsock_t *pipe, void *args)
     zsock_destroy (&self.notify);
     state_effects_destroy (&self.effects);
     state_effects_destroy (&self.pending);
+    state_calendar_destroy (&self.calendar);
 }

@@ -15,10 +15,11 @@ cd "$(dirname "$0")/.."
 declare -A allowed=(
     [json]=""
     [rules]=""
+    [calendar]=""
     [store]=""
     [proto]="json"
-    [state]="proto store rules json"
-    [report]="state proto store rules json"
+    [state]="proto store rules json calendar"
+    [report]="state proto store rules json calendar"
     [stats]=""
     [config]=""
     [security]=""
@@ -30,7 +31,7 @@ declare -A allowed=(
     [daemon]="scorer ingest publisher query web report state proto store rules json stats security config"
     [client]="proto json"
     [format]="proto json"
-    [cli]="client format config state report proto store rules json"
+    [cli]="client format config state report proto store rules json calendar"
     [gen]="proto json"
 )
 

@@ -69,12 +69,91 @@ void state_effects_alert_at (const state_effects_t *self, size_t index,
 /*  --------------------------------------------------------------------
     The state machine.                                                   */
 
-/* The windows of docs/scoring.md: signing after dispatch (assumed),
-   first contact after receipt (assumed), a return after dispatch
-   (金台区's published rule). */
-#define STATE_SIGN_WINDOW_MS    (1 * PROTO_HOUR_MS)
-#define STATE_CONTACT_WINDOW_MS (2 * PROTO_HOUR_MS)
-#define STATE_RETURN_WINDOW_MS  (2 * PROTO_HOUR_MS)
+/*  --------------------------------------------------------------------
+    Working time (state_calendar.c, state_worktime.c; docs/calendar.md).
+    The calendar in force (the shipped years of the configured calendar,
+    with the years imported by hotline calendar import over them), the
+    working hours of a working day, and the windows of docs/scoring.md:
+    signing after dispatch, first contact after receipt, a return after
+    dispatch, each in working hours ("1wh") or wall time ("1h"). All of
+    it is kept in the store (STORE_CALENDAR), so that a replay and a
+    restart measure as the live daemon did; the state machine reads it
+    from a state_calendar_t loaded from the store, never from a clock.
+
+    With working time, a `time_limit` ("3wd", "16wh", "72h") derives the
+    deadline, the windows are measured in working time where they say
+    "wh", and a warning falls at the warning share of the working time
+    between the start of the limit and the deadline. A day whose year the
+    calendar lacks is never guessed: an event whose limit or window needs
+    it is refused (class "calendar"); a warning that needs it falls at
+    the share of the wall time instead (it counts nothing).              */
+
+typedef enum {
+    STATE_WINDOW_SIGN = 0,    /* signing, after dispatch */
+    STATE_WINDOW_CONTACT = 1, /* first contact, after receipt */
+    STATE_WINDOW_RETURN = 2,  /* a return, after dispatch (金台区) */
+    STATE_WINDOWS
+} state_window_t;
+
+/* The settings when neither the store nor the configuration says. */
+#define STATE_CALENDAR_DEFAULT "cn"
+#define STATE_HOURS_DEFAULT    "08:30-12:00 14:00-18:00"
+#define STATE_WINDOWS_DEFAULT  "sign 1wh contact 2wh return 2wh"
+
+typedef struct _state_calendar_t state_calendar_t;
+
+/* Checks the settings without a store: calendar (a shipped calendar,
+   "cn", or "none": no working time at all), working hours ("08:30-12:00
+   14:00-18:00") and windows ("sign 1wh contact 2wh return 2h": each
+   window in working hours "wh" or wall hours "h", fractions allowed;
+   one left out keeps its default; "wh" needs a calendar). Returns 0, or
+   -1 with why in err (256 bytes). */
+int state_calendar_check (const char *calendar, const char *hours,
+                          const char *windows, char *err);
+
+/* Records the settings in the store, checked first (as the daemon does
+   at start, from its configuration). Returns 0, -1 with why in err, or
+   a store_rc_t. */
+int state_calendar_configure (store_txn_t *txn, const char *calendar,
+                              const char *hours, const char *windows,
+                              char *err);
+
+/* The working time in force in the store. NULL with why in err when it
+   cannot be built (a stored year that no longer parses, no memory). */
+state_calendar_t *state_calendar_load (store_txn_t *txn, char *err);
+void state_calendar_destroy (state_calendar_t **self_p);
+
+/* Loads *self_p again when the store's calendar changed since it was
+   loaded (an import, new settings): one meta read when nothing did.
+   Returns 0, or -1 with why in err (*self_p is then kept). */
+int state_calendar_sync (store_txn_t *txn, state_calendar_t **self_p,
+                         char *err);
+
+/* Adds or replaces the years a calendar file gives (calendar.h lists the
+   forms) in the store. Returns {"years":[2026...],"calendar":"cn"}
+   (the caller frees it), or NULL with "line N: why" in err and nothing
+   written. Events already applied keep their measures until a replay. */
+char *state_calendar_import (store_txn_t *txn, const char *text, size_t size,
+                             char *err);
+
+/* hotline calendar show: with year 0 the settings and the years held
+   ({"calendar","working_hours","windows":{"sign":"1wh"...},"years":
+   [{"year":2020,"source":"shipped"}...]}); else that year's notice
+   ({"calendar","year","source","days_off":[{"date","name"}...],
+   "working_days":[...]}, its make-up working days). The caller frees
+   it; NULL with why in err (a year not held). */
+char *state_calendar_json (store_txn_t *txn, int year, char *err);
+
+/* Whether working time is on (the calendar is not "none"). */
+bool state_calendar_working (const state_calendar_t *self);
+/* A window's length in ms, and whether it is in working hours. */
+int64_t state_calendar_window (const state_calendar_t *self,
+                               state_window_t window, bool *working);
+/* The time from `from` to `to` as a window measures it: working time
+   when `working`, else wall time. Returns 0, or -1 when the calendar
+   lacks a year it needs (*missing). */
+int state_calendar_span (const state_calendar_t *self, bool working,
+                         int64_t from, int64_t to, int64_t *ms, int *missing);
 
 /* Outcome of state_apply. */
 typedef enum {
@@ -95,6 +174,8 @@ typedef enum {
     STATE_REJECT_WRONG_STATE,    /* e.g. closing a closed ticket */
     STATE_REJECT_OUT_OF_ORDER,   /* earlier than the ticket's receipt */
     STATE_REJECT_FUTURE,         /* more than a day ahead of this clock */
+    STATE_REJECT_CALENDAR,       /* a limit or window needs a year the
+                                    calendar lacks (or working time off) */
     STATE_REJECT_KINDS
 } state_reject_t;
 
@@ -113,6 +194,10 @@ typedef struct {
     state_effects_t *effects; /* collects what changed, or NULL */
     uint64_t log_seq;         /* state_reapply: the event's number in the
                                  log (state_apply takes the log's next) */
+    const state_calendar_t *calendar; /* the working time in force (the
+                                 store's; state_calendar_sync keeps it
+                                 current), or NULL: loaded from the store
+                                 for this call */
 } state_ctx_t;
 
 /* Applies one event (already checked by proto_event_validate) inside the

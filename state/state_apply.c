@@ -115,8 +115,9 @@ const char *
 state_reject_name (state_reject_t kind)
 {
     static const char *names[STATE_REJECT_KINDS] = {
-        "none",       "invalid",     "unknown_unit", "unknown_ticket",
-        "wrong_unit", "wrong_state", "out_of_order", "future"};
+        "none",           "invalid",    "unknown_unit",
+        "unknown_ticket", "wrong_unit", "wrong_state",
+        "out_of_order",   "future",     "calendar"};
     return kind >= 0 && kind < STATE_REJECT_KINDS ? names[kind] : "?";
 }
 
@@ -213,10 +214,67 @@ s_check (store_txn_t *txn, const proto_event_t *ev, const state_ticket_t *t,
     return true;
 }
 
+/* What an event comes to under the working time in force, worked out
+   before anything is written: a year the calendar lacks refuses the
+   event whole. */
+typedef struct {
+    int64_t due_at; /* received, extended, reopened: the deadline */
+    bool wall;      /* it comes from a limit in wall hours */
+    bool late;      /* received: signed late; contacted: contacted late
+                       (if not counted already); returned: returned late */
+} s_plan_t;
+
+static bool
+s_plan (const state_calendar_t *cal, const proto_event_t *ev,
+        const state_ticket_t *t, s_plan_t *plan, char *reason)
+{
+    memset (plan, 0, sizeof (*plan));
+    plan->due_at = ev->due_at;
+    proto_limit_t limit;
+    plan->wall = ev->time_limit[0] &&
+                 proto_limit_parse (ev->time_limit, &limit) == 0 &&
+                 limit.unit == PROTO_LIMIT_HOURS;
+    /* Where each type's time limit starts: dispatch; for an extension
+       the start of the limit in force (dispatch, or the reopening); for
+       a reopening the reopening itself. */
+    int64_t from = ev->type == PROTO_RECEIVED   ? ev->dispatched_at
+                   : ev->type == PROTO_EXTENDED ? t->limit_from
+                                                : ev->occurred_at;
+    int late = 0;
+    switch (ev->type) {
+    case PROTO_RECEIVED:
+        late = state__window_late (cal, STATE_WINDOW_SIGN, ev->dispatched_at,
+                                   ev->occurred_at, reason);
+        /* fall through */
+    case PROTO_EXTENDED:
+    case PROTO_REOPENED:
+        /* An event with both keeps due_at; the limit is for display. */
+        if (late >= 0 && !ev->due_at &&
+            state__limit_due (cal, ev->time_limit, from, &plan->due_at,
+                              &plan->wall, reason) != 0)
+            return false;
+        break;
+    case PROTO_CONTACTED:
+        if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED)))
+            late = state__window_late (cal, STATE_WINDOW_CONTACT,
+                                       t->received_at, ev->occurred_at, reason);
+        break;
+    case PROTO_RETURNED:
+        late = state__window_late (cal, STATE_WINDOW_RETURN, t->dispatched_at,
+                                   ev->occurred_at, reason);
+        break;
+    default:
+        break;
+    }
+    plan->late = late > 0;
+    return late >= 0;
+}
+
 /* ---- applying ----------------------------------------------------------- */
 
 static int
-s_apply_received (state_work_t *w, const proto_event_t *ev)
+s_apply_received (state_work_t *w, const proto_event_t *ev,
+                  const s_plan_t *plan)
 {
     state_ticket_t *t = w->t;
     memset (t, 0, sizeof (*t));
@@ -229,15 +287,14 @@ s_apply_received (state_work_t *w, const proto_event_t *ev)
     snprintf (t->category, sizeof (t->category), "%s", ev->category);
     t->dispatched_at = ev->dispatched_at;
     t->received_at = ev->occurred_at;
-    t->due_at = ev->due_at;
+    t->due_at = plan->due_at;
     t->limit_from = ev->dispatched_at;
     for (int k = 0; k < 2; k++)
         t->closed_period[k] = t->overdue_period[k] = -1;
     /* A ticket sent back to a unit that had it exempted stays so. */
     t->exempt = state__exempt_of (w->txn, ev->ticket_id, ev->unit_id);
     int rc = s_count (w, ev->occurred_at, RULES_RECEIVED, 1);
-    if (rc == STORE_OK &&
-        ev->occurred_at - ev->dispatched_at > STATE_SIGN_WINDOW_MS)
+    if (rc == STORE_OK && plan->late)
         rc = s_count (w, ev->occurred_at, RULES_SIGNED_LATE, 1);
     if (rc == STORE_OK)
         rc = state__deadline_set (w);
@@ -296,17 +353,19 @@ s_apply_closed (state_work_t *w, const proto_event_t *ev)
 }
 
 static int
-s_apply (state_work_t *w, const proto_event_t *ev)
+s_apply (state_work_t *w, const proto_event_t *ev, const s_plan_t *plan)
 {
     state_ticket_t *t = w->t;
     int64_t at = ev->occurred_at;
     int rc = STORE_OK;
+    w->wall_limit = plan->wall;
     switch (ev->type) {
     case PROTO_RECEIVED:
-        return s_apply_received (w, ev);
+        return s_apply_received (w, ev, plan);
     case PROTO_CONTACTED:
-        if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED)) &&
-            at - t->received_at > STATE_CONTACT_WINDOW_MS) {
+        /* The flags are read again here: the clock may have counted the
+           missed contact at the deadline since the plan was made. */
+        if (!(t->flags & (F_CONTACTED | F_CONTACT_COUNTED)) && plan->late) {
             w->why = STATE_WHY_CONTACT_LATE;
             rc = s_count (w, at, RULES_CONTACTED_LATE, 1);
             w->why = STATE_WHY_DEFAULT;
@@ -318,7 +377,7 @@ s_apply (state_work_t *w, const proto_event_t *ev)
         rc = state__leave_open (w, at, "returned");
         if (rc == STORE_OK)
             rc = s_count (w, at, RULES_RETURNED, 1);
-        if (rc == STORE_OK && at - t->dispatched_at > STATE_RETURN_WINDOW_MS)
+        if (rc == STORE_OK && plan->late)
             rc = s_count (w, at, RULES_RETURNED_LATE, 1);
         t->state = T_RETURNED;
         return rc;
@@ -327,7 +386,7 @@ s_apply (state_work_t *w, const proto_event_t *ev)
         rc = state__leave_open (w, at, "extended");
         if (rc == STORE_OK)
             rc = s_count (w, at, RULES_EXTENDED, 1);
-        t->due_at = ev->due_at;
+        t->due_at = plan->due_at;
         if (rc == STORE_OK)
             rc = state__deadline_set (w);
         return rc;
@@ -357,7 +416,7 @@ s_apply (state_work_t *w, const proto_event_t *ev)
         t->flags &= (uint8_t)~F_REWORK_PENDING;
         /* Rework gets a time limit of its own, from the reopening. */
         t->state = T_OPEN;
-        t->due_at = ev->due_at;
+        t->due_at = plan->due_at;
         t->limit_from = at;
         if (rc == STORE_OK)
             rc = state__deadline_set (w);
@@ -416,6 +475,12 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
     if (!s_check (txn, ev, &t, have, logged ? NULL : ctx, reason, store_rc,
                   kind))
         return *store_rc == STORE_OK ? STATE_REJECTED : STATE_FAILED;
+    s_plan_t plan;
+    if (s_needs_ticket (ev->type) &&
+        !s_plan (ctx->calendar, ev, &t, &plan, reason)) {
+        *kind = STATE_REJECT_CALENDAR;
+        return STATE_REJECTED;
+    }
 
     /* From here on every failure aborts the caller's transaction. With
        the wall clock the actor advances time before each batch. The
@@ -441,8 +506,9 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
                           .effects = effects,
                           .ticket_id = ev->ticket_id,
                           .t = &t,
-                          .seq = seq};
-        rc = s_apply (&w, ev);
+                          .seq = seq,
+                          .cal = ctx->calendar};
+        rc = s_apply (&w, ev, &plan);
         /* A decision is not the ticket's own event: it does not order
            the ticket's later receipt. */
         if (ev->occurred_at > t.last_at && !s_is_appeal (ev->type))
@@ -482,13 +548,38 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
     return STATE_STORED;
 }
 
+/* Applies with the caller's working time, or with the store's loaded
+   for this one call. */
+static state_outcome_t
+s_apply_with_calendar (store_txn_t *txn, const proto_event_t *ev,
+                       const state_ctx_t *ctx, char *reason, int *store_rc,
+                       state_reject_t *kind, bool logged)
+{
+    state_reject_t ignored;
+    if (ctx->calendar)
+        return s_apply_event (txn, ev, ctx, reason, store_rc,
+                              kind ? kind : &ignored, logged);
+    char err[256];
+    state_ctx_t own = *ctx;
+    state_calendar_t *calendar = state_calendar_load (txn, err);
+    if (!calendar) {
+        /* The stored calendar is unreadable: a fault of the store. */
+        snprintf (reason, PROTO_ERROR_MAX, "%s", err);
+        *store_rc = STORE_ERROR;
+        return STATE_FAILED;
+    }
+    own.calendar = calendar;
+    state_outcome_t outcome = s_apply_event (txn, ev, &own, reason, store_rc,
+                                             kind ? kind : &ignored, logged);
+    state_calendar_destroy (&calendar);
+    return outcome;
+}
+
 state_outcome_t
 state_apply (store_txn_t *txn, const proto_event_t *ev, const state_ctx_t *ctx,
              char *reason, int *store_rc, state_reject_t *kind)
 {
-    state_reject_t ignored;
-    return s_apply_event (txn, ev, ctx, reason, store_rc,
-                          kind ? kind : &ignored, false);
+    return s_apply_with_calendar (txn, ev, ctx, reason, store_rc, kind, false);
 }
 
 state_outcome_t
@@ -496,7 +587,5 @@ state_reapply (store_txn_t *txn, const proto_event_t *ev,
                const state_ctx_t *ctx, char *reason, int *store_rc,
                state_reject_t *kind)
 {
-    state_reject_t ignored;
-    return s_apply_event (txn, ev, ctx, reason, store_rc,
-                          kind ? kind : &ignored, true);
+    return s_apply_with_calendar (txn, ev, ctx, reason, store_rc, kind, true);
 }

@@ -15,8 +15,10 @@
 
     Timing rules: a warning is due when the configured share of the time
     limit (from dispatch, or from the reopening, to the deadline) has
-    passed, at or after that instant; overdue when the clock is past the
-    deadline (closing exactly at the deadline is on time). */
+    passed, at or after that instant, the share measured in working time
+    (state_worktime.c: in wall time for a limit in wall hours); overdue
+    when the clock is past the deadline (closing exactly at the deadline
+    is on time). */
 #include "state_internal.h"
 
 #include "json.h"
@@ -38,20 +40,16 @@ s_warn_permille (store_txn_t *txn)
     return permille;
 }
 
-/* The warning instant for the ticket's deadline under the store's share.
-   Computed once, when the deadline is set, and kept in the ticket: a
-   later change of the share does not move the warnings of tickets
-   already open, so their index entries stay findable. */
+/* The warning instant for the ticket's deadline under the store's share
+   and the working time in force. Computed once, when the deadline is
+   set, and kept in the ticket: a later change of the share or the
+   calendar does not move the warnings of tickets already open, so their
+   index entries stay findable. */
 static int64_t
-s_warn_at (store_txn_t *txn, const state_ticket_t *t)
+s_warn_at (const state_work_t *w)
 {
-    uint64_t permille = s_warn_permille (txn);
-    if (permille >= 1000 || t->due_at <= t->limit_from)
-        return 0; /* no warning before the deadline itself */
-    int64_t at = t->limit_from + (int64_t)((double)(t->due_at - t->limit_from) *
-                                           (double)permille / 1000.0);
-    /* Whole seconds, as a person would state the moment. */
-    return at - at % 1000;
+    return state__warn_instant (w->cal, w->t->limit_from, w->t->due_at,
+                                s_warn_permille (w->txn), w->wall_limit);
 }
 
 static size_t
@@ -153,7 +151,7 @@ state__deadline_set (state_work_t *w)
     const char *ticket_id = w->ticket_id;
     t->flags &= (uint8_t) ~(F_WARNED | F_OVERDUE);
     int rc = s_index_put (txn, t->due_at, KIND_DEADLINE, ticket_id);
-    t->warn_at = s_warn_at (txn, t);
+    t->warn_at = s_warn_at (w);
     if (rc == STORE_OK && t->warn_at)
         rc = s_index_put (txn, t->warn_at, KIND_WARNING, ticket_id);
     return rc;

@@ -5,6 +5,8 @@
 
 #include "state.h"
 
+#include "calendar.h"
+
 /* rules_period_kind_t and proto_period_kind_t name the same kinds. */
 _Static_assert((int)RULES_MONTH == (int)PROTO_MONTH &&
                    (int)RULES_QUARTER == (int)PROTO_QUARTER,
@@ -75,16 +77,20 @@ typedef struct {
 } state_trail_rec_t;
 
 typedef struct {
-    store_txn_t *txn;         /* the write transaction */
-    state_effects_t *effects; /* for the publisher, or NULL */
-    const char *ticket_id;    /* the ticket counted */
-    state_ticket_t *t;        /* its record */
-    int64_t at;               /* the moment of the counts being made */
-    state_why_t why;          /* why, for adverse counts (explain) */
-    uint64_t seq;             /* the event's log seq, or the clock's */
-    bool clock;               /* the counts are the clock's, not the
-                                 event's */
-    size_t trail_count;       /* counts not yet written to the trail */
+    store_txn_t *txn;            /* the write transaction */
+    state_effects_t *effects;    /* for the publisher, or NULL */
+    const char *ticket_id;       /* the ticket counted */
+    state_ticket_t *t;           /* its record */
+    int64_t at;                  /* the moment of the counts being made */
+    state_why_t why;             /* why, for adverse counts (explain) */
+    uint64_t seq;                /* the event's log seq, or the clock's */
+    bool clock;                  /* the counts are the clock's, not the
+                                    event's */
+    const state_calendar_t *cal; /* the working time in force */
+    bool wall_limit;             /* the deadline being set comes from a limit
+                                    in wall hours ("72h"): its warning is
+                                    placed in wall time */
+    size_t trail_count;          /* counts not yet written to the trail */
     state_trail_rec_t trail[STATE_TRAIL_MAX]; /* them */
 } state_work_t;
 
@@ -144,6 +150,31 @@ void state__counted_encode (const state_counted_t *c, uint8_t *bytes);
 void state__counted_decode (const uint8_t *bytes, state_counted_t *c);
 void state__trail_encode (const state_trail_rec_t *r, uint8_t *bytes);
 void state__trail_decode (const uint8_t *bytes, state_trail_rec_t *r);
+
+/*  Working time (state_worktime.c).                                     */
+
+/* The calendar in force and the working hours (borrowed), and the
+   calendar's name (state_calendar.c). */
+const calendar_t *state__calendar_days (const state_calendar_t *self,
+                                        const calendar_hours_t **hours);
+const char *state__calendar_id (const state_calendar_t *self);
+
+/* The deadline of a time limit ("3wd", "16wh", "72h") counted from
+   `from`; *wall tells a limit in wall hours. Returns 0, or -1 with why
+   in reason (PROTO_ERROR_MAX bytes): a year the calendar lacks, working
+   time off, a deadline after 2099. */
+int state__limit_due (const state_calendar_t *cal, const char *time_limit,
+                      int64_t from, int64_t *due, bool *wall, char *reason);
+/* 1 when `at` is later than the window allows after `from`, 0 when in
+   time, -1 with why in reason (a year the calendar lacks). */
+int state__window_late (const state_calendar_t *cal, state_window_t window,
+                        int64_t from, int64_t at, char *reason);
+/* The warning instant of a deadline: `permille` of the working time
+   from `from` to `due`, or of the wall time for a limit in wall hours,
+   without working time, when the calendar lacks a year, or when no
+   working time lies between them. Whole seconds; 0 for none. */
+int64_t state__warn_instant (const state_calendar_t *cal, int64_t from,
+                             int64_t due, uint64_t permille, bool wall);
 
 /*  Effects (state_effects.c).                                           */
 

@@ -45,8 +45,12 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
     if (rc == STORE_OK &&
         store_meta_get (from, "warn_permille", &permille) == STORE_OK)
         rc = store_meta_put (txn, "warn_permille", permille);
+    /* And so is the working time: the scratch store measures with the
+       calendar and settings of the store it replays. */
+    char why[256];
+    state_calendar_t *calendar = state_calendar_load (from, why);
     store_cursor_t *cursor = store_cursor_new (from, STORE_LOG, NULL, 0);
-    if (!cursor)
+    if (!cursor || !calendar)
         rc = STORE_ERROR;
     size_t in_txn = 0;
     const void *key, *value;
@@ -63,7 +67,8 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
         /* The log's events were accepted once: no future check now. */
         state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
                            .wall_now = INT64_MAX / 2,
-                           .effects = NULL};
+                           .effects = NULL,
+                           .calendar = calendar};
         if (state_apply (txn, &event, &ctx, reason, &store_rc, NULL) ==
             STATE_FAILED)
             rc = store_rc;
@@ -76,6 +81,7 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
         }
     }
     store_cursor_destroy (&cursor);
+    state_calendar_destroy (&calendar);
     if (rc == STORE_OK)
         rc = state_advance_clock (txn, until, NULL);
     if (rc == STORE_OK)
@@ -127,8 +133,9 @@ static const store_table_t s_derived[] = {
     STORE_ALERTS,  STORE_COUNTED, STORE_TRAIL,    STORE_APPEALS};
 
 /* Meta values derived from the log: the event clock. (Units, the log,
-   de-duplication, dead letters, "warn_permille", "pubseq" and
-   "duplicates_total" are not derived and stay.) */
+   de-duplication, dead letters, "warn_permille", "pubseq",
+   "duplicates_total", the calendar and "calendar_gen" are not derived
+   and stay.) */
 static const char *s_derived_meta[] = {"clock"};
 
 #define REBUILD_NEXT "rebuild_next"
@@ -344,7 +351,10 @@ s_rebuild_batch (store_t *store, s_feed_t *feed, state_clock_t clock,
     store_txn_t *txn = store_begin (store, true);
     if (!txn)
         return STORE_ERROR;
-    int rc = STORE_OK;
+    /* The working time in force in the store, read once per batch. */
+    char why[256];
+    state_calendar_t *calendar = state_calendar_load (txn, why);
+    int rc = calendar ? STORE_OK : STORE_ERROR;
     uint64_t after = *next, applied = 0;
     state_rebuild_result_t counts = *result;
     *done = false;
@@ -369,7 +379,8 @@ s_rebuild_batch (store_t *store, s_feed_t *feed, state_clock_t clock,
         state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
                            .wall_now = wall_now,
                            .effects = NULL,
-                           .log_seq = slot->seq};
+                           .log_seq = slot->seq,
+                           .calendar = calendar};
         state_outcome_t outcome =
             state_reapply (txn, &slot->event, &ctx, reason, &store_rc, &kind);
         if (outcome == STATE_FAILED)
@@ -379,6 +390,7 @@ s_rebuild_batch (store_t *store, s_feed_t *feed, state_clock_t clock,
         else
             applied++;
     }
+    state_calendar_destroy (&calendar);
     if (rc == STORE_OK && *done && clock == STATE_CLOCK_WALL)
         rc = state_advance_clock (txn, wall_now, NULL);
     if (rc == STORE_OK && *done) {

@@ -26,6 +26,8 @@
                       that ticket for that unit
       STORE_PUBLISHED ruleset \0 period \0 u32 big-endian version -> a
                       published scorecard (JSON): stored, never derived
+      STORE_CALENDAR  the working-time settings and the calendar years
+                      imported with hotline calendar import (state/)
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -61,6 +63,7 @@ typedef enum {
     STORE_TRAIL,
     STORE_APPEALS,
     STORE_PUBLISHED,
+    STORE_CALENDAR,
     STORE_TABLE_COUNT
 } store_table_t;
 

@@ -159,6 +159,17 @@ harness_path (const harness_t *h, const char *name, char *buf)
     return buf;
 }
 
+int
+harness_write (const harness_t *h, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f = fopen (harness_path (h, name, path), "w");
+    if (!f)
+        return -1;
+    int rc = fputs (text, f) < 0 ? -1 : 0;
+    return fclose (f) != 0 ? -1 : rc;
+}
+
 char *
 harness_slurp (const char *path)
 {

@@ -59,5 +59,8 @@ char *harness_path (const harness_t *h, const char *name, char *buf);
 
 /* Reads a whole file; NULL when it cannot. */
 char *harness_slurp (const char *path);
+/* Writes `text` to the file NAME in the harness directory. Returns 0, or
+   -1 when it cannot. */
+int harness_write (const harness_t *h, const char *name, const char *text);
 
 #endif

@@ -71,6 +71,17 @@ s_setup (void)
     s_store = store_new (s_path, 0, err);
     cr_assert_not_null (s_store, "store_new: %s", err);
     s_import_units (s_store);
+    /* This suite tests the index and the alerts' mechanics, with instants
+       easy to check by hand: no working time (calendar = none), so a
+       warning falls at the share of the wall time. test_worktime.c
+       places them in working time. */
+    store_txn_t *txn = store_begin (s_store, true);
+    cr_assert_not_null (txn);
+    cr_assert_eq (state_calendar_configure (txn, "none", STATE_HOURS_DEFAULT,
+                                            "sign 1h contact 2h return 2h",
+                                            err),
+                  0, "%s", err);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
     s_event_seq = 0;
     s_fx = state_effects_new ();
     cr_assert_not_null (s_fx);

@@ -5,6 +5,7 @@
     overdue, derived here from the event file with no help from the
     daemon. The same after a SIGKILL and restart, after hotline replay,
     and for a ticket returned by one unit and received by another. */
+#include "calendar.h"
 #include "client.h"
 #include "harness.h"
 
@@ -129,10 +130,30 @@ s_settle (s_stream_t *s, s_ticket_t *t)
     t->closed = t->late = false;
 }
 
+/* The working time between two instants under the default settings
+   (the shipped mainland calendar, 08:30-12:00 and 14:00-18:00), which
+   the daemon of this suite runs with. */
+static int64_t
+s_working (int64_t from, int64_t to)
+{
+    static calendar_t *cn;
+    char err[CALENDAR_ERR_MAX];
+    if (!cn)
+        cn = calendar_shipped ("cn", err);
+    calendar_hours_t hours;
+    cr_assert_eq (calendar_hours_parse ("08:30-12:00 14:00-18:00", &hours, err),
+                  0);
+    int64_t work = 0;
+    int missing = 0;
+    cr_assert_eq (calendar_work_between (cn, &hours, from, to, &work, &missing),
+                  CALENDAR_OK, "no year %d", missing);
+    return work;
+}
+
 /* Reads the event lines (one month) and derives, per unit, the tickets
    behind each counter by the rules of docs/scoring.md: a return more
-   than 2 h after dispatch is late; a ticket whose last closure under a
-   unit is after the deadline in force then is closed late; a ticket
+   than 2 working hours after dispatch is late; a ticket whose last closure
+   under a unit is after the deadline in force then is closed late; a ticket
    open at the end of the month past a deadline in the month is overdue;
    each unsatisfied revisit; each rework revisit, and each reopening
    without one before it. Extensions and reopenings move the deadline; a
@@ -172,7 +193,7 @@ s_derive (const char *path, s_stream_t *s)
             t->due = s_time (ev, "due_at");
             t->open = true;
         } else if (strcmp (type, "returned") == 0) {
-            if (at - t->dispatched > 2 * 3600 * 1000LL)
+            if (s_working (t->dispatched, at) > 2 * 3600 * 1000LL)
                 s_expect (s, unit, C_RETURNED_LATE, t->id);
             t->open = false;
         } else if (strcmp (type, "closed") == 0) {
@@ -459,7 +480,8 @@ Test (explain,
       a_ticket_returned_by_one_unit_and_received_by_another_counts_for_each)
 {
     s_units ("unit_id,name,group\nU01,一,town\nU02,二,town\n");
-    /* T1: dispatched to U01 at 08:00, returned at 11:00 (late: 3 h);
+    /* T1: dispatched to U01 at 08:00, returned at 11:00 (late: 2.5
+       working hours, from 08:30);
        dispatched to U02 at 12:00, closed the next day after its 18:00
        deadline. */
     s_send ("redispatch.jsonl",

@@ -76,6 +76,7 @@ s_assert_events_equal (const proto_event_t *a, const proto_event_t *b)
     cr_assert_eq (a->occurred_at, b->occurred_at);
     cr_assert_eq (a->dispatched_at, b->dispatched_at);
     cr_assert_eq (a->due_at, b->due_at);
+    cr_assert_str_eq (a->time_limit, b->time_limit);
     cr_assert_str_eq (a->channel, b->channel);
     cr_assert_str_eq (a->category, b->category);
     cr_assert_eq (a->key_supervision, b->key_supervision);
@@ -1332,4 +1333,100 @@ Test (period, bad_period_texts_are_refused)
         cr_assert_eq (proto_period_parse (bad[i], &p), -1, "\"%s\" accepted",
                       bad[i]);
     }
+}
+
+/* ---- time limits (docs/calendar.md) ---------------------------------- */
+
+Test (proto_limit, parses_working_days_working_hours_and_hours)
+{
+    static const struct {
+        const char *text;        /* as in an event line */
+        proto_limit_unit_t unit; /* NONE: refused */
+        int count;               /* its count */
+    } cases[] = {
+        {"3wd", PROTO_LIMIT_WORKING_DAYS, 3},
+        {"16wh", PROTO_LIMIT_WORKING_HOURS, 16},
+        {"72h", PROTO_LIMIT_HOURS, 72},
+        {"9999wd", PROTO_LIMIT_WORKING_DAYS, 9999},
+        {"0wd", PROTO_LIMIT_NONE, 0},
+        {"03wd", PROTO_LIMIT_NONE, 0},
+        {"10000h", PROTO_LIMIT_NONE, 0},
+        {"3 wd", PROTO_LIMIT_NONE, 0},
+        {"-3wd", PROTO_LIMIT_NONE, 0},
+        {"3d", PROTO_LIMIT_NONE, 0},
+        {"wd", PROTO_LIMIT_NONE, 0},
+        {"3WD", PROTO_LIMIT_NONE, 0},
+        {"", PROTO_LIMIT_NONE, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        proto_limit_t limit;
+        int rc = proto_limit_parse (cases[i].text, &limit);
+        cr_expect_eq (rc, cases[i].unit == PROTO_LIMIT_NONE ? -1 : 0, "\"%s\"",
+                      cases[i].text);
+        cr_expect_eq (limit.unit, cases[i].unit, "\"%s\"", cases[i].text);
+        cr_expect_eq (limit.count, cases[i].count, "\"%s\"", cases[i].text);
+    }
+}
+
+Test (proto_limit, a_received_line_may_carry_a_time_limit_instead_of_due_at)
+{
+    const char *line =
+        "{\"event_id\":\"e1\",\"type\":\"received\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-09-30T17:00:00+08:00\","
+        "\"dispatched_at\":\"2025-09-30T17:00:00+08:00\","
+        "\"time_limit\":\"3wd\",\"channel\":\"hotline\","
+        "\"category\":\"property\"}";
+    proto_event_t event;
+    s_parse_ok (line, &event);
+    cr_expect_str_eq (event.time_limit, "3wd");
+    cr_expect_eq (event.due_at, 0, "derived later, by the state machine");
+    char *back = proto_event_to_json (&event);
+    cr_assert_not_null (back);
+    cr_expect_str_eq (back, line);
+    free (back);
+    size_t size;
+    uint8_t *bytes = proto_event_encode (&event, &size);
+    proto_event_t decoded;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_event_decode (bytes, size, &decoded, reason), 0, "%s",
+                  reason);
+    free (bytes);
+    cr_expect_str_eq (decoded.time_limit, "3wd");
+    /* Both: due_at is the deadline, the limit is kept for display. */
+    const char *both =
+        "{\"event_id\":\"e4\",\"type\":\"extended\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-10-09T10:00:00+08:00\","
+        "\"due_at\":\"2025-10-20T18:00:00+08:00\",\"time_limit\":\"10wd\"}";
+    s_parse_ok (both, &event);
+    cr_expect_str_eq (event.time_limit, "10wd");
+    cr_expect_neq (event.due_at, 0);
+}
+
+Test (proto_limit, a_bad_or_misplaced_time_limit_is_rejected)
+{
+    s_expect_rejected (
+        "{\"event_id\":\"e1\",\"type\":\"reopened\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:05:00+08:00\","
+        "\"time_limit\":\"3days\"}",
+        "time_limit must be working days, working hours or hours from 1 to "
+        "9999: \"3wd\", \"16wh\" or \"72h\"");
+    s_expect_rejected (
+        "{\"event_id\":\"e1\",\"type\":\"closed\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:05:00+08:00\","
+        "\"time_limit\":\"3wd\"}",
+        "time_limit is for received, extended and reopened events only");
+    s_expect_rejected (
+        "{\"event_id\":\"e1\",\"type\":\"extended\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:05:00+08:00\","
+        "\"time_limit\":\"123456789wd\"}",
+        "time_limit longer than 8 bytes");
+    s_expect_rejected (
+        "{\"event_id\":\"e1\",\"type\":\"extended\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:05:00+08:00\","
+        "\"time_limit\":3}",
+        "time_limit must be a string");
+    s_expect_rejected (
+        "{\"event_id\":\"e1\",\"type\":\"extended\",\"ticket_id\":\"T1\","
+        "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:05:00+08:00\"}",
+        "missing field due_at");
 }

@@ -900,10 +900,12 @@ Test (state,
     cr_assert (month && quarter, "both periods touched");
     cr_assert_eq (state_effects_touched_count (effects), 2,
                   "each pair once, however often touched");
-    /* Dispatched 07-01 09:00, due 07-04 18:00: a limit of 81 hours, 80%
-       of it passed at 07-04 01:48. */
+    /* Dispatched 07-01 09:00, due 07-04 18:00: 29.5 working hours
+       (08:30-12:00 and 14:00-18:00, Tuesday to Friday, from 09:00), 80%
+       of them (23 h 36 min) passed at 07-04 10:06: in office hours, not
+       at night as the wall-time share (01:48) would have it. */
     const char *kinds[3] = {"warning", "overdue", "cleared"};
-    const char *ats[3] = {"2025-07-04T01:48:00+08:00",
+    const char *ats[3] = {"2025-07-04T10:06:00+08:00",
                           "2025-07-04T18:00:00+08:00",
                           "2025-07-06T09:00:00+08:00"};
     cr_assert_eq (state_effects_alert_count (effects), 3);
