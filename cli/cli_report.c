@@ -256,6 +256,14 @@ cli_report (cli_t *cli, int argc, char **argv)
                    a.as_of);
         return CLI_EXIT_USAGE;
     }
+    /* No event is earlier, and 0 would mean "now" on the wire. */
+    if (a.as_of && (q.as_of < PROTO_TIME_MIN || q.as_of >= PROTO_TIME_MAX)) {
+        cli_error (cli,
+                   "bad --as-of %s: no event is before 2000-01-01 or after "
+                   "2099-12-31",
+                   a.as_of);
+        return CLI_EXIT_USAGE;
+    }
     if ((rc = s_check (&a)) != 0)
         return rc;
     char *json;

@@ -145,6 +145,10 @@ void state__counted_decode (const uint8_t *bytes, state_counted_t *c);
 void state__trail_encode (const state_trail_rec_t *r, uint8_t *bytes);
 void state__trail_decode (const uint8_t *bytes, state_trail_rec_t *r);
 
+/* Event and dead-letter digests: 16 bytes of BLAKE2b (libsodium). */
+#define STATE_DIGEST_SIZE 16
+void state__digest (const void *bytes, size_t size, uint8_t *digest);
+
 /*  Effects (state_effects.c).                                           */
 
 /* Marks (period, unit) touched (effects may be NULL). */

@@ -4,19 +4,38 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
 
 #define STORE_DEFAULT_MAP (4ULL << 30)
+
+/* A write that came up short on a file system with less free space than
+   this is a full disk (LMDB reports a short write as EIO). */
+#define DISK_LOW_BYTES (8ULL << 20)
 
 struct _store_t {
     MDB_env *env;                   /* the one environment */
     MDB_dbi dbi[STORE_TABLE_COUNT]; /* named databases, fixed at open */
     char *scratch;                  /* a scratch store's directory, removed
                                        with it; NULL for a data directory */
+    char *dir;                      /* the directory, for its free space */
+    size_t map_max;                 /* store_make_room's ceiling, 0: none */
+    pthread_mutex_t gate;           /* guards active and growing */
+    pthread_cond_t changed;         /* signalled when either changes */
+    size_t active;                  /* transactions open in this process */
+    bool growing;                   /* store_make_room wants them closed */
 };
+
+/* Transactions the calling thread holds (on any store): a thread that
+   holds one may open another while the map waits to grow, or it would
+   wait for itself. */
+static _Thread_local int s_held;
 
 /* A pending store_add_i32: deltas summed in memory until the table is
    read or the transaction commits (see s_adds_flush). */
@@ -47,8 +66,9 @@ struct _store_cursor_t {
 };
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
-    "meta",  "log",    "dedup",    "tickets", "due",   "counters", "manual",
-    "units", "alerts", "rejected", "counted", "trail", "appeals",  "published"};
+    "meta",      "log",      "dedup",   "tickets", "due",
+    "counters",  "manual",   "units",   "alerts",  "rejected",
+    "counted",   "trail",    "appeals", "published", "rejected_index"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */
@@ -63,8 +83,28 @@ s_map_rc (int rc)
         return STORE_NOTFOUND;
     if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
         return STORE_FULL;
+    if (rc == ENOSPC || rc == EDQUOT)
+        return STORE_DISK_FULL;
     s_last_mdb_rc = rc;
     return STORE_ERROR;
+}
+
+/* Where a write reached the disk (a commit, or a put that spilled
+   pages): LMDB answers a short write with EIO, which on a file system
+   without free space is a full disk, not a failing one. */
+static int
+s_write_rc (const store_t *store, int rc)
+{
+    int mapped = s_map_rc (rc);
+    if (mapped != STORE_ERROR || rc != EIO)
+        return mapped;
+    struct statvfs fs;
+    if (statvfs (store->dir, &fs) != 0)
+        return mapped;
+    /* Root writes into the blocks reserved for it; others stop before. */
+    unsigned long long free_blocks = geteuid () == 0 ? fs.f_bfree : fs.f_bavail;
+    return free_blocks * fs.f_frsize < DISK_LOW_BYTES ? STORE_DISK_FULL
+                                                      : mapped;
 }
 
 const char *
@@ -76,8 +116,11 @@ store_strerror (int rc)
     case STORE_NOTFOUND:
         return "not found";
     case STORE_FULL:
-        return "store is full (LMDB map size reached: raise map_size_mb and "
-               "restart)";
+        return "store is full (the LMDB map reached its ceiling, "
+               "map_max_mb: raise it and restart)";
+    case STORE_DISK_FULL:
+        return "disk full (no space left on the device of the data "
+               "directory: free some, and resends are stored)";
     case STORE_TOOBIG:
         return "value larger than the buffer";
     default:
@@ -93,10 +136,15 @@ store_new (const char *dir, size_t map_size, char *err)
         return NULL;
     }
     store_t *self = calloc (1, sizeof (*self));
-    if (!self) {
+    if (self)
+        self->dir = strdup (dir);
+    if (!self || !self->dir) {
+        free (self);
         snprintf (err, 256, "out of memory");
         return NULL;
     }
+    pthread_mutex_init (&self->gate, NULL);
+    pthread_cond_init (&self->changed, NULL);
     MDB_txn *txn = NULL;
     int rc = mdb_env_create (&self->env);
     if (rc == 0)
@@ -123,6 +171,9 @@ store_new (const char *dir, size_t map_size, char *err)
             mdb_txn_abort (txn);
         if (self->env)
             mdb_env_close (self->env);
+        pthread_mutex_destroy (&self->gate);
+        pthread_cond_destroy (&self->changed);
+        free (self->dir);
         free (self);
         return NULL;
     }
@@ -147,8 +198,88 @@ store_destroy (store_t **self_p)
         store_remove_dir (self->scratch);
         free (self->scratch);
     }
+    pthread_mutex_destroy (&self->gate);
+    pthread_cond_destroy (&self->changed);
+    free (self->dir);
     free (self);
     *self_p = NULL;
+}
+
+/* ---- the map's room --------------------------------------------------
+
+   mdb_env_set_mapsize may only be called while no transaction of the
+   process is open (lmdb.h); readers keep pointers into the map. Every
+   transaction therefore passes a gate: store_make_room closes it, waits
+   for the open ones to end, resizes, and opens it again. */
+
+static void
+s_gate_enter (store_t *self)
+{
+    pthread_mutex_lock (&self->gate);
+    while (self->growing && s_held == 0)
+        pthread_cond_wait (&self->changed, &self->gate);
+    self->active++;
+    pthread_mutex_unlock (&self->gate);
+    s_held++;
+}
+
+static void
+s_gate_leave (store_t *self)
+{
+    pthread_mutex_lock (&self->gate);
+    if (--self->active == 0)
+        pthread_cond_broadcast (&self->changed);
+    pthread_mutex_unlock (&self->gate);
+    s_held--;
+}
+
+void
+store_set_map_max (store_t *self, size_t map_max)
+{
+    self->map_max = map_max;
+}
+
+size_t
+store_map_max (const store_t *self)
+{
+    return self->map_max;
+}
+
+int
+store_make_room (store_t *self, bool full, int wait_ms)
+{
+    uint64_t used, map;
+    int rc = store_info (self, &used, &map);
+    if (rc != STORE_OK)
+        return rc;
+    if (!full && used <= map - map / 4)
+        return 0;
+    uint64_t ceiling = self->map_max > map ? self->map_max : map;
+    if (map >= ceiling)
+        return full ? STORE_FULL : 0;
+    uint64_t want = map * 2 > used * 2 ? map * 2 : used * 2;
+    want = (want + (1 << 20) - 1) & ~(uint64_t)((1 << 20) - 1);
+    if (want > ceiling)
+        want = ceiling;
+    struct timespec until;
+    clock_gettime (CLOCK_REALTIME, &until);
+    until.tv_sec += wait_ms / 1000;
+    until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock (&self->gate);
+    self->growing = true;
+    int waited = 0;
+    while (self->active > 0 && waited == 0)
+        waited = pthread_cond_timedwait (&self->changed, &self->gate, &until);
+    rc = self->active > 0 ? STORE_ERROR
+                          : s_map_rc (mdb_env_set_mapsize (self->env, want));
+    self->growing = false;
+    pthread_cond_broadcast (&self->changed);
+    pthread_mutex_unlock (&self->gate);
+    return rc == STORE_OK ? 1 : rc;
 }
 
 /* ---- write-behind counters ----------------------------------------
@@ -210,7 +341,8 @@ static int s_add_now (store_txn_t *txn, store_table_t table, const void *key,
    by key first cost more (a quarter of all instructions under callgrind,
    for a batch of 4,096 events over 1,000 units) than it saved. */
 /* One pending add through a cursor: a single descent finds the record,
-   and a record of the same length is overwritten in place. */
+   and a record of the same length is overwritten in place. Returns
+   LMDB's code. */
 static int
 s_add_cursor (MDB_cursor *cursor, const s_add_t *a)
 {
@@ -220,7 +352,7 @@ s_add_cursor (MDB_cursor *cursor, const s_add_t *a)
     MDB_val k = {a->key_size, a->key}, v;
     int rc = mdb_cursor_get (cursor, &k, &v, MDB_SET_KEY);
     if (rc != 0 && rc != MDB_NOTFOUND)
-        return s_map_rc (rc);
+        return rc;
     bool same = rc == 0 && v.mv_size == n * sizeof (int32_t);
     if (rc == 0) /* not necessarily aligned: copy bytes */
         memcpy (values, v.mv_data,
@@ -232,7 +364,7 @@ s_add_cursor (MDB_cursor *cursor, const s_add_t *a)
     MDB_val put = {n * sizeof (int32_t), values};
     k.mv_size = a->key_size;
     k.mv_data = a->key;
-    return s_map_rc (mdb_cursor_put (cursor, &k, &put, same ? MDB_CURRENT : 0));
+    return mdb_cursor_put (cursor, &k, &put, same ? MDB_CURRENT : 0);
 }
 
 /* Writes every pending add and empties the table. In hash order: sorting
@@ -252,7 +384,7 @@ s_adds_flush (store_txn_t *txn)
             rc = s_map_rc (
                 mdb_cursor_open (txn->txn, txn->store->dbi[a->table], cursor));
         if (rc == STORE_OK)
-            rc = s_add_cursor (*cursor, a);
+            rc = s_write_rc (txn->store, s_add_cursor (*cursor, a));
     }
     for (int t = 0; t < STORE_TABLE_COUNT; t++)
         if (cursors[t])
@@ -276,8 +408,10 @@ store_begin (store_t *self, bool write)
         return NULL;
     txn->store = self;
     txn->write = write;
+    s_gate_enter (self);
     int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc != 0) {
+        s_gate_leave (self);
         fprintf (stderr, "store: cannot begin transaction: %s\n",
                  mdb_strerror (rc));
         free (txn);
@@ -290,14 +424,13 @@ int
 store_commit (store_txn_t **txn_p)
 {
     store_txn_t *txn = *txn_p;
+    store_t *store = txn->store;
     int rc = s_adds_flush (txn);
-    if (rc != STORE_OK) {
+    if (rc != STORE_OK)
         mdb_txn_abort (txn->txn);
-        free (txn);
-        *txn_p = NULL;
-        return rc;
-    }
-    rc = s_map_rc (mdb_txn_commit (txn->txn));
+    else
+        rc = s_write_rc (store, mdb_txn_commit (txn->txn));
+    s_gate_leave (store);
     free (txn);
     *txn_p = NULL;
     return rc;
@@ -309,6 +442,7 @@ store_abort (store_txn_t **txn_p)
     if (!txn_p || !*txn_p)
         return;
     mdb_txn_abort ((*txn_p)->txn);
+    s_gate_leave ((*txn_p)->store);
     s_adds_free (*txn_p);
     free (*txn_p);
     *txn_p = NULL;
@@ -352,7 +486,8 @@ store_put (store_txn_t *txn, store_table_t table, const void *key,
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
-    return s_map_rc (mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0));
+    return s_write_rc (txn->store,
+                       mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0));
 }
 
 int
@@ -365,7 +500,7 @@ store_put_new (store_txn_t *txn, store_table_t table, const void *key,
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
     int rc =
         mdb_put (txn->txn, txn->store->dbi[table], &k, &v, MDB_NOOVERWRITE);
-    return rc == MDB_KEYEXIST ? 1 : s_map_rc (rc);
+    return rc == MDB_KEYEXIST ? 1 : s_write_rc (txn->store, rc);
 }
 
 int
@@ -463,7 +598,7 @@ store_log_append (store_txn_t *txn, const void *event, size_t size,
         *seq = next;
         txn->log_next = next + 1;
     }
-    return s_map_rc (rc);
+    return s_write_rc (txn->store, rc);
 }
 
 int
@@ -509,7 +644,7 @@ s_add_now (store_txn_t *txn, store_table_t table, const void *key,
         v.mv_data = values;
         rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
     }
-    rc = s_map_rc (rc);
+    rc = s_write_rc (txn->store, rc);
     if (values != stack)
         free (values);
     return rc;

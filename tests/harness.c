@@ -5,7 +5,9 @@
 #include "client.h"
 #include "testutil.h"
 
+#include <cjson/cJSON.h>
 #include <czmq.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -222,4 +224,97 @@ harness_wait (pid_t pid)
     if (waitpid (pid, &status, 0) != pid)
         return -1;
     return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+int
+harness_stop_within (harness_t *h, int limit_ms, int *elapsed_ms)
+{
+    *elapsed_ms = 0;
+    if (!h->daemon)
+        return -1;
+    int64_t start = zclock_mono ();
+    kill (h->daemon, SIGTERM);
+    int status = 0;
+    /* Polled, not a blocking wait: a daemon that hangs must fail the test,
+       not the test's timeout. */
+    while (waitpid (h->daemon, &status, WNOHANG) == 0) {
+        if (zclock_mono () - start >= limit_ms) {
+            harness_kill (h);
+            *elapsed_ms = (int)(zclock_mono () - start);
+            return -1;
+        }
+        zclock_sleep (10);
+    }
+    *elapsed_ms = (int)(zclock_mono () - start);
+    h->daemon = 0;
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+double
+harness_stat (harness_t *h, const char *key, const char *sub)
+{
+    char *out = NULL;
+    double value = NAN;
+    if (harness_run (h, &out, NULL, "$HOTLINE stats") == 0 && out) {
+        cJSON *doc = cJSON_Parse (out);
+        const cJSON *node = cJSON_GetObjectItem (doc, key);
+        if (sub)
+            node = cJSON_GetObjectItem (node, sub);
+        if (cJSON_IsNumber (node))
+            value = node->valuedouble;
+        cJSON_Delete (doc);
+    }
+    free (out);
+    return value;
+}
+
+char *
+harness_reports (harness_t *h, const char *month, const char *quarter)
+{
+    static const char *monthly[] = {"jintai-2025", "jintai-2023", "furong-2022",
+                                    "lianyungang-2017"};
+    char *all = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream (&all, &size);
+    for (size_t i = 0; i <= sizeof (monthly) / sizeof (monthly[0]); i++) {
+        bool quarterly = i == sizeof (monthly) / sizeof (monthly[0]);
+        char *out = NULL;
+        int rc = harness_run (
+            h, &out, NULL,
+            "$HOTLINE report --ruleset %s --period %s --format json",
+            quarterly ? "fufeng-2024" : monthly[i],
+            quarterly ? quarter : month);
+        fprintf (mem, "%s (%d): %s\n", quarterly ? "fufeng-2024" : monthly[i],
+                 rc, out ? out : "");
+        free (out);
+    }
+    fclose (mem);
+    return all;
+}
+
+long
+harness_peak_kib (const harness_t *h)
+{
+    char path[64];
+    snprintf (path, sizeof (path), "/proc/%d/status", (int)h->daemon);
+    char *text = h->daemon ? harness_slurp (path) : NULL;
+    const char *line = text ? strstr (text, "VmHWM:") : NULL;
+    long kib = line ? atol (line + 6) : -1;
+    free (text);
+    return kib;
+}
+
+long
+harness_lines (harness_t *h, const char *name)
+{
+    char path[512];
+    FILE *f = fopen (harness_path (h, name, path), "r");
+    if (!f)
+        return -1;
+    long lines = 0;
+    int c;
+    while ((c = getc (f)) != EOF)
+        lines += c == '\n';
+    fclose (f);
+    return lines;
 }

@@ -60,4 +60,24 @@ char *harness_path (const harness_t *h, const char *name, char *buf);
 /* Reads a whole file; NULL when it cannot. */
 char *harness_slurp (const char *path);
 
+/* SIGTERM, then waits at most limit_ms for the daemon to exit. Returns
+   its exit status and the time it took in *elapsed_ms; -1 when it was
+   still running at the limit (it is then killed with SIGKILL). */
+int harness_stop_within (harness_t *h, int limit_ms, int *elapsed_ms);
+
+/* One number of `hotline stats`: key, or key.sub when sub is not NULL;
+   NAN when the query fails or the number is absent. */
+double harness_stat (harness_t *h, const char *key, const char *sub);
+
+/* Every report a month's data gives: the JSON reports of the monthly
+   rulesets for `month` and of the quarterly one for `quarter`, one after
+   the other (malloc'd; the caller frees). Byte-compared between runs. */
+char *harness_reports (harness_t *h, const char *month, const char *quarter);
+
+/* The running daemon's peak resident memory (VmHWM) in KiB, or -1. */
+long harness_peak_kib (const harness_t *h);
+
+/* Lines in a file of the harness directory, or -1. */
+long harness_lines (harness_t *h, const char *name);
+
 #endif

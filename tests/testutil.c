@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,4 +31,56 @@ testutil_remove_tree (const char *path)
         rmdir (path);
     } else
         unlink (path);
+}
+
+static void
+s_pb_reserve (testutil_pb_t *pb, size_t more)
+{
+    if (pb->size + more <= pb->capacity)
+        return;
+    size_t capacity = pb->capacity ? pb->capacity : 256;
+    while (capacity < pb->size + more)
+        capacity *= 2;
+    uint8_t *data = realloc (pb->data, capacity);
+    if (!data)
+        abort ();
+    pb->data = data;
+    pb->capacity = capacity;
+}
+
+void
+testutil_pb_varint (testutil_pb_t *pb, uint64_t value)
+{
+    s_pb_reserve (pb, 10);
+    while (value >= 0x80) {
+        pb->data[pb->size++] = (uint8_t)(value | 0x80);
+        value >>= 7;
+    }
+    pb->data[pb->size++] = (uint8_t)value;
+}
+
+void
+testutil_pb_bytes (testutil_pb_t *pb, int field, const void *bytes, size_t size)
+{
+    testutil_pb_varint (pb, (uint64_t)field << 3 | 2);
+    testutil_pb_varint (pb, size);
+    s_pb_reserve (pb, size);
+    if (size)
+        memcpy (pb->data + pb->size, bytes, size);
+    pb->size += size;
+}
+
+void
+testutil_pb_int (testutil_pb_t *pb, int field, uint64_t value)
+{
+    testutil_pb_varint (pb, (uint64_t)field << 3);
+    testutil_pb_varint (pb, value);
+}
+
+void
+testutil_pb_free (testutil_pb_t *pb)
+{
+    free (pb->data);
+    pb->data = NULL;
+    pb->size = pb->capacity = 0;
 }
