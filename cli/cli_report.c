@@ -24,7 +24,7 @@ static const char *s_help =
     "  --period P      YYYY-MM or YYYY-Qn (quarterly rulesets); default:\n"
     "                  the period of the daemon's clock\n"
     "  --as-of TIME    RFC 3339 (2025-07-20T00:00:00+08:00): the scorecard\n"
-    "                  as it stood then; default: now\n"
+    "                  as it stood then (2000 to 2099); default: now\n"
     "  --format F      table (default), csv, json, xlsx or html (one\n"
     "                  printable page)\n"
     "  --output FILE   write there instead of standard output (required\n"
