@@ -318,3 +318,67 @@ harness_lines (harness_t *h, const char *name)
     fclose (f);
     return lines;
 }
+
+char *
+harness_clean_reports (const harness_t *from, const char *month,
+                       const char *quarter)
+{
+    harness_t clean;
+    harness_init (&clean, "event");
+    char *reports = NULL;
+    if (harness_start (&clean) &&
+        harness_run (&clean, NULL, NULL,
+                     "cp %s/units.csv %s/events.jsonl . && $HOTLINE units "
+                     "import units.csv && $HOTLINE send events.jsonl",
+                     from->dir, from->dir) == 0)
+        reports = harness_reports (&clean, month, quarter);
+    harness_fini (&clean);
+    return reports;
+}
+
+void
+harness_exchange (zsock_t *sock, zframe_t **frame, bool query, int timeout_ms,
+                  char *said, proto_batch_ack_t *ack)
+{
+    if (ack)
+        memset (ack, 0, sizeof (*ack));
+    zframe_send (frame, sock, 0);
+    zsock_set_rcvtimeo (sock, timeout_ms);
+    zframe_t *reply = zframe_recv (sock);
+    said[0] = 0;
+    if (!reply)
+        return;
+    snprintf (said, 256, "undecodable answer");
+    if (query) {
+        bool ok = false;
+        char *error = NULL, *json = NULL;
+        if (proto_reply_decode (zframe_data (reply), zframe_size (reply), &ok,
+                                &error, &json) == 0)
+            snprintf (said, 256, "%s", ok ? "ok" : error ? error : "?");
+        free (error);
+        free (json);
+    } else {
+        proto_batch_ack_t decoded;
+        char reason[PROTO_ERROR_MAX + 1];
+        if (proto_batch_ack_decode (zframe_data (reply), zframe_size (reply),
+                                    &decoded, reason) == 0) {
+            snprintf (said, 256, "%s", decoded.ok ? "ok" : decoded.error);
+            if (ack)
+                *ack = decoded;
+            else
+                proto_batch_ack_free (&decoded);
+        }
+    }
+    zframe_destroy (&reply);
+}
+
+long
+harness_month (harness_t *h, int scale, int seed)
+{
+    if (harness_run (h, NULL, NULL,
+                     "%s --scale %d --seed %d --units units.csv --events "
+                     "events.jsonl",
+                     GEN_BIN, scale, seed) != 0)
+        return -1;
+    return harness_lines (h, "events.jsonl");
+}

@@ -7,6 +7,9 @@
 #ifndef HARNESS_H_INCLUDED
 #define HARNESS_H_INCLUDED
 
+#include "proto.h"
+
+#include <czmq.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -74,8 +77,28 @@ double harness_stat (harness_t *h, const char *key, const char *sub);
    the other (malloc'd; the caller frees). Byte-compared between runs. */
 char *harness_reports (harness_t *h, const char *month, const char *quarter);
 
+/* The reports of a clean run of the month in `from`'s directory
+   (units.csv, events.jsonl): a daemon of its own on the event clock with
+   the default configuration, the month sent once. As harness_reports. */
+char *harness_clean_reports (const harness_t *from, const char *month,
+                             const char *quarter);
+
+/* Sends one frame (taken) on `sock` and waits up to timeout_ms for the
+   answer, a QueryReply when `query`, else a BatchAck. Writes into said
+   (256 bytes) "" when none came (the frame was dropped), "ok" for a
+   committed batch or an answered query, else the refusal's text. For a
+   batch, `ack` (may be NULL) keeps the decoded acknowledgement (free it
+   with proto_batch_ack_free; zeroed when none). */
+void harness_exchange (zsock_t *sock, zframe_t **frame, bool query,
+                       int timeout_ms, char *said, proto_batch_ack_t *ack);
+
 /* The running daemon's peak resident memory (VmHWM) in KiB, or -1. */
 long harness_peak_kib (const harness_t *h);
+
+/* Writes hotline-gen's month (`hotline-gen --scale SCALE --seed SEED`)
+   into units.csv and events.jsonl of the harness directory. Returns the
+   events' lines, or -1. */
+long harness_month (harness_t *h, int scale, int seed);
 
 /* Lines in a file of the harness directory, or -1. */
 long harness_lines (harness_t *h, const char *name);

@@ -175,30 +175,7 @@ s_empties (const uint8_t *head, size_t head_size, int field, size_t count)
 static void
 s_hostile_exchange (zsock_t *sock, zframe_t **frame, bool query, char *said)
 {
-    zframe_send (frame, sock, 0);
-    zsock_set_rcvtimeo (sock, 10000);
-    zframe_t *reply = zframe_recv (sock);
-    said[0] = 0;
-    if (!reply)
-        return;
-    char reason[PROTO_ERROR_MAX + 1];
-    if (query) {
-        bool ok = false;
-        char *error = NULL, *json = NULL;
-        if (proto_reply_decode (zframe_data (reply), zframe_size (reply), &ok,
-                                &error, &json) == 0)
-            snprintf (said, 256, "%s", ok ? "ok" : error ? error : "?");
-        free (error);
-        free (json);
-    } else {
-        proto_batch_ack_t ack;
-        if (proto_batch_ack_decode (zframe_data (reply), zframe_size (reply),
-                                    &ack, reason) == 0) {
-            snprintf (said, 256, "%s", ack.ok ? "ok" : ack.error);
-            proto_batch_ack_free (&ack);
-        }
-    }
-    zframe_destroy (&reply);
+    harness_exchange (sock, frame, query, 10000, said, NULL);
 }
 
 Test (
@@ -261,28 +238,6 @@ Test (
 /* ---- NUL bytes ------------------------------------------------------------
  */
 
-/* One received event for ticket T1 whose event_id and ticket_id are given
-   raw, as a one-event batch. */
-static void
-s_raw_batch (testutil_pb_t *batch, const void *id, size_t id_size)
-{
-    testutil_pb_t event = {0};
-    int64_t at;
-    proto_time_parse ("2025-07-01T09:10:00+08:00", &at);
-    testutil_pb_bytes (&event, 1, id, id_size);
-    testutil_pb_int (&event, 2, PROTO_RECEIVED);
-    testutil_pb_bytes (&event, 3, "T7", 2);
-    testutil_pb_bytes (&event, 4, "U01", 3);
-    testutil_pb_int (&event, 5, (uint64_t)at);
-    testutil_pb_int (&event, 6, (uint64_t)(at - 600000));
-    testutil_pb_int (&event, 7, (uint64_t)(at + 86400000));
-    testutil_pb_bytes (&event, 8, "hotline", 7);
-    testutil_pb_bytes (&event, 9, "other", 5);
-    testutil_pb_int (batch, 1, 5);
-    testutil_pb_bytes (batch, 2, event.data, event.size);
-    testutil_pb_free (&event);
-}
-
 Test (hostile, refuses_a_nul_byte_in_a_text_field_in_json_protobuf_and_csv)
 {
     s_start_with_units ();
@@ -301,24 +256,20 @@ Test (hostile, refuses_a_nul_byte_in_a_text_field_in_json_protobuf_and_csv)
 
     /* Protobuf: event_id "p1\0x" from another sender. */
     testutil_pb_t batch = {0};
-    s_raw_batch (&batch, "p1\0x", 4);
+    int64_t at;
+    proto_time_parse ("2025-07-01T09:10:00+08:00", &at);
+    testutil_pb_received (&batch, 5, "p1\0x", 4, "T7", 2, at);
     zsock_t *sock = zsock_new_dealer (h.ingest);
-    zsock_set_rcvtimeo (sock, 10000);
     zframe_t *frame = zframe_new (batch.data, batch.size);
-    zframe_send (&frame, sock, 0);
-    zframe_t *reply = zframe_recv (sock);
-    cr_assert_not_null (reply);
     proto_batch_ack_t ack;
-    char reason[PROTO_ERROR_MAX + 1];
-    cr_assert_eq (proto_batch_ack_decode (zframe_data (reply),
-                                          zframe_size (reply), &ack, reason),
-                  0);
-    cr_assert (ack.ok && ack.count == 1);
+    char said[256];
+    harness_exchange (sock, &frame, false, 10000, said, &ack);
+    cr_assert_str_eq (said, "ok");
+    cr_assert_eq (ack.count, 1);
     cr_expect_eq (ack.acks[0].status, PROTO_ACK_REJECTED);
     cr_expect (strstr (ack.acks[0].reason, "event_id contains a NUL"), "%s",
                ack.acks[0].reason);
     proto_batch_ack_free (&ack);
-    zframe_destroy (&reply);
     zsock_destroy (&sock);
     testutil_pb_free (&batch);
     cr_expect_eq (harness_stat (&h, "log_events", NULL), 1);
@@ -328,18 +279,16 @@ Test (hostile, refuses_a_nul_byte_in_a_text_field_in_json_protobuf_and_csv)
     static const char quoted[] = "unit_id,name,group\n\"Z\0Q\",单位,town\n";
     s_write ("plain.csv", plain, sizeof (plain) - 1);
     s_write ("quoted.csv", quoted, sizeof (quoted) - 1);
-    cr_expect_eq (harness_run (&h, NULL, &err,
-                               "$HOTLINE units import "
-                               "plain.csv"),
-                  1);
-    cr_expect (strstr (err, "plain.csv:2: a NUL byte"), "%s", err);
-    free (err);
-    cr_expect_eq (harness_run (&h, NULL, &err,
-                               "$HOTLINE units import "
-                               "quoted.csv"),
-                  1);
-    cr_expect (strstr (err, "quoted.csv:2: a NUL byte"), "%s", err);
-    free (err);
+    static const char *files[] = {"plain.csv", "quoted.csv"};
+    for (int i = 0; i < 2; i++) {
+        cr_expect_eq (
+            harness_run (&h, NULL, &err, "$HOTLINE units import %s", files[i]),
+            1);
+        char expected[64];
+        snprintf (expected, sizeof (expected), "%s:2: a NUL byte", files[i]);
+        cr_expect (strstr (err, expected), "%s", err);
+        free (err);
+    }
     /* And a units import over the wire. */
     testutil_pb_t unit = {0}, import = {0};
     testutil_pb_bytes (&unit, 1, "Z\0Q", 3);
@@ -349,7 +298,6 @@ Test (hostile, refuses_a_nul_byte_in_a_text_field_in_json_protobuf_and_csv)
     testutil_pb_bytes (&import, 5, unit.data, unit.size);
     zsock_t *query = zsock_new_dealer (h.query);
     frame = zframe_new (import.data, import.size);
-    char said[256];
     s_hostile_exchange (query, &frame, true, said);
     cr_expect (strstr (said, "unit_id contains a NUL"), "%s", said);
     zsock_destroy (&query);

@@ -386,22 +386,10 @@ Test (publisher, publishes_score_updates_for_every_loaded_ruleset)
 static void
 s_hostile_batch (testutil_pb_t *batch, const void *ticket, size_t ticket_size)
 {
-    testutil_pb_t event = {0};
     int64_t at;
     proto_time_parse ("2025-07-01T09:10:00+08:00", &at);
-    testutil_pb_bytes (&event, 1, "h1", 2);
-    testutil_pb_int (&event, 2, PROTO_RECEIVED);
-    testutil_pb_bytes (&event, 3, ticket, ticket_size);
-    testutil_pb_bytes (&event, 4, "U01", 3);
-    testutil_pb_int (&event, 5, (uint64_t)at);
-    testutil_pb_int (&event, 6, (uint64_t)(at - 600000));
-    testutil_pb_int (&event, 7, (uint64_t)(at + 86400000));
-    testutil_pb_bytes (&event, 8, "hotline", 7);
-    testutil_pb_bytes (&event, 9, "other", 5);
     batch->size = 0;
-    testutil_pb_int (batch, 1, 42);
-    testutil_pb_bytes (batch, 2, event.data, event.size);
-    testutil_pb_free (&event);
+    testutil_pb_received (batch, 42, "h1", 2, ticket, ticket_size, at);
 }
 
 static void

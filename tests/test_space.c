@@ -2,14 +2,17 @@
     of room, in the LMDB map and on the disk.
 
     The month is hotline-gen's scale-20 July (168,866 events, the issue's
-    reproducer). Whatever happens while the store is full, nothing after a
-    refused batch of a sender is applied before it (so no close lands
-    before its receipt and is refused for good), the refusal says what is
-    full, and after the operator's fix a resend gives every report
-    byte-identical to a clean run's, with the log holding each line once. */
+    reproducer; scale 5 where the map only has to grow). Whatever happens
+    while the store is full, nothing after a refused batch of a sender is
+    applied before it (so no close lands before its receipt and is
+    refused for good), the refusal says what is full, and after the
+    operator's fix a resend gives every report byte-identical to a clean
+    run's, with the log holding each line once. */
 #include "harness.h"
+#include "proto.h"
 
 #include <criterion/criterion.h>
+#include <czmq.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,37 +45,30 @@ TestSuite (space, .init = s_setup, .fini = s_teardown, .timeout = 600);
 
 /* Writes the month into the harness directory and returns its lines. */
 static long
-s_month (void)
+s_month (int scale)
 {
-    char *err = NULL;
-    cr_assert_eq (harness_run (&h, NULL, &err,
-                               "%s/hotline-gen --scale 20 --seed 3 --units "
-                               "units.csv --events events.jsonl",
-                               BIN_DIR),
-                  0, "%s", err);
-    free (err);
-    return harness_lines (&h, "events.jsonl");
+    long lines = harness_month (&h, scale, 3);
+    cr_assert_gt (lines, 0, "hotline-gen failed");
+    return lines;
 }
 
-/* The reports of a clean run: a daemon of its own with the default
-   (large) map, the same month sent once. */
+/* The reports of a clean run of the month, then the daemon under test
+   started with the map's sizes (NULL: the defaults) and the units. */
 static char *
-s_clean_reports (void)
+s_clean_then_start (const char *map_size, const char *map_max)
 {
-    harness_t clean;
-    harness_init (&clean, "event");
-    cr_assert (harness_start (&clean));
-    char *err = NULL;
-    cr_assert_eq (harness_run (&clean, NULL, &err,
-                               "cp %s/units.csv %s/events.jsonl . && "
-                               "$HOTLINE units import units.csv && $HOTLINE "
-                               "send events.jsonl",
-                               h.dir, h.dir),
-                  0, "%s", err);
-    free (err);
-    char *reports = harness_reports (&clean, "2025-07", "2025-Q3");
-    harness_fini (&clean);
-    return reports;
+    char *clean = harness_clean_reports (&h, "2025-07", "2025-Q3");
+    cr_assert_not_null (clean, "the clean run failed");
+    if (map_size)
+        harness_set (&h, "map_size_mb", map_size);
+    if (map_max)
+        harness_set (&h, "map_max_mb", map_max);
+    cr_assert (harness_start (&h));
+    cr_assert_eq (harness_run (&h, NULL, NULL,
+                               "$HOTLINE units import "
+                               "units.csv"),
+                  0);
+    return clean;
 }
 
 /* Sends the month with a 15 s give-up, as the issue did. Returns the
@@ -106,16 +102,9 @@ Test (
     space,
     refuses_in_order_when_the_map_is_full_and_a_resend_after_raising_it_gives_the_clean_reports)
 {
-    long lines = s_month ();
-    char *clean = s_clean_reports ();
+    long lines = s_month (20);
     /* A 4 MiB map that may not grow: the month does not fit. */
-    harness_set (&h, "map_size_mb", "4");
-    harness_set (&h, "map_max_mb", "4");
-    cr_assert (harness_start (&h));
-    cr_assert_eq (harness_run (&h, NULL, NULL,
-                               "$HOTLINE units import "
-                               "units.csv"),
-                  0);
+    char *clean = s_clean_then_start ("4", "4");
     int rc;
     char *err = s_send (&rc);
     cr_expect_eq (rc, 1, "the month cannot fit");
@@ -135,17 +124,62 @@ Test (
     free (clean);
 }
 
+/* One batch over a DEALER: its acknowledgement's text, "ok" when the
+   batch was committed, into said (256 bytes). */
+static void
+s_batch (zsock_t *sock, uint64_t id, const proto_event_t *events, size_t count,
+         char *said)
+{
+    size_t size;
+    uint8_t *bytes = proto_batch_encode (id, events, count, NULL, 0, &size);
+    zframe_t *frame = zframe_new (bytes, size);
+    free (bytes);
+    harness_exchange (sock, &frame, false, 20000, said, NULL);
+    cr_assert_str_neq (said, "", "no answer to batch %llu",
+                       (unsigned long long)id);
+}
+
+Test (space, holds_a_sender_behind_its_batch_that_was_not_stored)
+{
+    /* A 1 MiB map that may not grow: 10,000 ticks do not fit, one does. */
+    harness_set (&h, "map_size_mb", "1");
+    harness_set (&h, "map_max_mb", "1");
+    cr_assert (harness_start (&h));
+    proto_event_t *ticks = calloc (10000, sizeof (*ticks));
+    int64_t at;
+    proto_time_parse ("2025-07-01T09:00:00+08:00", &at);
+    for (int i = 0; i < 10000; i++) {
+        ticks[i].type = PROTO_TICK;
+        ticks[i].occurred_at = at + i;
+        snprintf (ticks[i].event_id, sizeof (ticks[i].event_id),
+                  "a-long-event-id-to-fill-the-map-%06d", i);
+    }
+    proto_event_t one = {.type = PROTO_TICK, .occurred_at = at};
+    snprintf (one.event_id, sizeof (one.event_id), "one");
+    zsock_t *sender = zsock_new_dealer (h.ingest);
+    char said[256];
+    s_batch (sender, 1, ticks, 10000, said);
+    cr_expect (strstr (said, "store is full"), "%s", said);
+    /* Batch 2 would fit, but it came after batch 1: not before it. */
+    s_batch (sender, 2, &one, 1, said);
+    cr_expect (strstr (said, "not stored: after batch 1: batch not stored: "
+                             "store is full"),
+               "%s", said);
+    cr_expect_eq (harness_stat (&h, "batches_held", NULL), 1);
+    cr_expect_eq (harness_stat (&h, "log_events", NULL), 0);
+    /* Another sender is not held. */
+    zsock_t *other = zsock_new_dealer (h.ingest);
+    s_batch (other, 2, &one, 1, said);
+    cr_expect_str_eq (said, "ok");
+    zsock_destroy (&other);
+    zsock_destroy (&sender);
+    free (ticks);
+}
+
 Test (space, grows_the_map_by_itself_up_to_map_max_mb)
 {
-    long lines = s_month ();
-    char *clean = s_clean_reports ();
-    harness_set (&h, "map_size_mb", "4");
-    harness_set (&h, "map_max_mb", "1024");
-    cr_assert (harness_start (&h));
-    cr_assert_eq (harness_run (&h, NULL, NULL,
-                               "$HOTLINE units import "
-                               "units.csv"),
-                  0);
+    long lines = s_month (5);
+    char *clean = s_clean_then_start ("4", "1024");
     int rc;
     char *err = s_send (&rc);
     cr_expect_eq (rc, 0, "the map grows instead of refusing: %s", err);
@@ -167,8 +201,7 @@ Test (
     if (geteuid () != 0)
         cr_skip_test ("not root: a tmpfs for the data directory cannot be "
                       "mounted (run the suite as root to test a full disk)");
-    long lines = s_month ();
-    char *clean = s_clean_reports ();
+    long lines = s_month (20);
     /* The data directory on a 16 MiB tmpfs: the disk fills long before
        the map (4 GiB) does. */
     char data[512];
@@ -177,11 +210,7 @@ Test (
     if (mount ("tmpfs", data, "tmpfs", 0, "size=16m") != 0)
         cr_skip_test ("cannot mount a tmpfs on %s: %s", data, strerror (errno));
     s_mounted = true;
-    cr_assert (harness_start (&h));
-    cr_assert_eq (harness_run (&h, NULL, NULL,
-                               "$HOTLINE units import "
-                               "units.csv"),
-                  0);
+    char *clean = s_clean_then_start (NULL, NULL);
     int rc;
     char *err = s_send (&rc);
     cr_expect_eq (rc, 1, "the month cannot fit on the disk");

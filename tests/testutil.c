@@ -84,3 +84,23 @@ testutil_pb_free (testutil_pb_t *pb)
     pb->data = NULL;
     pb->size = pb->capacity = 0;
 }
+
+void
+testutil_pb_received (testutil_pb_t *batch, uint64_t batch_id, const void *id,
+                      size_t id_size, const void *ticket, size_t ticket_size,
+                      int64_t at)
+{
+    testutil_pb_t event = {0};
+    testutil_pb_bytes (&event, 1, id, id_size);
+    testutil_pb_int (&event, 2, 1); /* RECEIVED */
+    testutil_pb_bytes (&event, 3, ticket, ticket_size);
+    testutil_pb_bytes (&event, 4, "U01", 3);
+    testutil_pb_int (&event, 5, (uint64_t)at);
+    testutil_pb_int (&event, 6, (uint64_t)(at - 600000));
+    testutil_pb_int (&event, 7, (uint64_t)(at + 86400000));
+    testutil_pb_bytes (&event, 8, "hotline", 7);
+    testutil_pb_bytes (&event, 9, "other", 5);
+    testutil_pb_int (batch, 1, batch_id);
+    testutil_pb_bytes (batch, 2, event.data, event.size);
+    testutil_pb_free (&event);
+}

@@ -22,6 +22,12 @@ void testutil_pb_varint (testutil_pb_t *pb, uint64_t value);
 void testutil_pb_bytes (testutil_pb_t *pb, int field, const void *bytes,
                         size_t size);
 void testutil_pb_int (testutil_pb_t *pb, int field, uint64_t value);
+/* Appends to `batch` (an EventBatch) a batch_id and one `received`
+   event of unit U01 at `at` (ms), with its event_id and ticket_id given
+   raw (any bytes), dispatched ten minutes before and due a day after. */
+void testutil_pb_received (testutil_pb_t *batch, uint64_t batch_id,
+                           const void *id, size_t id_size, const void *ticket,
+                           size_t ticket_size, int64_t at);
 /* Frees the bytes and empties the message. */
 void testutil_pb_free (testutil_pb_t *pb);
 
