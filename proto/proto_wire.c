@@ -261,8 +261,8 @@ proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
     for (size_t n = 0; n < scan.nul_count; n++) {
         const proto__nul_t *nul = &scan.nuls[n];
         if (nul->field == 2 && nul->item < batch->count)
-            proto__reason (batch->invalid[nul->item],
-                           "%s contains a NUL byte", nul->name);
+            proto__reason (batch->invalid[nul->item], "%s contains a NUL byte",
+                           nul->name);
         else {
             proto__reason (reason, "%s contains a NUL byte", nul->name);
             goto cleanup;

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #define STORE_DEFAULT_MAP (4ULL << 30)
@@ -18,24 +17,6 @@
 /* A write that came up short on a file system with less free space than
    this is a full disk (LMDB reports a short write as EIO). */
 #define DISK_LOW_BYTES (8ULL << 20)
-
-struct _store_t {
-    MDB_env *env;                   /* the one environment */
-    MDB_dbi dbi[STORE_TABLE_COUNT]; /* named databases, fixed at open */
-    char *scratch;                  /* a scratch store's directory, removed
-                                       with it; NULL for a data directory */
-    char *dir;                      /* the directory, for its free space */
-    size_t map_max;                 /* store_make_room's ceiling, 0: none */
-    pthread_mutex_t gate;           /* guards active and growing */
-    pthread_cond_t changed;         /* signalled when either changes */
-    size_t active;                  /* transactions open in this process */
-    bool growing;                   /* store_make_room wants them closed */
-};
-
-/* Transactions the calling thread holds (on any store): a thread that
-   holds one may open another while the map waits to grow, or it would
-   wait for itself. */
-static _Thread_local int s_held;
 
 /* A pending store_add_i32: deltas summed in memory until the table is
    read or the transaction commits (see s_adds_flush). */
@@ -66,9 +47,9 @@ struct _store_cursor_t {
 };
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
-    "meta",      "log",      "dedup",   "tickets", "due",
-    "counters",  "manual",   "units",   "alerts",  "rejected",
-    "counted",   "trail",    "appeals", "published", "rejected_index"};
+    "meta",     "log",    "dedup",   "tickets",   "due",
+    "counters", "manual", "units",   "alerts",    "rejected",
+    "counted",  "trail",  "appeals", "published", "rejected_index"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */
@@ -205,83 +186,6 @@ store_destroy (store_t **self_p)
     *self_p = NULL;
 }
 
-/* ---- the map's room --------------------------------------------------
-
-   mdb_env_set_mapsize may only be called while no transaction of the
-   process is open (lmdb.h); readers keep pointers into the map. Every
-   transaction therefore passes a gate: store_make_room closes it, waits
-   for the open ones to end, resizes, and opens it again. */
-
-static void
-s_gate_enter (store_t *self)
-{
-    pthread_mutex_lock (&self->gate);
-    while (self->growing && s_held == 0)
-        pthread_cond_wait (&self->changed, &self->gate);
-    self->active++;
-    pthread_mutex_unlock (&self->gate);
-    s_held++;
-}
-
-static void
-s_gate_leave (store_t *self)
-{
-    pthread_mutex_lock (&self->gate);
-    if (--self->active == 0)
-        pthread_cond_broadcast (&self->changed);
-    pthread_mutex_unlock (&self->gate);
-    s_held--;
-}
-
-void
-store_set_map_max (store_t *self, size_t map_max)
-{
-    self->map_max = map_max;
-}
-
-size_t
-store_map_max (const store_t *self)
-{
-    return self->map_max;
-}
-
-int
-store_make_room (store_t *self, bool full, int wait_ms)
-{
-    uint64_t used, map;
-    int rc = store_info (self, &used, &map);
-    if (rc != STORE_OK)
-        return rc;
-    if (!full && used <= map - map / 4)
-        return 0;
-    uint64_t ceiling = self->map_max > map ? self->map_max : map;
-    if (map >= ceiling)
-        return full ? STORE_FULL : 0;
-    uint64_t want = map * 2 > used * 2 ? map * 2 : used * 2;
-    want = (want + (1 << 20) - 1) & ~(uint64_t)((1 << 20) - 1);
-    if (want > ceiling)
-        want = ceiling;
-    struct timespec until;
-    clock_gettime (CLOCK_REALTIME, &until);
-    until.tv_sec += wait_ms / 1000;
-    until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
-    pthread_mutex_lock (&self->gate);
-    self->growing = true;
-    int waited = 0;
-    while (self->active > 0 && waited == 0)
-        waited = pthread_cond_timedwait (&self->changed, &self->gate, &until);
-    rc = self->active > 0 ? STORE_ERROR
-                          : s_map_rc (mdb_env_set_mapsize (self->env, want));
-    self->growing = false;
-    pthread_cond_broadcast (&self->changed);
-    pthread_mutex_unlock (&self->gate);
-    return rc == STORE_OK ? 1 : rc;
-}
-
 /* ---- write-behind counters ----------------------------------------
 
    A batch of events adds to the same counter records again and again:
@@ -408,10 +312,10 @@ store_begin (store_t *self, bool write)
         return NULL;
     txn->store = self;
     txn->write = write;
-    s_gate_enter (self);
+    store__gate_enter (self);
     int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc != 0) {
-        s_gate_leave (self);
+        store__gate_leave (self);
         fprintf (stderr, "store: cannot begin transaction: %s\n",
                  mdb_strerror (rc));
         free (txn);
@@ -430,7 +334,7 @@ store_commit (store_txn_t **txn_p)
         mdb_txn_abort (txn->txn);
     else
         rc = s_write_rc (store, mdb_txn_commit (txn->txn));
-    s_gate_leave (store);
+    store__gate_leave (store);
     free (txn);
     *txn_p = NULL;
     return rc;
@@ -442,7 +346,7 @@ store_abort (store_txn_t **txn_p)
     if (!txn_p || !*txn_p)
         return;
     mdb_txn_abort ((*txn_p)->txn);
-    s_gate_leave ((*txn_p)->store);
+    store__gate_leave ((*txn_p)->store);
     s_adds_free (*txn_p);
     free (*txn_p);
     *txn_p = NULL;
