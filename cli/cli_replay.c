@@ -117,6 +117,7 @@ cli_replay (cli_t *cli, int argc, char **argv)
         store_unlock (&lock);
         return 1;
     }
+    store_set_map_max (store, cli->config.map_max_mb << 20);
     s_progress_t progress = {s_now (), 0};
     store_txn_t *txn = store_begin (store, false);
     uint64_t next = 0;

@@ -24,7 +24,7 @@ static const char *s_help =
     "  --period P      YYYY-MM or YYYY-Qn (quarterly rulesets); default:\n"
     "                  the period of the daemon's clock\n"
     "  --as-of TIME    RFC 3339 (2025-07-20T00:00:00+08:00): the scorecard\n"
-    "                  as it stood then; default: now\n"
+    "                  as it stood then (2000 to 2099); default: now\n"
     "  --format F      table (default), csv, json, xlsx or html (one\n"
     "                  printable page)\n"
     "  --output FILE   write there instead of standard output (required\n"
@@ -253,6 +253,14 @@ cli_report (cli_t *cli, int argc, char **argv)
         cli_error (cli,
                    "bad --as-of %s: use RFC 3339, e.g. "
                    "2025-08-01T00:00:00+08:00",
+                   a.as_of);
+        return CLI_EXIT_USAGE;
+    }
+    /* No event is earlier, and 0 would mean "now" on the wire. */
+    if (a.as_of && (q.as_of < PROTO_TIME_MIN || q.as_of >= PROTO_TIME_MAX)) {
+        cli_error (cli,
+                   "bad --as-of %s: no event is before 2000-01-01 or after "
+                   "2099-12-31",
                    a.as_of);
         return CLI_EXIT_USAGE;
     }

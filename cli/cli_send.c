@@ -18,7 +18,7 @@ static const char *s_help =
     "Exits 0 only when every line was stored (or already was); 1 when any\n"
     "line was rejected or not acknowledged.\n"
     "\n"
-    "  --batch N       events per message (default 500)\n"
+    "  --batch N       events per message (default 500, at most 10000)\n"
     "  --window N      messages awaiting acknowledgement (default 32)\n"
     "  --ack-wait MS   wait this long for an acknowledgement before sending\n"
     "                  a batch again (default 3000, doubling to 30000)\n"
@@ -54,7 +54,8 @@ s_option (void *arg, int option, const char *value)
     s_parse_t *p = arg;
     switch (option) {
     case OPT_BATCH:
-        return cli_int (p->cli, "batch", value, 1, 100000, &p->args->batch);
+        return cli_int (p->cli, "batch", value, 1, PROTO_BATCH_MAX,
+                        &p->args->batch);
     case OPT_WINDOW:
         return cli_int (p->cli, "window", value, 1, 1024, &p->args->window);
     case OPT_ENCODING:

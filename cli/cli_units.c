@@ -3,7 +3,7 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
-
+#include <czmq.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,9 @@ static const char *s_help =
     "unit_id,name,group (quoted fields may hold commas and line breaks).\n"
     "A unit already registered keeps its place in the registry order and\n"
     "takes the new name and group. The file is checked whole first: any\n"
-    "bad line is named and nothing is imported.\n"
+    "bad line is named and nothing is imported (a unit_id twice in the\n"
+    "file is one). Spaces around a field are dropped and an empty name\n"
+    "is taken, each with a warning naming the line.\n"
     "\n"
     "  --encoding E    utf-8 (default; a byte order mark is skipped) or\n"
     "                  gbk, as Excel and WPS save CSV on Chinese Windows\n"
@@ -119,6 +121,35 @@ s_open_text (cli_t *cli, const char *path, cli_encoding_t encoding, char **text,
     return memory;
 }
 
+/* Drops spaces and tabs around each of the three fields, warning about
+   each, and warns about an empty name: both are taken, but are seldom
+   meant. */
+static void
+s_tidy (char **fields, const char *path, unsigned line)
+{
+    static const char *names[3] = {"unit_id", "name", "group"};
+    for (int i = 0; i < 3; i++) {
+        char *start = fields[i], *end = start + strlen (start);
+        while (*start == ' ' || *start == '\t')
+            start++;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        if (start == fields[i] && *end == 0)
+            continue;
+        *end = 0;
+        fields[i] = start;
+        fprintf (stderr,
+                 "hotline units: %s:%u: warning: spaces around %s (taken as "
+                 "\"%s\")\n",
+                 path, line, names[i], start);
+    }
+    if (!*fields[1])
+        fprintf (stderr,
+                 "hotline units: %s:%u: warning: empty name (reports show "
+                 "the unit without one)\n",
+                 path, line);
+}
+
 /* Reads the whole file into q. Returns the count of bad lines (each
    named on stderr), or -1 when the file cannot be read. */
 static int
@@ -132,9 +163,10 @@ s_read (cli_t *cli, const char *path, cli_encoding_t encoding, proto_query_t *q)
     proto_csv_t *csv = proto_csv_new (file);
     size_t capacity = 0, n;
     char **fields;
-    int errors = 0, rc;
+    int errors = 0, rc = 0;
     bool header = true;
-    while (csv && (rc = proto_csv_next (csv, &fields, &n)) == 1) {
+    zhashx_t *lines = zhashx_new (); /* unit_id -> its line, for repeats */
+    while (csv && lines && (rc = proto_csv_next (csv, &fields, &n)) == 1) {
         unsigned line = proto_csv_line (csv);
         if (header) {
             header = false;
@@ -151,11 +183,22 @@ s_read (cli_t *cli, const char *path, cli_encoding_t encoding, proto_query_t *q)
         }
         if (n == 1 && !*fields[0])
             continue; /* a blank line */
+        if (n == 3)
+            s_tidy (fields, path, line);
         const char *why = s_check (fields, n);
+        uintptr_t seen = why ? 0 : (uintptr_t)zhashx_lookup (lines, fields[0]);
         if (why) {
             fprintf (stderr, "hotline units: %s:%u: %s\n", path, line, why);
             errors++;
-        } else if (s_push (q, &capacity, fields) != 0) {
+        } else if (seen) {
+            fprintf (stderr,
+                     "hotline units: %s:%u: unit_id %s is already on line "
+                     "%u\n",
+                     path, line, fields[0], (unsigned)seen);
+            errors++;
+        } else if (zhashx_insert (lines, fields[0], (void *)(uintptr_t)line) !=
+                       0 ||
+                   s_push (q, &capacity, fields) != 0) {
             cli_error (cli, "out of memory");
             errors++;
             break;
@@ -169,6 +212,7 @@ s_read (cli_t *cli, const char *path, cli_encoding_t encoding, proto_query_t *q)
             fprintf (stderr, "hotline units: %s: %s\n", path, why);
         errors++;
     }
+    zhashx_destroy (&lines);
     proto_csv_destroy (&csv);
     fclose (file);
     free (text);

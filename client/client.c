@@ -69,6 +69,12 @@ client_query_secure (const char *endpoint, const char *client_cert,
     return rc;
 }
 
+/* The first wait before a fresh connection after a disconnection; it
+   doubles (to max_wait_ms) while no acknowledgement comes between two,
+   so a daemon that refuses every connection (an unknown CURVE key) is
+   not sent the whole window again every few milliseconds. */
+#define RESTART_FIRST_MS 100
+
 /* One message: its events and the tags to report them under. */
 typedef struct {
     uint64_t id;                       /* batch_id */
@@ -103,6 +109,8 @@ struct _client_sender_t {
     uint64_t answered;          /* events answered */
     uint64_t resent;            /* batches sent again */
     bool broken;                /* gave up: the daemon stopped answering */
+    int restart_wait_ms;        /* wait before the next fresh connection */
+    int64_t restart_at;         /* a fresh connection is due, 0: none */
     char *client_cert;          /* CURVE client certificate path, or NULL */
     char *server_public;        /* the server's public certificate, or NULL */
 };
@@ -194,6 +202,7 @@ client_sender_new_secure (const char *endpoint, const char *client_cert,
     self->give_up_ms = timeout_ms > 0 ? timeout_ms : 60000;
     self->first_wait_ms = 3000;
     self->max_wait_ms = 30000;
+    self->restart_wait_ms = RESTART_FIRST_MS;
     self->outcome = outcome;
     self->arg = arg;
     self->next_id = 1;
@@ -288,25 +297,42 @@ s_transmit (client_sender_t *self, s_batch_t *b)
 
 static void s_restart (client_sender_t *self);
 
-/* Handles a disconnection the monitor reported, without waiting. */
+/* A disconnection: a fresh connection is due after the back-off (see
+   RESTART_FIRST_MS); until then nothing is sent. Reads what the monitor
+   reported. */
+static void
+s_disconnected (client_sender_t *self)
+{
+    zmsg_t *event = zmsg_recv (self->monitor);
+    zmsg_destroy (&event);
+    if (self->restart_at)
+        return;
+    self->restart_at = zclock_mono () + self->restart_wait_ms;
+    self->restart_wait_ms = self->restart_wait_ms * 2 < self->max_wait_ms
+                                ? self->restart_wait_ms * 2
+                                : self->max_wait_ms;
+}
+
+/* Notices a disconnection the monitor reported, without waiting. */
 static void
 s_check_monitor (client_sender_t *self)
 {
-    if (!self->monitor ||
-        !(zsock_events (zactor_sock (self->monitor)) & ZMQ_POLLIN))
-        return;
-    zmsg_t *event = zmsg_recv (self->monitor);
-    zmsg_destroy (&event);
-    s_restart (self);
+    if (self->monitor &&
+        (zsock_events (zactor_sock (self->monitor)) & ZMQ_POLLIN))
+        s_disconnected (self);
 }
 
 static int
 s_send (client_sender_t *self, s_batch_t *b)
 {
     /* Never put a new batch on a connection that already broke: it would
-       reach the next daemon ahead of the resends of the batches lost. */
+       reach the next daemon ahead of the resends of the batches lost.
+       While a fresh connection is due, the batch waits for it. */
     s_check_monitor (self);
-    if (s_transmit (self, b) != 0) {
+    if (self->restart_at) {
+        b->first_sent = zclock_mono ();
+        b->deadline = self->restart_at;
+    } else if (s_transmit (self, b) != 0) {
         s_fail_batch (self, b, "out of memory");
         s_batch_destroy (&b);
         return -1;
@@ -330,7 +356,7 @@ s_expire (client_sender_t *self)
            disconnections push deadlines forward, not the limit. */
         if (now - b->first_sent >= self->give_up_ms)
             zlistx_add_end (given_up, b);
-        else if (now >= b->deadline)
+        else if (now >= b->deadline && !self->restart_at)
             s_transmit (self, b);
     }
     for (s_batch_t *b = zlistx_first (given_up); b;
@@ -366,6 +392,7 @@ s_restart (client_sender_t *self)
        A peer that keeps refusing (an unknown CURVE key) costs a fresh
        socket per reconnection interval until the batches are given up. */
     char err[256];
+    self->restart_at = 0;
     if (s_connect (self, err) != 0)
         return; /* the deadlines will retry on whatever socket there is */
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
@@ -373,28 +400,10 @@ s_restart (client_sender_t *self)
         s_transmit (self, b);
 }
 
-/* Handles one acknowledgement, or the passing of deadlines. Returns -1
-   once a batch was given up. */
-static int
-s_receive (client_sender_t *self)
+/* Takes one acknowledgement from the socket. */
+static void
+s_take_ack (client_sender_t *self)
 {
-    int64_t now = zclock_mono (), earliest = now + self->max_wait_ms;
-    for (s_batch_t *b = zlistx_first (self->in_flight); b;
-         b = zlistx_next (self->in_flight))
-        earliest = b->deadline < earliest ? b->deadline : earliest;
-    int wait = earliest > now ? (int)(earliest - now) : 0;
-    void *which = zpoller_wait (self->poller, wait);
-    if (which && which == self->monitor) {
-        zmsg_t *event = zmsg_recv (self->monitor);
-        zmsg_destroy (&event);
-        s_restart (self);
-        s_expire (self);
-        return self->broken ? -1 : 0;
-    }
-    if (which != self->sock) {
-        s_expire (self);
-        return self->broken ? -1 : 0;
-    }
     zframe_t *frame = zframe_recv (self->sock);
     proto_batch_ack_t ack;
     char reason[PROTO_ERROR_MAX + 1];
@@ -402,9 +411,10 @@ s_receive (client_sender_t *self)
         proto_batch_ack_decode (zframe_data (frame), zframe_size (frame), &ack,
                                 reason) != 0) {
         zframe_destroy (&frame);
-        return 0; /* not ours to understand; the deadlines still guard */
+        return; /* not ours to understand; the deadlines still guard */
     }
     zframe_destroy (&frame);
+    self->restart_wait_ms = RESTART_FIRST_MS; /* the daemon answers */
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
          b = zlistx_next (self->in_flight)) {
         if (b->id != ack.batch_id)
@@ -432,6 +442,27 @@ s_receive (client_sender_t *self)
     /* An answer to an attempt already answered finds no batch: the first
        answer counted, later ones are ignored. */
     proto_batch_ack_free (&ack);
+}
+
+/* Handles one acknowledgement, a disconnection, or the passing of
+   deadlines. Returns -1 once a batch was given up. */
+static int
+s_receive (client_sender_t *self)
+{
+    int64_t now = zclock_mono (), earliest = now + self->max_wait_ms;
+    for (s_batch_t *b = zlistx_first (self->in_flight); b;
+         b = zlistx_next (self->in_flight))
+        earliest = b->deadline < earliest ? b->deadline : earliest;
+    if (self->restart_at && self->restart_at < earliest)
+        earliest = self->restart_at;
+    int wait = earliest > now ? (int)(earliest - now) : 0;
+    void *which = zpoller_wait (self->poller, wait);
+    if (which && which == self->monitor)
+        s_disconnected (self);
+    else if (which && which == self->sock)
+        s_take_ack (self);
+    if (self->restart_at && zclock_mono () >= self->restart_at)
+        s_restart (self);
     s_expire (self);
     return self->broken ? -1 : 0;
 }

@@ -27,7 +27,9 @@ static const char *s_default =
     "    windows = \"sign 1wh contact 2wh return 2wh\" # wh: working "
     "hours, h: wall\n"
     "    rulesets = \"\"                       # extra *.zpl directory\n"
-    "    map_size_mb = 4096                  # LMDB map size\n"
+    "    map_size_mb = 4096                  # LMDB map size at start\n"
+    "    map_max_mb = 65536                  # the map grows up to this\n"
+    "    dead_letters_max = 10000            # refused events kept\n"
     "    batch_max = 4096                    # events per commit at most\n"
     "    curve_secret = \"\"                   # daemon: its secret "
     "certificate\n"
@@ -80,6 +82,8 @@ static const s_key_t s_keys[] = {TEXT (data),
                                  TEXT (snapshot),
                                  TEXT (rulesets),
                                  VALUE (map_size_mb, T_SIZE),
+                                 VALUE (map_max_mb, T_SIZE),
+                                 VALUE (dead_letters_max, T_SIZE),
                                  VALUE (batch_max, T_SIZE),
                                  VALUE (publish_hwm, T_INT),
                                  VALUE (heartbeat_ms, T_INT),
@@ -190,10 +194,12 @@ s_check (const config_t *config, char *err)
                   config->clock);
         return -1;
     }
-    if (config->map_size_mb < 1 || config->batch_max < 1 ||
+    if (config->map_size_mb < 1 || config->map_max_mb < 1 ||
+        config->batch_max < 1 || config->dead_letters_max < 1 ||
         config->http_body_max < 1) {
         snprintf (err, 256,
-                  "map_size_mb, batch_max and http_body_max must be positive");
+                  "map_size_mb, map_max_mb, batch_max, dead_letters_max and "
+                  "http_body_max must be positive");
         return -1;
     }
     if (!!*config->http_cert != !!*config->http_key) {

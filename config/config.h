@@ -36,7 +36,9 @@ typedef struct {
     char query[256];                /* query endpoint */
     char snapshot[256];             /* snapshot endpoint */
     char rulesets[1024];            /* extra ruleset directory, or "" */
-    size_t map_size_mb;             /* LMDB map size in MiB */
+    size_t map_size_mb;             /* LMDB map size in MiB at start */
+    size_t map_max_mb;              /* the map grows by itself up to this */
+    size_t dead_letters_max;        /* dead letters kept, the oldest go */
     size_t batch_max;               /* events per write transaction at most */
     int publish_hwm;                /* PUB send high-water mark */
     int heartbeat_ms;               /* publisher heartbeat period */

@@ -20,6 +20,7 @@
 #include "web.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,7 @@ s_open_store (const config_t *config, store_lock_t **lock)
         store_unlock (lock);
         return NULL;
     }
+    store_set_map_max (store, config->map_max_mb << 20);
     store_txn_t *txn = store_begin (store, true);
     int rc = txn ? STORE_OK : STORE_ERROR;
     if (txn && state_rebuild_pending (txn, NULL)) {
@@ -281,7 +283,8 @@ s_start (s_daemon_t *d)
         d->notify,
         1000,
         &d->stats,
-        false};
+        false,
+        c->dead_letters_max};
     d->ingest_args = (ingest_args_t){c->ingest,
                                      d->batches,
                                      c->batch_max,
@@ -343,11 +346,33 @@ s_wait (s_daemon_t *d)
     return rc;
 }
 
+/* A stop ends within this many seconds, whatever an actor is doing. */
+#define STOP_LIMIT_S 8
+
+/* The stop's last resort: a stop that has not finished by STOP_LIMIT_S
+   ends the process here. Nothing half-stored is left (an LMDB commit is
+   whole or absent), what was not acknowledged is sent again by its
+   senders, and the data-directory lock goes with the process. */
+static void
+s_stop_overdue (int sig)
+{
+    (void)sig;
+    static const char text[] = "hotlined: stopping took longer than 8 s: "
+                               "exiting now (unacknowledged events are "
+                               "sent again by their senders)\n";
+    ssize_t written = write (STDERR_FILENO, text, sizeof (text) - 1);
+    (void)written;
+    _exit (1);
+}
+
 /* Stops the actors upstream first (the web and ingest stop taking
    events before the scorer goes), then closes everything. */
 static void
 s_stop (s_daemon_t *d)
 {
+    struct sigaction overdue = {.sa_handler = s_stop_overdue};
+    sigaction (SIGALRM, &overdue, NULL);
+    alarm (STOP_LIMIT_S);
     for (int i = 4; i >= 0; i--)
         zactor_destroy (&d->actors[i]);
     store_destroy (&d->store);

@@ -8,8 +8,19 @@
     Pipelined: while the scorer applies and commits one group, the next
     is received and decoded here, and goes to the scorer the moment the
     first is answered. Decoding and answering thus overlap the scorer's
-    work instead of adding to it; at most two groups are held. */
-#include "ingest.h"
+    work instead of adding to it; at most two groups are held.
+
+    In order: a message the store could not take holds its sender
+    (ingest_hold.c), so nothing the sender sent after it is applied
+    before it.
+
+    Bounded: frames larger than the largest legal batch are refused by
+    libzmq before they are read (ZMQ_MAXMSGSIZE), each connection queues
+    at most QUEUE_MAX messages, and a batch is counted on the wire before
+    it is unpacked (proto_batch_decode). A stop never waits for the
+    scorer longer than STOP_WAIT_MS: what is not answered by then is
+    not acknowledged, and its senders send it again. */
+#include "ingest_internal.h"
 #include "proto.h"
 #include "scorer.h"
 
@@ -18,6 +29,18 @@
 #include <string.h>
 
 #define MESSAGES_MAX 256
+
+/* Messages a connection may queue in the socket before its sender is
+   pushed back (TCP flow control): two windows of hotline send. A peer
+   costs at most this many frames of the size limit. */
+#define QUEUE_MAX 64
+
+/* Sender-side rejects logged one by one per message; the rest summed. */
+#define LOG_REJECTS 10
+
+/* Handing a group to the scorer, and waiting for its answer when
+   stopping, take at most this long. */
+#define STOP_WAIT_MS 5000
 
 /* One received message: its envelope and decoded batch. */
 typedef struct {
@@ -38,12 +61,13 @@ typedef struct {
 } s_group_t;
 
 typedef struct {
-    ingest_args_t *args;  /* configuration (borrowed) */
-    zsock_t *router;      /* senders */
-    zsock_t *scorer;      /* PAIR to the scorer */
-    s_group_t groups[2];  /* one being built, one at the scorer */
-    s_group_t *building;  /* the group receiving messages */
-    s_group_t *in_flight; /* the group the scorer has, or NULL */
+    ingest_args_t *args;    /* configuration (borrowed) */
+    zsock_t *router;        /* senders */
+    zsock_t *scorer;        /* PAIR to the scorer */
+    s_group_t groups[2];    /* one being built, one at the scorer */
+    s_group_t *building;    /* the group receiving messages */
+    s_group_t *in_flight;   /* the group the scorer has, or NULL */
+    ingest__holds_t *holds; /* senders held behind a batch not stored */
 } s_ingest_t;
 
 static void
@@ -100,9 +124,12 @@ s_take (s_ingest_t *self, zmsg_t *msg)
         return false;
     }
     zframe_destroy (&payload);
-    for (size_t i = 0; i < m->batch.reject_count; i++)
+    for (size_t i = 0; i < m->batch.reject_count && i < LOG_REJECTS; i++)
         zsys_warning ("ingest: sender rejected line %u: %s",
                       m->batch.rejects[i].line, m->batch.rejects[i].reason);
+    if (m->batch.reject_count > LOG_REJECTS)
+        zsys_warning ("ingest: and %zu more lines the sender rejected",
+                      m->batch.reject_count - LOG_REJECTS);
     atomic_fetch_add (&self->args->stats->client_rejected,
                       m->batch.reject_count);
     m->envelope = envelope;
@@ -132,6 +159,19 @@ s_collect (s_ingest_t *self)
     }
 }
 
+/* The routing id of a sender that may have several batches in flight:
+   a DEALER, whose envelope is its routing id alone. A request/reply
+   peer (REQ's empty delimiter, the web's request number after the id)
+   has one batch at a time and learns of a refusal before it sends the
+   next, so it is never held (and resends under new ids). NULL then. */
+static zframe_t *
+s_identity (s_message_t *msg)
+{
+    return msg->envelope && zmsg_size (msg->envelope) == 1
+               ? zmsg_first (msg->envelope)
+               : NULL;
+}
+
 static void
 s_answer (s_ingest_t *self, s_group_t *g)
 {
@@ -146,6 +186,11 @@ s_answer (s_ingest_t *self, s_group_t *g)
         int64_t waited = zclock_usecs () - msg->received_us;
         stats_observe (&self->args->stats->ack_latency, stats_latency_bound,
                        waited > 0 ? (uint64_t)waited : 0);
+        zframe_t *id = s_identity (msg);
+        if (id)
+            ingest__holds_settle (self->holds, zframe_data (id),
+                                  zframe_size (id), msg->batch.batch_id,
+                                  batch->committed, batch->error);
         if (!batch->committed) {
             s_reply_error (self, &msg->envelope, msg->batch.batch_id,
                            batch->error);
@@ -197,12 +242,42 @@ s_finish (s_ingest_t *self, s_group_t *g)
     memset (&g->batch, 0, sizeof (g->batch));
 }
 
+/* Answers at once the messages of held senders (ingest_hold.c) and
+   takes them out of the group. */
+static void
+s_hold_back (s_ingest_t *self, s_group_t *g)
+{
+    ingest__holds_begin (self->holds);
+    size_t kept = 0, events = 0;
+    for (size_t m = 0; m < g->message_count; m++) {
+        s_message_t msg = g->messages[m];
+        zframe_t *id = s_identity (&msg);
+        char why[PROTO_ERROR_MAX + 1];
+        if (id &&
+            !ingest__holds_admit (self->holds, zframe_data (id),
+                                  zframe_size (id), msg.batch.batch_id, why)) {
+            s_reply_error (self, &msg.envelope, msg.batch.batch_id, why);
+            proto_batch_free (&msg.batch);
+            atomic_fetch_add (&self->args->stats->batches_held, 1);
+            continue;
+        }
+        msg.first = events;
+        events += msg.batch.count;
+        g->messages[kept++] = msg;
+    }
+    g->message_count = kept;
+    g->event_count = events;
+}
+
 /* Hands the group being built to the scorer (or answers it at once when
    it has no events or no memory) and starts building the other one. */
 static void
 s_dispatch (s_ingest_t *self)
 {
     s_group_t *g = self->building;
+    s_hold_back (self, g);
+    if (g->message_count == 0)
+        return;
     size_t n = g->event_count;
     scorer_batch_t *batch = &g->batch;
     memset (batch, 0, sizeof (*batch));
@@ -233,51 +308,112 @@ s_dispatch (s_ingest_t *self)
         return;
     }
     /* The scorer commits before it answers DONE: what s_finish then
-       acknowledges is on disk. */
-    zsock_send (self->scorer, "sp", "BATCH", batch);
+       acknowledges is on disk. It stops only after ingest, so the hand-
+       over cannot block; if it ever did, the group is not stored. */
+    if (zsock_send (self->scorer, "sp", "BATCH", batch) != 0) {
+        snprintf (batch->error, sizeof (batch->error),
+                  "not stored: the scorer did not take the batch");
+        zsys_error ("ingest: %s", batch->error);
+        s_finish (self, g);
+        return;
+    }
     self->in_flight = g;
     self->building =
         g == &self->groups[0] ? &self->groups[1] : &self->groups[0];
+}
+
+/* Waits for the scorer's answer to the group it has, or a command on
+   the pipe ($TERM). Returns false when the pipe spoke first. */
+static bool
+s_await_scorer (s_ingest_t *self, zsock_t *pipe)
+{
+    zpoller_t *poller = zpoller_new (pipe, self->scorer, NULL);
+    zpoller_set_nonstop (poller, true);
+    void *which = NULL;
+    while (!which && !zpoller_terminated (poller))
+        which = zpoller_wait (poller, -1);
+    zpoller_destroy (&poller);
+    if (which != self->scorer)
+        return false;
+    char *done = zstr_recv (self->scorer);
+    zstr_free (&done);
+    s_finish (self, self->in_flight);
+    self->in_flight = NULL;
+    return true;
+}
+
+/* Sets up the sockets; returns 0 or -1 (logged). */
+static int
+s_start (s_ingest_t *self)
+{
+    self->router = zsock_new (ZMQ_ROUTER);
+    self->scorer = zsock_new (ZMQ_PAIR);
+    self->holds = ingest__holds_new ();
+    if (self->router) {
+        /* Frames past the largest legal batch are refused by libzmq
+           before they are read; each connection queues a bounded number
+           of frames. */
+        zsock_set_maxmsgsize (self->router, (int)proto_batch_size_max ());
+        zsock_set_rcvhwm (self->router, QUEUE_MAX);
+        zsock_set_router_mandatory (self->router, 0);
+    }
+    if (self->scorer)
+        zsock_set_sndtimeo (self->scorer, STOP_WAIT_MS);
+    security_apply_server (self->args->security, self->router);
+    if (self->router && self->scorer && self->holds &&
+        zsock_bind (self->router, "%s", self->args->endpoint) >= 0 &&
+        (!self->args->inproc ||
+         zsock_bind (self->router, "%s", self->args->inproc) >= 0) &&
+        zsock_connect (self->scorer, "%s", self->args->scorer) == 0)
+        return 0;
+    zsys_error ("ingest: cannot bind %s: %s", self->args->endpoint,
+                zmq_strerror (zmq_errno ()));
+    return -1;
+}
+
+/* Closes everything; with `abandoned` (the scorer may still write into
+   the group it has) the memory is left to the process's end. */
+static void
+s_destroy (s_ingest_t **self_p, bool abandoned)
+{
+    s_ingest_t *self = *self_p;
+    *self_p = NULL;
+    zsock_destroy (&self->router);
+    zsock_destroy (&self->scorer);
+    if (abandoned)
+        return;
+    for (int i = 0; i < 2; i++)
+        for (size_t m = 0; m < self->groups[i].message_count; m++) {
+            zmsg_destroy (&self->groups[i].messages[m].envelope);
+            proto_batch_free (&self->groups[i].messages[m].batch);
+        }
+    ingest__holds_destroy (&self->holds);
+    free (self);
 }
 
 void
 ingest_actor (zsock_t *pipe, void *args)
 {
     s_ingest_t *self = calloc (1, sizeof (*self));
-    if (!self) {
+    if (self)
+        self->args = args;
+    if (!self || s_start (self) != 0) {
+        if (self)
+            s_destroy (&self, false);
         ((ingest_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
     }
-    self->args = args;
     if (self->args->batch_max == 0)
         self->args->batch_max = 4096;
-    self->router = zsock_new (ZMQ_ROUTER);
-    self->scorer = zsock_new (ZMQ_PAIR);
-    if (self->router) {
-        /* Oversize frames are refused by libzmq before they cost memory. */
-        zsock_set_maxmsgsize (self->router, 64 * 1024 * 1024);
-        zsock_set_router_mandatory (self->router, 0);
-    }
-    security_apply_server (self->args->security, self->router);
-    if (!self->router || !self->scorer ||
-        zsock_bind (self->router, "%s", self->args->endpoint) < 0 ||
-        (self->args->inproc &&
-         zsock_bind (self->router, "%s", self->args->inproc) < 0) ||
-        zsock_connect (self->scorer, "%s", self->args->scorer) != 0) {
-        zsys_error ("ingest: cannot bind %s: %s", self->args->endpoint,
-                    zmq_strerror (zmq_errno ()));
-        zsock_destroy (&self->router);
-        zsock_destroy (&self->scorer);
-        free (self);
-        ((ingest_args_t *)args)->failed = true;
-        zsock_signal (pipe, 1);
-        return;
-    }
     zsock_signal (pipe, 0);
     self->building = &self->groups[0];
     zpoller_t *poller = zpoller_new (pipe, self->router, self->scorer, NULL);
-    while (true) {
+    /* A signal does not stop this actor: main stops the actors in order
+       ($TERM), so the scorer is there for as long as ingest is. */
+    zpoller_set_nonstop (poller, true);
+    bool going = true;
+    while (going) {
         void *which = zpoller_wait (poller, -1);
         if (which == pipe || zpoller_terminated (poller))
             break;
@@ -295,33 +431,29 @@ ingest_actor (zsock_t *pipe, void *args)
                 s_collect (self);
             else if (!self->in_flight)
                 s_dispatch (self); /* cannot happen: full groups go out */
-            else {
-                /* Both groups full: wait for the scorer, not the router. */
-                char *done = zstr_recv (self->scorer);
-                zstr_free (&done);
-                s_finish (self, self->in_flight);
-                self->in_flight = NULL;
-            }
+            else /* both groups full: wait for the scorer, not the router */
+                going = s_await_scorer (self, pipe);
         }
-        if (!self->in_flight && self->building->message_count > 0)
+        if (going && !self->in_flight && self->building->message_count > 0)
             s_dispatch (self);
     }
-    /* A group at the scorer is answered before the sockets go: the scorer
-       finishes what it was given before it reads its pipe. */
+    /* A group at the scorer is answered if the scorer answers in time (it
+       finishes what it was given before it reads its pipe); if not, it is
+       not acknowledged and its senders send it again. Its memory is then
+       left to the process's end: the scorer may still write to it. */
+    bool abandoned = false;
     if (self->in_flight) {
-        zsock_set_rcvtimeo (self->scorer, 5000);
+        zsock_set_rcvtimeo (self->scorer, STOP_WAIT_MS);
         char *done = zstr_recv (self->scorer);
         if (done)
             s_finish (self, self->in_flight);
+        else
+            zsys_warning ("ingest: stopping without the scorer's answer: "
+                          "%zu events not acknowledged",
+                          self->in_flight->event_count);
+        abandoned = !done;
         zstr_free (&done);
     }
-    for (int i = 0; i < 2; i++)
-        for (size_t m = 0; m < self->groups[i].message_count; m++) {
-            zmsg_destroy (&self->groups[i].messages[m].envelope);
-            proto_batch_free (&self->groups[i].messages[m].batch);
-        }
     zpoller_destroy (&poller);
-    zsock_destroy (&self->router);
-    zsock_destroy (&self->scorer);
-    free (self);
+    s_destroy (&self, abandoned);
 }

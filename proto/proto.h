@@ -24,6 +24,13 @@
 #define PROTO_LIMIT_MAX  8   /* time_limit: bytes ("3wd", "16wh", "72h") */
 #define PROTO_VALUE_MAX  1e6 /* adjusted: |value| at most this */
 
+/* Repeated items one message may carry. Checked on the wire before any
+   is unpacked, so a frame costs memory in proportion to legal content;
+   senders split larger sets (hotline send: --batch at most this). */
+#define PROTO_BATCH_MAX   10000 /* events in one EventBatch */
+#define PROTO_REJECTS_MAX 10000 /* client_rejects in one EventBatch */
+#define PROTO_UNITS_MAX   20000 /* units in one units import */
+
 /* Earliest and latest times accepted anywhere: 2000-01-01 and 2100-01-01. */
 #define PROTO_TIME_MIN 946684800000LL
 #define PROTO_TIME_MAX 4102444800000LL
@@ -215,10 +222,19 @@ typedef struct {
     proto_line_reject_t *rejects;         /* lines the sender rejected */
 } proto_batch_t;
 
+/* The largest EventBatch and QueryRequest frames the limits allow, in
+   bytes (every field at its longest): the endpoints refuse bigger frames
+   before reading them (ZMQ_MAXMSGSIZE). */
+size_t proto_batch_size_max (void);
+size_t proto_query_size_max (void);
+
 uint8_t *proto_batch_encode (uint64_t batch_id, const proto_event_t *events,
                              size_t count, const proto_line_reject_t *rejects,
                              size_t reject_count, size_t *size);
-/* On success the caller owns *batch and frees it with proto_batch_free. */
+/* On success the caller owns *batch and frees it with proto_batch_free.
+   Refuses, before unpacking, a frame with more events or rejects than
+   the limits; an event with a NUL byte in a text field is kept invalid
+   ("event_id contains a NUL byte"), never truncated. */
 int proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
                         char *reason);
 void proto_batch_free (proto_batch_t *batch);

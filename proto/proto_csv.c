@@ -101,6 +101,11 @@ proto_csv_next (proto_csv_t *self, char ***fields, size_t *count)
             } else {
                 if (c == '\n')
                     self->line++;
+                if (c == 0) { /* would end the field early: refused */
+                    snprintf (self->error, sizeof (self->error),
+                              "line %u: a NUL byte", self->line);
+                    return -1;
+                }
                 if (!s_put (self, &used, (char)c))
                     goto nomem;
                 continue;

@@ -25,4 +25,37 @@ bool proto__utf8_valid (const char *text, size_t size);
 int proto__copy_field (char *dest, size_t dest_size, const char *source,
                        const char *field, char *reason);
 
+/*  Frames checked before protobuf-c unpacks them (proto_wire.c).       */
+
+/* Fields of one message besides the limited repeated ones: twice the
+   fields a message has, and room for fields added later. */
+#define PROTO__TAGS_MAX 64
+
+/* A string field holding a NUL byte: the top-level repeated field it is
+   in (0: the top message itself), the occurrence, the string's name. */
+typedef struct {
+    uint32_t field;   /* top-level field number, or 0 */
+    size_t item;      /* occurrence of that field */
+    const char *name; /* the string field (static) */
+} proto__nul_t;
+
+/* What a scan found. */
+typedef struct {
+    proto__nul_t *nuls;  /* string fields with a NUL, in frame order */
+    size_t nul_count;    /* how many */
+    size_t nul_capacity; /* allocated */
+} proto__scan_t;
+
+/* Walks an EventBatch or QueryRequest frame without allocating for its
+   fields: the repeated messages within PROTO_BATCH_MAX /
+   PROTO_REJECTS_MAX / PROTO_UNITS_MAX, other fields within
+   PROTO__TAGS_MAX per message, framing sound. Returns 0 with the NULs
+   found in *scan (free it with proto__scan_free), or -1 with a reason
+   ("more than 10000 events"...) and nothing to free. */
+int proto__scan_batch (const uint8_t *data, size_t size, proto__scan_t *scan,
+                       char *reason);
+int proto__scan_query (const uint8_t *data, size_t size, proto__scan_t *scan,
+                       char *reason);
+void proto__scan_free (proto__scan_t *scan);
+
 #endif

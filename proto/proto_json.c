@@ -182,6 +182,51 @@ s_only_space (const char *cursor, const char *end)
     return true;
 }
 
+/* cJSON decodes "\u0000" (or a raw NUL byte) into a string that then
+   ends there: "u2\u0000zz" would read as "u2", another event's id. The
+   line is searched for a NUL inside a string before it is trusted;
+   `key` gets the member the string belongs to (echoed like s_echo), or
+   "a member name". Returns true when one is found. */
+static bool
+s_nul_in_string (const char *line, size_t size, char *key)
+{
+    bool in_string = false;
+    size_t start = 0, last_start = 0, last_end = 0;
+    strcpy (key, "a member name");
+    for (size_t at = 0; at < size; at++) {
+        char c = line[at];
+        if (!in_string) {
+            if (c == '"') {
+                in_string = true;
+                start = at + 1;
+            } else if (c == ':') {
+                /* The string just closed was a member name. */
+                size_t length = last_end - last_start;
+                char name[S_ECHO_MAX + 1];
+                length = length < S_ECHO_MAX ? length : S_ECHO_MAX;
+                memcpy (name, line + last_start, length);
+                name[length] = 0;
+                s_echo (name, key);
+            } else if (c == ',' || c == '{')
+                strcpy (key, "a member name");
+            continue;
+        }
+        bool nul =
+            c == 0 || (c == '\\' && at + 5 < size && line[at + 1] == 'u' &&
+                       strncmp (line + at + 2, "0000", 4) == 0);
+        if (nul)
+            return true;
+        if (c == '\\')
+            at++; /* the escaped character is not the string's end */
+        else if (c == '"') {
+            in_string = false;
+            last_start = start;
+            last_end = at;
+        }
+    }
+    return false;
+}
+
 static int
 s_read_event (const cJSON *root, proto_event_t *event, char *reason)
 {
@@ -269,8 +314,11 @@ proto_event_from_json (const char *line, size_t size, proto_event_t *event,
         return -1;
     }
     int rc = -1;
+    char key[S_ECHO_MAX + 4];
     if (!cJSON_IsObject (root))
         proto__reason (reason, "line is not a JSON object");
+    else if (s_nul_in_string (line, (size_t)(end - line), key))
+        proto__reason (reason, "%s contains a NUL byte", key);
     else if (s_read_event (root, event, reason) == 0)
         rc = proto_event_validate (event, reason);
     cJSON_Delete (root);

@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Upper bound on repeated fields. protobuf-c bounds the memory of an unpack
-   by the size of the input, but the batch and the rest of the pipeline
-   (one write transaction per batch) should stay small and short. */
-#define S_REPEATED_MAX 100000
+/* Repeated fields are counted on the wire before protobuf-c unpacks a
+   frame (proto_scan.c): protobuf-c allocates for every occurrence, so a
+   frame of empty items would cost eighty times its size. */
 
 //  ---------------------------------------------------------------------
 //  Wire helpers
@@ -222,21 +221,16 @@ proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
         proto__reason (reason, "no batch");
         return -1;
     }
+    proto__scan_t scan;
+    if (proto__scan_batch (data, size, &scan, reason) != 0)
+        return -1;
     Hotline__EventBatch *pb = hotline__event_batch__unpack (NULL, size, data);
     if (!pb) {
+        proto__scan_free (&scan);
         proto__reason (reason, "not a valid EventBatch message");
         return -1;
     }
     int rc = -1;
-    if (pb->n_events > S_REPEATED_MAX) {
-        proto__reason (reason, "batch of more than %d events", S_REPEATED_MAX);
-        goto cleanup;
-    }
-    if (pb->n_client_rejects > S_REPEATED_MAX) {
-        proto__reason (reason, "batch of more than %d client rejects",
-                       S_REPEATED_MAX);
-        goto cleanup;
-    }
     if (pb->n_events) {
         batch->events = calloc (pb->n_events, sizeof *batch->events);
         batch->invalid = calloc (pb->n_events, sizeof *batch->invalid);
@@ -265,6 +259,18 @@ proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
         else if (!batch->invalid[index][0])
             proto__reason (batch->invalid[index], "invalid event");
     }
+    /* A NUL byte cut the string short: the event is refused, and any
+       other text of the batch refuses the batch. */
+    for (size_t n = 0; n < scan.nul_count; n++) {
+        const proto__nul_t *nul = &scan.nuls[n];
+        if (nul->field == 2 && nul->item < batch->count)
+            proto__reason (batch->invalid[nul->item], "%s contains a NUL byte",
+                           nul->name);
+        else {
+            proto__reason (reason, "%s contains a NUL byte", nul->name);
+            goto cleanup;
+        }
+    }
     for (size_t index = 0; index < batch->reject_count; index++) {
         batch->rejects[index].line = pb->client_rejects[index]->line;
         if (proto__copy_field (batch->rejects[index].reason,
@@ -279,6 +285,7 @@ cleanup:
     if (rc)
         proto_batch_free (batch);
     hotline__event_batch__free_unpacked (pb, NULL);
+    proto__scan_free (&scan);
     return rc;
 }
 
@@ -344,8 +351,8 @@ proto_batch_ack_decode (const uint8_t *data, size_t size,
         return -1;
     }
     int rc = -1;
-    if (pb->n_acks > S_REPEATED_MAX) {
-        proto__reason (reason, "ack of more than %d events", S_REPEATED_MAX);
+    if (pb->n_acks > PROTO_BATCH_MAX) {
+        proto__reason (reason, "ack of more than %d events", PROTO_BATCH_MAX);
         goto cleanup;
     }
     ack->batch_id = pb->batch_id;
@@ -458,13 +465,26 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
         proto__reason (reason, "no query");
         return -1;
     }
+    proto__scan_t scan;
+    if (proto__scan_query (data, size, &scan, reason) != 0)
+        return -1;
     Hotline__QueryRequest *pb =
         hotline__query_request__unpack (NULL, size, data);
     if (!pb) {
+        proto__scan_free (&scan);
         proto__reason (reason, "not a valid QueryRequest message");
         return -1;
     }
     int rc = -1;
+    if (scan.nul_count) {
+        const proto__nul_t *nul = &scan.nuls[0];
+        if (nul->field)
+            proto__reason (reason, "unit %zu: %s contains a NUL byte",
+                           nul->item + 1, nul->name);
+        else
+            proto__reason (reason, "%s contains a NUL byte", nul->name);
+        goto cleanup;
+    }
     int kind = (int)pb->kind;
     if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_LAST) {
         proto__reason (reason, "unknown query kind");
@@ -516,10 +536,6 @@ proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
         query->body = body;
         query->body_size = pb->body.len;
     }
-    if (pb->n_units > S_REPEATED_MAX) {
-        proto__reason (reason, "more than %d units", S_REPEATED_MAX);
-        goto cleanup;
-    }
     if (pb->n_units) {
         query->units = calloc (pb->n_units, sizeof *query->units);
         if (!query->units) {
@@ -545,6 +561,7 @@ cleanup:
     if (rc)
         proto_query_free (query);
     hotline__query_request__free_unpacked (pb, NULL);
+    proto__scan_free (&scan);
     return rc;
 }
 

@@ -342,6 +342,8 @@ publisher_actor (zsock_t *pipe, void *args)
     zlist_autofree (self.alerts);
     if (self.pub)
         zsock_set_sndhwm (self.pub, self.args->hwm > 0 ? self.args->hwm : 1000);
+    if (self.snapshot) /* requests are small: refuse big frames unread */
+        zsock_set_maxmsgsize (self.snapshot, (int)proto_query_size_max ());
     security_apply_server (self.args->security, self.pub);
     security_apply_server (self.args->security, self.snapshot);
     if (!self.pub || !self.pull || !self.snapshot || !self.live ||
@@ -363,6 +365,7 @@ publisher_actor (zsock_t *pipe, void *args)
     s_prime (&self);
     zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, self.pull, self.snapshot, NULL);
+    zpoller_set_nonstop (poller, true); /* main stops it, with $TERM */
     int heartbeat =
         self.args->heartbeat_ms > 0 ? self.args->heartbeat_ms : 1000;
     int64_t next_beat = zclock_mono () + heartbeat;

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Requests a connection may queue before its client is pushed back. */
+#define QUEUE_MAX 16
+
 typedef struct {
     query_args_t *args; /* configuration (borrowed) */
     zsock_t *router;    /* clients */
@@ -279,12 +282,19 @@ s_stats_store (s_query_t *self, json_writer_t *json)
         uint64_t total = 0;
         store_meta_get (txn, "duplicates_total", &total);
         json_member_int (json, "duplicates_total", (long long)total);
+        uint64_t dropped, repeats;
+        state_dead_totals (txn, &dropped, &repeats);
+        json_member_int (json, "dead_letters_dropped", (long long)dropped);
+        json_member_int (json, "dead_letters_repeated", (long long)repeats);
         store_abort (&txn);
     }
     uint64_t used = 0, map = 0;
     if (store_info (self->args->store, &used, &map) == STORE_OK) {
         json_member_int (json, "store_bytes", (long long)used);
         json_member_int (json, "store_map_bytes", (long long)map);
+        size_t ceiling = store_map_max (self->args->store);
+        json_member_int (json, "store_map_max_bytes",
+                         (long long)(ceiling > map ? ceiling : map));
     }
 }
 
@@ -301,6 +311,7 @@ s_stats (s_query_t *self)
                     {"client_rejected", &st->client_rejected},
                     {"batches_committed", &st->batches_committed},
                     {"batches_failed", &st->batches_failed},
+                    {"batches_held", &st->batches_held},
                     {"bad_messages", &st->bad_messages},
                     {"queries", &st->queries},
                     {"published", &st->published}};
@@ -453,8 +464,13 @@ void
 query_actor (zsock_t *pipe, void *args)
 {
     s_query_t self = {args, zsock_new (ZMQ_ROUTER)};
-    if (self.router)
-        zsock_set_maxmsgsize (self.router, 64 * 1024 * 1024);
+    if (self.router) {
+        /* Frames past the largest legal request are refused by libzmq
+           before they are read; a request is counted on the wire before
+           it is unpacked (proto_query_decode). */
+        zsock_set_maxmsgsize (self.router, (int)proto_query_size_max ());
+        zsock_set_rcvhwm (self.router, QUEUE_MAX);
+    }
     security_apply_server (self.args->security, self.router);
     if (!self.router ||
         zsock_bind (self.router, "%s", self.args->endpoint) < 0 ||
@@ -469,6 +485,7 @@ query_actor (zsock_t *pipe, void *args)
     }
     zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, self.router, NULL);
+    zpoller_set_nonstop (poller, true); /* main stops it, with $TERM */
     while (true) {
         void *which = zpoller_wait (poller, -1);
         if (which == pipe || zpoller_terminated (poller))

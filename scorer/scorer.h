@@ -9,6 +9,12 @@
     retried by the sender. With the wall clock, a timer advances the
     clock every tick_ms so deadlines pass while no events arrive.
 
+    Room: before each transaction it lets the store grow the map when
+    less than a quarter is free (store_make_room, up to the ceiling set
+    with store_set_map_max), and a batch that fails because the map is
+    full is applied again once the map grew. Dead letters may take a
+    sixteenth of the map's ceiling at most, and dead_letters of them.
+
     Sockets: it binds a PAIR at `endpoint` for ingest, which sends
       "BATCH" + pointer (scorer_batch_t *): apply, commit, fill outcomes,
                answer "DONE" (the caller keeps ownership of the batch);
@@ -38,6 +44,7 @@ typedef struct {
     int tick_ms;          /* wall clock: deadline scan interval */
     stats_t *stats;       /* shared counters (borrowed), or NULL */
     bool failed;          /* out: set when the actor could not start */
+    size_t dead_letters;  /* dead letters kept at most (0: 10,000) */
 } scorer_args_t;
 
 /* A batch handed from ingest to the scorer. */

@@ -70,17 +70,41 @@ s_notify (s_scorer_t *self)
                       zmq_strerror (zmq_errno ()));
 }
 
-static void
-s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
+/* Rejections logged one by one per batch; the rest are summed up, so a
+   flood of refusals cannot flood the log. */
+#define LOG_REJECTIONS 10
+
+/* How long the map's growth may wait for readers to finish. */
+#define GROW_WAIT_MS 2000
+
+/* What one attempt at a batch counted. */
+typedef struct {
+    size_t stored, duplicates, rejected; /* outcomes */
+    size_t by_kind[STATE_REJECT_KINDS];  /* rejections per class */
+} s_counts_t;
+
+/* The dead letters' bounds: the configured count, and a sixteenth of
+   the map's ceiling, so refusals never take the room events need. */
+static state_dead_limits_t
+s_dead_limits (s_scorer_t *self)
 {
-    batch->committed = false;
-    batch->error[0] = 0;
+    uint64_t used = 0, map = 0;
+    store_info (self->args->store, &used, &map);
+    uint64_t ceiling = store_map_max (self->args->store);
+    state_dead_limits_t limits = {self->args->dead_letters,
+                                  (ceiling > map ? ceiling : map) / 16};
+    return limits;
+}
+
+/* One attempt: the batch in one write transaction, committed. Returns
+   the store's code (STORE_OK: committed). */
+static int
+s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts)
+{
+    memset (counts, 0, sizeof (*counts));
     store_txn_t *txn = store_begin (self->args->store, true);
-    if (!txn) {
-        snprintf (batch->error, sizeof (batch->error),
-                  "cannot begin a store transaction");
-        return;
-    }
+    if (!txn)
+        return STORE_ERROR;
     int rc = STORE_OK;
     /* One meta read, and a load only after an import: the state machine
        measures with what the store holds, as a replay will. */
@@ -91,13 +115,12 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
     }
     if (rc == STORE_OK && self->args->clock == STATE_CLOCK_WALL)
         rc = state_advance_clock (txn, zclock_time (), self->effects);
-    size_t stored = 0, duplicates = 0, rejected = 0;
-    size_t by_kind[STATE_REJECT_KINDS] = {0};
     int64_t arrived = zclock_time ();
     state_ctx_t ctx = {.clock = self->args->clock,
                        .wall_now = arrived,
                        .effects = self->effects,
                        .calendar = self->calendar};
+    state_dead_limits_t limits = s_dead_limits (self);
     for (size_t i = 0; i < batch->count && rc == STORE_OK; i++) {
         batch->reasons[i][0] = 0;
         state_reject_t kind = STATE_REJECT_NONE;
@@ -110,32 +133,71 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
             batch->outcomes[i] = state_apply (txn, &batch->events[i], &ctx,
                                               batch->reasons[i], &rc, &kind);
         if (batch->outcomes[i] == STATE_STORED)
-            stored++;
+            counts->stored++;
         else if (batch->outcomes[i] == STATE_DUPLICATE)
-            duplicates++;
+            counts->duplicates++;
         else if (batch->outcomes[i] == STATE_REJECTED) {
-            rejected++;
-            by_kind[kind]++;
-            zsys_warning ("scorer: rejected %s (%s): %s",
-                          batch->events[i].event_id, state_reject_name (kind),
-                          batch->reasons[i]);
+            counts->by_kind[kind]++;
+            if (counts->rejected++ < LOG_REJECTIONS)
+                zsys_warning ("scorer: rejected %s (%s): %s",
+                              batch->events[i].event_id,
+                              state_reject_name (kind), batch->reasons[i]);
             /* Refused, not lost: kept with the batch's commit. */
             rc = state_dead_letter (txn, &batch->events[i], kind,
-                                    batch->reasons[i], arrived);
+                                    batch->reasons[i], arrived, &limits);
         }
     }
+    if (counts->rejected > LOG_REJECTIONS)
+        zsys_warning ("scorer: and %zu more rejected in this batch (hotline "
+                      "rejected lists them)",
+                      counts->rejected - LOG_REJECTIONS);
     /* Totals since the store was made, committed with the batch, so a
        crash cannot make them disagree with what was stored. */
     uint64_t total;
-    if (rc == STORE_OK && duplicates) {
+    if (rc == STORE_OK && counts->duplicates) {
         total = 0;
         store_meta_get (txn, "duplicates_total", &total);
-        rc = store_meta_put (txn, "duplicates_total", total + duplicates);
+        rc = store_meta_put (txn, "duplicates_total",
+                             total + counts->duplicates);
     }
     if (rc == STORE_OK)
-        rc = store_commit (&txn);
-    else
-        store_abort (&txn);
+        return store_commit (&txn);
+    store_abort (&txn);
+    return rc;
+}
+
+/* Lets the map grow while no transaction is open; says so when it did.
+   Returns store_make_room's code. */
+static int
+s_make_room (s_scorer_t *self, bool full)
+{
+    int rc = store_make_room (self->args->store, full, GROW_WAIT_MS);
+    uint64_t used = 0, map = 0;
+    if (rc == 1 && store_info (self->args->store, &used, &map) == STORE_OK)
+        zsys_info ("scorer: the store's map grew to %llu MiB (%llu MiB used)",
+                   (unsigned long long)(map >> 20),
+                   (unsigned long long)(used >> 20));
+    else if (rc == STORE_ERROR)
+        zsys_warning ("scorer: the map could not grow now (readers busy)");
+    return rc;
+}
+
+static void
+s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
+{
+    batch->committed = false;
+    batch->error[0] = 0;
+    s_make_room (self, false);
+    s_counts_t counts;
+    int rc = s_try_batch (self, batch, &counts);
+    /* A full map that could still grow: grow it and apply the batch
+       again (nothing of the failed attempt was stored). */
+    while (rc == STORE_FULL) {
+        state_effects_reset (self->effects);
+        if (s_make_room (self, true) != 1)
+            break;
+        rc = s_try_batch (self, batch, &counts);
+    }
     if (rc != STORE_OK) {
         snprintf (batch->error, sizeof (batch->error), "batch not stored: %s",
                   store_strerror (rc));
@@ -150,12 +212,13 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
     batch->committed = true;
     if (self->stats) {
         atomic_store (&self->stats->store_refusing, false);
-        s_count_stat (self, &self->stats->events_stored, stored);
-        s_count_stat (self, &self->stats->events_duplicate, duplicates);
-        s_count_stat (self, &self->stats->events_rejected, rejected);
+        s_count_stat (self, &self->stats->events_stored, counts.stored);
+        s_count_stat (self, &self->stats->events_duplicate, counts.duplicates);
+        s_count_stat (self, &self->stats->events_rejected, counts.rejected);
         for (int k = 0; k < STATE_REJECT_KINDS; k++)
-            if (by_kind[k])
-                s_count_stat (self, &self->stats->rejected_by[k], by_kind[k]);
+            if (counts.by_kind[k])
+                s_count_stat (self, &self->stats->rejected_by[k],
+                              counts.by_kind[k]);
         s_count_stat (self, &self->stats->batches_committed, 1);
     }
     s_notify (self);
@@ -164,6 +227,7 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
 static void
 s_tick (s_scorer_t *self)
 {
+    s_make_room (self, false);
     store_txn_t *txn = store_begin (self->args->store, true);
     if (!txn)
         return;
@@ -206,6 +270,9 @@ scorer_actor (zsock_t *pipe, void *args)
     }
     zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, self.batches, NULL);
+    /* A signal does not stop the scorer: main stops it ($TERM) after
+       ingest, which may be handing it a batch until then. */
+    zpoller_set_nonstop (poller, true);
     int tick = self.args->tick_ms > 0 ? self.args->tick_ms : 1000;
     int64_t next_tick = zclock_mono () + tick;
     while (true) {

@@ -7,7 +7,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config
           libzmq3-dev libczmq-dev libprotobuf-c-dev protobuf-c-compiler
-          liblmdb-dev libcjson-dev libcriterion-dev libxlsxwriter-dev
+          liblmdb-dev libcjson-dev libsodium-dev libcriterion-dev libxlsxwriter-dev
           libsqlite3-dev clang-format
           libmicrohttpd-dev libcurl4-openssl-dev libjs-chart.js
           chromium fonts-wqy-microhei python3 prometheus curl

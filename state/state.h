@@ -173,9 +173,10 @@ typedef enum {
     STATE_REJECT_WRONG_UNIT,     /* the ticket is with another unit */
     STATE_REJECT_WRONG_STATE,    /* e.g. closing a closed ticket */
     STATE_REJECT_OUT_OF_ORDER,   /* earlier than the ticket's receipt */
-    STATE_REJECT_FUTURE,         /* more than a day ahead of this clock */
+    STATE_REJECT_FUTURE,         /* ahead of the daemon's clock */
     STATE_REJECT_CALENDAR,       /* a limit or window needs a year the
                                     calendar lacks (or working time off) */
+    STATE_REJECT_CONFLICT,       /* event_id stored with other content */
     STATE_REJECT_KINDS
 } state_reject_t;
 
@@ -198,6 +199,8 @@ typedef struct {
                                  store's; state_calendar_sync keeps it
                                  current), or NULL: loaded from the store
                                  for this call */
+    bool trusted;             /* events read back from the log (a replay
+                                 into a scratch store): never future */
 } state_ctx_t;
 
 /* Applies one event (already checked by proto_event_validate) inside the
@@ -207,7 +210,21 @@ typedef struct {
    counters, and appends the event to the log. On STATE_REJECTED nothing
    was written, `reason` (PROTO_ERROR_MAX bytes) says why and *kind (may
    be NULL) its class. On STATE_FAILED the caller must abort the
-   transaction; *store_rc says why. */
+   transaction; *store_rc says why.
+
+   De-duplication keeps a digest of each stored event beside its id
+   (STORE_DEDUP: log seq, then 16 bytes of BLAKE2b over the event's
+   encoding): the same event again is STATE_DUPLICATE; another event
+   under a stored id is refused, class conflict. Entries of older stores
+   hold the seq alone: the logged event is read and compared instead.
+
+   Future (class future): an event more than a day ahead of the wall
+   clock (ctx->wall_now), on either clock. On the event clock also one
+   past the end of the month after next of the store's clock (once it is
+   set): a sparse stream may skip weeks, but a jump of months would pass
+   every open deadline at once; ticks in steps move the clock further.
+   Events read back from the log (state_reapply, or ctx->trusted) were
+   accepted once and are never refused as future. */
 state_outcome_t state_apply (store_txn_t *txn, const proto_event_t *event,
                              const state_ctx_t *ctx, char *reason,
                              int *store_rc, state_reject_t *kind);
@@ -397,13 +414,27 @@ void state_exempt_names (uint32_t mask, char *buf, size_t size);
 /*  --------------------------------------------------------------------
     Dead letters (STORE_REJECTED).                                       */
 
+/* How many dead letters are kept. */
+typedef struct {
+    size_t max_count;   /* letters at most (0: 10,000) */
+    uint64_t max_bytes; /* bytes of letters at most (0: no such bound) */
+} state_dead_limits_t;
+
 /* Keeps a refused event with its class, reason and arrival time, inside
-   the caller's transaction. */
+   the caller's transaction. The same event refused again for the same
+   class is not kept twice: its letter counts the repeat ("repeats",
+   "last_at"; meta rejected_repeats). When a new letter would pass a
+   limit, the oldest letters go first (meta rejected_dropped counts
+   them), so refusals can never fill the store. */
 int state_dead_letter (store_txn_t *txn, const proto_event_t *event,
-                       state_reject_t kind, const char *reason, int64_t at);
+                       state_reject_t kind, const char *reason, int64_t at,
+                       const state_dead_limits_t *limits);
 /* The newest `limit` dead letters (0: 100) as {"count":N,"rejected":[...]},
    oldest first. The caller frees it; NULL when out of memory. */
 char *state_dead_letters_json (store_txn_t *txn, size_t limit);
+/* Dead letters dropped to stay within the limits, and refusals of an
+   event already kept, since the store was made. */
+void state_dead_totals (store_txn_t *txn, uint64_t *dropped, uint64_t *repeats);
 
 /*  --------------------------------------------------------------------
     Replays of the log.                                                  */

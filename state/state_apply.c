@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,15 @@ s_is_appeal (proto_type_t type)
            type == PROTO_APPEAL_REJECTED || type == PROTO_UNEXEMPTED;
 }
 
-/* Events further ahead of this machine's clock than this are refused:
-   one would move the event clock past every deadline at once. */
+/* Events further ahead of the wall clock than this are refused: one
+   would move the event clock past every deadline at once. */
 #define FUTURE_LIMIT_MS PROTO_DAY_MS
+
+/* On the event clock, events may lie at most this many months past the
+   month of the clock, to its end: sparse streams skip weeks (the
+   schemes' hand-built quarters skip seven), a jump of months is not a
+   replay but a mistake or an attack. */
+#define FUTURE_MONTHS 2
 
 const char *
 state_reject_name (state_reject_t kind)
@@ -117,8 +124,54 @@ state_reject_name (state_reject_t kind)
     static const char *names[STATE_REJECT_KINDS] = {
         "none",           "invalid",    "unknown_unit",
         "unknown_ticket", "wrong_unit", "wrong_state",
-        "out_of_order",   "future",     "calendar"};
+        "none",           "invalid",    "unknown_unit",
+        "unknown_ticket", "wrong_unit", "wrong_state",
+        "out_of_order",   "future",     "calendar",
+        "conflict"};
     return kind >= 0 && kind < STATE_REJECT_KINDS ? names[kind] : "?";
+}
+
+void
+state__digest (const void *bytes, size_t size, uint8_t *digest)
+{
+    /* Idempotent and thread-safe; picks the fastest implementation. */
+    if (sodium_init () < 0)
+        memset (digest, 0, STATE_DIGEST_SIZE);
+    crypto_generichash (digest, STATE_DIGEST_SIZE, bytes, size, NULL, 0);
+}
+
+/* True (with the reason) when the event lies in the daemon's future: more
+   than a day ahead of the wall clock, or, on the event clock, past the
+   end of the month after next of the store's clock. Events from the log
+   were accepted once and are never refused here. */
+static bool
+s_future (store_txn_t *txn, const proto_event_t *ev, const state_ctx_t *ctx,
+          char *reason)
+{
+    if (!ctx || ctx->trusted)
+        return false;
+    char when[32], clock[32];
+    if (ev->occurred_at > ctx->wall_now + FUTURE_LIMIT_MS) {
+        snprintf (reason, PROTO_ERROR_MAX,
+                  "occurred_at %s is more than a day ahead of the wall "
+                  "clock (%s)",
+                  proto_time_format (ev->occurred_at, when),
+                  proto_time_format (ctx->wall_now, clock));
+        return true;
+    }
+    int64_t now = ctx->clock == STATE_CLOCK_EVENT ? state_clock_now (txn) : 0;
+    if (!now)
+        return false; /* the wall clock, or an empty store */
+    proto_period_t month = proto_period_of (now, PROTO_MONTH);
+    month.code += FUTURE_MONTHS + 1;
+    if (ev->occurred_at <= proto_period_start (month))
+        return false;
+    snprintf (reason, PROTO_ERROR_MAX,
+              "occurred_at %s is past the end of the month after next of the "
+              "event clock (%s): move it in steps with ticks",
+              proto_time_format (ev->occurred_at, when),
+              proto_time_format (now, clock));
+    return true;
 }
 
 /* Returns true when the event can be applied; else writes why and its
@@ -130,18 +183,14 @@ state_reject_name (state_reject_t kind)
    - an event earlier than the ticket's receipt, or a receipt earlier
      than the ticket's last event: out_of_order; other late events are
      applied by their own time (counted in their own period);
-   - more than a day ahead of this machine's clock: future. */
+   - ahead of the daemon's clock (s_future): future. */
 static bool
 s_check (store_txn_t *txn, const proto_event_t *ev, const state_ticket_t *t,
          bool have, const state_ctx_t *ctx, char *reason, int *store_rc,
          state_reject_t *kind)
 {
     *kind = STATE_REJECT_NONE;
-    if (ctx && ev->occurred_at > ctx->wall_now + FUTURE_LIMIT_MS) {
-        char when[32];
-        snprintf (reason, PROTO_ERROR_MAX,
-                  "occurred_at %s is more than a day ahead of this clock",
-                  proto_time_format (ev->occurred_at, when));
+    if (s_future (txn, ev, ctx, reason)) {
         *kind = STATE_REJECT_FUTURE;
         return false;
     }
@@ -438,28 +487,80 @@ s_apply_adjusted (store_txn_t *txn, const proto_event_t *ev,
     return rc;
 }
 
-/* Applies one event; `logged` events come from the log (a rebuild) and
-   skip de-duplication and logging. */
+/* The de-duplication entry's value: the log seq, then the digest. */
+#define DEDUP_SIZE (8 + STATE_DIGEST_SIZE)
+
+/* Whether the event's id was stored before: STATE_STORED when not (go
+   on), STATE_DUPLICATE for the same event again, STATE_REJECTED (class
+   conflict) for another event under that id, STATE_FAILED on a store
+   error. `bytes` is the event's encoding and `digest` its digest. */
 static state_outcome_t
-s_apply_event (store_txn_t *txn, const proto_event_t *ev,
-               const state_ctx_t *ctx, char *reason, int *store_rc,
-               state_reject_t *kind, bool logged)
+s_seen (store_txn_t *txn, const proto_event_t *ev, const uint8_t *bytes,
+        size_t size, const uint8_t *digest, char *reason, int *store_rc,
+        state_reject_t *kind)
 {
-    state_effects_t *effects = ctx->effects;
-    *store_rc = STORE_OK;
-    *kind = STATE_REJECT_NONE;
-    reason[0] = 0;
-    uint8_t seqbuf[8];
-    size_t size = sizeof (seqbuf);
-    int rc = logged ? STORE_NOTFOUND
-                    : store_get (txn, STORE_DEDUP, ev->event_id,
-                                 strlen (ev->event_id), seqbuf, &size);
-    if (rc == STORE_OK)
-        return STATE_DUPLICATE;
-    if (rc != STORE_NOTFOUND) {
+    uint8_t entry[DEDUP_SIZE];
+    size_t entry_size = sizeof (entry);
+    int rc = store_get (txn, STORE_DEDUP, ev->event_id, strlen (ev->event_id),
+                        entry, &entry_size);
+    if (rc == STORE_NOTFOUND)
+        return STATE_STORED;
+    if (rc == STORE_OK && entry_size != 8 && entry_size != DEDUP_SIZE)
+        rc = STORE_ERROR;
+    if (rc != STORE_OK) {
         *store_rc = rc;
         return STATE_FAILED;
     }
+    uint64_t seq = store_get_be64 (entry);
+    bool same;
+    if (entry_size == DEDUP_SIZE)
+        same = memcmp (entry + 8, digest, STATE_DIGEST_SIZE) == 0;
+    else {
+        /* A store from before digests were kept: compare with the event
+           as logged, re-encoded the way this one was. */
+        uint8_t key[8];
+        store_put_be64 (key, seq);
+        uint8_t logged[4096];
+        size_t logged_size = sizeof (logged);
+        proto_event_t old;
+        char why[PROTO_ERROR_MAX + 1];
+        rc = store_get (txn, STORE_LOG, key, 8, logged, &logged_size);
+        if (rc == STORE_NOTFOUND)
+            return STATE_DUPLICATE; /* nothing to compare with: a resend */
+        if (rc != STORE_OK) {
+            *store_rc = rc;
+            return STATE_FAILED;
+        }
+        size_t again_size = 0;
+        uint8_t *again =
+            proto_event_decode (logged, logged_size, &old, why) == 0
+                ? proto_event_encode (&old, &again_size)
+                : NULL;
+        same = again && again_size == size && memcmp (again, bytes, size) == 0;
+        free (again);
+    }
+    if (same)
+        return STATE_DUPLICATE;
+    snprintf (reason, PROTO_ERROR_MAX,
+              "conflict: event_id %s was stored before with other content "
+              "(log event %llu): give this event its own id",
+              ev->event_id, (unsigned long long)seq);
+    *kind = STATE_REJECT_CONFLICT;
+    return STATE_REJECTED;
+}
+
+/* s_apply_event once the id is known to be new: checks, applies, and
+   (`bytes` not NULL) logs the event and records its id with `entry`'s
+   digest. */
+static state_outcome_t
+s_apply_checked (store_txn_t *txn, const proto_event_t *ev,
+                 const state_ctx_t *ctx, char *reason, int *store_rc,
+                 state_reject_t *kind, const uint8_t *bytes, size_t size,
+                 uint8_t *entry)
+{
+    bool logged = bytes == NULL;
+    state_effects_t *effects = ctx->effects;
+    int rc;
     state_ticket_t t;
     bool have = false;
     if (s_needs_ticket (ev->type)) {
@@ -530,22 +631,48 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
         *store_rc = rc;
         return STATE_STORED;
     }
+    if (rc == STORE_OK)
+        rc = store_log_append (txn, bytes, size, &seq);
     if (rc == STORE_OK) {
-        size_t esize;
-        uint8_t *bytes = proto_event_encode (ev, &esize);
-        rc = bytes ? store_log_append (txn, bytes, esize, &seq) : STORE_ERROR;
-        free (bytes);
-    }
-    if (rc == STORE_OK) {
-        store_put_be64 (seqbuf, seq);
+        store_put_be64 (entry, seq);
         rc = store_put (txn, STORE_DEDUP, ev->event_id, strlen (ev->event_id),
-                        seqbuf, 8);
+                        entry, DEDUP_SIZE);
     }
     if (rc != STORE_OK) {
         *store_rc = rc;
         return STATE_FAILED;
     }
     return STATE_STORED;
+}
+
+/* Applies one event; `logged` events come from the log (a rebuild) and
+   skip de-duplication and logging. */
+static state_outcome_t
+s_apply_event (store_txn_t *txn, const proto_event_t *ev,
+               const state_ctx_t *ctx, char *reason, int *store_rc,
+               state_reject_t *kind, bool logged)
+{
+    *store_rc = STORE_OK;
+    *kind = STATE_REJECT_NONE;
+    reason[0] = 0;
+    size_t size = 0;
+    uint8_t *bytes = logged ? NULL : proto_event_encode (ev, &size);
+    if (!logged && !bytes) {
+        *store_rc = STORE_ERROR;
+        return STATE_FAILED;
+    }
+    uint8_t entry[DEDUP_SIZE];
+    state_outcome_t outcome = STATE_STORED;
+    if (!logged) {
+        state__digest (bytes, size, entry + 8);
+        outcome =
+            s_seen (txn, ev, bytes, size, entry + 8, reason, store_rc, kind);
+    }
+    if (outcome == STATE_STORED)
+        outcome = s_apply_checked (txn, ev, ctx, reason, store_rc, kind,
+                                   logged ? NULL : bytes, size, entry);
+    free (bytes);
+    return outcome;
 }
 
 /* Applies with the caller's working time, or with the store's loaded

@@ -176,6 +176,10 @@ int state__window_late (const state_calendar_t *cal, state_window_t window,
 int64_t state__warn_instant (const state_calendar_t *cal, int64_t from,
                              int64_t due, uint64_t permille, bool wall);
 
+/* Event and dead-letter digests: 16 bytes of BLAKE2b (libsodium). */
+#define STATE_DIGEST_SIZE 16
+void state__digest (const void *bytes, size_t size, uint8_t *digest);
+
 /*  Effects (state_effects.c).                                           */
 
 /* Marks (period, unit) touched (effects may be NULL). */

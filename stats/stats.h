@@ -61,6 +61,8 @@ typedef struct {
     _Atomic uint64_t queries;            /* query requests answered */
     _Atomic uint64_t published;          /* messages published */
     _Atomic uint64_t rejected_by[16];    /* per state_reject_t class */
+    _Atomic uint64_t batches_held;       /* refused: an earlier batch of the
+                                            same sender was not stored */
     stats_histogram_t ack_latency;       /* frame received -> ack sent, us */
     stats_histogram_t commit_events;     /* events per committed group */
     _Atomic uint64_t publisher_sequence; /* last sequence number published */

@@ -4,21 +4,19 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #define STORE_DEFAULT_MAP (4ULL << 30)
 
-struct _store_t {
-    MDB_env *env;                   /* the one environment */
-    MDB_dbi dbi[STORE_TABLE_COUNT]; /* named databases, fixed at open */
-    char *scratch;                  /* a scratch store's directory, removed
-                                       with it; NULL for a data directory */
-    store_tap_fn *tap;              /* sees write transactions, or NULL */
-    void *tap_arg;                  /* the tap's argument */
-};
+/* A write that came up short on a file system with less free space than
+   this is a full disk (LMDB reports a short write as EIO). */
+#define DISK_LOW_BYTES (8ULL << 20)
 
 /* A pending store_add_i32: deltas summed in memory until the table is
    read or the transaction commits (see s_adds_flush). */
@@ -55,7 +53,8 @@ struct _store_cursor_t {
 static const char *s_table_names[STORE_TABLE_COUNT] = {
     "meta",     "log",    "dedup",   "tickets",   "due",
     "counters", "manual", "units",   "alerts",    "rejected",
-    "counted",  "trail",  "appeals", "published", "calendar"};
+    "counted",  "trail",  "appeals", "published", "calendar",
+    "rejected_index"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */
@@ -70,8 +69,28 @@ s_map_rc (int rc)
         return STORE_NOTFOUND;
     if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
         return STORE_FULL;
+    if (rc == ENOSPC || rc == EDQUOT)
+        return STORE_DISK_FULL;
     s_last_mdb_rc = rc;
     return STORE_ERROR;
+}
+
+/* Where a write reached the disk (a commit, or a put that spilled
+   pages): LMDB answers a short write with EIO, which on a file system
+   without free space is a full disk, not a failing one. */
+static int
+s_write_rc (const store_t *store, int rc)
+{
+    int mapped = s_map_rc (rc);
+    if (mapped != STORE_ERROR || rc != EIO)
+        return mapped;
+    struct statvfs fs;
+    if (statvfs (store->dir, &fs) != 0)
+        return mapped;
+    /* Root writes into the blocks reserved for it; others stop before. */
+    unsigned long long free_blocks = geteuid () == 0 ? fs.f_bfree : fs.f_bavail;
+    return free_blocks * fs.f_frsize < DISK_LOW_BYTES ? STORE_DISK_FULL
+                                                      : mapped;
 }
 
 const char *
@@ -83,8 +102,11 @@ store_strerror (int rc)
     case STORE_NOTFOUND:
         return "not found";
     case STORE_FULL:
-        return "store is full (LMDB map size reached: raise map_size_mb and "
-               "restart)";
+        return "store is full (the LMDB map reached its ceiling, "
+               "map_max_mb: raise it and restart)";
+    case STORE_DISK_FULL:
+        return "disk full (no space left on the device of the data "
+               "directory: free some, and resends are stored)";
     case STORE_TOOBIG:
         return "value larger than the buffer";
     default:
@@ -100,10 +122,15 @@ store_new (const char *dir, size_t map_size, char *err)
         return NULL;
     }
     store_t *self = calloc (1, sizeof (*self));
-    if (!self) {
+    if (self)
+        self->dir = strdup (dir);
+    if (!self || !self->dir) {
+        free (self);
         snprintf (err, 256, "out of memory");
         return NULL;
     }
+    pthread_mutex_init (&self->gate, NULL);
+    pthread_cond_init (&self->changed, NULL);
     MDB_txn *txn = NULL;
     int rc = mdb_env_create (&self->env);
     if (rc == 0)
@@ -130,6 +157,9 @@ store_new (const char *dir, size_t map_size, char *err)
             mdb_txn_abort (txn);
         if (self->env)
             mdb_env_close (self->env);
+        pthread_mutex_destroy (&self->gate);
+        pthread_cond_destroy (&self->changed);
+        free (self->dir);
         free (self);
         return NULL;
     }
@@ -154,6 +184,9 @@ store_destroy (store_t **self_p)
         store_remove_dir (self->scratch);
         free (self->scratch);
     }
+    pthread_mutex_destroy (&self->gate);
+    pthread_cond_destroy (&self->changed);
+    free (self->dir);
     free (self);
     *self_p = NULL;
 }
@@ -242,7 +275,8 @@ static int s_add_now (store_txn_t *txn, store_table_t table, const void *key,
    by key first cost more (a quarter of all instructions under callgrind,
    for a batch of 4,096 events over 1,000 units) than it saved. */
 /* One pending add through a cursor: a single descent finds the record,
-   and a record of the same length is overwritten in place. */
+   and a record of the same length is overwritten in place. Returns
+   LMDB's code. */
 static int
 s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const s_add_t *a)
 {
@@ -252,7 +286,7 @@ s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const s_add_t *a)
     MDB_val k = {a->key_size, a->key}, v;
     int rc = mdb_cursor_get (cursor, &k, &v, MDB_SET_KEY);
     if (rc != 0 && rc != MDB_NOTFOUND)
-        return s_map_rc (rc);
+        return rc;
     bool same = rc == 0 && v.mv_size == n * sizeof (int32_t);
     if (rc == 0) /* not necessarily aligned: copy bytes */
         memcpy (values, v.mv_data,
@@ -268,7 +302,7 @@ s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const s_add_t *a)
     if (rc == 0)
         s_tap (txn, STORE_TAP_PUT, (store_table_t)a->table, a->key, a->key_size,
                values, n * sizeof (int32_t));
-    return s_map_rc (rc);
+    return rc;
 }
 
 /* Writes every pending add and empties the table. In hash order: sorting
@@ -288,7 +322,7 @@ s_adds_flush (store_txn_t *txn)
             rc = s_map_rc (
                 mdb_cursor_open (txn->txn, txn->store->dbi[a->table], cursor));
         if (rc == STORE_OK)
-            rc = s_add_cursor (txn, *cursor, a);
+            rc = s_write_rc (txn->store, s_add_cursor (txn, *cursor, a));
     }
     for (int t = 0; t < STORE_TABLE_COUNT; t++)
         if (cursors[t])
@@ -316,8 +350,10 @@ store_begin (store_t *self, bool write)
         txn->tap = self->tap;
         txn->tap_arg = self->tap_arg;
     }
+    store__gate_enter (self);
     int rc = mdb_txn_begin (self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc != 0) {
+        store__gate_leave (self);
         fprintf (stderr, "store: cannot begin transaction: %s\n",
                  mdb_strerror (rc));
         free (txn);
@@ -330,14 +366,13 @@ int
 store_commit (store_txn_t **txn_p)
 {
     store_txn_t *txn = *txn_p;
+    store_t *store = txn->store;
     int rc = s_adds_flush (txn);
-    if (rc != STORE_OK) {
+    if (rc != STORE_OK)
         mdb_txn_abort (txn->txn);
-        free (txn);
-        *txn_p = NULL;
-        return rc;
-    }
-    rc = s_map_rc (mdb_txn_commit (txn->txn));
+    else
+        rc = s_write_rc (store, mdb_txn_commit (txn->txn));
+    store__gate_leave (store);
     free (txn);
     *txn_p = NULL;
     return rc;
@@ -349,6 +384,7 @@ store_abort (store_txn_t **txn_p)
     if (!txn_p || !*txn_p)
         return;
     mdb_txn_abort ((*txn_p)->txn);
+    store__gate_leave ((*txn_p)->store);
     s_adds_free (*txn_p);
     free (*txn_p);
     *txn_p = NULL;
@@ -398,7 +434,7 @@ store_put (store_txn_t *txn, store_table_t table, const void *key,
     int rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
     if (rc == 0)
         s_tap (txn, STORE_TAP_PUT, table, key, key_size, value, size);
-    return s_map_rc (rc);
+    return s_write_rc (txn->store, rc);
 }
 
 int
@@ -414,7 +450,7 @@ store_put_new (store_txn_t *txn, store_table_t table, const void *key,
     if (rc == 0 || rc == MDB_KEYEXIST)
         s_tap (txn, rc == 0 ? STORE_TAP_PUT : STORE_TAP_READ, table, key,
                key_size, rc == 0 ? value : NULL, rc == 0 ? size : 0);
-    return rc == MDB_KEYEXIST ? 1 : s_map_rc (rc);
+    return rc == MDB_KEYEXIST ? 1 : s_write_rc (txn->store, rc);
 }
 
 int
@@ -518,7 +554,7 @@ store_log_append (store_txn_t *txn, const void *event, size_t size,
         txn->log_next = next + 1;
         s_tap (txn, STORE_TAP_PUT, STORE_LOG, key, 8, event, size);
     }
-    return s_map_rc (rc);
+    return s_write_rc (txn->store, rc);
 }
 
 int
@@ -568,7 +604,7 @@ s_add_now (store_txn_t *txn, store_table_t table, const void *key,
             s_tap (txn, STORE_TAP_PUT, table, key, key_size, values,
                    n * sizeof (int32_t));
     }
-    rc = s_map_rc (rc);
+    rc = s_write_rc (txn->store, rc);
     if (values != stack)
         free (values);
     return rc;

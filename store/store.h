@@ -7,7 +7,8 @@
     Tables (LMDB named databases):
       STORE_META      small named values: clock, sequence numbers, schema
       STORE_LOG       append-only event log: u64 big-endian seq -> event
-      STORE_DEDUP     event_id -> u64 log seq (de-duplication)
+      STORE_DEDUP     event_id -> u64 log seq and the event's digest
+                      (de-duplication; older stores: the seq alone)
       STORE_TICKETS   ticket_id -> ticket record
       STORE_DUE       u64 big-endian ms + kind byte + ticket_id -> (empty):
                       deadlines and warning times, ordered by time
@@ -28,6 +29,8 @@
                       published scorecard (JSON): stored, never derived
       STORE_CALENDAR  the working-time settings and the calendar years
                       imported with hotline calendar import (state/)
+      STORE_REJECTED_INDEX  digest of a dead letter's class and event ->
+                      its seq, first arrival and repeats (state_dead.c)
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -64,6 +67,7 @@ typedef enum {
     STORE_APPEALS,
     STORE_PUBLISHED,
     STORE_CALENDAR,
+    STORE_REJECTED_INDEX,
     STORE_TABLE_COUNT
 } store_table_t;
 
@@ -73,7 +77,9 @@ typedef enum {
     STORE_NOTFOUND = -1, /* no such key (or the cursor is past the end) */
     STORE_FULL = -2,     /* the map is full: the transaction must abort */
     STORE_TOOBIG = -3,   /* key or value larger than the caller's buffer */
-    STORE_ERROR = -4     /* I/O or other failure; see store_last_error */
+    STORE_ERROR = -4,    /* I/O or other failure; see store_strerror */
+    STORE_DISK_FULL = -5 /* no space left on the disk of the data
+                            directory: the transaction must abort */
 } store_rc_t;
 
 /* Longest key LMDB accepts with its default settings. */
@@ -122,8 +128,32 @@ const char *store_table_name (store_table_t table);
 /* Text for a return code (and, for STORE_ERROR, the last LMDB error). */
 const char *store_strerror (int rc);
 
+/*  Room in the map. LMDB refuses writes past its map size (STORE_FULL);
+    the map can grow, but only while no transaction of the process is
+    open. store_make_room does that between transactions, so refusals
+    are left for a store that reached its ceiling.                      */
+
+/* Sets the ceiling store_make_room may grow the map to, in bytes (0, or
+   not above the current map: the map never grows). */
+void store_set_map_max (store_t *self, size_t map_max);
+/* The ceiling set, in bytes (0: none). */
+size_t store_map_max (const store_t *self);
+
+/* Keeps headroom in the map: when less than a quarter of it is free, or
+   when `full` (a write transaction just failed with STORE_FULL), doubles
+   it (at least), up to the ceiling. New transactions wait meanwhile (in
+   store_begin, unless their thread already holds one), and it waits at
+   most wait_ms for the open ones to end. Call it from the writing
+   thread, holding no transaction. Returns 1 when the map grew, 0 when
+   there was room, STORE_FULL when `full` and the map is at its ceiling,
+   STORE_ERROR when transactions stayed open past wait_ms (try again
+   later) or LMDB refused. */
+int store_make_room (store_t *self, bool full, int wait_ms);
+
 /* Begins a transaction. Returns NULL when LMDB refuses (the reason goes to
-   the log and stderr). A write transaction blocks while another is open. */
+   the log and stderr). A write transaction blocks while another is open;
+   any transaction blocks while store_make_room grows the map, unless its
+   thread holds one already. */
 store_txn_t *store_begin (store_t *self, bool write);
 
 /* Commits and frees the transaction; nulls *txn_p. On failure nothing of

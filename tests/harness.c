@@ -5,7 +5,9 @@
 #include "client.h"
 #include "testutil.h"
 
+#include <cjson/cJSON.h>
 #include <czmq.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -233,4 +235,161 @@ harness_wait (pid_t pid)
     if (waitpid (pid, &status, 0) != pid)
         return -1;
     return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+int
+harness_stop_within (harness_t *h, int limit_ms, int *elapsed_ms)
+{
+    *elapsed_ms = 0;
+    if (!h->daemon)
+        return -1;
+    int64_t start = zclock_mono ();
+    kill (h->daemon, SIGTERM);
+    int status = 0;
+    /* Polled, not a blocking wait: a daemon that hangs must fail the test,
+       not the test's timeout. */
+    while (waitpid (h->daemon, &status, WNOHANG) == 0) {
+        if (zclock_mono () - start >= limit_ms) {
+            harness_kill (h);
+            *elapsed_ms = (int)(zclock_mono () - start);
+            return -1;
+        }
+        zclock_sleep (10);
+    }
+    *elapsed_ms = (int)(zclock_mono () - start);
+    h->daemon = 0;
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+double
+harness_stat (harness_t *h, const char *key, const char *sub)
+{
+    char *out = NULL;
+    double value = NAN;
+    if (harness_run (h, &out, NULL, "$HOTLINE stats") == 0 && out) {
+        cJSON *doc = cJSON_Parse (out);
+        const cJSON *node = cJSON_GetObjectItem (doc, key);
+        if (sub)
+            node = cJSON_GetObjectItem (node, sub);
+        if (cJSON_IsNumber (node))
+            value = node->valuedouble;
+        cJSON_Delete (doc);
+    }
+    free (out);
+    return value;
+}
+
+char *
+harness_reports (harness_t *h, const char *month, const char *quarter)
+{
+    static const char *monthly[] = {"jintai-2025", "jintai-2023", "furong-2022",
+                                    "lianyungang-2017"};
+    char *all = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream (&all, &size);
+    for (size_t i = 0; i <= sizeof (monthly) / sizeof (monthly[0]); i++) {
+        bool quarterly = i == sizeof (monthly) / sizeof (monthly[0]);
+        char *out = NULL;
+        int rc = harness_run (
+            h, &out, NULL,
+            "$HOTLINE report --ruleset %s --period %s --format json",
+            quarterly ? "fufeng-2024" : monthly[i],
+            quarterly ? quarter : month);
+        fprintf (mem, "%s (%d): %s\n", quarterly ? "fufeng-2024" : monthly[i],
+                 rc, out ? out : "");
+        free (out);
+    }
+    fclose (mem);
+    return all;
+}
+
+long
+harness_peak_kib (const harness_t *h)
+{
+    char path[64];
+    snprintf (path, sizeof (path), "/proc/%d/status", (int)h->daemon);
+    char *text = h->daemon ? harness_slurp (path) : NULL;
+    const char *line = text ? strstr (text, "VmHWM:") : NULL;
+    long kib = line ? atol (line + 6) : -1;
+    free (text);
+    return kib;
+}
+
+long
+harness_lines (harness_t *h, const char *name)
+{
+    char path[512];
+    FILE *f = fopen (harness_path (h, name, path), "r");
+    if (!f)
+        return -1;
+    long lines = 0;
+    int c;
+    while ((c = getc (f)) != EOF)
+        lines += c == '\n';
+    fclose (f);
+    return lines;
+}
+
+char *
+harness_clean_reports (const harness_t *from, const char *month,
+                       const char *quarter)
+{
+    harness_t clean;
+    harness_init (&clean, "event");
+    char *reports = NULL;
+    if (harness_start (&clean) &&
+        harness_run (&clean, NULL, NULL,
+                     "cp %s/units.csv %s/events.jsonl . && $HOTLINE units "
+                     "import units.csv && $HOTLINE send events.jsonl",
+                     from->dir, from->dir) == 0)
+        reports = harness_reports (&clean, month, quarter);
+    harness_fini (&clean);
+    return reports;
+}
+
+void
+harness_exchange (zsock_t *sock, zframe_t **frame, bool query, int timeout_ms,
+                  char *said, proto_batch_ack_t *ack)
+{
+    if (ack)
+        memset (ack, 0, sizeof (*ack));
+    zframe_send (frame, sock, 0);
+    zsock_set_rcvtimeo (sock, timeout_ms);
+    zframe_t *reply = zframe_recv (sock);
+    said[0] = 0;
+    if (!reply)
+        return;
+    snprintf (said, 256, "undecodable answer");
+    if (query) {
+        bool ok = false;
+        char *error = NULL, *json = NULL;
+        if (proto_reply_decode (zframe_data (reply), zframe_size (reply), &ok,
+                                &error, &json) == 0)
+            snprintf (said, 256, "%s", ok ? "ok" : error ? error : "?");
+        free (error);
+        free (json);
+    } else {
+        proto_batch_ack_t decoded;
+        char reason[PROTO_ERROR_MAX + 1];
+        if (proto_batch_ack_decode (zframe_data (reply), zframe_size (reply),
+                                    &decoded, reason) == 0) {
+            snprintf (said, 256, "%s", decoded.ok ? "ok" : decoded.error);
+            if (ack)
+                *ack = decoded;
+            else
+                proto_batch_ack_free (&decoded);
+        }
+    }
+    zframe_destroy (&reply);
+}
+
+long
+harness_month (harness_t *h, int scale, int seed)
+{
+    if (harness_run (h, NULL, NULL,
+                     "%s --scale %d --seed %d --units units.csv --events "
+                     "events.jsonl",
+                     GEN_BIN, scale, seed) != 0)
+        return -1;
+    return harness_lines (h, "events.jsonl");
 }

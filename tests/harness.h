@@ -7,6 +7,9 @@
 #ifndef HARNESS_H_INCLUDED
 #define HARNESS_H_INCLUDED
 
+#include "proto.h"
+
+#include <czmq.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -62,5 +65,45 @@ char *harness_slurp (const char *path);
 /* Writes `text` to the file NAME in the harness directory. Returns 0, or
    -1 when it cannot. */
 int harness_write (const harness_t *h, const char *name, const char *text);
+
+/* SIGTERM, then waits at most limit_ms for the daemon to exit. Returns
+   its exit status and the time it took in *elapsed_ms; -1 when it was
+   still running at the limit (it is then killed with SIGKILL). */
+int harness_stop_within (harness_t *h, int limit_ms, int *elapsed_ms);
+
+/* One number of `hotline stats`: key, or key.sub when sub is not NULL;
+   NAN when the query fails or the number is absent. */
+double harness_stat (harness_t *h, const char *key, const char *sub);
+
+/* Every report a month's data gives: the JSON reports of the monthly
+   rulesets for `month` and of the quarterly one for `quarter`, one after
+   the other (malloc'd; the caller frees). Byte-compared between runs. */
+char *harness_reports (harness_t *h, const char *month, const char *quarter);
+
+/* The reports of a clean run of the month in `from`'s directory
+   (units.csv, events.jsonl): a daemon of its own on the event clock with
+   the default configuration, the month sent once. As harness_reports. */
+char *harness_clean_reports (const harness_t *from, const char *month,
+                             const char *quarter);
+
+/* Sends one frame (taken) on `sock` and waits up to timeout_ms for the
+   answer, a QueryReply when `query`, else a BatchAck. Writes into said
+   (256 bytes) "" when none came (the frame was dropped), "ok" for a
+   committed batch or an answered query, else the refusal's text. For a
+   batch, `ack` (may be NULL) keeps the decoded acknowledgement (free it
+   with proto_batch_ack_free; zeroed when none). */
+void harness_exchange (zsock_t *sock, zframe_t **frame, bool query,
+                       int timeout_ms, char *said, proto_batch_ack_t *ack);
+
+/* The running daemon's peak resident memory (VmHWM) in KiB, or -1. */
+long harness_peak_kib (const harness_t *h);
+
+/* Writes hotline-gen's month (`hotline-gen --scale SCALE --seed SEED`)
+   into units.csv and events.jsonl of the harness directory. Returns the
+   events' lines, or -1. */
+long harness_month (harness_t *h, int scale, int seed);
+
+/* Lines in a file of the harness directory, or -1. */
+long harness_lines (harness_t *h, const char *name);
 
 #endif

@@ -269,6 +269,37 @@ Test (curve, refuses_a_client_without_curve)
     free (json);
 }
 
+/* A refused certificate fails every handshake at once: the sender must
+   back off between its fresh connections, not resend its whole window on
+   each (the issue: 5,543 batches in 6 s). 40 batches of 1 line, a window
+   of 8, 4 s: with back-off (0.1 s doubling) a few dozen resends. */
+Test (curve, a_sender_refused_by_curve_backs_off_between_attempts)
+{
+    s_start ();
+    char path[512];
+    FILE *f = fopen (harness_path (&h, "b.jsonl", path), "w");
+    cr_assert_not_null (f);
+    for (int i = 0; i < 40; i++)
+        fprintf (f,
+                 "{\"event_id\":\"b%d\",\"type\":\"tick\",\"occurred_at\":"
+                 "\"2025-07-01T00:00:00+08:00\"}\n",
+                 i);
+    fclose (f);
+    char *err = NULL;
+    cr_assert_eq (harness_run (&h, NULL, &err,
+                               "$HOTLINE --config mallory.cfg --timeout 4000 "
+                               "send b.jsonl --batch 1 --window 8"),
+                  1, "%s", err);
+    unsigned long resent = 0;
+    const char *summary = strstr (err, " s, ");
+    if (summary)
+        sscanf (summary, " s, %lu batches sent again", &resent);
+    fprintf (stderr, "curve: %lu batches sent again in 4 s\n", resent);
+    cr_expect_leq (resent, 100, "no back-off: %s", err);
+    free (err);
+    s_assert_nothing_stored ();
+}
+
 Test (curve, admits_a_client_added_to_the_directory_while_running)
 {
     s_start ();

@@ -214,6 +214,7 @@ Test (faults, gives_every_odd_input_its_outcome_and_still_scores_a_good_stream)
 Test (faults, refuses_batches_when_the_map_is_full_and_keeps_serving_reads)
 {
     harness_set (&h, "map_size_mb", "1");
+    harness_set (&h, "map_max_mb", "1");
     cr_assert (harness_start (&h));
     char *err = NULL;
     cr_assert_eq (harness_run (&h, NULL, &err,

@@ -46,8 +46,9 @@ s_setup (void)
     s_pub_args = (publisher_args_t){s_publish, s_snapshot, s_notify, s_store,
                                     s_catalog, 1000,       1000,     &s_stats,
                                     false,     NULL,       NULL,     NULL};
-    s_scorer_args = (scorer_args_t){
-        s_store, s_batches, STATE_CLOCK_EVENT, s_notify, 1000, &s_stats, false};
+    s_scorer_args = (scorer_args_t){s_store,  s_batches, STATE_CLOCK_EVENT,
+                                    s_notify, 1000,      &s_stats,
+                                    false,    0};
     s_ingest_args =
         (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false, NULL, NULL};
     s_query_args = (query_args_t){s_query,  s_store, s_catalog, "event",
@@ -167,9 +168,10 @@ Test (ingest, acknowledges_an_event_only_once_it_is_committed)
     /* The acknowledgement has arrived: a fresh reader must see the event
        in the log and its id in the de-duplication table. */
     store_txn_t *txn = store_begin (s_store, false);
-    uint8_t seq[8];
-    size_t size = sizeof (seq);
-    cr_expect_eq (store_get (txn, STORE_DEDUP, "e1", 2, seq, &size), STORE_OK);
+    uint8_t entry[24]; /* the log seq and the event's digest */
+    size_t size = sizeof (entry);
+    cr_expect_eq (store_get (txn, STORE_DEDUP, "e1", 2, entry, &size),
+                  STORE_OK);
     cr_expect_eq (store_count (txn, STORE_LOG), 1);
     store_abort (&txn);
     zsock_destroy (&sock);
@@ -380,60 +382,19 @@ Test (publisher, publishes_score_updates_for_every_loaded_ruleset)
 
 /* ---- hostile bytes, hand-encoded protobuf -------------------------------- */
 
-typedef struct {
-    uint8_t data[4096]; /* encoded bytes */
-    size_t size;        /* used */
-} s_pb_t;
-
-static void
-s_pb_varint (s_pb_t *pb, uint64_t value)
-{
-    while (value >= 0x80) {
-        pb->data[pb->size++] = (uint8_t)(value | 0x80);
-        value >>= 7;
-    }
-    pb->data[pb->size++] = (uint8_t)value;
-}
-
-static void
-s_pb_bytes (s_pb_t *pb, int field, const void *bytes, size_t size)
-{
-    s_pb_varint (pb, (uint64_t)field << 3 | 2);
-    s_pb_varint (pb, size);
-    memcpy (pb->data + pb->size, bytes, size);
-    pb->size += size;
-}
-
-static void
-s_pb_int (s_pb_t *pb, int field, uint64_t value)
-{
-    s_pb_varint (pb, (uint64_t)field << 3);
-    s_pb_varint (pb, value);
-}
-
 /* A received event whose ticket_id is given raw, in a one-event batch. */
 static void
-s_hostile_batch (s_pb_t *batch, const void *ticket, size_t ticket_size)
+s_hostile_batch (testutil_pb_t *batch, const void *ticket, size_t ticket_size)
 {
-    s_pb_t event = {.size = 0};
     int64_t at;
     proto_time_parse ("2025-07-01T09:10:00+08:00", &at);
-    s_pb_bytes (&event, 1, "h1", 2);
-    s_pb_int (&event, 2, PROTO_RECEIVED);
-    s_pb_bytes (&event, 3, ticket, ticket_size);
-    s_pb_bytes (&event, 4, "U01", 3);
-    s_pb_int (&event, 5, (uint64_t)at);
-    s_pb_int (&event, 6, (uint64_t)(at - 600000));
-    s_pb_int (&event, 7, (uint64_t)(at + 86400000));
-    s_pb_bytes (&event, 8, "hotline", 7);
-    s_pb_bytes (&event, 9, "other", 5);
     batch->size = 0;
-    s_pb_int (batch, 1, 42);
-    s_pb_bytes (batch, 2, event.data, event.size);
+    testutil_pb_received (batch, 42, "h1", 2, ticket, ticket_size, at);
 }
 
 static void
-s_expect_rejected_with (zsock_t *sock, const s_pb_t *batch, const char *words)
+s_expect_rejected_with (zsock_t *sock, const testutil_pb_t *batch,
+                        const char *words)
 {
     zframe_t *frame = zframe_new (batch->data, batch->size);
     zframe_send (&frame, sock, 0);
@@ -456,7 +417,7 @@ s_expect_rejected_with (zsock_t *sock, const s_pb_t *batch, const char *words)
 Test (ingest, rejects_invalid_utf8_and_oversize_fields_with_a_reason)
 {
     zsock_t *sock = s_dealer (s_ingest);
-    s_pb_t batch;
+    testutil_pb_t batch = {0};
     s_hostile_batch (&batch, "T\xff\xfe", 3);
     s_expect_rejected_with (sock, &batch, "UTF-8");
     char long_id[100];
@@ -480,6 +441,7 @@ Test (ingest, rejects_invalid_utf8_and_oversize_fields_with_a_reason)
     proto_batch_ack_free (&ack);
     zframe_destroy (&reply);
     zsock_destroy (&sock);
+    testutil_pb_free (&batch);
 }
 
 Test (ingest, drops_a_frame_over_the_size_limit_and_serves_the_next_peer)

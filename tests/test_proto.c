@@ -475,6 +475,31 @@ Test (proto_json, rejects_a_channel_that_is_not_a_token)
                        "channel must be letters, digits, '_', '-' or '.'");
 }
 
+Test (proto_json, rejects_a_nul_byte_in_a_string_and_names_the_field)
+{
+    /* "u2\u0000zz" read as "u2" would be another event's id. */
+    s_expect_rejected ("{\"event_id\":\"u2\\u0000zz\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2025-07-01T00:00:00+08:00\"}",
+                       "event_id contains a NUL byte");
+    s_expect_rejected ("{\"event_id\":\"u2\",\"type\":\"tick\",\"ticket_id\":"
+                       "\"T\\u0000\",\"occurred_at\":"
+                       "\"2025-07-01T00:00:00+08:00\"}",
+                       "ticket_id contains a NUL byte");
+    /* A raw NUL byte inside a string, and in a member name. */
+    static const char raw[] = "{\"event_id\":\"u\0\",\"type\":\"tick\"}";
+    proto_event_t event;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_expect_eq (proto_event_from_json (raw, sizeof (raw) - 1, &event, reason),
+                  -1);
+    s_expect_rejected ("{\"event\\u0000id\":\"u2\",\"type\":\"tick\"}",
+                       "a member name contains a NUL byte");
+    /* An escaped backslash before u0000 is text, not a NUL. */
+    s_parse_ok ("{\"event_id\":\"u2\\\\u0000\",\"type\":\"tick\","
+                "\"occurred_at\":\"2025-07-01T00:00:00+08:00\"}",
+                &event);
+    cr_expect_str_eq (event.event_id, "u2\\u0000");
+}
+
 Test (proto_json, rejects_an_infinite_value)
 {
     s_expect_rejected ("{\"event_id\":\"e8\",\"type\":\"adjusted\","
@@ -765,18 +790,136 @@ Test (proto_wire, marks_an_event_with_an_oversized_string_invalid)
     free (wire);
 }
 
-Test (proto_wire, rejects_a_batch_of_more_than_100000_events)
+Test (proto_wire, rejects_a_batch_of_more_than_10000_events_before_unpacking)
 {
     s_wire_t *wire = calloc (1, sizeof *wire);
-    for (int index = 0; index < 100001; index++)
+    for (int index = 0; index < PROTO_BATCH_MAX + 1; index++)
         s_put_bytes (wire, 2, "", 0);
     proto_batch_t batch;
     char reason[PROTO_ERROR_MAX] = "";
     cr_assert_eq (proto_batch_decode (wire->data, wire->size, &batch, reason),
                   -1);
-    cr_assert_str_eq (reason, "batch of more than 100000 events");
+    cr_assert_str_eq (reason, "more than 10000 events");
     cr_assert_null (batch.events);
+    /* And as many unknown fields, which protobuf-c keeps too. */
+    wire->size = 0;
+    for (int index = 0; index < 100; index++)
+        s_put_int (wire, 99, 1);
+    cr_assert_eq (proto_batch_decode (wire->data, wire->size, &batch, reason),
+                  -1);
+    cr_assert_str_eq (reason, "more than 64 fields in one message");
     free (wire);
+}
+
+Test (proto_wire, marks_an_event_with_a_nul_byte_in_a_string_invalid)
+{
+    s_wire_t *event = calloc (1, sizeof *event);
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_tick_wire (event, "e1");
+    s_put_bytes (wire, 2, event->data, event->size);
+    event->size = 0;
+    s_put_bytes (event, 1, "e1\0x", 4);
+    s_put_int (event, 2, PROTO_TICK);
+    s_put_int (event, 5, (uint64_t)S_JULY_FIRST);
+    s_put_bytes (wire, 2, event->data, event->size);
+    proto_batch_t batch;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_batch_decode (wire->data, wire->size, &batch, reason),
+                  0, "%s", reason);
+    cr_assert_eq (batch.count, 2);
+    cr_expect_str_eq (batch.invalid[0], "");
+    cr_expect_str_eq (batch.invalid[1], "event_id contains a NUL byte");
+    proto_batch_free (&batch);
+    /* A NUL elsewhere in the batch refuses it. */
+    wire->size = 0;
+    s_wire_t *reject = calloc (1, sizeof *reject);
+    s_put_int (reject, 1, 3);
+    s_put_bytes (reject, 2, "bad\0", 4);
+    s_put_bytes (wire, 3, reject->data, reject->size);
+    cr_assert_eq (proto_batch_decode (wire->data, wire->size, &batch, reason),
+                  -1);
+    cr_expect_str_eq (reason, "reason contains a NUL byte");
+    free (reject);
+    free (event);
+    free (wire);
+}
+
+Test (proto_wire, refuses_a_query_with_a_nul_byte_or_too_many_units)
+{
+    s_wire_t *unit = calloc (1, sizeof *unit);
+    s_wire_t *wire = calloc (1, sizeof *wire);
+    s_put_bytes (unit, 1, "Z\0Q", 3);
+    s_put_string (unit, 3, "town");
+    s_put_int (wire, 1, PROTO_QUERY_UNITS_IMPORT);
+    s_put_bytes (wire, 5, unit->data, unit->size);
+    proto_query_t query;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_assert_eq (proto_query_decode (wire->data, wire->size, &query, reason),
+                  -1);
+    cr_expect_str_eq (reason, "unit 1: unit_id contains a NUL byte");
+    wire->size = 0;
+    s_put_int (wire, 1, PROTO_QUERY_REPORT);
+    s_put_bytes (wire, 2, "j\0x", 3);
+    cr_assert_eq (proto_query_decode (wire->data, wire->size, &query, reason),
+                  -1);
+    cr_expect_str_eq (reason, "ruleset contains a NUL byte");
+    wire->size = 0;
+    s_put_int (wire, 1, PROTO_QUERY_UNITS_IMPORT);
+    for (int index = 0; index < PROTO_UNITS_MAX + 1; index++)
+        s_put_bytes (wire, 5, "", 0);
+    cr_assert_eq (proto_query_decode (wire->data, wire->size, &query, reason),
+                  -1);
+    cr_expect_str_eq (reason, "more than 20000 units");
+    free (unit);
+    free (wire);
+}
+
+Test (proto_wire, sizes_the_largest_legal_frames_from_the_field_limits)
+{
+    /* A batch of the most events, every field at its longest, fits the
+       limit, and the limit stays far below ZeroMQ's 64 MiB. */
+    proto_event_t *events = calloc (PROTO_BATCH_MAX, sizeof *events);
+    cr_assert_not_null (events);
+    for (size_t i = 0; i < PROTO_BATCH_MAX; i++) {
+        proto_event_t *ev = &events[i];
+        memset (ev->event_id, 'e', PROTO_ID_MAX);
+        memset (ev->ticket_id, 't', PROTO_ID_MAX);
+        memset (ev->unit_id, 'u', PROTO_ID_MAX);
+        memset (ev->item, 'i', PROTO_ID_MAX);
+        memset (ev->channel, 'c', PROTO_TOKEN_MAX);
+        memset (ev->category, 'k', PROTO_TOKEN_MAX);
+        memset (ev->reason, 'r', PROTO_REASON_MAX);
+        memset (ev->period, 'p', PROTO_PERIOD_MAX);
+        memset (ev->by, 'b', PROTO_NAME_MAX);
+        memset (ev->counters, 'n', PROTO_REASON_MAX);
+        ev->type = PROTO_ADJUSTED;
+        ev->occurred_at = ev->dispatched_at = ev->due_at = PROTO_TIME_MAX;
+        ev->key_supervision = ev->repeat_dispatch = ev->rework = true;
+        ev->satisfaction = PROTO_SAT_NONE;
+        ev->resolved = PROTO_RES_NO;
+        ev->value = 1.5;
+    }
+    proto_line_reject_t *rejects = calloc (PROTO_REJECTS_MAX, sizeof *rejects);
+    cr_assert_not_null (rejects);
+    for (size_t i = 0; i < PROTO_REJECTS_MAX; i++) {
+        rejects[i].line = UINT32_MAX;
+        memset (rejects[i].reason, 'x', PROTO_ERROR_MAX);
+    }
+    size_t size = 0;
+    uint8_t *bytes = proto_batch_encode (UINT64_MAX, events, PROTO_BATCH_MAX,
+                                         rejects, PROTO_REJECTS_MAX, &size);
+    cr_assert_not_null (bytes);
+    cr_expect_leq (size, proto_batch_size_max ());
+    cr_expect_lt (proto_batch_size_max (), 16u << 20);
+    cr_expect_lt (proto_query_size_max (), 16u << 20);
+    proto_batch_t batch;
+    char reason[PROTO_ERROR_MAX] = "";
+    cr_expect_eq (proto_batch_decode (bytes, size, &batch, reason), 0, "%s",
+                  reason);
+    proto_batch_free (&batch);
+    free (bytes);
+    free (events);
+    free (rejects);
 }
 
 Test (proto_wire, round_trips_a_batch_ack)

@@ -587,7 +587,7 @@ Test (state, every_stored_event_is_logged_and_remembered_for_deduplication)
     store_txn_t *txn = store_begin (fx_store, false);
     cr_assert_eq (store_count (txn, STORE_LOG), 2);
     cr_assert_eq (store_count (txn, STORE_DEDUP), 2);
-    uint8_t key[8], seq[8];
+    uint8_t key[8], seq[24];
     store_put_be64 (key, 2);
     char bytes[1024];
     size_t size = sizeof (bytes);
@@ -600,8 +600,75 @@ Test (state, every_stored_event_is_logged_and_remembered_for_deduplication)
     cr_assert_eq (ev.type, PROTO_CLOSED);
     size = sizeof (seq);
     cr_assert_eq (store_get (txn, STORE_DEDUP, "e2", 2, seq, &size), STORE_OK);
+    cr_assert_eq (size, 24, "the log seq, then the event's digest");
     cr_assert_eq (store_get_be64 (seq), 2);
     store_abort (&txn);
+}
+
+/* Another event under a stored id is a conflict, refused with the
+   stored event's log number, and changes nothing. */
+static void
+s_expect_conflict (proto_event_t *other)
+{
+    size_t before_size, after_size;
+    char *before = fx_snapshot (&before_size);
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    store_txn_t *txn = store_begin (fx_store, true);
+    cr_assert_not_null (txn);
+    int rc = STORE_OK;
+    state_reject_t kind = STATE_REJECT_NONE;
+    cr_assert_eq (state_apply (txn, other,
+                               &(state_ctx_t){.clock = STATE_CLOCK_EVENT,
+                                              .wall_now = WALL_NOW},
+                               reason, &rc, &kind),
+                  STATE_REJECTED);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_expect_eq (kind, STATE_REJECT_CONFLICT);
+    cr_expect_str_eq (state_reject_name (kind), "conflict");
+    cr_expect (strstr (reason, "conflict: event_id e1 was stored before "
+                               "with other content (log event 1)"),
+               "%s", reason);
+    char *after = fx_snapshot (&after_size);
+    cr_expect (before_size == after_size &&
+                   memcmp (before, after, before_size) == 0,
+               "the store changed");
+    free (before);
+    free (after);
+}
+
+Test (state, another_event_under_a_stored_id_is_a_conflict)
+{
+    proto_event_t received =
+        fx_received ("T1", "U01", "2025-07-01 09:00", "2025-07-01 09:00",
+                     "2025-07-04 18:00");
+    fx_apply (received);
+    proto_event_t other =
+        fx_event (PROTO_CONTACTED, "T9", "U02", "2025-09-01 09:00");
+    snprintf (other.event_id, sizeof (other.event_id), "%s", received.event_id);
+    s_expect_conflict (&other);
+    /* One field is enough. */
+    other = received;
+    other.key_supervision = true;
+    s_expect_conflict (&other);
+}
+
+Test (state, a_store_without_digests_compares_with_the_logged_event)
+{
+    /* Stores written before digests were kept hold the log seq alone. */
+    proto_event_t received =
+        fx_received ("T1", "U01", "2025-07-01 09:00", "2025-07-01 09:00",
+                     "2025-07-04 18:00");
+    fx_apply (received);
+    store_txn_t *txn = store_begin (fx_store, true);
+    uint8_t seq[8];
+    store_put_be64 (seq, 1);
+    cr_assert_eq (store_put (txn, STORE_DEDUP, "e1", 2, seq, 8), STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    cr_expect_eq (fx_try (&received, NULL, reason), STATE_DUPLICATE);
+    proto_event_t other = received;
+    other.due_at += PROTO_HOUR_MS;
+    s_expect_conflict (&other);
 }
 
 Test (state, units_import_keeps_the_registry_order_when_a_unit_is_updated)
@@ -750,11 +817,6 @@ Test (state, a_duplicate_event_id_is_reported_and_changes_nothing)
     char reason[PROTO_ERROR_MAX + 1] = "x";
     cr_assert_eq (fx_try (&received, NULL, reason), STATE_DUPLICATE);
     cr_assert_eq (fx_try (&close, NULL, reason), STATE_DUPLICATE);
-    /* Same id, different content: still the same event. */
-    proto_event_t other =
-        fx_event (PROTO_CONTACTED, "T9", "U02", "2025-09-01 09:00");
-    snprintf (other.event_id, sizeof (other.event_id), "%s", received.event_id);
-    cr_assert_eq (fx_try (&other, NULL, reason), STATE_DUPLICATE);
     char *after = fx_snapshot (&after_size);
     cr_assert_eq (before_size, after_size);
     cr_assert_eq (memcmp (before, after, before_size), 0, "the store changed");

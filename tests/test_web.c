@@ -503,6 +503,7 @@ Test (web, post_over_the_size_limit_is_refused_with_413)
 Test (web, post_to_a_full_store_answers_503_and_readyz_says_not_ready)
 {
     harness_set (&h, "map_size_mb", "1");
+    harness_set (&h, "map_max_mb", "1"); /* a map that may not grow */
     s_start ();
     s_write ("units.csv", "unit_id,name,group\nU01,单位一,town\n");
     free (s_cli ("$HOTLINE units import units.csv"));
@@ -532,6 +533,27 @@ Test (web, post_to_a_full_store_answers_503_and_readyz_says_not_ready)
     cr_expect_eq (s_http ("GET", "/readyz", NULL, NULL, &answer), 503);
     cr_expect (strstr (answer, "\"ready\":false"), "%s", answer);
     free (answer);
+}
+
+Test (web, post_of_more_than_10000_lines_answers_413_and_stores_nothing)
+{
+    s_start ();
+    /* One body is one batch: at most 10,000 events (proto.h). */
+    size_t size = 10001 * 96;
+    char *body = malloc (size), *at = body;
+    for (int i = 0; i < 10001; i++)
+        at += sprintf (at,
+                       "{\"event_id\":\"t%d\",\"type\":\"tick\","
+                       "\"occurred_at\":\"2025-07-01T09:10:00+08:00\"}\n",
+                       i);
+    char *answer = NULL;
+    cr_expect_eq (s_http ("POST", "/api/v1/events", body, NULL, &answer), 413);
+    cr_expect (strstr (answer, "more than 10000 lines"), "%s", answer);
+    free (answer);
+    free (body);
+    char *stats = s_cli ("$HOTLINE stats");
+    cr_expect (strstr (stats, "\"log_events\":0"), "%s", stats);
+    free (stats);
 }
 
 /* ---- tests: access -------------------------------------------------- */

@@ -145,6 +145,15 @@ web__events (web__request_t *r)
         s_body_free (&b);
         return web__error (r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     }
+    /* One body is one batch, and a batch carries at most this many
+       events and refused lines (proto.h). */
+    if (b.count > PROTO_BATCH_MAX || b.reject_count > PROTO_REJECTS_MAX) {
+        s_body_free (&b);
+        return web__error (r, MHD_HTTP_CONTENT_TOO_LARGE,
+                           "more than %d lines: nothing was stored; send "
+                           "them in parts",
+                           PROTO_BATCH_MAX);
+    }
     size_t size;
     uint64_t batch_id = atomic_fetch_add (&r->web->ids, 1) + 1;
     uint8_t *payload = proto_batch_encode (batch_id, b.events, b.count,

@@ -1,0 +1,231 @@
+/*  Space, end to end: the real daemon and sender on a store that runs out
+    of room, in the LMDB map and on the disk.
+
+    The month is hotline-gen's scale-20 July (168,866 events, the issue's
+    reproducer; scale 5 where the map only has to grow). Whatever happens
+    while the store is full, nothing after a refused batch of a sender is
+    applied before it (so no close lands before its receipt and is
+    refused for good), the refusal says what is full, and after the
+    operator's fix a resend gives every report byte-identical to a clean
+    run's, with the log holding each line once. */
+#include "harness.h"
+#include "proto.h"
+
+#include <criterion/criterion.h>
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static harness_t h;
+static bool s_mounted; /* a tmpfs is mounted on h.dir/data */
+
+static void
+s_setup (void)
+{
+    harness_init (&h, "event");
+    s_mounted = false;
+}
+
+static void
+s_teardown (void)
+{
+    harness_stop (&h);
+    char path[512];
+    if (s_mounted)
+        umount (harness_path (&h, "data", path));
+    harness_fini (&h);
+}
+
+TestSuite (space, .init = s_setup, .fini = s_teardown, .timeout = 600);
+
+/* Writes the month into the harness directory and returns its lines. */
+static long
+s_month (int scale)
+{
+    long lines = harness_month (&h, scale, 3);
+    cr_assert_gt (lines, 0, "hotline-gen failed");
+    return lines;
+}
+
+/* The reports of a clean run of the month, then the daemon under test
+   started with the map's sizes (NULL: the defaults) and the units. */
+static char *
+s_clean_then_start (const char *map_size, const char *map_max)
+{
+    char *clean = harness_clean_reports (&h, "2025-07", "2025-Q3");
+    cr_assert_not_null (clean, "the clean run failed");
+    if (map_size)
+        harness_set (&h, "map_size_mb", map_size);
+    if (map_max)
+        harness_set (&h, "map_max_mb", map_max);
+    cr_assert (harness_start (&h));
+    cr_assert_eq (harness_run (&h, NULL, NULL,
+                               "$HOTLINE units import "
+                               "units.csv"),
+                  0);
+    return clean;
+}
+
+/* Sends the month with a 15 s give-up, as the issue did. Returns the
+   sender's stderr (malloc'd) and its exit status in *rc. */
+static char *
+s_send (int *rc)
+{
+    char *err = NULL;
+    *rc = harness_run (&h, NULL, &err,
+                       "$HOTLINE send events.jsonl --timeout 15000");
+    return err;
+}
+
+/* After the fix: a resend stores the rest, and the store holds exactly
+   the clean run's reports and one log entry per line. */
+static void
+s_expect_clean_after_resend (const char *clean, long lines)
+{
+    int rc;
+    char *err = s_send (&rc);
+    cr_expect_eq (rc, 0, "the resend must store everything: %s", err);
+    free (err);
+    char *reports = harness_reports (&h, "2025-07", "2025-Q3");
+    cr_expect_str_eq (reports, clean, "the reports differ from a clean run's");
+    free (reports);
+    cr_expect_eq (harness_stat (&h, "log_events", NULL), (double)lines);
+    cr_expect_eq (harness_stat (&h, "events_rejected", NULL), 0);
+}
+
+Test (
+    space,
+    refuses_in_order_when_the_map_is_full_and_a_resend_after_raising_it_gives_the_clean_reports)
+{
+    long lines = s_month (20);
+    /* A 4 MiB map that may not grow: the month does not fit. */
+    char *clean = s_clean_then_start ("4", "4");
+    int rc;
+    char *err = s_send (&rc);
+    cr_expect_eq (rc, 1, "the month cannot fit");
+    cr_expect (strstr (err, "store is full") != NULL, "%s", err);
+    free (err);
+    /* Nothing was applied out of order, so nothing was refused for good
+       and nothing went to the dead letters. */
+    cr_expect_eq (harness_stat (&h, "events_rejected", NULL), 0);
+    cr_expect_eq (harness_stat (&h, "dead_letters", NULL), 0);
+    cr_expect_gt (harness_stat (&h, "batches_failed", NULL), 0);
+    /* The operator's fix: a larger map, a restart, the file again. */
+    cr_assert_eq (harness_stop (&h), 0);
+    harness_set (&h, "map_size_mb", "1024");
+    harness_set (&h, "map_max_mb", "1024");
+    cr_assert (harness_start (&h));
+    s_expect_clean_after_resend (clean, lines);
+    free (clean);
+}
+
+/* One batch over a DEALER: its acknowledgement's text, "ok" when the
+   batch was committed, into said (256 bytes). */
+static void
+s_batch (zsock_t *sock, uint64_t id, const proto_event_t *events, size_t count,
+         char *said)
+{
+    size_t size;
+    uint8_t *bytes = proto_batch_encode (id, events, count, NULL, 0, &size);
+    zframe_t *frame = zframe_new (bytes, size);
+    free (bytes);
+    harness_exchange (sock, &frame, false, 20000, said, NULL);
+    cr_assert_str_neq (said, "", "no answer to batch %llu",
+                       (unsigned long long)id);
+}
+
+Test (space, holds_a_sender_behind_its_batch_that_was_not_stored)
+{
+    /* A 1 MiB map that may not grow: 10,000 ticks do not fit, one does. */
+    harness_set (&h, "map_size_mb", "1");
+    harness_set (&h, "map_max_mb", "1");
+    cr_assert (harness_start (&h));
+    proto_event_t *ticks = calloc (10000, sizeof (*ticks));
+    int64_t at;
+    proto_time_parse ("2025-07-01T09:00:00+08:00", &at);
+    for (int i = 0; i < 10000; i++) {
+        ticks[i].type = PROTO_TICK;
+        ticks[i].occurred_at = at + i;
+        snprintf (ticks[i].event_id, sizeof (ticks[i].event_id),
+                  "a-long-event-id-to-fill-the-map-%06d", i);
+    }
+    proto_event_t one = {.type = PROTO_TICK, .occurred_at = at};
+    snprintf (one.event_id, sizeof (one.event_id), "one");
+    zsock_t *sender = zsock_new_dealer (h.ingest);
+    char said[256];
+    s_batch (sender, 1, ticks, 10000, said);
+    cr_expect (strstr (said, "store is full"), "%s", said);
+    /* Batch 2 would fit, but it came after batch 1: not before it. */
+    s_batch (sender, 2, &one, 1, said);
+    cr_expect (strstr (said, "not stored: after batch 1: batch not stored: "
+                             "store is full"),
+               "%s", said);
+    cr_expect_eq (harness_stat (&h, "batches_held", NULL), 1);
+    cr_expect_eq (harness_stat (&h, "log_events", NULL), 0);
+    /* Another sender is not held. */
+    zsock_t *other = zsock_new_dealer (h.ingest);
+    s_batch (other, 2, &one, 1, said);
+    cr_expect_str_eq (said, "ok");
+    zsock_destroy (&other);
+    zsock_destroy (&sender);
+    free (ticks);
+}
+
+Test (space, grows_the_map_by_itself_up_to_map_max_mb)
+{
+    long lines = s_month (5);
+    char *clean = s_clean_then_start ("4", "1024");
+    int rc;
+    char *err = s_send (&rc);
+    cr_expect_eq (rc, 0, "the map grows instead of refusing: %s", err);
+    free (err);
+    cr_expect_gt (harness_stat (&h, "store_map_bytes", NULL), 4 << 20);
+    cr_expect_leq (harness_stat (&h, "store_map_bytes", NULL), 1024 << 20);
+    cr_expect_eq (harness_stat (&h, "batches_failed", NULL), 0);
+    char *reports = harness_reports (&h, "2025-07", "2025-Q3");
+    cr_expect_str_eq (reports, clean, "the reports differ from a clean run's");
+    free (reports);
+    cr_expect_eq (harness_stat (&h, "log_events", NULL), (double)lines);
+    free (clean);
+}
+
+Test (
+    space,
+    reports_a_full_disk_as_such_and_a_resend_after_freeing_space_gives_the_clean_reports)
+{
+    if (geteuid () != 0)
+        cr_skip_test ("not root: a tmpfs for the data directory cannot be "
+                      "mounted (run the suite as root to test a full disk)");
+    long lines = s_month (20);
+    /* The data directory on a 16 MiB tmpfs: the disk fills long before
+       the map (4 GiB) does. */
+    char data[512];
+    harness_path (&h, "data", data);
+    cr_assert_eq (mkdir (data, 0750), 0);
+    if (mount ("tmpfs", data, "tmpfs", 0, "size=16m") != 0)
+        cr_skip_test ("cannot mount a tmpfs on %s: %s", data, strerror (errno));
+    s_mounted = true;
+    char *clean = s_clean_then_start (NULL, NULL);
+    int rc;
+    char *err = s_send (&rc);
+    cr_expect_eq (rc, 1, "the month cannot fit on the disk");
+    cr_expect (strstr (err, "disk full") != NULL, "%s", err);
+    free (err);
+    char log[512];
+    char *text = harness_slurp (harness_path (&h, "daemon.log", log));
+    cr_expect (text && strstr (text, "disk full"), "the log must say so");
+    cr_expect (text && !strstr (text, "Input/output error"),
+               "a full disk is not an I/O error");
+    free (text);
+    cr_expect_eq (harness_stat (&h, "events_rejected", NULL), 0);
+    /* The operator's fix: room on the disk; the daemon keeps running. */
+    cr_assert_eq (mount ("tmpfs", data, "tmpfs", MS_REMOUNT, "size=1g"), 0,
+                  "%s", strerror (errno));
+    s_expect_clean_after_resend (clean, lines);
+    free (clean);
+}

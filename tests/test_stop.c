@@ -1,0 +1,132 @@
+/*  Stopping, end to end: SIGTERM while two senders keep the daemon busy.
+
+    Every stop must end within a bound, whatever the actors were doing
+    (the issue's hang: main waiting for ingest while ingest waited for a
+    scorer that had already stopped; the data-directory lock then stayed
+    held and a restart failed). Unacknowledged batches are simply not
+    acknowledged: the senders keep them and send them again to the
+    restarted daemon, and the store ends as a clean run's.
+
+    Both senders send the same month. A sender sends in file order and
+    resends in that order, and the daemon applies each event at its first
+    arrival, so the events are applied in the file's order whichever
+    sender delivers them first: the clean run is one sender, alone. */
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <czmq.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+/* The bound on a stop, and how many stops. */
+#define STOP_LIMIT_MS 10000
+#define STOPS         20
+
+static harness_t h;
+
+static void
+s_setup (void)
+{
+    harness_init (&h, "event");
+}
+
+static void
+s_teardown (void)
+{
+    harness_fini (&h);
+}
+
+TestSuite (stop, .init = s_setup, .fini = s_teardown, .timeout = 900);
+
+/* Starts a sender of the month; name is its output files' name. */
+static pid_t
+s_sender (const char *name)
+{
+    pid_t pid =
+        harness_spawn (&h, name, "$HOTLINE send events.jsonl --timeout 600000");
+    cr_assert_gt (pid, 0);
+    return pid;
+}
+
+/* Replaces a sender that finished (after checking it stored everything),
+   so two are always running when the daemon is stopped. */
+static void
+s_keep_running (pid_t *sender, const char *name)
+{
+    int status;
+    if (waitpid (*sender, &status, WNOHANG) != *sender)
+        return;
+    char path[512], file[64];
+    snprintf (file, sizeof (file), "%s.err", name);
+    char *err = harness_slurp (harness_path (&h, file, path));
+    cr_expect (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+               "a sender ended without storing everything: %s", err);
+    free (err);
+    *sender = s_sender (name);
+}
+
+Test (
+    stop,
+    ends_within_10_s_of_sigterm_20_times_with_two_senders_running_and_loses_nothing)
+{
+    char *err = NULL;
+    /* Two senders of a 67,000-event month keep the daemon busy through
+       every stop (a sender that finishes is started again). */
+    long lines = harness_month (&h, 8, 3);
+    cr_assert_gt (lines, 0, "hotline-gen failed");
+
+    /* The clean run: a daemon of its own, one sender. */
+    char *expected = harness_clean_reports (&h, "2025-07", "2025-Q3");
+    cr_assert_not_null (expected, "the clean run failed");
+
+    cr_assert (harness_start (&h));
+    cr_assert_eq (
+        harness_run (&h, NULL, NULL, "$HOTLINE units import units.csv"), 0);
+    pid_t a = s_sender ("a"), b = s_sender ("b");
+    unsigned seed = getenv ("HOTLINE_FAULT_SEED")
+                        ? (unsigned)atoi (getenv ("HOTLINE_FAULT_SEED"))
+                        : (unsigned)time (NULL);
+    srand (seed);
+    fprintf (stderr, "stop: seed %u (HOTLINE_FAULT_SEED to repeat)\n", seed);
+    int slowest = 0;
+    for (int stop = 0; stop < STOPS; stop++) {
+        /* Fault injection, not synchronisation: a random moment while
+           both senders are busy. */
+        zclock_sleep (300 + rand () % 1200);
+        s_keep_running (&a, "a");
+        s_keep_running (&b, "b");
+        int elapsed;
+        int status = harness_stop_within (&h, STOP_LIMIT_MS, &elapsed);
+        cr_assert_neq (status, -1,
+                       "stop %d: hotlined still running %d ms after SIGTERM",
+                       stop + 1, elapsed);
+        cr_expect_eq (status, 0, "stop %d: exit status %d", stop + 1, status);
+        slowest = elapsed > slowest ? elapsed : slowest;
+        /* The lock is free again: the restart takes the directory. */
+        cr_assert (harness_start (&h), "restart %d failed", stop + 1);
+    }
+    fprintf (stderr, "stop: %d stops, the slowest took %d ms\n", STOPS,
+             slowest);
+    cr_expect_eq (harness_wait (a), 0, "sender a lost events");
+    cr_expect_eq (harness_wait (b), 0, "sender b lost events");
+
+    /* A last stop and restart, then the file once more. */
+    int elapsed;
+    cr_assert_eq (harness_stop_within (&h, STOP_LIMIT_MS, &elapsed), 0);
+    cr_assert (harness_start (&h));
+    cr_assert_eq (harness_run (&h, NULL, &err, "$HOTLINE send events.jsonl"), 0,
+                  "%s", err);
+    free (err);
+    char *reports = harness_reports (&h, "2025-07", "2025-Q3");
+    cr_expect_str_eq (reports, expected,
+                      "the reports differ from a clean "
+                      "run's");
+    cr_expect_eq (harness_stat (&h, "log_events", NULL), (double)lines);
+    cr_expect_eq (harness_stat (&h, "events_rejected", NULL), 0);
+    free (reports);
+    free (expected);
+}
