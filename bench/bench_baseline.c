@@ -484,7 +484,8 @@ s_scratch_batch (store_t *scratch, const proto_event_t *events, size_t first,
                 ? STATE_REJECTED
                 : state_apply (txn, &events[i], &ctx, reason, &rc, &kind);
         if (outcome == STATE_REJECTED)
-            rc = state_dead_letter (txn, &events[i], kind, reason, wall_now);
+            rc = state_dead_letter (txn, &events[i], kind, reason, wall_now,
+                                    &(state_dead_limits_t){0});
         else if (outcome == STATE_DUPLICATE)
             duplicates++;
     }

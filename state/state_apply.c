@@ -124,8 +124,6 @@ state_reject_name (state_reject_t kind)
     static const char *names[STATE_REJECT_KINDS] = {
         "none",           "invalid",    "unknown_unit",
         "unknown_ticket", "wrong_unit", "wrong_state",
-        "none",           "invalid",    "unknown_unit",
-        "unknown_ticket", "wrong_unit", "wrong_state",
         "out_of_order",   "future",     "calendar",
         "conflict"};
     return kind >= 0 && kind < STATE_REJECT_KINDS ? names[kind] : "?";
