@@ -212,7 +212,11 @@ proto__scan_free (proto__scan_t *scan)
 static size_t
 s_string (size_t bytes)
 {
-    return 1 + (bytes < 128 ? 1 : bytes < 16384 ? 2 : bytes < 2097152 ? 3 : 4) +
+    return 1 +
+           (bytes < 128       ? 1
+            : bytes < 16384   ? 2
+            : bytes < 2097152 ? 3
+                              : 4) +
            bytes;
 }
 
@@ -230,11 +234,11 @@ proto_batch_size_max (void)
 {
     /* ids and item; channel, category; reason, counters; period; by;
        time_limit; type, times, flags, enums; value */
-    size_t event =
-        4 * s_string (PROTO_ID_MAX) + 2 * s_string (PROTO_TOKEN_MAX) +
-        2 * s_string (PROTO_REASON_MAX) + s_string (PROTO_PERIOD_MAX) +
-        s_string (PROTO_NAME_MAX) + s_string (PROTO_LIMIT_MAX) +
-        9 * VARINT_FIELD + DOUBLE_FIELD;
+    size_t event = 4 * s_string (PROTO_ID_MAX) +
+                   2 * s_string (PROTO_TOKEN_MAX) +
+                   2 * s_string (PROTO_REASON_MAX) +
+                   s_string (PROTO_PERIOD_MAX) + s_string (PROTO_NAME_MAX) +
+                   s_string (PROTO_LIMIT_MAX) + 9 * VARINT_FIELD + DOUBLE_FIELD;
     size_t reject = VARINT_FIELD + s_string (PROTO_ERROR_MAX);
     return VARINT_FIELD + PROTO_BATCH_MAX * s_message (event) +
            PROTO_REJECTS_MAX * s_message (reject);
@@ -247,8 +251,8 @@ proto_query_size_max (void)
        unit, item, ticket; period; topic; state; note; a calendar file's
        body; the units */
     size_t unit = 2 * s_string (PROTO_ID_MAX) + s_string (PROTO_REASON_MAX);
-    return 7 * VARINT_FIELD + s_string (PROTO_BODY_MAX) + 4 * s_string (PROTO_ID_MAX) +
-           s_string (PROTO_PERIOD_MAX) + s_string (PROTO_TOPIC_MAX) +
-           s_string (15) + s_string (PROTO_REASON_MAX) +
-           PROTO_UNITS_MAX * s_message (unit);
+    return 7 * VARINT_FIELD + s_string (PROTO_BODY_MAX) +
+           4 * s_string (PROTO_ID_MAX) + s_string (PROTO_PERIOD_MAX) +
+           s_string (PROTO_TOPIC_MAX) + s_string (15) +
+           s_string (PROTO_REASON_MAX) + PROTO_UNITS_MAX * s_message (unit);
 }

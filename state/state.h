@@ -199,8 +199,8 @@ typedef struct {
                                  store's; state_calendar_sync keeps it
                                  current), or NULL: loaded from the store
                                  for this call */
-    bool trusted;             /* events read back from the log (a replay
-                                 into a scratch store): never future */
+    bool trusted;                     /* events read back from the log (a replay
+                                         into a scratch store): never future */
 } state_ctx_t;
 
 /* Applies one event (already checked by proto_event_validate) inside the

@@ -122,10 +122,9 @@ const char *
 state_reject_name (state_reject_t kind)
 {
     static const char *names[STATE_REJECT_KINDS] = {
-        "none",           "invalid",    "unknown_unit",
-        "unknown_ticket", "wrong_unit", "wrong_state",
-        "out_of_order",   "future",     "calendar",
-        "conflict"};
+        "none",       "invalid",     "unknown_unit", "unknown_ticket",
+        "wrong_unit", "wrong_state", "out_of_order", "future",
+        "calendar",   "conflict"};
     return kind >= 0 && kind < STATE_REJECT_KINDS ? names[kind] : "?";
 }
 

@@ -51,10 +51,9 @@ struct _store_cursor_t {
 };
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
-    "meta",     "log",    "dedup",   "tickets",   "due",
-    "counters", "manual", "units",   "alerts",    "rejected",
-    "counted",  "trail",  "appeals", "published", "calendar",
-    "rejected_index"};
+    "meta",    "log",       "dedup",    "tickets",       "due",     "counters",
+    "manual",  "units",     "alerts",   "rejected",      "counted", "trail",
+    "appeals", "published", "calendar", "rejected_index"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */
