@@ -5,15 +5,16 @@
     the payload and the rest as the envelope, decodes it with
     proto_batch_decode (which also validates every event) and answers with
     a BatchAck encoded by proto_batch_ack_encode. The caller's sender (the
-    one it uses for hotlined, bench_ingest.c) sends it the same frames.
+    one it uses for hotlined, bench_ingest_send.c) sends it the same frames.
     Encoding the batches is left out (they are encoded beforehand), so is
     the scorer thread hop (ingest hands batches to the scorer over an
     inproc PAIR).
 
     SQLite does hotlined's store operations, not a copy of its logic.
     Each batch is first applied, untimed, by the real state machine
-    (state_apply, as scorer_actor.c's batch does: a refused event kept as
-    a dead letter, duplicates totalled in meta) to a scratch LMDB store
+    (state_apply, as scorer_actor.c's batch does: the working time loaded
+    once and checked per batch with one meta read, a refused event kept
+    as a dead letter, duplicates totalled in meta) to a scratch LMDB store
     whose tap (store.h) records every operation the transaction makes:
     each point read and cursor step, each put (the summed counter records
     written at commit included), each delete. The timed part replays
@@ -459,20 +460,28 @@ s_units_import (store_txn_t *txn, const proto_event_t *events, size_t count)
 }
 
 /* Applies events[first..end) in one write transaction of the scratch
-   store, as scorer_actor.c's batch does on the event clock: an invalid
-   or refused event is kept as a dead letter, duplicates are totalled in
-   meta.
+   store, as scorer_actor.c's batch does on the event clock: the working
+   time in force (*calendar, loaded once) checked against the store's
+   with one meta read and handed to the state machine, an invalid or
+   refused event kept as a dead letter, duplicates totalled in meta.
    Returns 0, or -1 with the reason in err (256 bytes). */
 static int
-s_scratch_batch (store_t *scratch, const proto_event_t *events, size_t first,
-                 size_t end, int64_t wall_now, char *err)
+s_scratch_batch (store_t *scratch, state_calendar_t **calendar,
+                 const proto_event_t *events, size_t first, size_t end,
+                 int64_t wall_now, char *err)
 {
     store_txn_t *txn = store_begin (scratch, true);
     if (!txn) {
         snprintf (err, 256, "cannot begin a scratch transaction");
         return -1;
     }
-    state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT, .wall_now = wall_now};
+    if (state_calendar_sync (txn, calendar, err) != 0) {
+        store_abort (&txn);
+        return -1;
+    }
+    state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
+                       .wall_now = wall_now,
+                       .calendar = *calendar};
     int rc = STORE_OK;
     uint64_t duplicates = 0;
     for (size_t i = first; i < end && rc == STORE_OK; i++) {
@@ -578,9 +587,14 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
     memset (out, 0, sizeof (*out));
     int64_t wall_now = zclock_time ();
     int rc = -1;
-    /* Units first, not timed: the hotline run imports them beforehand. */
+    /* Units first, not timed: the hotline run imports them beforehand.
+       The working time in force is loaded once, as hotlined's scorer
+       does when it starts (state_apply would load it for every event
+       otherwise). */
+    state_calendar_t *calendar = NULL;
     store_txn_t *txn = store_begin (scratch, true);
     if (!txn || s_units_import (txn, events, count) != STORE_OK ||
+        !(calendar = state_calendar_load (txn, err)) ||
         store_commit (&txn) != STORE_OK) {
         store_abort (&txn);
         snprintf (err, sizeof (err), "registering units in the scratch store");
@@ -593,7 +607,7 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
     int64_t usecs = 0;
     for (size_t i = 0; i < count; i += batch) {
         s_tape_reset (&tape);
-        if (s_scratch_batch (scratch, events, i,
+        if (s_scratch_batch (scratch, &calendar, events, i,
                              count - i < batch ? count : i + batch, wall_now,
                              err) != 0)
             goto cleanup;
@@ -618,6 +632,7 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
 cleanup:
     if (rc != 0)
         fprintf (stderr, "bench_sqlite: %s: %s\n", self->path, err);
+    state_calendar_destroy (&calendar);
     store_destroy (&scratch);
     s_db_close (&self);
     free (tape.bytes);

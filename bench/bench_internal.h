@@ -128,4 +128,120 @@ int bench__live_run_latency (const bench__live_options_t *opt,
 int bench__live_print_latency (const bench__live_options_t *opt,
                                const bench__live_latency_result_t *lat);
 
+/*  hotline-bench ingest: bench_ingest.c (options, setup, the table, main),
+    bench_ingest_send.c (the stream and the windowed sender),
+    bench_ingest_big.c (the big store), bench_ingest_rounds.c (raw,
+    empty, big and SQLite runs, and the calendar's --time-limits runs),
+    bench_ingest_latency.c.                                              */
+
+/* The calendar's runs (--time-limits): the due_at stream with working
+   time, the time-limit stream with working time, the due_at stream with
+   none; and what each measures, per round. */
+enum {
+    BENCH_INGEST_CAL_DUE,
+    BENCH_INGEST_CAL_LIMITS,
+    BENCH_INGEST_CAL_NONE,
+    BENCH_INGEST_CAL_RUNS
+};
+enum {
+    BENCH_INGEST_CAL_RATE,   /* events/s */
+    BENCH_INGEST_CAL_DAEMON, /* the daemon's CPU µs per event */
+    BENCH_INGEST_CAL_APPLY,  /* the state machine's alone, in-process */
+    BENCH_INGEST_CAL_FIGURES
+};
+
+/* The options of a run (bench_ingest.c parses them). */
+typedef struct {
+    int units;             /* units in the registry */
+    uint64_t tickets;      /* tickets of the timed stream */
+    int rounds;            /* ingest rounds */
+    size_t batch;          /* events per message */
+    size_t window;         /* messages in flight */
+    uint64_t big_tickets;  /* tickets already in the big store, 0: skip */
+    const char *big_store; /* where the big store is kept, or NULL */
+    double seconds;        /* length of each latency run */
+    bool quick;            /* CI smoke run */
+    bool time_limits;      /* also the calendar's runs */
+} bench__ingest_options_t;
+
+/* The encoded stream (bench_ingest_send.c). */
+typedef struct {
+    proto_event_t *events; /* for SQLite */
+    size_t count;          /* events */
+    uint8_t **payloads;    /* EventBatch frames */
+    size_t *sizes;         /* their sizes */
+    size_t *counts;        /* their event counts */
+    size_t batches;        /* frames */
+} bench__ingest_stream_t;
+
+/* The acknowledgement latency at one offered rate. */
+typedef struct {
+    int rate;    /* events/s offered */
+    double p50;  /* send -> acknowledgement, ms */
+    double p99;  /* ... */
+    double p999; /* ... */
+} bench__ingest_latency_t;
+
+/* What one run of hotline-bench ingest measures, filled step by step;
+   bench_ingest.c sets it up, prints it and frees it. */
+typedef struct {
+    proto_unit_t *units;            /* the registry every daemon imports */
+    char big_data[512];             /* the big store's LMDB directory */
+    char quick_dir[64];             /* --quick's temporary big store, or "" */
+    bench__ingest_stream_t stream;  /* the current round's stream */
+    bench__ingest_stream_t limited; /* ... with time limits (--time-limits) */
+    uint64_t events_total;          /* events per round */
+    double *raw;                    /* per round, events/s: raw ZeroMQ */
+    double *empty;                  /* ... hotlined, empty store */
+    double *big;                    /* ... hotlined, big store */
+    double *sqlite;                 /* ... SQLite */
+    double *per_commit;             /* per round: events per hotlined commit */
+    /* Per round, figure and calendar run (--time-limits). */
+    double (*cal)[BENCH_INGEST_CAL_FIGURES][BENCH_INGEST_CAL_RUNS];
+    long anon_empty;      /* peak RssAnon of hotlined, kB: empty store */
+    long anon_big;        /* ... big store */
+    long file_big;        /* RssFile after the big store run, kB */
+    double store_bytes;   /* the last empty store's bytes */
+    double store_events;  /* ... and events */
+    double big_bytes;     /* the big store's bytes */
+    double big_events;    /* ... and events */
+    char replay_dir[256]; /* the last empty store, kept for the replay */
+    bench__ingest_latency_t latency[2]; /* at 1,000 and 10,000 events/s */
+    double replay_rate;                 /* events/s */
+    uint64_t replay_events;             /* events replayed */
+} bench__ingest_run_t;
+
+/* Generates the timed stream with ids starting with prefix (with time
+   limits instead of due_at when `limits`) and encodes it into frames of
+   opt->batch events. Returns 0, or -1 (out of memory: free s all the
+   same). */
+int bench__ingest_stream_make (const bench__ingest_options_t *opt,
+                               const char *prefix, bool limits,
+                               bench__ingest_stream_t *s);
+/* Frees what s holds and zeroes it; an all-zero s is empty. */
+void bench__ingest_stream_free (bench__ingest_stream_t *s);
+/* A DEALER connected to endpoint (60 s receive timeout), or NULL. */
+zsock_t *bench__ingest_dealer (const char *endpoint);
+/* Sends every frame, `window` in flight, to hotlined or the raw receiver
+   alike; returns events/s from the first send to the last
+   acknowledgement, or -1 (with a line on stderr naming `what`). With
+   `sample` (a pid, or 0) the peak of its anonymous memory goes to
+   *anon_peak. */
+double bench__ingest_blast (const char *endpoint,
+                            const bench__ingest_stream_t *s, size_t window,
+                            const char *what, pid_t sample, long *anon_peak);
+/* Fills the big store `data` (under dir) unless a previous run left it
+   complete. Returns 0 or -1. */
+int bench__ingest_big_fill (const bench__ingest_options_t *opt, const char *dir,
+                            const char *data);
+/* Round r (0-based): fresh streams, then the raw, empty, calendar (when
+   opt->time_limits), big (when opt->big_tickets) and SQLite runs, and
+   the round's lines. Returns 0, or -1 when one failed. */
+int bench__ingest_round (const bench__ingest_options_t *opt,
+                         bench__ingest_run_t *run, int r);
+/* The acknowledgement latency at 1,000 and 10,000 events/s, each on a
+   fresh daemon, into run->latency. Returns 0 or -1. */
+int bench__ingest_latency (const bench__ingest_options_t *opt,
+                           bench__ingest_run_t *run);
+
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs the dependencies, builds
 # twice (optimised, and Debug with AddressSanitizer + UBSan), runs every
-# test in both, and checks the formatting.
+# test in both, and checks the formatting and the code (layers, sizes:
+# scripts/check-code.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -18,6 +19,9 @@ fi
 echo "== format"
 files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*')
 clang-format --dry-run -Werror $files
+
+echo "== layers, library types, file and function sizes"
+scripts/check-code.sh
 
 echo "== build (RelWithDebInfo)"
 scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
