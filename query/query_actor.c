@@ -429,17 +429,7 @@ s_handle (s_query_t *self, zmsg_t *msg)
         atomic_fetch_add (&self->args->stats->queries, 1);
     }
     zframe_destroy (&payload);
-    size_t size;
-    uint8_t *reply =
-        proto_reply_encode (json != NULL, json ? NULL : err, json, &size);
-    free (json);
-    if (!reply) {
-        zmsg_destroy (&msg);
-        return;
-    }
-    zmsg_addmem (msg, reply, size);
-    free (reply);
-    zmsg_send (&msg, self->router);
+    query__reply (&msg, json, err, self->router);
 }
 
 /* A reply the as-of worker built, to its client. */
@@ -447,7 +437,7 @@ static void
 s_forward (s_query_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->asof);
-    if (msg && zframe_size (zmsg_last (msg)) > 0)
+    if (msg)
         zmsg_send (&msg, self->router);
     zmsg_destroy (&msg);
 }

@@ -73,16 +73,26 @@ s_answer (zsock_t *pipe, query_args_t *args, zmsg_t *msg)
         proto_query_free (&q);
     }
     zframe_destroy (&payload);
+    /* Out of memory: no reply, as the actor's own answers. */
+    query__reply (&msg, json, err, pipe);
+}
+
+int
+query__reply (zmsg_t **msg_p, char *json, const char *err, void *to)
+{
     size_t size;
     uint8_t *reply =
         proto_reply_encode (json != NULL, json ? NULL : err, json, &size);
     free (json);
-    if (reply) {
-        zmsg_addmem (msg, reply, size);
-        free (reply);
-    } else
-        zmsg_addstr (msg, ""); /* out of memory: the actor drops it */
-    zmsg_send (&msg, pipe);
+    if (!reply) {
+        zmsg_destroy (msg_p);
+        return -1;
+    }
+    zmsg_addmem (*msg_p, reply, size);
+    free (reply);
+    int rc = zmsg_send (msg_p, to);
+    zmsg_destroy (msg_p);
+    return rc;
 }
 
 void

@@ -33,6 +33,11 @@ char *query__report (query_args_t *args, const proto_query_t *q, char *err);
    by the as-of worker, off the query actor's thread. */
 bool query__is_as_of (const proto_query_t *q);
 
+/* Appends the QueryReply of `json` (taken; NULL: the error `err`) to
+   *msg_p (the client's envelope) and sends it to `to`. Returns 0, or -1
+   when out of memory or not sent (the message is then dropped). */
+int query__reply (zmsg_t **msg_p, char *json, const char *err, void *to);
+
 /* The as-of worker (query_asof.c), a czmq actor with `args` the query's
    query_args_t: takes [envelope..., request] messages on its pipe and
    sends back [envelope..., reply], one at a time; ends on $TERM. */
