@@ -56,14 +56,15 @@ static void
 s_feed (int months, const char *scale)
 {
     char *err = NULL;
-    for (int m = 0; m < months; m++)
+    for (int m = 0; m < months; m++) {
         cr_assert_eq (harness_run (&h, NULL, &err,
                                    "$GEN --month 2025-%02d --scale %s "
                                    "--units units.csv --events m%d.jsonl",
                                    7 + m, scale, m),
                       0, "%s", err ? err : "");
-    free (err);
-    err = NULL;
+        free (err);
+        err = NULL;
+    }
     cr_assert_eq (harness_run (&h, NULL, &err,
                                "cat m*.jsonl > events.jsonl && $HOTLINE units "
                                "import units.csv && $HOTLINE send "
