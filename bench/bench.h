@@ -18,4 +18,8 @@ int bench_live_main (int argc, char *argv[]);
    (bench_web.c). */
 int bench_web_main (int argc, char *argv[]);
 
+/* A report as of an earlier moment against the live report, and the
+   latency of other queries while one is built (bench_asof.c). */
+int bench_asof_main (int argc, char *argv[]);
+
 #endif

@@ -7,7 +7,9 @@
     hotline-bench live [options]     stalled subscriber; event -> score
     hotline-bench web [options]      HTTP ingest beside ZeroMQ ingest; a
                                      stalled live HTTP client
-    hotline-bench all [--quick]      all three, as the README table
+    hotline-bench asof [options]     report as of a moment vs the live
+                                     report; stats latency meanwhile
+    hotline-bench all [--quick]      all of them, as the README table
                                      reports them
 
     Each part's --help lists its options; --quick is a seconds-long smoke
@@ -22,7 +24,7 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "usage: hotline-bench ingest|report|live|web [options]\n"
+             "usage: hotline-bench ingest|report|live|web|asof [options]\n"
              "       hotline-bench all [--quick]\n"
              "\n"
              "  ingest  durable ingest against raw ZeroMQ and SQLite, ack "
@@ -32,7 +34,10 @@ s_usage (FILE *out)
              "  live    a stalled subscriber's cost, event -> score latency\n"
              "  web     HTTP ingest beside ZeroMQ ingest, a stalled live HTTP "
              "client\n"
-             "  all     all four with their defaults (--quick: a smoke run "
+             "  asof    a report as of an earlier moment against the live "
+             "one, and\n"
+             "          the stats latency while it is built\n"
+             "  all     all five with their defaults (--quick: a smoke run "
              "for CI)\n"
              "\n"
              "hotline-bench PART --help lists a part's options.\n");
@@ -55,6 +60,8 @@ main (int argc, char *argv[])
         return bench_live_main (argc - 1, argv + 1);
     if (strcmp (part, "web") == 0)
         return bench_web_main (argc - 1, argv + 1);
+    if (strcmp (part, "asof") == 0)
+        return bench_asof_main (argc - 1, argv + 1);
     if (strcmp (part, "all") == 0) {
         bool quick = argc > 2 && strcmp (argv[2], "--quick") == 0;
         if (argc > 2 && !quick) {
@@ -70,6 +77,8 @@ main (int argc, char *argv[])
             rc = bench_live_main (n, args);
         if (rc == 0)
             rc = bench_web_main (n, args);
+        if (rc == 0)
+            rc = bench_asof_main (n, args);
         return rc;
     }
     fprintf (stderr, "hotline-bench: unknown part %s\n", part);

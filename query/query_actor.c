@@ -11,18 +11,14 @@
 typedef struct {
     query_args_t *args; /* configuration (borrowed) */
     zsock_t *router;    /* clients */
+    zactor_t *asof;     /* the as-of worker (query_asof.c) */
 } s_query_t;
 
 /* The ruleset a query names, or NULL with the error. */
 static const rules_ruleset_t *
 s_ruleset (s_query_t *self, const char *id, char *err)
 {
-    const rules_ruleset_t *rs =
-        rules_set_find (rules_catalog_current (self->args->catalog), id);
-    if (!rs)
-        snprintf (err, 256,
-                  "unknown ruleset \"%s\" (hotline rulesets lists them)", id);
-    return rs;
+    return query__ruleset (self->args, id, err);
 }
 
 static char *
@@ -105,29 +101,6 @@ s_diff (s_query_t *self, const proto_query_t *q, char *err)
     if (rs && !txn)
         snprintf (err, 256, "cannot read the store");
     char *json = txn ? report_diff (txn, rs, q->period, q->version, err) : NULL;
-    store_abort (&txn);
-    return json;
-}
-
-static char *
-s_report (s_query_t *self, const proto_query_t *q, char *err)
-{
-    if (q->published) {
-        /* Stored bytes: no ruleset needed, reloads change nothing. */
-        store_txn_t *txn = store_begin (self->args->store, false);
-        char *json =
-            txn ? report_published (txn, q->ruleset, q->period, q->version, err)
-                : NULL;
-        if (!txn)
-            snprintf (err, 256, "cannot read the store");
-        store_abort (&txn);
-        return json;
-    }
-    const rules_ruleset_t *rs = s_ruleset (self, q->ruleset, err);
-    store_txn_t *txn = rs ? store_begin (self->args->store, false) : NULL;
-    if (rs && !txn)
-        snprintf (err, 256, "cannot read the store");
-    char *json = txn ? report_json (txn, rs, q->period, q->as_of, err) : NULL;
     store_abort (&txn);
     return json;
 }
@@ -394,7 +367,16 @@ s_handle (s_query_t *self, zmsg_t *msg)
     } else {
         switch (q.kind) {
         case PROTO_QUERY_REPORT:
-            json = s_report (self, &q, err);
+            if (query__is_as_of (&q)) {
+                /* Built off this thread: the reply comes back from the
+                   worker (s_forward). */
+                proto_query_free (&q);
+                atomic_fetch_add (&self->args->stats->queries, 1);
+                zmsg_append (msg, &payload);
+                zmsg_send (&msg, self->asof);
+                return;
+            }
+            json = query__report (self->args, &q, err);
             break;
         case PROTO_QUERY_UNITS_IMPORT:
             json = s_units_import (self, &q, err);
@@ -447,23 +429,24 @@ s_handle (s_query_t *self, zmsg_t *msg)
         atomic_fetch_add (&self->args->stats->queries, 1);
     }
     zframe_destroy (&payload);
-    size_t size;
-    uint8_t *reply =
-        proto_reply_encode (json != NULL, json ? NULL : err, json, &size);
-    free (json);
-    if (!reply) {
-        zmsg_destroy (&msg);
-        return;
-    }
-    zmsg_addmem (msg, reply, size);
-    free (reply);
-    zmsg_send (&msg, self->router);
+    query__reply (&msg, json, err, self->router);
+}
+
+/* A reply the as-of worker built, to its client. */
+static void
+s_forward (s_query_t *self)
+{
+    zmsg_t *msg = zmsg_recv (self->asof);
+    if (msg)
+        zmsg_send (&msg, self->router);
+    zmsg_destroy (&msg);
 }
 
 void
 query_actor (zsock_t *pipe, void *args)
 {
-    s_query_t self = {args, zsock_new (ZMQ_ROUTER)};
+    s_query_t self = {args, zsock_new (ZMQ_ROUTER),
+                      zactor_new (query__asof_actor, args)};
     if (self.router) {
         /* Frames past the largest legal request are refused by libzmq
            before they are read; a request is counted on the wire before
@@ -472,19 +455,20 @@ query_actor (zsock_t *pipe, void *args)
         zsock_set_rcvhwm (self.router, QUEUE_MAX);
     }
     security_apply_server (self.args->security, self.router);
-    if (!self.router ||
+    if (!self.router || !self.asof ||
         zsock_bind (self.router, "%s", self.args->endpoint) < 0 ||
         (self.args->inproc &&
          zsock_bind (self.router, "%s", self.args->inproc) < 0)) {
         zsys_error ("query: cannot bind %s: %s", self.args->endpoint,
                     zmq_strerror (zmq_errno ()));
         zsock_destroy (&self.router);
+        zactor_destroy (&self.asof);
         ((query_args_t *)args)->failed = true;
         zsock_signal (pipe, 1);
         return;
     }
     zsock_signal (pipe, 0);
-    zpoller_t *poller = zpoller_new (pipe, self.router, NULL);
+    zpoller_t *poller = zpoller_new (pipe, self.router, self.asof, NULL);
     zpoller_set_nonstop (poller, true); /* main stops it, with $TERM */
     while (true) {
         void *which = zpoller_wait (poller, -1);
@@ -494,8 +478,12 @@ query_actor (zsock_t *pipe, void *args)
             zmsg_t *msg = zmsg_recv (self.router);
             if (msg)
                 s_handle (&self, msg);
-        }
+        } else if (which == self.asof)
+            s_forward (&self);
     }
     zpoller_destroy (&poller);
+    /* Waits for an as-of report being built: the worker owns a read
+       transaction of the store. */
+    zactor_destroy (&self.asof);
     zsock_destroy (&self.router);
 }

@@ -114,7 +114,7 @@ store_strerror (int rc)
 }
 
 store_t *
-store_new (const char *dir, size_t map_size, char *err)
+store__open (const char *dir, size_t map_size, bool scratch, char *err)
 {
     if (mkdir (dir, 0750) != 0 && errno != EEXIST) {
         snprintf (err, 256, "cannot create %s: %s", dir, strerror (errno));
@@ -138,9 +138,13 @@ store_new (const char *dir, size_t map_size, char *err)
         rc = mdb_env_set_mapsize (self->env,
                                   map_size ? map_size : STORE_DEFAULT_MAP);
     /* MDB_NOTLS: read transactions are tied to the transaction object, not
-       the thread's slot, so actor threads can each keep their own. */
+       the thread's slot, so actor threads can each keep their own. A
+       scratch store is thrown away with its process's use of it: its
+       commits need not reach the disk (MDB_NOSYNC), and with MDB_WRITEMAP
+       they are not even written, only left to the page cache. */
+    unsigned flags = MDB_NOTLS | (scratch ? MDB_NOSYNC | MDB_WRITEMAP : 0);
     if (rc == 0)
-        rc = mdb_env_open (self->env, dir, MDB_NOTLS, 0640);
+        rc = mdb_env_open (self->env, dir, flags, 0640);
     if (rc == 0)
         rc = mdb_txn_begin (self->env, NULL, 0, &txn);
     for (int t = 0; rc == 0 && t < STORE_TABLE_COUNT; t++)
@@ -163,6 +167,12 @@ store_new (const char *dir, size_t map_size, char *err)
         return NULL;
     }
     return self;
+}
+
+store_t *
+store_new (const char *dir, size_t map_size, char *err)
+{
+    return store__open (dir, map_size, false, err);
 }
 
 int

@@ -101,7 +101,7 @@ store_scratch_new (size_t map_size, char *err)
                   tmp && *tmp ? tmp : "/tmp", strerror (errno));
         return NULL;
     }
-    store_t *self = store_new (dir, map_size, err);
+    store_t *self = store__open (dir, map_size, true, err);
     if (!self || store__set_scratch (self, dir) != 0) {
         store_destroy (&self);
         store_remove_dir (dir);

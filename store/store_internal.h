@@ -22,6 +22,11 @@ struct _store_t {
     void *tap_arg;                  /* the tap's argument */
 };
 
+/* store_new, and for a scratch store (`scratch`) without fsync: what it
+   holds is never needed after a crash. */
+store_t *store__open (const char *dir, size_t map_size, bool scratch,
+                      char *err);
+
 /* Marks a store as scratch: store_destroy removes `dir` (copied). */
 int store__set_scratch (store_t *self, const char *dir);
 

@@ -202,8 +202,8 @@ harness_run (harness_t *h, char **out, char **err, const char *fmt, ...)
     harness_path (h, "cmd.err", err_path);
     snprintf (command, sizeof (command),
               "cd '%s' && HOTLINE='%s --config %s' HOTLINED='%s' SYNTH='%s' "
-              "CFG='%s' sh -c '%s' > '%s' 2> '%s'",
-              h->dir, HOTLINE_BIN, h->config, HOTLINED_BIN, SYNTH_BIN,
+              "GEN='%s' CFG='%s' sh -c '%s' > '%s' 2> '%s'",
+              h->dir, HOTLINE_BIN, h->config, HOTLINED_BIN, SYNTH_BIN, GEN_BIN,
               h->config, body, out_path, err_path);
     int status = system (command);
     if (out)

@@ -1,0 +1,206 @@
+/*  hotline report --as-of over the real daemon (docs/commands.md).
+
+    - the scorecard the daemon gives as of 200 random moments of
+      hotline-gen's month, and of a quarter of three of its months, is
+      byte for byte the one defined by a replay: the daemon's event log
+      replayed by event time up to the moment into a scratch store
+      (state_replay), reported from there; the reference is computed
+      in-process from the daemon's data directory once it stopped;
+    - while a report as of a moment is being built, other queries (stats)
+      are answered: the replay runs off the query actor's thread. */
+#include "client.h"
+#include "harness.h"
+#include "report.h"
+#include "state.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MOMENTS 200
+
+static harness_t h;
+
+static void
+s_setup (void)
+{
+    harness_init (&h, "event");
+}
+
+static void
+s_teardown (void)
+{
+    harness_fini (&h);
+}
+
+TestSuite (asof, .init = s_setup, .fini = s_teardown, .timeout = 600);
+
+/* 2025-07-01T00:00:00+08:00 in ms. */
+#define JULY_2025 1751299200000LL
+#define DAY_MS    (24LL * 3600 * 1000)
+
+/* splitmix64: the same moments on every run. */
+static uint64_t
+s_next (uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Generates `months` months of hotline-gen from 2025-07 at `scale` into
+   units.csv and events.jsonl, imports and sends them. */
+static void
+s_feed (int months, const char *scale)
+{
+    char *err = NULL;
+    for (int m = 0; m < months; m++) {
+        cr_assert_eq (harness_run (&h, NULL, &err,
+                                   "$GEN --month 2025-%02d --scale %s "
+                                   "--units units.csv --events m%d.jsonl",
+                                   7 + m, scale, m),
+                      0, "%s", err ? err : "");
+        free (err);
+        err = NULL;
+    }
+    cr_assert_eq (harness_run (&h, NULL, &err,
+                               "cat m*.jsonl > events.jsonl && $HOTLINE units "
+                               "import units.csv && $HOTLINE send "
+                               "events.jsonl"),
+                  0, "%s", err ? err : "");
+    free (err);
+}
+
+/* The replay-based report as of `moment` (before the store's clock):
+   the log replayed by event time up to it into a scratch store. */
+static char *
+s_replayed (store_txn_t *txn, const rules_ruleset_t *rs, const char *period,
+            int64_t moment)
+{
+    char err[256] = "";
+    store_t *scratch = store_scratch_new (0, err);
+    cr_assert_not_null (scratch, "%s", err);
+    cr_assert_eq (state_replay (txn, scratch, moment, err), 0, "%s", err);
+    store_txn_t *read = store_begin (scratch, false);
+    char *json = report_json (read, rs, period, 0, err);
+    cr_assert_not_null (json, "%s", err);
+    store_abort (&read);
+    store_destroy (&scratch);
+    return json;
+}
+
+/* Asks the daemon for the report as of MOMENTS random moments of
+   [from, to), stops it, and compares each with the replayed one. */
+static void
+s_compare (const char *ruleset, const char *period, int64_t from, int64_t to)
+{
+    uint64_t seed = 20250701;
+    int64_t moments[MOMENTS];
+    char *answers[MOMENTS];
+    for (int i = 0; i < MOMENTS; i++) {
+        moments[i] = from + (int64_t)(s_next (&seed) % (uint64_t)(to - from));
+        proto_query_t q = {.kind = PROTO_QUERY_REPORT, .as_of = moments[i]};
+        snprintf (q.ruleset, sizeof (q.ruleset), "%s", ruleset);
+        snprintf (q.period, sizeof (q.period), "%s", period);
+        char err[256] = "";
+        cr_assert_eq (client_query (h.query, &q, 60000, &answers[i], err), 0,
+                      "%s", err);
+    }
+    cr_assert_eq (harness_stop (&h), 0);
+    char err[256] = "", data[512];
+    store_t *store = store_new (harness_path (&h, "data", data), 0, err);
+    cr_assert_not_null (store, "%s", err);
+    rules_set_t *sets = rules_set_load (NULL, err);
+    cr_assert_not_null (sets, "%s", err);
+    const rules_ruleset_t *rs = rules_set_find (sets, ruleset);
+    cr_assert_not_null (rs);
+    store_txn_t *txn = store_begin (store, false);
+    int differ = 0;
+    for (int i = 0; i < MOMENTS; i++) {
+        char *expected = s_replayed (txn, rs, period, moments[i]);
+        if (strcmp (expected, answers[i]) != 0 && differ++ < 3) {
+            char when[32];
+            cr_log_error ("as of %s:\n daemon:  %.400s\n replay:  %.400s",
+                          proto_time_format (moments[i], when), answers[i],
+                          expected);
+        }
+        free (expected);
+        free (answers[i]);
+    }
+    store_abort (&txn);
+    rules_set_destroy (&sets);
+    store_destroy (&store);
+    cr_expect_eq (differ, 0, "%d of %d moments differ", differ, MOMENTS);
+}
+
+Test (asof, a_report_as_of_any_moment_of_a_month_equals_a_replay_up_to_it)
+{
+    cr_assert (harness_start (&h));
+    s_feed (1, "0.5");
+    /* From two days before the first event to the end of the month. */
+    s_compare ("jintai-2025", "2025-07", JULY_2025 - 2 * DAY_MS,
+               JULY_2025 + 31 * DAY_MS);
+}
+
+Test (asof, a_report_as_of_any_moment_of_a_quarter_equals_a_replay_up_to_it)
+{
+    cr_assert (harness_start (&h));
+    s_feed (3, "0.2");
+    s_compare ("fufeng-2024", "2025-Q3", JULY_2025 - 2 * DAY_MS,
+               JULY_2025 + 92 * DAY_MS);
+}
+
+/* Sends a REPORT as of `moment` on a DEALER of its own, without waiting. */
+static zsock_t *
+s_ask_as_of (int64_t moment)
+{
+    zsock_t *dealer = zsock_new_dealer (h.query);
+    cr_assert_not_null (dealer);
+    proto_query_t q = {.kind = PROTO_QUERY_REPORT, .as_of = moment};
+    snprintf (q.ruleset, sizeof (q.ruleset), "jintai-2025");
+    snprintf (q.period, sizeof (q.period), "2025-07");
+    size_t size;
+    uint8_t *bytes = proto_query_encode (&q, &size);
+    cr_assert_not_null (bytes);
+    zframe_t *frame = zframe_new (bytes, size);
+    free (bytes);
+    cr_assert_eq (zframe_send (&frame, dealer, 0), 0);
+    return dealer;
+}
+
+Test (asof, stats_is_answered_while_a_report_as_of_a_moment_is_built)
+{
+    cr_assert (harness_start (&h));
+    s_feed (1, "3");
+    zsock_t *dealer = s_ask_as_of (JULY_2025 + 30 * DAY_MS);
+    int answered = 0;
+    zframe_t *reply = NULL;
+    while (!reply) {
+        if ((zsock_events (dealer) & ZMQ_POLLIN))
+            reply = zframe_recv (dealer);
+        else {
+            char *json = NULL, err[256] = "";
+            proto_query_t q = {.kind = PROTO_QUERY_STATS};
+            cr_assert_eq (client_query (h.query, &q, 60000, &json, err), 0,
+                          "%s", err);
+            free (json);
+            answered += !(zsock_events (dealer) & ZMQ_POLLIN);
+        }
+    }
+    bool ok = false;
+    char *error = NULL, *json = NULL;
+    cr_assert_eq (proto_reply_decode (zframe_data (reply), zframe_size (reply),
+                                      &ok, &error, &json),
+                  0);
+    cr_expect (ok, "%s", error ? error : "");
+    cr_expect (json && strstr (json, "\"as_of\":\"2025-07-31T00:00:00+08:00\""),
+               "%.200s", json ? json : "");
+    cr_expect_gt (answered, 0,
+                  "no stats answered while the as-of report was built");
+    free (error);
+    free (json);
+    zframe_destroy (&reply);
+    zsock_destroy (&dealer);
+}
