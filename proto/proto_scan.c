@@ -207,12 +207,20 @@ proto__scan_free (proto__scan_t *scan)
 }
 
 /*  The largest legal frames, from the field limits: every string at its
-    longest, every varint at ten bytes (a sender may pad them). */
+    longest, every varint at ten bytes (a sender may pad them), and each
+    field's tag as long as its number makes it (two bytes from 16 on:
+    an Event's period to time_limit, a query's year and body). */
 
 static size_t
-s_string (size_t bytes)
+s_tag (unsigned number)
 {
-    return 1 +
+    return number < 16 ? 1 : 2;
+}
+
+static size_t
+s_string (unsigned number, size_t bytes)
+{
+    return s_tag (number) +
            (bytes < 128       ? 1
             : bytes < 16384   ? 2
             : bytes < 2097152 ? 3
@@ -220,39 +228,47 @@ s_string (size_t bytes)
            bytes;
 }
 
+/* Varint fields numbered from `first` to `last`, each ten bytes. */
 static size_t
-s_message (size_t bytes)
+s_varints (unsigned first, unsigned last)
 {
-    return s_string (bytes); /* a tag, a length, the bytes */
+    size_t size = 0;
+    for (unsigned number = first; number <= last; number++)
+        size += s_tag (number) + 10;
+    return size;
 }
-
-#define VARINT_FIELD 11 /* a tag and ten bytes */
-#define DOUBLE_FIELD 9
 
 size_t
 proto_batch_size_max (void)
 {
-    /* ids and item; channel, category; reason, counters; period; by;
-       time_limit; type, times, flags, enums; value */
-    size_t event = 4 * s_string (PROTO_ID_MAX) +
-                   2 * s_string (PROTO_TOKEN_MAX) +
-                   2 * s_string (PROTO_REASON_MAX) +
-                   s_string (PROTO_PERIOD_MAX) + s_string (PROTO_NAME_MAX) +
-                   s_string (PROTO_LIMIT_MAX) + 9 * VARINT_FIELD + DOUBLE_FIELD;
-    size_t reject = VARINT_FIELD + s_string (PROTO_ERROR_MAX);
-    return VARINT_FIELD + PROTO_BATCH_MAX * s_message (event) +
-           PROTO_REJECTS_MAX * s_message (reject);
+    /* event_id, ticket_id, unit_id, item; channel, category; reason,
+       counters; period; by; time_limit; type, occurred_at...due_at,
+       key_supervision, repeat_dispatch, satisfaction...rework; value */
+    size_t event =
+        s_string (1, PROTO_ID_MAX) + s_string (3, PROTO_ID_MAX) +
+        s_string (4, PROTO_ID_MAX) + s_string (17, PROTO_ID_MAX) +
+        s_string (8, PROTO_TOKEN_MAX) + s_string (9, PROTO_TOKEN_MAX) +
+        s_string (12, PROTO_REASON_MAX) + s_string (20, PROTO_REASON_MAX) +
+        s_string (16, PROTO_PERIOD_MAX) + s_string (19, PROTO_NAME_MAX) +
+        s_string (21, PROTO_LIMIT_MAX) + s_varints (2, 2) + s_varints (5, 7) +
+        s_varints (10, 11) + s_varints (13, 15) + s_tag (18) + 8;
+    size_t reject = s_varints (1, 1) + s_string (2, PROTO_ERROR_MAX);
+    return s_varints (1, 1) + PROTO_BATCH_MAX * s_string (2, event) +
+           PROTO_REJECTS_MAX * s_string (3, reject);
 }
 
 size_t
 proto_query_size_max (void)
 {
-    /* kind, as_of, limit, force, published, version, year; ruleset,
-       unit, item, ticket; period; topic; state; note; a calendar file's
-       body; the units */
-    size_t unit = 2 * s_string (PROTO_ID_MAX) + s_string (PROTO_REASON_MAX);
-    return 7 * VARINT_FIELD + s_string (PROTO_BODY_MAX) +
-           4 * s_string (PROTO_ID_MAX) + s_string (PROTO_PERIOD_MAX) +
-           s_string (PROTO_TOPIC_MAX) + s_string (15) +
-           s_string (PROTO_REASON_MAX) + PROTO_UNITS_MAX * s_message (unit);
+    /* kind, as_of, limit, force...year; ruleset, unit, item, ticket;
+       period; topic; state; note; a calendar file's body; the units */
+    size_t unit = s_string (1, PROTO_ID_MAX) + s_string (2, PROTO_REASON_MAX) +
+                  s_string (3, PROTO_ID_MAX);
+    return s_varints (1, 1) + s_varints (4, 4) + s_varints (6, 6) +
+           s_varints (13, 16) + s_string (2, PROTO_ID_MAX) +
+           s_string (7, PROTO_ID_MAX) + s_string (8, PROTO_ID_MAX) +
+           s_string (9, PROTO_ID_MAX) + s_string (3, PROTO_PERIOD_MAX) +
+           s_string (10, PROTO_TOPIC_MAX) + s_string (11, 15) +
+           s_string (12, PROTO_REASON_MAX) + s_string (17, PROTO_BODY_MAX) +
+           PROTO_UNITS_MAX * s_string (5, unit);
 }

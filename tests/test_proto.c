@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "testutil.h"
 
 //  The example lines of docs/events.md, verbatim.
 static const char *s_examples[] = {
@@ -920,6 +921,81 @@ Test (proto_wire, sizes_the_largest_legal_frames_from_the_field_limits)
     free (bytes);
     free (events);
     free (rejects);
+}
+
+/* A string field of `size` bytes of `fill`. */
+static void
+s_pb_full (testutil_pb_t *pb, int field, size_t size, char fill)
+{
+    char *text = malloc (size);
+    cr_assert_not_null (text);
+    memset (text, fill, size);
+    testutil_pb_bytes (pb, field, text, size);
+    free (text);
+}
+
+Test (proto_wire, admits_the_largest_legal_frames_with_every_varint_padded)
+{
+    /* What the encoders never write but a peer may: every varint in ten
+       bytes, every string at its longest, and the fields numbered 16 and
+       up (period to time_limit; year and body) with their two-byte tags.
+       Such frames are legal, so the socket's limit must admit them. */
+    testutil_pb_t event = {0}, batch = {0}, reject = {0};
+    static const int ids[] = {1, 3, 4, 17}, reasons[] = {12, 20};
+    static const int varints[] = {2, 5, 6, 7, 10, 11, 13, 14, 15};
+    for (size_t i = 0; i < 4; i++)
+        s_pb_full (&event, ids[i], PROTO_ID_MAX, 'i');
+    s_pb_full (&event, 8, PROTO_TOKEN_MAX, 'c');
+    s_pb_full (&event, 9, PROTO_TOKEN_MAX, 'k');
+    for (size_t i = 0; i < 2; i++)
+        s_pb_full (&event, reasons[i], PROTO_REASON_MAX, 'r');
+    s_pb_full (&event, 16, PROTO_PERIOD_MAX, 'p');
+    s_pb_full (&event, 19, PROTO_NAME_MAX, 'b');
+    s_pb_full (&event, 21, PROTO_LIMIT_MAX, 'l');
+    for (size_t i = 0; i < sizeof (varints) / sizeof (varints[0]); i++)
+        testutil_pb_padded (&event, varints[i], 1);
+    testutil_pb_fixed64 (&event, 18, 0);
+    testutil_pb_padded (&reject, 1, 1);
+    s_pb_full (&reject, 2, PROTO_ERROR_MAX, 'x');
+    testutil_pb_padded (&batch, 1, 1);
+    for (size_t i = 0; i < PROTO_BATCH_MAX; i++)
+        testutil_pb_bytes (&batch, 2, event.data, event.size);
+    for (size_t i = 0; i < PROTO_REJECTS_MAX; i++)
+        testutil_pb_bytes (&batch, 3, reject.data, reject.size);
+    cr_expect_leq (batch.size, proto_batch_size_max (), "%zu > %zu", batch.size,
+                   proto_batch_size_max ());
+    proto_batch_t decoded;
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    cr_expect_eq (proto_batch_decode (batch.data, batch.size, &decoded, reason),
+                  0, "%s", reason);
+    proto_batch_free (&decoded);
+
+    /* The largest query: a calendar file at PROTO_BODY_MAX with every
+       other field at its longest too. */
+    testutil_pb_t unit = {0}, query = {0};
+    s_pb_full (&unit, 1, PROTO_ID_MAX, 'u');
+    s_pb_full (&unit, 2, PROTO_REASON_MAX, 'n');
+    s_pb_full (&unit, 3, PROTO_ID_MAX, 'g');
+    static const int query_varints[] = {1, 4, 6, 13, 14, 15, 16};
+    static const int query_ids[] = {2, 7, 8, 9};
+    for (size_t i = 0; i < 7; i++)
+        testutil_pb_padded (&query, query_varints[i], 1);
+    for (size_t i = 0; i < 4; i++)
+        s_pb_full (&query, query_ids[i], PROTO_ID_MAX, 'i');
+    s_pb_full (&query, 3, PROTO_PERIOD_MAX, 'p');
+    s_pb_full (&query, 10, PROTO_TOPIC_MAX, 't');
+    s_pb_full (&query, 11, 15, 's');
+    s_pb_full (&query, 12, PROTO_REASON_MAX, 'n');
+    s_pb_full (&query, 17, PROTO_BODY_MAX, ' ');
+    for (size_t i = 0; i < PROTO_UNITS_MAX; i++)
+        testutil_pb_bytes (&query, 5, unit.data, unit.size);
+    cr_expect_leq (query.size, proto_query_size_max (), "%zu > %zu", query.size,
+                   proto_query_size_max ());
+    testutil_pb_free (&event);
+    testutil_pb_free (&batch);
+    testutil_pb_free (&reject);
+    testutil_pb_free (&unit);
+    testutil_pb_free (&query);
 }
 
 Test (proto_wire, round_trips_a_batch_ack)

@@ -78,6 +78,25 @@ testutil_pb_int (testutil_pb_t *pb, int field, uint64_t value)
 }
 
 void
+testutil_pb_padded (testutil_pb_t *pb, int field, uint64_t value)
+{
+    testutil_pb_varint (pb, (uint64_t)field << 3);
+    s_pb_reserve (pb, 10);
+    for (int i = 0; i < 9; i++, value >>= 7)
+        pb->data[pb->size++] = (uint8_t)(value | 0x80);
+    pb->data[pb->size++] = (uint8_t)(value & 0x01);
+}
+
+void
+testutil_pb_fixed64 (testutil_pb_t *pb, int field, uint64_t bits)
+{
+    testutil_pb_varint (pb, (uint64_t)field << 3 | 1);
+    s_pb_reserve (pb, 8);
+    for (int i = 0; i < 8; i++, bits >>= 8)
+        pb->data[pb->size++] = (uint8_t)bits;
+}
+
+void
 testutil_pb_free (testutil_pb_t *pb)
 {
     free (pb->data);

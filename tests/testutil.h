@@ -22,6 +22,10 @@ void testutil_pb_varint (testutil_pb_t *pb, uint64_t value);
 void testutil_pb_bytes (testutil_pb_t *pb, int field, const void *bytes,
                         size_t size);
 void testutil_pb_int (testutil_pb_t *pb, int field, uint64_t value);
+/* Appends a varint field whose value takes ten bytes whatever it is (a
+   legal, if wasteful, encoding); a 64-bit fixed field (a double). */
+void testutil_pb_padded (testutil_pb_t *pb, int field, uint64_t value);
+void testutil_pb_fixed64 (testutil_pb_t *pb, int field, uint64_t bits);
 /* Appends to `batch` (an EventBatch) a batch_id and one `received`
    event of unit U01 at `at` (ms), with its event_id and ticket_id given
    raw (any bytes), dispatched ten minutes before and due a day after. */
