@@ -8,6 +8,10 @@
 /* Requests a connection may queue before its client is pushed back. */
 #define QUEUE_MAX 16
 
+/* How long a write waits for the other transactions to end so that the
+   map can grow (scorer_actor.c waits as long). */
+#define GROW_WAIT_MS 2000
+
 typedef struct {
     query_args_t *args; /* configuration (borrowed) */
     zsock_t *router;    /* clients */
@@ -150,6 +154,24 @@ s_unnamed_groups (s_query_t *self, const proto_query_t *q, json_writer_t *json)
         json_close (json, ']');
 }
 
+/* A write the map had no room for: grows the map (up to map_max_mb)
+   and says to try again, as the scorer does for a batch; nothing of
+   the failed try was stored. False at the ceiling, or on another
+   failure. */
+static bool
+s_grown (s_query_t *self, int rc)
+{
+    if (rc != STORE_FULL ||
+        store_make_room (self->args->store, true, GROW_WAIT_MS) != 1)
+        return false;
+    uint64_t used = 0, map = 0;
+    if (store_info (self->args->store, &used, &map) == STORE_OK)
+        zsys_info ("query: the store's map grew to %llu MiB (%llu MiB used)",
+                   (unsigned long long)(map >> 20),
+                   (unsigned long long)(used >> 20));
+    return true;
+}
+
 static char *
 s_units_import (s_query_t *self, const proto_query_t *q, char *err)
 {
@@ -159,17 +181,21 @@ s_units_import (s_query_t *self, const proto_query_t *q, char *err)
                       i + 1);
             return NULL;
         }
-    store_txn_t *txn = store_begin (self->args->store, true);
-    if (!txn) {
-        snprintf (err, 256, "cannot write the store");
-        return NULL;
-    }
-    size_t added = 0;
-    int rc = state_units_import (txn, q->units, q->unit_count, &added);
-    if (rc == STORE_OK)
-        rc = store_commit (&txn);
-    else
-        store_abort (&txn);
+    size_t added;
+    int rc;
+    do {
+        store_txn_t *txn = store_begin (self->args->store, true);
+        if (!txn) {
+            snprintf (err, 256, "cannot write the store");
+            return NULL;
+        }
+        added = 0;
+        rc = state_units_import (txn, q->units, q->unit_count, &added);
+        if (rc == STORE_OK)
+            rc = store_commit (&txn);
+        else
+            store_abort (&txn);
+    } while (s_grown (self, rc));
     if (rc != STORE_OK) {
         snprintf (err, 256, "units not stored: %s", store_strerror (rc));
         return NULL;
@@ -195,19 +221,24 @@ s_calendar_import (s_query_t *self, const proto_query_t *q, char *err)
         snprintf (err, 256, "the calendar file is empty");
         return NULL;
     }
-    store_txn_t *txn = store_begin (self->args->store, true);
-    if (!txn) {
-        snprintf (err, 256, "cannot write the store");
-        return NULL;
-    }
-    char *json = state_calendar_import (txn, q->body, q->body_size, err);
-    int rc = json ? store_commit (&txn) : STORE_ERROR;
-    store_abort (&txn);
-    if (json && rc != STORE_OK) {
-        snprintf (err, 256, "calendar not stored: %s", store_strerror (rc));
-        free (json);
-        json = NULL;
-    }
+    char *json;
+    int rc;
+    do {
+        store_txn_t *txn = store_begin (self->args->store, true);
+        if (!txn) {
+            snprintf (err, 256, "cannot write the store");
+            return NULL;
+        }
+        json = state_calendar_import (txn, q->body, q->body_size, &rc, err);
+        if (json)
+            rc = store_commit (&txn);
+        store_abort (&txn);
+        if (json && rc != STORE_OK) {
+            snprintf (err, 256, "calendar not stored: %s", store_strerror (rc));
+            free (json);
+            json = NULL;
+        }
+    } while (!json && s_grown (self, rc));
     if (json)
         zsys_info ("query: calendar imported: %s", json);
     else

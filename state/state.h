@@ -132,9 +132,11 @@ int state_calendar_sync (store_txn_t *txn, state_calendar_t **self_p,
 /* Adds or replaces the years a calendar file gives (calendar.h lists the
    forms) in the store. Returns {"years":[2026...],"calendar":"cn"}
    (the caller frees it), or NULL with "line N: why" in err and nothing
-   written. Events already applied keep their measures until a replay. */
+   written. *store_rc is STORE_OK, or when the store refused the write
+   its code (STORE_FULL: the map may grow; abort and try again). Events
+   already applied keep their measures until a replay. */
 char *state_calendar_import (store_txn_t *txn, const char *text, size_t size,
-                             char *err);
+                             int *store_rc, char *err);
 
 /* hotline calendar show: with year 0 the settings and the years held
    ({"calendar","working_hours","windows":{"sign":"1wh"...},"years":

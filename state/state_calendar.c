@@ -356,8 +356,9 @@ s_year_json (const calendar_t *calendar, int year)
 
 char *
 state_calendar_import (store_txn_t *txn, const char *text, size_t size,
-                       char *err)
+                       int *store_rc, char *err)
 {
+    *store_rc = STORE_OK;
     char why[CALENDAR_ERR_MAX];
     calendar_t *file = calendar_parse (text, size, why);
     if (!file) {
@@ -390,6 +391,7 @@ state_calendar_import (store_txn_t *txn, const char *text, size_t size,
     if (rc != STORE_OK) {
         json_free (&json);
         snprintf (err, 256, "calendar not stored: %s", store_strerror (rc));
+        *store_rc = rc;
         return NULL;
     }
     return json_finish (&json);

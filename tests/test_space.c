@@ -194,6 +194,65 @@ Test (space, grows_the_map_by_itself_up_to_map_max_mb)
     free (clean);
 }
 
+/* A legal calendar file far larger than a 1 MiB map: every day of the
+   years 2030 to 2099 named, each with the longest name (63 bytes). */
+static void
+s_big_calendar (const char *name)
+{
+    static const int month_days[12] = {31, 28, 31, 30, 31, 30,
+                                       31, 31, 30, 31, 30, 31};
+    char path[512];
+    FILE *f = fopen (harness_path (&h, name, path), "w");
+    cr_assert_not_null (f);
+    fputc ('[', f);
+    for (int year = 2030; year <= 2099; year++) {
+        fprintf (f, "%s{\"year\":%d,\"days\":[", year > 2030 ? "," : "", year);
+        bool leap = year % 4 == 0; /* 2000 and 2100 are outside */
+        for (int month = 1; month <= 12; month++)
+            for (int day = 1;
+                 day <= month_days[month - 1] + (month == 2 && leap ? 1 : 0);
+                 day++)
+                fprintf (f,
+                         "%s{\"name\":\"%s\",\"date\":\"%d-%02d-%02d\","
+                         "\"isOffDay\":true}",
+                         month == 1 && day == 1 ? "" : ",",
+                         "节节节节节节节节节节节节节节节节节节节节节", year,
+                         month, day);
+        fputs ("]}", f);
+    }
+    fputc (']', f);
+    fclose (f);
+}
+
+Test (space, grows_the_map_for_a_calendar_or_units_import_too)
+{
+    /* The query endpoint writes too: a calendar import (2.8 MB of
+       years) and a units import (20,000 units) into a 1 MiB map that
+       may grow were refused "store is full ... reached its ceiling". */
+    harness_set (&h, "map_size_mb", "1");
+    harness_set (&h, "map_max_mb", "256");
+    cr_assert (harness_start (&h));
+    s_big_calendar ("big.json");
+    char *out = NULL, *err = NULL;
+    int rc = harness_run (&h, &out, &err, "$HOTLINE calendar import big.json");
+    cr_expect_eq (rc, 0, "the map grows instead of refusing: %s", err);
+    cr_expect (out && strstr (out, "2099]"), "%s", out);
+    free (out);
+    free (err);
+    cr_expect_gt (harness_stat (&h, "store_map_bytes", NULL), 1 << 20);
+    char path[512];
+    FILE *f = fopen (harness_path (&h, "units.csv", path), "w");
+    cr_assert_not_null (f);
+    fputs ("unit_id,name,group\n", f);
+    for (int i = 0; i < 20000; i++)
+        fprintf (f, "U%05d,%0200d,town\n", i, i);
+    fclose (f);
+    rc = harness_run (&h, NULL, &err, "$HOTLINE units import units.csv");
+    cr_expect_eq (rc, 0, "the map grows instead of refusing: %s", err);
+    free (err);
+    cr_expect_eq (harness_stat (&h, "units", NULL), 20000);
+}
+
 Test (
     space,
     reports_a_full_disk_as_such_and_a_resend_after_freeing_space_gives_the_clean_reports)

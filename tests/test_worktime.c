@@ -38,7 +38,9 @@ s_import (const char *text)
     store_txn_t *txn = store_begin (fx_store, true);
     cr_assert_not_null (txn);
     char err[256] = "";
-    char *json = state_calendar_import (txn, text, strlen (text), err);
+    int store_rc;
+    char *json =
+        state_calendar_import (txn, text, strlen (text), &store_rc, err);
     cr_assert_not_null (json, "%s", err);
     free (json);
     cr_assert_eq (store_commit (&txn), STORE_OK);
