@@ -172,6 +172,16 @@ s_grown (s_query_t *self, int rc)
     return true;
 }
 
+/* A write transaction, or NULL with why in err. */
+static store_txn_t *
+s_begin_write (s_query_t *self, char *err)
+{
+    store_txn_t *txn = store_begin (self->args->store, true);
+    if (!txn)
+        snprintf (err, 256, "cannot write the store");
+    return txn;
+}
+
 static char *
 s_units_import (s_query_t *self, const proto_query_t *q, char *err)
 {
@@ -184,11 +194,9 @@ s_units_import (s_query_t *self, const proto_query_t *q, char *err)
     size_t added;
     int rc;
     do {
-        store_txn_t *txn = store_begin (self->args->store, true);
-        if (!txn) {
-            snprintf (err, 256, "cannot write the store");
+        store_txn_t *txn = s_begin_write (self, err);
+        if (!txn)
             return NULL;
-        }
         added = 0;
         rc = state_units_import (txn, q->units, q->unit_count, &added);
         if (rc == STORE_OK)
@@ -224,11 +232,9 @@ s_calendar_import (s_query_t *self, const proto_query_t *q, char *err)
     char *json;
     int rc;
     do {
-        store_txn_t *txn = store_begin (self->args->store, true);
-        if (!txn) {
-            snprintf (err, 256, "cannot write the store");
+        store_txn_t *txn = s_begin_write (self, err);
+        if (!txn)
             return NULL;
-        }
         json = state_calendar_import (txn, q->body, q->body_size, &rc, err);
         if (json)
             rc = store_commit (&txn);
