@@ -67,31 +67,63 @@ s_appeals (s_query_t *self, const proto_query_t *q, char *err)
     return json;
 }
 
+/* A write the map had no room for: grows the map (up to map_max_mb)
+   and says to try again, as the scorer does for a batch; nothing of
+   the failed try was stored. False at the ceiling, or on another
+   failure. */
+static bool
+s_grown (s_query_t *self, int rc)
+{
+    if (rc != STORE_FULL ||
+        store_make_room (self->args->store, true, GROW_WAIT_MS) != 1)
+        return false;
+    uint64_t used = 0, map = 0;
+    if (store_info (self->args->store, &used, &map) == STORE_OK)
+        zsys_info ("query: the store's map grew to %llu MiB (%llu MiB used)",
+                   (unsigned long long)(map >> 20),
+                   (unsigned long long)(used >> 20));
+    return true;
+}
+
+/* A write transaction, or NULL with why in err. */
+static store_txn_t *
+s_begin_write (s_query_t *self, char *err)
+{
+    store_txn_t *txn = store_begin (self->args->store, true);
+    if (!txn)
+        snprintf (err, 256, "cannot write the store");
+    return txn;
+}
+
+/* Publishing writes the report's bytes: a map without room for them is
+   grown and the publication tried again, as an import is (s_grown). */
 static char *
 s_publish (s_query_t *self, const proto_query_t *q, char *err)
 {
     const rules_ruleset_t *rs = s_ruleset (self, q->ruleset, err);
-    store_txn_t *txn = rs ? store_begin (self->args->store, true) : NULL;
-    if (rs && !txn)
-        snprintf (err, 256, "cannot write the store");
-    if (!txn)
+    if (!rs)
         return NULL;
-    /* The daemon's clock: event time on the event clock, else now. */
-    int64_t now = strcmp (self->args->clock, "event") == 0
-                      ? state_clock_now (txn)
-                      : zclock_time ();
-    char *json =
-        report_publish (txn, rs, q->period, q->note, q->force, now, err);
-    int rc = STORE_OK;
-    if (json)
-        rc = store_commit (&txn);
-    else
+    char *json;
+    int rc;
+    do {
+        store_txn_t *txn = s_begin_write (self, err);
+        if (!txn)
+            return NULL;
+        /* The daemon's clock: event time on the event clock, else now. */
+        int64_t now = strcmp (self->args->clock, "event") == 0
+                          ? state_clock_now (txn)
+                          : zclock_time ();
+        json = report_publish (txn, rs, q->period, q->note, q->force, now, &rc,
+                               err);
+        if (json)
+            rc = store_commit (&txn);
         store_abort (&txn);
-    if (rc != STORE_OK) {
-        snprintf (err, 256, "not published: %s", store_strerror (rc));
-        free (json);
-        return NULL;
-    }
+        if (json && rc != STORE_OK) {
+            snprintf (err, 256, "not published: %s", store_strerror (rc));
+            free (json);
+            json = NULL;
+        }
+    } while (!json && s_grown (self, rc));
     if (json)
         zsys_info ("query: published %s %s", q->ruleset, q->period);
     return json;
@@ -152,34 +184,6 @@ s_unnamed_groups (s_query_t *self, const proto_query_t *q, json_writer_t *json)
     }
     if (opened)
         json_close (json, ']');
-}
-
-/* A write the map had no room for: grows the map (up to map_max_mb)
-   and says to try again, as the scorer does for a batch; nothing of
-   the failed try was stored. False at the ceiling, or on another
-   failure. */
-static bool
-s_grown (s_query_t *self, int rc)
-{
-    if (rc != STORE_FULL ||
-        store_make_room (self->args->store, true, GROW_WAIT_MS) != 1)
-        return false;
-    uint64_t used = 0, map = 0;
-    if (store_info (self->args->store, &used, &map) == STORE_OK)
-        zsys_info ("query: the store's map grew to %llu MiB (%llu MiB used)",
-                   (unsigned long long)(map >> 20),
-                   (unsigned long long)(used >> 20));
-    return true;
-}
-
-/* A write transaction, or NULL with why in err. */
-static store_txn_t *
-s_begin_write (s_query_t *self, char *err)
-{
-    store_txn_t *txn = store_begin (self->args->store, true);
-    if (!txn)
-        snprintf (err, 256, "cannot write the store");
-    return txn;
 }
 
 static char *

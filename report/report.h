@@ -60,10 +60,12 @@ char *report_appeals_json (store_txn_t *txn, const rules_set_t *sets,
    "ruleset_sha256"} (at: `now`, the daemon's clock; events: the log's
    size), inside the caller's WRITE transaction. Refuses a period that
    has not ended at `now` unless force. Returns the stored text (the
-   caller frees it), or NULL with a reason in err. */
+   caller frees it), or NULL with a reason in err and, in *store_rc, the
+   store's code when the store failed (STORE_FULL: the map has no room
+   for it; STORE_OK otherwise). */
 char *report_publish (store_txn_t *txn, const rules_ruleset_t *ruleset,
                       const char *period, const char *note, bool force,
-                      int64_t now, char *err);
+                      int64_t now, int *store_rc, char *err);
 /* The stored bytes of a published version (0: the latest), or NULL with
    a reason: nothing published yet, no such version. Caller frees. */
 char *report_published (store_txn_t *txn, const char *ruleset,

@@ -61,8 +61,9 @@ s_latest (store_txn_t *txn, const char *ruleset, const char *period,
 char *
 report_publish (store_txn_t *txn, const rules_ruleset_t *rs,
                 const char *period_text, const char *note, bool force,
-                int64_t now, char *err)
+                int64_t now, int *store_rc, char *err)
 {
+    *store_rc = STORE_OK;
     proto_period_t period;
     if (report_period_check (rs, period_text, &period, err) != 0)
         return NULL;
@@ -78,9 +79,11 @@ report_publish (store_txn_t *txn, const rules_ruleset_t *rs,
     int rc = s_latest (txn, rs->id, period_text, &latest);
     char *json =
         rc == STORE_OK ? report_json (txn, rs, period_text, 0, err) : NULL;
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
+        *store_rc = rc;
         snprintf (err, 256, "reading what was published: %s",
                   store_strerror (rc));
+    }
     if (!json)
         return NULL;
     /* The report's bytes with the published member as its last. */
@@ -109,6 +112,7 @@ report_publish (store_txn_t *txn, const rules_ruleset_t *rs,
                     s_key (key, rs->id, period_text, latest + 1), text,
                     strlen (text));
     if (rc != STORE_OK) {
+        *store_rc = rc;
         snprintf (err, 256, "not stored: %s", store_strerror (rc));
         free (text);
         return NULL;

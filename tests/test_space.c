@@ -253,6 +253,45 @@ Test (space, grows_the_map_for_a_calendar_or_units_import_too)
     cr_expect_eq (harness_stat (&h, "units", NULL), 20000);
 }
 
+Test (space, grows_the_map_for_a_publication_too)
+{
+    /* hotline publish writes the report's bytes: 4,000 units with long
+       names make a scorecard of megabytes, more than the map the units
+       import left; it was refused "not stored: store is full ...". */
+    harness_set (&h, "map_size_mb", "1");
+    harness_set (&h, "map_max_mb", "256");
+    cr_assert (harness_start (&h));
+    char path[512];
+    FILE *f = fopen (harness_path (&h, "units.csv", path), "w");
+    cr_assert_not_null (f);
+    fputs ("unit_id,name,group\n", f);
+    for (int i = 0; i < 4000; i++)
+        fprintf (f, "U%05d,%0200d,town\n", i, i);
+    fclose (f);
+    char *err = NULL;
+    int rc = harness_run (&h, NULL, &err, "$HOTLINE units import units.csv");
+    cr_assert_eq (rc, 0, "%s", err);
+    free (err);
+    double before = harness_stat (&h, "store_map_bytes", NULL);
+    char *out = NULL;
+    err = NULL;
+    rc = harness_run (&h, &out, &err,
+                      "$HOTLINE publish --ruleset jintai-2025 --period "
+                      "2025-07 --force");
+    cr_expect_eq (rc, 0, "the map grows instead of refusing: %s", err);
+    free (out);
+    free (err);
+    cr_expect_gt (harness_stat (&h, "store_map_bytes", NULL), before);
+    out = NULL;
+    rc = harness_run (&h, &out, NULL,
+                      "$HOTLINE report --ruleset jintai-2025 --period 2025-07 "
+                      "--published --format json");
+    cr_expect_eq (rc, 0);
+    cr_expect (out && strstr (out, "\"published\":{\"version\":1,"), "%.200s",
+               out);
+    free (out);
+}
+
 Test (
     space,
     reports_a_full_disk_as_such_and_a_resend_after_freeing_space_gives_the_clean_reports)
