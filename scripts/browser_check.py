@@ -32,14 +32,19 @@ most tickets:
 7. Follows ticket links (a ticket id holding markup, ? # and /, and the
    exempted ticket): the ticket page must show the ticket's events, where
    it counted (the exempted counts marked) and its exemptions, as
-   /api/v1/tickets/ID answers.
+   /api/v1/tickets/ID answers. Among the new tickets, two with time
+   limits instead of deadlines (one returned late in working hours):
+   every reason on the unit page is in Chinese, with no English left,
+   and their ticket pages show the deadline in force and the limit
+   (3个工作日, 72小时).
 
 The print view:
 8. Follows the dashboard's print link: the daemon's bulletin
    (format_html), every golden unit on it, no script.
 
 Screenshots are left in OUT_DIR: dashboard-before.png, dashboard.png,
-unit.png, unit-live.png, unit-exempted.png, ticket.png, print.png.
+unit.png, unit-live.png, unit-exempted.png, ticket.png, ticket-TB-W1.png,
+ticket-TB-W2.png, print.png.
 
 Exits 0 when all holds, 1 with the reasons otherwise."""
 import base64
@@ -47,6 +52,7 @@ import csv
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -308,7 +314,7 @@ def unit_problems(page, explain, item_ids):
             if got["at"] != when_zh(t["at"]):
                 problems.append("%s: time %r, not %r" % (t["ticket_id"], got["at"],
                                                          when_zh(t["at"])))
-            if got["raw"] or not got["detail"]:
+            if got["raw"] or not got["detail"] or re.search("[A-Za-z]", got["detail"]):
                 problems.append("%s: detail %r is not in Chinese (explain: %r)" %
                                 (t["ticket_id"], got["detail"], t["detail"]))
             path = urllib.parse.urlsplit(got["href"]).path
@@ -381,7 +387,28 @@ def unit_events(unit):
             '{"event_id":"browser-u%d3","type":"revisited",%s,'
             '"occurred_at":"2025-07-24T1%d:00:00+08:00","satisfaction":"unsatisfied","resolved":"no"}'
             % (n, common, n)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + limit_events(unit)) + "\n"
+
+
+def limit_events(unit):
+    """Two tickets with time limits instead of deadlines: TB-W1 (3
+    working days) returned 6 hours after dispatch, late in the 2 working
+    hours' window; TB-W2 (16 working hours) extended to 72 hours, closed
+    on time."""
+    common = '"unit_id":"%s","occurred_at":"2025-07-22T09:10:00+08:00",' \
+        '"dispatched_at":"2025-07-22T09:00:00+08:00","channel":"hotline",' \
+        '"category":"other"' % unit
+    return [
+        '{"event_id":"browser-w1","type":"received","ticket_id":"TB-W1",%s,'
+        '"time_limit":"3wd"}' % common,
+        '{"event_id":"browser-w2","type":"returned","ticket_id":"TB-W1","unit_id":"%s",'
+        '"occurred_at":"2025-07-22T15:10:00+08:00"}' % unit,
+        '{"event_id":"browser-w3","type":"received","ticket_id":"TB-W2",%s,'
+        '"time_limit":"16wh"}' % common,
+        '{"event_id":"browser-w4","type":"extended","ticket_id":"TB-W2","unit_id":"%s",'
+        '"occurred_at":"2025-07-23T10:00:00+08:00","time_limit":"72h"}' % unit,
+        '{"event_id":"browser-w5","type":"closed","ticket_id":"TB-W2","unit_id":"%s",'
+        '"occurred_at":"2025-07-24T10:00:00+08:00"}' % unit]
 
 
 def open_page(browser, url, live):
@@ -429,7 +456,9 @@ def check_unit(browser, base, ruleset, period, out):
     after, problems = post_and_wait(
         browser, base, unit_events(unit), ask, item_ids, "the new tickets",
         lambda ex: {"TB-U1", ODD_TICKET} <= {t["ticket_id"] for i in ex["items"]
-                                             for t in i["tickets"]})
+                                             for t in i["tickets"]} and any(
+            t["ticket_id"] == "TB-W1" and "of working hours" in t["detail"]
+            for i in ex["items"] for t in i["tickets"]))
     if problems:
         return problems
     if browser.evaluate("typeof window.hotlineXss") != "undefined":
@@ -459,6 +488,44 @@ def check_unit(browser, base, ruleset, period, out):
     # 7: ticket links lead to the tickets' pages.
     problems += check_ticket(browser, base, ODD_TICKET, None, url)
     problems += check_ticket(browser, base, exempt["ticket_id"], out, url)
+    for ticket in ("TB-W1", "TB-W2"):
+        problems += check_limit(browser, base, ticket, ruleset, period, out)
+    return problems
+
+
+LIMIT_UNITS = {"wd": "个工作日", "wh": "个工作小时", "h": "小时"}
+
+
+def limit_zh(text):
+    """3wd -> 3个工作日, 16wh -> 16个工作小时, 72h -> 72小时."""
+    m = re.fullmatch(r"(\d+)(wd|wh|h)", text)
+    return m.group(1) + LIMIT_UNITS[m.group(2)]
+
+
+def check_limit(browser, base, ticket, ruleset, period, out):
+    """A ticket whose events give time limits: the page's head shows the
+    deadline in force and the limit, each event its limit, in Chinese."""
+    url = "%s/ticket/%s?ruleset=%s&period=%s" % (base, ticket, ruleset, period)
+    if not open_page(browser, url, False):
+        return ["the ticket page of %s did not load" % ticket]
+    want = fetch_json(base, "/api/v1/tickets/" + ticket)
+    if not want.get("time_limit") or not want.get("due_at"):
+        return ["%s: the API gives no time limit or deadline: the test cannot tell" % ticket]
+    head = browser.evaluate("document.querySelector('.ticket-head').innerText")
+    problems = ["%s: the head %r does not show %r" % (ticket, head, text)
+                for text in (when_zh(want["due_at"]), limit_zh(want["time_limit"]))
+                if text not in head]
+    details = browser.evaluate("[...document.querySelectorAll('.events td.detail')]"
+                               ".map(d => d.textContent)")
+    for e, detail in zip(want["events"], details):
+        if re.search("[A-Za-z]", detail) or "—" in detail or (
+                e.get("time_limit") and limit_zh(e["time_limit"]) not in detail):
+            problems.append("%s: event %s (%s) shown as %r" %
+                            (ticket, e["event_id"], e.get("time_limit"), detail))
+    if not problems:
+        print("browser check: ticket %s: deadline %s and limit %s shown" %
+              (ticket, when_zh(want["due_at"]), limit_zh(want["time_limit"])))
+    browser.screenshot(os.path.join(out, "ticket-%s.png" % ticket))
     return problems
 
 

@@ -76,8 +76,20 @@
 
   /* explain's details (report/report_explain.c writes them in English)
      in Chinese; a detail not known here is shown as it came. */
+  /* A span: "16 h", "35 min", "3.5 days", "3 h 10 min", each maybe "of
+     working hours" (a window in working time): 3小时10分钟（工作时间）. */
   const SPAN_UNITS = { min: "分钟", h: "小时", days: "天" };
-  const spanZh = (s) => s.replace(/^([\d.]+) (min|h|days)$/, (_, n, u) => n + SPAN_UNITS[u]);
+  const spanZh = (s) => s.replace(
+    /^([\d.]+) (min|h|days)(?: (\d+) min)?( of working hours)?$/,
+    (_, n, u, min, working) => n + SPAN_UNITS[u] + (min ? min + "分钟" : "") +
+      (working ? "（工作时间）" : ""));
+  /* A window's detail: 派单后3小时退单（时限2小时）; a limit in working
+     hours already has its brackets: …，时限2小时（工作时间）. */
+  const windowZh = (before, measured, done, allowed) => {
+    const limit = spanZh(allowed);
+    return before + spanZh(measured) + done +
+      (limit.endsWith("）") ? "，时限" + limit : "（时限" + limit + "）");
+  };
   const DETAILS = [
     [/^closed (.+) after its deadline$/, (m) => "超过办结时限" + spanZh(m[1]) + "办结"],
     [/^key-supervision ticket closed (.+) after its deadline$/,
@@ -87,16 +99,16 @@
     [/^still open when its deadline passed$/, () => "超过办结时限仍未办结"],
     [/^passed its deadline while open \(an alert\)$/, () => "办理中超过时限（告警）"],
     [/^signed for (.+) after dispatch, the window is (.+)$/,
-      (m) => "派单后" + spanZh(m[1]) + "签收（时限" + spanZh(m[2]) + "）"],
+      (m) => windowZh("派单后", m[1], "签收", m[2])],
     [/^returned (.+) after dispatch, the window is (.+)$/,
-      (m) => "派单后" + spanZh(m[1]) + "退单（时限" + spanZh(m[2]) + "）"],
+      (m) => windowZh("派单后", m[1], "退单", m[2])],
     [/^returned to the platform (.+) after dispatch$/,
       (m) => "派单后" + spanZh(m[1]) + "退回平台"],
     [/^deadline extended$/, () => "申请延期"],
     [/^closed without contacting the citizen$/, () => "办结前未联系群众"],
     [/^the citizen not contacted by the deadline$/, () => "时限内未联系群众"],
     [/^first contact (.+) after receipt, the window is (.+)$/,
-      (m) => "签收后" + spanZh(m[1]) + "首次联系（时限" + spanZh(m[2]) + "）"],
+      (m) => windowZh("签收后", m[1], "首次联系", m[2])],
     [/^revisit: unsatisfied$/, () => "回访：不满意"],
     [/^revisit: not resolved$/, () => "回访：问题未解决"],
     [/^reopened for rework$/, () => "退回重办"],
@@ -569,15 +581,28 @@
     none: "未评价" };
   const RESOLVED = { yes: "已解决", partly: "部分解决", no: "未解决" };
 
+  /* A time limit (办理时限): "3wd" 3个工作日, "16wh" 16个工作小时, "72h"
+     72小时. */
+  const LIMIT_UNITS = { wd: "个工作日", wh: "个工作小时", h: "小时" };
+  const limitZh = (text) => (text || "").replace(/^(\d+)(wd|wh|h)$/,
+    (_, n, u) => n + LIMIT_UNITS[u]);
+
   function eventDetail(e) {
     const parts = [];
+    /* An event's deadline, its time limit, or both (the daemon derives
+       the deadline from a limit: the page's head shows it). */
+    const deadline = (fresh) => {
+      if (e.due_at || !e.time_limit) parts.push(fresh + "办结时限 " + when(e.due_at));
+      if (e.time_limit) parts.push(fresh + "办理时限 " + limitZh(e.time_limit));
+    };
     if (e.type === "received") {
-      parts.push("派单 " + when(e.dispatched_at), "办结时限 " + when(e.due_at));
+      parts.push("派单 " + when(e.dispatched_at));
+      deadline("");
       if (e.key_supervision) parts.push("重点督办");
       if (e.repeat_dispatch) parts.push("重复交办");
     }
-    if ((e.type === "extended" || e.type === "reopened") && e.due_at)
-      parts.push("新办结时限 " + when(e.due_at));
+    if ((e.type === "extended" || e.type === "reopened") && (e.due_at || e.time_limit))
+      deadline("新");
     if (e.type === "revisited") {
       parts.push("满意度：" + (SATISFACTION[e.satisfaction] || e.satisfaction || "—"));
       if (e.resolved) parts.push("问题解决：" + (RESOLVED[e.resolved] || e.resolved));
@@ -629,7 +654,8 @@
         field("类别", t.category),
         field("派单时间", when(t.dispatched_at)),
         field("签收时间", when(t.received_at)),
-        field("办结时限", when(t.due_at))),
+        field("办结时限", when(t.due_at)),
+        t.time_limit ? field("办理时限", limitZh(t.time_limit)) : null),
       el("p", { class: "noprint actions" }, ctx.period
         ? el("a", { href: unitHref(t.unit_id) }, "← 返回单位") : null));
     const events = el("section", { class: "events" }, el("h2", {}, "办理过程"),
