@@ -24,6 +24,9 @@ typedef struct {
     char *err;                  /* CALENDAR_ERR_MAX bytes */
 } s_file_t;
 
+static int s_fail (s_file_t *f, int line, const char *format, ...)
+    CALENDAR__PRINTF_LIKE (3, 4);
+
 static int
 s_fail (s_file_t *f, int line, const char *format, ...)
 {

@@ -5,6 +5,14 @@
 
 #include "calendar.h"
 
+/* Lets the compiler check the arguments of the module's printf-like
+   error helpers (and clang accept their vsnprintf of a format). */
+#if defined(__GNUC__)
+#define CALENDAR__PRINTF_LIKE(f, a) __attribute__ ((format (printf, f, a)))
+#else
+#define CALENDAR__PRINTF_LIKE(f, a)
+#endif
+
 /*  A JSON document as the file reader sees it (calendar_json.c): a tree
     of values, each with the line it starts on, so that an error can name
     where it is.                                                          */

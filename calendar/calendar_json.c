@@ -23,6 +23,9 @@ typedef struct {
     bool failed;     /* an error was written */
 } s_reader_t;
 
+static void s_fail (s_reader_t *r, const char *format, ...)
+    CALENDAR__PRINTF_LIKE (2, 3);
+
 static void
 s_fail (s_reader_t *r, const char *format, ...)
 {

@@ -9,7 +9,7 @@
 # (crash, leak, sanitizer report, timeout, OOM or a failing reproducer).
 #
 # Environment:
-#   FUZZ_TARGETS="proto json ruleset"  which targets to run
+#   FUZZ_TARGETS="proto json ruleset calendar format"  which targets to run
 #   FUZZ_PARALLEL=1     targets run at the same time (one core each)
 #   FUZZ_KEEP_GOING=1   keep fuzzing after a finding (libFuzzer fork mode)
 #                       to collect every finding of a long run
@@ -28,24 +28,30 @@ case $seconds in
     exit 2
     ;;
 esac
-targets=${FUZZ_TARGETS:-proto json ruleset}
+targets=${FUZZ_TARGETS:-proto json ruleset calendar format}
 parallel=${FUZZ_PARALLEL:-1}
 keep_going=${FUZZ_KEEP_GOING:-0}
 build=$root/build-fuzz
 
-# -max_len per target: batches of a few events, one event line, and
-# rulesets a few times the size of the shipped ones (about 3 KB).
+# -max_len per target: batches of a few events, one event line,
+# rulesets a few times the size of the shipped ones (about 3 KB), a
+# calendar year (3 KB to 6 KB) and a few reports of a dozen rows (the
+# seeds are cut to about 8 KB).
 max_len_of() {
     case $1 in
     proto) echo 8192 ;;
     json) echo 4096 ;;
     ruleset) echo 16384 ;;
+    calendar) echo 16384 ;;
+    format) echo 16384 ;;
     esac
 }
 dict_of() {
     case $1 in
     json) echo "$root/fuzz/json.dict" ;;
     ruleset) echo "$root/fuzz/zpl.dict" ;;
+    calendar) echo "$root/fuzz/calendar.dict" ;;
+    format) echo "$root/fuzz/format.dict" ;;
     esac
 }
 
