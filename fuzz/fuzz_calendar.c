@@ -13,6 +13,7 @@
     a working-time walk runs across its years.
 */
 #include "calendar.h"
+#include "fuzz_check.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -20,15 +21,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-#define S_CHECK(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf (stderr, "fuzz_calendar: %s:%d: check failed: %s\n",       \
-                     __FILE__, __LINE__, #cond);                               \
-            abort ();                                                          \
-        }                                                                      \
-    } while (0)
 
 /* The shipped calendar, built once: merging into a copy of it is what an
    import does. */
@@ -41,24 +33,24 @@ s_walk_years (const calendar_t *cal, int *first, int *last)
     *first = *last = 0;
     for (int y = calendar_next (cal, CALENDAR_YEAR_MIN - 1); y;
          y = calendar_next (cal, y)) {
-        S_CHECK (y >= CALENDAR_YEAR_MIN && y <= CALENDAR_YEAR_MAX);
-        S_CHECK (calendar_has (cal, y));
+        FUZZ_CHECK (y >= CALENDAR_YEAR_MIN && y <= CALENDAR_YEAR_MAX);
+        FUZZ_CHECK (calendar_has (cal, y));
         *first = *first ? *first : y;
         *last = y;
         size_t count = 0;
         const calendar_day_t *days = calendar_days (cal, y, &count);
-        S_CHECK ((days == NULL) == (count == 0));
+        FUZZ_CHECK ((days == NULL) == (count == 0));
         for (size_t i = 0; i < count; i++) {
-            S_CHECK (memchr (days[i].name, '\0', sizeof days[i].name));
-            S_CHECK (i == 0 || days[i - 1].date < days[i].date);
+            FUZZ_CHECK (memchr (days[i].name, '\0', sizeof days[i].name));
+            FUZZ_CHECK (i == 0 || days[i - 1].date < days[i].date);
             int year;
             calendar_civil (days[i].date, &year, NULL, NULL);
-            S_CHECK (year >= y - 1 && year <= y + 1);
+            FUZZ_CHECK (year >= y - 1 && year <= y + 1);
         }
         for (int32_t d = calendar_date (y, 1, 1);
              d <= calendar_date (y, 12, 31); d++) {
             int rc = calendar_working_day (cal, d);
-            S_CHECK (rc == 0 || rc == 1);
+            FUZZ_CHECK (rc == 0 || rc == 1);
         }
     }
 }
@@ -70,22 +62,22 @@ s_work (const calendar_t *cal, int first, int last)
 {
     calendar_hours_t hours;
     char err[CALENDAR_ERR_MAX];
-    S_CHECK (calendar_hours_parse ("08:30-12:00 14:00-18:00", &hours, err) ==
-             0);
+    FUZZ_CHECK (calendar_hours_parse ("08:30-12:00 14:00-18:00", &hours, err) ==
+                0);
     int64_t from = (int64_t)calendar_date (first, 1, 1) * CALENDAR_DAY_MS -
                    CALENDAR_OFFSET_MS;
     int64_t to = (int64_t)calendar_date (last, 12, 31) * CALENDAR_DAY_MS;
     int64_t work = 0, at = 0;
     int missing = 0;
     int rc = calendar_work_between (cal, &hours, from, to, &work, &missing);
-    S_CHECK (rc == CALENDAR_OK || rc == CALENDAR_MISSING);
-    S_CHECK (work >= 0);
+    FUZZ_CHECK (rc == CALENDAR_OK || rc == CALENDAR_MISSING);
+    FUZZ_CHECK (work >= 0);
     rc = calendar_work_add (cal, &hours, from, 40LL * 3600 * 1000, &at,
                             &missing);
-    S_CHECK (rc == CALENDAR_OK || rc == CALENDAR_MISSING);
-    S_CHECK (rc != CALENDAR_OK || at >= from);
+    FUZZ_CHECK (rc == CALENDAR_OK || rc == CALENDAR_MISSING);
+    FUZZ_CHECK (rc != CALENDAR_OK || at >= from);
     rc = calendar_days_add (cal, &hours, from, 15, &at, &missing);
-    S_CHECK (rc == CALENDAR_OK || rc == CALENDAR_MISSING);
+    FUZZ_CHECK (rc == CALENDAR_OK || rc == CALENDAR_MISSING);
 }
 
 int
@@ -94,32 +86,32 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (!s_shipped) {
         char why[CALENDAR_ERR_MAX];
         s_shipped = calendar_shipped ("cn", why);
-        S_CHECK (s_shipped != NULL);
+        FUZZ_CHECK (s_shipped != NULL);
     }
     char err[CALENDAR_ERR_MAX];
     memset (err, 'x', sizeof err);
     calendar_t *cal = calendar_parse ((const char *)data, size, err);
     if (!cal) {
-        S_CHECK (memchr (err, '\0', sizeof err) != NULL);
-        S_CHECK (strncmp (err, "line ", 5) == 0 ||
-                 strncmp (err, "the file", 8) == 0);
+        FUZZ_CHECK (memchr (err, '\0', sizeof err) != NULL);
+        FUZZ_CHECK (strncmp (err, "line ", 5) == 0 ||
+                    strncmp (err, "the file", 8) == 0);
         return 0;
     }
     int first, last;
     s_walk_years (cal, &first, &last);
-    S_CHECK (first != 0);
+    FUZZ_CHECK (first != 0);
     s_work (cal, first, last);
 
     calendar_t *merged = calendar_new ();
-    S_CHECK (merged != NULL);
-    S_CHECK (calendar_merge (merged, s_shipped) == 0);
-    S_CHECK (calendar_merge (merged, cal) == 0);
+    FUZZ_CHECK (merged != NULL);
+    FUZZ_CHECK (calendar_merge (merged, s_shipped) == 0);
+    FUZZ_CHECK (calendar_merge (merged, cal) == 0);
     for (int y = first; y; y = calendar_next (cal, y))
-        S_CHECK (calendar_has (merged, y));
+        FUZZ_CHECK (calendar_has (merged, y));
     calendar_remove (merged, first);
-    S_CHECK (!calendar_has (merged, first));
+    FUZZ_CHECK (!calendar_has (merged, first));
     calendar_destroy (&merged);
     calendar_destroy (&cal);
-    S_CHECK (cal == NULL);
+    FUZZ_CHECK (cal == NULL);
     return 0;
 }

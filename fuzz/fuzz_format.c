@@ -22,6 +22,7 @@
 
 #include "format.h"
 #include "format_xlsx.h"
+#include "fuzz_check.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,15 +33,6 @@
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-#define S_CHECK(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf (stderr, "fuzz_format: %s:%d: check failed: %s\n",         \
-                     __FILE__, __LINE__, #cond);                               \
-            abort ();                                                          \
-        }                                                                      \
-    } while (0)
 
 typedef int (s_format_fn) (const char *json, FILE *out, char *err);
 
@@ -69,15 +61,15 @@ s_run (s_format_fn *format, const char *json, bool untouched)
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream (&text, &size);
-    S_CHECK (out != NULL);
+    FUZZ_CHECK (out != NULL);
     char err[FORMAT_ERR_MAX];
     memset (err, 'x', sizeof err);
     int rc = format (json, out, err);
-    S_CHECK (fclose (out) == 0);
-    S_CHECK (rc == 0 || rc == -1);
+    FUZZ_CHECK (fclose (out) == 0);
+    FUZZ_CHECK (rc == 0 || rc == -1);
     if (rc == -1) {
-        S_CHECK (memchr (err, '\0', sizeof err) != NULL && err[0] != '\0');
-        S_CHECK (!untouched || size == 0);
+        FUZZ_CHECK (memchr (err, '\0', sizeof err) != NULL && err[0] != '\0');
+        FUZZ_CHECK (!untouched || size == 0);
     }
     free (text);
     return rc;
@@ -98,11 +90,9 @@ s_table_100 (const char *json, FILE *out, char *err)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-    char *json = malloc (size + 1);
+    char *json = fuzz_cstring (data, size);
     if (!json)
         return 0;
-    memcpy (json, data, size);
-    json[size] = '\0';
 
     static s_format_fn *const reports[] = {
         format_table, s_table_40,       s_table_100,
@@ -110,7 +100,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     };
     int first = s_run (reports[0], json, true);
     for (size_t i = 1; i < sizeof reports / sizeof reports[0]; i++)
-        S_CHECK (s_run (reports[i], json, true) == first);
+        FUZZ_CHECK (s_run (reports[i], json, true) == first);
     s_run (format_explain_table, json, false);
     s_run (format_ticket_table, json, false);
 
@@ -118,12 +108,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         char err[FORMAT_ERR_MAX];
         memset (err, 'x', sizeof err);
         int rc = format_xlsx (json, s_xlsx_path, err);
-        S_CHECK (rc == 0 || rc == -1);
+        FUZZ_CHECK (rc == 0 || rc == -1);
         //  -1 here only for a value a worksheet cannot hold (a text
         //  over 32767 characters), and then no file is left behind.
         if (rc == -1)
-            S_CHECK (memchr (err, '\0', sizeof err) != NULL &&
-                     access (s_xlsx_path, F_OK) != 0);
+            FUZZ_CHECK (memchr (err, '\0', sizeof err) != NULL &&
+                        access (s_xlsx_path, F_OK) != 0);
         unlink (s_xlsx_path);
     }
     free (json);
