@@ -333,8 +333,10 @@ typedef struct {
 typedef void (state_trail_fn) (void *arg, uint64_t seq, bool clock,
                                const char *unit, const state_count_t *counts,
                                size_t n);
-/* Walks a ticket's trail in order. Returns 0 or a store_rc_t
-   (STORE_NOTFOUND when the ticket has none). */
+/* Walks a ticket's trail in log order (an event's own entry before the
+   clock's under the same seq), from its ticket record back along the
+   chain: a point read per entry. Returns 0 or a store_rc_t
+   (STORE_NOTFOUND when the ticket, or its trail, is unknown). */
 int state_trail_scan (store_txn_t *txn, const char *ticket_id,
                       state_trail_fn *fn, void *arg);
 

@@ -21,8 +21,13 @@
       STORE_COUNTED   period \0 unit \0 counter byte, ticket_id -> the
                       moments that ticket counted in an adverse counter
                       (explain's drill-down)
-      STORE_TRAIL     ticket_id \0 u64 big-endian seq, kind byte -> what
-                      one event (or the clock) counted for the ticket
+      STORE_TRAIL     u64 big-endian log seq, u32 big-endian number ->
+                      what one event (or the clock passing a deadline)
+                      counted for one ticket, and the key of that
+                      ticket's previous entry: written in log order at
+                      the end of the table (store_put_append), each
+                      ticket's entries chained from its ticket record
+                      (state_trail.c)
       STORE_APPEALS   ticket_id \0 unit_id -> the appeal or exemption of
                       that ticket for that unit
       STORE_PUBLISHED ruleset \0 period \0 u32 big-endian version -> a
