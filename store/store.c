@@ -375,13 +375,17 @@ store_get (store_txn_t *txn, store_table_t table, const void *key,
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
     store__tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
-    if (rc != 0)
-        return store__map_rc (rc);
+    return rc == 0 ? store__copy_out (&v, value, size) : store__map_rc (rc);
+}
+
+int
+store__copy_out (const MDB_val *from, void *to, size_t *size)
+{
     size_t capacity = *size;
-    *size = v.mv_size;
-    if (v.mv_size > capacity)
+    *size = from->mv_size;
+    if (from->mv_size > capacity)
         return STORE_TOOBIG;
-    memcpy (value, v.mv_data, v.mv_size);
+    memcpy (to, from->mv_data, from->mv_size);
     return STORE_OK;
 }
 
@@ -416,12 +420,20 @@ int
 store_put_new (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, const void *value, size_t size)
 {
+    return store__put_or_keep (txn, table, key, key_size, value, size,
+                               MDB_NOOVERWRITE);
+}
+
+int
+store__put_or_keep (store_txn_t *txn, store_table_t table, const void *key,
+                    size_t key_size, const void *value, size_t size,
+                    unsigned flags)
+{
     int settled = store__settle (txn, table);
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
-    int rc =
-        mdb_put (txn->txn, txn->store->dbi[table], &k, &v, MDB_NOOVERWRITE);
+    int rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, flags);
     if (rc == 0 || rc == MDB_KEYEXIST)
         store__tap (txn, rc == 0 ? STORE_TAP_PUT : STORE_TAP_READ, table, key,
                     key_size, rc == 0 ? value : NULL, rc == 0 ? size : 0);

@@ -73,17 +73,10 @@ int
 store_put_append (store_txn_t *txn, store_table_t table, const void *key,
                   size_t key_size, const void *value, size_t size)
 {
-    int rc = store__settle (txn, table);
-    if (rc != STORE_OK)
-        return rc;
-    MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
     /* MDB_APPEND compares with the last key only: no descent by key, and
        a full last page splits with the new entry alone on the new one. */
-    rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, MDB_APPEND);
-    if (rc == 0 || rc == MDB_KEYEXIST)
-        store__tap (txn, rc == 0 ? STORE_TAP_PUT : STORE_TAP_READ, table, key,
-                    key_size, rc == 0 ? value : NULL, rc == 0 ? size : 0);
-    return rc == MDB_KEYEXIST ? 1 : store__write_rc (txn->store, rc);
+    return store__put_or_keep (txn, table, key, key_size, value, size,
+                               MDB_APPEND);
 }
 
 int
@@ -101,12 +94,5 @@ store_last (store_txn_t *txn, store_table_t table, void *key, size_t *key_size)
     store__tap (txn, STORE_TAP_READ, table, rc == 0 ? k.mv_data : NULL,
                 rc == 0 ? k.mv_size : 0, NULL, 0);
     mdb_cursor_close (cursor);
-    if (rc != 0)
-        return store__map_rc (rc);
-    size_t capacity = *key_size;
-    *key_size = k.mv_size;
-    if (k.mv_size > capacity)
-        return STORE_TOOBIG;
-    memcpy (key, k.mv_data, k.mv_size);
-    return STORE_OK;
+    return rc == 0 ? store__copy_out (&k, key, key_size) : store__map_rc (rc);
 }

@@ -64,6 +64,15 @@ struct _store_txn_t {
 int store__map_rc (int rc);
 /* The same for a write, telling a full disk from a failing one. */
 int store__write_rc (const store_t *store, int rc);
+/* mdb_put with flags (MDB_NOOVERWRITE, MDB_APPEND): STORE_OK, 1 when
+   LMDB keeps what is there (MDB_KEYEXIST: nothing written, the tap sees
+   a read), or a store_rc_t. */
+int store__put_or_keep (store_txn_t *txn, store_table_t table, const void *key,
+                        size_t key_size, const void *value, size_t size,
+                        unsigned flags);
+/* Copies an LMDB key or value into `to` (capacity *size), setting *size
+   to its length: STORE_OK, or STORE_TOOBIG when it does not fit. */
+int store__copy_out (const MDB_val *from, void *to, size_t *size);
 /* Writes the pending adds before anything reads or writes `table`
    directly. */
 int store__settle (store_txn_t *txn, store_table_t table);
