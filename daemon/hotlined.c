@@ -202,6 +202,17 @@ s_open_store (const config_t *config, store_lock_t **lock)
         store_unlock (lock);
         return NULL;
     }
+    char layout[256];
+    if (txn && state_layout_check (txn, layout) != 0) {
+        fprintf (stderr,
+                 "hotlined: %s: %s: run `hotline replay --data %s` to "
+                 "rebuild them from the event log\n",
+                 config->data, layout, config->data);
+        store_abort (&txn);
+        store_destroy (&store);
+        store_unlock (lock);
+        return NULL;
+    }
     if (rc == STORE_OK)
         rc = store_meta_put (txn, "warn_permille",
                              (uint64_t)(config->warning_share * 1000 + 0.5));

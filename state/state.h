@@ -333,10 +333,18 @@ typedef struct {
 typedef void (state_trail_fn) (void *arg, uint64_t seq, bool clock,
                                const char *unit, const state_count_t *counts,
                                size_t n);
-/* Walks a ticket's trail in order. Returns 0 or a store_rc_t
-   (STORE_NOTFOUND when the ticket has none). */
+/* Walks a ticket's trail in log order (an event's own entry before the
+   clock's under the same seq), from its ticket record back along the
+   chain: a point read per entry. Returns 0 or a store_rc_t
+   (STORE_NOTFOUND when the ticket, or its trail, is unknown). */
 int state_trail_scan (store_txn_t *txn, const char *ticket_id,
                       state_trail_fn *fn, void *arg);
+
+/* 0 when the store's ticket records and trails are of the layout this
+   build writes (or it has none yet); -1 with the reason in why (256
+   bytes) when they are of an older one: `hotline replay` rebuilds them
+   from the log. hotlined checks it before it starts. */
+int state_layout_check (store_txn_t *txn, char *why);
 
 /* A ticket as it stands, for hotline ticket. */
 typedef struct {

@@ -281,7 +281,7 @@ s_move (state_work_t *w, const char *unit, uint32_t mask, int sign,
         uint32_t standing)
 {
     s_gather_t g = {.unit = unit, .mask = mask};
-    int rc = state_trail_scan (w->txn, w->ticket_id, s_gather, &g);
+    int rc = state__trail_walk (w->txn, w->t, s_gather, &g);
     if (rc == STORE_NOTFOUND)
         rc = STORE_OK;
     char channel[PROTO_TOKEN_MAX + 1], category[PROTO_TOKEN_MAX + 1];

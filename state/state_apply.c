@@ -323,7 +323,13 @@ s_apply_received (state_work_t *w, const proto_event_t *ev,
                   const s_plan_t *plan)
 {
     state_ticket_t *t = w->t;
+    /* A new episode of the ticket (a new one, or a re-dispatch): its
+       trail goes on. */
+    uint64_t trail_seq = t->trail_seq;
+    uint32_t trail_number = t->trail_number;
     memset (t, 0, sizeof (*t));
+    t->trail_seq = trail_seq;
+    t->trail_number = trail_number;
     t->version = TICKET_VERSION;
     t->state = T_OPEN;
     t->flags = (ev->key_supervision ? F_KEY : 0) |
@@ -558,7 +564,7 @@ s_apply_checked (store_txn_t *txn, const proto_event_t *ev,
     bool logged = bytes == NULL;
     state_effects_t *effects = ctx->effects;
     int rc;
-    state_ticket_t t;
+    state_ticket_t t = {0}; /* a new ticket: no trail yet */
     bool have = false;
     if (s_needs_ticket (ev->type)) {
         rc = state__ticket_get (txn, ev->ticket_id, &t);
@@ -611,12 +617,13 @@ s_apply_checked (store_txn_t *txn, const proto_event_t *ev,
            the ticket's later receipt. */
         if (ev->occurred_at > t.last_at && !s_is_appeal (ev->type))
             t.last_at = ev->occurred_at;
-        if (rc == STORE_OK)
-            rc = state__ticket_put (txn, ev->ticket_id, &t);
         /* The event's own trail entry, even with nothing counted: it
-           lists the event among the ticket's (hotline ticket). */
+           lists the event among the ticket's (hotline ticket). The record
+           keeps the key of its latest: written after it. */
         if (rc == STORE_OK)
             rc = state__trail_flush (&w);
+        if (rc == STORE_OK)
+            rc = state__ticket_put (txn, ev->ticket_id, &t);
         /* A deadline (or warning) the clock has already passed fires
            now, not at the clock's next move. */
         int64_t now = state_clock_now (txn);

@@ -253,41 +253,6 @@ state__index_mark (store_txn_t *txn, const char *period, const char *unit,
     return store_put (txn, STORE_COUNTED, key, ksize, value, size);
 }
 
-int
-state__trail_flush (state_work_t *w)
-{
-    if (w->clock && w->trail_count == 0)
-        return STORE_OK;
-    /* Key: ticket \0 seq kind; value: the unit, then the counts. */
-    uint8_t key[STORE_KEY_MAX];
-    size_t id = strnlen (w->ticket_id, PROTO_ID_MAX);
-    memcpy (key, w->ticket_id, id);
-    key[id] = 0;
-    store_put_be64 (key + id + 1, w->seq);
-    key[id + 9] = w->clock ? STATE_TRAIL_CLOCK : STATE_TRAIL_EVENT;
-    size_t ksize = id + 10;
-    uint8_t value[1 + PROTO_ID_MAX + 4 * STATE_TRAIL_MAX * STATE_TRAIL_SIZE];
-    size_t size = sizeof (value);
-    int rc = store_get (w->txn, STORE_TRAIL, key, ksize, value, &size);
-    if (rc == STORE_NOTFOUND) {
-        size_t unit = strnlen (w->t->unit_id, PROTO_ID_MAX);
-        value[0] = (uint8_t)unit;
-        memcpy (value + 1, w->t->unit_id, unit);
-        size = 1 + unit;
-    } else if (rc != STORE_OK)
-        return rc;
-    /* The clock may pass the same ticket twice under one number (two
-       wall-clock ticks with no event between): its counts add up. */
-    for (size_t i = 0; i < w->trail_count; i++) {
-        if (size + STATE_TRAIL_SIZE > sizeof (value))
-            break; /* cannot happen: a key holds one event's counts */
-        state__trail_encode (&w->trail[i], value + size);
-        size += STATE_TRAIL_SIZE;
-    }
-    w->trail_count = 0;
-    return store_put (w->txn, STORE_TRAIL, key, ksize, value, size);
-}
-
 void
 state_counters_decode (const void *value, size_t size, double *counters)
 {

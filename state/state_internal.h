@@ -17,7 +17,7 @@ _Static_assert(RULES_ID_MAX == PROTO_ID_MAX &&
                "id sizes differ between rules and proto");
 
 /*  Tickets (state_apply.c, state_deadline.c).                           */
-#define TICKET_VERSION 3
+#define TICKET_VERSION 4
 
 typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } state_ticket_state_t;
 
@@ -54,9 +54,12 @@ typedef struct {
     int64_t last_at;                    /* latest occurred_at applied */
     int32_t closed_period[2];  /* per kind: period counted closed, -1 */
     int32_t overdue_period[2]; /* per kind: overdue_open counted, -1 */
+    uint64_t trail_seq;        /* the key of the ticket's latest trail */
+    uint32_t trail_number;     /* entry (log seq, number), seq 0: none */
+    uint32_t spare;            /* zero */
 } state_ticket_t;
 
-_Static_assert(sizeof (state_ticket_t) == 272,
+_Static_assert(sizeof (state_ticket_t) == 288,
                "the ticket record's layout changed: bump TICKET_VERSION");
 
 int state__ticket_get (store_txn_t *txn, const char *ticket_id,
@@ -130,9 +133,14 @@ uint32_t state__exempt_of (store_txn_t *txn, const char *ticket_id,
    index only. */
 int state__count_derived (state_work_t *w, proto_period_t period, int counter,
                           int32_t delta);
-/* Writes the counts noted for the ticket to its trail (merged with an
-   entry already there for the same key, as the clock's may be). */
+/* Writes the counts noted for the ticket as a new entry at the end of
+   the trail, linked to the ticket's previous one, and makes it the
+   ticket's latest (w->t: the caller puts the record after). */
 int state__trail_flush (state_work_t *w);
+/* Walks the trail of the ticket whose record is t, as
+   state_trail_scan. */
+int state__trail_walk (store_txn_t *txn, const state_ticket_t *t,
+                       state_trail_fn *fn, void *arg);
 /* Counts contacted_late once for a ticket never contacted in time. */
 int state__contact_missed (state_work_t *w, int64_t at, state_why_t why);
 /* Sets a manual item to `value` unless a later ADJUSTED (by `at`) set
@@ -144,8 +152,10 @@ int state__manual_put (store_txn_t *txn, const char *period, const char *unit,
 #define STATE_COUNTED_SIZE 18 /* at, ref, why, flags */
 #define STATE_COUNTED_MAX  64 /* counts of one ticket in one counter */
 #define STATE_TRAIL_SIZE   10 /* period, kind, counter, delta */
-#define STATE_TRAIL_EVENT  0  /* trail key kinds */
+#define STATE_TRAIL_EVENT  0  /* trail entry kinds */
 #define STATE_TRAIL_CLOCK  1
+#define STATE_TRAIL_KEY    12 /* u64 seq, u32 number, big-endian */
+#define STATE_TRAIL_HEAD   (2 + STATE_TRAIL_KEY) /* kind, link, unit size */
 void state__counted_encode (const state_counted_t *c, uint8_t *bytes);
 void state__counted_decode (const uint8_t *bytes, state_counted_t *c);
 void state__trail_encode (const state_trail_rec_t *r, uint8_t *bytes);

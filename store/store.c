@@ -18,30 +18,6 @@
    this is a full disk (LMDB reports a short write as EIO). */
 #define DISK_LOW_BYTES (8ULL << 20)
 
-/* A pending store_add_i32: deltas summed in memory until the table is
-   read or the transaction commits (see s_adds_flush). */
-typedef struct {
-    uint32_t hash;     /* of table and key */
-    uint16_t key_size; /* bytes of key */
-    uint16_t n;        /* int32 values in delta */
-    uint8_t table;     /* store_table_t */
-    uint8_t *key;      /* key_size bytes, then n int32 deltas (aligned) */
-    int32_t *delta;    /* inside the same block as key */
-} s_add_t;
-
-struct _store_txn_t {
-    store_t *store;    /* owner of the dbi handles */
-    MDB_txn *txn;      /* the LMDB transaction */
-    bool write;        /* a write transaction */
-    s_add_t *adds;     /* open-addressing table of pending adds */
-    size_t add_slots;  /* its size, a power of two (0: none yet) */
-    size_t add_count;  /* entries in use */
-    uint32_t pending;  /* bit per table with pending adds */
-    uint64_t log_next; /* next log sequence number, 0: not read yet */
-    store_tap_fn *tap; /* the store's tap for a write transaction, or NULL */
-    void *tap_arg;     /* its argument */
-};
-
 struct _store_cursor_t {
     MDB_cursor *cursor;     /* the LMDB cursor */
     MDB_val from;           /* starting key, or empty for the first */
@@ -59,8 +35,8 @@ static const char *s_table_names[STORE_TABLE_COUNT] = {
    readers do not clobber each other's message. */
 static _Thread_local int s_last_mdb_rc;
 
-static int
-s_map_rc (int rc)
+int
+store__map_rc (int rc)
 {
     if (rc == 0)
         return STORE_OK;
@@ -77,10 +53,10 @@ s_map_rc (int rc)
 /* Where a write reached the disk (a commit, or a put that spilled
    pages): LMDB answers a short write with EIO, which on a file system
    without free space is a full disk, not a failing one. */
-static int
-s_write_rc (const store_t *store, int rc)
+int
+store__write_rc (const store_t *store, int rc)
 {
-    int mapped = s_map_rc (rc);
+    int mapped = store__map_rc (rc);
     if (mapped != STORE_ERROR || rc != EIO)
         return mapped;
     struct statvfs fs;
@@ -215,16 +191,6 @@ store_set_tap (store_t *self, store_tap_fn *tap, void *arg)
     self->tap_arg = arg;
 }
 
-/* Tells the tap, if there is one, what the transaction just did. Inline
-   so that, unset, it is one branch in the caller. */
-static inline void
-s_tap (const store_txn_t *txn, store_tap_op_t op, store_table_t table,
-       const void *key, size_t key_size, const void *value, size_t size)
-{
-    if (txn->tap)
-        txn->tap (txn->tap_arg, op, table, key, key_size, value, size);
-}
-
 /* ---- write-behind counters ----------------------------------------
 
    A batch of events adds to the same counter records again and again:
@@ -259,11 +225,11 @@ static int
 s_adds_grow (store_txn_t *txn)
 {
     size_t slots = txn->add_slots ? txn->add_slots * 2 : 1024;
-    s_add_t *adds = calloc (slots, sizeof (*adds));
+    store__add_t *adds = calloc (slots, sizeof (*adds));
     if (!adds)
         return -1;
     for (size_t i = 0; i < txn->add_slots; i++) {
-        s_add_t *a = &txn->adds[i];
+        store__add_t *a = &txn->adds[i];
         if (!a->key)
             continue;
         size_t at = a->hash & (slots - 1);
@@ -287,7 +253,7 @@ static int s_add_now (store_txn_t *txn, store_table_t table, const void *key,
    and a record of the same length is overwritten in place. Returns
    LMDB's code. */
 static int
-s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const s_add_t *a)
+s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const store__add_t *a)
 {
     int32_t values[64];
     size_t n = a->n <= 64 ? a->n : 64; /* store_add_i32 keeps n <= 64 */
@@ -309,8 +275,8 @@ s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const s_add_t *a)
     k.mv_data = a->key;
     rc = mdb_cursor_put (cursor, &k, &put, same ? MDB_CURRENT : 0);
     if (rc == 0)
-        s_tap (txn, STORE_TAP_PUT, (store_table_t)a->table, a->key, a->key_size,
-               values, n * sizeof (int32_t));
+        store__tap (txn, STORE_TAP_PUT, (store_table_t)a->table, a->key,
+                    a->key_size, values, n * sizeof (int32_t));
     return rc;
 }
 
@@ -323,15 +289,15 @@ s_adds_flush (store_txn_t *txn)
     int rc = STORE_OK;
     MDB_cursor *cursors[STORE_TABLE_COUNT] = {NULL};
     for (size_t i = 0; i < txn->add_slots && rc == STORE_OK; i++) {
-        s_add_t *a = &txn->adds[i];
+        store__add_t *a = &txn->adds[i];
         if (!a->key)
             continue;
         MDB_cursor **cursor = &cursors[a->table];
         if (!*cursor)
-            rc = s_map_rc (
+            rc = store__map_rc (
                 mdb_cursor_open (txn->txn, txn->store->dbi[a->table], cursor));
         if (rc == STORE_OK)
-            rc = s_write_rc (txn->store, s_add_cursor (txn, *cursor, a));
+            rc = store__write_rc (txn->store, s_add_cursor (txn, *cursor, a));
     }
     for (int t = 0; t < STORE_TABLE_COUNT; t++)
         if (cursors[t])
@@ -341,8 +307,8 @@ s_adds_flush (store_txn_t *txn)
 }
 
 /* Flushes before anything reads or writes `table` directly. */
-static int
-s_settle (store_txn_t *txn, store_table_t table)
+int
+store__settle (store_txn_t *txn, store_table_t table)
 {
     return txn->pending & (1u << table) ? s_adds_flush (txn) : STORE_OK;
 }
@@ -380,7 +346,7 @@ store_commit (store_txn_t **txn_p)
     if (rc != STORE_OK)
         mdb_txn_abort (txn->txn);
     else
-        rc = s_write_rc (store, mdb_txn_commit (txn->txn));
+        rc = store__write_rc (store, mdb_txn_commit (txn->txn));
     store__gate_leave (store);
     free (txn);
     *txn_p = NULL;
@@ -403,19 +369,23 @@ int
 store_get (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, void *value, size_t *size)
 {
-    int settled = s_settle (txn, table);
+    int settled = store__settle (txn, table);
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
-    s_tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
-    if (rc != 0)
-        return s_map_rc (rc);
+    store__tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
+    return rc == 0 ? store__copy_out (&v, value, size) : store__map_rc (rc);
+}
+
+int
+store__copy_out (const MDB_val *from, void *to, size_t *size)
+{
     size_t capacity = *size;
-    *size = v.mv_size;
-    if (v.mv_size > capacity)
+    *size = from->mv_size;
+    if (from->mv_size > capacity)
         return STORE_TOOBIG;
-    memcpy (value, v.mv_data, v.mv_size);
+    memcpy (to, from->mv_data, from->mv_size);
     return STORE_OK;
 }
 
@@ -423,64 +393,72 @@ int
 store_exists (store_txn_t *txn, store_table_t table, const void *key,
               size_t key_size)
 {
-    int rc = s_settle (txn, table);
+    int rc = store__settle (txn, table);
     if (rc != STORE_OK)
         return rc;
     MDB_val k = {key_size, (void *)key}, v;
     rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
-    s_tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
-    return s_map_rc (rc);
+    store__tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
+    return store__map_rc (rc);
 }
 
 int
 store_put (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, const void *value, size_t size)
 {
-    int settled = s_settle (txn, table);
+    int settled = store__settle (txn, table);
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
     int rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
     if (rc == 0)
-        s_tap (txn, STORE_TAP_PUT, table, key, key_size, value, size);
-    return s_write_rc (txn->store, rc);
+        store__tap (txn, STORE_TAP_PUT, table, key, key_size, value, size);
+    return store__write_rc (txn->store, rc);
 }
 
 int
 store_put_new (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, const void *value, size_t size)
 {
-    int settled = s_settle (txn, table);
+    return store__put_or_keep (txn, table, key, key_size, value, size,
+                               MDB_NOOVERWRITE);
+}
+
+int
+store__put_or_keep (store_txn_t *txn, store_table_t table, const void *key,
+                    size_t key_size, const void *value, size_t size,
+                    unsigned flags)
+{
+    int settled = store__settle (txn, table);
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key}, v = {size, (void *)value};
-    int rc =
-        mdb_put (txn->txn, txn->store->dbi[table], &k, &v, MDB_NOOVERWRITE);
+    int rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, flags);
     if (rc == 0 || rc == MDB_KEYEXIST)
-        s_tap (txn, rc == 0 ? STORE_TAP_PUT : STORE_TAP_READ, table, key,
-               key_size, rc == 0 ? value : NULL, rc == 0 ? size : 0);
-    return rc == MDB_KEYEXIST ? 1 : s_write_rc (txn->store, rc);
+        store__tap (txn, rc == 0 ? STORE_TAP_PUT : STORE_TAP_READ, table, key,
+                    key_size, rc == 0 ? value : NULL, rc == 0 ? size : 0);
+    return rc == MDB_KEYEXIST ? 1 : store__write_rc (txn->store, rc);
 }
 
 int
 store_del (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size)
 {
-    int settled = s_settle (txn, table);
+    int settled = store__settle (txn, table);
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key};
     int rc = mdb_del (txn->txn, txn->store->dbi[table], &k, NULL);
     if (rc == 0 || rc == MDB_NOTFOUND)
-        s_tap (txn, STORE_TAP_DEL, table, key, key_size, NULL, 0);
-    return s_map_rc (rc);
+        store__tap (txn, STORE_TAP_DEL, table, key, key_size, NULL, 0);
+    return store__map_rc (rc);
 }
 
 size_t
 store_count (store_txn_t *txn, store_table_t table)
 {
     MDB_stat st;
-    if (s_settle (txn, table) != STORE_OK ||
+    if (store__settle (txn, table) != STORE_OK ||
         mdb_stat (txn->txn, txn->store->dbi[table], &st) != 0)
         return 0;
     return st.ms_entries;
@@ -505,82 +483,20 @@ store_get_be64 (const uint8_t *src)
 }
 
 int
-store_log_next (store_txn_t *txn, uint64_t *seq)
-{
-    /* The next sequence number is one past the log's last key, read from
-       the B-tree itself, so it can never drift from what is stored; once
-       per transaction: a write transaction is the only writer, so the
-       next number is then known without another descent. */
-    if (txn->log_next == 0) {
-        MDB_cursor *cursor;
-        int rc =
-            mdb_cursor_open (txn->txn, txn->store->dbi[STORE_LOG], &cursor);
-        if (rc != 0)
-            return s_map_rc (rc);
-        MDB_val k, v;
-        uint64_t next = 1;
-        rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
-        if (rc == 0 && k.mv_size == 8)
-            next = store_get_be64 (k.mv_data) + 1;
-        s_tap (txn, STORE_TAP_READ, STORE_LOG, rc == 0 ? k.mv_data : NULL,
-               rc == 0 ? k.mv_size : 0, NULL, 0);
-        mdb_cursor_close (cursor);
-        if (rc != 0 && rc != MDB_NOTFOUND)
-            return s_map_rc (rc);
-        if (!txn->write) {
-            *seq = next; /* a reader's answer may go stale: not kept */
-            return STORE_OK;
-        }
-        txn->log_next = next;
-    }
-    *seq = txn->log_next;
-    return STORE_OK;
-}
-
-int
-store_log_append (store_txn_t *txn, const void *event, size_t size,
-                  uint64_t *seq)
-{
-    uint64_t next;
-    int rc = store_log_next (txn, &next);
-    if (rc != STORE_OK)
-        return rc;
-    MDB_cursor *cursor;
-    rc = mdb_cursor_open (txn->txn, txn->store->dbi[STORE_LOG], &cursor);
-    if (rc != 0)
-        return s_map_rc (rc);
-    MDB_val k, v;
-    uint8_t key[8];
-    store_put_be64 (key, next);
-    k.mv_size = 8;
-    k.mv_data = key;
-    v.mv_size = size;
-    v.mv_data = (void *)event;
-    rc = mdb_cursor_put (cursor, &k, &v, MDB_APPEND);
-    mdb_cursor_close (cursor);
-    if (rc == 0) {
-        *seq = next;
-        txn->log_next = next + 1;
-        s_tap (txn, STORE_TAP_PUT, STORE_LOG, key, 8, event, size);
-    }
-    return s_write_rc (txn->store, rc);
-}
-
-int
 store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size, int32_t *out, size_t n)
 {
     memset (out, 0, n * sizeof (int32_t));
-    int settled = s_settle (txn, table);
+    int settled = store__settle (txn, table);
     if (settled != STORE_OK)
         return settled;
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
-    s_tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
+    store__tap (txn, STORE_TAP_READ, table, key, key_size, NULL, 0);
     if (rc == MDB_NOTFOUND)
         return STORE_OK;
     if (rc != 0)
-        return s_map_rc (rc);
+        return store__map_rc (rc);
     size_t stored = v.mv_size / sizeof (int32_t);
     /* LMDB values are not necessarily aligned: copy bytes. */
     memcpy (out, v.mv_data, (stored < n ? stored : n) * sizeof (int32_t));
@@ -610,10 +526,10 @@ s_add_now (store_txn_t *txn, store_table_t table, const void *key,
         v.mv_data = values;
         rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
         if (rc == 0)
-            s_tap (txn, STORE_TAP_PUT, table, key, key_size, values,
-                   n * sizeof (int32_t));
+            store__tap (txn, STORE_TAP_PUT, table, key, key_size, values,
+                        n * sizeof (int32_t));
     }
-    rc = s_write_rc (txn->store, rc);
+    rc = store__write_rc (txn->store, rc);
     if (values != stack)
         free (values);
     return rc;
@@ -630,7 +546,7 @@ store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
         return STORE_ERROR;
     uint32_t hash = s_hash (table, key, key_size);
     size_t at = hash & (txn->add_slots - 1);
-    s_add_t *a;
+    store__add_t *a;
     while ((a = &txn->adds[at])->key) {
         if (a->hash == hash && a->table == table && a->key_size == key_size &&
             memcmp (a->key, key, key_size) == 0)
@@ -692,7 +608,7 @@ store_cursor_t *
 store_cursor_new (store_txn_t *txn, store_table_t table, const void *from,
                   size_t from_size)
 {
-    if (s_settle (txn, table) != STORE_OK)
+    if (store__settle (txn, table) != STORE_OK)
         return NULL;
     store_cursor_t *self = calloc (1, sizeof (*self));
     if (!self)
@@ -721,10 +637,10 @@ store_cursor_next (store_cursor_t *self, const void **key, size_t *key_size,
                              k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
     } else
         rc = mdb_cursor_get (self->cursor, &k, &v, MDB_NEXT);
-    s_tap (self->txn, STORE_TAP_READ, self->table, rc == 0 ? k.mv_data : NULL,
-           rc == 0 ? k.mv_size : 0, NULL, 0);
+    store__tap (self->txn, STORE_TAP_READ, self->table,
+                rc == 0 ? k.mv_data : NULL, rc == 0 ? k.mv_size : 0, NULL, 0);
     if (rc != 0)
-        return s_map_rc (rc);
+        return store__map_rc (rc);
     *key = k.mv_data;
     *key_size = k.mv_size;
     if (value)
@@ -751,8 +667,9 @@ store_cursor_del (store_cursor_t *self)
     }
     int rc = mdb_cursor_del (self->cursor, 0);
     if (rc == 0 && key_size)
-        s_tap (self->txn, STORE_TAP_DEL, self->table, key, key_size, NULL, 0);
-    return s_map_rc (rc);
+        store__tap (self->txn, STORE_TAP_DEL, self->table, key, key_size, NULL,
+                    0);
+    return store__map_rc (rc);
 }
 
 void
@@ -774,7 +691,7 @@ store_info (store_t *self, uint64_t *used, uint64_t *map_size)
     if (rc == 0)
         rc = mdb_env_stat (self->env, &st);
     if (rc != 0)
-        return s_map_rc (rc);
+        return store__map_rc (rc);
     *used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
     *map_size = info.me_mapsize;
     return STORE_OK;
@@ -783,13 +700,13 @@ store_info (store_t *self, uint64_t *used, uint64_t *map_size)
 int
 store_clear (store_txn_t *txn, store_table_t table)
 {
-    int rc = s_settle (txn, table);
+    int rc = store__settle (txn, table);
     if (rc != STORE_OK)
         return rc;
     if (table == STORE_LOG)
         txn->log_next = 0;
     rc = mdb_drop (txn->txn, txn->store->dbi[table], 0);
     if (rc == 0)
-        s_tap (txn, STORE_TAP_CLEAR, table, NULL, 0, NULL, 0);
-    return s_map_rc (rc);
+        store__tap (txn, STORE_TAP_CLEAR, table, NULL, 0, NULL, 0);
+    return store__map_rc (rc);
 }

@@ -21,8 +21,13 @@
       STORE_COUNTED   period \0 unit \0 counter byte, ticket_id -> the
                       moments that ticket counted in an adverse counter
                       (explain's drill-down)
-      STORE_TRAIL     ticket_id \0 u64 big-endian seq, kind byte -> what
-                      one event (or the clock) counted for the ticket
+      STORE_TRAIL     u64 big-endian log seq, u32 big-endian number ->
+                      what one event (or the clock passing a deadline)
+                      counted for one ticket, and the key of that
+                      ticket's previous entry: written in log order at
+                      the end of the table (store_put_append), each
+                      ticket's entries chained from its ticket record
+                      (state_trail.c)
       STORE_APPEALS   ticket_id \0 unit_id -> the appeal or exemption of
                       that ticket for that unit
       STORE_PUBLISHED ruleset \0 period \0 u32 big-endian version -> a
@@ -182,6 +187,20 @@ int store_put (store_txn_t *txn, store_table_t table, const void *key,
 int store_put_new (store_txn_t *txn, store_table_t table, const void *key,
                    size_t key_size, const void *value, size_t size);
 
+/* Stores value under key, which must sort after every key of the table:
+   the entry goes at the end of the B-tree (MDB_APPEND: no descent by
+   key, no page split in the middle, pages left full). STORE_OK, or 1
+   when the key does not sort after the table's last key (nothing
+   written). For tables whose keys grow: the log's, the trail's. */
+int store_put_append (store_txn_t *txn, store_table_t table, const void *key,
+                      size_t key_size, const void *value, size_t size);
+
+/* Copies the table's last key into `key` (capacity *key_size) and sets
+   *key_size to its length. STORE_NOTFOUND when the table is empty,
+   STORE_TOOBIG when it does not fit (*key_size is the length needed). */
+int store_last (store_txn_t *txn, store_table_t table, void *key,
+                size_t *key_size);
+
 /* Deletes key. STORE_NOTFOUND when absent. */
 int store_del (store_txn_t *txn, store_table_t table, const void *key,
                size_t key_size);
@@ -247,10 +266,13 @@ int store_clear (store_txn_t *txn, store_table_t table);
                      store_meta_get) of `key`, found or not; a cursor
                      step, with the key it reached (NULL, 0 past the end);
                      the log's last key, read once per transaction by
-                     store_log_next or the first store_log_append
+                     store_log_next or the first store_log_append; a
+                     table's last key (store_last); a refused
+                     store_put_append, with its key
     STORE_TAP_PUT    `key` now holds `value`: store_put, store_put_new
                      when it wrote (a refused one is a READ), store_meta_put,
-                     store_log_append (the key is the big-endian seq), and
+                     store_log_append (the key is the big-endian seq),
+                     store_put_append when it wrote, and
                      each record store_add_i32 changed, with its new value:
                      adds are summed in memory and written once per record
                      at commit, or before anything touches their table, so

@@ -35,4 +35,56 @@ int store__set_scratch (store_t *self, const char *dir);
 void store__gate_enter (store_t *self);
 void store__gate_leave (store_t *self);
 
+/* A pending store_add_i32: deltas summed in memory until the table is
+   read or the transaction commits (store.c). */
+typedef struct {
+    uint32_t hash;     /* of table and key */
+    uint16_t key_size; /* bytes of key */
+    uint16_t n;        /* int32 values in delta */
+    uint8_t table;     /* store_table_t */
+    uint8_t *key;      /* key_size bytes, then n int32 deltas (aligned) */
+    int32_t *delta;    /* inside the same block as key */
+} store__add_t;
+
+struct _store_txn_t {
+    store_t *store;     /* owner of the dbi handles */
+    MDB_txn *txn;       /* the LMDB transaction */
+    bool write;         /* a write transaction */
+    store__add_t *adds; /* open-addressing table of pending adds */
+    size_t add_slots;   /* its size, a power of two (0: none yet) */
+    size_t add_count;   /* entries in use */
+    uint32_t pending;   /* bit per table with pending adds */
+    uint64_t log_next;  /* next log sequence number, 0: not read yet */
+    store_tap_fn *tap;  /* the store's tap for a write transaction, or NULL */
+    void *tap_arg;      /* its argument */
+};
+
+/* LMDB's code as a store_rc_t (the text of other errors is kept for
+   store_strerror). */
+int store__map_rc (int rc);
+/* The same for a write, telling a full disk from a failing one. */
+int store__write_rc (const store_t *store, int rc);
+/* mdb_put with flags (MDB_NOOVERWRITE, MDB_APPEND): STORE_OK, 1 when
+   LMDB keeps what is there (MDB_KEYEXIST: nothing written, the tap sees
+   a read), or a store_rc_t. */
+int store__put_or_keep (store_txn_t *txn, store_table_t table, const void *key,
+                        size_t key_size, const void *value, size_t size,
+                        unsigned flags);
+/* Copies an LMDB key or value into `to` (capacity *size), setting *size
+   to its length: STORE_OK, or STORE_TOOBIG when it does not fit. */
+int store__copy_out (const MDB_val *from, void *to, size_t *size);
+/* Writes the pending adds before anything reads or writes `table`
+   directly. */
+int store__settle (store_txn_t *txn, store_table_t table);
+
+/* Tells the tap, if there is one, what the transaction just did. Inline
+   so that, unset, it is one branch in the caller. */
+static inline void
+store__tap (const store_txn_t *txn, store_tap_op_t op, store_table_t table,
+            const void *key, size_t key_size, const void *value, size_t size)
+{
+    if (txn->tap)
+        txn->tap (txn->tap_arg, op, table, key, key_size, value, size);
+}
+
 #endif

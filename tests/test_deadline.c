@@ -1063,3 +1063,56 @@ Test (deadline, a_ticket_open_when_the_warning_share_changes_still_warns_once)
                   "a closed ticket left %zu entries in STORE_DUE",
                   s_due_entries ("T2"));
 }
+
+/* ---- the ticket's trail ------------------------------------------------- */
+
+typedef struct {
+    char lines[16][64]; /* "seq kind unit counts" per entry, in order */
+    size_t count;
+} s_trail_seen_t;
+
+static void
+s_trail_entry (void *arg, uint64_t seq, bool clock, const char *unit,
+               const state_count_t *counts, size_t n)
+{
+    (void)counts;
+    s_trail_seen_t *seen = arg;
+    cr_assert_lt (seen->count, 16);
+    snprintf (seen->lines[seen->count++], 64, "%llu %s %s %zu",
+              (unsigned long long)seq, clock ? "clock" : "event", unit, n);
+}
+
+static size_t
+s_trail_of (const char *ticket, s_trail_seen_t *seen)
+{
+    memset (seen, 0, sizeof (*seen));
+    store_txn_t *txn = store_begin (s_store, false);
+    cr_assert_not_null (txn);
+    cr_assert_eq (state_trail_scan (txn, ticket, s_trail_entry, seen),
+                  STORE_OK);
+    store_abort (&txn);
+    return seen->count;
+}
+
+Test (deadline, a_trail_lists_the_event_before_the_clock_and_outlives_a_return)
+{
+    int64_t d = s_ms ("2025-07-01 09:00"), due = s_ms ("2025-07-04 18:00");
+    s_open ("T1", "U01", d, due);          /* log 1 */
+    s_open ("T2", "U01", d, due + DAY_MS); /* log 2 */
+    /* The closure moves the clock past T1's deadline first: the clock's
+       entry (overdue_open, alerts) is written before the event's, under
+       the same log number, and is still read after it. */
+    s_close ("T1", "U01", due + HOUR_MS);                      /* log 3 */
+    s_return ("T2", "U01", due + 2 * HOUR_MS);                 /* log 4 */
+    s_open ("T2", "U02", due + 3 * HOUR_MS, due + 3 * DAY_MS); /* log 5 */
+    s_trail_seen_t seen;
+    cr_assert_eq (s_trail_of ("T1", &seen), 3);
+    cr_expect_str_eq (seen.lines[0], "1 event U01 2");
+    cr_expect_str_eq (seen.lines[1], "3 event U01 10");
+    cr_expect_str_eq (seen.lines[2], "3 clock U01 6");
+    /* Received again by another unit: a new episode, the same trail. */
+    cr_assert_eq (s_trail_of ("T2", &seen), 3);
+    cr_expect_str_eq (seen.lines[0], "2 event U01 2");
+    cr_expect_str_eq (seen.lines[1], "4 event U01 4");
+    cr_expect_str_eq (seen.lines[2], "5 event U02 2");
+}

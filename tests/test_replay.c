@@ -9,13 +9,17 @@
     - an interrupted rebuild (the store as a crash after a commit leaves
       it: half the log re-applied, rebuild_next set) keeps hotlined from
       starting and is finished by the next replay, with the same result;
-    - events the current rules refuse are counted and named, not fatal.
+    - events the current rules refuse are counted and named, not fatal;
+    - a store of the previous layout of ticket records and trails (3:
+      trails keyed by ticket) keeps hotlined from starting, and replay
+      migrates it: the same tables, explain and ticket output as a store
+      written by this version.
 
     The interrupted state is written in-process with the same store and
     scorer calls a rebuild makes, so the crash point is exact rather than
     a race against a kill. */
 #include "harness.h"
-#include "state.h"
+#include "state_internal.h"
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -409,4 +413,157 @@ Test (replay, refuses_a_directory_without_a_store_and_a_bad_clock)
     cr_expect (strstr (err, "--clock must be wall or event") != NULL, "%s",
                err);
     free (err);
+}
+
+/* ---- migration from the previous layout -------------------------------- */
+
+/* One ticket's trail entries, as the previous layout keyed them. */
+typedef struct {
+    store_txn_t *txn;  /* the write transaction */
+    const char *id;    /* the ticket */
+    uint8_t **keys;    /* its entries' keys and values, gathered */
+    size_t *key_sizes; /* (written once the new trail is gone) */
+    uint8_t **values;
+    size_t *sizes;
+    size_t count;
+} s_old_t;
+
+static void
+s_old_entry (void *arg, uint64_t seq, bool clock, const char *unit,
+             const state_count_t *counts, size_t n)
+{
+    s_old_t *o = arg;
+    size_t id = strlen (o->id);
+    uint8_t *key = malloc (id + 10);
+    uint8_t *value = malloc (1 + strlen (unit) + n * STATE_TRAIL_SIZE);
+    cr_assert (key && value);
+    memcpy (key, o->id, id);
+    key[id] = 0;
+    store_put_be64 (key + id + 1, seq);
+    key[id + 9] = clock ? STATE_TRAIL_CLOCK : STATE_TRAIL_EVENT;
+    value[0] = (uint8_t)strlen (unit);
+    memcpy (value + 1, unit, value[0]);
+    for (size_t i = 0; i < n; i++) {
+        state_trail_rec_t r = {counts[i].period.code,
+                               (uint8_t)counts[i].period.kind,
+                               (uint8_t)counts[i].counter, counts[i].delta};
+        state__trail_encode (&r, value + 1 + value[0] + i * STATE_TRAIL_SIZE);
+    }
+    o->keys = realloc (o->keys, (o->count + 1) * sizeof (*o->keys));
+    o->key_sizes =
+        realloc (o->key_sizes, (o->count + 1) * sizeof (*o->key_sizes));
+    o->values = realloc (o->values, (o->count + 1) * sizeof (*o->values));
+    o->sizes = realloc (o->sizes, (o->count + 1) * sizeof (*o->sizes));
+    cr_assert (o->keys && o->key_sizes && o->values && o->sizes);
+    o->keys[o->count] = key;
+    o->key_sizes[o->count] = id + 10;
+    o->values[o->count] = value;
+    o->sizes[o->count] = 1 + value[0] + n * STATE_TRAIL_SIZE;
+    o->count++;
+}
+
+/* Rewrites the stopped daemon's store as the previous layout left it:
+   ticket records of 272 bytes, version 3, without the trail's head, and
+   each ticket's trail under ticket \0 seq kind. */
+static void
+s_downgrade (void)
+{
+    char data[512], err[256];
+    store_t *store = store_new (s_data (data), 0, err);
+    cr_assert_not_null (store, "%s", err);
+    store_txn_t *txn = store_begin (store, true);
+    cr_assert_not_null (txn);
+    size_t tickets = store_count (txn, STORE_TICKETS);
+    char (*ids)[PROTO_ID_MAX + 1] = calloc (tickets, sizeof (*ids));
+    cr_assert_not_null (ids);
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_TICKETS, NULL, 0);
+    const void *key, *value;
+    size_t key_size, size, n = 0;
+    while (n < tickets && store_cursor_next (cursor, &key, &key_size, &value,
+                                             &size) == STORE_OK)
+        memcpy (ids[n++], key, key_size);
+    store_cursor_destroy (&cursor);
+    s_old_t old = {.txn = txn};
+    for (size_t i = 0; i < n; i++) {
+        old.id = ids[i];
+        cr_assert_eq (state_trail_scan (txn, ids[i], s_old_entry, &old),
+                      STORE_OK, "ticket %s has no trail", ids[i]);
+    }
+    cr_assert_eq (store_clear (txn, STORE_TRAIL), STORE_OK);
+    for (size_t i = 0; i < old.count; i++) {
+        cr_assert_eq (store_put (txn, STORE_TRAIL, old.keys[i],
+                                 old.key_sizes[i], old.values[i], old.sizes[i]),
+                      STORE_OK);
+        free (old.keys[i]);
+        free (old.values[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        state_ticket_t t;
+        cr_assert_eq (state__ticket_get (txn, ids[i], &t), STORE_OK);
+        t.version = 3;
+        cr_assert_eq (
+            store_put (txn, STORE_TICKETS, ids[i], strlen (ids[i]), &t, 272),
+            STORE_OK);
+    }
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    store_destroy (&store);
+    free (old.keys);
+    free (old.key_sizes);
+    free (old.values);
+    free (old.sizes);
+    free (ids);
+}
+
+/* explain of the first unit, and ticket (table and JSON) of the tickets
+   it lists: what a migration must keep. */
+static char *
+s_drill_down (void)
+{
+    char *out = NULL, *err = NULL;
+    int rc = harness_run (
+        &h, &out, &err,
+        "u=$(sed -n 2p units.csv | cut -d, -f1) && x=\"$HOTLINE explain "
+        "--ruleset jintai-2025 --period 2025-07 --unit $u --format json\" && "
+        "$x && for t in $($x | grep -o '\"ticket_id\":\"[^\"]*\"' | cut "
+        "-d'\"' -f4 | sort -u | head -12); do $HOTLINE ticket $t && $HOTLINE "
+        "ticket $t --format json || exit 1; done");
+    cr_assert_eq (rc, 0, "explain or ticket failed: %s", err);
+    cr_assert_gt (strlen (out), 1000, "too little to compare: %s", out);
+    free (err);
+    return out;
+}
+
+Test (replay, migrates_a_store_of_the_previous_ticket_and_trail_layout)
+{
+    cr_assert (harness_start (&h));
+    char *report = s_feed ();
+    char *before = s_drill_down ();
+    cr_assert_eq (harness_stop (&h), 0);
+    char tables_before[512], tables_after[512];
+    s_dump (tables_before, sizeof (tables_before));
+    s_downgrade ();
+
+    cr_assert_not (harness_start (&h), "hotlined started on an old layout");
+    char path[512];
+    char *log = harness_slurp (harness_path (&h, "daemon.log", path));
+    cr_expect (log && strstr (log, "ticket records and trails are of layout "
+                                   "3, this version writes layout 4: run "
+                                   "`hotline replay --data "),
+               "daemon log: %s", log);
+    free (log);
+
+    char *err = NULL;
+    cr_assert_eq (s_replay (NULL, NULL, &err), 0, "replay failed: %s", err);
+    free (err);
+    s_dump (tables_after, sizeof (tables_after));
+    cr_expect_str_eq (tables_after, tables_before);
+    cr_assert (harness_start (&h), "hotlined did not start after replay");
+    char *after = s_drill_down ();
+    cr_expect_str_eq (after, before, "explain or ticket changed");
+    char *report_after = s_report ();
+    cr_expect_str_eq (report_after, report, "the reports differ");
+    free (after);
+    free (before);
+    free (report);
+    free (report_after);
 }

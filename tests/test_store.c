@@ -189,6 +189,40 @@ Test (store, put_new_refuses_an_existing_key_and_keeps_its_value)
     store_abort (&txn);
 }
 
+Test (store, put_append_writes_growing_keys_and_refuses_one_out_of_order)
+{
+    store_txn_t *txn = s_begin (true);
+    char last[8];
+    size_t size = sizeof (last);
+    cr_assert_eq (store_last (txn, STORE_TRAIL, last, &size), STORE_NOTFOUND);
+    cr_assert_eq (store_put_append (txn, STORE_TRAIL, "k2", 2, "b", 1),
+                  STORE_OK);
+    cr_assert_eq (store_put_append (txn, STORE_TRAIL, "k3", 2, "c", 1),
+                  STORE_OK);
+    /* Not after the last key: nothing is written, nothing replaced. */
+    cr_assert_eq (store_put_append (txn, STORE_TRAIL, "k1", 2, "a", 1), 1);
+    cr_assert_eq (store_put_append (txn, STORE_TRAIL, "k3", 2, "x", 1), 1);
+    s_commit (&txn);
+    txn = s_begin (true);
+    char text[16];
+    cr_assert_eq (s_get_str (txn, STORE_TRAIL, "k1", text, sizeof (text)),
+                  STORE_NOTFOUND);
+    s_get_str (txn, STORE_TRAIL, "k3", text, sizeof (text));
+    cr_assert_str_eq (text, "c");
+    cr_assert_eq (store_count (txn, STORE_TRAIL), 2);
+    size = sizeof (last);
+    cr_assert_eq (store_last (txn, STORE_TRAIL, last, &size), STORE_OK);
+    cr_assert_eq (size, 2);
+    cr_assert (memcmp (last, "k3", 2) == 0);
+    /* A longer key sorts after its prefix. */
+    cr_assert_eq (store_put_append (txn, STORE_TRAIL, "k3a", 3, "d", 1),
+                  STORE_OK);
+    size = 2;
+    cr_assert_eq (store_last (txn, STORE_TRAIL, last, &size), STORE_TOOBIG);
+    cr_assert_eq (size, 3, "the size needed");
+    store_abort (&txn);
+}
+
 Test (store, del_removes_a_key_and_reports_a_missing_one)
 {
     store_txn_t *txn = s_begin (true);
@@ -700,15 +734,23 @@ Test (store, a_tap_sees_every_operation_of_a_write_transaction_in_order)
     uint64_t seq;
     cr_assert_eq (store_log_append (txn, "ev", 2, &seq), STORE_OK);
     cr_assert_eq (store_meta_put (txn, "clock", 7), STORE_OK);
+    cr_assert_eq (store_put_append (txn, STORE_TRAIL, "a2", 2, "x", 1),
+                  STORE_OK);
+    cr_assert_eq (store_put_append (txn, STORE_TRAIL, "a1", 2, "y", 1), 1);
+    size = sizeof (buf);
+    cr_assert_eq (store_last (txn, STORE_TRAIL, buf, &size), STORE_OK);
     s_commit (&txn);
     /* Keys and values print up to their first NUL: the log's key and
        the clock's value are big-endian numbers. The first append reads
-       the log's last key (none: the log is empty). */
-    const char *expected[] = {
-        "PUT 3 T1=one", "READ 3 T1", "READ 7 U9", "PUT 2 e1=1", "READ 2 e1",
-        "DEL 3 T1",     "DEL 3 T2",  "READ 1 ",   "PUT 1 ",     "PUT 0 clock="};
-    cr_assert_eq (seen.count, 10);
-    for (int i = 0; i < 10; i++)
+       the log's last key (none: the log is empty). A refused append is
+       a read of its key; store_last reads the key it finds. */
+    const char *expected[] = {"PUT 3 T1=one", "READ 3 T1",   "READ 7 U9",
+                              "PUT 2 e1=1",   "READ 2 e1",   "DEL 3 T1",
+                              "DEL 3 T2",     "READ 1 ",     "PUT 1 ",
+                              "PUT 0 clock=", "PUT 11 a2=x", "READ 11 a1",
+                              "READ 11 a2"};
+    cr_assert_eq (seen.count, 13);
+    for (int i = 0; i < 13; i++)
         cr_expect_str_eq (seen.lines[i], expected[i], "call %d", i);
 }
 
