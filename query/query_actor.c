@@ -95,6 +95,23 @@ s_begin_write (s_query_t *self, char *err)
     return txn;
 }
 
+/* Commits a write transaction whose work produced `json` (or aborts it
+   when there is none). A failed commit frees the answer and says why in
+   err after `what`; *rc is the store's code either way, for s_grown. */
+static char *
+s_settle (store_txn_t **txn, char *json, int *rc, const char *what, char *err)
+{
+    if (json)
+        *rc = store_commit (txn);
+    store_abort (txn);
+    if (json && *rc != STORE_OK) {
+        snprintf (err, 256, "%s: %s", what, store_strerror (*rc));
+        free (json);
+        json = NULL;
+    }
+    return json;
+}
+
 /* Publishing writes the report's bytes: a map without room for them is
    grown and the publication tried again, as an import is (s_grown). */
 static char *
@@ -115,14 +132,7 @@ s_publish (s_query_t *self, const proto_query_t *q, char *err)
                           : zclock_time ();
         json = report_publish (txn, rs, q->period, q->note, q->force, now, &rc,
                                err);
-        if (json)
-            rc = store_commit (&txn);
-        store_abort (&txn);
-        if (json && rc != STORE_OK) {
-            snprintf (err, 256, "not published: %s", store_strerror (rc));
-            free (json);
-            json = NULL;
-        }
+        json = s_settle (&txn, json, &rc, "not published", err);
     } while (!json && s_grown (self, rc));
     if (json)
         zsys_info ("query: published %s %s", q->ruleset, q->period);
@@ -240,14 +250,7 @@ s_calendar_import (s_query_t *self, const proto_query_t *q, char *err)
         if (!txn)
             return NULL;
         json = state_calendar_import (txn, q->body, q->body_size, &rc, err);
-        if (json)
-            rc = store_commit (&txn);
-        store_abort (&txn);
-        if (json && rc != STORE_OK) {
-            snprintf (err, 256, "calendar not stored: %s", store_strerror (rc));
-            free (json);
-            json = NULL;
-        }
+        json = s_settle (&txn, json, &rc, "calendar not stored", err);
     } while (!json && s_grown (self, rc));
     if (json)
         zsys_info ("query: calendar imported: %s", json);
