@@ -153,7 +153,15 @@ bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
             break;
         }
     }
-    fprintf (stderr, "bench: hotlined did not come up (see %s)\n", log);
+    /* The directory goes with the run: say what the daemon said. */
+    fprintf (stderr, "bench: hotlined did not come up; its log (%s) ends:\n",
+             log);
+    FILE *said = fopen (log, "r");
+    char line[512];
+    while (said && fgets (line, sizeof (line), said))
+        fprintf (stderr, "  %s", line);
+    if (said)
+        fclose (said);
     return -1;
 }
 
