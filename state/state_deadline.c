@@ -242,7 +242,18 @@ state__sweep (store_txn_t *txn, int64_t now, uint64_t seq,
               state_effects_t *effects, size_t *fired)
 {
     *fired = 0;
-    int rc;
+    /* Most moves of the clock pass no entry: the earliest, which the
+       transaction remembers, says so without a cursor. */
+    uint8_t first[9 + PROTO_ID_MAX];
+    size_t first_size = sizeof (first);
+    int rc = store_first (txn, STORE_DUE, first, &first_size);
+    if (rc == STORE_NOTFOUND)
+        return STORE_OK;
+    if (rc == STORE_OK && first_size > 9) {
+        int64_t at = (int64_t)store_get_be64 (first);
+        if (at > now || (at == now && first[8] == KIND_DEADLINE))
+            return STORE_OK;
+    }
     store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
     if (!cursor)
         return STORE_ERROR;

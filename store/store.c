@@ -19,11 +19,11 @@
 #define DISK_LOW_BYTES (8ULL << 20)
 
 struct _store_cursor_t {
-    MDB_cursor *cursor;     /* the LMDB cursor */
-    MDB_val from;           /* starting key, or empty for the first */
-    bool started;           /* first call done */
-    const store_txn_t *txn; /* its transaction, for the tap */
-    store_table_t table;    /* the table it walks, for the tap */
+    MDB_cursor *cursor;  /* the LMDB cursor */
+    MDB_val from;        /* starting key, or empty for the first */
+    bool started;        /* first call done */
+    store_txn_t *txn;    /* its transaction, for the tap */
+    store_table_t table; /* the table it walks, for the tap */
 };
 
 static const char *s_table_names[STORE_TABLE_COUNT] = {
@@ -253,7 +253,7 @@ static int s_add_now (store_txn_t *txn, store_table_t table, const void *key,
    and a record of the same length is overwritten in place. Returns
    LMDB's code. */
 static int
-s_add_cursor (const store_txn_t *txn, MDB_cursor *cursor, const store__add_t *a)
+s_add_cursor (store_txn_t *txn, MDB_cursor *cursor, const store__add_t *a)
 {
     int32_t values[64];
     size_t n = a->n <= 64 ? a->n : 64; /* store_add_i32 keeps n <= 64 */
@@ -310,6 +310,11 @@ s_adds_flush (store_txn_t *txn)
 int
 store__settle (store_txn_t *txn, store_table_t table)
 {
+    if (table == STORE_META && txn->meta_count > 0) {
+        int rc = store__meta_flush (txn);
+        if (rc != STORE_OK)
+            return rc;
+    }
     return txn->pending & (1u << table) ? s_adds_flush (txn) : STORE_OK;
 }
 
@@ -342,7 +347,11 @@ store_commit (store_txn_t **txn_p)
 {
     store_txn_t *txn = *txn_p;
     store_t *store = txn->store;
-    int rc = s_adds_flush (txn);
+    int rc = store__meta_flush (txn);
+    if (rc == STORE_OK)
+        rc = s_adds_flush (txn);
+    else
+        s_adds_free (txn);
     if (rc != STORE_OK)
         mdb_txn_abort (txn->txn);
     else
@@ -583,27 +592,6 @@ store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
     return STORE_OK;
 }
 
-int
-store_meta_get (store_txn_t *txn, const char *name, uint64_t *value)
-{
-    uint8_t buf[8];
-    size_t size = sizeof (buf);
-    int rc = store_get (txn, STORE_META, name, strlen (name), buf, &size);
-    if (rc == STORE_OK && size != 8)
-        return STORE_ERROR;
-    if (rc == STORE_OK)
-        *value = store_get_be64 (buf);
-    return rc;
-}
-
-int
-store_meta_put (store_txn_t *txn, const char *name, uint64_t value)
-{
-    uint8_t buf[8];
-    store_put_be64 (buf, value);
-    return store_put (txn, STORE_META, name, strlen (name), buf, 8);
-}
-
 store_cursor_t *
 store_cursor_new (store_txn_t *txn, store_table_t table, const void *from,
                   size_t from_size)
@@ -659,8 +647,9 @@ store_cursor_del (store_cursor_t *self)
     uint8_t key[STORE_KEY_MAX];
     size_t key_size = 0;
     MDB_val k, v;
-    if (self->txn->tap &&
-        mdb_cursor_get (self->cursor, &k, &v, MDB_GET_CURRENT) == 0 &&
+    const store__first_t *first = &self->txn->first;
+    bool note = self->txn->tap || (first->known && first->table == self->table);
+    if (note && mdb_cursor_get (self->cursor, &k, &v, MDB_GET_CURRENT) == 0 &&
         k.mv_size <= sizeof (key)) {
         memcpy (key, k.mv_data, k.mv_size); /* the page changes below */
         key_size = k.mv_size;
@@ -669,6 +658,8 @@ store_cursor_del (store_cursor_t *self)
     if (rc == 0 && key_size)
         store__tap (self->txn, STORE_TAP_DEL, self->table, key, key_size, NULL,
                     0);
+    else if (rc == 0 && note && first->known && first->table == self->table)
+        store__first_note (self->txn, STORE_TAP_DEL, NULL, 0);
     return store__map_rc (rc);
 }
 

@@ -195,6 +195,14 @@ int store_put_new (store_txn_t *txn, store_table_t table, const void *key,
 int store_put_append (store_txn_t *txn, store_table_t table, const void *key,
                       size_t key_size, const void *value, size_t size);
 
+/* Copies the table's first key into `key` (capacity *key_size) and sets
+   *key_size to its length: STORE_NOTFOUND when the table is empty,
+   STORE_TOOBIG when it does not fit. A write transaction remembers the
+   first key of the table last asked about until a write changes it, so
+   asking again costs no descent (store_first.c). */
+int store_first (store_txn_t *txn, store_table_t table, void *key,
+                 size_t *key_size);
+
 /* Copies the table's last key into `key` (capacity *key_size) and sets
    *key_size to its length. STORE_NOTFOUND when the table is empty,
    STORE_TOOBIG when it does not fit (*key_size is the length needed). */

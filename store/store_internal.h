@@ -46,6 +46,25 @@ typedef struct {
     int32_t *delta;    /* inside the same block as key */
 } store__add_t;
 
+/* A meta value kept by a write transaction (store_meta.c). */
+#define STORE__META_SLOTS 8
+typedef struct {
+    char name[23];  /* the name, NUL-padded */
+    uint8_t len;    /* its length */
+    bool present;   /* stored (or written in this transaction) */
+    bool dirty;     /* written in this transaction, not yet in the table */
+    uint64_t value; /* the value when present */
+} store__meta_t;
+
+/* A table's first key as a write transaction knows it (store_first.c). */
+typedef struct {
+    bool known;       /* the fields below are true */
+    bool empty;       /* the table has no key */
+    uint8_t table;    /* store_table_t */
+    size_t size;      /* bytes of key */
+    uint8_t key[128]; /* the first key (longer ones are not kept) */
+} store__first_t;
+
 struct _store_txn_t {
     store_t *store;     /* owner of the dbi handles */
     MDB_txn *txn;       /* the LMDB transaction */
@@ -55,8 +74,11 @@ struct _store_txn_t {
     size_t add_count;   /* entries in use */
     uint32_t pending;   /* bit per table with pending adds */
     uint64_t log_next;  /* next log sequence number, 0: not read yet */
-    store_tap_fn *tap;  /* the store's tap for a write transaction, or NULL */
-    void *tap_arg;      /* its argument */
+    store__meta_t meta[STORE__META_SLOTS]; /* meta values kept */
+    size_t meta_count;                     /* slots in use */
+    store__first_t first;                  /* a table's first key */
+    store_tap_fn *tap; /* the store's tap for a write transaction, or NULL */
+    void *tap_arg;     /* its argument */
 };
 
 /* LMDB's code as a store_rc_t (the text of other errors is kept for
@@ -73,16 +95,27 @@ int store__put_or_keep (store_txn_t *txn, store_table_t table, const void *key,
 /* Copies an LMDB key or value into `to` (capacity *size), setting *size
    to its length: STORE_OK, or STORE_TOOBIG when it does not fit. */
 int store__copy_out (const MDB_val *from, void *to, size_t *size);
-/* Writes the pending adds before anything reads or writes `table`
-   directly. */
+/* Writes the pending adds (and, for the meta table, the meta values
+   kept) before anything reads or writes `table` directly. */
 int store__settle (store_txn_t *txn, store_table_t table);
+/* Writes the meta values changed in the transaction and forgets them
+   all (store_meta.c). */
+int store__meta_flush (store_txn_t *txn);
 
-/* Tells the tap, if there is one, what the transaction just did. Inline
-   so that, unset, it is one branch in the caller. */
+/* Keeps the remembered first key true after a write of its table
+   (store_first.c); a NULL key deletes an unknown one. */
+void store__first_note (store_txn_t *txn, store_tap_op_t op, const void *key,
+                        size_t key_size);
+
+/* Tells the tap, if there is one, what the transaction just did, and
+   keeps the remembered first key true. Inline so that, unset, it is two
+   branches in the caller. */
 static inline void
-store__tap (const store_txn_t *txn, store_tap_op_t op, store_table_t table,
+store__tap (store_txn_t *txn, store_tap_op_t op, store_table_t table,
             const void *key, size_t key_size, const void *value, size_t size)
 {
+    if (txn->first.known && txn->first.table == table && op != STORE_TAP_READ)
+        store__first_note (txn, op, key, key_size);
     if (txn->tap)
         txn->tap (txn->tap_arg, op, table, key, key_size, value, size);
 }

@@ -743,15 +743,133 @@ Test (store, a_tap_sees_every_operation_of_a_write_transaction_in_order)
     /* Keys and values print up to their first NUL: the log's key and
        the clock's value are big-endian numbers. The first append reads
        the log's last key (none: the log is empty). A refused append is
-       a read of its key; store_last reads the key it finds. */
-    const char *expected[] = {"PUT 3 T1=one", "READ 3 T1",   "READ 7 U9",
-                              "PUT 2 e1=1",   "READ 2 e1",   "DEL 3 T1",
-                              "DEL 3 T2",     "READ 1 ",     "PUT 1 ",
-                              "PUT 0 clock=", "PUT 11 a2=x", "READ 11 a1",
-                              "READ 11 a2"};
+       a read of its key; store_last reads the key it finds. A meta
+       value is written when the transaction commits. */
+    const char *expected[] = {"PUT 3 T1=one", "READ 3 T1",  "READ 7 U9",
+                              "PUT 2 e1=1",   "READ 2 e1",  "DEL 3 T1",
+                              "DEL 3 T2",     "READ 1 ",    "PUT 1 ",
+                              "PUT 11 a2=x",  "READ 11 a1", "READ 11 a2",
+                              "PUT 0 clock="};
     cr_assert_eq (seen.count, 13);
     for (int i = 0; i < 13; i++)
         cr_expect_str_eq (seen.lines[i], expected[i], "call %d", i);
+}
+
+/* A write transaction keeps the meta values it reads and writes: one
+   read and one write of the table per value, whatever the number of
+   calls, and what a caller reads is always the latest value. */
+Test (store, meta_values_are_read_once_and_written_once_per_transaction)
+{
+    s_seen_t seen = {0};
+    store_set_tap (s_store, s_tap_record, &seen);
+    store_txn_t *txn = s_begin (true);
+    uint64_t v = 0;
+    cr_assert_eq (store_meta_get (txn, "clock", &v), STORE_NOTFOUND);
+    for (uint64_t i = 1; i <= 1000; i++) {
+        cr_assert_eq (store_meta_put (txn, "clock", i), STORE_OK);
+        cr_assert_eq (store_meta_get (txn, "clock", &v), STORE_OK);
+        cr_assert_eq (v, i);
+    }
+    cr_assert_eq (seen.count, 1, "one read of the table, no write yet");
+    /* A direct read of the table sees what was written. */
+    uint8_t buf[8];
+    size_t size = sizeof (buf);
+    cr_assert_eq (store_get (txn, STORE_META, "clock", 5, buf, &size),
+                  STORE_OK);
+    cr_assert_eq (store_get_be64 (buf), 1000);
+    s_commit (&txn);
+    size_t clock_puts = 0;
+    for (int i = 0; i < seen.count; i++)
+        clock_puts += strcmp (seen.lines[i], "PUT 0 clock=") == 0;
+    cr_assert_eq (clock_puts, 1, "the clock written once");
+    store_set_tap (s_store, NULL, NULL);
+
+    txn = s_begin (true);
+    /* More names than the transaction keeps: the oldest are written. */
+    char name[16];
+    for (int i = 0; i < 12; i++) {
+        snprintf (name, sizeof (name), "n%d", i);
+        cr_assert_eq (store_meta_put (txn, name, (uint64_t)i + 100), STORE_OK);
+    }
+    for (int i = 0; i < 12; i++) {
+        snprintf (name, sizeof (name), "n%d", i);
+        cr_assert_eq (store_meta_get (txn, name, &v), STORE_OK);
+        cr_assert_eq (v, (uint64_t)i + 100);
+    }
+    s_commit (&txn);
+    txn = s_begin (true);
+    cr_assert_eq (store_meta_get (txn, "clock", &v), STORE_OK);
+    cr_assert_eq (v, 1000);
+    cr_assert_eq (store_meta_put (txn, "clock", 5), STORE_OK);
+    store_abort (&txn);
+    txn = s_begin (false);
+    cr_assert_eq (store_meta_get (txn, "clock", &v), STORE_OK);
+    cr_assert_eq (v, 1000, "an aborted transaction writes nothing");
+    cr_assert_eq (store_meta_get (txn, "n11", &v), STORE_OK);
+    cr_assert_eq (v, 111);
+    store_abort (&txn);
+}
+
+/* The first key a write transaction remembers follows every write of
+   its table: a smaller key put, the first deleted (by key or cursor),
+   the table cleared. Checked against a fresh read after each step. */
+static void
+s_expect_first (store_txn_t *txn, const char *expected)
+{
+    char key[16];
+    size_t size = sizeof (key);
+    int rc = store_first (txn, STORE_DUE, key, &size);
+    if (!expected) {
+        cr_assert_eq (rc, STORE_NOTFOUND);
+        return;
+    }
+    cr_assert_eq (rc, STORE_OK);
+    cr_assert_eq (size, strlen (expected));
+    cr_assert_eq (memcmp (key, expected, size), 0, "first %.*s, not %s",
+                  (int)size, key, expected);
+}
+
+Test (store, the_first_key_follows_every_write_of_its_table)
+{
+    store_txn_t *txn = s_begin (true);
+    s_expect_first (txn, NULL);
+    s_put_str (txn, STORE_DUE, "m", "1");
+    s_expect_first (txn, "m");
+    s_put_str (txn, STORE_DUE, "t", "1");
+    s_expect_first (txn, "m");
+    s_put_str (txn, STORE_DUE, "c", "1");
+    s_expect_first (txn, "c");
+    cr_assert_eq (store_put_new (txn, STORE_DUE, "b", 1, "1", 1), STORE_OK);
+    s_expect_first (txn, "b");
+    cr_assert_eq (store_put_new (txn, STORE_DUE, "bb", 2, "1", 1), STORE_OK);
+    s_expect_first (txn, "b");
+    cr_assert_eq (store_del (txn, STORE_DUE, "b", 1), STORE_OK);
+    s_expect_first (txn, "bb");
+    /* A cursor deleting from the front. */
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
+    const void *key;
+    size_t size;
+    cr_assert_eq (store_cursor_next (cursor, &key, &size, NULL, NULL),
+                  STORE_OK);
+    cr_assert_eq (store_cursor_del (cursor), STORE_OK);
+    store_cursor_destroy (&cursor);
+    s_expect_first (txn, "c");
+    /* Another table's writes leave it alone; asking about another table
+       answers for that one. */
+    s_put_str (txn, STORE_TICKETS, "a", "1");
+    s_expect_first (txn, "c");
+    s_commit (&txn);
+
+    txn = s_begin (true);
+    s_expect_first (txn, "c");
+    cr_assert_eq (store_clear (txn, STORE_DUE), STORE_OK);
+    s_expect_first (txn, NULL);
+    s_put_str (txn, STORE_DUE, "z", "1");
+    s_expect_first (txn, "z");
+    store_abort (&txn);
+    txn = s_begin (false);
+    s_expect_first (txn, "c");
+    store_abort (&txn);
 }
 
 /* Adds are summed in memory: the tap sees one write per record, with
