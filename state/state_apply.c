@@ -318,6 +318,16 @@ s_plan (const state_calendar_t *cal, const proto_event_t *ev,
 
 /* ---- applying ----------------------------------------------------------- */
 
+/* Copies a validated (NUL-terminated) field into a record's field of
+   `size` bytes, cut to fit: snprintf's job without its parsing. */
+static void
+s_copy (char *to, size_t size, const char *from)
+{
+    size_t n = strnlen (from, size - 1);
+    memcpy (to, from, n);
+    to[n] = 0;
+}
+
 static int
 s_apply_received (state_work_t *w, const proto_event_t *ev,
                   const s_plan_t *plan)
@@ -334,9 +344,9 @@ s_apply_received (state_work_t *w, const proto_event_t *ev,
     t->state = T_OPEN;
     t->flags = (ev->key_supervision ? F_KEY : 0) |
                (ev->repeat_dispatch ? F_REPEAT : 0);
-    snprintf (t->unit_id, sizeof (t->unit_id), "%s", ev->unit_id);
-    snprintf (t->channel, sizeof (t->channel), "%s", ev->channel);
-    snprintf (t->category, sizeof (t->category), "%s", ev->category);
+    s_copy (t->unit_id, sizeof (t->unit_id), ev->unit_id);
+    s_copy (t->channel, sizeof (t->channel), ev->channel);
+    s_copy (t->category, sizeof (t->category), ev->category);
     t->dispatched_at = ev->dispatched_at;
     t->received_at = ev->occurred_at;
     t->due_at = plan->due_at;

@@ -180,11 +180,18 @@ state__add_counter (store_txn_t *txn, proto_period_t period, const char *unit,
     proto_period_format (period, p);
     const char *slices[3] = {"", channel, category};
     const char *prefix[3] = {"", "ch:", "cat:"};
+    /* The three keys share period and unit: built once, the slice
+       written after them (as state_counter_key lays them out). */
+    uint8_t key[STORE_KEY_MAX];
+    size_t base = state_counter_key (key, p, unit, "", "");
     for (int s = 0; s < 3; s++) {
         if (s > 0 && !*slices[s])
             continue;
-        uint8_t key[STORE_KEY_MAX];
-        size_t size = state_counter_key (key, p, unit, prefix[s], slices[s]);
+        size_t size = base;
+        for (const char *part = prefix[s]; *part && size < STORE_KEY_MAX - 1;)
+            key[size++] = (uint8_t)*part++;
+        for (const char *part = slices[s]; *part && size < STORE_KEY_MAX - 1;)
+            key[size++] = (uint8_t)*part++;
         int rc = store_add_i32 (txn, STORE_COUNTERS, key, size, vec,
                                 RULES_STORED_COUNTERS);
         if (rc != STORE_OK)
