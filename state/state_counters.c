@@ -174,8 +174,6 @@ state__add_counter (store_txn_t *txn, proto_period_t period, const char *unit,
                     const char *channel, const char *category, int counter,
                     int32_t delta)
 {
-    int32_t vec[RULES_STORED_COUNTERS] = {0};
-    vec[counter] = delta;
     char p[8];
     proto_period_format (period, p);
     const char *slices[3] = {"", channel, category};
@@ -192,8 +190,8 @@ state__add_counter (store_txn_t *txn, proto_period_t period, const char *unit,
             key[size++] = (uint8_t)*part++;
         for (const char *part = slices[s]; *part && size < STORE_KEY_MAX - 1;)
             key[size++] = (uint8_t)*part++;
-        int rc = store_add_i32 (txn, STORE_COUNTERS, key, size, vec,
-                                RULES_STORED_COUNTERS);
+        int rc = store_add_one (txn, STORE_COUNTERS, key, size,
+                                RULES_STORED_COUNTERS, (size_t)counter, delta);
         if (rc != STORE_OK)
             return rc;
     }

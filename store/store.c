@@ -544,15 +544,14 @@ s_add_now (store_txn_t *txn, store_table_t table, const void *key,
     return rc;
 }
 
-int
-store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
-               size_t key_size, const int32_t *delta, size_t n)
+/* The pending add of (table, key), made (zero) when there is none, with
+   room for n values; NULL when out of memory. */
+static store__add_t *
+s_add_slot (store_txn_t *txn, store_table_t table, const void *key,
+            size_t key_size, size_t n)
 {
-    if (!txn->write || key_size == 0 || key_size > STORE_KEY_MAX || n == 0 ||
-        n > 64)
-        return s_add_now (txn, table, key, key_size, delta, n);
     if (txn->add_count * 2 >= txn->add_slots && s_adds_grow (txn) != 0)
-        return STORE_ERROR;
+        return NULL;
     uint32_t hash = s_hash (table, key, key_size);
     size_t at = hash & (txn->add_slots - 1);
     store__add_t *a;
@@ -567,7 +566,7 @@ store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
         size_t offset = (size_t)((uint8_t *)a->delta - a->key);
         uint8_t *block = realloc (a->key, offset + n * sizeof (int32_t));
         if (!block)
-            return STORE_ERROR;
+            return NULL;
         a->key = block;
         a->delta = (int32_t *)(block + offset);
         memset (a->delta + a->n, 0, (n - a->n) * sizeof (int32_t));
@@ -577,7 +576,7 @@ store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
         size_t offset = (key_size + 7) & ~(size_t)7;
         a->key = calloc (1, offset + n * sizeof (int32_t));
         if (!a->key)
-            return STORE_ERROR;
+            return NULL;
         memcpy (a->key, key, key_size);
         a->delta = (int32_t *)(a->key + offset);
         a->hash = hash;
@@ -587,8 +586,49 @@ store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
         txn->add_count++;
         txn->pending |= 1u << table;
     }
+    return a;
+}
+
+/* Adds are summed in memory in a write transaction, for keys and vectors
+   of the usual sizes; the rest is read and written at once. */
+static bool
+s_add_later (const store_txn_t *txn, size_t key_size, size_t n)
+{
+    return txn->write && key_size > 0 && key_size <= STORE_KEY_MAX && n > 0 &&
+           n <= 64;
+}
+
+int
+store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, const int32_t *delta, size_t n)
+{
+    if (!s_add_later (txn, key_size, n))
+        return s_add_now (txn, table, key, key_size, delta, n);
+    store__add_t *a = s_add_slot (txn, table, key, key_size, n);
+    if (!a)
+        return STORE_ERROR;
     for (size_t i = 0; i < n; i++)
         a->delta[i] += delta[i];
+    return STORE_OK;
+}
+
+int
+store_add_one (store_txn_t *txn, store_table_t table, const void *key,
+               size_t key_size, size_t n, size_t index, int32_t delta)
+{
+    if (index >= n)
+        return STORE_ERROR;
+    if (!s_add_later (txn, key_size, n)) {
+        int32_t stack[64] = {0};
+        if (n > 64)
+            return STORE_ERROR;
+        stack[index] = delta;
+        return s_add_now (txn, table, key, key_size, stack, n);
+    }
+    store__add_t *a = s_add_slot (txn, table, key, key_size, n);
+    if (!a)
+        return STORE_ERROR;
+    a->delta[index] += delta;
     return STORE_OK;
 }
 

@@ -231,6 +231,11 @@ int store_log_next (store_txn_t *txn, uint64_t *seq);
    zero-extended first, so records grow when counters are added. */
 int store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
                    size_t key_size, const int32_t *delta, size_t n);
+/* store_add_i32 of a vector of n values that are all zero but one, the
+   value at `index`: the same record, without the vector (n <= 64 when
+   the transaction is not a write one). */
+int store_add_one (store_txn_t *txn, store_table_t table, const void *key,
+                   size_t key_size, size_t n, size_t index, int32_t delta);
 
 /* Reads the int32 array under key into out[0..n), zero-filling what is
    absent or shorter. STORE_OK even when the key is absent. */

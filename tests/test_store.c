@@ -872,6 +872,34 @@ Test (store, the_first_key_follows_every_write_of_its_table)
     store_abort (&txn);
 }
 
+/* store_add_one is store_add_i32 of a vector zero but at one place: the
+   two sum into the same record, and an index past the vector is
+   refused. */
+Test (store, one_value_adds_sum_with_vector_adds)
+{
+    store_txn_t *txn = s_begin (true);
+    int32_t start[3] = {1, 2, 3};
+    cr_assert_eq (store_add_i32 (txn, STORE_COUNTERS, "one", 3, start, 3),
+                  STORE_OK);
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq (store_add_one (txn, STORE_COUNTERS, "one", 3, 3, 1, 10),
+                      STORE_OK);
+    cr_assert_eq (store_add_one (txn, STORE_COUNTERS, "one", 3, 4, 3, -7),
+                  STORE_OK);
+    cr_assert_eq (store_add_one (txn, STORE_COUNTERS, "one", 3, 3, 3, 1),
+                  STORE_ERROR);
+    s_commit (&txn);
+    txn = s_begin (false);
+    int32_t out[4];
+    cr_assert_eq (store_get_i32 (txn, STORE_COUNTERS, "one", 3, out, 4),
+                  STORE_OK);
+    cr_assert_eq (out[0], 1);
+    cr_assert_eq (out[1], 52);
+    cr_assert_eq (out[2], 3);
+    cr_assert_eq (out[3], -7);
+    store_abort (&txn);
+}
+
 /* Adds are summed in memory: the tap sees one write per record, with
    its new value, at commit or before a read of its table. */
 Test (store, a_tap_sees_summed_adds_once_per_record_with_the_new_value)
