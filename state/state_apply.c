@@ -40,25 +40,6 @@ s_count (state_work_t *w, int64_t at, int counter, int32_t delta)
 
 /* ---- tickets and the deadline index ----------------------------------- */
 
-int
-state__ticket_get (store_txn_t *txn, const char *ticket_id, state_ticket_t *t)
-{
-    size_t size = sizeof (*t);
-    int rc =
-        store_get (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t, &size);
-    if (rc == STORE_OK && (size != sizeof (*t) || t->version != TICKET_VERSION))
-        return STORE_ERROR;
-    return rc;
-}
-
-int
-state__ticket_put (store_txn_t *txn, const char *ticket_id,
-                   const state_ticket_t *t)
-{
-    return store_put (txn, STORE_TICKETS, ticket_id, strlen (ticket_id), t,
-                      sizeof (*t));
-}
-
 /* Counts contacted_late once for a ticket never contacted in time. */
 int
 state__contact_missed (state_work_t *w, int64_t at, state_why_t why)

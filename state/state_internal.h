@@ -17,7 +17,7 @@ _Static_assert(RULES_ID_MAX == PROTO_ID_MAX &&
                "id sizes differ between rules and proto");
 
 /*  Tickets (state_apply.c, state_deadline.c).                           */
-#define TICKET_VERSION 4
+#define TICKET_VERSION 5
 
 typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } state_ticket_state_t;
 
@@ -31,8 +31,10 @@ typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } state_ticket_state_t;
 #define F_OVERDUE         0x40 /* overdue raised for the current deadline */
 #define F_WARNED          0x80 /* warning raised for the current deadline */
 
-/* The persisted ticket record. Stored as these bytes: the version byte
-   comes first so a later layout can be told apart. */
+/* The ticket record. Stored (state_ticket.c) as its bytes before
+   unit_id, its bytes from exempt on, and its three names at their
+   length: the version byte comes first so a later layout can be told
+   apart. */
 typedef struct {
     uint8_t version;                    /* TICKET_VERSION */
     uint8_t state;                      /* state_ticket_state_t */
@@ -61,6 +63,11 @@ typedef struct {
 
 _Static_assert(sizeof (state_ticket_t) == 288,
                "the ticket record's layout changed: bump TICKET_VERSION");
+
+/* The stored bytes of a record (at most 290), and back: 0, or -1 when
+   the bytes are not a record of this layout. */
+size_t state__ticket_encode (const state_ticket_t *t, uint8_t *bytes);
+int state__ticket_decode (const uint8_t *bytes, size_t size, state_ticket_t *t);
 
 int state__ticket_get (store_txn_t *txn, const char *ticket_id,
                        state_ticket_t *t);

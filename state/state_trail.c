@@ -290,9 +290,8 @@ state_layout_check (store_txn_t *txn, char *why)
     size_t key_size, size;
     int rc = store_cursor_next (cursor, &key, &key_size, &value, &size);
     int version = rc == STORE_OK && size ? ((const uint8_t *)value)[0] : 0;
-    bool current = rc == STORE_NOTFOUND ||
-                   (rc == STORE_OK && size == sizeof (state_ticket_t) &&
-                    version == TICKET_VERSION);
+    bool current =
+        rc == STORE_NOTFOUND || (rc == STORE_OK && version == TICKET_VERSION);
     store_cursor_destroy (&cursor);
     if (current)
         return 0;

@@ -462,11 +462,12 @@ s_old_entry (void *arg, uint64_t seq, bool clock, const char *unit,
     o->count++;
 }
 
-/* Rewrites the stopped daemon's store as the previous layout left it:
-   ticket records of 272 bytes, version 3, without the trail's head, and
-   each ticket's trail under ticket \0 seq kind. */
+/* Rewrites the stopped daemon's store as an older layout left it. 4:
+   ticket records as the struct is in memory (288 bytes). 3: records of
+   272 bytes without the trail's head, and each ticket's trail under
+   ticket \0 seq kind. */
 static void
-s_downgrade (void)
+s_downgrade (int layout)
 {
     char data[512], err[256];
     store_t *store = store_new (s_data (data), 0, err);
@@ -484,12 +485,13 @@ s_downgrade (void)
         memcpy (ids[n++], key, key_size);
     store_cursor_destroy (&cursor);
     s_old_t old = {.txn = txn};
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && layout == 3; i++) {
         old.id = ids[i];
         cr_assert_eq (state_trail_scan (txn, ids[i], s_old_entry, &old),
                       STORE_OK, "ticket %s has no trail", ids[i]);
     }
-    cr_assert_eq (store_clear (txn, STORE_TRAIL), STORE_OK);
+    if (layout == 3)
+        cr_assert_eq (store_clear (txn, STORE_TRAIL), STORE_OK);
     for (size_t i = 0; i < old.count; i++) {
         cr_assert_eq (store_put (txn, STORE_TRAIL, old.keys[i],
                                  old.key_sizes[i], old.values[i], old.sizes[i]),
@@ -500,10 +502,12 @@ s_downgrade (void)
     for (size_t i = 0; i < n; i++) {
         state_ticket_t t;
         cr_assert_eq (state__ticket_get (txn, ids[i], &t), STORE_OK);
-        t.version = 3;
-        cr_assert_eq (
-            store_put (txn, STORE_TICKETS, ids[i], strlen (ids[i]), &t, 272),
-            STORE_OK);
+        /* Layout 4 stored the struct as it is in memory, 288 bytes;
+           layout 3 its first 272. */
+        t.version = (uint8_t)layout;
+        cr_assert_eq (store_put (txn, STORE_TICKETS, ids[i], strlen (ids[i]),
+                                 &t, layout == 3 ? 272 : 288),
+                      STORE_OK);
     }
     cr_assert_eq (store_commit (&txn), STORE_OK);
     store_destroy (&store);
@@ -533,7 +537,8 @@ s_drill_down (void)
     return out;
 }
 
-Test (replay, migrates_a_store_of_the_previous_ticket_and_trail_layout)
+static void
+s_migrates_from (int layout)
 {
     cr_assert (harness_start (&h));
     char *report = s_feed ();
@@ -541,15 +546,17 @@ Test (replay, migrates_a_store_of_the_previous_ticket_and_trail_layout)
     cr_assert_eq (harness_stop (&h), 0);
     char tables_before[512], tables_after[512];
     s_dump (tables_before, sizeof (tables_before));
-    s_downgrade ();
+    s_downgrade (layout);
 
     cr_assert_not (harness_start (&h), "hotlined started on an old layout");
     char path[512];
     char *log = harness_slurp (harness_path (&h, "daemon.log", path));
-    cr_expect (log && strstr (log, "ticket records and trails are of layout "
-                                   "3, this version writes layout 4: run "
-                                   "`hotline replay --data "),
-               "daemon log: %s", log);
+    char expected[128];
+    snprintf (expected, sizeof (expected),
+              "ticket records and trails are of layout %d, this version "
+              "writes layout 5: run `hotline replay --data ",
+              layout);
+    cr_expect (log && strstr (log, expected), "daemon log: %s", log);
     free (log);
 
     char *err = NULL;
@@ -566,4 +573,16 @@ Test (replay, migrates_a_store_of_the_previous_ticket_and_trail_layout)
     free (before);
     free (report);
     free (report_after);
+}
+
+/* Layout 3: records of 272 bytes, trails keyed by ticket. */
+Test (replay, migrates_a_store_of_the_previous_ticket_and_trail_layout)
+{
+    s_migrates_from (3);
+}
+
+/* Layout 4: records of 288 bytes, names at their full width. */
+Test (replay, migrates_a_store_of_full_width_ticket_records)
+{
+    s_migrates_from (4);
 }
