@@ -50,6 +50,10 @@ query__stats_health (json_writer_t *json, stats_t *st)
                  stats_latency_bound, 1e-6);
     s_histogram (json, "commit_events", &st->commit_events, stats_batch_bound,
                  1);
+    s_histogram (json, "apply_seconds", &st->apply_time, stats_latency_bound,
+                 1e-6);
+    s_histogram (json, "commit_seconds", &st->commit_time, stats_latency_bound,
+                 1e-6);
 }
 
 char *

@@ -102,6 +102,7 @@ static int
 s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts)
 {
     memset (counts, 0, sizeof (*counts));
+    int64_t started = zclock_usecs ();
     store_txn_t *txn = store_begin (self->args->store, true);
     if (!txn)
         return STORE_ERROR;
@@ -160,9 +161,21 @@ s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts)
         rc = store_meta_put (txn, "duplicates_total",
                              total + counts->duplicates);
     }
-    if (rc == STORE_OK)
-        return store_commit (&txn);
-    store_abort (&txn);
+    if (rc != STORE_OK) {
+        store_abort (&txn);
+        return rc;
+    }
+    /* Where an acknowledgement's time goes: applying, then the commit's
+       writes and syncs. */
+    int64_t applied = zclock_usecs ();
+    rc = store_commit (&txn);
+    stats_t *stats = self->args->stats;
+    if (stats && rc == STORE_OK) {
+        stats_observe (&stats->apply_time, stats_latency_bound,
+                       (uint64_t)(applied - started));
+        stats_observe (&stats->commit_time, stats_latency_bound,
+                       (uint64_t)(zclock_usecs () - applied));
+    }
     return rc;
 }
 

@@ -65,6 +65,11 @@ typedef struct {
                                             same sender was not stored */
     stats_histogram_t ack_latency;       /* frame received -> ack sent, us */
     stats_histogram_t commit_events;     /* events per committed group */
+    stats_histogram_t apply_time;        /* a group applied in its write
+                                            transaction, before the commit,
+                                            us */
+    stats_histogram_t commit_time;       /* the commit itself: pages written
+                                            and synced to disk, us */
     _Atomic uint64_t publisher_sequence; /* last sequence number published */
     _Atomic uint64_t live_clients;       /* HTTP live (SSE) clients now */
     _Atomic bool store_refusing; /* the last commit failed (store full...) */

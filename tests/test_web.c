@@ -765,6 +765,21 @@ Test (web, metrics_parse_and_equal_the_stats_the_command_prints)
         s_sample (metrics, "hotline_commit_events_sum"),
         cJSON_GetObjectItem (cJSON_GetObjectItem (doc, "commit_events"), "sum")
             ->valuedouble);
+    /* Where an acknowledgement's time went: every committed group
+       applied and committed once. */
+    const char *phases[] = {"apply_seconds", "commit_seconds"};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *phase = cJSON_GetObjectItem (doc, phases[i]);
+        char name[64];
+        snprintf (name, sizeof (name), "hotline_%s_count", phases[i]);
+        cr_expect_eq (s_sample (metrics, name),
+                      cJSON_GetObjectItem (phase, "count")->valuedouble, "%s",
+                      name);
+        cr_expect_eq (
+            cJSON_GetObjectItem (phase, "count")->valuedouble,
+            cJSON_GetObjectItem (doc, "batches_committed")->valuedouble, "%s",
+            phases[i]);
+    }
     cr_expect_eq (s_sample (metrics, "hotline_open_alerts"), 2);
     cJSON_Delete (doc);
     free (metrics);

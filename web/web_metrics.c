@@ -155,6 +155,12 @@ s_write (FILE *out, const cJSON *doc)
                  "Time from an event batch's receipt to its acknowledgement.");
     s_histogram (out, doc, "commit_events", "hotline_commit_events",
                  "Events per committed write transaction.");
+    s_histogram (out, doc, "apply_seconds", "hotline_apply_seconds",
+                 "Time to apply a group of events in its write transaction, "
+                 "before the commit.");
+    s_histogram (out, doc, "commit_seconds", "hotline_commit_seconds",
+                 "Time of a write transaction's commit: its pages written "
+                 "and synced to disk.");
 }
 
 enum MHD_Result
