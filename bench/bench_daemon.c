@@ -213,6 +213,41 @@ bench_daemon_stat (const bench_daemon_t *d, const char *name)
 }
 
 int
+bench_daemon_histogram (const bench_daemon_t *d, const char *name,
+                        double *mean_ms, double *p99_ms)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_STATS};
+    char *json = NULL, err[256];
+    if (client_query (d->query, &q, 10000, &json, err) != 0) {
+        fprintf (stderr, "bench: stats: %s\n", err);
+        return -1;
+    }
+    cJSON *doc = cJSON_Parse (json);
+    free (json);
+    const cJSON *h = cJSON_GetObjectItem (doc, name);
+    const cJSON *le = cJSON_GetObjectItem (h, "le");
+    const cJSON *counts = cJSON_GetObjectItem (h, "counts");
+    double count = cJSON_GetNumberValue (cJSON_GetObjectItem (h, "count"));
+    double sum = cJSON_GetNumberValue (cJSON_GetObjectItem (h, "sum"));
+    int rc = -1;
+    if (cJSON_IsArray (le) && cJSON_IsArray (counts) && count > 0) {
+        *mean_ms = sum / count * 1000;
+        *p99_ms = -1; /* past the last bound */
+        /* The counts are cumulative, as Prometheus's. */
+        for (int i = 0; i < cJSON_GetArraySize (le); i++)
+            if (cJSON_GetNumberValue (cJSON_GetArrayItem (counts, i)) >=
+                0.99 * count) {
+                *p99_ms =
+                    cJSON_GetNumberValue (cJSON_GetArrayItem (le, i)) * 1000;
+                break;
+            }
+        rc = 0;
+    }
+    cJSON_Delete (doc);
+    return rc;
+}
+
+int
 bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,
                      size_t count)
 {

@@ -42,6 +42,10 @@ void bench_daemon_stop (bench_daemon_t *d);
 
 /* One number from `hotline stats` (e.g. "events_stored"), or -1. */
 double bench_daemon_stat (const bench_daemon_t *d, const char *name);
+/* One histogram of the daemon's stats (seconds): its mean and the bound
+   of the bucket holding its 99th percentile, in ms. Returns 0 or -1. */
+int bench_daemon_histogram (const bench_daemon_t *d, const char *name,
+                            double *mean_ms, double *p99_ms);
 
 /* Imports units through the query endpoint. Returns 0 or -1. */
 int bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,

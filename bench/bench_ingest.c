@@ -335,6 +335,15 @@ s_print_table (const bench__ingest_options_t *opt,
         snprintf (value, sizeof (value), "%.2f / %.2f / %.2f ms", lat->p50,
                   lat->p99, lat->p999);
         s_print_row (what, value, "");
+        snprintf (what, sizeof (what),
+                  "  where it went: apply / commit (write + fsync) of a "
+                  "group, mean (p99 bucket)");
+        snprintf (value, sizeof (value), "%.2f (≤%g) / %.2f (≤%g) ms",
+                  lat->apply_mean, lat->apply_p99, lat->commit_mean,
+                  lat->commit_p99);
+        snprintf (ratio, sizeof (ratio), "%.0f events per commit",
+                  lat->per_commit);
+        s_print_row (what, value, ratio);
     }
     snprintf (value, sizeof (value), "%.0f ev/s", run->replay_rate);
     snprintf (ratio, sizeof (ratio), "%.2f× empty ingest",

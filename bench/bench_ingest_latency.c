@@ -119,13 +119,21 @@ bench__ingest_latency (const bench__ingest_options_t *opt,
         char prefix[16];
         snprintf (prefix, sizeof (prefix), "l%d", i);
         long n = s_offer (d.ingest, opt, rates[i], prefix, &values);
+        bench__ingest_latency_t *lat = &run->latency[i];
+        double commits = bench_daemon_stat (&d, "batches_committed");
+        lat->per_commit = commits > 0 ? (double)n / commits : 0;
+        if (n > 0 &&
+            (bench_daemon_histogram (&d, "apply_seconds", &lat->apply_mean,
+                                     &lat->apply_p99) != 0 ||
+             bench_daemon_histogram (&d, "commit_seconds", &lat->commit_mean,
+                                     &lat->commit_p99) != 0))
+            n = -1;
         bench_daemon_stop (&d);
         if (n <= 0) {
             free (values);
             return -1;
         }
         bench_median (values, (size_t)n);
-        bench__ingest_latency_t *lat = &run->latency[i];
         lat->rate = rates[i];
         lat->p50 = bench_percentile (values, (size_t)n, 0.50);
         lat->p99 = bench_percentile (values, (size_t)n, 0.99);

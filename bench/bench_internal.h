@@ -180,6 +180,10 @@ typedef struct {
     double p50;  /* send -> acknowledgement, ms */
     double p99;  /* ... */
     double p999; /* ... */
+    /* Where it went, from the daemon's histograms: applying a group and
+       committing it (mean, and the bucket bound of the p99), and the mean
+       events per commit. */
+    double apply_mean, apply_p99, commit_mean, commit_p99, per_commit;
 } bench__ingest_latency_t;
 
 /* What one run of hotline-bench ingest measures, filled step by step;
