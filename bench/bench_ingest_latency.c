@@ -4,10 +4,12 @@
     acknowledgement. */
 #include "bench_internal.h"
 #include "bench_gen.h"
+#include "store.h"
 
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define LATENCY_BATCH 10
 
@@ -103,10 +105,55 @@ done:
     return result;
 }
 
+/* Times `rounds` fsync'd commits of `records` random records each into
+   a fresh store on the disk the daemons use; p50 and p99 in ms. */
+static int
+s_bare_commits (size_t records, int rounds, double *p50_p99)
+{
+    char dir[] = "/tmp/hotline-bench-bare-XXXXXX", err[256];
+    if (!mkdtemp (dir))
+        return -1;
+    store_t *store = store_new (dir, (size_t)1 << 30, err);
+    double *ms = calloc ((size_t)rounds, sizeof (double));
+    int rc = store && ms ? 0 : -1;
+    uint64_t seed = 7;
+    uint8_t value[100] = {0};
+    for (int r = 0; r < rounds && rc == 0; r++) {
+        int64_t t0 = bench_now_ns ();
+        store_txn_t *txn = store_begin (store, true);
+        for (size_t i = 0; i < records && txn; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint8_t key[8];
+            store_put_be64 (key, seed);
+            if (store_put (txn, STORE_DEDUP, key, 8, value, sizeof (value)) !=
+                STORE_OK)
+                store_abort (&txn);
+        }
+        if (!txn || store_commit (&txn) != STORE_OK)
+            rc = -1;
+        ms[r] = (double)(bench_now_ns () - t0) / 1e6;
+    }
+    if (rc == 0) {
+        bench_median (ms, (size_t)rounds);
+        p50_p99[0] = bench_percentile (ms, (size_t)rounds, 0.50);
+        p50_p99[1] = bench_percentile (ms, (size_t)rounds, 0.99);
+    }
+    free (ms);
+    store_destroy (&store);
+    store_remove_dir (dir);
+    return rc;
+}
+
 int
 bench__ingest_latency (const bench__ingest_options_t *opt,
                        bench__ingest_run_t *run)
 {
+    int rounds = opt->quick ? 20 : 200;
+    if (s_bare_commits (1, rounds, run->bare_one) != 0 ||
+        s_bare_commits (BENCH_BARE_RECORDS, rounds, run->bare_many) != 0) {
+        fprintf (stderr, "bench latency: the bare commits failed\n");
+        return -1;
+    }
     static const int rates[2] = {1000, 10000};
     for (int i = 0; i < 2; i++) {
         bench_daemon_t d;
@@ -123,7 +170,10 @@ bench__ingest_latency (const bench__ingest_options_t *opt,
         double commits = bench_daemon_stat (&d, "batches_committed");
         lat->per_commit = commits > 0 ? (double)n / commits : 0;
         if (n > 0 &&
-            (bench_daemon_histogram (&d, "apply_seconds", &lat->apply_mean,
+            (bench_daemon_histogram (&d, "ack_latency_seconds",
+                                     &lat->daemon_mean,
+                                     &lat->daemon_p99) != 0 ||
+             bench_daemon_histogram (&d, "apply_seconds", &lat->apply_mean,
                                      &lat->apply_p99) != 0 ||
              bench_daemon_histogram (&d, "commit_seconds", &lat->commit_mean,
                                      &lat->commit_p99) != 0))

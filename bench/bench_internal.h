@@ -174,6 +174,8 @@ typedef struct {
     size_t batches;        /* frames */
 } bench__ingest_stream_t;
 
+#define BENCH_BARE_RECORDS 1000 /* records of a bare commit's second kind */
+
 /* The acknowledgement latency at one offered rate. */
 typedef struct {
     int rate;    /* events/s offered */
@@ -184,6 +186,7 @@ typedef struct {
        committing it (mean, and the bucket bound of the p99), and the mean
        events per commit. */
     double apply_mean, apply_p99, commit_mean, commit_p99, per_commit;
+    double daemon_mean, daemon_p99; /* receipt -> ack inside hotlined */
 } bench__ingest_latency_t;
 
 /* What one run of hotline-bench ingest measures, filled step by step;
@@ -211,8 +214,11 @@ typedef struct {
     double big_events;    /* ... and events */
     char replay_dir[256]; /* the last empty store, kept for the replay */
     bench__ingest_latency_t latency[2]; /* at 1,000 and 10,000 events/s */
-    double replay_rate;                 /* events/s */
-    uint64_t replay_events;             /* events replayed */
+    /* The floor under any acknowledgement: bare LMDB commits on the same
+       disk, of one record and of BENCH_BARE_RECORDS random ones, ms. */
+    double bare_one[2], bare_many[2]; /* p50, p99 */
+    double replay_rate;               /* events/s */
+    uint64_t replay_events;           /* events replayed */
 } bench__ingest_run_t;
 
 /* Generates the timed stream with ids starting with prefix (with time
