@@ -8,6 +8,8 @@
 #include "proto_internal.h"
 #include "hotline.pb-c.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,74 @@ s_pack (const ProtobufCMessage *message, size_t *size)
     if (size)
         *size = packed;
     return buffer;
+}
+
+/* A bump allocator for one unpack: protobuf-c allocates every event and
+   every string apart, then frees them one by one; here they come from a
+   few blocks, all released at once (free_unpacked is not needed). The
+   first block fits a frame's usual unpacked size; later ones follow. */
+typedef struct s_block_t {
+    struct s_block_t *next; /* the block before */
+    size_t used, size;      /* bytes of data taken, and in all */
+    max_align_t data[];     /* what is handed out */
+} s_block_t;
+
+typedef struct {
+    ProtobufCAllocator allocator; /* handed to unpack */
+    s_block_t *blocks;            /* the newest first */
+    size_t next_size;             /* the next block's data bytes */
+} s_arena_t;
+
+#define ARENA_BLOCK (64 * 1024)
+
+static void *
+s_arena_alloc (void *data, size_t size)
+{
+    s_arena_t *arena = data;
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size = (size + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    s_block_t *block = arena->blocks;
+    if (!block || block->size - block->used < size) {
+        size_t room = size > arena->next_size ? size : arena->next_size;
+        block = malloc (sizeof *block + room);
+        if (!block)
+            return NULL;
+        *block = (s_block_t){.next = arena->blocks, .used = 0, .size = room};
+        arena->blocks = block;
+        arena->next_size = ARENA_BLOCK;
+    }
+    void *at = (char *)block->data + block->used;
+    block->used += size;
+    return at;
+}
+
+static void
+s_arena_free (void *data, void *pointer)
+{
+    (void)data;
+    (void)pointer; /* released with the arena */
+}
+
+/* An unpacked event takes its struct, a pointer and its strings: about
+   twice its wire bytes and a little. */
+static void
+s_arena_init (s_arena_t *arena, size_t frame_size)
+{
+    *arena = (s_arena_t){{s_arena_alloc, s_arena_free, NULL}, NULL, 0};
+    arena->allocator.allocator_data = arena;
+    arena->next_size =
+        frame_size < SIZE_MAX / 4 ? 2 * frame_size + 4096 : ARENA_BLOCK;
+}
+
+static void
+s_arena_release (s_arena_t *arena)
+{
+    while (arena->blocks) {
+        s_block_t *next = arena->blocks->next;
+        free (arena->blocks);
+        arena->blocks = next;
+    }
 }
 
 /* Records the first failure only: the first reason is the one to report,
@@ -137,14 +207,32 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
 //  ---------------------------------------------------------------------
 //  Single events (the event log's record format)
 
+/* Every string of an event is shorter than its array and its length
+   takes at most two bytes; each of the other fields at most a two-byte
+   tag and a ten-byte varint: PROTO_EVENT_WIRE_MAX holds 32 fields. The
+   packer writes without measuring first. */
+size_t
+proto_event_pack (const proto_event_t *event, uint8_t *buffer)
+{
+    Hotline__Event pb;
+    s_event_to_pb (event, &pb);
+    return protobuf_c_message_pack (&pb.base, buffer);
+}
+
 uint8_t *
 proto_event_encode (const proto_event_t *event, size_t *size)
 {
     if (!event)
         return NULL;
-    Hotline__Event pb;
-    s_event_to_pb (event, &pb);
-    return s_pack (&pb.base, size);
+    uint8_t packed[PROTO_EVENT_WIRE_MAX];
+    size_t length = proto_event_pack (event, packed);
+    uint8_t *buffer = malloc (length ? length : 1);
+    if (!buffer)
+        return NULL;
+    memcpy (buffer, packed, length);
+    if (size)
+        *size = length;
+    return buffer;
 }
 
 int
@@ -211,66 +299,93 @@ cleanup:
     return buffer;
 }
 
+/* Room for `more` events after into->count. Grows by doubling at
+   least, so a reused array soon stops growing. */
+static int
+s_events_room (proto_events_t *into, size_t more)
+{
+    size_t need = into->count + more;
+    if (need <= into->capacity)
+        return 0;
+    size_t capacity = into->capacity * 2 > need ? into->capacity * 2 : need;
+    proto_event_t *events = realloc (into->events, capacity * sizeof *events);
+    if (!events)
+        return -1;
+    into->events = events;
+    char (*invalid)[PROTO_ERROR_MAX + 1] =
+        realloc (into->invalid, capacity * sizeof *invalid);
+    if (!invalid)
+        return -1;
+    into->invalid = invalid;
+    into->capacity = capacity;
+    return 0;
+}
+
+/* Converts the unpacked events into `events` and `invalid`. An invalid
+   event does not fail the batch: the sender gets a reason for that index
+   and every valid event is still stored. A NUL byte cut a string short:
+   the event is refused, and any other text of the batch refuses the
+   batch. Returns 0, or -1 with a reason. */
+static int
+s_batch_events (const Hotline__EventBatch *pb, const proto__scan_t *scan,
+                proto_event_t *events, char (*invalid)[PROTO_ERROR_MAX + 1],
+                char *reason)
+{
+    for (size_t index = 0; index < pb->n_events; index++) {
+        if (s_event_from_pb (pb->events[index], &events[index],
+                             invalid[index]) == 0)
+            invalid[index][0] = '\0';
+        else if (!invalid[index][0])
+            proto__reason (invalid[index], "invalid event");
+    }
+    for (size_t n = 0; n < scan->nul_count; n++) {
+        const proto__nul_t *nul = &scan->nuls[n];
+        if (nul->field == 2 && nul->item < pb->n_events)
+            proto__reason (invalid[nul->item], "%s contains a NUL byte",
+                           nul->name);
+        else {
+            proto__reason (reason, "%s contains a NUL byte", nul->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int
-proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
-                    char *reason)
+proto_batch_append (const uint8_t *data, size_t size, proto_batch_t *batch,
+                    proto_events_t *into, char *reason)
 {
     if (batch)
         memset (batch, 0, sizeof *batch);
-    if (!batch || (!data && size)) {
+    if (!batch || !into || (!data && size)) {
         proto__reason (reason, "no batch");
         return -1;
     }
     proto__scan_t scan;
     if (proto__scan_batch (data, size, &scan, reason) != 0)
         return -1;
-    Hotline__EventBatch *pb = hotline__event_batch__unpack (NULL, size, data);
-    if (!pb) {
-        proto__scan_free (&scan);
-        proto__reason (reason, "not a valid EventBatch message");
-        return -1;
-    }
+    s_arena_t arena;
+    s_arena_init (&arena, size);
+    Hotline__EventBatch *pb =
+        hotline__event_batch__unpack (&arena.allocator, size, data);
     int rc = -1;
-    if (pb->n_events) {
-        batch->events = calloc (pb->n_events, sizeof *batch->events);
-        batch->invalid = calloc (pb->n_events, sizeof *batch->invalid);
-        if (!batch->events || !batch->invalid) {
-            proto__reason (reason, "out of memory");
-            goto cleanup;
-        }
+    if (!pb) {
+        proto__reason (reason, "not a valid EventBatch message");
+        goto cleanup;
     }
-    if (pb->n_client_rejects) {
-        batch->rejects = calloc (pb->n_client_rejects, sizeof *batch->rejects);
-        if (!batch->rejects) {
-            proto__reason (reason, "out of memory");
-            goto cleanup;
-        }
+    if (s_events_room (into, pb->n_events) != 0 ||
+        (pb->n_client_rejects &&
+         !(batch->rejects =
+               calloc (pb->n_client_rejects, sizeof *batch->rejects)))) {
+        proto__reason (reason, "out of memory");
+        goto cleanup;
     }
     batch->batch_id = pb->batch_id;
     batch->count = pb->n_events;
     batch->reject_count = pb->n_client_rejects;
-
-    //  An invalid event does not fail the batch: the sender gets a reason
-    //  for that index and every valid event is still stored.
-    for (size_t index = 0; index < batch->count; index++) {
-        if (s_event_from_pb (pb->events[index], &batch->events[index],
-                             batch->invalid[index]) == 0)
-            batch->invalid[index][0] = '\0';
-        else if (!batch->invalid[index][0])
-            proto__reason (batch->invalid[index], "invalid event");
-    }
-    /* A NUL byte cut the string short: the event is refused, and any
-       other text of the batch refuses the batch. */
-    for (size_t n = 0; n < scan.nul_count; n++) {
-        const proto__nul_t *nul = &scan.nuls[n];
-        if (nul->field == 2 && nul->item < batch->count)
-            proto__reason (batch->invalid[nul->item], "%s contains a NUL byte",
-                           nul->name);
-        else {
-            proto__reason (reason, "%s contains a NUL byte", nul->name);
-            goto cleanup;
-        }
-    }
+    if (s_batch_events (pb, &scan, into->events + into->count,
+                        into->invalid + into->count, reason) != 0)
+        goto cleanup;
     for (size_t index = 0; index < batch->reject_count; index++) {
         batch->rejects[index].line = pb->client_rejects[index]->line;
         if (proto__copy_field (batch->rejects[index].reason,
@@ -279,14 +394,39 @@ proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
                                "client_rejects reason", reason))
             goto cleanup;
     }
+    into->count += batch->count;
     rc = 0;
 
 cleanup:
     if (rc)
         proto_batch_free (batch);
-    hotline__event_batch__free_unpacked (pb, NULL);
+    s_arena_release (&arena); /* all that unpack allocated */
     proto__scan_free (&scan);
     return rc;
+}
+
+int
+proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
+                    char *reason)
+{
+    proto_events_t own = {0};
+    int rc = proto_batch_append (data, size, batch, &own, reason);
+    if (rc == 0) {
+        batch->events = own.events;
+        batch->invalid = own.invalid;
+    } else
+        proto_events_free (&own);
+    return rc;
+}
+
+void
+proto_events_free (proto_events_t *events)
+{
+    if (!events)
+        return;
+    free (events->events);
+    free (events->invalid);
+    memset (events, 0, sizeof *events);
 }
 
 void
