@@ -312,7 +312,12 @@ proto_event_validate (const proto_event_t *event, char *reason)
         s_check_string (event->time_limit, sizeof event->time_limit,
                         "time_limit", reason))
         return -1;
+    return proto__event_check (event, reason);
+}
 
+int
+proto__event_check (const proto_event_t *event, char *reason)
+{
     if (!event->event_id[0]) {
         proto__reason (reason, "missing field event_id");
         return -1;

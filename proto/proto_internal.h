@@ -25,6 +25,10 @@ bool proto__utf8_valid (const char *text, size_t size);
 int proto__copy_field (char *dest, size_t dest_size, const char *source,
                        const char *field, char *reason);
 
+/* proto_event_validate without checking the strings: for an event whose
+   strings were all copied with proto__copy_field, which checked them. */
+int proto__event_check (const proto_event_t *event, char *reason);
+
 /*  Frames checked before protobuf-c unpacks them (proto_wire.c).       */
 
 /* Fields of one message besides the limited repeated ones: twice the

@@ -201,7 +201,7 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
     }
     if (rc)
         return -1;
-    return proto_event_validate (event, reason);
+    return proto__event_check (event, reason); /* the strings are checked */
 }
 
 //  ---------------------------------------------------------------------
