@@ -82,8 +82,8 @@ proto__copy_field (char *dest, size_t dest_size, const char *source,
                    const char *field, char *reason)
 {
     dest[0] = '\0';
-    if (!source)
-        return 0;
+    if (!source || !source[0])
+        return 0; /* absent or empty: most fields of most events */
     size_t length = strlen (source);
     if (length >= dest_size) {
         proto__reason (reason, "%s longer than %zu bytes", field,
