@@ -197,7 +197,7 @@ s_answer (s_ingest_t *self, s_group_t *g)
         proto_batch_ack_t ack = {.batch_id = msg->batch.batch_id,
                                  .ok = true,
                                  .count = msg->batch.count};
-        ack.acks = calloc (ack.count ? ack.count : 1, sizeof (*ack.acks));
+        ack.acks = malloc ((ack.count ? ack.count : 1) * sizeof (*ack.acks));
         if (!ack.acks) {
             s_reply_error (self, &msg->envelope, msg->batch.batch_id,
                            "out of memory");
@@ -210,7 +210,8 @@ s_answer (s_ingest_t *self, s_group_t *g)
                                  : outcome == STATE_DUPLICATE
                                      ? PROTO_ACK_DUPLICATE
                                      : PROTO_ACK_REJECTED;
-            if (batch->reasons[at][0]) /* acks are zeroed: "" otherwise */
+            ack.acks[i].reason[0] = '\0';
+            if (batch->reasons[at][0])
                 snprintf (ack.acks[i].reason, sizeof (ack.acks[i].reason), "%s",
                           batch->reasons[at]);
         }
