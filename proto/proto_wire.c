@@ -144,12 +144,13 @@ s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
 }
 
 /* Converts and validates. Enum values are range-checked before they are
-   stored, so the event never holds a value its enum cannot name. Every
-   field is written (a string up to its terminator): the event is not
-   zeroed first. */
+   stored, so the event never holds a value its enum cannot name. Zeroed
+   first: a decoded event is the same bytes whatever its array held
+   before (whole structs are compared, fuzz/fuzz_proto.c). */
 static int
 s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
 {
+    memset (event, 0, sizeof *event);
     int rc = 0;
     s_copy (event->event_id, sizeof event->event_id, pb->event_id, "event_id",
             &rc, reason);
@@ -180,25 +181,23 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
     event->value = pb->value;
 
     int type = (int)pb->type;
-    bool known = type >= PROTO_NONE && type <= PROTO_TYPE_LAST;
-    event->type = known ? (proto_type_t)type : PROTO_NONE;
-    if (!known && !rc) {
+    if (type >= PROTO_NONE && type <= PROTO_TYPE_LAST)
+        event->type = (proto_type_t)type;
+    else if (!rc) {
         proto__reason (reason, "unknown type");
         rc = -1;
     }
     int satisfaction = (int)pb->satisfaction;
-    known =
-        satisfaction >= PROTO_SAT_NONE_GIVEN && satisfaction <= PROTO_SAT_NONE;
-    event->satisfaction =
-        known ? (proto_satisfaction_t)satisfaction : PROTO_SAT_NONE_GIVEN;
-    if (!known && !rc) {
+    if (satisfaction >= PROTO_SAT_NONE_GIVEN && satisfaction <= PROTO_SAT_NONE)
+        event->satisfaction = (proto_satisfaction_t)satisfaction;
+    else if (!rc) {
         proto__reason (reason, "unknown satisfaction");
         rc = -1;
     }
     int resolved = (int)pb->resolved;
-    known = resolved >= PROTO_RES_NONE_GIVEN && resolved <= PROTO_RES_NO;
-    event->resolved = known ? (proto_resolved_t)resolved : PROTO_RES_NONE_GIVEN;
-    if (!known && !rc) {
+    if (resolved >= PROTO_RES_NONE_GIVEN && resolved <= PROTO_RES_NO)
+        event->resolved = (proto_resolved_t)resolved;
+    else if (!rc) {
         proto__reason (reason, "unknown resolved");
         rc = -1;
     }
