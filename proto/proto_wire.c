@@ -323,28 +323,29 @@ s_events_room (proto_events_t *into, size_t more)
     return 0;
 }
 
-/* Converts the unpacked events into `events` and `invalid`. An invalid
-   event does not fail the batch: the sender gets a reason for that index
-   and every valid event is still stored. A NUL byte cut a string short:
-   the event is refused, and any other text of the batch refuses the
-   batch. Returns 0, or -1 with a reason. */
+/* Converts the unpacked events into `into`, after its count (which it
+   leaves as it is). An invalid event does not fail the batch: the sender
+   gets a reason for that index and every valid event is still stored. A
+   NUL byte cut a string short: the event is refused, and any other text
+   of the batch refuses the batch. Returns 0, or -1 with a reason. */
 static int
 s_batch_events (const Hotline__EventBatch *pb, const proto__scan_t *scan,
-                proto_event_t *events, char (*invalid)[PROTO_ERROR_MAX + 1],
-                char *reason)
+                proto_events_t *into, char *reason)
 {
+    size_t first = into->count;
     for (size_t index = 0; index < pb->n_events; index++) {
-        if (s_event_from_pb (pb->events[index], &events[index],
-                             invalid[index]) == 0)
-            invalid[index][0] = '\0';
-        else if (!invalid[index][0])
-            proto__reason (invalid[index], "invalid event");
+        char *why = into->invalid[first + index];
+        why[0] = '\0'; /* the array may hold an earlier batch's reason */
+        if (s_event_from_pb (pb->events[index], &into->events[first + index],
+                             why) != 0 &&
+            !why[0])
+            proto__reason (why, "invalid event");
     }
     for (size_t n = 0; n < scan->nul_count; n++) {
         const proto__nul_t *nul = &scan->nuls[n];
         if (nul->field == 2 && nul->item < pb->n_events)
-            proto__reason (invalid[nul->item], "%s contains a NUL byte",
-                           nul->name);
+            proto__reason (into->invalid[first + nul->item],
+                           "%s contains a NUL byte", nul->name);
         else {
             proto__reason (reason, "%s contains a NUL byte", nul->name);
             return -1;
@@ -385,8 +386,7 @@ proto_batch_append (const uint8_t *data, size_t size, proto_batch_t *batch,
     batch->batch_id = pb->batch_id;
     batch->count = pb->n_events;
     batch->reject_count = pb->n_client_rejects;
-    if (s_batch_events (pb, &scan, into->events + into->count,
-                        into->invalid + into->count, reason) != 0)
+    if (s_batch_events (pb, &scan, into, reason) != 0)
         goto cleanup;
     for (size_t index = 0; index < batch->reject_count; index++) {
         batch->rejects[index].line = pb->client_rejects[index]->line;
