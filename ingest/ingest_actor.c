@@ -45,7 +45,7 @@
 /* One received message: its envelope and decoded batch. */
 typedef struct {
     zmsg_t *envelope;    /* routing frames to answer with */
-    proto_batch_t batch; /* decoded events */
+    proto_batch_t batch; /* its id, count and rejects (events: the group's) */
     size_t first;        /* index of its first event in the group */
     int64_t received_us; /* when it was received (zclock_usecs) */
 } s_message_t;
@@ -54,10 +54,9 @@ typedef struct {
 typedef struct {
     s_message_t messages[MESSAGES_MAX]; /* in arrival order */
     size_t message_count;               /* messages in the group */
-    size_t event_count;                 /* events in the group */
     scorer_batch_t batch;               /* what the scorer is given */
-    proto_event_t *events;              /* batch arrays, owned */
-    char (*invalid)[PROTO_ERROR_MAX + 1];
+    proto_events_t decoded; /* its events, decoded in place; the arrays are
+                               kept from group to group */
 } s_group_t;
 
 typedef struct {
@@ -115,8 +114,9 @@ s_take (s_ingest_t *self, zmsg_t *msg)
     s_group_t *g = self->building;
     s_message_t *m = &g->messages[g->message_count];
     char reason[PROTO_ERROR_MAX + 1];
-    if (proto_batch_decode (zframe_data (payload), zframe_size (payload),
-                            &m->batch, reason) != 0) {
+    m->first = g->decoded.count;
+    if (proto_batch_append (zframe_data (payload), zframe_size (payload),
+                            &m->batch, &g->decoded, reason) != 0) {
         zsys_warning ("ingest: undecodable batch: %s", reason);
         atomic_fetch_add (&self->args->stats->bad_messages, 1);
         s_reply_error (self, &envelope, 0, reason);
@@ -134,8 +134,6 @@ s_take (s_ingest_t *self, zmsg_t *msg)
                       m->batch.reject_count);
     m->envelope = envelope;
     m->received_us = zclock_usecs ();
-    m->first = g->event_count;
-    g->event_count += m->batch.count;
     g->message_count++;
     return true;
 }
@@ -150,7 +148,7 @@ s_collect (s_ingest_t *self)
     if (msg)
         s_take (self, msg);
     while (g->message_count < MESSAGES_MAX &&
-           g->event_count < self->args->batch_max &&
+           g->decoded.count < self->args->batch_max &&
            (zsock_events (self->router) & ZMQ_POLLIN)) {
         msg = zmsg_recv (self->router);
         if (!msg)
@@ -176,9 +174,9 @@ static void
 s_answer (s_ingest_t *self, s_group_t *g)
 {
     const scorer_batch_t *batch = &g->batch;
-    if (batch->committed && g->event_count > 0)
+    if (batch->committed && g->decoded.count > 0)
         stats_observe (&self->args->stats->commit_events, stats_batch_bound,
-                       g->event_count);
+                       g->decoded.count);
     for (size_t m = 0; m < g->message_count; m++) {
         s_message_t *msg = &g->messages[m];
         /* Measured when the answer is about to go: the durable commit and
@@ -199,7 +197,7 @@ s_answer (s_ingest_t *self, s_group_t *g)
         proto_batch_ack_t ack = {.batch_id = msg->batch.batch_id,
                                  .ok = true,
                                  .count = msg->batch.count};
-        ack.acks = calloc (ack.count ? ack.count : 1, sizeof (*ack.acks));
+        ack.acks = malloc ((ack.count ? ack.count : 1) * sizeof (*ack.acks));
         if (!ack.acks) {
             s_reply_error (self, &msg->envelope, msg->batch.batch_id,
                            "out of memory");
@@ -212,7 +210,8 @@ s_answer (s_ingest_t *self, s_group_t *g)
                                  : outcome == STATE_DUPLICATE
                                      ? PROTO_ACK_DUPLICATE
                                      : PROTO_ACK_REJECTED;
-            if (batch->reasons[at][0]) /* acks are zeroed: "" otherwise */
+            ack.acks[i].reason[0] = '\0';
+            if (batch->reasons[at][0])
                 snprintf (ack.acks[i].reason, sizeof (ack.acks[i].reason), "%s",
                           batch->reasons[at]);
         }
@@ -232,18 +231,14 @@ s_finish (s_ingest_t *self, s_group_t *g)
         zmsg_destroy (&g->messages[m].envelope);
         proto_batch_free (&g->messages[m].batch);
     }
-    g->message_count = g->event_count = 0;
-    free (g->events);
-    free (g->invalid);
+    g->message_count = g->decoded.count = 0;
     free (g->batch.outcomes);
     free (g->batch.reasons);
-    g->events = NULL;
-    g->invalid = NULL;
     memset (&g->batch, 0, sizeof (g->batch));
 }
 
 /* Answers at once the messages of held senders (ingest_hold.c) and
-   takes them out of the group. */
+   takes them out of the group, moving the events of those kept up. */
 static void
 s_hold_back (s_ingest_t *self, s_group_t *g)
 {
@@ -261,12 +256,19 @@ s_hold_back (s_ingest_t *self, s_group_t *g)
             atomic_fetch_add (&self->args->stats->batches_held, 1);
             continue;
         }
+        if (msg.first != events) {
+            memmove (&g->decoded.events[events], &g->decoded.events[msg.first],
+                     msg.batch.count * sizeof (*g->decoded.events));
+            memmove (&g->decoded.invalid[events],
+                     &g->decoded.invalid[msg.first],
+                     msg.batch.count * sizeof (*g->decoded.invalid));
+        }
         msg.first = events;
         events += msg.batch.count;
         g->messages[kept++] = msg;
     }
     g->message_count = kept;
-    g->event_count = events;
+    g->decoded.count = events;
 }
 
 /* Hands the group being built to the scorer (or answers it at once when
@@ -278,30 +280,21 @@ s_dispatch (s_ingest_t *self)
     s_hold_back (self, g);
     if (g->message_count == 0)
         return;
-    size_t n = g->event_count;
+    size_t n = g->decoded.count;
     scorer_batch_t *batch = &g->batch;
     memset (batch, 0, sizeof (*batch));
     batch->count = n;
-    g->events = malloc ((n ? n : 1) * sizeof (*g->events));
-    g->invalid = malloc ((n ? n : 1) * sizeof (*g->invalid));
     batch->outcomes = calloc (n ? n : 1, sizeof (*batch->outcomes));
     batch->reasons = calloc (n ? n : 1, sizeof (*batch->reasons));
-    if (!g->events || !g->invalid || !batch->outcomes || !batch->reasons) {
+    if (!batch->outcomes || !batch->reasons) {
         snprintf (batch->error, sizeof (batch->error), "out of memory");
         s_finish (self, g);
         return;
     }
-    for (size_t m = 0; m < g->message_count; m++) {
-        proto_batch_t *b = &g->messages[m].batch;
-        if (b->count == 0)
-            continue; /* an empty batch has no arrays to copy */
-        memcpy (g->events + g->messages[m].first, b->events,
-                b->count * sizeof (*g->events));
-        memcpy (g->invalid + g->messages[m].first, b->invalid,
-                b->count * sizeof (*g->invalid));
-    }
-    batch->events = g->events;
-    batch->invalid = (const char (*)[PROTO_ERROR_MAX + 1]) g->invalid;
+    /* The scorer reads the group's arrays in place: nothing appends to
+       them until it has answered (s_finish). */
+    batch->events = g->decoded.events;
+    batch->invalid = (const char (*)[PROTO_ERROR_MAX + 1]) g->decoded.invalid;
     if (n == 0) {
         batch->committed = true; /* only sender-side rejections */
         s_finish (self, g);
@@ -382,11 +375,13 @@ s_destroy (s_ingest_t **self_p, bool abandoned)
     zsock_destroy (&self->scorer);
     if (abandoned)
         return;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         for (size_t m = 0; m < self->groups[i].message_count; m++) {
             zmsg_destroy (&self->groups[i].messages[m].envelope);
             proto_batch_free (&self->groups[i].messages[m].batch);
         }
+        proto_events_free (&self->groups[i].decoded);
+    }
     ingest__holds_destroy (&self->holds);
     free (self);
 }
@@ -427,7 +422,7 @@ ingest_actor (zsock_t *pipe, void *args)
         } else if (which == self->router) {
             s_group_t *g = self->building;
             if (g->message_count < MESSAGES_MAX &&
-                g->event_count < self->args->batch_max)
+                g->decoded.count < self->args->batch_max)
                 s_collect (self);
             else if (!self->in_flight)
                 s_dispatch (self); /* cannot happen: full groups go out */
@@ -450,7 +445,7 @@ ingest_actor (zsock_t *pipe, void *args)
         else
             zsys_warning ("ingest: stopping without the scorer's answer: "
                           "%zu events not acknowledged",
-                          self->in_flight->event_count);
+                          self->in_flight->decoded.count);
         abandoned = !done;
         zstr_free (&done);
     }

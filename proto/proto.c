@@ -82,8 +82,8 @@ proto__copy_field (char *dest, size_t dest_size, const char *source,
                    const char *field, char *reason)
 {
     dest[0] = '\0';
-    if (!source)
-        return 0;
+    if (!source || !source[0])
+        return 0; /* absent or empty: most fields of most events */
     size_t length = strlen (source);
     if (length >= dest_size) {
         proto__reason (reason, "%s longer than %zu bytes", field,
@@ -312,7 +312,12 @@ proto_event_validate (const proto_event_t *event, char *reason)
         s_check_string (event->time_limit, sizeof event->time_limit,
                         "time_limit", reason))
         return -1;
+    return proto__event_check (event, reason);
+}
 
+int
+proto__event_check (const proto_event_t *event, char *reason)
+{
     if (!event->event_id[0]) {
         proto__reason (reason, "missing field event_id");
         return -1;

@@ -239,6 +239,25 @@ int proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
                         char *reason);
 void proto_batch_free (proto_batch_t *batch);
 
+/* Decoded events in arrays a caller keeps from batch to batch (the ingest
+   actor: one per group), so decoding neither allocates nor copies them
+   again: proto_batch_append grows them, the caller empties them by
+   setting count to 0 and frees them with proto_events_free. */
+typedef struct {
+    proto_event_t *events;                /* count events */
+    char (*invalid)[PROTO_ERROR_MAX + 1]; /* per event: "" or the reason */
+    size_t count;                         /* events held */
+    size_t capacity;                      /* room in both arrays */
+} proto_events_t;
+
+/* proto_batch_decode, but the batch's events and reasons are appended to
+   `into` (from into->count on) and batch->events and batch->invalid stay
+   NULL; batch->count says how many were appended. On failure `into`
+   holds what it held before (its room may have grown). */
+int proto_batch_append (const uint8_t *data, size_t size, proto_batch_t *batch,
+                        proto_events_t *into, char *reason);
+void proto_events_free (proto_events_t *events);
+
 typedef enum {
     PROTO_ACK_STORED = 1,
     PROTO_ACK_DUPLICATE = 2,
@@ -267,6 +286,11 @@ void proto_batch_ack_free (proto_batch_ack_t *ack);
 
 /* Encodes one event alone (the event log's record format). */
 uint8_t *proto_event_encode (const proto_event_t *event, size_t *size);
+/* The most bytes an event encodes to: room for proto_event_pack. */
+#define PROTO_EVENT_WIRE_MAX (sizeof (proto_event_t) + 32 * 12)
+/* Encodes the same bytes into `buffer` (PROTO_EVENT_WIRE_MAX bytes)
+   without allocating. Returns their count. */
+size_t proto_event_pack (const proto_event_t *event, uint8_t *buffer);
 int proto_event_decode (const uint8_t *data, size_t size, proto_event_t *event,
                         char *reason);
 

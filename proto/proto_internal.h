@@ -1,7 +1,8 @@
 /*  proto: helpers shared by the files of the proto module only.
 
     Nothing here may leak protobuf-c or cJSON types; the files that need
-    them include those headers themselves.
+    them include those headers themselves (proto__pack names a message
+    only by a pointer to an incomplete struct).
 */
 #ifndef PROTO_INTERNAL_H_INCLUDED
 #define PROTO_INTERNAL_H_INCLUDED
@@ -24,6 +25,15 @@ bool proto__utf8_valid (const char *text, size_t size);
    fit or is not UTF-8, leaving `dest` empty. */
 int proto__copy_field (char *dest, size_t dest_size, const char *source,
                        const char *field, char *reason);
+
+/* Packs a protobuf-c message into a fresh buffer (proto_wire.c); an
+   empty message still gets one, so NULL only ever means out of memory. */
+struct ProtobufCMessage;
+uint8_t *proto__pack (const struct ProtobufCMessage *message, size_t *size);
+
+/* proto_event_validate without checking the strings: for an event whose
+   strings were all copied with proto__copy_field, which checked them. */
+int proto__event_check (const proto_event_t *event, char *reason);
 
 /*  Frames checked before protobuf-c unpacks them (proto_wire.c).       */
 

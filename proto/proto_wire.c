@@ -8,6 +8,8 @@
 #include "proto_internal.h"
 #include "hotline.pb-c.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +23,8 @@
 
 /* Packs any message into a fresh buffer. An empty message packs to zero
    bytes; the buffer is still allocated so NULL only ever means OOM. */
-static uint8_t *
-s_pack (const ProtobufCMessage *message, size_t *size)
+uint8_t *
+proto__pack (const ProtobufCMessage *message, size_t *size)
 {
     size_t packed = protobuf_c_message_get_packed_size (message);
     uint8_t *buffer = malloc (packed ? packed : 1);
@@ -32,6 +34,74 @@ s_pack (const ProtobufCMessage *message, size_t *size)
     if (size)
         *size = packed;
     return buffer;
+}
+
+/* A bump allocator for one unpack: protobuf-c allocates every event and
+   every string apart, then frees them one by one; here they come from a
+   few blocks, all released at once (free_unpacked is not needed). The
+   first block fits a frame's usual unpacked size; later ones follow. */
+typedef struct s_block_t {
+    struct s_block_t *next; /* the block before */
+    size_t used, size;      /* bytes of data taken, and in all */
+    max_align_t data[];     /* what is handed out */
+} s_block_t;
+
+typedef struct {
+    ProtobufCAllocator allocator; /* handed to unpack */
+    s_block_t *blocks;            /* the newest first */
+    size_t next_size;             /* the next block's data bytes */
+} s_arena_t;
+
+#define ARENA_BLOCK (64 * 1024)
+
+static void *
+s_arena_alloc (void *data, size_t size)
+{
+    s_arena_t *arena = data;
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size = (size + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    s_block_t *block = arena->blocks;
+    if (!block || block->size - block->used < size) {
+        size_t room = size > arena->next_size ? size : arena->next_size;
+        block = malloc (sizeof *block + room);
+        if (!block)
+            return NULL;
+        *block = (s_block_t){.next = arena->blocks, .used = 0, .size = room};
+        arena->blocks = block;
+        arena->next_size = ARENA_BLOCK;
+    }
+    void *at = (char *)block->data + block->used;
+    block->used += size;
+    return at;
+}
+
+static void
+s_arena_free (void *data, void *pointer)
+{
+    (void)data;
+    (void)pointer; /* released with the arena */
+}
+
+/* An unpacked event takes its struct, a pointer and its strings: about
+   twice its wire bytes and a little. */
+static void
+s_arena_init (s_arena_t *arena, size_t frame_size)
+{
+    *arena = (s_arena_t){{s_arena_alloc, s_arena_free, NULL}, NULL, 0};
+    arena->allocator.allocator_data = arena;
+    arena->next_size =
+        frame_size < SIZE_MAX / 4 ? 2 * frame_size + 4096 : ARENA_BLOCK;
+}
+
+static void
+s_arena_release (s_arena_t *arena)
+{
+    while (arena->blocks) {
+        s_block_t *next = arena->blocks->next;
+        free (arena->blocks);
+        arena->blocks = next;
+    }
 }
 
 /* Records the first failure only: the first reason is the one to report,
@@ -74,7 +144,9 @@ s_event_to_pb (const proto_event_t *event, Hotline__Event *pb)
 }
 
 /* Converts and validates. Enum values are range-checked before they are
-   stored, so the event never holds a value its enum cannot name. */
+   stored, so the event never holds a value its enum cannot name. Zeroed
+   first: a decoded event is the same bytes whatever its array held
+   before (whole structs are compared, fuzz/fuzz_proto.c). */
 static int
 s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
 {
@@ -131,20 +203,38 @@ s_event_from_pb (const Hotline__Event *pb, proto_event_t *event, char *reason)
     }
     if (rc)
         return -1;
-    return proto_event_validate (event, reason);
+    return proto__event_check (event, reason); /* the strings are checked */
 }
 
 //  ---------------------------------------------------------------------
 //  Single events (the event log's record format)
+
+/* Every string of an event is shorter than its array and its length
+   takes at most two bytes; each of the other fields at most a two-byte
+   tag and a ten-byte varint: PROTO_EVENT_WIRE_MAX holds 32 fields. The
+   packer writes without measuring first. */
+size_t
+proto_event_pack (const proto_event_t *event, uint8_t *buffer)
+{
+    Hotline__Event pb;
+    s_event_to_pb (event, &pb);
+    return protobuf_c_message_pack (&pb.base, buffer);
+}
 
 uint8_t *
 proto_event_encode (const proto_event_t *event, size_t *size)
 {
     if (!event)
         return NULL;
-    Hotline__Event pb;
-    s_event_to_pb (event, &pb);
-    return s_pack (&pb.base, size);
+    uint8_t packed[PROTO_EVENT_WIRE_MAX];
+    size_t length = proto_event_pack (event, packed);
+    uint8_t *buffer = malloc (length ? length : 1);
+    if (!buffer)
+        return NULL;
+    memcpy (buffer, packed, length);
+    if (size)
+        *size = length;
+    return buffer;
 }
 
 int
@@ -201,7 +291,7 @@ proto_batch_encode (uint64_t batch_id, const proto_event_t *events,
     pb.events = event_ptrs;
     pb.n_client_rejects = reject_count;
     pb.client_rejects = reject_ptrs;
-    buffer = s_pack (&pb.base, size);
+    buffer = proto__pack (&pb.base, size);
 
 cleanup:
     free (pb_events);
@@ -211,66 +301,93 @@ cleanup:
     return buffer;
 }
 
+/* Room for `more` events after into->count. Grows by doubling at
+   least, so a reused array soon stops growing. */
+static int
+s_events_room (proto_events_t *into, size_t more)
+{
+    size_t need = into->count + more;
+    if (need <= into->capacity)
+        return 0;
+    size_t capacity = into->capacity * 2 > need ? into->capacity * 2 : need;
+    proto_event_t *events = realloc (into->events, capacity * sizeof *events);
+    if (!events)
+        return -1;
+    into->events = events;
+    char (*invalid)[PROTO_ERROR_MAX + 1] =
+        realloc (into->invalid, capacity * sizeof *invalid);
+    if (!invalid)
+        return -1;
+    into->invalid = invalid;
+    into->capacity = capacity;
+    return 0;
+}
+
+/* Converts the unpacked events into `into`, after its count (which it
+   leaves as it is). An invalid event does not fail the batch: the sender
+   gets a reason for that index and every valid event is still stored. A
+   NUL byte cut a string short: the event is refused, and any other text
+   of the batch refuses the batch. Returns 0, or -1 with a reason. */
+static int
+s_batch_events (const Hotline__EventBatch *pb, const proto__scan_t *scan,
+                proto_events_t *into, char *reason)
+{
+    size_t first = into->count;
+    for (size_t index = 0; index < pb->n_events; index++) {
+        char *why = into->invalid[first + index];
+        why[0] = '\0'; /* the array may hold an earlier batch's reason */
+        if (s_event_from_pb (pb->events[index], &into->events[first + index],
+                             why) != 0 &&
+            !why[0])
+            proto__reason (why, "invalid event");
+    }
+    for (size_t n = 0; n < scan->nul_count; n++) {
+        const proto__nul_t *nul = &scan->nuls[n];
+        if (nul->field == 2 && nul->item < pb->n_events)
+            proto__reason (into->invalid[first + nul->item],
+                           "%s contains a NUL byte", nul->name);
+        else {
+            proto__reason (reason, "%s contains a NUL byte", nul->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int
-proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
-                    char *reason)
+proto_batch_append (const uint8_t *data, size_t size, proto_batch_t *batch,
+                    proto_events_t *into, char *reason)
 {
     if (batch)
         memset (batch, 0, sizeof *batch);
-    if (!batch || (!data && size)) {
+    if (!batch || !into || (!data && size)) {
         proto__reason (reason, "no batch");
         return -1;
     }
     proto__scan_t scan;
     if (proto__scan_batch (data, size, &scan, reason) != 0)
         return -1;
-    Hotline__EventBatch *pb = hotline__event_batch__unpack (NULL, size, data);
-    if (!pb) {
-        proto__scan_free (&scan);
-        proto__reason (reason, "not a valid EventBatch message");
-        return -1;
-    }
+    s_arena_t arena;
+    s_arena_init (&arena, size);
+    Hotline__EventBatch *pb =
+        hotline__event_batch__unpack (&arena.allocator, size, data);
     int rc = -1;
-    if (pb->n_events) {
-        batch->events = calloc (pb->n_events, sizeof *batch->events);
-        batch->invalid = calloc (pb->n_events, sizeof *batch->invalid);
-        if (!batch->events || !batch->invalid) {
-            proto__reason (reason, "out of memory");
-            goto cleanup;
-        }
+    if (!pb) {
+        proto__reason (reason, "not a valid EventBatch message");
+        goto cleanup;
     }
-    if (pb->n_client_rejects) {
-        batch->rejects = calloc (pb->n_client_rejects, sizeof *batch->rejects);
-        if (!batch->rejects) {
-            proto__reason (reason, "out of memory");
-            goto cleanup;
-        }
+    if (s_events_room (into, pb->n_events) != 0 ||
+        (pb->n_client_rejects &&
+         !(batch->rejects =
+               calloc (pb->n_client_rejects, sizeof *batch->rejects)))) {
+        proto__reason (reason, "out of memory");
+        goto cleanup;
     }
     batch->batch_id = pb->batch_id;
     batch->count = pb->n_events;
     batch->reject_count = pb->n_client_rejects;
-
-    //  An invalid event does not fail the batch: the sender gets a reason
-    //  for that index and every valid event is still stored.
-    for (size_t index = 0; index < batch->count; index++) {
-        if (s_event_from_pb (pb->events[index], &batch->events[index],
-                             batch->invalid[index]) == 0)
-            batch->invalid[index][0] = '\0';
-        else if (!batch->invalid[index][0])
-            proto__reason (batch->invalid[index], "invalid event");
-    }
-    /* A NUL byte cut the string short: the event is refused, and any
-       other text of the batch refuses the batch. */
-    for (size_t n = 0; n < scan.nul_count; n++) {
-        const proto__nul_t *nul = &scan.nuls[n];
-        if (nul->field == 2 && nul->item < batch->count)
-            proto__reason (batch->invalid[nul->item], "%s contains a NUL byte",
-                           nul->name);
-        else {
-            proto__reason (reason, "%s contains a NUL byte", nul->name);
-            goto cleanup;
-        }
-    }
+    if (s_batch_events (pb, &scan, into, reason) != 0)
+        goto cleanup;
     for (size_t index = 0; index < batch->reject_count; index++) {
         batch->rejects[index].line = pb->client_rejects[index]->line;
         if (proto__copy_field (batch->rejects[index].reason,
@@ -279,14 +396,39 @@ proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
                                "client_rejects reason", reason))
             goto cleanup;
     }
+    into->count += batch->count;
     rc = 0;
 
 cleanup:
     if (rc)
         proto_batch_free (batch);
-    hotline__event_batch__free_unpacked (pb, NULL);
+    s_arena_release (&arena); /* all that unpack allocated */
     proto__scan_free (&scan);
     return rc;
+}
+
+int
+proto_batch_decode (const uint8_t *data, size_t size, proto_batch_t *batch,
+                    char *reason)
+{
+    proto_events_t own = {0};
+    int rc = proto_batch_append (data, size, batch, &own, reason);
+    if (rc == 0) {
+        batch->events = own.events;
+        batch->invalid = own.invalid;
+    } else
+        proto_events_free (&own);
+    return rc;
+}
+
+void
+proto_events_free (proto_events_t *events)
+{
+    if (!events)
+        return;
+    free (events->events);
+    free (events->invalid);
+    memset (events, 0, sizeof *events);
 }
 
 void
@@ -327,7 +469,7 @@ proto_batch_ack_encode (const proto_batch_ack_t *ack, size_t *size)
     pb.error = (char *)ack->error;
     pb.n_acks = count;
     pb.acks = ack_ptrs;
-    buffer = s_pack (&pb.base, size);
+    buffer = proto__pack (&pb.base, size);
 
 cleanup:
     free (pb_acks);
@@ -404,292 +546,4 @@ proto_batch_ack_free (proto_batch_ack_t *ack)
         return;
     free (ack->acks);
     memset (ack, 0, sizeof *ack);
-}
-
-//  ---------------------------------------------------------------------
-//  Queries
-
-uint8_t *
-proto_query_encode (const proto_query_t *query, size_t *size)
-{
-    if (!query)
-        return NULL;
-    uint8_t *buffer = NULL;
-    size_t count = query->unit_count;
-    Hotline__Unit *pb_units = calloc (count ? count : 1, sizeof *pb_units);
-    Hotline__Unit **unit_ptrs = calloc (count ? count : 1, sizeof *unit_ptrs);
-    if (!pb_units || !unit_ptrs)
-        goto cleanup;
-    for (size_t index = 0; index < count; index++) {
-        hotline__unit__init (&pb_units[index]);
-        pb_units[index].unit_id = (char *)query->units[index].unit_id;
-        pb_units[index].name = (char *)query->units[index].name;
-        pb_units[index].group = (char *)query->units[index].group;
-        unit_ptrs[index] = &pb_units[index];
-    }
-    Hotline__QueryRequest pb = HOTLINE__QUERY_REQUEST__INIT;
-    pb.kind = (Hotline__QueryKind)query->kind;
-    pb.ruleset = (char *)query->ruleset;
-    pb.period = (char *)query->period;
-    pb.as_of = query->as_of;
-    pb.limit = query->limit;
-    pb.unit = (char *)query->unit;
-    pb.item = (char *)query->item;
-    pb.ticket = (char *)query->ticket;
-    pb.topic = (char *)query->topic;
-    pb.state = (char *)query->state;
-    pb.note = (char *)query->note;
-    pb.force = query->force;
-    pb.published = query->published;
-    pb.version = query->version;
-    pb.year = query->year;
-    pb.body.data = (uint8_t *)query->body;
-    pb.body.len = query->body ? query->body_size : 0;
-    pb.n_units = count;
-    pb.units = unit_ptrs;
-    buffer = s_pack (&pb.base, size);
-
-cleanup:
-    free (pb_units);
-    free (unit_ptrs);
-    return buffer;
-}
-
-int
-proto_query_decode (const uint8_t *data, size_t size, proto_query_t *query,
-                    char *reason)
-{
-    if (query)
-        memset (query, 0, sizeof *query);
-    if (!query || (!data && size)) {
-        proto__reason (reason, "no query");
-        return -1;
-    }
-    proto__scan_t scan;
-    if (proto__scan_query (data, size, &scan, reason) != 0)
-        return -1;
-    Hotline__QueryRequest *pb =
-        hotline__query_request__unpack (NULL, size, data);
-    if (!pb) {
-        proto__scan_free (&scan);
-        proto__reason (reason, "not a valid QueryRequest message");
-        return -1;
-    }
-    int rc = -1;
-    if (scan.nul_count) {
-        const proto__nul_t *nul = &scan.nuls[0];
-        if (nul->field)
-            proto__reason (reason, "unit %zu: %s contains a NUL byte",
-                           nul->item + 1, nul->name);
-        else
-            proto__reason (reason, "%s contains a NUL byte", nul->name);
-        goto cleanup;
-    }
-    int kind = (int)pb->kind;
-    if (kind < PROTO_QUERY_REPORT || kind > PROTO_QUERY_LAST) {
-        proto__reason (reason, "unknown query kind");
-        goto cleanup;
-    }
-    query->kind = (proto_query_kind_t)kind;
-    if (proto__copy_field (query->ruleset, sizeof query->ruleset, pb->ruleset,
-                           "ruleset", reason) ||
-        proto__copy_field (query->period, sizeof query->period, pb->period,
-                           "period", reason) ||
-        proto__copy_field (query->unit, sizeof query->unit, pb->unit, "unit",
-                           reason) ||
-        proto__copy_field (query->item, sizeof query->item, pb->item, "item",
-                           reason) ||
-        proto__copy_field (query->ticket, sizeof query->ticket, pb->ticket,
-                           "ticket", reason) ||
-        proto__copy_field (query->topic, sizeof query->topic, pb->topic,
-                           "topic", reason) ||
-        proto__copy_field (query->state, sizeof query->state, pb->state,
-                           "state", reason) ||
-        proto__copy_field (query->note, sizeof query->note, pb->note, "note",
-                           reason))
-        goto cleanup;
-    query->force = pb->force != 0;
-    query->published = pb->published != 0;
-    query->version = pb->version;
-    //  Zero means "now"; anything else must be a time events could have.
-    if (pb->as_of != 0 &&
-        (pb->as_of < PROTO_TIME_MIN || pb->as_of >= PROTO_TIME_MAX)) {
-        proto__reason (reason, "as_of out of range");
-        goto cleanup;
-    }
-    query->as_of = pb->as_of;
-    query->limit = pb->limit;
-    query->year = pb->year;
-    if (pb->body.len > PROTO_BODY_MAX) {
-        proto__reason (reason, "a body of more than %d bytes", PROTO_BODY_MAX);
-        goto cleanup;
-    }
-    if (pb->body.len) {
-        /* NUL-terminated for readers of text; the size says how much. */
-        char *body = malloc (pb->body.len + 1);
-        if (!body) {
-            proto__reason (reason, "out of memory");
-            goto cleanup;
-        }
-        memcpy (body, pb->body.data, pb->body.len);
-        body[pb->body.len] = 0;
-        query->body = body;
-        query->body_size = pb->body.len;
-    }
-    if (pb->n_units) {
-        query->units = calloc (pb->n_units, sizeof *query->units);
-        if (!query->units) {
-            proto__reason (reason, "out of memory");
-            goto cleanup;
-        }
-    }
-    query->unit_count = pb->n_units;
-    for (size_t index = 0; index < query->unit_count; index++) {
-        const Hotline__Unit *pb_unit = pb->units[index];
-        proto_unit_t *unit = &query->units[index];
-        if (proto__copy_field (unit->unit_id, sizeof unit->unit_id,
-                               pb_unit->unit_id, "unit_id", reason) ||
-            proto__copy_field (unit->name, sizeof unit->name, pb_unit->name,
-                               "name", reason) ||
-            proto__copy_field (unit->group, sizeof unit->group, pb_unit->group,
-                               "group", reason))
-            goto cleanup;
-    }
-    rc = 0;
-
-cleanup:
-    if (rc)
-        proto_query_free (query);
-    hotline__query_request__free_unpacked (pb, NULL);
-    proto__scan_free (&scan);
-    return rc;
-}
-
-void
-proto_query_free (proto_query_t *query)
-{
-    if (!query)
-        return;
-    free (query->units);
-    free ((char *)query->body);
-    memset (query, 0, sizeof *query);
-}
-
-//  ---------------------------------------------------------------------
-//  Replies and publications
-
-/* Duplicates a decoded string after checking it is UTF-8. With
-   `empty_is_null` an empty string becomes NULL (absent). */
-static int
-s_dup_string (const char *source, bool empty_is_null, char **dest)
-{
-    *dest = NULL;
-    if (!source)
-        source = "";
-    size_t length = strlen (source);
-    if (!proto__utf8_valid (source, length))
-        return -1;
-    if (length == 0 && empty_is_null)
-        return 0;
-    *dest = strdup (source);
-    return *dest ? 0 : -1;
-}
-
-uint8_t *
-proto_reply_encode (bool ok, const char *error, const char *json, size_t *size)
-{
-    Hotline__QueryReply pb = HOTLINE__QUERY_REPLY__INIT;
-    pb.ok = ok;
-    pb.error = (char *)(error ? error : "");
-    pb.json = (char *)(json ? json : "");
-    return s_pack (&pb.base, size);
-}
-
-int
-proto_reply_decode (const uint8_t *data, size_t size, bool *ok, char **error,
-                    char **json)
-{
-    char *error_copy = NULL;
-    char *json_copy = NULL;
-    if (error)
-        *error = NULL;
-    if (json)
-        *json = NULL;
-    if (!data && size)
-        return -1;
-    Hotline__QueryReply *pb = hotline__query_reply__unpack (NULL, size, data);
-    if (!pb)
-        return -1;
-    int rc = -1;
-    if (s_dup_string (pb->error, true, &error_copy) ||
-        s_dup_string (pb->json, true, &json_copy))
-        goto cleanup;
-    if (ok)
-        *ok = pb->ok != 0;
-    if (error) {
-        *error = error_copy;
-        error_copy = NULL;
-    }
-    if (json) {
-        *json = json_copy;
-        json_copy = NULL;
-    }
-    rc = 0;
-
-cleanup:
-    free (error_copy);
-    free (json_copy);
-    hotline__query_reply__free_unpacked (pb, NULL);
-    return rc;
-}
-
-uint8_t *
-proto_publication_encode (uint64_t sequence, const char *topic,
-                          const char *json, size_t *size)
-{
-    Hotline__Publication pb = HOTLINE__PUBLICATION__INIT;
-    pb.sequence = sequence;
-    pb.topic = (char *)(topic ? topic : "");
-    pb.json = (char *)(json ? json : "");
-    return s_pack (&pb.base, size);
-}
-
-int
-proto_publication_decode (const uint8_t *data, size_t size, uint64_t *sequence,
-                          char **topic, char **json)
-{
-    char *topic_copy = NULL;
-    char *json_copy = NULL;
-    if (topic)
-        *topic = NULL;
-    if (json)
-        *json = NULL;
-    if (!data && size)
-        return -1;
-    Hotline__Publication *pb = hotline__publication__unpack (NULL, size, data);
-    if (!pb)
-        return -1;
-    int rc = -1;
-    //  Topic and body are never NULL on success, even when empty, so a
-    //  subscriber can print them without checking.
-    if (s_dup_string (pb->topic, false, &topic_copy) ||
-        s_dup_string (pb->json, false, &json_copy))
-        goto cleanup;
-    if (sequence)
-        *sequence = pb->sequence;
-    if (topic) {
-        *topic = topic_copy;
-        topic_copy = NULL;
-    }
-    if (json) {
-        *json = json_copy;
-        json_copy = NULL;
-    }
-    rc = 0;
-
-cleanup:
-    free (topic_copy);
-    free (json_copy);
-    hotline__publication__free_unpacked (pb, NULL);
-    return rc;
 }

@@ -650,12 +650,9 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
     *store_rc = STORE_OK;
     *kind = STATE_REJECT_NONE;
     reason[0] = 0;
-    size_t size = 0;
-    uint8_t *bytes = logged ? NULL : proto_event_encode (ev, &size);
-    if (!logged && !bytes) {
-        *store_rc = STORE_ERROR;
-        return STATE_FAILED;
-    }
+    uint8_t packed[PROTO_EVENT_WIRE_MAX];
+    size_t size = logged ? 0 : proto_event_pack (ev, packed);
+    const uint8_t *bytes = logged ? NULL : packed;
     uint8_t entry[DEDUP_SIZE];
     state_outcome_t outcome = STATE_STORED;
     if (!logged) {
@@ -664,9 +661,8 @@ s_apply_event (store_txn_t *txn, const proto_event_t *ev,
             s_seen (txn, ev, bytes, size, entry + 8, reason, store_rc, kind);
     }
     if (outcome == STATE_STORED)
-        outcome = s_apply_checked (txn, ev, ctx, reason, store_rc, kind,
-                                   logged ? NULL : bytes, size, entry);
-    free (bytes);
+        outcome = s_apply_checked (txn, ev, ctx, reason, store_rc, kind, bytes,
+                                   size, entry);
     return outcome;
 }
 

@@ -1649,3 +1649,45 @@ Test (proto_limit, a_bad_or_misplaced_time_limit_is_rejected)
         "\"unit_id\":\"U01\",\"occurred_at\":\"2025-07-05T10:05:00+08:00\"}",
         "missing field due_at");
 }
+
+Test (proto_wire, appends_batches_to_arrays_kept_from_batch_to_batch)
+{
+    proto_event_t events[S_EXAMPLE_COUNT];
+    for (size_t index = 0; index < S_EXAMPLE_COUNT; index++)
+        s_parse_ok (s_examples[index], &events[index]);
+    size_t size_all, size_one;
+    uint8_t *all =
+        proto_batch_encode (1, events, S_EXAMPLE_COUNT, NULL, 0, &size_all);
+    uint8_t *one = proto_batch_encode (2, &events[1], 1, NULL, 0, &size_one);
+    cr_assert (all && one);
+    proto_events_t into = {0};
+    proto_batch_t batch;
+    char reason[PROTO_ERROR_MAX + 1] = "";
+    for (int round = 0; round < 2; round++) {
+        /* The second round reuses the arrays the first one grew. */
+        into.count = 0;
+        cr_assert_eq (proto_batch_append (one, size_one, &batch, &into, reason),
+                      0, "%s", reason);
+        cr_assert_eq (batch.count, 1);
+        cr_assert_null (batch.events, "the events are into's");
+        proto_batch_free (&batch);
+        cr_assert_eq (proto_batch_append (all, size_all, &batch, &into, reason),
+                      0, "%s", reason);
+        cr_assert_eq (batch.batch_id, 1);
+        proto_batch_free (&batch);
+        /* A frame that does not decode appends nothing. */
+        cr_assert_eq (
+            proto_batch_append (all, size_all - 1, &batch, &into, reason), -1);
+        cr_assert_eq (into.count, 1 + S_EXAMPLE_COUNT);
+        cr_assert_geq (into.capacity, into.count);
+        s_assert_events_equal (&events[1], &into.events[0]);
+        for (size_t index = 0; index < S_EXAMPLE_COUNT; index++) {
+            cr_assert_str_eq (into.invalid[1 + index], "");
+            s_assert_events_equal (&events[index], &into.events[1 + index]);
+        }
+    }
+    proto_events_free (&into);
+    cr_assert_null (into.events);
+    free (all);
+    free (one);
+}

@@ -139,21 +139,30 @@ s_batch (zsock_t *sock, uint64_t id, const proto_event_t *events, size_t count,
                        (unsigned long long)id);
 }
 
-Test (space, holds_a_sender_behind_its_batch_that_was_not_stored)
+/* Starts hotlined on a 1 MiB map that may not grow, and gives 10,000
+   ticks from `*at` on (to free): they do not fit, one does. */
+static proto_event_t *
+s_start_small (int64_t *at)
 {
-    /* A 1 MiB map that may not grow: 10,000 ticks do not fit, one does. */
     harness_set (&h, "map_size_mb", "1");
     harness_set (&h, "map_max_mb", "1");
     cr_assert (harness_start (&h));
     proto_event_t *ticks = calloc (10000, sizeof (*ticks));
-    int64_t at;
-    proto_time_parse ("2025-07-01T09:00:00+08:00", &at);
+    cr_assert_not_null (ticks);
+    proto_time_parse ("2025-07-01T09:00:00+08:00", at);
     for (int i = 0; i < 10000; i++) {
         ticks[i].type = PROTO_TICK;
-        ticks[i].occurred_at = at + i;
+        ticks[i].occurred_at = *at + i;
         snprintf (ticks[i].event_id, sizeof (ticks[i].event_id),
                   "a-long-event-id-to-fill-the-map-%06d", i);
     }
+    return ticks;
+}
+
+Test (space, holds_a_sender_behind_its_batch_that_was_not_stored)
+{
+    int64_t at;
+    proto_event_t *ticks = s_start_small (&at);
     proto_event_t one = {.type = PROTO_TICK, .occurred_at = at};
     snprintf (one.event_id, sizeof (one.event_id), "one");
     zsock_t *sender = zsock_new_dealer (h.ingest);
@@ -172,6 +181,71 @@ Test (space, holds_a_sender_behind_its_batch_that_was_not_stored)
     s_batch (other, 2, &one, 1, said);
     cr_expect_str_eq (said, "ok");
     zsock_destroy (&other);
+    zsock_destroy (&sender);
+    free (ticks);
+}
+
+/* Sends a batch without waiting for its answer. */
+static void
+s_post (zsock_t *sock, uint64_t id, const proto_event_t *events, size_t count)
+{
+    size_t size;
+    uint8_t *bytes = proto_batch_encode (id, events, count, NULL, 0, &size);
+    cr_assert_not_null (bytes);
+    zframe_t *frame = zframe_new (bytes, size);
+    free (bytes);
+    cr_assert_eq (zframe_send (&frame, sock, 0), 0);
+}
+
+/* The next answer on sock (harness_exchange, sending nothing). */
+static void
+s_answer (zsock_t *sock, proto_batch_ack_t *ack)
+{
+    zframe_t *none = NULL;
+    char said[256];
+    harness_exchange (sock, &none, false, 20000, said, ack);
+    cr_assert_str_neq (said, "", "no answer");
+}
+
+Test (space, a_held_batch_leaves_the_group_and_the_others_keep_their_events)
+{
+    int64_t at;
+    proto_event_t *ticks = s_start_small (&at);
+    proto_event_t held = {.type = PROTO_TICK, .occurred_at = at};
+    snprintf (held.event_id, sizeof (held.event_id), "held");
+    proto_event_t kept[3];
+    for (int i = 0; i < 3; i++) {
+        kept[i] = held;
+        snprintf (kept[i].event_id, sizeof (kept[i].event_id), "kept-%d", i);
+    }
+    zsock_t *sender = zsock_new_dealer (h.ingest);
+    char said[256];
+    s_batch (sender, 2, ticks, 10000, said); /* not stored: held from 2 */
+    cr_expect (strstr (said, "store is full"), "%s", said);
+    /* Sent together, they (almost always) arrive together and go into one
+       group: batch 3 is held and answered at once, batch 1 (sent before the
+       hold began) is not, and its events move up to where batch 3's were. */
+    proto_batch_ack_t ack;
+    s_post (sender, 3, &held, 1);
+    s_post (sender, 1, kept, 3);
+    s_answer (sender, &ack);
+    cr_expect_eq (ack.batch_id, 3);
+    cr_expect (!ack.ok);
+    proto_batch_ack_free (&ack);
+    s_answer (sender, &ack);
+    cr_expect_eq (ack.batch_id, 1);
+    cr_assert (ack.ok, "%s", ack.error);
+    for (size_t i = 0; i < ack.count; i++)
+        cr_expect_eq (ack.acks[i].status, PROTO_ACK_STORED);
+    proto_batch_ack_free (&ack);
+    /* Batch 1's own events were stored, not batch 3's in their place. */
+    s_post (sender, 1, kept, 3);
+    s_answer (sender, &ack);
+    cr_assert (ack.ok, "%s", ack.error);
+    cr_assert_eq (ack.count, 3);
+    for (size_t i = 0; i < ack.count; i++)
+        cr_expect_eq (ack.acks[i].status, PROTO_ACK_DUPLICATE, "event %zu", i);
+    proto_batch_ack_free (&ack);
     zsock_destroy (&sender);
     free (ticks);
 }

@@ -1014,3 +1014,99 @@ Test (state, effects_of_an_adjustment_touch_its_period_and_reset_forgets)
     cr_assert (state_effects_empty (effects), "reset forgot everything");
     state_effects_destroy (&effects);
 }
+
+/*  Pinned digests. The de-duplication table keeps each stored event's
+    digest, so a resend after an upgrade is a duplicate only while the
+    same event still digests to the same bytes: these are the values
+    stores hold, and a change of the encoding or the hash shows here. */
+
+static const int64_t s_pin_at = 1751331600000LL;  /* 2025-07-01 09:00 */
+static const int64_t s_pin_due = 1751623200000LL; /* 2025-07-04 18:00 */
+
+static proto_event_t
+s_pinned_event (int which)
+{
+    proto_event_t ev = {0};
+    snprintf (ev.event_id, sizeof (ev.event_id), "pin-%d", which + 1);
+    snprintf (ev.ticket_id, sizeof (ev.ticket_id), "T-pin");
+    snprintf (ev.unit_id, sizeof (ev.unit_id), "U01");
+    ev.occurred_at = s_pin_at;
+    switch (which) {
+    case 0: /* every field a receipt has */
+        ev.type = PROTO_RECEIVED;
+        ev.dispatched_at = s_pin_at;
+        ev.due_at = s_pin_due;
+        snprintf (ev.time_limit, sizeof (ev.time_limit), "3wd");
+        snprintf (ev.channel, sizeof (ev.channel), "12345");
+        snprintf (ev.category, sizeof (ev.category), "A01");
+        ev.key_supervision = ev.repeat_dispatch = true;
+        break;
+    case 1: /* enums, a flag and UTF-8 text */
+        ev.type = PROTO_REVISITED;
+        ev.occurred_at = 1753001100000LL; /* 2025-07-20 16:45 */
+        ev.satisfaction = PROTO_SAT_BASIC;
+        ev.resolved = PROTO_RES_PARTLY;
+        ev.rework = true;
+        snprintf (ev.reason, sizeof (ev.reason), "回访：部分解决");
+        break;
+    case 2: /* a negative double, no ticket */
+        ev.type = PROTO_ADJUSTED;
+        ev.ticket_id[0] = '\0';
+        snprintf (ev.period, sizeof (ev.period), "2025-07");
+        snprintf (ev.item, sizeof (ev.item), "bonus");
+        ev.value = -2.5;
+        break;
+    default: /* a decision: who and which counters */
+        ev.type = PROTO_EXEMPTED;
+        snprintf (ev.by, sizeof (ev.by), "督办科");
+        snprintf (ev.counters, sizeof (ev.counters), "all");
+        snprintf (ev.reason, sizeof (ev.reason), "重复工单");
+    }
+    return ev;
+}
+
+static const char *s_pinned_digests[4] = {
+    "fa65c2a2475d48d187d2ce4a720be94f",
+    "b04329f96a344ba01e5802d55cd97dee",
+    "64c4f4ee6728d86a55fa13e533e3c646",
+    "8fa32d7d36f7d390540b43effc011c18",
+};
+
+static void
+s_hex (const uint8_t *bytes, size_t size, char *hex)
+{
+    for (size_t i = 0; i < size; i++)
+        snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
+}
+
+Test (state, event_digests_stay_the_values_stores_hold)
+{
+    for (int which = 0; which < 4; which++) {
+        proto_event_t ev = s_pinned_event (which);
+        size_t size;
+        uint8_t *bytes = proto_event_encode (&ev, &size);
+        cr_assert_not_null (bytes);
+        uint8_t digest[STATE_DIGEST_SIZE];
+        state__digest (bytes, size, digest);
+        free (bytes);
+        char hex[2 * STATE_DIGEST_SIZE + 1];
+        s_hex (digest, sizeof (digest), hex);
+        cr_expect_str_eq (hex, s_pinned_digests[which], "event %d: %s", which,
+                          hex);
+    }
+}
+
+Test (state, a_stored_event_keeps_its_pinned_digest)
+{
+    fx_apply (s_pinned_event (0));
+    store_txn_t *txn = store_begin (fx_store, false);
+    uint8_t entry[8 + STATE_DIGEST_SIZE];
+    size_t size = sizeof (entry);
+    cr_assert_eq (store_get (txn, STORE_DEDUP, "pin-1", 5, entry, &size),
+                  STORE_OK);
+    store_abort (&txn);
+    cr_assert_eq (size, sizeof (entry));
+    char hex[2 * STATE_DIGEST_SIZE + 1];
+    s_hex (entry + 8, STATE_DIGEST_SIZE, hex);
+    cr_expect_str_eq (hex, s_pinned_digests[0]);
+}
