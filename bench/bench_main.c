@@ -40,7 +40,8 @@ s_usage (FILE *out)
              "  all     all five with their defaults (--quick: a smoke run "
              "for CI)\n"
              "\n"
-             "hotline-bench PART --help lists a part's options.\n");
+             "hotline-bench PART --help lists a part's options; "
+             "--version prints the version.\n");
 }
 
 int
@@ -50,6 +51,10 @@ main (int argc, char *argv[])
         strcmp (argv[1], "-h") == 0) {
         s_usage (argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp (argv[1], "--version") == 0) {
+        printf ("hotline-bench %s\n", HOTLINE_VERSION);
+        return 0;
     }
     const char *part = argv[1];
     if (strcmp (part, "ingest") == 0)
