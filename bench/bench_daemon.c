@@ -195,17 +195,27 @@ bench_daemon_stop (bench_daemon_t *d)
     d->temporary = false;
 }
 
-double
-bench_daemon_stat (const bench_daemon_t *d, const char *name)
+/* The daemon's stats as a parsed document, or NULL (said on stderr). */
+static cJSON *
+s_stats (const bench_daemon_t *d)
 {
     proto_query_t q = {.kind = PROTO_QUERY_STATS};
     char *json = NULL, err[256];
     if (client_query (d->query, &q, 10000, &json, err) != 0) {
         fprintf (stderr, "bench: stats: %s\n", err);
-        return -1;
+        return NULL;
     }
     cJSON *doc = cJSON_Parse (json);
     free (json);
+    return doc;
+}
+
+double
+bench_daemon_stat (const bench_daemon_t *d, const char *name)
+{
+    cJSON *doc = s_stats (d);
+    if (!doc)
+        return -1;
     const cJSON *value = cJSON_GetObjectItem (doc, name);
     double result = cJSON_IsNumber (value) ? value->valuedouble : -1;
     cJSON_Delete (doc);
@@ -216,14 +226,9 @@ int
 bench_daemon_histogram (const bench_daemon_t *d, const char *name,
                         double *mean_ms, double *p99_ms)
 {
-    proto_query_t q = {.kind = PROTO_QUERY_STATS};
-    char *json = NULL, err[256];
-    if (client_query (d->query, &q, 10000, &json, err) != 0) {
-        fprintf (stderr, "bench: stats: %s\n", err);
+    cJSON *doc = s_stats (d);
+    if (!doc)
         return -1;
-    }
-    cJSON *doc = cJSON_Parse (json);
-    free (json);
     const cJSON *h = cJSON_GetObjectItem (doc, name);
     const cJSON *le = cJSON_GetObjectItem (h, "le");
     const cJSON *counts = cJSON_GetObjectItem (h, "counts");

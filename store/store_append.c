@@ -80,7 +80,7 @@ store_put_append (store_txn_t *txn, store_table_t table, const void *key,
 }
 
 int
-store_last (store_txn_t *txn, store_table_t table, void *key, size_t *key_size)
+store__edge (store_txn_t *txn, store_table_t table, bool last, MDB_val *k)
 {
     int rc = store__settle (txn, table);
     if (rc != STORE_OK)
@@ -89,10 +89,18 @@ store_last (store_txn_t *txn, store_table_t table, void *key, size_t *key_size)
     rc = mdb_cursor_open (txn->txn, txn->store->dbi[table], &cursor);
     if (rc != 0)
         return store__map_rc (rc);
-    MDB_val k, v;
-    rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
-    store__tap (txn, STORE_TAP_READ, table, rc == 0 ? k.mv_data : NULL,
-                rc == 0 ? k.mv_size : 0, NULL, 0);
+    MDB_val v;
+    rc = mdb_cursor_get (cursor, k, &v, last ? MDB_LAST : MDB_FIRST);
+    store__tap (txn, STORE_TAP_READ, table, rc == 0 ? k->mv_data : NULL,
+                rc == 0 ? k->mv_size : 0, NULL, 0);
     mdb_cursor_close (cursor);
-    return rc == 0 ? store__copy_out (&k, key, key_size) : store__map_rc (rc);
+    return store__map_rc (rc);
+}
+
+int
+store_last (store_txn_t *txn, store_table_t table, void *key, size_t *key_size)
+{
+    MDB_val k;
+    int rc = store__edge (txn, table, true, &k);
+    return rc == STORE_OK ? store__copy_out (&k, key, key_size) : rc;
 }

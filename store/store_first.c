@@ -52,32 +52,22 @@ store_first (store_txn_t *txn, store_table_t table, void *key, size_t *size)
 {
     store__first_t *f = &txn->first;
     if (!txn->write || !f->known || f->table != table) {
-        int rc = store__settle (txn, table);
-        if (rc != STORE_OK)
+        MDB_val k;
+        int rc = store__edge (txn, table, false, &k);
+        if (rc != STORE_OK && rc != STORE_NOTFOUND)
             return rc;
-        MDB_cursor *cursor;
-        rc = mdb_cursor_open (txn->txn, txn->store->dbi[table], &cursor);
-        if (rc != 0)
-            return store__map_rc (rc);
-        MDB_val k, v;
-        rc = mdb_cursor_get (cursor, &k, &v, MDB_FIRST);
-        store__tap (txn, STORE_TAP_READ, table, rc == 0 ? k.mv_data : NULL,
-                    rc == 0 ? k.mv_size : 0, NULL, 0);
-        if (rc == 0 && txn->write && k.mv_size <= sizeof (f->key)) {
-            memcpy (f->key, k.mv_data, k.mv_size);
-            f->size = k.mv_size;
+        /* A write transaction remembers it, unless it is too long. */
+        f->known = txn->write &&
+                   (rc == STORE_NOTFOUND || k.mv_size <= sizeof (f->key));
+        if (f->known) {
+            f->table = (uint8_t)table;
+            f->empty = rc == STORE_NOTFOUND;
+            if (!f->empty) {
+                memcpy (f->key, k.mv_data, k.mv_size);
+                f->size = k.mv_size;
+            }
         }
-        if (txn->write &&
-            (rc == MDB_NOTFOUND || (rc == 0 && k.mv_size <= sizeof (f->key)))) {
-            f->table = table;
-            f->empty = rc == MDB_NOTFOUND;
-            f->known = true;
-        } else if (txn->write)
-            f->known = false;
-        int copied =
-            rc == 0 ? store__copy_out (&k, key, size) : store__map_rc (rc);
-        mdb_cursor_close (cursor);
-        return copied;
+        return rc == STORE_OK ? store__copy_out (&k, key, size) : rc;
     }
     if (f->empty)
         return STORE_NOTFOUND;

@@ -98,6 +98,10 @@ int store__copy_out (const MDB_val *from, void *to, size_t *size);
 /* Writes the pending adds (and, for the meta table, the meta values
    kept) before anything reads or writes `table` directly. */
 int store__settle (store_txn_t *txn, store_table_t table);
+/* The first (or last) key of a table, read with a cursor and told to
+   the tap: STORE_OK with *k pointing into the map (valid until the
+   transaction writes), or a store_rc_t (STORE_NOTFOUND: empty). */
+int store__edge (store_txn_t *txn, store_table_t table, bool last, MDB_val *k);
 /* Writes the meta values changed in the transaction and forgets them
    all (store_meta.c). */
 int store__meta_flush (store_txn_t *txn);
