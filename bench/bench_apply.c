@@ -1,5 +1,6 @@
 /*  bench_apply: the state machine's CPU time per event (bench_apply.h). */
 #include "bench_apply.h"
+#include "bench_gen.h"
 
 #include "state.h"
 
@@ -15,6 +16,17 @@ s_cpu_seconds (void)
     struct timespec ts;
     clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+bench_apply_units (store_txn_t *txn, int units)
+{
+    proto_unit_t *list = bench_gen_units (units);
+    size_t added;
+    int rc = list && txn ? state_units_import (txn, list, (size_t)units, &added)
+                         : STORE_ERROR;
+    free (list);
+    return rc;
 }
 
 /* A fresh scratch store with the units and the settings. */

@@ -9,8 +9,14 @@
 #define BENCH_APPLY_H_INCLUDED
 
 #include "proto.h"
+#include "store.h"
 
 #include <stddef.h>
+
+/* Imports the generated registry of `units` units (bench_gen_units) in
+   the write transaction; a store_rc_t (STORE_ERROR: txn NULL or out of
+   memory). */
+int bench_apply_units (store_txn_t *txn, int units);
 
 /* Applies `events` (in order, event clock) to a fresh store holding
    `units`, with the working-time settings `calendar` and `windows`

@@ -19,6 +19,7 @@
 
     bench_asof_main is `hotline-bench asof` (bench_main.c). */
 #include "bench.h"
+#include "bench_apply.h"
 #include "bench_daemon.h"
 #include "bench_gen.h"
 #include "client.h"
@@ -54,13 +55,8 @@ s_fill (const s_options_t *opt, const char *data)
 {
     char err[256] = "";
     store_t *store = store_new (data, (size_t)16 << 30, err);
-    proto_unit_t *units = bench_gen_units (opt->units);
     store_txn_t *txn = store ? store_begin (store, true) : NULL;
-    size_t added;
-    int rc = units && txn
-                 ? state_units_import (txn, units, (size_t)opt->units, &added)
-                 : STORE_ERROR;
-    free (units);
+    int rc = bench_apply_units (txn, opt->units);
     bench_gen_options_t g = {.units = opt->units,
                              .tickets = (uint64_t)opt->tickets,
                              .start = BENCH_JULY_2025,

@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <czmq.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -237,7 +238,7 @@ bench_daemon_histogram (const bench_daemon_t *d, const char *name,
     int rc = -1;
     if (cJSON_IsArray (le) && cJSON_IsArray (counts) && count > 0) {
         *mean_ms = sum / count * 1000;
-        *p99_ms = -1; /* past the last bound */
+        *p99_ms = INFINITY; /* past the last bound: printed "inf" */
         /* The counts are cumulative, as Prometheus's. */
         for (int i = 0; i < cJSON_GetArraySize (le); i++)
             if (cJSON_GetNumberValue (cJSON_GetArrayItem (counts, i)) >=

@@ -43,7 +43,8 @@ void bench_daemon_stop (bench_daemon_t *d);
 /* One number from `hotline stats` (e.g. "events_stored"), or -1. */
 double bench_daemon_stat (const bench_daemon_t *d, const char *name);
 /* One histogram of the daemon's stats (seconds): its mean and the bound
-   of the bucket holding its 99th percentile, in ms. Returns 0 or -1. */
+   of the bucket holding its 99th percentile, in ms (INFINITY past the
+   last bound). Returns 0 or -1. */
 int bench_daemon_histogram (const bench_daemon_t *d, const char *name,
                             double *mean_ms, double *p99_ms);
 

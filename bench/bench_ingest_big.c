@@ -2,6 +2,7 @@
     in-process through the real state machine and reused by later runs
     (each round then adds its own stream with fresh ids). */
 #include "bench_internal.h"
+#include "bench_apply.h"
 #include "bench_gen.h"
 #include "bench_replay.h"
 #include "state.h"
@@ -76,13 +77,8 @@ bench__ingest_big_fill (const bench__ingest_options_t *opt, const char *dir,
         fprintf (stderr, "bench ingest: %s\n", err);
         return -1;
     }
-    proto_unit_t *units = bench_gen_units (opt->units);
     store_txn_t *txn = store_begin (store, true);
-    size_t added;
-    int rc = units && txn
-                 ? state_units_import (txn, units, (size_t)opt->units, &added)
-                 : STORE_ERROR;
-    free (units);
+    int rc = bench_apply_units (txn, opt->units);
     bench_gen_options_t g = {.units = opt->units,
                              .tickets = opt->big_tickets,
                              .start = 1704038400000LL, /* 2024-01-01+08 */
