@@ -47,7 +47,11 @@ static const char *s_default =
     "lines\n"
     "    http_cert = \"\"                      # TLS certificate (PEM)\n"
     "    http_key = \"\"                       # TLS private key (PEM)\n"
-    "    http_body_max = 16777216            # POST body bytes at most\n";
+    "    http_body_max = 16777216            # POST body bytes at most\n"
+    "    asof_spacing = 8192                 # events between as-of "
+    "checkpoints\n"
+    "    asof_checkpoints = 16               # as-of checkpoints kept at "
+    "most\n";
 
 const char *
 config_default_text (void)
@@ -100,7 +104,9 @@ static const s_key_t s_keys[] = {TEXT (data),
                                  TEXT (http_tokens),
                                  TEXT (http_cert),
                                  TEXT (http_key),
-                                 VALUE (http_body_max, T_SIZE)};
+                                 VALUE (http_body_max, T_SIZE),
+                                 VALUE (asof_spacing, T_SIZE),
+                                 VALUE (asof_checkpoints, T_SIZE)};
 #define KEY_COUNT (sizeof (s_keys) / sizeof (s_keys[0]))
 
 /* Stores one value. Returns 0, or -1 with a reason. */
@@ -196,10 +202,14 @@ s_check (const config_t *config, char *err)
     }
     if (config->map_size_mb < 1 || config->map_max_mb < 1 ||
         config->batch_max < 1 || config->dead_letters_max < 1 ||
-        config->http_body_max < 1) {
+        config->http_body_max < 1 || config->asof_spacing < 1) {
         snprintf (err, 256,
-                  "map_size_mb, map_max_mb, batch_max, dead_letters_max and "
-                  "http_body_max must be positive");
+                  "map_size_mb, map_max_mb, batch_max, dead_letters_max, "
+                  "http_body_max and asof_spacing must be positive");
+        return -1;
+    }
+    if (config->asof_checkpoints < 2) {
+        snprintf (err, 256, "asof_checkpoints must be at least 2");
         return -1;
     }
     if (!!*config->http_cert != !!*config->http_key) {

@@ -303,9 +303,15 @@ s_start (s_daemon_t *d)
                                      false,
                                      d->security,
                                      web ? d->inproc[0] : NULL};
-    d->query_args = (query_args_t){
-        c->query,  d->store, d->catalog,  c->clock,
-        &d->stats, false,    d->security, web ? d->inproc[1] : NULL};
+    d->query_args = (query_args_t){.endpoint = c->query,
+                                   .store = d->store,
+                                   .catalog = d->catalog,
+                                   .clock = c->clock,
+                                   .stats = &d->stats,
+                                   .security = d->security,
+                                   .inproc = web ? d->inproc[1] : NULL,
+                                   .asof_spacing = c->asof_spacing,
+                                   .asof_checkpoints = c->asof_checkpoints};
     d->web_args = (web_args_t){.address = c->http,
                                .tokens = c->http_tokens,
                                .cert = c->http_cert,

@@ -41,6 +41,9 @@ typedef struct {
     security_t *security;     /* CURVE settings, or NULL */
     const char *inproc;       /* a second endpoint for in-process clients
                                  (the web's), bound to the same ROUTER */
+    size_t asof_spacing;      /* events between as-of checkpoints (asof.h);
+                                 0: ASOF_SPACING */
+    size_t asof_checkpoints;  /* as-of checkpoints kept; 0: ASOF_CHECKPOINTS */
 } query_args_t;
 
 void query_actor (zsock_t *pipe, void *args);

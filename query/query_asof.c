@@ -1,15 +1,18 @@
 /*  query_asof: reports, and the thread that builds reports as of an
     earlier moment (query_internal.h).
 
-    A report as of a moment before the daemon's clock replays the event
-    log up to that moment (report_json, state_replay): a pass over the
-    log, seconds on a large store. The query actor hands such requests to
+    A report as of a moment before the daemon's clock is the replay of
+    the event log up to that moment; the worker keeps replays and
+    continues the nearest (asof.h), where a replay from the start takes
+    seconds on a large store. The query actor hands such requests to
     this worker as they came (the client's envelope and the request) and
     goes on answering the others; the worker answers on its pipe with
     the envelope and the reply, which the actor sends to the client. One
     worker: as-of reports are built one at a time, in the order asked,
     on the machine's second core, with their own read transaction. */
 #include "query_internal.h"
+
+#include "asof.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +60,27 @@ query__is_as_of (const proto_query_t *q)
     return q->kind == PROTO_QUERY_REPORT && q->as_of && !q->published;
 }
 
+/* The report as of a moment, from the worker's kept replays. */
+static char *
+s_report_as_of (query_args_t *args, asof_t *asof, const proto_query_t *q,
+                char *err)
+{
+    const rules_ruleset_t *rs = query__ruleset (args, q->ruleset, err);
+    if (!rs)
+        return NULL;
+    store_txn_t *txn = store_begin (args->store, false);
+    if (!txn)
+        snprintf (err, 256, "cannot read the store");
+    char *json =
+        txn ? asof_report (asof, txn, rs, q->period, q->as_of, err) : NULL;
+    store_abort (&txn);
+    return json;
+}
+
 /* Builds the reply to one handed-over request: [envelope..., request]
    becomes [envelope..., reply] and goes back on the pipe. */
 static void
-s_answer (zsock_t *pipe, query_args_t *args, zmsg_t *msg)
+s_answer (zsock_t *pipe, query_args_t *args, asof_t *asof, zmsg_t *msg)
 {
     zframe_t *payload = zmsg_last (msg);
     zmsg_remove (msg, payload);
@@ -69,7 +89,9 @@ s_answer (zsock_t *pipe, query_args_t *args, zmsg_t *msg)
     proto_query_t q;
     if (proto_query_decode (zframe_data (payload), zframe_size (payload), &q,
                             err) == 0) {
-        json = query__report (args, &q, err);
+        json = query__is_as_of (&q) && asof
+                   ? s_report_as_of (args, asof, &q, err)
+                   : query__report (args, &q, err);
         proto_query_free (&q);
     }
     zframe_destroy (&payload);
@@ -98,6 +120,12 @@ query__reply (zmsg_t **msg_p, char *json, const char *err, void *to)
 void
 query__asof_actor (zsock_t *pipe, void *args)
 {
+    /* Its replays live as long as the worker (scratch stores); without
+       them (out of memory) each report replays the log from the start. */
+    query_args_t *self = args;
+    asof_t *asof = asof_new (
+        self->asof_spacing ? self->asof_spacing : ASOF_SPACING,
+        self->asof_checkpoints ? self->asof_checkpoints : ASOF_CHECKPOINTS);
     zsock_signal (pipe, 0);
     while (true) {
         zmsg_t *msg = zmsg_recv (pipe);
@@ -112,6 +140,7 @@ query__asof_actor (zsock_t *pipe, void *args)
                 break;
             continue;
         }
-        s_answer (pipe, args, msg);
+        s_answer (pipe, args, asof, msg);
     }
+    asof_destroy (&asof);
 }

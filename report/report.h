@@ -29,6 +29,16 @@
 char *report_json (store_txn_t *txn, const rules_ruleset_t *ruleset,
                    const char *period, int64_t as_of, char *err);
 
+/* Whether report_json's answer for these arguments is the report of a
+   replay up to `as_of` (a moment before the store's clock and the
+   period's end): 1, with the period in `period` (8 bytes; the clock's
+   when none is asked), and then report_json of a store holding that
+   replay, with as_of 0, gives it; 0 when the store's own counters
+   answer; -1 with a reason in err (a bad period). */
+int report_as_of_replay (store_txn_t *txn, const rules_ruleset_t *ruleset,
+                         const char *period, int64_t as_of, char *resolved,
+                         char *err);
+
 /* Why a unit has the points it has (docs/explain.md): per item (or
    only `item`, when not NULL or ""), the label, points, value, lost
    points, the formula and its inputs, and the tickets behind every lost

@@ -219,26 +219,56 @@ report_period_check (const rules_ruleset_t *rs, const char *text,
     return 0;
 }
 
+/* The period a report is of (the clock's when none is asked, in
+   `current`, 8 bytes) and the moment it is shown as of. -1 with the
+   error when the period is bad or none can be chosen. */
+static int
+s_resolve (store_txn_t *txn, const rules_ruleset_t *rs, const char **text,
+           char *current, proto_period_t *period, int64_t *shown_as_of,
+           char *err)
+{
+    int64_t now = state_clock_now (txn);
+    if (!**text) {
+        /* No period asked: the one the clock is in, for this ruleset. */
+        if (now == 0) {
+            snprintf (err, 256, "no events stored yet: give a period");
+            return -1;
+        }
+        *text = proto_period_format (
+            proto_period_of (now, report_period_kind (rs)), current);
+    }
+    if (report_period_check (rs, *text, period, err) != 0)
+        return -1;
+    int64_t end = proto_period_end (*period);
+    *shown_as_of = now < end ? now : end;
+    return 0;
+}
+
+int
+report_as_of_replay (store_txn_t *txn, const rules_ruleset_t *rs,
+                     const char *period_text, int64_t as_of, char *period,
+                     char *err)
+{
+    proto_period_t parsed;
+    char current[8];
+    int64_t shown_as_of;
+    if (s_resolve (txn, rs, &period_text, current, &parsed, &shown_as_of,
+                   err) != 0)
+        return -1;
+    snprintf (period, 8, "%s", period_text);
+    return as_of && as_of < shown_as_of;
+}
+
 char *
 report_json (store_txn_t *txn, const rules_ruleset_t *rs,
              const char *period_text, int64_t as_of, char *err)
 {
     proto_period_t period;
     char current[8];
-    int64_t now = state_clock_now (txn);
-    if (!*period_text) {
-        /* No period asked: the one the clock is in, for this ruleset. */
-        if (now == 0) {
-            snprintf (err, 256, "no events stored yet: give a period");
-            return NULL;
-        }
-        period_text = proto_period_format (
-            proto_period_of (now, report_period_kind (rs)), current);
-    }
-    if (report_period_check (rs, period_text, &period, err) != 0)
+    int64_t shown_as_of;
+    if (s_resolve (txn, rs, &period_text, current, &period, &shown_as_of,
+                   err) != 0)
         return NULL;
-    int64_t end = proto_period_end (period);
-    int64_t shown_as_of = now < end ? now : end;
     if (as_of && as_of < shown_as_of)
         return s_report_as_of (txn, rs, period_text, as_of, err);
     report__build_t r = {

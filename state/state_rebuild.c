@@ -18,16 +18,10 @@
 #define REPLAY_BATCH 10000
 
 int
-state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
+state_replay_seed (store_txn_t *from, store_txn_t *to)
 {
     size_t count = 0;
     rules_unit_t *units = state_units_list (from, &count);
-    store_txn_t *txn = store_begin (to, true);
-    if (!txn) {
-        free (units);
-        snprintf (err, 256, "replay: cannot write the scratch store");
-        return -1;
-    }
     int rc = STORE_OK;
     for (size_t i = 0; i < count && rc == STORE_OK; i++) {
         proto_unit_t unit;
@@ -36,7 +30,7 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
         snprintf (unit.name, sizeof (unit.name), "%s", units[i].name);
         snprintf (unit.group, sizeof (unit.group), "%s", units[i].group);
         size_t added;
-        rc = state_units_import (txn, &unit, 1, &added);
+        rc = state_units_import (to, &unit, 1, &added);
     }
     free (units);
     /* The warning share is part of the data: a replay warns as the store
@@ -44,7 +38,36 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
     uint64_t permille;
     if (rc == STORE_OK &&
         store_meta_get (from, "warn_permille", &permille) == STORE_OK)
-        rc = store_meta_put (txn, "warn_permille", permille);
+        rc = store_meta_put (to, "warn_permille", permille);
+    return rc;
+}
+
+int
+state_replay_apply (store_txn_t *to, const proto_event_t *event,
+                    const state_calendar_t *calendar)
+{
+    char reason[PROTO_ERROR_MAX + 1];
+    int store_rc = STORE_OK;
+    /* The log's events were accepted once: no future check now. */
+    state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
+                       .wall_now = INT64_MAX / 2,
+                       .effects = NULL,
+                       .calendar = calendar,
+                       .trusted = true};
+    if (state_apply (to, event, &ctx, reason, &store_rc, NULL) == STATE_FAILED)
+        return store_rc;
+    return STORE_OK;
+}
+
+int
+state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
+{
+    store_txn_t *txn = store_begin (to, true);
+    if (!txn) {
+        snprintf (err, 256, "replay: cannot write the scratch store");
+        return -1;
+    }
+    int rc = state_replay_seed (from, txn);
     /* And so is the working time: the scratch store measures with the
        calendar and settings of the store it replays. */
     char why[256];
@@ -63,16 +86,7 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
             continue; /* cannot happen for what state_apply logged */
         if (event.occurred_at > until)
             continue;
-        int store_rc = STORE_OK;
-        /* The log's events were accepted once: no future check now. */
-        state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
-                           .wall_now = INT64_MAX / 2,
-                           .effects = NULL,
-                           .calendar = calendar,
-                           .trusted = true};
-        if (state_apply (txn, &event, &ctx, reason, &store_rc, NULL) ==
-            STATE_FAILED)
-            rc = store_rc;
+        rc = state_replay_apply (txn, &event, calendar);
         if (rc == STORE_OK && ++in_txn == REPLAY_BATCH) {
             rc = store_commit (&txn);
             in_txn = 0;

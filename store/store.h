@@ -122,6 +122,12 @@ int store_present (const char *dir, uint64_t *bytes);
    with everything in it by store_destroy. NULL with a reason in err. */
 store_t *store_scratch_new (size_t map_size, char *err);
 
+/* A new scratch store holding a copy of `from`'s last commit (with
+   `from`'s map size): a checkpoint that can go its own way. No write
+   transaction of `from` may be open in the calling thread. NULL with a
+   reason in err. */
+store_t *store_scratch_copy (store_t *from, char *err);
+
 /* Removes a data directory's store files and the directory (when then
    empty). Returns 0, or -1 when something could not be removed. */
 int store_remove_dir (const char *dir);

@@ -89,18 +89,26 @@ store_remove_dir (const char *dir)
     return rc;
 }
 
-store_t *
-store_scratch_new (size_t map_size, char *err)
+/* A new empty directory under $TMPDIR (or /tmp) in `dir` (4096). */
+static int
+s_scratch_dir (char *dir, char *err)
 {
     const char *tmp = getenv ("TMPDIR");
-    char dir[4096];
-    snprintf (dir, sizeof (dir), "%s/hotline-scratch-XXXXXX",
+    snprintf (dir, 4096, "%s/hotline-scratch-XXXXXX",
               tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp (dir)) {
         snprintf (err, 256, "cannot create a scratch store in %s: %s",
                   tmp && *tmp ? tmp : "/tmp", strerror (errno));
-        return NULL;
+        return -1;
     }
+    return 0;
+}
+
+/* Opens the scratch store in `dir` (its own new directory), or removes
+   the directory. */
+static store_t *
+s_scratch_open (char *dir, size_t map_size, char *err)
+{
     store_t *self = store__open (dir, map_size, true, err);
     if (!self || store__set_scratch (self, dir) != 0) {
         store_destroy (&self);
@@ -110,4 +118,32 @@ store_scratch_new (size_t map_size, char *err)
         return NULL;
     }
     return self;
+}
+
+store_t *
+store_scratch_new (size_t map_size, char *err)
+{
+    char dir[4096];
+    return s_scratch_dir (dir, err) == 0 ? s_scratch_open (dir, map_size, err)
+                                         : NULL;
+}
+
+store_t *
+store_scratch_copy (store_t *from, char *err)
+{
+    char dir[4096];
+    if (s_scratch_dir (dir, err) != 0)
+        return NULL;
+    /* LMDB copies from a read transaction of its own: the last commit. */
+    MDB_envinfo info;
+    int rc = mdb_env_info (from->env, &info);
+    if (rc == 0)
+        rc = mdb_env_copy2 (from->env, dir, 0);
+    if (rc != 0) {
+        snprintf (err, 256, "cannot copy a scratch store into %s: %s", dir,
+                  mdb_strerror (rc));
+        store_remove_dir (dir);
+        return NULL;
+    }
+    return s_scratch_open (dir, info.me_mapsize, err);
 }

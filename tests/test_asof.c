@@ -1,13 +1,19 @@
 /*  hotline report --as-of over the real daemon (docs/commands.md).
 
     - the scorecard the daemon gives as of 200 random moments of
-      hotline-gen's month, and of a quarter of three of its months, is
-      byte for byte the one defined by a replay: the daemon's event log
-      replayed by event time up to the moment into a scratch store
-      (state_replay), reported from there; the reference is computed
-      in-process from the daemon's data directory once it stopped;
+      hotline-gen's month, of a quarter of three of its months, and of
+      the month sent out of order (late events), is byte for byte the one
+      defined by a replay: the daemon's event log replayed by event time
+      up to the moment into a scratch store (state_replay), reported from
+      there; the reference is computed in-process from the daemon's data
+      directory once it stopped. The daemon keeps checkpoints every few
+      hundred events (asof_spacing), so its answers come from continued
+      checkpoints; in-process, an asof_t over the same store gives the
+      same answers, and each applied at most `spacing` events plus the
+      late ones (asof.h's bound);
     - while a report as of a moment is being built, other queries (stats)
       are answered: the replay runs off the query actor's thread. */
+#include "asof.h"
 #include "client.h"
 #include "harness.h"
 #include "report.h"
@@ -53,7 +59,7 @@ s_next (uint64_t *state)
 /* Generates `months` months of hotline-gen from 2025-07 at `scale` into
    units.csv and events.jsonl, imports and sends them. */
 static void
-s_feed (int months, const char *scale)
+s_feed_as (int months, const char *scale, const char *order, bool refusals)
 {
     char *err = NULL;
     for (int m = 0; m < months; m++) {
@@ -66,11 +72,18 @@ s_feed (int months, const char *scale)
         err = NULL;
     }
     cr_assert_eq (harness_run (&h, NULL, &err,
-                               "cat m*.jsonl > events.jsonl && $HOTLINE units "
-                               "import units.csv && $HOTLINE send "
-                               "events.jsonl"),
+                               "cat m*.jsonl | %s > events.jsonl && $HOTLINE "
+                               "units import units.csv && { $HOTLINE send "
+                               "events.jsonl %s; }",
+                               order, refusals ? "|| true" : ""),
                   0, "%s", err ? err : "");
     free (err);
+}
+
+static void
+s_feed (int months, const char *scale)
+{
+    s_feed_as (months, scale, "cat", false);
 }
 
 /* The replay-based report as of `moment` (before the store's clock):
@@ -91,10 +104,23 @@ s_replayed (store_txn_t *txn, const rules_ruleset_t *rs, const char *period,
     return json;
 }
 
+/* The daemon's checkpoints: every `spacing` events, at most 4 (so
+   some are dropped and the spacing doubles on the way). */
+#define SPACING 400
+static void
+s_checkpoints_every (int spacing)
+{
+    char value[32];
+    snprintf (value, sizeof (value), "%d", spacing);
+    harness_set (&h, "asof_spacing", value);
+    harness_set (&h, "asof_checkpoints", "4");
+}
+
 /* Asks the daemon for the report as of MOMENTS random moments of
    [from, to), stops it, and compares each with the replayed one. */
 static void
-s_compare (const char *ruleset, const char *period, int64_t from, int64_t to)
+s_compare (const char *ruleset, const char *period, int64_t from, int64_t to,
+           bool late)
 {
     uint64_t seed = 20250701;
     int64_t moments[MOMENTS];
@@ -117,39 +143,96 @@ s_compare (const char *ruleset, const char *period, int64_t from, int64_t to)
     const rules_ruleset_t *rs = rules_set_find (sets, ruleset);
     cr_assert_not_null (rs);
     store_txn_t *txn = store_begin (store, false);
-    int differ = 0;
+    /* In-process, with checkpoints closer still. */
+    asof_t *asof = asof_new (SPACING / 2, 3);
+    cr_assert_not_null (asof);
+    int differ = 0, differ_here = 0;
+    uint64_t used = 0;
     for (int i = 0; i < MOMENTS; i++) {
         char *expected = s_replayed (txn, rs, period, moments[i]);
-        if (strcmp (expected, answers[i]) != 0 && differ++ < 3) {
-            char when[32];
+        char when[32];
+        if (strcmp (expected, answers[i]) != 0 && differ++ < 3)
             cr_log_error ("as of %s:\n daemon:  %.400s\n replay:  %.400s",
                           proto_time_format (moments[i], when), answers[i],
                           expected);
-        }
+        char *here = asof_report (asof, txn, rs, period, moments[i], err);
+        cr_assert_not_null (here, "%s", err);
+        if (strcmp (expected, here) != 0 && differ_here++ < 3)
+            cr_log_error ("as of %s:\n asof_t:  %.400s\n replay:  %.400s",
+                          proto_time_format (moments[i], when), here, expected);
+        asof_info_t info;
+        asof_info (asof, &info);
+        cr_expect_leq (info.last_events, info.spacing + info.late,
+                       "as of %s: %lu events applied from %lu, spacing %lu, "
+                       "%zu late",
+                       proto_time_format (moments[i], when),
+                       (unsigned long)info.last_events,
+                       (unsigned long)info.last_from,
+                       (unsigned long)info.spacing, info.late);
+        used += info.last_from > 0;
+        free (here);
         free (expected);
         free (answers[i]);
     }
+    asof_info_t info;
+    asof_info (asof, &info);
+    cr_expect_eq (info.builds, 1, "the checkpoints were rebuilt");
+    cr_expect_gt (info.checkpoints, 1, "no checkpoint was kept");
+    cr_expect_gt (used, MOMENTS / 2, "%lu moments of %d continued a checkpoint",
+                  (unsigned long)used, MOMENTS);
+    cr_expect (!late || info.late > 0, "no late event noticed");
+    asof_destroy (&asof);
     store_abort (&txn);
     rules_set_destroy (&sets);
     store_destroy (&store);
     cr_expect_eq (differ, 0, "%d of %d moments differ", differ, MOMENTS);
+    cr_expect_eq (differ_here, 0, "%d of %d moments differ in-process",
+                  differ_here, MOMENTS);
 }
 
 Test (asof, a_report_as_of_any_moment_of_a_month_equals_a_replay_up_to_it)
 {
+    s_checkpoints_every (SPACING);
     cr_assert (harness_start (&h));
     s_feed (1, "0.5");
     /* From two days before the first event to the end of the month. */
     s_compare ("jintai-2025", "2025-07", JULY_2025 - 2 * DAY_MS,
-               JULY_2025 + 31 * DAY_MS);
+               JULY_2025 + 31 * DAY_MS, false);
+}
+
+/* Every 23rd event held back to the end, and each 7th swapped with the
+   one after it: events stored after later ones, by a minute or by
+   weeks. */
+static const char s_late_order[] =
+    "NR % 23 == 0 { held[n++] = $0; next }\n"
+    "NR % 7 == 0 { swap = $0; next }\n"
+    "{ print } swap != \"\" { print swap; swap = \"\" }\n"
+    "END { if (swap != \"\") print swap; for (i = 0; i < n; i++) "
+    "print held[i] }\n";
+
+Test (asof, a_report_as_of_any_moment_equals_a_replay_with_late_events)
+{
+    s_checkpoints_every (SPACING);
+    cr_assert (harness_start (&h));
+    char path[512];
+    FILE *file = fopen (harness_path (&h, "late.awk", path), "w");
+    cr_assert_not_null (file);
+    fputs (s_late_order, file);
+    fclose (file);
+    /* Out of order, some are refused (a contact before the receipt):
+       what the log keeps is what the replay is of. */
+    s_feed_as (1, "0.5", "awk -f late.awk", true);
+    s_compare ("jintai-2025", "2025-07", JULY_2025 - 2 * DAY_MS,
+               JULY_2025 + 31 * DAY_MS, true);
 }
 
 Test (asof, a_report_as_of_any_moment_of_a_quarter_equals_a_replay_up_to_it)
 {
+    s_checkpoints_every (SPACING);
     cr_assert (harness_start (&h));
     s_feed (3, "0.2");
     s_compare ("fufeng-2024", "2025-Q3", JULY_2025 - 2 * DAY_MS,
-               JULY_2025 + 92 * DAY_MS);
+               JULY_2025 + 92 * DAY_MS, false);
 }
 
 /* Sends a REPORT as of `moment` on a DEALER of its own, without waiting. */

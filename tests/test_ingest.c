@@ -51,8 +51,11 @@ s_setup (void)
                                     false,    0};
     s_ingest_args =
         (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false, NULL, NULL};
-    s_query_args = (query_args_t){s_query,  s_store, s_catalog, "event",
-                                  &s_stats, false,   NULL,      NULL};
+    s_query_args = (query_args_t){.endpoint = s_query,
+                                  .store = s_store,
+                                  .catalog = s_catalog,
+                                  .clock = "event",
+                                  .stats = &s_stats};
     s_pub = zactor_new (publisher_actor, &s_pub_args);
     s_scorer = zactor_new (scorer_actor, &s_scorer_args);
     s_ing = zactor_new (ingest_actor, &s_ingest_args);
