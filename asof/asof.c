@@ -20,6 +20,7 @@ typedef struct {
     store_t *store;
     uint64_t pos;
     int64_t max;
+    uint64_t bytes; /* its data file's pages in use */
 } s_kept_t;
 
 /* An event stored after one that occurred later. */
@@ -31,6 +32,7 @@ typedef struct {
 struct _asof_t {
     uint64_t spacing0;    /* spacing asked */
     size_t limit;         /* most checkpoints */
+    uint64_t budget;      /* most bytes of checkpoints */
     bool built;           /* base and head exist */
     uint64_t fingerprint; /* of the inputs they were built from */
     s_kept_t base;        /* the replay of no event */
@@ -46,7 +48,7 @@ struct _asof_t {
 };
 
 asof_t *
-asof_new (uint64_t spacing, size_t limit)
+asof_new (uint64_t spacing, size_t limit, uint64_t budget)
 {
     asof_t *self = calloc (1, sizeof (*self));
     if (self)
@@ -57,6 +59,7 @@ asof_new (uint64_t spacing, size_t limit)
     }
     self->spacing0 = spacing ? spacing : 1;
     self->limit = limit < 2 ? 2 : limit;
+    self->budget = budget;
     return self;
 }
 
@@ -97,6 +100,9 @@ asof_info (const asof_t *self, asof_info_t *info)
     info->checkpoints = self->kept_count;
     info->spacing = self->spacing;
     info->late = self->late_count;
+    info->bytes = 0;
+    for (size_t i = 0; i < self->kept_count; i++)
+        info->bytes += self->kept[i].bytes;
 }
 
 /* FNV-1a over bytes, then a separator. */
@@ -162,8 +168,32 @@ s_build (asof_t *self, store_txn_t *live, char *err)
     return -1;
 }
 
-/* Copies the head (committed) as a checkpoint; past the limit, drops
-   every other one and doubles the spacing. */
+/* Drops every other checkpoint (the first, third...: those left are
+   twice as far apart) and doubles the spacing. */
+static void
+s_thin (asof_t *self)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->kept_count; i++)
+        if (i % 2 == 1)
+            self->kept[n++] = self->kept[i];
+        else
+            store_destroy (&self->kept[i].store);
+    self->kept_count = n;
+    self->spacing *= 2;
+}
+
+static uint64_t
+s_bytes (asof_t *self)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < self->kept_count; i++)
+        bytes += self->kept[i].bytes;
+    return bytes;
+}
+
+/* Copies the head (committed) as a checkpoint; past the limit or the
+   budget, thins them. */
 static int
 s_keep (asof_t *self, char *err)
 {
@@ -178,18 +208,14 @@ s_keep (asof_t *self, char *err)
     copy.store = store_scratch_copy (self->head.store, err);
     if (!copy.store)
         return -1;
+    uint64_t map;
+    if (store_info (copy.store, &copy.bytes, &map) != STORE_OK)
+        copy.bytes = 0;
     self->kept[self->kept_count++] = copy;
     self->last_kept = self->head.pos;
-    if (self->kept_count > self->limit) {
-        size_t n = 0;
-        for (size_t i = 0; i < self->kept_count; i++)
-            if (i % 2 == 1)
-                self->kept[n++] = self->kept[i];
-            else
-                store_destroy (&self->kept[i].store);
-        self->kept_count = n;
-        self->spacing *= 2;
-    }
+    while (self->kept_count > self->limit ||
+           (self->kept_count > 0 && s_bytes (self) > self->budget))
+        s_thin (self);
     return 0;
 }
 
@@ -244,7 +270,7 @@ s_follow (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
                 }
             } else
                 self->head.max = event.occurred_at;
-            rc = state_replay_apply (txn, &event, calendar);
+            rc = state_replay_apply (txn, &event, seq, calendar);
         }
         self->head.pos = seq;
         if (rc != STORE_OK)
@@ -300,7 +326,7 @@ s_apply_late (asof_t *self, store_txn_t *live, store_txn_t *txn, uint64_t seq,
     if (proto_event_decode (self->buffer, size, &event, reason) != 0)
         return STORE_OK;
     self->info.last_events++;
-    return state_replay_apply (txn, &event, calendar);
+    return state_replay_apply (txn, &event, seq, calendar);
 }
 
 /* A write transaction of a kept replay holding the replay up to as_of
@@ -329,12 +355,13 @@ s_continue (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
         if (key_size != 8 ||
             proto_event_decode (value, size, &event, reason) != 0)
             continue;
+        uint64_t seq = store_get_be64 (key);
         if (event.occurred_at > as_of) {
-            past = store_get_be64 (key);
+            past = seq;
             break;
         }
         self->info.last_events++;
-        rc = state_replay_apply (txn, &event, calendar);
+        rc = state_replay_apply (txn, &event, seq, calendar);
     }
     store_cursor_destroy (&cursor);
     /* ...then the late ones after it that occurred by as_of. */
@@ -352,14 +379,39 @@ s_continue (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
                 rc =
                     s_apply_late (self, live, txn, self->late[i].seq, calendar);
     }
+    /* The clock's counts go under a seq past the log's end. */
     if (rc == STORE_OK)
-        rc = state_advance_clock (txn, as_of, NULL);
+        rc = state_replay_finish (txn, as_of, self->head.pos + 1);
     if (rc != STORE_OK) {
         snprintf (err, 256, "as-of: replaying the log: %s",
                   store_strerror (rc));
         store_abort (&txn);
     }
     return txn;
+}
+
+/* Drops what was built from other inputs than `live` holds now. */
+static void
+s_check_inputs (asof_t *self, store_txn_t *live)
+{
+    uint64_t fingerprint = s_fingerprint (live);
+    if (self->built && fingerprint != self->fingerprint)
+        s_reset (self);
+    self->fingerprint = fingerprint;
+}
+
+int
+asof_follow (asof_t *self, store_txn_t *live, char *err)
+{
+    s_check_inputs (self, live);
+    if (!self->built)
+        return 0;
+    state_calendar_t *calendar = state_calendar_load (live, err);
+    int rc = calendar ? s_follow (self, live, calendar, err) : -1;
+    state_calendar_destroy (&calendar);
+    if (rc != 0)
+        s_reset (self); /* half followed: start again next time */
+    return rc;
 }
 
 char *
@@ -370,10 +422,7 @@ asof_report (asof_t *self, store_txn_t *live, const rules_ruleset_t *rs,
     int replay = report_as_of_replay (live, rs, period, as_of, resolved, err);
     if (replay <= 0)
         return replay < 0 ? NULL : report_json (live, rs, period, as_of, err);
-    uint64_t fingerprint = s_fingerprint (live);
-    if (self->built && fingerprint != self->fingerprint)
-        s_reset (self);
-    self->fingerprint = fingerprint;
+    s_check_inputs (self, live);
     /* The replays measure with the calendar of the store they replay. */
     state_calendar_t *calendar = state_calendar_load (live, err);
     if (!calendar)
@@ -385,6 +434,10 @@ asof_report (asof_t *self, store_txn_t *live, const rules_ruleset_t *rs,
         if (txn)
             json = report_json (txn, rs, resolved, 0, err);
         store_abort (&txn);
+        if (json) {
+            self->info.reports++;
+            self->info.events += self->info.last_events;
+        }
     } else
         s_reset (self); /* half built: start again next time */
     state_calendar_destroy (&calendar);

@@ -11,8 +11,9 @@
       store, brought up to the log's end before each report (O(events
       stored since the report before));
     - checkpoints: copies of the head taken every `spacing` events as it
-      advances, at most `limit` of them (past that every other one is
-      dropped and the spacing doubles), and the replay of no event;
+      advances, at most `limit` of them and `budget` bytes (past either,
+      every other one is dropped and the spacing doubles), and the replay
+      of no event;
     - the late events: the log position and time of every event stored
       after one that occurred later (in memory, 16 bytes each).
 
@@ -48,15 +49,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Defaults: a checkpoint every 8,192 events at first, at most 16. */
+/* Defaults: a checkpoint every 8,192 events at first, at most 32 of
+   them and 2 GiB. */
 #define ASOF_SPACING     8192
-#define ASOF_CHECKPOINTS 16
+#define ASOF_CHECKPOINTS 32
+#define ASOF_BUDGET_MB   2048
 
 typedef struct _asof_t asof_t;
 
 /* A keeper of replays, empty until its first report; spacing >= 1,
-   limit >= 2. NULL when out of memory. */
-asof_t *asof_new (uint64_t spacing, size_t limit);
+   limit >= 2, budget in bytes. NULL when out of memory. */
+asof_t *asof_new (uint64_t spacing, size_t limit, uint64_t budget);
 
 /* Removes every kept replay (scratch stores under $TMPDIR). NULL-safe;
    nulls the caller's pointer. */
@@ -71,15 +74,24 @@ char *asof_report (asof_t *self, store_txn_t *live,
                    const rules_ruleset_t *ruleset, const char *period,
                    int64_t as_of, char *err);
 
+/* Brings the kept replays up to the end of the log `live` sees, when a
+   report has built them (else does nothing): an idle worker's chore, so
+   that the next report has less to catch up. Returns 0, or -1 with a
+   reason in err (everything kept is then dropped). */
+int asof_follow (asof_t *self, store_txn_t *live, char *err);
+
 /* What is kept, for stats and tests. */
 typedef struct {
     uint64_t head;        /* log position the head has replayed to */
     size_t checkpoints;   /* copies kept (not counting the empty one) */
+    uint64_t bytes;       /* their pages in use */
     uint64_t spacing;     /* events between them now */
     size_t late;          /* late events known */
     uint64_t last_from;   /* the last report: position it continued from */
     uint64_t last_events; /* and the events it applied */
-    uint64_t builds;      /* times everything was dropped and rebuilt */
+    uint64_t builds;      /* times everything was (re)built */
+    uint64_t reports;     /* reports answered from kept replays */
+    uint64_t events;      /* events they applied, in all */
 } asof_info_t;
 void asof_info (const asof_t *self, asof_info_t *info);
 

@@ -50,8 +50,10 @@ static const char *s_default =
     "    http_body_max = 16777216            # POST body bytes at most\n"
     "    asof_spacing = 8192                 # events between as-of "
     "checkpoints\n"
-    "    asof_checkpoints = 16               # as-of checkpoints kept at "
-    "most\n";
+    "    asof_checkpoints = 32               # as-of checkpoints kept at "
+    "most\n"
+    "    asof_budget_mb = 2048               # and their disk (in $TMPDIR) "
+    "at most\n";
 
 const char *
 config_default_text (void)
@@ -106,7 +108,8 @@ static const s_key_t s_keys[] = {TEXT (data),
                                  TEXT (http_key),
                                  VALUE (http_body_max, T_SIZE),
                                  VALUE (asof_spacing, T_SIZE),
-                                 VALUE (asof_checkpoints, T_SIZE)};
+                                 VALUE (asof_checkpoints, T_SIZE),
+                                 VALUE (asof_budget_mb, T_SIZE)};
 #define KEY_COUNT (sizeof (s_keys) / sizeof (s_keys[0]))
 
 /* Stores one value. Returns 0, or -1 with a reason. */

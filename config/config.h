@@ -59,6 +59,7 @@ typedef struct {
     size_t http_body_max;           /* POST body bytes at most */
     size_t asof_spacing;            /* events between as-of checkpoints */
     size_t asof_checkpoints;        /* as-of checkpoints kept at most */
+    size_t asof_budget_mb;          /* and their disk in MiB at most */
 } config_t;
 
 /* Loads `path` (NULL: $HOTLINE_CONFIG if set, else the embedded default)

@@ -311,7 +311,8 @@ s_start (s_daemon_t *d)
                                    .security = d->security,
                                    .inproc = web ? d->inproc[1] : NULL,
                                    .asof_spacing = c->asof_spacing,
-                                   .asof_checkpoints = c->asof_checkpoints};
+                                   .asof_checkpoints = c->asof_checkpoints,
+                                   .asof_budget_mb = c->asof_budget_mb};
     d->web_args = (web_args_t){.address = c->http,
                                .tokens = c->http_tokens,
                                .cert = c->http_cert,

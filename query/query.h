@@ -44,6 +44,7 @@ typedef struct {
     size_t asof_spacing;      /* events between as-of checkpoints (asof.h);
                                  0: ASOF_SPACING */
     size_t asof_checkpoints;  /* as-of checkpoints kept; 0: ASOF_CHECKPOINTS */
+    size_t asof_budget_mb;    /* their disk at most; 0: ASOF_BUDGET_MB */
 } query_args_t;
 
 void query_actor (zsock_t *pipe, void *args);

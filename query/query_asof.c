@@ -60,6 +60,21 @@ query__is_as_of (const proto_query_t *q)
     return q->kind == PROTO_QUERY_REPORT && q->as_of && !q->published;
 }
 
+/* Tells the daemon's stats what the worker keeps. */
+static void
+s_publish (stats_t *st, asof_t *asof)
+{
+    asof_info_t info;
+    asof_info (asof, &info);
+    atomic_store (&st->asof_reports, info.reports);
+    atomic_store (&st->asof_events_applied, info.events);
+    atomic_store (&st->asof_replayed_to, info.head);
+    atomic_store (&st->asof_checkpoints, info.checkpoints);
+    atomic_store (&st->asof_checkpoint_bytes, info.bytes);
+    atomic_store (&st->asof_spacing, info.spacing);
+    atomic_store (&st->asof_late_events, info.late);
+}
+
 /* The report as of a moment, from the worker's kept replays. */
 static char *
 s_report_as_of (query_args_t *args, asof_t *asof, const proto_query_t *q,
@@ -74,6 +89,13 @@ s_report_as_of (query_args_t *args, asof_t *asof, const proto_query_t *q,
     char *json =
         txn ? asof_report (asof, txn, rs, q->period, q->as_of, err) : NULL;
     store_abort (&txn);
+    asof_info_t info;
+    asof_info (asof, &info);
+    if (json && info.head > 0) {
+        atomic_fetch_add (&args->stats->asof_reports, 1);
+        atomic_fetch_add (&args->stats->asof_events_applied, info.last_events);
+    }
+    s_publish (args->stats, asof);
     return json;
 }
 
@@ -117,6 +139,10 @@ query__reply (zmsg_t **msg_p, char *json, const char *err, void *to)
     return rc;
 }
 
+/* While idle, the worker brings its replays up to the log's end this
+   often (once a report has built them). */
+#define FOLLOW_MS 5000
+
 void
 query__asof_actor (zsock_t *pipe, void *args)
 {
@@ -125,9 +151,24 @@ query__asof_actor (zsock_t *pipe, void *args)
     query_args_t *self = args;
     asof_t *asof = asof_new (
         self->asof_spacing ? self->asof_spacing : ASOF_SPACING,
-        self->asof_checkpoints ? self->asof_checkpoints : ASOF_CHECKPOINTS);
+        self->asof_checkpoints ? self->asof_checkpoints : ASOF_CHECKPOINTS,
+        (uint64_t)(self->asof_budget_mb ? self->asof_budget_mb : ASOF_BUDGET_MB)
+            << 20);
+    zpoller_t *poller = zpoller_new (pipe, NULL);
     zsock_signal (pipe, 0);
-    while (true) {
+    while (poller) {
+        if (!zpoller_wait (poller, FOLLOW_MS)) {
+            if (zpoller_terminated (poller))
+                break;
+            store_txn_t *txn = asof ? store_begin (self->store, false) : NULL;
+            char err[256] = "";
+            if (txn)
+                asof_follow (asof, txn, err);
+            store_abort (&txn);
+            if (asof)
+                s_publish (self->stats, asof);
+            continue;
+        }
         zmsg_t *msg = zmsg_recv (pipe);
         if (!msg)
             break;
@@ -142,5 +183,6 @@ query__asof_actor (zsock_t *pipe, void *args)
         }
         s_answer (pipe, args, asof, msg);
     }
+    zpoller_destroy (&poller);
     asof_destroy (&asof);
 }

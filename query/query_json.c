@@ -46,6 +46,19 @@ query__stats_health (json_writer_t *json, stats_t *st)
                      (long long)atomic_load (&st->publisher_sequence));
     json_member_int (json, "live_clients",
                      (long long)atomic_load (&st->live_clients));
+    const struct {
+        const char *key;
+        _Atomic uint64_t *value;
+    } asof[] = {{"asof_reports", &st->asof_reports},
+                {"asof_events_applied", &st->asof_events_applied},
+                {"asof_replayed_to", &st->asof_replayed_to},
+                {"asof_checkpoints", &st->asof_checkpoints},
+                {"asof_checkpoint_bytes", &st->asof_checkpoint_bytes},
+                {"asof_spacing", &st->asof_spacing},
+                {"asof_late_events", &st->asof_late_events}};
+    for (size_t i = 0; i < sizeof (asof) / sizeof (asof[0]); i++)
+        json_member_int (json, asof[i].key,
+                         (long long)atomic_load (asof[i].value));
     s_histogram (json, "ack_latency_seconds", &st->ack_latency,
                  stats_latency_bound, 1e-6);
     s_histogram (json, "commit_events", &st->commit_events, stats_batch_bound,

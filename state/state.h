@@ -456,16 +456,21 @@ void state_dead_totals (store_txn_t *txn, uint64_t *dropped, uint64_t *repeats);
    reason in err (256 bytes). */
 int state_replay (store_txn_t *from, store_t *to, int64_t until, char *err);
 
-/* state_replay's steps, for a replay kept and continued elsewhere
-   (asof.h): state_replay_seed writes into `to` (a write transaction of
-   an empty store) what a replay starts from: the units and the warning
-   share of `from`; state_replay_apply applies one event read from the
-   log as state_replay does (event clock, trusted), with the calendar
-   loaded from the replayed store. Both return STORE_OK or the store's
-   error; an event the state machine refuses is not an error. */
+/* A replay kept and continued elsewhere (asof.h), in three steps that
+   give the counters state_replay gives. state_replay_seed writes into
+   `to` (a write transaction of an empty store) what a replay starts
+   from: the units and the warning share of `from`. state_replay_apply
+   applies one event read from the log under its log seq, as a rebuild
+   does (event clock, trusted; the event is not logged again, so the
+   store holds no log and no de-duplication), with the calendar loaded
+   from the replayed store; state_replay_finish advances the clock to
+   `until`, the clock's counts going under `next_seq` (past every seq
+   applied). Each returns STORE_OK or the store's error; an event the
+   state machine refuses is not an error. */
 int state_replay_seed (store_txn_t *from, store_txn_t *to);
 int state_replay_apply (store_txn_t *to, const proto_event_t *event,
-                        const state_calendar_t *calendar);
+                        uint64_t seq, const state_calendar_t *calendar);
+int state_replay_finish (store_txn_t *to, int64_t until, uint64_t next_seq);
 
 /* Rebuilds every aggregate of `store` from its event log, in place:
    empties the tickets, deadline index, counters, manual items and open

@@ -43,20 +43,30 @@ state_replay_seed (store_txn_t *from, store_txn_t *to)
 }
 
 int
-state_replay_apply (store_txn_t *to, const proto_event_t *event,
+state_replay_apply (store_txn_t *to, const proto_event_t *event, uint64_t seq,
                     const state_calendar_t *calendar)
 {
     char reason[PROTO_ERROR_MAX + 1];
     int store_rc = STORE_OK;
-    /* The log's events were accepted once: no future check now. */
+    /* As a rebuild applies the log: under the event's own log seq, not
+       logged again, not checked for the future. */
     state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
                        .wall_now = INT64_MAX / 2,
                        .effects = NULL,
                        .calendar = calendar,
+                       .log_seq = seq,
                        .trusted = true};
-    if (state_apply (to, event, &ctx, reason, &store_rc, NULL) == STATE_FAILED)
+    if (state_reapply (to, event, &ctx, reason, &store_rc, NULL) ==
+        STATE_FAILED)
         return store_rc;
     return STORE_OK;
+}
+
+int
+state_replay_finish (store_txn_t *to, int64_t until, uint64_t next_seq)
+{
+    size_t fired;
+    return state__advance_clock (to, until, next_seq, NULL, &fired);
 }
 
 int
@@ -86,7 +96,16 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
             continue; /* cannot happen for what state_apply logged */
         if (event.occurred_at > until)
             continue;
-        rc = state_replay_apply (txn, &event, calendar);
+        int store_rc = STORE_OK;
+        /* The log's events were accepted once: no future check now. */
+        state_ctx_t ctx = {.clock = STATE_CLOCK_EVENT,
+                           .wall_now = INT64_MAX / 2,
+                           .effects = NULL,
+                           .calendar = calendar,
+                           .trusted = true};
+        if (state_apply (txn, &event, &ctx, reason, &store_rc, NULL) ==
+            STATE_FAILED)
+            rc = store_rc;
         if (rc == STORE_OK && ++in_txn == REPLAY_BATCH) {
             rc = store_commit (&txn);
             in_txn = 0;

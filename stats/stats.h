@@ -73,6 +73,14 @@ typedef struct {
     _Atomic uint64_t publisher_sequence; /* last sequence number published */
     _Atomic uint64_t live_clients;       /* HTTP live (SSE) clients now */
     _Atomic bool store_refusing; /* the last commit failed (store full...) */
+    /* Reports as of a moment (asof.h), kept by the query's as-of worker: */
+    _Atomic uint64_t asof_reports;          /* answered from kept replays */
+    _Atomic uint64_t asof_events_applied;   /* events they applied */
+    _Atomic uint64_t asof_replayed_to;      /* log position of the head */
+    _Atomic uint64_t asof_checkpoints;      /* checkpoints kept now */
+    _Atomic uint64_t asof_checkpoint_bytes; /* and their bytes */
+    _Atomic uint64_t asof_spacing;          /* events between them now */
+    _Atomic uint64_t asof_late_events;      /* late events known */
 } stats_t;
 
 #endif

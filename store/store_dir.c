@@ -138,7 +138,7 @@ store_scratch_copy (store_t *from, char *err)
     MDB_envinfo info;
     int rc = mdb_env_info (from->env, &info);
     if (rc == 0)
-        rc = mdb_env_copy2 (from->env, dir, 0);
+        rc = mdb_env_copy2 (from->env, dir, MDB_CP_COMPACT);
     if (rc != 0) {
         snprintf (err, 256, "cannot copy a scratch store into %s: %s", dir,
                   mdb_strerror (rc));

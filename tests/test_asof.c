@@ -134,6 +134,25 @@ s_compare (const char *ruleset, const char *period, int64_t from, int64_t to,
         cr_assert_eq (client_query (h.query, &q, 60000, &answers[i], err), 0,
                       "%s", err);
     }
+    /* The daemon says what its answers cost: every one continued a kept
+       replay, far fewer events in all than replays from the start. */
+    proto_query_t stats_q = {.kind = PROTO_QUERY_STATS};
+    char *stats = NULL, why[256] = "";
+    cr_assert_eq (client_query (h.query, &stats_q, 60000, &stats, why), 0, "%s",
+                  why);
+    char expect[64];
+    snprintf (expect, sizeof (expect), "\"asof_reports\":%d", MOMENTS);
+    cr_expect (strstr (stats, expect), "%s not in %s", expect, stats);
+    const char *applied = strstr (stats, "\"asof_events_applied\":");
+    const char *log = strstr (stats, "\"log_events\":");
+    cr_assert (applied && log, "%s", stats);
+    long long events_applied = atoll (applied + 22),
+              log_events = atoll (log + 13);
+    cr_expect_lt (events_applied, (long long)MOMENTS * log_events / 4,
+                  "%lld events applied for %d reports of a %lld-event log",
+                  events_applied, MOMENTS, log_events);
+    cr_expect (!strstr (stats, "\"asof_checkpoints\":0,"), "%s", stats);
+    free (stats);
     cr_assert_eq (harness_stop (&h), 0);
     char err[256] = "", data[512];
     store_t *store = store_new (harness_path (&h, "data", data), 0, err);
@@ -144,7 +163,7 @@ s_compare (const char *ruleset, const char *period, int64_t from, int64_t to,
     cr_assert_not_null (rs);
     store_txn_t *txn = store_begin (store, false);
     /* In-process, with checkpoints closer still. */
-    asof_t *asof = asof_new (SPACING / 2, 3);
+    asof_t *asof = asof_new (SPACING / 2, 3, UINT64_MAX);
     cr_assert_not_null (asof);
     int differ = 0, differ_here = 0;
     uint64_t used = 0;

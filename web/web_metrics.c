@@ -56,6 +56,14 @@ static const s_metric_t s_metrics[] = {
      "1 when the last commit failed (the store refuses events)."},
     {"publisher_sequence", "hotline_publisher_sequence", "gauge",
      "Sequence number of the last live message."},
+    {"asof_reports", "hotline_asof_reports_total", "counter",
+     "Reports as of a moment answered from the kept replays."},
+    {"asof_events_applied", "hotline_asof_events_applied_total", "counter",
+     "Events those reports applied on top of a checkpoint."},
+    {"asof_checkpoints", "hotline_asof_checkpoints", "gauge",
+     "As-of checkpoints kept."},
+    {"asof_checkpoint_bytes", "hotline_asof_checkpoint_bytes", "gauge",
+     "Bytes of the as-of checkpoints (scratch stores in $TMPDIR)."},
 };
 #define METRIC_COUNT (sizeof (s_metrics) / sizeof (s_metrics[0]))
 
