@@ -49,10 +49,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Defaults: a checkpoint every 8,192 events at first, at most 32 of
+/* Defaults: a checkpoint every 8,192 events at first, at most 64 of
    them and 2 GiB. */
 #define ASOF_SPACING     8192
-#define ASOF_CHECKPOINTS 32
+#define ASOF_CHECKPOINTS 64
 #define ASOF_BUDGET_MB   2048
 
 typedef struct _asof_t asof_t;

@@ -50,7 +50,7 @@ static const char *s_default =
     "    http_body_max = 16777216            # POST body bytes at most\n"
     "    asof_spacing = 8192                 # events between as-of "
     "checkpoints\n"
-    "    asof_checkpoints = 32               # as-of checkpoints kept at "
+    "    asof_checkpoints = 64               # as-of checkpoints kept at "
     "most\n"
     "    asof_budget_mb = 2048               # and their disk (in $TMPDIR) "
     "at most\n";
