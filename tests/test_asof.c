@@ -12,7 +12,10 @@
       same answers, and each applied at most `spacing` events plus the
       late ones (asof.h's bound);
     - while a report as of a moment is being built, other queries (stats)
-      are answered: the replay runs off the query actor's thread. */
+      are answered: the replay runs off the query actor's thread;
+    - with no room under $TMPDIR for the kept replays, a report as of a
+      moment is refused with a reason that names it, the daemon goes on,
+      and answers once there is room. */
 #include "asof.h"
 #include "client.h"
 #include "harness.h"
@@ -20,9 +23,13 @@
 #include "state.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MOMENTS 200
 
@@ -34,9 +41,17 @@ s_setup (void)
     harness_init (&h, "event");
 }
 
+static char s_tmp[512]; /* a tmpfs mounted for $TMPDIR, or "" */
+
 static void
 s_teardown (void)
 {
+    harness_stop (&h);
+    if (*s_tmp) {
+        umount (s_tmp);
+        unsetenv ("TMPDIR");
+        *s_tmp = 0;
+    }
     harness_fini (&h);
 }
 
@@ -305,4 +320,46 @@ Test (asof, stats_is_answered_while_a_report_as_of_a_moment_is_built)
     free (json);
     zframe_destroy (&reply);
     zsock_destroy (&dealer);
+}
+
+/* One report as of the 20th: 0 and the JSON, or the error. */
+static int
+s_ask_20th (char **json, char *err)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_REPORT,
+                       .as_of = JULY_2025 + 19 * DAY_MS};
+    snprintf (q.ruleset, sizeof (q.ruleset), "jintai-2025");
+    snprintf (q.period, sizeof (q.period), "2025-07");
+    *json = NULL;
+    return client_query (h.query, &q, 60000, json, err);
+}
+
+Test (asof, says_when_tmpdir_has_no_room_for_the_replays_and_goes_on)
+{
+    if (geteuid () != 0)
+        cr_skip_test ("not root: a small tmpfs for $TMPDIR cannot be mounted");
+    harness_path (&h, "tmp", s_tmp);
+    cr_assert_eq (mkdir (s_tmp, 0750), 0);
+    if (mount ("tmpfs", s_tmp, "tmpfs", 0, "size=256k") != 0) {
+        int e = errno;
+        *s_tmp = 0;
+        cr_skip_test ("cannot mount a tmpfs: %s", strerror (e));
+    }
+    setenv ("TMPDIR", s_tmp, 1);
+    s_checkpoints_every (SPACING);
+    cr_assert (harness_start (&h));
+    s_feed (1, "0.5");
+    char *json, err[256] = "";
+    cr_expect_neq (s_ask_20th (&json, err), 0, "%.200s", json ? json : "");
+    free (json);
+    cr_expect (strstr (err, "$TMPDIR") && strstr (err, "asof_budget_mb"), "%s",
+               err);
+    /* Still serving, and the operator's fix (room) is enough. */
+    cr_expect_eq (harness_stat (&h, "events_stored", NULL), 4172);
+    cr_assert_eq (mount ("tmpfs", s_tmp, "tmpfs", MS_REMOUNT, "size=256m"), 0,
+                  "%s", strerror (errno));
+    cr_expect_eq (s_ask_20th (&json, err), 0, "%s", err);
+    cr_expect (json && strstr (json, "\"as_of\":\"2025-07-20T00:00:00+08:00\""),
+               "%.200s", json ? json : "");
+    free (json);
 }
