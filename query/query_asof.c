@@ -140,8 +140,13 @@ query__reply (zmsg_t **msg_p, char *json, const char *err, void *to)
 }
 
 /* While idle, the worker brings its replays up to the log's end this
-   often (once a report has built them). */
-#define FOLLOW_MS 5000
+   often (once a report has built them), unless the daemon stored more
+   than FOLLOW_BUSY events meanwhile: following a burst would take a core
+   from the ingest (a checkpoint copies the replay's whole state every
+   asof_spacing events), so it waits for a quieter moment or the next
+   report. */
+#define FOLLOW_MS   5000
+#define FOLLOW_BUSY 20000
 
 void
 query__asof_actor (zsock_t *pipe, void *args)
@@ -155,11 +160,16 @@ query__asof_actor (zsock_t *pipe, void *args)
         (uint64_t)(self->asof_budget_mb ? self->asof_budget_mb : ASOF_BUDGET_MB)
             << 20);
     zpoller_t *poller = zpoller_new (pipe, NULL);
+    uint64_t stored = atomic_load (&self->stats->events_stored);
     zsock_signal (pipe, 0);
     while (poller) {
         if (!zpoller_wait (poller, FOLLOW_MS)) {
             if (zpoller_terminated (poller))
                 break;
+            uint64_t before = stored;
+            stored = atomic_load (&self->stats->events_stored);
+            if (stored - before > FOLLOW_BUSY)
+                continue;
             store_txn_t *txn = asof ? store_begin (self->store, false) : NULL;
             char err[256] = "";
             if (txn)
