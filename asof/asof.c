@@ -63,6 +63,14 @@ asof_new (uint64_t spacing, size_t limit, uint64_t budget)
     return self;
 }
 
+/* What went wrong in a kept replay, for its owner's log and errors. */
+static const char *
+s_why (int rc)
+{
+    return rc == STORE_DISK_FULL ? "no room left under $TMPDIR"
+                                 : store_strerror (rc);
+}
+
 /* Drops everything kept. */
 static void
 s_reset (asof_t *self)
@@ -163,8 +171,7 @@ s_build (asof_t *self, store_txn_t *live, char *err)
         return 0;
     }
     if (!*err)
-        snprintf (err, 256, "as-of: cannot start a replay: %s",
-                  store_strerror (rc));
+        snprintf (err, 256, "as-of: cannot start a replay: %s", s_why (rc));
     return -1;
 }
 
@@ -234,11 +241,14 @@ s_note_late (asof_t *self, uint64_t seq, int64_t at)
     return 0;
 }
 
-/* Brings the head up to the end of the log `live` sees, noting late
-   events and keeping checkpoints on the way. */
+/* Brings the head towards the end of the log `live` sees, by at most
+   `limit` events (0: no limit) and up to the first event that occurred
+   after `until`, noting late events and keeping checkpoints on the way.
+   Returns 1 when it stopped before the end, 0 at the end of the log, -1
+   on an error. */
 static int
 s_follow (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
-          char *err)
+          uint64_t limit, int64_t until, char *err)
 {
     uint8_t from[8];
     store_put_be64 (from, self->head.pos + 1);
@@ -246,10 +256,14 @@ s_follow (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
     store_txn_t *txn = NULL;
     int rc = cursor ? STORE_OK : STORE_ERROR;
     size_t in_txn = 0;
+    uint64_t done = 0;
+    bool more = false;
     const void *key, *value;
     size_t key_size, size;
-    while (rc == STORE_OK && store_cursor_next (cursor, &key, &key_size, &value,
-                                                &size) == STORE_OK) {
+    while (rc == STORE_OK && !(more = limit && done == limit) &&
+           store_cursor_next (cursor, &key, &key_size, &value, &size) ==
+               STORE_OK) {
+        done++;
         if (key_size != 8) {
             rc = STORE_ERROR;
             break;
@@ -262,7 +276,12 @@ s_follow (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
             break;
         }
         /* As state_replay: an entry that does not decode is skipped. */
-        if (proto_event_decode (value, size, &event, reason) == 0) {
+        bool decoded = proto_event_decode (value, size, &event, reason) == 0;
+        if (decoded && event.occurred_at > until) {
+            more = true;
+            break;
+        }
+        if (decoded) {
             if (event.occurred_at < self->head.max) {
                 if (s_note_late (self, seq, event.occurred_at) != 0) {
                     rc = STORE_ERROR;
@@ -289,11 +308,10 @@ s_follow (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
     store_abort (&txn);
     if (rc != STORE_OK) {
         if (!*err)
-            snprintf (err, 256, "as-of: replaying the log: %s",
-                      store_strerror (rc));
+            snprintf (err, 256, "as-of: replaying the log: %s", s_why (rc));
         return -1;
     }
-    return 0;
+    return more ? 1 : 0;
 }
 
 /* The kept replay to continue for a report as of T: the one with the
@@ -329,6 +347,36 @@ s_apply_late (asof_t *self, store_txn_t *live, store_txn_t *txn, uint64_t seq,
     return state_replay_apply (txn, &event, seq, calendar);
 }
 
+/* Applies into txn, in log order, the log's events from `from` on that
+   occurred by as_of, reading every one (the late ones past the head,
+   which the list does not know yet). */
+static int
+s_scan_late (asof_t *self, store_txn_t *live, store_txn_t *txn, uint64_t from,
+             int64_t as_of, const state_calendar_t *calendar, uint64_t *last)
+{
+    uint8_t start[8];
+    store_put_be64 (start, from);
+    store_cursor_t *cursor = store_cursor_new (live, STORE_LOG, start, 8);
+    int rc = cursor ? STORE_OK : STORE_ERROR;
+    const void *key, *value;
+    size_t key_size, size;
+    while (rc == STORE_OK && store_cursor_next (cursor, &key, &key_size, &value,
+                                                &size) == STORE_OK) {
+        proto_event_t event;
+        char reason[PROTO_ERROR_MAX + 1];
+        if (key_size != 8 ||
+            proto_event_decode (value, size, &event, reason) != 0)
+            continue;
+        *last = store_get_be64 (key);
+        if (event.occurred_at > as_of)
+            continue;
+        self->info.last_events++;
+        rc = state_replay_apply (txn, &event, *last, calendar);
+    }
+    store_cursor_destroy (&cursor);
+    return rc;
+}
+
 /* A write transaction of a kept replay holding the replay up to as_of
    (the caller aborts it), or NULL with the reason. */
 static store_txn_t *
@@ -345,7 +393,7 @@ s_continue (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
         txn ? store_cursor_new (live, STORE_LOG, start, 8) : NULL;
     int rc = cursor ? STORE_OK : STORE_ERROR;
     /* Every event up to the first that occurred after as_of... */
-    uint64_t past = 0;
+    uint64_t past = 0, last = from->pos;
     const void *key, *value;
     size_t key_size, size;
     while (rc == STORE_OK && store_cursor_next (cursor, &key, &key_size, &value,
@@ -361,11 +409,14 @@ s_continue (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
             break;
         }
         self->info.last_events++;
+        last = seq;
         rc = state_replay_apply (txn, &event, seq, calendar);
     }
     store_cursor_destroy (&cursor);
-    /* ...then the late ones after it that occurred by as_of. */
-    if (past) {
+    /* ...then the late ones after it that occurred by as_of: from the
+       list up to the head, by reading the log past it. */
+    if (past && rc == STORE_OK) {
+        last = past;
         size_t low = 0, high = self->late_count;
         while (low < high) {
             size_t mid = low + (high - low) / 2;
@@ -375,16 +426,20 @@ s_continue (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
                 high = mid;
         }
         for (size_t i = low; i < self->late_count && rc == STORE_OK; i++)
-            if (self->late[i].at <= as_of)
-                rc =
-                    s_apply_late (self, live, txn, self->late[i].seq, calendar);
+            if (self->late[i].at <= as_of) {
+                last = self->late[i].seq;
+                rc = s_apply_late (self, live, txn, last, calendar);
+            }
+        uint64_t listed = past > self->head.pos ? past : self->head.pos;
+        if (rc == STORE_OK)
+            rc = s_scan_late (self, live, txn, listed + 1, as_of, calendar,
+                              &last);
     }
-    /* The clock's counts go under a seq past the log's end. */
+    /* The clock's counts go under a seq past every one applied. */
     if (rc == STORE_OK)
-        rc = state_replay_finish (txn, as_of, self->head.pos + 1);
+        rc = state_replay_finish (txn, as_of, last + 1);
     if (rc != STORE_OK) {
-        snprintf (err, 256, "as-of: replaying the log: %s",
-                  store_strerror (rc));
+        snprintf (err, 256, "as-of: replaying the log: %s", s_why (rc));
         store_abort (&txn);
     }
     return txn;
@@ -401,15 +456,16 @@ s_check_inputs (asof_t *self, store_txn_t *live)
 }
 
 int
-asof_follow (asof_t *self, store_txn_t *live, char *err)
+asof_follow (asof_t *self, store_txn_t *live, uint64_t limit, char *err)
 {
     s_check_inputs (self, live);
     if (!self->built)
         return 0;
     state_calendar_t *calendar = state_calendar_load (live, err);
-    int rc = calendar ? s_follow (self, live, calendar, err) : -1;
+    int rc =
+        calendar ? s_follow (self, live, calendar, limit, INT64_MAX, err) : -1;
     state_calendar_destroy (&calendar);
-    if (rc != 0)
+    if (rc < 0)
         s_reset (self); /* half followed: start again next time */
     return rc;
 }
@@ -428,18 +484,30 @@ asof_report (asof_t *self, store_txn_t *live, const rules_ruleset_t *rs,
     if (!calendar)
         return NULL;
     char *json = NULL;
-    if ((self->built || s_build (self, live, err) == 0) &&
-        s_follow (self, live, calendar, err) == 0) {
-        store_txn_t *txn = s_continue (self, live, calendar, as_of, err);
-        if (txn)
-            json = report_json (txn, rs, resolved, 0, err);
+    bool kept = self->built || s_build (self, live, err) == 0;
+    /* A moment the head has not reached: the events up to it are the
+       head's next ones, all of them; applied there, with checkpoints on
+       the way, they stay for the next reports. */
+    if (kept && self->head.max <= as_of &&
+        s_follow (self, live, calendar, 0, as_of, err) < 0) {
+        /* No room for them (the owner's follow says so in its log): this
+           report goes on from the replay of no event. */
+        s_reset (self);
+        *err = 0;
+        kept = s_build (self, live, err) == 0;
+    }
+    store_txn_t *txn =
+        kept ? s_continue (self, live, calendar, as_of, err) : NULL;
+    if (txn) {
+        json = report_json (txn, rs, resolved, 0, err);
         store_abort (&txn);
         if (json) {
             self->info.reports++;
             self->info.events += self->info.last_events;
         }
     } else {
-        s_reset (self); /* half built: start again next time */
+        if (!kept)
+            s_reset (self); /* half built: start again next time */
         char why[256];
         snprintf (why, sizeof (why), "%s", err);
         snprintf (err, 256,

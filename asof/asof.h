@@ -7,15 +7,16 @@
     for every such report costs O(events stored). An asof_t keeps replays
     and continues them instead:
 
-    - the head: a replay of every event of the log so far, in a scratch
-      store, brought up to the log's end before each report (O(events
-      stored since the report before));
+    - the head: a replay of the log's events from the first, in a scratch
+      store, which the owner brings up to the log's end bit by bit
+      (asof_follow) between reports;
     - checkpoints: copies of the head taken every `spacing` events as it
       advances, at most `limit` of them and `budget` bytes (past either,
       every other one is dropped and the spacing doubles), and the replay
       of no event;
     - the late events: the log position and time of every event stored
-      after one that occurred later (in memory, 16 bytes each).
+      after one that occurred later, noted as the head reads the log (in
+      memory, 16 bytes each).
 
     Why a kept replay answers exactly. A store that replayed the log's
     first C events, all of them, went through the same steps as the
@@ -27,11 +28,14 @@
     each of those occurred before P did although stored after it: a late
     event. So a report as of T takes the kept replay with the largest C
     whose M <= T, applies in one write transaction the events from C + 1
-    up to P and the late ones after P that occurred by T, advances the
-    clock to T, builds the report from that transaction and aborts it:
-    the kept replay stays at C for the next report. The cost is O(units
-    + events from C to P + late events after P): at most about `spacing`
-    events, where a replay from the start costs all of them.
+    up to P and the late ones after P that occurred by T (from the list
+    up to the head, by reading the log past it), advances the clock to T,
+    builds the report from that transaction and aborts it: the kept
+    replay stays at C for the next report. Once the head has reached the
+    log's end, the cost is O(units + events from C to P + late events
+    after P): at most about `spacing` events, where a replay from the
+    start costs all of them. Before, a report costs what a replay from
+    the start does (less the events the head holds).
 
     Each replay starts from the units, the warning share and the calendar
     of the data directory: when any of them changes (a units import, a
@@ -74,11 +78,14 @@ char *asof_report (asof_t *self, store_txn_t *live,
                    const rules_ruleset_t *ruleset, const char *period,
                    int64_t as_of, char *err);
 
-/* Brings the kept replays up to the end of the log `live` sees, when a
-   report has built them (else does nothing): an idle worker's chore, so
-   that the next report has less to catch up. Returns 0, or -1 with a
-   reason in err (everything kept is then dropped). */
-int asof_follow (asof_t *self, store_txn_t *live, char *err);
+/* Brings the head by at most `limit` events (0: no limit) towards the
+   end of the log `live` sees, keeping checkpoints on the way, once a
+   report has started the kept replays (before, it does nothing): the
+   owner's chore between reports, in slices short enough to answer the
+   next report soon. Returns 1 when events remain past the head, 0 when
+   the head is at the end, -1 with a reason in err (everything kept is
+   then dropped). */
+int asof_follow (asof_t *self, store_txn_t *live, uint64_t limit, char *err);
 
 /* What is kept, for stats and tests. */
 typedef struct {

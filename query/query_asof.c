@@ -139,14 +139,57 @@ query__reply (zmsg_t **msg_p, char *json, const char *err, void *to)
     return rc;
 }
 
-/* While idle, the worker brings its replays up to the log's end this
-   often (once a report has built them), unless the daemon stored more
-   than FOLLOW_BUSY events meanwhile: following a burst would take a core
-   from the ingest (a checkpoint copies the replay's whole state every
-   asof_spacing events), so it waits for a quieter moment or the next
-   report. */
-#define FOLLOW_MS   5000
-#define FOLLOW_BUSY 20000
+/* Between reports the worker brings its replays towards the log's end
+   (asof_follow), FOLLOW_SLICE events at a time, one slice between two
+   reports: a report waits at most one slice, and the head moves on under
+   a stream of them. When the head is at the end it looks again every
+   FOLLOW_MS. It pauses while the daemon stores more than FOLLOW_BUSY
+   events a second: following a burst would take a core from the ingest
+   (a checkpoint copies the replay's whole state every asof_spacing
+   events). */
+#define FOLLOW_MS    5000
+#define FOLLOW_SLICE 4096
+#define FOLLOW_BUSY  4000
+
+/* Whether the daemon is storing events fast: the rate over the last
+   second or more. */
+typedef struct {
+    uint64_t stored; /* events_stored at `since` */
+    int64_t since;   /* ms, monotonic */
+    bool busy;       /* the last rate measured was above FOLLOW_BUSY */
+} s_load_t;
+
+static bool
+s_busy (s_load_t *load, stats_t *st)
+{
+    int64_t now = zclock_mono ();
+    if (now - load->since >= 1000) {
+        uint64_t stored = atomic_load (&st->events_stored);
+        load->busy = (stored - load->stored) * 1000 >
+                     (uint64_t)(now - load->since) * FOLLOW_BUSY;
+        load->stored = stored;
+        load->since = now;
+    }
+    return load->busy;
+}
+
+/* One slice of following: true when the head is still behind. */
+static bool
+s_follow_slice (query_args_t *self, asof_t *asof)
+{
+    store_txn_t *txn = asof ? store_begin (self->store, false) : NULL;
+    char err[256] = "";
+    int rc = txn ? asof_follow (asof, txn, FOLLOW_SLICE, err) : 0;
+    store_abort (&txn);
+    if (rc < 0)
+        zsys_warning ("query: as-of checkpoints dropped: %s (until there is "
+                      "room under $TMPDIR, reports as of a moment replay the "
+                      "log from its start; see asof_budget_mb)",
+                      err);
+    if (asof)
+        s_publish (self->stats, asof);
+    return rc > 0;
+}
 
 void
 query__asof_actor (zsock_t *pipe, void *args)
@@ -160,23 +203,22 @@ query__asof_actor (zsock_t *pipe, void *args)
         (uint64_t)(self->asof_budget_mb ? self->asof_budget_mb : ASOF_BUDGET_MB)
             << 20);
     zpoller_t *poller = zpoller_new (pipe, NULL);
-    uint64_t stored = atomic_load (&self->stats->events_stored);
+    s_load_t load = {atomic_load (&self->stats->events_stored), zclock_mono (),
+                     false};
+    bool behind = false; /* the head is behind the log's end */
     zsock_signal (pipe, 0);
     while (poller) {
-        if (!zpoller_wait (poller, FOLLOW_MS)) {
+        /* A slice between two reports, however many wait: the head keeps
+           moving under a stream of them. */
+        bool busy = s_busy (&load, self->stats);
+        if (behind && !busy)
+            behind = s_follow_slice (self, asof);
+        if (!zpoller_wait (poller, behind && !busy ? 0 : FOLLOW_MS)) {
             if (zpoller_terminated (poller))
                 break;
-            uint64_t before = stored;
-            stored = atomic_load (&self->stats->events_stored);
-            if (stored - before > FOLLOW_BUSY)
-                continue;
-            store_txn_t *txn = asof ? store_begin (self->store, false) : NULL;
-            char err[256] = "";
-            if (txn)
-                asof_follow (asof, txn, err);
-            store_abort (&txn);
-            if (asof)
-                s_publish (self->stats, asof);
+            /* Idle: look for events stored meanwhile. */
+            if (!behind && !s_busy (&load, self->stats))
+                behind = s_follow_slice (self, asof);
             continue;
         }
         zmsg_t *msg = zmsg_recv (pipe);
@@ -192,6 +234,7 @@ query__asof_actor (zsock_t *pipe, void *args)
             continue;
         }
         s_answer (pipe, args, asof, msg);
+        behind = true; /* the report may have started the replays */
     }
     zpoller_destroy (&poller);
     asof_destroy (&asof);

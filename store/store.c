@@ -116,12 +116,15 @@ store__open (const char *dir, size_t map_size, bool scratch, char *err)
     /* MDB_NOTLS: read transactions are tied to the transaction object, not
        the thread's slot, so actor threads can each keep their own. A
        scratch store is thrown away with its process's use of it: its
-       commits need not reach the disk (MDB_NOSYNC). Not MDB_WRITEMAP,
-       though it would save the commits' writes: through a writable map,
-       a page the file system has no room for kills the process with
-       SIGBUS, where a write says ENOSPC and the store says "full". The
-       daemon's as-of checkpoints live in scratch stores under $TMPDIR. */
-    unsigned flags = MDB_NOTLS | (scratch ? MDB_NOSYNC : 0);
+       commits need not reach the disk (MDB_NOSYNC). Its one user at a
+       time (a thread that begins a transaction only when the last one
+       ended) needs no lock file (MDB_NOLOCK), and must not have one:
+       LMDB maps it, and on a file system with no room left, touching
+       the map kills the process with SIGBUS. For the same reason not
+       MDB_WRITEMAP, though it would save the commits' writes: a write
+       says ENOSPC, and the store says "full". The daemon's as-of
+       checkpoints live in scratch stores under $TMPDIR. */
+    unsigned flags = MDB_NOTLS | (scratch ? MDB_NOSYNC | MDB_NOLOCK : 0);
     if (rc == 0)
         rc = mdb_env_open (self->env, dir, flags, 0640);
     if (rc == 0)

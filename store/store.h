@@ -119,7 +119,11 @@ void store_unlock (store_lock_t **self_p);
 int store_present (const char *dir, uint64_t *bytes);
 
 /* A private store in a new directory under $TMPDIR (or /tmp), removed
-   with everything in it by store_destroy. NULL with a reason in err. */
+   with everything in it by store_destroy. NULL with a reason in err.
+   Without fsync and without a lock: one transaction at a time, from one
+   thread at a time (a write transaction, or read transactions, not
+   both). A file system with no room gives errors (STORE_DISK_FULL...),
+   never a signal. map_size 0: 64 GiB (address space, not disk). */
 store_t *store_scratch_new (size_t map_size, char *err);
 
 /* A new scratch store holding a copy of `from`'s last commit (with

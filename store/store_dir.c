@@ -120,12 +120,18 @@ s_scratch_open (char *dir, size_t map_size, char *err)
     return self;
 }
 
+/* A scratch store's map when none is asked: address space only (its
+   file grows with its data, no writable map), so room for a replay of a
+   long log. */
+#define SCRATCH_MAP ((size_t)64 << 30)
+
 store_t *
 store_scratch_new (size_t map_size, char *err)
 {
     char dir[4096];
-    return s_scratch_dir (dir, err) == 0 ? s_scratch_open (dir, map_size, err)
-                                         : NULL;
+    return s_scratch_dir (dir, err) == 0
+               ? s_scratch_open (dir, map_size ? map_size : SCRATCH_MAP, err)
+               : NULL;
 }
 
 store_t *
