@@ -197,6 +197,12 @@ query__asof_actor (zsock_t *pipe, void *args)
     /* Its replays live as long as the worker (scratch stores); without
        them (out of memory) each report replays the log from the start. */
     query_args_t *self = args;
+    /* A daemon killed before it removed its replays left them there. */
+    size_t swept = store_scratch_sweep ();
+    if (swept)
+        zsys_info ("query: removed %zu scratch stores under $TMPDIR left by "
+                   "processes that ended",
+                   swept);
     asof_t *asof = asof_new (
         self->asof_spacing ? self->asof_spacing : ASOF_SPACING,
         self->asof_checkpoints ? self->asof_checkpoints : ASOF_CHECKPOINTS,

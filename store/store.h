@@ -132,6 +132,11 @@ store_t *store_scratch_new (size_t map_size, char *err);
    reason in err. */
 store_t *store_scratch_copy (store_t *from, char *err);
 
+/* Removes the scratch stores under $TMPDIR (or /tmp) of processes that
+   ended without removing them (killed, say): each is named after its
+   process. Returns how many it removed. */
+size_t store_scratch_sweep (void);
+
 /* Removes a data directory's store files and the directory (when then
    empty). Returns 0, or -1 when something could not be removed. */
 int store_remove_dir (const char *dir);

@@ -4,7 +4,9 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,19 +91,58 @@ store_remove_dir (const char *dir)
     return rc;
 }
 
-/* A new empty directory under $TMPDIR (or /tmp) in `dir` (4096). */
+#define SCRATCH_PREFIX "hotline-scratch-"
+
+static const char *
+s_tmpdir (void)
+{
+    const char *tmp = getenv ("TMPDIR");
+    return tmp && *tmp ? tmp : "/tmp";
+}
+
+/* A new empty directory under $TMPDIR (or /tmp) in `dir` (4096), named
+   after this process so that store_scratch_sweep can tell it from a
+   live process's. */
 static int
 s_scratch_dir (char *dir, char *err)
 {
-    const char *tmp = getenv ("TMPDIR");
-    snprintf (dir, 4096, "%s/hotline-scratch-XXXXXX",
-              tmp && *tmp ? tmp : "/tmp");
+    const char *tmp = s_tmpdir ();
+    snprintf (dir, 4096, "%s/" SCRATCH_PREFIX "%ld-XXXXXX", tmp,
+              (long)getpid ());
     if (!mkdtemp (dir)) {
-        snprintf (err, 256, "cannot create a scratch store in %s: %s",
-                  tmp && *tmp ? tmp : "/tmp", strerror (errno));
+        snprintf (err, 256, "cannot create a scratch store in %s: %s", tmp,
+                  strerror (errno));
         return -1;
     }
     return 0;
+}
+
+size_t
+store_scratch_sweep (void)
+{
+    DIR *dir = opendir (s_tmpdir ());
+    if (!dir)
+        return 0;
+    size_t removed = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir))) {
+        const char *name = entry->d_name;
+        size_t prefix = strlen (SCRATCH_PREFIX);
+        char *end = NULL;
+        if (strncmp (name, SCRATCH_PREFIX, prefix) != 0)
+            continue;
+        long pid = strtol (name + prefix, &end, 10);
+        /* Only a process that has ended: kill (pid, 0) says ESRCH. */
+        if (end == name + prefix || *end != '-' || pid <= 0 ||
+            pid == (long)getpid () || kill ((pid_t)pid, 0) == 0 ||
+            errno != ESRCH)
+            continue;
+        char path[4096];
+        snprintf (path, sizeof (path), "%s/%s", s_tmpdir (), name);
+        removed += store_remove_dir (path) == 0;
+    }
+    closedir (dir);
+    return removed;
 }
 
 /* Opens the scratch store in `dir` (its own new directory), or removes

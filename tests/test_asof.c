@@ -19,7 +19,9 @@
       refused with a reason that names it and what to lower; with room
       for no checkpoint, it is answered (from the start of the log) and
       the daemon's log says why nothing is kept; with room again,
-      checkpoints are kept. */
+      checkpoints are kept;
+    - at its start the daemon removes the replays a killed process left
+      under $TMPDIR (named after it), not a live process's. */
 #include "asof.h"
 #include "client.h"
 
@@ -30,6 +32,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,4 +429,39 @@ Test (asof, says_when_tmpdir_has_no_room_for_the_replays_and_goes_on)
     free (json);
     cr_expect_gt (s_stat_above ("asof_checkpoints", 0), 0,
                   "no checkpoint kept once there was room");
+}
+
+Test (asof, removes_the_replays_a_killed_process_left_in_tmpdir)
+{
+    char tmp[512];
+    harness_path (&h, "tmp", tmp);
+    cr_assert_eq (mkdir (tmp, 0750), 0);
+    setenv ("TMPDIR", tmp, 1);
+    /* A process that ended (pid 2^22 - 1 is above Linux's default
+       pid_max... unless raised: then skip) and one still running (ours). */
+    long dead = 4194303;
+    if (kill ((pid_t)dead, 0) == 0 || errno != ESRCH)
+        cr_skip_test ("pid %ld is in use", dead);
+    char left[600], live[600], other[600];
+    snprintf (left, sizeof (left), "%s/hotline-scratch-%ld-AbCdEf", tmp, dead);
+    snprintf (live, sizeof (live), "%s/hotline-scratch-%ld-GhIjKl", tmp,
+              (long)getpid ());
+    snprintf (other, sizeof (other), "%s/hotline-scratchy", tmp);
+    const char *dirs[] = {left, live, other};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq (mkdir (dirs[i], 0750), 0);
+        char file[700];
+        snprintf (file, sizeof (file), "%s/data.mdb", dirs[i]);
+        FILE *f = fopen (file, "w");
+        cr_assert_not_null (f);
+        fputs ("x", f);
+        fclose (f);
+    }
+    cr_assert (harness_start (&h));
+    unsetenv ("TMPDIR");
+    cr_expect (s_log_says ("removed 1 scratch stores"), "not said");
+    struct stat st;
+    cr_expect_neq (stat (left, &st), 0, "%s is still there", left);
+    cr_expect_eq (stat (live, &st), 0, "a live process's store was removed");
+    cr_expect_eq (stat (other, &st), 0, "another directory was removed");
 }
