@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MOMENTS 200
@@ -437,4 +438,138 @@ Test (asof_log, an_exemption_takes_the_counts_out_of_the_channel_too)
     const char *moments[] = {"2025-07-01 12:00", "2025-07-06 00:00",
                              "2025-07-10 09:00", "2025-07-15 00:00"};
     cr_expect_eq (s_differ_in_process ("2025-07", moments, 4), 0);
+}
+
+/* A random event of any kind for one of 40 tickets and the four units,
+   around `now` (ms): some hours ahead, one in eight up to ten days back
+   (stored late). */
+static proto_event_t
+s_random_event (uint64_t *seed, int64_t now, char (*owner)[8])
+{
+    static const proto_type_t types[] = {
+        PROTO_RECEIVED,   PROTO_RECEIVED,        PROTO_CONTACTED,
+        PROTO_RETURNED,   PROTO_EXTENDED,        PROTO_CLOSED,
+        PROTO_CLOSED,     PROTO_REVISITED,       PROTO_REOPENED,
+        PROTO_APPEALED,   PROTO_EXEMPTED,        PROTO_EXEMPTED,
+        PROTO_UNEXEMPTED, PROTO_APPEAL_REJECTED, PROTO_ADJUSTED,
+        PROTO_TICK};
+    static const char *units[] = {"U01", "U02", "U03", "U04"};
+    static const char *channels[] = {"hotline", "mayor_mailbox", "web"};
+    static const char *counters[] = {"all",          "closed",
+                                     "closed_late",  "received overdue_open",
+                                     "should_close", "unsatisfied rework"};
+    static const char *items[] = {"instant_answer", "knowledge_base", "bonus",
+                                  "organisation"};
+    static const char *periods[] = {"2025-07", "2025-08", "2025-09", "2025-Q3"};
+    proto_type_t type =
+        types[s_next (seed) % (sizeof (types) / sizeof (types[0]))];
+    int k = (int)(s_next (seed) % 40);
+    char ticket[8];
+    snprintf (ticket, sizeof (ticket), "T%d", k);
+    const char *unit =
+        owner[k][0] && s_next (seed) % 8 ? owner[k] : units[s_next (seed) % 4];
+    proto_event_t ev = fx_event (
+        type, type == PROTO_ADJUSTED || type == PROTO_TICK ? "" : ticket,
+        type == PROTO_TICK ? "" : unit, "2025-07-01 00:00");
+    ev.occurred_at = now + (int64_t)(s_next (seed) % (6 * 3600000ULL));
+    if (s_next (seed) % 8 == 0)
+        ev.occurred_at -= (int64_t)(s_next (seed) % (10 * DAY_MS));
+    if (s_next (seed) % 16 == 0) /* the same moment as another */
+        ev.occurred_at = now;
+    switch (type) {
+    case PROTO_RECEIVED:
+        ev.dispatched_at = ev.occurred_at - (int64_t)(s_next (seed) % 7200000);
+        ev.due_at = ev.dispatched_at + 3600000 +
+                    (int64_t)(s_next (seed) % (6 * DAY_MS));
+        snprintf (ev.channel, sizeof (ev.channel), "%s",
+                  channels[s_next (seed) % 3]);
+        snprintf (ev.category, sizeof (ev.category), "%s",
+                  s_next (seed) % 2 ? "property" : "water");
+        ev.key_supervision = s_next (seed) % 4 == 0;
+        ev.repeat_dispatch = s_next (seed) % 4 == 0;
+        break;
+    case PROTO_EXTENDED:
+    case PROTO_REOPENED:
+        ev.due_at = ev.occurred_at + (int64_t)(s_next (seed) % (5 * DAY_MS));
+        break;
+    case PROTO_REVISITED:
+        ev.satisfaction = (proto_satisfaction_t)(1 + s_next (seed) % 4);
+        ev.resolved = (proto_resolved_t)(s_next (seed) % 4);
+        ev.rework = s_next (seed) % 3 == 0;
+        break;
+    case PROTO_EXEMPTED:
+        snprintf (ev.counters, sizeof (ev.counters), "%s",
+                  counters[s_next (seed) % 6]);
+        /* fall through */
+    case PROTO_UNEXEMPTED:
+    case PROTO_APPEAL_REJECTED:
+        snprintf (ev.by, sizeof (ev.by), "office");
+        /* fall through */
+    case PROTO_APPEALED:
+        snprintf (ev.reason, sizeof (ev.reason), "why");
+        break;
+    case PROTO_ADJUSTED:
+        snprintf (ev.period, sizeof (ev.period), "%s",
+                  periods[s_next (seed) % 4]);
+        snprintf (ev.item, sizeof (ev.item), "%s", items[s_next (seed) % 4]);
+        ev.value = (double)(s_next (seed) % 21) / 2;
+        break;
+    default:
+        break;
+    }
+    return ev;
+}
+
+/* Fills the store with `count` random events over July to September
+   2025; returns the moments to compare at (every `step` hours). */
+static void
+s_random_log (uint64_t seed, int count)
+{
+    char owner[40][8];
+    memset (owner, 0, sizeof (owner));
+    int64_t now = JULY_2025 + 8 * 3600000LL;
+    int stored = 0;
+    for (int i = 0; i < count; i++) {
+        proto_event_t ev = s_random_event (&seed, now, owner);
+        char reason[PROTO_ERROR_MAX + 1] = "";
+        if (fx_try (&ev, NULL, reason) == STATE_STORED) {
+            stored++;
+            if (ev.type == PROTO_RECEIVED)
+                snprintf (owner[atoi (ev.ticket_id + 1)], 8, "%s", ev.unit_id);
+        }
+        now += 90 * DAY_MS / count;
+    }
+    cr_log_info ("%d of %d random events stored", stored, count);
+}
+
+static void
+s_random_compare (const char *period, int64_t from, int64_t to, int moments)
+{
+    char texts[64][40];
+    const char *list[64];
+    cr_assert_leq (moments, 64);
+    uint64_t seed = 7;
+    for (int i = 0; i < moments; i++) {
+        int64_t at = from + (int64_t)(s_next (&seed) % (uint64_t)(to - from));
+        if (i % 4 == 0)
+            at -= at % 3600000; /* on the hour: where many events are */
+        /* fx_ms takes local text: format it back. */
+        time_t secs = (time_t)(at / 1000) + 8 * 3600;
+        struct tm tm;
+        gmtime_r (&secs, &tm);
+        strftime (texts[i], sizeof (texts[i]), "%Y-%m-%d %H:%M:%S", &tm);
+        list[i] = texts[i];
+    }
+    cr_expect_eq (s_differ_in_process (period, list, (size_t)moments), 0,
+                  "period %s", period);
+}
+
+Test (asof_log, random_events_of_every_kind_equal_the_replay)
+{
+    s_random_log (1, 1500);
+    s_random_compare ("2025-07", JULY_2025 - DAY_MS, JULY_2025 + 31 * DAY_MS,
+                      40);
+    s_random_compare ("2025-08", JULY_2025 + 25 * DAY_MS,
+                      JULY_2025 + 62 * DAY_MS, 40);
+    s_random_compare ("2025-Q3", JULY_2025, JULY_2025 + 90 * DAY_MS, 40);
 }
