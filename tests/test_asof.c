@@ -384,7 +384,7 @@ s_differ_in_process (const char *period, const char *const *moments,
     cr_assert_not_null (asof);
     store_txn_t *txn = store_begin (fx_store, false);
     cr_assert_not_null (txn);
-    int differ = 0;
+    int differ = 0, bound = 0;
     for (size_t r = 0; r < rules_set_size (sets); r++) {
         const rules_ruleset_t *rs = rules_set_at (sets, r);
         proto_period_t parsed;
@@ -406,10 +406,23 @@ s_differ_in_process (const char *period, const char *const *moments,
                               rs->id, moments[i], k, here + from,
                               expected + from);
             }
+            asof_info_t info;
+            asof_info (asof, &info);
+            if (info.last_events > info.spacing + info.late && bound++ < 3)
+                cr_log_error ("%s as of %s: %lu events applied from %lu, "
+                              "spacing %lu, %zu late",
+                              rs->id, moments[i],
+                              (unsigned long)info.last_events,
+                              (unsigned long)info.last_from,
+                              (unsigned long)info.spacing, info.late);
             free (here);
             free (expected);
         }
     }
+    cr_expect_eq (bound, 0,
+                  "%d reports applied more than the spacing and "
+                  "the late events",
+                  bound);
     store_abort (&txn);
     asof_destroy (&asof);
     rules_set_destroy (&sets);
@@ -439,6 +452,8 @@ Test (asof_log, an_exemption_takes_the_counts_out_of_the_channel_too)
                              "2025-07-10 09:00", "2025-07-15 00:00"};
     cr_expect_eq (s_differ_in_process ("2025-07", moments, 4), 0);
 }
+
+static bool s_late = true; /* some events stored late */
 
 /* A random event of any kind for one of 40 tickets and the four units,
    around `now` (ms): some hours ahead, one in eight up to ten days back
@@ -472,7 +487,7 @@ s_random_event (uint64_t *seed, int64_t now, char (*owner)[8])
         type, type == PROTO_ADJUSTED || type == PROTO_TICK ? "" : ticket,
         type == PROTO_TICK ? "" : unit, "2025-07-01 00:00");
     ev.occurred_at = now + (int64_t)(s_next (seed) % (6 * 3600000ULL));
-    if (s_next (seed) % 8 == 0)
+    if (s_late && s_next (seed) % 8 == 0)
         ev.occurred_at -= (int64_t)(s_next (seed) % (10 * DAY_MS));
     if (s_next (seed) % 16 == 0) /* the same moment as another */
         ev.occurred_at = now;
@@ -572,4 +587,29 @@ Test (asof_log, random_events_of_every_kind_equal_the_replay)
     s_random_compare ("2025-08", JULY_2025 + 25 * DAY_MS,
                       JULY_2025 + 62 * DAY_MS, 40);
     s_random_compare ("2025-Q3", JULY_2025, JULY_2025 + 90 * DAY_MS, 40);
+}
+
+Test (asof_log, random_events_in_order_equal_the_replay)
+{
+    s_late = false;
+    s_random_log (2, 1500);
+    s_random_compare ("2025-07", JULY_2025 - DAY_MS, JULY_2025 + 31 * DAY_MS,
+                      40);
+    s_random_compare ("2025-Q3", JULY_2025, JULY_2025 + 90 * DAY_MS, 40);
+}
+
+/* Checkpoints after every event, at most two: thinned again and again,
+   the kept ones stay at most the spacing apart (asof.h's bound), each
+   report applying at most that many of 63 ticks in order. */
+Test (asof_log, thinned_checkpoints_stay_at_most_the_spacing_apart)
+{
+    char at[64][40];
+    const char *list[64];
+    for (int i = 0; i < 64; i++) {
+        snprintf (at[i], sizeof (at[i]), "2025-07-%02d %02d:00", 1 + i / 4,
+                  (i % 4) * 5);
+        fx_tick (at[i]);
+        list[i] = at[i];
+    }
+    cr_expect_eq (s_differ_in_process ("2025-07", list, 63), 0);
 }
