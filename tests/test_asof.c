@@ -374,14 +374,12 @@ Test (asof, says_when_tmpdir_has_no_room_for_the_replays_and_goes_on)
 /* Every monthly (or quarterly) ruleset's report of `period` as of each
    moment, from an asof_t and from a replay; the number that differ. */
 static int
-s_differ_in_process (const char *period, const char *const *moments,
-                     size_t count)
+s_differ_with (asof_t *asof, const char *period, const char *const *moments,
+               size_t count)
 {
     char err[256] = "";
     rules_set_t *sets = rules_set_load (NULL, err);
     cr_assert_not_null (sets, "%s", err);
-    asof_t *asof = asof_new (1, 2, UINT64_MAX);
-    cr_assert_not_null (asof);
     store_txn_t *txn = store_begin (fx_store, false);
     cr_assert_not_null (txn);
     int differ = 0, bound = 0;
@@ -424,8 +422,18 @@ s_differ_in_process (const char *period, const char *const *moments,
                   "the late events",
                   bound);
     store_abort (&txn);
-    asof_destroy (&asof);
     rules_set_destroy (&sets);
+    return differ;
+}
+
+static int
+s_differ_in_process (const char *period, const char *const *moments,
+                     size_t count)
+{
+    asof_t *asof = asof_new (1, 2, UINT64_MAX);
+    cr_assert_not_null (asof);
+    int differ = s_differ_with (asof, period, moments, count);
+    asof_destroy (&asof);
     return differ;
 }
 
@@ -612,4 +620,43 @@ Test (asof_log, thinned_checkpoints_stay_at_most_the_spacing_apart)
         list[i] = at[i];
     }
     cr_expect_eq (s_differ_in_process ("2025-07", list, 63), 0);
+}
+
+/* What every replay starts from changes between two reports: a units
+   import (a unit moved to another table, one added), then working-time
+   settings (the windows measured on a calendar). The kept replays are
+   built again each time, and the reports equal the replay. */
+Test (asof_log, a_units_import_or_a_calendar_change_rebuilds_the_replays)
+{
+    s_random_log (3, 600);
+    const char *moments[] = {"2025-07-05 10:00", "2025-07-20 00:00",
+                             "2025-08-02 09:30", "2025-08-31 23:00"};
+    asof_t *asof = asof_new (16, 4, UINT64_MAX);
+    cr_assert_not_null (asof);
+    cr_expect_eq (s_differ_with (asof, "2025-07", moments, 4), 0);
+    proto_unit_t units[2];
+    memset (units, 0, sizeof (units));
+    snprintf (units[0].unit_id, sizeof (units[0].unit_id), "U04");
+    snprintf (units[0].name, sizeof (units[0].name), "renamed");
+    snprintf (units[0].group, sizeof (units[0].group), "dept");
+    snprintf (units[1].unit_id, sizeof (units[1].unit_id), "U05");
+    snprintf (units[1].name, sizeof (units[1].name), "new");
+    snprintf (units[1].group, sizeof (units[1].group), "town");
+    store_txn_t *txn = store_begin (fx_store, true);
+    size_t added;
+    cr_assert_eq (state_units_import (txn, units, 2, &added), STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_expect_eq (s_differ_with (asof, "2025-07", moments, 4), 0);
+    txn = store_begin (fx_store, true);
+    char err[256] = "";
+    cr_assert_eq (state_calendar_configure (txn, "cn", STATE_HOURS_DEFAULT,
+                                            "sign 1wh contact 1wh return 1wh",
+                                            err),
+                  0, "%s", err);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_expect_eq (s_differ_with (asof, "2025-08", moments + 2, 2), 0);
+    asof_info_t info;
+    asof_info (asof, &info);
+    cr_expect_eq (info.builds, 3);
+    asof_destroy (&asof);
 }
