@@ -660,3 +660,100 @@ Test (asof_log, a_units_import_or_a_calendar_change_rebuilds_the_replays)
     cr_expect_eq (info.builds, 3);
     asof_destroy (&asof);
 }
+
+/* The clock of the daemon's store (stats), 0 when empty; whether it has
+   stored `lines` events. */
+static int64_t
+s_clock (long lines, bool *all)
+{
+    proto_query_t q = {.kind = PROTO_QUERY_STATS};
+    char *stats = NULL, why[256] = "";
+    cr_assert_eq (client_query (h.query, &q, 60000, &stats, why), 0, "%s", why);
+    const char *clock = strstr (stats, "\"clock\":\"");
+    const char *stored = strstr (stats, "\"events_stored\":");
+    char text[40] = "";
+    int64_t now = 0;
+    if (clock && sscanf (clock + 9, "%39[^\"]", text) == 1)
+        proto_time_parse (text, &now);
+    *all = stored && atoll (stored + 16) >= lines;
+    free (stats);
+    return now;
+}
+
+#define DURING 400
+
+/* Reports as of moments before the clock while the month is being sent
+   (slowly): each is of the store its worker read, its head followed to
+   that store's end. Events are sent in time order, so once the clock
+   passed a moment every event up to it is stored and none after: the
+   answer must be the replay of the final store. */
+Test (asof, reports_as_of_a_moment_while_events_arrive_equal_the_replay)
+{
+    s_checkpoints_every (100);
+    cr_assert (harness_start (&h));
+    char *err = NULL;
+    cr_assert_eq (harness_run (&h, NULL, &err,
+                               "$GEN --month 2025-07 --scale 2 --units "
+                               "units.csv --events events.jsonl && $HOTLINE "
+                               "units import units.csv"),
+                  0, "%s", err ? err : "");
+    free (err);
+    long lines = harness_lines (&h, "events.jsonl");
+    cr_assert_eq (
+        harness_write (&h, "feed.sh",
+                       "awk '{ print; if (NR % 100 == 0) { fflush (); "
+                       "system (\"sleep 0.05\") } }' events.jsonl | "
+                       "$HOTLINE send --batch 50 -\n"),
+        0);
+    pid_t send = harness_spawn (&h, "send", "sh feed.sh");
+    cr_assert_gt (send, 0);
+    int64_t deadline = zclock_mono () + 300000;
+    int64_t moments[DURING];
+    char *answers[DURING];
+    int n = 0;
+    uint64_t seed = 3;
+    bool all = false;
+    while (n < DURING && !all && zclock_mono () < deadline) {
+        int64_t now = s_clock (lines, &all);
+        if (now <= JULY_2025) {
+            zclock_sleep (10);
+            continue;
+        }
+        /* Before the clock, back to two days before the month. */
+        moments[n] = now - 1 -
+                     (int64_t)(s_next (&seed) %
+                               (uint64_t)(now - JULY_2025 + 2 * DAY_MS));
+        proto_query_t q = {.kind = PROTO_QUERY_REPORT, .as_of = moments[n]};
+        snprintf (q.ruleset, sizeof (q.ruleset), "jintai-2023");
+        snprintf (q.period, sizeof (q.period), "2025-07");
+        char why[256] = "";
+        cr_assert_eq (client_query (h.query, &q, 60000, &answers[n], why), 0,
+                      "%s", why);
+        n++;
+    }
+    cr_assert_eq (harness_wait (send), 0);
+    cr_expect_gt (n, 10, "%d reports as of a moment while events arrived", n);
+    cr_assert_eq (harness_stop (&h), 0);
+    char why[256] = "", data[512];
+    store_t *store = store_new (harness_path (&h, "data", data), 0, why);
+    cr_assert_not_null (store, "%s", why);
+    rules_set_t *sets = rules_set_load (NULL, why);
+    cr_assert_not_null (sets, "%s", why);
+    const rules_ruleset_t *rs = rules_set_find (sets, "jintai-2023");
+    store_txn_t *txn = store_begin (store, false);
+    int differ = 0;
+    for (int i = 0; i < n; i++) {
+        char *expected = s_replayed (txn, rs, "2025-07", moments[i]);
+        char when[32];
+        if (strcmp (expected, answers[i]) != 0 && differ++ < 3)
+            cr_log_error ("as of %s:\n daemon:  %.400s\n replay:  %.400s",
+                          proto_time_format (moments[i], when), answers[i],
+                          expected);
+        free (expected);
+        free (answers[i]);
+    }
+    store_abort (&txn);
+    rules_set_destroy (&sets);
+    store_destroy (&store);
+    cr_expect_eq (differ, 0, "%d of %d moments differ", differ, n);
+}
