@@ -757,3 +757,56 @@ Test (asof, reports_as_of_a_moment_while_events_arrive_equal_the_replay)
     store_destroy (&store);
     cr_expect_eq (differ, 0, "%d of %d moments differ", differ, n);
 }
+
+/* Local text of a moment, for s_differ_with. */
+static void
+s_local (int64_t at, char *text, size_t size)
+{
+    time_t secs = (time_t)(at / 1000) + 8 * 3600;
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    size_t n = strftime (text, size, "%Y-%m-%d %H:%M:%S", &tm);
+    /* fx_ms reads seconds only: a moment off the second is not asked. */
+    cr_assert (n > 0 && at % 1000 == 0, "%lld", (long long)at);
+}
+
+/* A log whose first event is a tick weeks ahead (every event after it
+   is late), then random events: the moments asked are the edges, two
+   seconds before the first event, the times of logged events exactly
+   (and a second before and after), the end of July, and the clock
+   (the live report) and a second before it. */
+Test (asof_log, moments_on_the_edges_of_a_log_that_starts_late)
+{
+    fx_tick ("2025-07-25 00:00");
+    s_random_log (5, 400);
+    static char texts[64][40];
+    const char *list[64];
+    size_t n = 0;
+    store_txn_t *txn = store_begin (fx_store, false);
+    int64_t clock = state_clock_now (txn);
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_LOG, NULL, 0);
+    const void *key, *value;
+    size_t key_size, size, seen = 0;
+    while (n < 48 && store_cursor_next (cursor, &key, &key_size, &value,
+                                        &size) == STORE_OK) {
+        proto_event_t ev;
+        char why[PROTO_ERROR_MAX + 1];
+        if (seen++ % 25 != 1 ||
+            proto_event_decode (value, size, &ev, why) != 0 ||
+            ev.occurred_at % 1000 != 0)
+            continue;
+        for (int d = -1; d <= 1; d++)
+            s_local (ev.occurred_at + d * 1000, texts[n++], sizeof (texts[0]));
+    }
+    store_cursor_destroy (&cursor);
+    store_abort (&txn);
+    int64_t edges[] = {JULY_2025 - 2000, JULY_2025 + 31 * DAY_MS,
+                       JULY_2025 + 31 * DAY_MS - 1000, clock - 1000, clock};
+    for (size_t i = 0; i < 5; i++)
+        s_local (edges[i] - edges[i] % 1000, texts[n++], sizeof (texts[0]));
+    for (size_t i = 0; i < n; i++)
+        list[i] = texts[i];
+    cr_expect_eq (s_differ_in_process ("2025-07", list, n), 0);
+    cr_expect_eq (s_differ_in_process ("2025-08", list, n), 0);
+    cr_expect_eq (s_differ_in_process ("2025-Q3", list, n), 0);
+}
