@@ -133,6 +133,22 @@ s_checkpoints_every (int spacing)
     harness_set (&h, "asof_checkpoints", "4");
 }
 
+/* Stops the daemon and opens its data directory and the rulesets: the
+   ruleset `id`. */
+static const rules_ruleset_t *
+s_stopped (const char *id, store_t **store, rules_set_t **sets)
+{
+    cr_assert_eq (harness_stop (&h), 0);
+    char err[256] = "", data[512];
+    *store = store_new (harness_path (&h, "data", data), 0, err);
+    cr_assert_not_null (*store, "%s", err);
+    *sets = rules_set_load (NULL, err);
+    cr_assert_not_null (*sets, "%s", err);
+    const rules_ruleset_t *rs = rules_set_find (*sets, id);
+    cr_assert_not_null (rs);
+    return rs;
+}
+
 /* Asks the daemon for the report as of MOMENTS random moments of
    [from, to), stops it, and compares each with the replayed one. */
 static void
@@ -170,14 +186,10 @@ s_compare (const char *ruleset, const char *period, int64_t from, int64_t to,
                   events_applied, MOMENTS, log_events);
     cr_expect (!strstr (stats, "\"asof_checkpoints\":0,"), "%s", stats);
     free (stats);
-    cr_assert_eq (harness_stop (&h), 0);
-    char err[256] = "", data[512];
-    store_t *store = store_new (harness_path (&h, "data", data), 0, err);
-    cr_assert_not_null (store, "%s", err);
-    rules_set_t *sets = rules_set_load (NULL, err);
-    cr_assert_not_null (sets, "%s", err);
-    const rules_ruleset_t *rs = rules_set_find (sets, ruleset);
-    cr_assert_not_null (rs);
+    store_t *store;
+    rules_set_t *sets;
+    const rules_ruleset_t *rs = s_stopped (ruleset, &store, &sets);
+    char err[256] = "";
     store_txn_t *txn = store_begin (store, false);
     /* In-process, with checkpoints closer still. */
     asof_t *asof = asof_new (SPACING / 2, 3, UINT64_MAX);
@@ -634,14 +646,10 @@ Test (asof_log, a_units_import_or_a_calendar_change_rebuilds_the_replays)
     asof_t *asof = asof_new (16, 4, UINT64_MAX);
     cr_assert_not_null (asof);
     cr_expect_eq (s_differ_with (asof, "2025-07", moments, 4), 0);
-    proto_unit_t units[2];
-    memset (units, 0, sizeof (units));
-    snprintf (units[0].unit_id, sizeof (units[0].unit_id), "U04");
-    snprintf (units[0].name, sizeof (units[0].name), "renamed");
-    snprintf (units[0].group, sizeof (units[0].group), "dept");
-    snprintf (units[1].unit_id, sizeof (units[1].unit_id), "U05");
-    snprintf (units[1].name, sizeof (units[1].name), "new");
-    snprintf (units[1].group, sizeof (units[1].group), "town");
+    /* U04 moves to the departments' table, U05 is new. */
+    proto_unit_t units[2] = {
+        {.unit_id = "U04", .name = "renamed", .group = "dept"},
+        {.unit_id = "U05", .name = "new", .group = "town"}};
     store_txn_t *txn = store_begin (fx_store, true);
     size_t added;
     cr_assert_eq (state_units_import (txn, units, 2, &added), STORE_OK);
@@ -733,13 +741,9 @@ Test (asof, reports_as_of_a_moment_while_events_arrive_equal_the_replay)
     }
     cr_assert_eq (harness_wait (send), 0);
     cr_expect_gt (n, 10, "%d reports as of a moment while events arrived", n);
-    cr_assert_eq (harness_stop (&h), 0);
-    char why[256] = "", data[512];
-    store_t *store = store_new (harness_path (&h, "data", data), 0, why);
-    cr_assert_not_null (store, "%s", why);
-    rules_set_t *sets = rules_set_load (NULL, why);
-    cr_assert_not_null (sets, "%s", why);
-    const rules_ruleset_t *rs = rules_set_find (sets, "jintai-2023");
+    store_t *store;
+    rules_set_t *sets;
+    const rules_ruleset_t *rs = s_stopped ("jintai-2023", &store, &sets);
     store_txn_t *txn = store_begin (store, false);
     int differ = 0;
     for (int i = 0; i < n; i++) {
