@@ -175,14 +175,15 @@ s_build (asof_t *self, store_txn_t *live, char *err)
     return -1;
 }
 
-/* Drops every other checkpoint (the first, third...: those left are
-   twice as far apart) and doubles the spacing. */
+/* Drops every other checkpoint, counting back from the newest, which
+   stays (those left are twice as far apart, the newest where the next
+   is counted from), and doubles the spacing. A single one goes. */
 static void
 s_thin (asof_t *self)
 {
-    size_t n = 0;
+    size_t n = 0, last = self->kept_count - 1;
     for (size_t i = 0; i < self->kept_count; i++)
-        if (i % 2 == 1)
+        if (last > 0 && (last - i) % 2 == 0)
             self->kept[n++] = self->kept[i];
         else
             store_destroy (&self->kept[i].store);

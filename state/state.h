@@ -461,8 +461,9 @@ int state_replay (store_txn_t *from, store_t *to, int64_t until, char *err);
    `to` (a write transaction of an empty store) what a replay starts
    from: the units and the warning share of `from`. state_replay_apply
    applies one event read from the log under its log seq, as a rebuild
-   does (event clock, trusted; the event is not logged again, so the
-   store holds no log and no de-duplication), with the calendar loaded
+   does (event clock, trusted; no de-duplication, and of the log only
+   the receipts, which an exemption reads for their channel and
+   category), with the calendar loaded
    from the replayed store; state_replay_finish advances the clock to
    `until`, the clock's counts going under `next_seq` (past every seq
    applied). Each returns STORE_OK or the store's error; an event the

@@ -56,9 +56,21 @@ state_replay_apply (store_txn_t *to, const proto_event_t *event, uint64_t seq,
                        .calendar = calendar,
                        .log_seq = seq,
                        .trusted = true};
-    if (state_reapply (to, event, &ctx, reason, &store_rc, NULL) ==
-        STATE_FAILED)
+    state_outcome_t outcome =
+        state_reapply (to, event, &ctx, reason, &store_rc, NULL);
+    if (outcome == STATE_FAILED)
         return store_rc;
+    /* The one thing the state machine reads back from the log: an
+       exemption takes a unit's counts out of the channel and category of
+       its receipt (the first entry of the unit in the ticket's trail,
+       state_appeals.c), read from the log under the trail's seq. So
+       receipts are kept, under their own seq; nothing else is. */
+    if (outcome == STATE_STORED && event->type == PROTO_RECEIVED) {
+        uint8_t key[8], packed[PROTO_EVENT_WIRE_MAX];
+        store_put_be64 (key, seq);
+        size_t size = proto_event_pack (event, packed);
+        return store_put (to, STORE_LOG, key, 8, packed, size);
+    }
     return STORE_OK;
 }
 
