@@ -509,12 +509,15 @@ asof_report (asof_t *self, store_txn_t *live, const rules_ruleset_t *rs,
     } else {
         if (!kept)
             s_reset (self); /* half built: start again next time */
-        char why[256];
-        snprintf (why, sizeof (why), "%s", err);
-        snprintf (err, 256,
-                  "%.150s (reports as of a moment keep replays under $TMPDIR: "
-                  "make room there or lower asof_budget_mb)",
-                  why);
+        /* Where the room is wanted, when it is room that lacks. */
+        if (strstr (err, "No space") || strstr (err, "no room")) {
+            char why[256];
+            snprintf (why, sizeof (why), "%s", err);
+            snprintf (err, 256,
+                      "%.150s (reports as of a moment keep replays under "
+                      "$TMPDIR: make room there or lower asof_budget_mb)",
+                      why);
+        }
     }
     state_calendar_destroy (&calendar);
     return json;

@@ -16,7 +16,9 @@
       of no event;
     - the late events: the log position and time of every event stored
       after one that occurred later, noted as the head reads the log (in
-      memory, 16 bytes each).
+      memory, 16 bytes each, never pruned: a log whose history was sent
+      after its live stream is late almost throughout, and then costs
+      16 bytes per event here, and its reports O(late events after P)).
 
     Why a kept replay answers exactly. A store that replayed the log's
     first C events, all of them, went through the same steps as the

@@ -205,14 +205,18 @@ s_check (const config_t *config, char *err)
     }
     if (config->map_size_mb < 1 || config->map_max_mb < 1 ||
         config->batch_max < 1 || config->dead_letters_max < 1 ||
-        config->http_body_max < 1 || config->asof_spacing < 1) {
+        config->http_body_max < 1 || config->asof_spacing < 1 ||
+        config->asof_budget_mb < 1 || config->asof_budget_mb > (1u << 24)) {
         snprintf (err, 256,
                   "map_size_mb, map_max_mb, batch_max, dead_letters_max, "
-                  "http_body_max and asof_spacing must be positive");
+                  "http_body_max, asof_spacing and asof_budget_mb must be "
+                  "positive (asof_budget_mb at most 16777216)");
         return -1;
     }
-    if (config->asof_checkpoints < 2) {
-        snprintf (err, 256, "asof_checkpoints must be at least 2");
+    /* Each checkpoint is an LMDB environment of its own: two files
+       open, so a bound well below the usual 1,024 descriptors. */
+    if (config->asof_checkpoints < 2 || config->asof_checkpoints > 128) {
+        snprintf (err, 256, "asof_checkpoints must be from 2 to 128");
         return -1;
     }
     if (!!*config->http_cert != !!*config->http_key) {

@@ -89,12 +89,6 @@ s_report_as_of (query_args_t *args, asof_t *asof, const proto_query_t *q,
     char *json =
         txn ? asof_report (asof, txn, rs, q->period, q->as_of, err) : NULL;
     store_abort (&txn);
-    asof_info_t info;
-    asof_info (asof, &info);
-    if (json && info.head > 0) {
-        atomic_fetch_add (&args->stats->asof_reports, 1);
-        atomic_fetch_add (&args->stats->asof_events_applied, info.last_events);
-    }
     s_publish (args->stats, asof);
     return json;
 }

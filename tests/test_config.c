@@ -78,6 +78,13 @@ Test (config, refuses_what_it_cannot_use_naming_the_key)
     s_refused ("    publish_hwm = lots\n", "publish_hwm must be a number");
     s_refused ("    publish_hwm = 0\n", "publish_hwm must be >= 1");
     s_refused ("    insecure = maybe\n", "insecure must be yes or no");
+    s_refused ("    asof_spacing = 0\n", "asof_spacing and asof_budget_mb");
+    s_refused ("    asof_budget_mb = 0\n", "asof_budget_mb must be positive");
+    s_refused ("    asof_budget_mb = 16777217\n", "at most 16777216");
+    s_refused ("    asof_checkpoints = 1\n",
+               "asof_checkpoints must be from 2 to 128");
+    s_refused ("    asof_checkpoints = 129\n",
+               "asof_checkpoints must be from 2 to 128");
     s_refused ("    ingest = tcp://127.0.0.1:557286\n",
                "ingest: \"tcp://127.0.0.1:557286\" is not an endpoint");
     s_refused ("    query = localhost\n", "query: \"localhost\" is not an");
