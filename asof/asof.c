@@ -348,12 +348,15 @@ s_apply_late (asof_t *self, store_txn_t *live, store_txn_t *txn, uint64_t seq,
     return state_replay_apply (txn, &event, seq, calendar);
 }
 
-/* Applies into txn, in log order, the log's events from `from` on that
-   occurred by as_of, reading every one (the late ones past the head,
-   which the list does not know yet). */
+/* Applies into txn, in log order from seq `from`, the log's events that
+   occurred by as_of. With `stop`, stops at the first that occurred after
+   it and gives its seq in *past (0 when there is none); without, reads
+   on to the end (the late ones past the head, which the list does not
+   know yet). *last: the latest seq applied, if any. */
 static int
-s_scan_late (asof_t *self, store_txn_t *live, store_txn_t *txn, uint64_t from,
-             int64_t as_of, const state_calendar_t *calendar, uint64_t *last)
+s_apply_from (asof_t *self, store_txn_t *live, store_txn_t *txn, uint64_t from,
+              int64_t as_of, bool stop, const state_calendar_t *calendar,
+              uint64_t *past, uint64_t *last)
 {
     uint8_t start[8];
     store_put_be64 (start, from);
@@ -368,11 +371,16 @@ s_scan_late (asof_t *self, store_txn_t *live, store_txn_t *txn, uint64_t from,
         if (key_size != 8 ||
             proto_event_decode (value, size, &event, reason) != 0)
             continue;
-        *last = store_get_be64 (key);
-        if (event.occurred_at > as_of)
-            continue;
+        uint64_t seq = store_get_be64 (key);
+        if (event.occurred_at > as_of) {
+            if (!stop)
+                continue;
+            *past = seq;
+            break;
+        }
         self->info.last_events++;
-        rc = state_replay_apply (txn, &event, *last, calendar);
+        *last = seq;
+        rc = state_replay_apply (txn, &event, seq, calendar);
     }
     store_cursor_destroy (&cursor);
     return rc;
@@ -388,32 +396,11 @@ s_continue (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
     self->info.last_from = from->pos;
     self->info.last_events = 0;
     store_txn_t *txn = store_begin (from->store, true);
-    uint8_t start[8];
-    store_put_be64 (start, from->pos + 1);
-    store_cursor_t *cursor =
-        txn ? store_cursor_new (live, STORE_LOG, start, 8) : NULL;
-    int rc = cursor ? STORE_OK : STORE_ERROR;
     /* Every event up to the first that occurred after as_of... */
     uint64_t past = 0, last = from->pos;
-    const void *key, *value;
-    size_t key_size, size;
-    while (rc == STORE_OK && store_cursor_next (cursor, &key, &key_size, &value,
-                                                &size) == STORE_OK) {
-        proto_event_t event;
-        char reason[PROTO_ERROR_MAX + 1];
-        if (key_size != 8 ||
-            proto_event_decode (value, size, &event, reason) != 0)
-            continue;
-        uint64_t seq = store_get_be64 (key);
-        if (event.occurred_at > as_of) {
-            past = seq;
-            break;
-        }
-        self->info.last_events++;
-        last = seq;
-        rc = state_replay_apply (txn, &event, seq, calendar);
-    }
-    store_cursor_destroy (&cursor);
+    int rc = txn ? s_apply_from (self, live, txn, from->pos + 1, as_of, true,
+                                 calendar, &past, &last)
+                 : STORE_ERROR;
     /* ...then the late ones after it that occurred by as_of: from the
        list up to the head, by reading the log past it. */
     if (past && rc == STORE_OK) {
@@ -433,8 +420,8 @@ s_continue (asof_t *self, store_txn_t *live, const state_calendar_t *calendar,
             }
         uint64_t listed = past > self->head.pos ? past : self->head.pos;
         if (rc == STORE_OK)
-            rc = s_scan_late (self, live, txn, listed + 1, as_of, calendar,
-                              &last);
+            rc = s_apply_from (self, live, txn, listed + 1, as_of, false,
+                               calendar, &past, &last);
     }
     /* The clock's counts go under a seq past every one applied. */
     if (rc == STORE_OK)

@@ -420,7 +420,7 @@ s_handle (s_query_t *self, zmsg_t *msg)
                 zmsg_send (&msg, self->asof);
                 return;
             }
-            json = query__report (self->args, &q, err);
+            json = query__report (self->args, NULL, &q, err);
             break;
         case PROTO_QUERY_UNITS_IMPORT:
             json = s_units_import (self, &q, err);

@@ -30,7 +30,8 @@ query__ruleset (query_args_t *args, const char *id, char *err)
 }
 
 char *
-query__report (query_args_t *args, const proto_query_t *q, char *err)
+query__report (query_args_t *args, asof_t *asof, const proto_query_t *q,
+               char *err)
 {
     if (q->published) {
         /* Stored bytes: no ruleset needed, reloads change nothing. */
@@ -49,7 +50,9 @@ query__report (query_args_t *args, const proto_query_t *q, char *err)
     store_txn_t *txn = store_begin (args->store, false);
     if (!txn)
         snprintf (err, 256, "cannot read the store");
-    char *json = txn ? report_json (txn, rs, q->period, q->as_of, err) : NULL;
+    char *json = !txn   ? NULL
+                 : asof ? asof_report (asof, txn, rs, q->period, q->as_of, err)
+                        : report_json (txn, rs, q->period, q->as_of, err);
     store_abort (&txn);
     return json;
 }
@@ -75,24 +78,6 @@ s_publish (stats_t *st, asof_t *asof)
     atomic_store (&st->asof_late_events, info.late);
 }
 
-/* The report as of a moment, from the worker's kept replays. */
-static char *
-s_report_as_of (query_args_t *args, asof_t *asof, const proto_query_t *q,
-                char *err)
-{
-    const rules_ruleset_t *rs = query__ruleset (args, q->ruleset, err);
-    if (!rs)
-        return NULL;
-    store_txn_t *txn = store_begin (args->store, false);
-    if (!txn)
-        snprintf (err, 256, "cannot read the store");
-    char *json =
-        txn ? asof_report (asof, txn, rs, q->period, q->as_of, err) : NULL;
-    store_abort (&txn);
-    s_publish (args->stats, asof);
-    return json;
-}
-
 /* Builds the reply to one handed-over request: [envelope..., request]
    becomes [envelope..., reply] and goes back on the pipe. */
 static void
@@ -105,9 +90,9 @@ s_answer (zsock_t *pipe, query_args_t *args, asof_t *asof, zmsg_t *msg)
     proto_query_t q;
     if (proto_query_decode (zframe_data (payload), zframe_size (payload), &q,
                             err) == 0) {
-        json = query__is_as_of (&q) && asof
-                   ? s_report_as_of (args, asof, &q, err)
-                   : query__report (args, &q, err);
+        json = query__report (args, asof, &q, err);
+        if (asof)
+            s_publish (args->stats, asof);
         proto_query_free (&q);
     }
     zframe_destroy (&payload);

@@ -7,6 +7,8 @@
 
 #include "query.h"
 
+#include "asof.h"
+
 /* Appends the STATS members beyond the counters and the store's: the
    store refusing, the publisher's sequence, live HTTP clients, and the
    ack-latency and events-per-commit histograms. */
@@ -26,8 +28,10 @@ const rules_ruleset_t *query__ruleset (query_args_t *args, const char *id,
                                        char *err);
 
 /* The REPORT answer: the published bytes, or the scorecard of a ruleset
-   and period (as of q->as_of) built in a read transaction of its own. */
-char *query__report (query_args_t *args, const proto_query_t *q, char *err);
+   and period (as of q->as_of) built in a read transaction of its own,
+   from the as-of worker's kept replays when `asof` is not NULL. */
+char *query__report (query_args_t *args, asof_t *asof, const proto_query_t *q,
+                     char *err);
 
 /* True for a report as of a moment (it may replay the event log): built
    by the as-of worker, off the query actor's thread. */
