@@ -100,6 +100,16 @@ asof_destroy (asof_t **self_p)
     *self_p = NULL;
 }
 
+/* The checkpoints' bytes. */
+static uint64_t
+s_bytes (const asof_t *self)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < self->kept_count; i++)
+        bytes += self->kept[i].bytes;
+    return bytes;
+}
+
 void
 asof_info (const asof_t *self, asof_info_t *info)
 {
@@ -108,9 +118,7 @@ asof_info (const asof_t *self, asof_info_t *info)
     info->checkpoints = self->kept_count;
     info->spacing = self->spacing;
     info->late = self->late_count;
-    info->bytes = 0;
-    for (size_t i = 0; i < self->kept_count; i++)
-        info->bytes += self->kept[i].bytes;
+    info->bytes = s_bytes (self);
 }
 
 /* FNV-1a over bytes, then a separator. */
@@ -189,15 +197,6 @@ s_thin (asof_t *self)
             store_destroy (&self->kept[i].store);
     self->kept_count = n;
     self->spacing *= 2;
-}
-
-static uint64_t
-s_bytes (asof_t *self)
-{
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < self->kept_count; i++)
-        bytes += self->kept[i].bytes;
-    return bytes;
 }
 
 /* Copies the head (committed) as a checkpoint; past the limit or the
