@@ -445,6 +445,9 @@ s_check_inputs (asof_t *self, store_txn_t *live)
 int
 asof_follow (asof_t *self, store_txn_t *live, uint64_t limit, char *err)
 {
+    /* Nothing started yet (the idle worker's usual case): no reading. */
+    if (!self->built)
+        return 0;
     s_check_inputs (self, live);
     if (!self->built)
         return 0;
