@@ -298,3 +298,96 @@ fx_expect_rejected (proto_event_t ev, const char *expected)
     free (before);
     free (after);
 }
+
+#ifndef DAY_MS
+#define DAY_MS (24LL * 3600 * 1000)
+#endif
+
+/* ---- random events ------------------------------------------------------ */
+
+uint64_t
+fx_next (uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+proto_event_t
+fx_random_event (uint64_t *seed, int64_t now, char (*owner)[8], bool late)
+{
+    static const proto_type_t types[] = {
+        PROTO_RECEIVED,   PROTO_RECEIVED,        PROTO_CONTACTED,
+        PROTO_RETURNED,   PROTO_EXTENDED,        PROTO_CLOSED,
+        PROTO_CLOSED,     PROTO_REVISITED,       PROTO_REOPENED,
+        PROTO_APPEALED,   PROTO_EXEMPTED,        PROTO_EXEMPTED,
+        PROTO_UNEXEMPTED, PROTO_APPEAL_REJECTED, PROTO_ADJUSTED,
+        PROTO_TICK};
+    static const char *units[] = {"U01", "U02", "U03", "U04"};
+    static const char *channels[] = {"hotline", "mayor_mailbox", "web"};
+    static const char *counters[] = {"all",          "closed",
+                                     "closed_late",  "received overdue_open",
+                                     "should_close", "unsatisfied rework"};
+    static const char *items[] = {"instant_answer", "knowledge_base", "bonus",
+                                  "organisation"};
+    static const char *periods[] = {"2025-07", "2025-08", "2025-09", "2025-Q3"};
+    proto_type_t type =
+        types[fx_next (seed) % (sizeof (types) / sizeof (types[0]))];
+    int k = (int)(fx_next (seed) % 40);
+    char ticket[8];
+    snprintf (ticket, sizeof (ticket), "T%d", k);
+    const char *unit = owner[k][0] && fx_next (seed) % 8
+                           ? owner[k]
+                           : units[fx_next (seed) % 4];
+    proto_event_t ev = fx_event (
+        type, type == PROTO_ADJUSTED || type == PROTO_TICK ? "" : ticket,
+        type == PROTO_TICK ? "" : unit, "2025-07-01 00:00");
+    ev.occurred_at = now + (int64_t)(fx_next (seed) % (6 * 3600000ULL));
+    if (late && fx_next (seed) % 8 == 0)
+        ev.occurred_at -= (int64_t)(fx_next (seed) % (10 * DAY_MS));
+    if (fx_next (seed) % 16 == 0) /* the same moment as another */
+        ev.occurred_at = now;
+    switch (type) {
+    case PROTO_RECEIVED:
+        ev.dispatched_at = ev.occurred_at - (int64_t)(fx_next (seed) % 7200000);
+        ev.due_at = ev.dispatched_at + 3600000 +
+                    (int64_t)(fx_next (seed) % (6 * DAY_MS));
+        snprintf (ev.channel, sizeof (ev.channel), "%s",
+                  channels[fx_next (seed) % 3]);
+        snprintf (ev.category, sizeof (ev.category), "%s",
+                  fx_next (seed) % 2 ? "property" : "water");
+        ev.key_supervision = fx_next (seed) % 4 == 0;
+        ev.repeat_dispatch = fx_next (seed) % 4 == 0;
+        break;
+    case PROTO_EXTENDED:
+    case PROTO_REOPENED:
+        ev.due_at = ev.occurred_at + (int64_t)(fx_next (seed) % (5 * DAY_MS));
+        break;
+    case PROTO_REVISITED:
+        ev.satisfaction = (proto_satisfaction_t)(1 + fx_next (seed) % 4);
+        ev.resolved = (proto_resolved_t)(fx_next (seed) % 4);
+        ev.rework = fx_next (seed) % 3 == 0;
+        break;
+    case PROTO_EXEMPTED:
+        snprintf (ev.counters, sizeof (ev.counters), "%s",
+                  counters[fx_next (seed) % 6]);
+        /* fall through */
+    case PROTO_UNEXEMPTED:
+    case PROTO_APPEAL_REJECTED:
+        snprintf (ev.by, sizeof (ev.by), "office");
+        /* fall through */
+    case PROTO_APPEALED:
+        snprintf (ev.reason, sizeof (ev.reason), "why");
+        break;
+    case PROTO_ADJUSTED:
+        snprintf (ev.period, sizeof (ev.period), "%s",
+                  periods[fx_next (seed) % 4]);
+        snprintf (ev.item, sizeof (ev.item), "%s", items[fx_next (seed) % 4]);
+        ev.value = (double)(fx_next (seed) % 21) / 2;
+        break;
+    default:
+        break;
+    }
+    return ev;
+}

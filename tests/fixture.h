@@ -63,4 +63,14 @@ char *fx_snapshot (size_t *size);
    `expected`, and checks that the store is byte for byte unchanged. */
 void fx_expect_rejected (proto_event_t ev, const char *expected);
 
+/* The next number of a seeded pseudo-random sequence (splitmix64). */
+uint64_t fx_next (uint64_t *state);
+/* A random event of any kind (ticks, appeals and adjustments too) for
+   one of 40 tickets ("T0".."T39") and the four units, around `now` (ms):
+   up to six hours ahead; with `late`, one in eight up to ten days back
+   (stored late). owner[k] is the unit ticket k was received by ("": none
+   yet), which later events of it mostly keep; the caller updates it. */
+proto_event_t fx_random_event (uint64_t *seed, int64_t now, char (*owner)[8],
+                               bool late);
+
 #endif

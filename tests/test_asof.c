@@ -71,16 +71,6 @@ TestSuite (asof, .init = s_setup, .fini = s_teardown, .timeout = 600);
 #define JULY_2025 1751299200000LL
 #define DAY_MS    (24LL * 3600 * 1000)
 
-/* splitmix64: the same moments on every run. */
-static uint64_t
-s_next (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* Generates `months` months of hotline-gen from 2025-07 at `scale` into
    units.csv and events.jsonl, imports and sends them. */
 static void
@@ -167,7 +157,7 @@ s_compare (const char *ruleset, const char *period, int64_t from, int64_t to,
     int64_t moments[MOMENTS];
     char *answers[MOMENTS];
     for (int i = 0; i < MOMENTS; i++) {
-        moments[i] = from + (int64_t)(s_next (&seed) % (uint64_t)(to - from));
+        moments[i] = from + (int64_t)(fx_next (&seed) % (uint64_t)(to - from));
         proto_query_t q = {.kind = PROTO_QUERY_REPORT, .as_of = moments[i]};
         snprintf (q.ruleset, sizeof (q.ruleset), "%s", ruleset);
         snprintf (q.period, sizeof (q.period), "%s", period);
@@ -578,86 +568,6 @@ Test (asof_log, an_exemption_takes_the_counts_out_of_the_channel_too)
 
 static bool s_late = true; /* some events stored late */
 
-/* A random event of any kind for one of 40 tickets and the four units,
-   around `now` (ms): some hours ahead, one in eight up to ten days back
-   (stored late). */
-static proto_event_t
-s_random_event (uint64_t *seed, int64_t now, char (*owner)[8])
-{
-    static const proto_type_t types[] = {
-        PROTO_RECEIVED,   PROTO_RECEIVED,        PROTO_CONTACTED,
-        PROTO_RETURNED,   PROTO_EXTENDED,        PROTO_CLOSED,
-        PROTO_CLOSED,     PROTO_REVISITED,       PROTO_REOPENED,
-        PROTO_APPEALED,   PROTO_EXEMPTED,        PROTO_EXEMPTED,
-        PROTO_UNEXEMPTED, PROTO_APPEAL_REJECTED, PROTO_ADJUSTED,
-        PROTO_TICK};
-    static const char *units[] = {"U01", "U02", "U03", "U04"};
-    static const char *channels[] = {"hotline", "mayor_mailbox", "web"};
-    static const char *counters[] = {"all",          "closed",
-                                     "closed_late",  "received overdue_open",
-                                     "should_close", "unsatisfied rework"};
-    static const char *items[] = {"instant_answer", "knowledge_base", "bonus",
-                                  "organisation"};
-    static const char *periods[] = {"2025-07", "2025-08", "2025-09", "2025-Q3"};
-    proto_type_t type =
-        types[s_next (seed) % (sizeof (types) / sizeof (types[0]))];
-    int k = (int)(s_next (seed) % 40);
-    char ticket[8];
-    snprintf (ticket, sizeof (ticket), "T%d", k);
-    const char *unit =
-        owner[k][0] && s_next (seed) % 8 ? owner[k] : units[s_next (seed) % 4];
-    proto_event_t ev = fx_event (
-        type, type == PROTO_ADJUSTED || type == PROTO_TICK ? "" : ticket,
-        type == PROTO_TICK ? "" : unit, "2025-07-01 00:00");
-    ev.occurred_at = now + (int64_t)(s_next (seed) % (6 * 3600000ULL));
-    if (s_late && s_next (seed) % 8 == 0)
-        ev.occurred_at -= (int64_t)(s_next (seed) % (10 * DAY_MS));
-    if (s_next (seed) % 16 == 0) /* the same moment as another */
-        ev.occurred_at = now;
-    switch (type) {
-    case PROTO_RECEIVED:
-        ev.dispatched_at = ev.occurred_at - (int64_t)(s_next (seed) % 7200000);
-        ev.due_at = ev.dispatched_at + 3600000 +
-                    (int64_t)(s_next (seed) % (6 * DAY_MS));
-        snprintf (ev.channel, sizeof (ev.channel), "%s",
-                  channels[s_next (seed) % 3]);
-        snprintf (ev.category, sizeof (ev.category), "%s",
-                  s_next (seed) % 2 ? "property" : "water");
-        ev.key_supervision = s_next (seed) % 4 == 0;
-        ev.repeat_dispatch = s_next (seed) % 4 == 0;
-        break;
-    case PROTO_EXTENDED:
-    case PROTO_REOPENED:
-        ev.due_at = ev.occurred_at + (int64_t)(s_next (seed) % (5 * DAY_MS));
-        break;
-    case PROTO_REVISITED:
-        ev.satisfaction = (proto_satisfaction_t)(1 + s_next (seed) % 4);
-        ev.resolved = (proto_resolved_t)(s_next (seed) % 4);
-        ev.rework = s_next (seed) % 3 == 0;
-        break;
-    case PROTO_EXEMPTED:
-        snprintf (ev.counters, sizeof (ev.counters), "%s",
-                  counters[s_next (seed) % 6]);
-        /* fall through */
-    case PROTO_UNEXEMPTED:
-    case PROTO_APPEAL_REJECTED:
-        snprintf (ev.by, sizeof (ev.by), "office");
-        /* fall through */
-    case PROTO_APPEALED:
-        snprintf (ev.reason, sizeof (ev.reason), "why");
-        break;
-    case PROTO_ADJUSTED:
-        snprintf (ev.period, sizeof (ev.period), "%s",
-                  periods[s_next (seed) % 4]);
-        snprintf (ev.item, sizeof (ev.item), "%s", items[s_next (seed) % 4]);
-        ev.value = (double)(s_next (seed) % 21) / 2;
-        break;
-    default:
-        break;
-    }
-    return ev;
-}
-
 /* Fills the store with `count` random events over July to September
    2025; returns the moments to compare at (every `step` hours). */
 static void
@@ -668,7 +578,7 @@ s_random_log (uint64_t seed, int count)
     int64_t now = JULY_2025 + 8 * 3600000LL;
     int stored = 0;
     for (int i = 0; i < count; i++) {
-        proto_event_t ev = s_random_event (&seed, now, owner);
+        proto_event_t ev = fx_random_event (&seed, now, owner, s_late);
         char reason[PROTO_ERROR_MAX + 1] = "";
         if (fx_try (&ev, NULL, reason) == STATE_STORED) {
             stored++;
@@ -688,7 +598,7 @@ s_random_compare (const char *period, int64_t from, int64_t to, int moments)
     cr_assert_leq (moments, 64);
     uint64_t seed = 7;
     for (int i = 0; i < moments; i++) {
-        int64_t at = from + (int64_t)(s_next (&seed) % (uint64_t)(to - from));
+        int64_t at = from + (int64_t)(fx_next (&seed) % (uint64_t)(to - from));
         if (i % 4 == 0)
             at -= at % 3600000; /* on the hour: where many events are */
         /* fx_ms takes local text: format it back. */
@@ -832,7 +742,7 @@ Test (asof, reports_as_of_a_moment_while_events_arrive_equal_the_replay)
         }
         /* Before the clock, back to two days before the month. */
         moments[n] = now - 1 -
-                     (int64_t)(s_next (&seed) %
+                     (int64_t)(fx_next (&seed) %
                                (uint64_t)(now - JULY_2025 + 2 * DAY_MS));
         proto_query_t q = {.kind = PROTO_QUERY_REPORT, .as_of = moments[n]};
         snprintf (q.ruleset, sizeof (q.ruleset), "jintai-2023");
