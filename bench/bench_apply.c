@@ -82,7 +82,10 @@ bench_apply_cpu (const proto_event_t *events, size_t count,
             rc = STORE_ERROR;
         }
         if (rc == STORE_OK && (i + 1) % S_COMMIT == 0) {
-            rc = store_commit (&txn);
+            /* As the scorer does before its commits. */
+            rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
+            if (rc == STORE_OK)
+                rc = store_commit (&txn);
             txn = rc == STORE_OK ? store_begin (store, true) : NULL;
             rc = txn ? rc : STORE_ERROR;
         }

@@ -109,7 +109,9 @@ bench__ingest_big_fill (const bench__ingest_options_t *opt, const char *dir,
         else if (outcome != STATE_STORED)
             refused++;
         if (rc == STORE_OK && ++n % 50000 == 0) {
-            rc = store_commit (&txn);
+            rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
+            if (rc == STORE_OK)
+                rc = store_commit (&txn);
             txn = rc == STORE_OK ? store_begin (store, true) : NULL;
             if (!txn && rc == STORE_OK)
                 rc = STORE_ERROR;

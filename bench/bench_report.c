@@ -195,7 +195,10 @@ s_build (store_t *store, const rules_ruleset_t *rs, int units, long events,
         rc = store_rc;
         state_effects_reset (fx);
         if (t % 5000 == 4999 && rc == STORE_OK) {
-            rc = store_commit (&txn);
+            /* As hotlined's scorer leaves the drill-down index. */
+            rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
+            if (rc == STORE_OK)
+                rc = store_commit (&txn);
             txn = rc == STORE_OK ? store_begin (store, true) : NULL;
             rc = txn ? rc : STORE_ERROR;
             if (s_now_us () - shown > 10e6) {

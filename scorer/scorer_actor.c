@@ -161,6 +161,10 @@ s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts)
         rc = store_meta_put (txn, "duplicates_total",
                              total + counts->duplicates);
     }
+    /* The drill-down index's changes, applied together once enough
+       wait (state.h): each of its pages written once for all of them. */
+    if (rc == STORE_OK)
+        rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
     if (rc != STORE_OK) {
         store_abort (&txn);
         return rc;

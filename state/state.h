@@ -319,6 +319,18 @@ typedef void (state_counted_fn) (void *arg, int counter, const char *ticket_id,
    a store_rc_t. */
 int state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
                         state_counted_fn *fn, void *arg);
+/* The drill-down index is kept in two parts (state_counted.c): what is
+   settled, and the changes made since, appended in order because
+   applying each where it happens scatters a commit's writes over the
+   whole index. state_counted_scan reads both. state_counted_settle
+   applies the pending changes, sorted by key, and empties them, when
+   more than pending_max wait (0: whenever any do). Writers call it
+   before they commit: the scorer with STATE_COUNTED_PENDING_MAX. Returns
+   0 or a store_rc_t. */
+#define STATE_COUNTED_PENDING_MAX 65536
+int state_counted_settle (store_txn_t *txn, size_t pending_max);
+/* The number of changes pending. */
+size_t state_counted_pending (store_txn_t *txn);
 
 /* One count of a ticket, as its trail keeps it. */
 typedef struct {

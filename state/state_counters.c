@@ -86,66 +86,6 @@ s_reference (const state_ticket_t *t, int counter)
     }
 }
 
-/* STORE_COUNTED key: period \0 unit \0 counter byte, ticket_id. */
-static size_t
-s_counted_key (uint8_t *key, const char *period, const char *unit, int counter,
-               const char *ticket)
-{
-    char prefix[2] = {(char)(counter + 1), 0}; /* never a NUL byte */
-    return state_counter_key (key, period, unit, prefix, ticket);
-}
-
-/* The drill-down index follows the counter: +1 adds the moment (marked
-   exempted when the counter is exempted for the ticket), -1 takes back
-   the latest one in the same standing. */
-static int
-s_index (state_work_t *w, const char *period, int counter, int32_t delta,
-         bool exempt)
-{
-    uint8_t key[STORE_KEY_MAX];
-    size_t ksize =
-        s_counted_key (key, period, w->t->unit_id, counter, w->ticket_id);
-    uint8_t value[STATE_COUNTED_MAX * STATE_COUNTED_SIZE];
-    size_t size = sizeof (value);
-    int rc = store_get (w->txn, STORE_COUNTED, key, ksize, value, &size);
-    if (rc == STORE_NOTFOUND || rc == STORE_TOOBIG)
-        size = rc == STORE_NOTFOUND ? 0 : size;
-    else if (rc != STORE_OK)
-        return rc;
-    if (rc == STORE_TOOBIG ||
-        (delta > 0 && size + STATE_COUNTED_SIZE > sizeof (value)))
-        return STORE_OK; /* more counts than any ticket makes: not listed */
-    size_t n = size / STATE_COUNTED_SIZE;
-    if (delta > 0) {
-        state_counted_t entry = {w->at, s_reference (w->t, counter),
-                                 (uint8_t)w->why,
-                                 exempt ? STATE_COUNTED_EXEMPT : 0};
-        state__counted_encode (&entry, value + n * STATE_COUNTED_SIZE);
-        n++;
-    } else {
-        /* The latest entry of the same standing goes. */
-        size_t k = n;
-        while (k > 0) {
-            state_counted_t entry;
-            state__counted_decode (value + (k - 1) * STATE_COUNTED_SIZE,
-                                   &entry);
-            if (((entry.flags & STATE_COUNTED_EXEMPT) != 0) == exempt)
-                break;
-            k--;
-        }
-        if (k == 0)
-            return STORE_OK; /* nothing listed (a store from before the
-                                index: hotline replay builds it) */
-        memmove (value + (k - 1) * STATE_COUNTED_SIZE,
-                 value + k * STATE_COUNTED_SIZE, (n - k) * STATE_COUNTED_SIZE);
-        n--;
-    }
-    if (n == 0)
-        return store_del (w->txn, STORE_COUNTED, key, ksize);
-    return store_put (w->txn, STORE_COUNTED, key, ksize, value,
-                      n * STATE_COUNTED_SIZE);
-}
-
 /* Notes a count in the work's trail, summing with the same period and
    counter; a full trail is written out and started again. */
 static int
@@ -215,7 +155,8 @@ state__count_derived (state_work_t *w, proto_period_t period, int counter,
         state__effects_touch (w->effects, period, t->unit_id);
     }
     if (rc == STORE_OK && s_adverse (counter))
-        rc = s_index (w, p, counter, delta, exempt);
+        rc = state__counted_index (w, p, counter, delta, exempt,
+                                   s_reference (t, counter));
     return rc == STORE_OK ? s_trail (w, period, counter, delta) : rc;
 }
 
@@ -234,28 +175,6 @@ state__count_in (state_work_t *w, proto_period_t period, int counter,
         state__effects_touch (w->effects, period, t->unit_id);
     }
     return state__count_derived (w, period, counter, delta);
-}
-
-int
-state__index_mark (store_txn_t *txn, const char *period, const char *unit,
-                   int counter, const char *ticket_id, bool exempt)
-{
-    uint8_t key[STORE_KEY_MAX];
-    size_t ksize = s_counted_key (key, period, unit, counter, ticket_id);
-    uint8_t value[STATE_COUNTED_MAX * STATE_COUNTED_SIZE];
-    size_t size = sizeof (value);
-    int rc = store_get (txn, STORE_COUNTED, key, ksize, value, &size);
-    if (rc == STORE_NOTFOUND)
-        return STORE_OK;
-    if (rc != STORE_OK)
-        return rc;
-    for (size_t at = 0; at + STATE_COUNTED_SIZE <= size;
-         at += STATE_COUNTED_SIZE) {
-        uint8_t *flags = value + at + 17;
-        *flags = exempt ? (uint8_t)(*flags | STATE_COUNTED_EXEMPT)
-                        : (uint8_t)(*flags & ~STATE_COUNTED_EXEMPT);
-    }
-    return store_put (txn, STORE_COUNTED, key, ksize, value, size);
 }
 
 void
@@ -422,44 +341,4 @@ state__trail_decode (const uint8_t *bytes, state_trail_rec_t *r)
     r->kind = bytes[4];
     r->counter = bytes[5];
     r->delta = (int32_t)delta;
-}
-
-/* ---- reading the drill-down -------------------------------------------- */
-
-int
-state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
-                    state_counted_fn *fn, void *arg)
-{
-    uint8_t prefix[STORE_KEY_MAX];
-    size_t psize = state_counter_key (prefix, period, unit, "", "");
-    store_cursor_t *cursor =
-        store_cursor_new (txn, STORE_COUNTED, prefix, psize);
-    if (!cursor)
-        return STORE_ERROR;
-    const void *key, *value;
-    size_t key_size, size;
-    int rc;
-    while ((rc = store_cursor_next (cursor, &key, &key_size, &value, &size)) ==
-           STORE_OK) {
-        const uint8_t *k = key;
-        if (key_size <= psize || memcmp (k, prefix, psize) != 0)
-            break;
-        int counter = k[psize] - 1;
-        char ticket[PROTO_ID_MAX + 1];
-        size_t id = key_size - psize - 1;
-        if (counter < 0 || counter >= RULES_COUNTERS || id > PROTO_ID_MAX)
-            continue; /* not a key of ours */
-        memcpy (ticket, k + psize + 1, id);
-        ticket[id] = 0;
-        state_counted_t counts[STATE_COUNTED_MAX];
-        size_t n = size / STATE_COUNTED_SIZE;
-        if (n > STATE_COUNTED_MAX)
-            n = STATE_COUNTED_MAX;
-        for (size_t i = 0; i < n; i++)
-            state__counted_decode (
-                (const uint8_t *)value + i * STATE_COUNTED_SIZE, &counts[i]);
-        fn (arg, counter, ticket, counts, n);
-    }
-    store_cursor_destroy (&cursor);
-    return rc == STORE_NOTFOUND ? STORE_OK : rc;
 }

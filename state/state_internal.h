@@ -118,8 +118,14 @@ int state__count_in (state_work_t *w, proto_period_t period, int counter,
 int state__add_counter (store_txn_t *txn, proto_period_t period,
                         const char *unit, const char *channel,
                         const char *category, int counter, int32_t delta);
+/* The drill-down index follows a count (state_counted.c): +1 adds the
+   moment w->at, measured against `reference` and marked exempted when
+   the counter is exempted for the ticket; -1 takes back the latest one
+   in the same standing. Both are kept pending until a settle. */
+int state__counted_index (state_work_t *w, const char *period, int counter,
+                          int32_t delta, bool exempt, int64_t reference);
 /* Marks (or unmarks) every drill-down entry of a ticket in a unit's
-   counter and period as exempted. */
+   counter and period as exempted (pending too). */
 int state__index_mark (store_txn_t *txn, const char *period, const char *unit,
                        int counter, const char *ticket_id, bool exempt);
 /* Checks an appeal event against the store (state_appeals.c): the ticket

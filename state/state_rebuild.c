@@ -175,8 +175,9 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
 
 /* The tables derived from the log, emptied by a fresh rebuild. */
 static const store_table_t s_derived[] = {
-    STORE_TICKETS, STORE_DUE,     STORE_COUNTERS, STORE_MANUAL,
-    STORE_ALERTS,  STORE_COUNTED, STORE_TRAIL,    STORE_APPEALS};
+    STORE_TICKETS, STORE_DUE,     STORE_COUNTERS,
+    STORE_MANUAL,  STORE_ALERTS,  STORE_COUNTED,
+    STORE_TRAIL,   STORE_APPEALS, STORE_COUNTED_PENDING};
 
 /* Meta values derived from the log: the event clock. (Units, the log,
    de-duplication, dead letters, "warn_permille", "pubseq",
@@ -437,6 +438,8 @@ s_rebuild_batch (store_t *store, s_feed_t *feed, state_clock_t clock,
             applied++;
     }
     state_calendar_destroy (&calendar);
+    if (rc == STORE_OK)
+        rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
     if (rc == STORE_OK && *done && clock == STATE_CLOCK_WALL)
         rc = state_advance_clock (txn, wall_now, NULL);
     if (rc == STORE_OK && *done) {

@@ -26,10 +26,23 @@ struct _store_cursor_t {
     store_table_t table; /* the table it walks, for the tap */
 };
 
-static const char *s_table_names[STORE_TABLE_COUNT] = {
-    "meta",    "log",       "dedup",    "tickets",       "due",     "counters",
-    "manual",  "units",     "alerts",   "rejected",      "counted", "trail",
-    "appeals", "published", "calendar", "rejected_index"};
+static const char *s_table_names[STORE_TABLE_COUNT] = {"meta",
+                                                       "log",
+                                                       "dedup",
+                                                       "tickets",
+                                                       "due",
+                                                       "counters",
+                                                       "manual",
+                                                       "units",
+                                                       "alerts",
+                                                       "rejected",
+                                                       "counted",
+                                                       "trail",
+                                                       "appeals",
+                                                       "published",
+                                                       "calendar",
+                                                       "rejected_index",
+                                                       "counted_pending"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */

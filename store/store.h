@@ -36,6 +36,9 @@
                       imported with hotline calendar import (state/)
       STORE_REJECTED_INDEX  digest of a dead letter's class and event ->
                       its seq, first arrival and repeats (state_dead.c)
+      STORE_COUNTED_PENDING  u64 big-endian number -> a change to
+                      STORE_COUNTED not applied yet, in the order made
+                      (state_counted.c)
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -73,6 +76,7 @@ typedef enum {
     STORE_PUBLISHED,
     STORE_CALENDAR,
     STORE_REJECTED_INDEX,
+    STORE_COUNTED_PENDING,
     STORE_TABLE_COUNT
 } store_table_t;
 

@@ -1110,3 +1110,239 @@ Test (state, a_stored_event_keeps_its_pinned_digest)
     s_hex (entry + 8, STATE_DIGEST_SIZE, hex);
     cr_expect_str_eq (hex, s_pinned_digests[0]);
 }
+
+/* ---- the drill-down index: pending changes and settles ------------------ */
+
+/* One more store beside fx_store, with the four units. */
+static store_t *
+s_side_store (char *dir, size_t size)
+{
+    snprintf (dir, size, "/tmp/hl_test_counted_XXXXXX");
+    cr_assert_not_null (mkdtemp (dir));
+    char path[600], err[256];
+    snprintf (path, sizeof (path), "%s/db", dir);
+    store_t *store = store_new (path, 0, err);
+    cr_assert_not_null (store, "%s", err);
+    fx_import_units (store);
+    return store;
+}
+
+/* Applies ev to a store in its own transaction, settling the drill-down
+   before the commit when asked (0: everything pending). */
+static state_outcome_t
+s_apply_settling (store_t *store, const proto_event_t *ev, bool settle,
+                  size_t pending_max)
+{
+    store_txn_t *txn = store_begin (store, true);
+    cr_assert_not_null (txn);
+    char reason[PROTO_ERROR_MAX + 1];
+    int rc = STORE_OK;
+    state_outcome_t outcome = state_apply (
+        txn, ev,
+        &(state_ctx_t){.clock = STATE_CLOCK_EVENT, .wall_now = WALL_NOW},
+        reason, &rc, NULL);
+    cr_assert_neq (outcome, STATE_FAILED, "%s", store_strerror (rc));
+    if (settle)
+        cr_assert_eq (state_counted_settle (txn, pending_max), STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    return outcome;
+}
+
+typedef struct {
+    char *text;
+    size_t used, size;
+    size_t counts, exempted;
+} s_drill_t;
+
+static void
+s_drill_room (s_drill_t *d)
+{
+    if (d->size - d->used < 200) {
+        d->size = d->size * 2 + 4096;
+        d->text = realloc (d->text, d->size);
+        cr_assert_not_null (d->text);
+    }
+}
+
+static void
+s_drill_take (void *arg, int counter, const char *ticket_id,
+              const state_counted_t *counts, size_t n)
+{
+    s_drill_t *d = arg;
+    for (size_t i = 0; i < n; i++) {
+        s_drill_room (d);
+        d->used += (size_t)snprintf (
+            d->text + d->used, d->size - d->used, "%d %s %lld %lld %d %d\n",
+            counter, ticket_id, (long long)counts[i].at,
+            (long long)counts[i].ref, counts[i].why, counts[i].flags);
+        d->counts++;
+        d->exempted += (counts[i].flags & STATE_COUNTED_EXEMPT) != 0;
+    }
+}
+
+/* Everything explain's drill-down reads, every period and unit. */
+static s_drill_t
+s_drill (store_t *store)
+{
+    static const char *periods[] = {"2025-07", "2025-08", "2025-09",
+                                    "2025-10", "2025-Q3", "2025-Q4"};
+    static const char *units[] = {"U01", "U02", "U03", "U04"};
+    s_drill_t d = {0};
+    store_txn_t *txn = store_begin (store, false);
+    cr_assert_not_null (txn);
+    for (size_t p = 0; p < 6; p++)
+        for (size_t u = 0; u < 4; u++) {
+            s_drill_room (&d);
+            d.used += (size_t)snprintf (d.text + d.used, d.size - d.used,
+                                        "%s %s:\n", periods[p], units[u]);
+            cr_assert_eq (state_counted_scan (txn, periods[p], units[u],
+                                              s_drill_take, &d),
+                          STORE_OK);
+        }
+    store_abort (&txn);
+    return d;
+}
+
+static size_t
+s_pending (store_t *store)
+{
+    store_txn_t *txn = store_begin (store, false);
+    size_t n = state_counted_pending (txn);
+    store_abort (&txn);
+    return n;
+}
+
+/* The index applied where each change happens (a settle after every
+   event, what the state machine did before changes were kept pending),
+   settled now and then, and never settled, read the same at every
+   moment, over 1,500 random events of every kind, late ones included. */
+Test (state, the_drill_down_reads_the_same_however_its_changes_are_settled)
+{
+    char dir_some[64], dir_never[64];
+    store_t *some = s_side_store (dir_some, sizeof (dir_some));
+    store_t *never = s_side_store (dir_never, sizeof (dir_never));
+    uint64_t seed = 11, gaps = 5;
+    char owner[40][8];
+    memset (owner, 0, sizeof (owner));
+    int64_t now = fx_ms ("2025-07-01 08:00");
+    size_t settles = 0, compared = 0, most_pending = 0;
+    for (int i = 0; i < 1500; i++) {
+        proto_event_t ev = fx_random_event (&seed, now, owner, true);
+        now += 90 * 24 * 3600000LL / 1500;
+        state_outcome_t a = s_apply_settling (fx_store, &ev, true, 0);
+        bool settle = fx_next (&gaps) % 40 == 0;
+        settles += settle;
+        cr_assert_eq (s_apply_settling (some, &ev, settle, 0), a);
+        cr_assert_eq (s_apply_settling (never, &ev, false, 0), a);
+        if (a == STATE_STORED && ev.type == PROTO_RECEIVED)
+            snprintf (owner[atoi (ev.ticket_id + 1)], 8, "%s", ev.unit_id);
+        size_t pending = s_pending (never);
+        most_pending = pending > most_pending ? pending : most_pending;
+        if (i % 100 != 99)
+            continue;
+        cr_assert_eq (s_pending (fx_store), 0);
+        s_drill_t at_once = s_drill (fx_store), now_and_then = s_drill (some),
+                  unsettled = s_drill (never);
+        cr_assert_str_eq (now_and_then.text, at_once.text, "after %d events",
+                          i + 1);
+        cr_assert_str_eq (unsettled.text, at_once.text, "after %d events",
+                          i + 1);
+        compared += at_once.counts;
+        if (i == 1499) {
+            /* The run made the cases that matter. */
+            cr_expect_gt (at_once.counts, 100);
+            cr_expect_gt (at_once.exempted, 0);
+        }
+        free (at_once.text);
+        free (now_and_then.text);
+        free (unsettled.text);
+    }
+    cr_log_info ("%zu counts compared, %zu settles, %zu changes pending at "
+                 "most",
+                 compared, settles, most_pending);
+    cr_expect_gt (settles, 10);
+    cr_expect_gt (most_pending, 500);
+    /* And a settle of everything leaves the same, with nothing pending. */
+    store_txn_t *txn = store_begin (never, true);
+    cr_assert_eq (state_counted_settle (txn, 0), STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    cr_expect_eq (s_pending (never), 0);
+    s_drill_t a = s_drill (fx_store), b = s_drill (never);
+    cr_expect_str_eq (b.text, a.text);
+    free (a.text);
+    free (b.text);
+    store_destroy (&some);
+    store_destroy (&never);
+    testutil_remove_tree (dir_some);
+    testutil_remove_tree (dir_never);
+}
+
+/* A settle waits until more than pending_max changes wait. */
+Test (state, a_settle_waits_for_more_than_its_limit_of_pending_changes)
+{
+    fx_open ("A1", "U01", "2025-07-01 09:00", "2025-07-01 10:00");
+    fx_close ("A1", "U01", "2025-07-02 09:00"); /* late: counted */
+    store_txn_t *txn = store_begin (fx_store, true);
+    size_t pending = state_counted_pending (txn);
+    cr_assert_gt (pending, 0);
+    cr_assert_eq (state_counted_settle (txn, pending), STORE_OK);
+    cr_expect_eq (state_counted_pending (txn), pending);
+    cr_assert_eq (state_counted_settle (txn, pending - 1), STORE_OK);
+    cr_expect_eq (state_counted_pending (txn), 0);
+    cr_expect_gt (store_count (txn, STORE_COUNTED), 0);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+}
+
+static void
+s_one_count (void *arg, int counter, const char *ticket_id,
+             const state_counted_t *counts, size_t n)
+{
+    int *flags = arg;
+    if (counter == RULES_CLOSED_LATE && strcmp (ticket_id, "A1") == 0 && n == 1)
+        *flags = counts[0].flags;
+}
+
+/* The exempted flag of A1's one closed_late count in July, read pending
+   and then settled (-1: no such single count). */
+static void
+s_closed_late_flags (int *pending, int *settled)
+{
+    store_txn_t *txn = store_begin (fx_store, true);
+    *pending = *settled = -1;
+    cr_assert_eq (
+        state_counted_scan (txn, "2025-07", "U01", s_one_count, pending),
+        STORE_OK);
+    cr_assert_eq (state_counted_settle (txn, 0), STORE_OK);
+    cr_assert_eq (
+        state_counted_scan (txn, "2025-07", "U01", s_one_count, settled),
+        STORE_OK);
+    store_abort (&txn); /* stays pending */
+}
+
+/* An exemption marks the counts already listed, an unexemption clears
+   the mark: pending or settled. */
+Test (state, an_exemption_marks_the_listed_counts_and_an_unexemption_clears)
+{
+    fx_open ("A1", "U01", "2025-07-01 09:00", "2025-07-01 10:00");
+    fx_close ("A1", "U01", "2025-07-02 09:00");
+    int pending, settled;
+    s_closed_late_flags (&pending, &settled);
+    cr_assert_eq (pending, 0);
+    cr_assert_eq (settled, 0);
+    proto_event_t ev =
+        fx_event (PROTO_EXEMPTED, "A1", "U01", "2025-07-03 09:00");
+    snprintf (ev.by, sizeof (ev.by), "office");
+    snprintf (ev.counters, sizeof (ev.counters), "closed_late");
+    snprintf (ev.reason, sizeof (ev.reason), "why");
+    fx_apply (ev);
+    s_closed_late_flags (&pending, &settled);
+    cr_expect_eq (pending, STATE_COUNTED_EXEMPT);
+    cr_expect_eq (settled, STATE_COUNTED_EXEMPT);
+    ev = fx_event (PROTO_UNEXEMPTED, "A1", "U01", "2025-07-04 09:00");
+    snprintf (ev.by, sizeof (ev.by), "office");
+    snprintf (ev.reason, sizeof (ev.reason), "why");
+    fx_apply (ev);
+    s_closed_late_flags (&pending, &settled);
+    cr_expect_eq (pending, 0);
+    cr_expect_eq (settled, 0);
+}
