@@ -289,10 +289,13 @@ s_stats_store (s_query_t *self, json_writer_t *json)
         static const struct {
             const char *name;    /* member */
             store_table_t table; /* counted */
-        } tables[] = {
-            {"log_events", STORE_LOG},     {"tickets", STORE_TICKETS},
-            {"open_deadlines", STORE_DUE}, {"units", STORE_UNITS},
-            {"open_alerts", STORE_ALERTS}, {"dead_letters", STORE_REJECTED}};
+        } tables[] = {{"log_events", STORE_LOG},
+                      {"tickets", STORE_TICKETS},
+                      {"open_deadlines", STORE_DUE},
+                      {"units", STORE_UNITS},
+                      {"open_alerts", STORE_ALERTS},
+                      {"dead_letters", STORE_REJECTED},
+                      {"drilldown_pending", STORE_COUNTED_PENDING}};
         for (size_t i = 0; i < sizeof (tables) / sizeof (tables[0]); i++)
             json_member_int (json, tables[i].name,
                              (long long)store_count (txn, tables[i].table));

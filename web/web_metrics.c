@@ -48,6 +48,8 @@ static const s_metric_t s_metrics[] = {
      "Warnings and overdue alerts not cleared."},
     {"dead_letters", "hotline_dead_letters", "gauge",
      "Refused events kept in the store."},
+    {"drilldown_pending", "hotline_drilldown_pending", "gauge",
+     "Changes to explain's drill-down index not settled yet."},
     {"store_bytes", "hotline_store_bytes", "gauge",
      "Bytes of the LMDB map in use."},
     {"store_map_bytes", "hotline_store_map_bytes", "gauge",
