@@ -39,6 +39,10 @@
     start costs all of them. Before, a report costs what a replay from
     the start does (less the events the head holds).
 
+    The kept replays keep no drill-down index for explain (the pending
+    changes are dropped at each commit: state_counted_forget): reports
+    do not read it, and it would grow every checkpoint.
+
     Each replay starts from the units, the warning share and the calendar
     of the data directory: when any of them changes (a units import, a
     calendar load), everything kept is dropped and built again by the

@@ -331,6 +331,9 @@ int state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
 int state_counted_settle (store_txn_t *txn, size_t pending_max);
 /* The number of changes pending. */
 size_t state_counted_pending (store_txn_t *txn);
+/* Drops the pending changes unapplied: for a scratch replay that serves
+   reports only (asof/), never explain, and should not carry them. */
+int state_counted_forget (store_txn_t *txn);
 
 /* One count of a ticket, as its trail keeps it. */
 typedef struct {

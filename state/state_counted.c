@@ -303,6 +303,12 @@ state_counted_pending (store_txn_t *txn)
 }
 
 int
+state_counted_forget (store_txn_t *txn)
+{
+    return store_clear (txn, STORE_COUNTED_PENDING);
+}
+
+int
 state_counted_settle (store_txn_t *txn, size_t pending_max)
 {
     size_t pending = store_count (txn, STORE_COUNTED_PENDING);
