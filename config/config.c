@@ -30,7 +30,7 @@ static const char *s_default =
     "    map_size_mb = 4096                  # LMDB map size at start\n"
     "    map_max_mb = 65536                  # the map grows up to this\n"
     "    dead_letters_max = 10000            # refused events kept\n"
-    "    batch_max = 16384                   # events per commit at most\n"
+    "    batch_max = 4096                    # events per commit at most\n"
     "    curve_secret = \"\"                   # daemon: its secret "
     "certificate\n"
     "    curve_clients = \"\"                  # daemon: allowed clients' "

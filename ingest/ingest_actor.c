@@ -400,7 +400,7 @@ ingest_actor (zsock_t *pipe, void *args)
         return;
     }
     if (self->args->batch_max == 0)
-        self->args->batch_max = 16384;
+        self->args->batch_max = 4096;
     zsock_signal (pipe, 0);
     self->building = &self->groups[0];
     zpoller_t *poller = zpoller_new (pipe, self->router, self->scorer, NULL);
