@@ -99,7 +99,8 @@ s_dead_limits (s_scorer_t *self)
 /* One attempt: the batch in one write transaction, committed. Returns
    the store's code (STORE_OK: committed). */
 static int
-s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts)
+s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts,
+             bool settle)
 {
     memset (counts, 0, sizeof (*counts));
     int64_t started = zclock_usecs ();
@@ -163,7 +164,7 @@ s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts)
     }
     /* The drill-down index's changes, applied together once enough
        wait (state.h): each of its pages written once for all of them. */
-    if (rc == STORE_OK)
+    if (rc == STORE_OK && settle)
         rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
     if (rc != STORE_OK) {
         store_abort (&txn);
@@ -206,14 +207,20 @@ s_apply_batch (s_scorer_t *self, scorer_batch_t *batch)
     batch->error[0] = 0;
     s_make_room (self, false);
     s_counts_t counts;
-    int rc = s_try_batch (self, batch, &counts);
+    int rc = s_try_batch (self, batch, &counts, true);
     /* A full map that could still grow: grow it and apply the batch
        again (nothing of the failed attempt was stored). */
     while (rc == STORE_FULL) {
         state_effects_reset (self->effects);
         if (s_make_room (self, true) != 1)
             break;
-        rc = s_try_batch (self, batch, &counts);
+        rc = s_try_batch (self, batch, &counts, true);
+    }
+    /* A map or disk with no room for the drill-down's settle may still
+       have room for the batch: its pending changes wait longer. */
+    if (rc == STORE_FULL || rc == STORE_DISK_FULL) {
+        state_effects_reset (self->effects);
+        rc = s_try_batch (self, batch, &counts, false);
     }
     if (rc != STORE_OK) {
         snprintf (batch->error, sizeof (batch->error), "batch not stored: %s",
@@ -249,6 +256,9 @@ s_tick (s_scorer_t *self)
     if (!txn)
         return;
     int rc = state_advance_clock (txn, zclock_time (), self->effects);
+    /* On the wall clock, overdue counts come from ticks alone. */
+    if (rc == STORE_OK)
+        rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     else

@@ -114,6 +114,8 @@ int
 state__index_mark (store_txn_t *txn, const char *period, const char *unit,
                    int counter, const char *ticket_id, bool exempt)
 {
+    if (!state__adverse (counter))
+        return STORE_OK; /* never listed: nothing to mark */
     uint8_t key[STORE_KEY_MAX];
     size_t ksize = s_counted_key (key, period, unit, counter, ticket_id);
     return s_pending (txn, S_MARK, exempt, NULL, key, ksize);

@@ -39,8 +39,8 @@ state_counter_key (uint8_t *key, const char *period, const char *unit,
 
 /* The adverse counters: those whose tickets explain lists, one entry
    per count (docs/scoring.md). */
-static bool
-s_adverse (int counter)
+bool
+state__adverse (int counter)
 {
     switch (counter) {
     case RULES_SIGNED_LATE:
@@ -154,7 +154,7 @@ state__count_derived (state_work_t *w, proto_period_t period, int counter,
                                  t->category, RULES_CLOSED_ON_TIME, delta);
         state__effects_touch (w->effects, period, t->unit_id);
     }
-    if (rc == STORE_OK && s_adverse (counter))
+    if (rc == STORE_OK && state__adverse (counter))
         rc = state__counted_index (w, p, counter, delta, exempt,
                                    s_reference (t, counter));
     return rc == STORE_OK ? s_trail (w, period, counter, delta) : rc;

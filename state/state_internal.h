@@ -124,6 +124,9 @@ int state__add_counter (store_txn_t *txn, proto_period_t period,
    in the same standing. Both are kept pending until a settle. */
 int state__counted_index (state_work_t *w, const char *period, int counter,
                           int32_t delta, bool exempt, int64_t reference);
+/* Whether explain lists a counter's tickets (an adverse counter:
+   docs/scoring.md). */
+bool state__adverse (int counter);
 /* Marks (or unmarks) every drill-down entry of a ticket in a unit's
    counter and period as exempted (pending too). */
 int state__index_mark (store_txn_t *txn, const char *period, const char *unit,

@@ -119,7 +119,10 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
             STATE_FAILED)
             rc = store_rc;
         if (rc == STORE_OK && ++in_txn == REPLAY_BATCH) {
-            rc = store_commit (&txn);
+            /* A scratch replay serves reports, never explain. */
+            rc = state_counted_forget (txn);
+            if (rc == STORE_OK)
+                rc = store_commit (&txn);
             in_txn = 0;
             txn = rc == STORE_OK ? store_begin (to, true) : NULL;
             if (!txn && rc == STORE_OK)
@@ -130,6 +133,8 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
     state_calendar_destroy (&calendar);
     if (rc == STORE_OK)
         rc = state_advance_clock (txn, until, NULL);
+    if (rc == STORE_OK)
+        rc = state_counted_forget (txn);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     else
