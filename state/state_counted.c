@@ -187,22 +187,8 @@ s_list_start (s_list_t *list, const void *value, size_t size)
 
 /* ---- reading the pending changes ---------------------------------------- */
 
-/* Orders by key as LMDB does (bytes, then the shorter first), and one
-   key's changes in the order they were made. */
-static int
-s_compare (const void *a_, const void *b_)
-{
-    const s_change_t *a = a_, *b = b_;
-    size_t ka = a->size - S_HEAD, kb = b->size - S_HEAD;
-    int c = memcmp (a->bytes + S_HEAD, b->bytes + S_HEAD, ka < kb ? ka : kb);
-    if (c == 0 && ka != kb)
-        c = ka < kb ? -1 : 1;
-    if (c == 0)
-        c = a->number < b->number ? -1 : a->number > b->number;
-    return c;
-}
-
-/* Compares a change's key with `key`. */
+/* Compares a change's key with `key` as LMDB orders keys: bytes, then
+   the shorter first. */
 static int
 s_compare_key (const s_change_t *c, const uint8_t *key, size_t ksize)
 {
@@ -211,6 +197,17 @@ s_compare_key (const s_change_t *c, const uint8_t *key, size_t ksize)
     if (r == 0 && kc != ksize)
         r = kc < ksize ? -1 : 1;
     return r;
+}
+
+/* Orders by key, and one key's changes in the order they were made. */
+static int
+s_compare (const void *a_, const void *b_)
+{
+    const s_change_t *a = a_, *b = b_;
+    int c = s_compare_key (a, b->bytes + S_HEAD, b->size - S_HEAD);
+    if (c == 0)
+        c = a->number < b->number ? -1 : a->number > b->number;
+    return c;
 }
 
 static void
@@ -313,7 +310,7 @@ state_counted_forget (store_txn_t *txn)
 int
 state_counted_settle (store_txn_t *txn, size_t pending_max)
 {
-    size_t pending = store_count (txn, STORE_COUNTED_PENDING);
+    size_t pending = state_counted_pending (txn);
     if (pending == 0 || (pending_max && pending <= pending_max))
         return STORE_OK;
     s_changes_t c;
