@@ -395,7 +395,10 @@ s_cleanup (bench__ingest_run_t *run)
     free (run->big);
     free (run->sqlite);
     free (run->per_commit);
-    if (*run->replay_dir) {
+    if (*run->replay_dir && getenv ("HOTLINE_KEEP_BENCH_DIRS")) {
+        fprintf (stderr, "bench: kept %s (the empty-store run, replayed)\n",
+                 run->replay_dir);
+    } else if (*run->replay_dir) {
         char command[300];
         /* The data directory's parent is the daemon's temporary dir. */
         char *slash = strrchr (run->replay_dir, '/');

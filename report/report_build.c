@@ -96,15 +96,14 @@ s_take_slice (void *arg, size_t unit, const char *slice, const void *value,
                                        r->channel +
                                            ((size_t)t * r->count + unit) *
                                                RULES_COUNTERS);
-    if (size < sizeof (int32_t))
-        return;
     int kind = channel ? 0 : strncmp (slice, "cat:", 4) == 0 ? 1 : -1;
     if (kind < 0)
         return;
-    int32_t received;
-    memcpy (&received, (const int32_t *)value + RULES_RECEIVED,
-            sizeof (received));
-    s_sums_add (&r->sums[kind], slice + (kind == 0 ? 3 : 4), received);
+    int32_t stored[RULES_RECEIVED + 1];
+    if (store_i32_decode (value, size, stored, RULES_RECEIVED + 1) != 0)
+        return;
+    s_sums_add (&r->sums[kind], slice + (kind == 0 ? 3 : 4),
+                stored[RULES_RECEIVED]);
 }
 
 static int

@@ -177,19 +177,23 @@ state__count_in (state_work_t *w, proto_period_t period, int counter,
     return state__count_derived (w, period, counter, delta);
 }
 
-void
-state_counters_decode (const void *value, size_t size, double *counters)
+/* The stored counters as doubles, with the derived ones. */
+static void
+s_counters_derive (const int32_t *stored, double *counters)
 {
-    /* As store_get_i32: a shorter record is zero-extended. LMDB values
-       need not be aligned: copy the bytes. */
-    int32_t stored[RULES_STORED_COUNTERS] = {0};
-    size_t n = size / sizeof (int32_t);
-    memcpy (stored, value,
-            (n < RULES_STORED_COUNTERS ? n : RULES_STORED_COUNTERS) *
-                sizeof (int32_t));
     for (int c = 0; c < RULES_STORED_COUNTERS; c++)
         counters[c] = stored[c];
     rules_counters_derive (counters);
+}
+
+void
+state_counters_decode (const void *value, size_t size, double *counters)
+{
+    /* A vector record (store_add_i32): a shorter one is zero-extended;
+       one that cannot be read counts nothing. */
+    int32_t stored[RULES_STORED_COUNTERS];
+    store_i32_decode (value, size, stored, RULES_STORED_COUNTERS);
+    s_counters_derive (stored, counters);
 }
 
 int
@@ -202,7 +206,7 @@ state_counters_get (store_txn_t *txn, const char *period, const char *unit,
     int rc = store_get_i32 (txn, STORE_COUNTERS, key, size, stored,
                             RULES_STORED_COUNTERS);
     if (rc == STORE_OK)
-        state_counters_decode (stored, sizeof (stored), counters);
+        s_counters_derive (stored, counters);
     return rc;
 }
 

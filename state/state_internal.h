@@ -17,7 +17,11 @@ _Static_assert(RULES_ID_MAX == PROTO_ID_MAX &&
                "id sizes differ between rules and proto");
 
 /*  Tickets (state_apply.c, state_deadline.c).                           */
-#define TICKET_VERSION 5
+/* The store's layout, told by the first byte of every ticket record
+   (state_layout_check): 3 trails keyed by ticket, 4 ticket records of
+   288 bytes, 5 ticket records with their names at their length, 6
+   counter records as varints (store_vector.c). */
+#define TICKET_VERSION 6
 
 typedef enum { T_OPEN = 1, T_CLOSED = 2, T_RETURNED = 3 } state_ticket_state_t;
 

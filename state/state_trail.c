@@ -279,8 +279,9 @@ state_ticket_info (store_txn_t *txn, const char *ticket_id,
 int
 state_layout_check (store_txn_t *txn, char *why)
 {
-    /* Ticket records and trails change layout together, and every record
-       of a store has the same: the first tells. */
+    /* Ticket records, trails and counter records change layout
+       together, and every ticket record of a store has the same: the
+       first tells. */
     store_cursor_t *cursor = store_cursor_new (txn, STORE_TICKETS, NULL, 0);
     if (!cursor) {
         snprintf (why, 256, "cannot read the ticket records");
@@ -300,8 +301,8 @@ state_layout_check (store_txn_t *txn, char *why)
                   store_strerror (rc));
     else
         snprintf (why, 256,
-                  "the store's ticket records and trails are of layout %d, "
-                  "this version writes layout %d",
+                  "the store's ticket records, trails and counters are of "
+                  "layout %d, this version writes layout %d",
                   version, TICKET_VERSION);
     return -1;
 }

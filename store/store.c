@@ -275,27 +275,27 @@ static int
 s_add_cursor (store_txn_t *txn, MDB_cursor *cursor, const store__add_t *a)
 {
     int32_t values[64];
+    uint8_t bytes[STORE_I32_BYTES (64)];
     size_t n = a->n <= 64 ? a->n : 64; /* store_add_i32 keeps n <= 64 */
-    memset (values, 0, n * sizeof (int32_t));
     MDB_val k = {a->key_size, a->key}, v;
     int rc = mdb_cursor_get (cursor, &k, &v, MDB_SET_KEY);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
-    bool same = rc == 0 && v.mv_size == n * sizeof (int32_t);
-    if (rc == 0) /* not necessarily aligned: copy bytes */
-        memcpy (values, v.mv_data,
-                (v.mv_size / sizeof (int32_t) < n ? v.mv_size / sizeof (int32_t)
-                                                  : n) *
-                    sizeof (int32_t));
+    if (rc == 0 && store_i32_decode (v.mv_data, v.mv_size, values, n) != 0)
+        return MDB_CORRUPTED; /* not a vector record */
+    if (rc == MDB_NOTFOUND)
+        memset (values, 0, n * sizeof (int32_t));
     for (size_t i = 0; i < n; i++)
         values[i] += a->delta[i];
-    MDB_val put = {n * sizeof (int32_t), values};
+    MDB_val put = {store_i32_encode (values, n, bytes), bytes};
+    /* A record of the same length is overwritten in place. */
+    bool same = rc == 0 && v.mv_size == put.mv_size;
     k.mv_size = a->key_size;
     k.mv_data = a->key;
     rc = mdb_cursor_put (cursor, &k, &put, same ? MDB_CURRENT : 0);
     if (rc == 0)
         store__tap (txn, STORE_TAP_PUT, (store_table_t)a->table, a->key,
-                    a->key_size, values, n * sizeof (int32_t));
+                    a->key_size, bytes, put.mv_size);
     return rc;
 }
 
@@ -525,10 +525,8 @@ store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
         return STORE_OK;
     if (rc != 0)
         return store__map_rc (rc);
-    size_t stored = v.mv_size / sizeof (int32_t);
-    /* LMDB values are not necessarily aligned: copy bytes. */
-    memcpy (out, v.mv_data, (stored < n ? stored : n) * sizeof (int32_t));
-    return STORE_OK;
+    return store_i32_decode (v.mv_data, v.mv_size, out, n) == 0 ? STORE_OK
+                                                                : STORE_ERROR;
 }
 
 static int
@@ -536,30 +534,36 @@ s_add_now (store_txn_t *txn, store_table_t table, const void *key,
            size_t key_size, const int32_t *delta, size_t n)
 {
     int32_t stack[64];
+    uint8_t stack_bytes[STORE_I32_BYTES (64)];
     int32_t *values = n <= 64 ? stack : malloc (n * sizeof (int32_t));
-    if (!values)
+    uint8_t *bytes = n <= 64 ? stack_bytes : malloc (STORE_I32_BYTES (n));
+    if (!values || !bytes) {
+        if (values != stack)
+            free (values);
+        if (bytes != stack_bytes)
+            free (bytes);
         return STORE_ERROR;
+    }
     memset (values, 0, n * sizeof (int32_t));
     MDB_val k = {key_size, (void *)key}, v;
     int rc = mdb_get (txn->txn, txn->store->dbi[table], &k, &v);
-    if (rc == 0) /* not necessarily aligned: copy bytes */
-        memcpy (values, v.mv_data,
-                (v.mv_size / sizeof (int32_t) < n ? v.mv_size / sizeof (int32_t)
-                                                  : n) *
-                    sizeof (int32_t));
+    if (rc == 0 && store_i32_decode (v.mv_data, v.mv_size, values, n) != 0)
+        rc = MDB_CORRUPTED; /* not a vector record */
     if (rc == 0 || rc == MDB_NOTFOUND) {
         for (size_t i = 0; i < n; i++)
             values[i] += delta[i];
-        v.mv_size = n * sizeof (int32_t);
-        v.mv_data = values;
+        v.mv_size = store_i32_encode (values, n, bytes);
+        v.mv_data = bytes;
         rc = mdb_put (txn->txn, txn->store->dbi[table], &k, &v, 0);
         if (rc == 0)
-            store__tap (txn, STORE_TAP_PUT, table, key, key_size, values,
-                        n * sizeof (int32_t));
+            store__tap (txn, STORE_TAP_PUT, table, key, key_size, bytes,
+                        v.mv_size);
     }
     rc = store__write_rc (txn->store, rc);
     if (values != stack)
         free (values);
+    if (bytes != stack_bytes)
+        free (bytes);
     return rc;
 }
 

@@ -12,7 +12,8 @@
       STORE_TICKETS   ticket_id -> ticket record
       STORE_DUE       u64 big-endian ms + kind byte + ticket_id -> (empty):
                       deadlines and warning times, ordered by time
-      STORE_COUNTERS  period \0 unit_id \0 slice -> counter record
+      STORE_COUNTERS  period \0 unit_id \0 slice -> counter record (a
+                      vector record: store_add_i32)
       STORE_MANUAL    period \0 unit_id \0 item -> manual item record
       STORE_UNITS     unit_id -> unit record
       STORE_ALERTS    ticket_id -> the ticket's open alert (JSON)
@@ -245,8 +246,22 @@ int store_log_append (store_txn_t *txn, const void *event, size_t size,
    will give (1 for an empty log). */
 int store_log_next (store_txn_t *txn, uint64_t *seq);
 
-/* Adds `delta` (n int32 values) element-wise to the int32 array stored
-   under key, creating it (zeros) when absent; a shorter stored array is
+/* Vector records: an array of int32 values stored as varints
+   (store_vector.c: zig-zag, seven bits a byte, trailing zeros left
+   out). A record holds at most STORE_I32_BYTES (n) bytes. */
+#define STORE_I32_BYTES(n) ((n)*5)
+
+/* Writes the record of values[0..n) into bytes (STORE_I32_BYTES (n)
+   of room); returns its size, 0 when every value is zero. */
+size_t store_i32_encode (const int32_t *values, size_t n, uint8_t *bytes);
+
+/* Reads a record into out[0..n): values past its end are zero, values
+   past n are ignored. Returns 0, or -1 (out all zero) when the bytes
+   are not a record. */
+int store_i32_decode (const void *bytes, size_t size, int32_t *out, size_t n);
+
+/* Adds `delta` (n int32 values) element-wise to the vector record stored
+   under key, creating it (zeros) when absent; a shorter stored record is
    zero-extended first, so records grow when counters are added. */
 int store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
                    size_t key_size, const int32_t *delta, size_t n);
@@ -256,8 +271,9 @@ int store_add_i32 (store_txn_t *txn, store_table_t table, const void *key,
 int store_add_one (store_txn_t *txn, store_table_t table, const void *key,
                    size_t key_size, size_t n, size_t index, int32_t delta);
 
-/* Reads the int32 array under key into out[0..n), zero-filling what is
-   absent or shorter. STORE_OK even when the key is absent. */
+/* Reads the vector record under key into out[0..n), zero-filling what
+   is absent or shorter. STORE_OK even when the key is absent;
+   STORE_ERROR when the value is not a vector record. */
 int store_get_i32 (store_txn_t *txn, store_table_t table, const void *key,
                    size_t key_size, int32_t *out, size_t n);
 

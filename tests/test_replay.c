@@ -10,10 +10,10 @@
       it: half the log re-applied, rebuild_next set) keeps hotlined from
       starting and is finished by the next replay, with the same result;
     - events the current rules refuse are counted and named, not fatal;
-    - a store of the previous layout of ticket records and trails (3:
-      trails keyed by ticket) keeps hotlined from starting, and replay
-      migrates it: the same tables, explain and ticket output as a store
-      written by this version.
+    - a store of an older layout (3: trails keyed by ticket; 4: ticket
+      records of 288 bytes; 5: counter records of int32s) keeps hotlined
+      from starting, and replay migrates it: the same tables, explain and ticket
+   output as a store written by this version.
 
     The interrupted state is written in-process with the same store and
     scorer calls a rebuild makes, so the crash point is exact rather than
@@ -466,7 +466,43 @@ s_old_entry (void *arg, uint64_t seq, bool clock, const char *unit,
     o->count++;
 }
 
-/* Rewrites the stopped daemon's store as an older layout left it. 4:
+/* Rewrites every counter record as layouts before 6 stored them: int32s
+   in full. Returns how many. */
+static size_t
+s_downgrade_counters (store_txn_t *txn)
+{
+    size_t n = store_count (txn, STORE_COUNTERS), count = 0;
+    uint8_t (*keys)[STORE_KEY_MAX] = calloc (n ? n : 1, sizeof (*keys));
+    size_t *key_sizes = calloc (n ? n : 1, sizeof (*key_sizes));
+    int32_t (*values)[RULES_STORED_COUNTERS] =
+        calloc (n ? n : 1, sizeof (*values));
+    cr_assert (keys && key_sizes && values);
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_COUNTERS, NULL, 0);
+    const void *key, *value;
+    size_t key_size, size;
+    while (count < n && store_cursor_next (cursor, &key, &key_size, &value,
+                                           &size) == STORE_OK) {
+        memcpy (keys[count], key, key_size);
+        key_sizes[count] = key_size;
+        cr_assert_eq (store_i32_decode (value, size, values[count],
+                                        RULES_STORED_COUNTERS),
+                      0);
+        count++;
+    }
+    store_cursor_destroy (&cursor);
+    for (size_t i = 0; i < count; i++)
+        cr_assert_eq (store_put (txn, STORE_COUNTERS, keys[i], key_sizes[i],
+                                 values[i], sizeof (values[i])),
+                      STORE_OK);
+    free (keys);
+    free (key_sizes);
+    free (values);
+    cr_assert_gt (count, 100, "too few counter records to tell");
+    return count;
+}
+
+/* Rewrites the stopped daemon's store as an older layout left it. 5:
+   counter records as int32s. 4 as well, and
    ticket records as the struct is in memory (288 bytes). 3: records of
    272 bytes without the trail's head, and each ticket's trail under
    ticket \0 seq kind. */
@@ -506,13 +542,19 @@ s_downgrade (int layout)
     for (size_t i = 0; i < n; i++) {
         state_ticket_t t;
         cr_assert_eq (state__ticket_get (txn, ids[i], &t), STORE_OK);
-        /* Layout 4 stored the struct as it is in memory, 288 bytes;
-           layout 3 its first 272. */
+        /* Layout 5 had this version's ticket records; 4 stored the
+           struct as it is in memory, 288 bytes; 3 its first 272. */
         t.version = (uint8_t)layout;
+        uint8_t bytes[512];
+        size_t record = layout == 5   ? state__ticket_encode (&t, bytes)
+                        : layout == 3 ? 272
+                                      : 288;
         cr_assert_eq (store_put (txn, STORE_TICKETS, ids[i], strlen (ids[i]),
-                                 &t, layout == 3 ? 272 : 288),
+                                 layout == 5 ? (const void *)bytes : &t,
+                                 record),
                       STORE_OK);
     }
+    s_downgrade_counters (txn);
     cr_assert_eq (store_commit (&txn), STORE_OK);
     store_destroy (&store);
     free (old.keys);
@@ -557,8 +599,8 @@ s_migrates_from (int layout)
     char *log = harness_slurp (harness_path (&h, "daemon.log", path));
     char expected[128];
     snprintf (expected, sizeof (expected),
-              "ticket records and trails are of layout %d, this version "
-              "writes layout 5: run `hotline replay --data ",
+              "ticket records, trails and counters are of layout %d, this "
+              "version writes layout 6: run `hotline replay --data ",
               layout);
     cr_expect (log && strstr (log, expected), "daemon log: %s", log);
     free (log);
@@ -589,4 +631,10 @@ Test (replay, migrates_a_store_of_the_previous_ticket_and_trail_layout)
 Test (replay, migrates_a_store_of_full_width_ticket_records)
 {
     s_migrates_from (4);
+}
+
+/* Layout 5: counter records of int32s in full. */
+Test (replay, migrates_a_store_of_int32_counter_records)
+{
+    s_migrates_from (5);
 }

@@ -373,8 +373,48 @@ Test (store, add_i32_creates_adds_and_zero_extends_a_shorter_array)
     size_t size = sizeof (raw);
     cr_assert_eq (store_get (txn, STORE_COUNTERS, "k", 1, raw, &size),
                   STORE_OK);
-    cr_assert_eq (size, 4 * sizeof (int32_t), "the record grew to 4 values");
+    int32_t raw_values[8];
+    cr_assert_eq (store_i32_decode (raw, size, raw_values, 8), 0);
+    cr_assert_eq (raw_values[3], 40, "the record grew to 4 values");
+    cr_assert_eq (raw_values[4], 0);
+    cr_assert_eq (size, 4,
+                  "11, -18, 30, 40 as varints take a byte each, not %zu", size);
     store_abort (&txn);
+}
+
+/* The bytes of vector records: small values take a byte, the sign and
+   the extremes survive, trailing zeros are left out, and what is not a
+   record is refused without reading past it. */
+Test (store, vector_records_are_varints_and_read_back_exactly)
+{
+    const int32_t values[8] = {0, 1, -1, 63, -64, 64, INT32_MAX, INT32_MIN};
+    uint8_t bytes[STORE_I32_BYTES (8)];
+    size_t size = store_i32_encode (values, 8, bytes);
+    /* 1 byte each for 0, 1, -1, 63, -64; 2 for 64; 5 for the extremes. */
+    cr_assert_eq (size, 5 + 2 + 5 + 5);
+    int32_t out[10];
+    cr_assert_eq (store_i32_decode (bytes, size, out, 10), 0);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq (out[i], values[i], "value %d", i);
+    cr_assert_eq (out[8], 0, "past the end reads as zero");
+    cr_assert_eq (out[9], 0);
+    /* Fewer asked for than stored: the rest is ignored. */
+    cr_assert_eq (store_i32_decode (bytes, size, out, 2), 0);
+    cr_assert_eq (out[1], 1);
+
+    const int32_t trailing[5] = {300, 0, 2, 0, 0};
+    cr_assert_eq (store_i32_encode (trailing, 5, bytes), 4, "300 0 2: 2+1+1");
+    const int32_t zeros[3] = {0, 0, 0};
+    cr_assert_eq (store_i32_encode (zeros, 3, bytes), 0);
+    cr_assert_eq (store_i32_decode (bytes, 0, out, 3), 0);
+    cr_assert_eq (out[0] | out[1] | out[2], 0);
+
+    /* A value cut short, and one longer than 32 bits. */
+    const uint8_t cut[2] = {0x02, 0x80};
+    cr_assert_eq (store_i32_decode (cut, 2, out, 4), -1);
+    cr_assert_eq (out[0], 0, "nothing of a refused record is read");
+    const uint8_t wide[6] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    cr_assert_eq (store_i32_decode (wide, 6, out, 4), -1);
 }
 
 Test (store, add_i32_handles_arrays_longer_than_its_stack_buffer)
@@ -703,14 +743,17 @@ s_tap_record (void *arg, store_tap_op_t op, store_table_t table,
     char *line = seen->lines[seen->count++];
     int n = snprintf (line, 96, "%s %d %.*s", ops[op], (int)table,
                       (int)key_size, key ? (const char *)key : "");
-    /* Counter records are int32s: shown as numbers. */
-    if (table == STORE_COUNTERS && op == STORE_TAP_PUT)
-        for (size_t i = 0; i < size / 4; i++) {
-            int32_t v;
-            memcpy (&v, (const char *)value + 4 * i, 4);
-            n += snprintf (line + n, 96 - (size_t)n, "%s%d", i ? "," : "=", v);
-        }
-    else if (op == STORE_TAP_PUT && table != STORE_LOG)
+    /* Counter records are vectors: shown as numbers. */
+    if (table == STORE_COUNTERS && op == STORE_TAP_PUT) {
+        int32_t v[8];
+        cr_assert_eq (store_i32_decode (value, size, v, 8), 0);
+        int count = 8;
+        while (count > 0 && v[count - 1] == 0)
+            count--;
+        for (int i = 0; i < count; i++)
+            n += snprintf (line + n, 96 - (size_t)n, "%s%d", i ? "," : "=",
+                           v[i]);
+    } else if (op == STORE_TAP_PUT && table != STORE_LOG)
         snprintf (line + n, 96 - (size_t)n, "=%.*s", (int)size,
                   (const char *)value);
     cr_assert (op == STORE_TAP_PUT || (!value && !size));
