@@ -288,6 +288,23 @@ bench_proc_cpu (pid_t pid)
     return (double)(utime + stime) / (double)sysconf (_SC_CLK_TCK);
 }
 
+double
+bench_proc_written (pid_t pid)
+{
+    char path[64], line[256];
+    snprintf (path, sizeof (path), "/proc/%d/io", (int)pid);
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return -1;
+    double written = -1;
+    unsigned long long value;
+    while (fgets (line, sizeof (line), f))
+        if (sscanf (line, "wchar: %llu", &value) == 1)
+            written = (double)value;
+    fclose (f);
+    return written;
+}
+
 int
 bench_proc_memory (pid_t pid, long *anon_kb, long *file_kb, long *hwm_kb)
 {

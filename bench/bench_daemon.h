@@ -58,6 +58,11 @@ int bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,
    (VmHWM). Returns 0 or -1. */
 int bench_proc_memory (pid_t pid, long *anon_kb, long *file_kb, long *hwm_kb);
 
+/* Bytes a process has passed to write calls so far (wchar in
+   /proc/PID/io): for hotlined, the pages its commits wrote, whatever the
+   disk then did with them. -1 when it cannot be read. */
+double bench_proc_written (pid_t pid);
+
 /* CPU time a process has used so far (user + system), in seconds, from
    /proc; -1 when it cannot be read. Less disturbed than wall time by
    other work on a shared machine. */

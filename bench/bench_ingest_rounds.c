@@ -50,9 +50,12 @@ s_measure_empty (const bench__ingest_options_t *opt, bench__ingest_run_t *run,
         return -1;
     }
     double commits0 = bench_daemon_stat (&d, "batches_committed");
+    double written0 = bench_proc_written (d.pid);
     run->empty[r] =
         bench__ingest_blast (d.ingest, &run->stream, opt->window, "empty store",
                              d.pid, &run->anon_empty);
+    run->written_empty[r] =
+        (bench_proc_written (d.pid) - written0) / (double)run->stream.count;
     double commits = bench_daemon_stat (&d, "batches_committed") - commits0;
     run->per_commit[r] = commits > 0 ? (double)run->stream.count / commits : 0;
     run->store_bytes = bench_daemon_stat (&d, "store_bytes");
@@ -132,8 +135,11 @@ s_measure_big (const bench__ingest_options_t *opt, bench__ingest_run_t *run,
         bench_daemon_stop (&d);
         return -1;
     }
+    double written0 = bench_proc_written (d.pid);
     run->big[r] = bench__ingest_blast (d.ingest, &run->stream, opt->window,
                                        "big store", d.pid, &run->anon_big);
+    run->written_big[r] =
+        (bench_proc_written (d.pid) - written0) / (double)run->stream.count;
     long anon, hwm;
     bench_proc_memory (d.pid, &anon, &run->file_big, &hwm);
     run->big_bytes = bench_daemon_stat (&d, "store_bytes");
