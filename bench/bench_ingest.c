@@ -41,7 +41,10 @@
              million events stored; the bytes hotlined passed to write
              calls per event during the empty and big runs (wchar in
              /proc/PID/io: the pages its commits wrote), which counts
-             rather than times and so does not move with the load.
+             rather than times and so does not move with the load; and
+             a group's mean apply and commit times inside hotlined
+             (`hotline stats`' histograms) in those runs: which of the
+             two bounds the rate.
     replay   The last empty-store run's data rebuilt from its event log
              (bench_replay_store, as `hotline replay` does), events/s.
 
@@ -269,6 +272,8 @@ s_setup (const bench__ingest_options_t *opt, bool big_set,
     run->per_commit = calloc (rounds, sizeof (double));
     run->written_empty = calloc (rounds, sizeof (double));
     run->written_big = calloc (rounds, sizeof (double));
+    run->group_empty = calloc (rounds, sizeof (*run->group_empty));
+    run->group_big = calloc (rounds, sizeof (*run->group_big));
     run->cal = calloc (rounds, sizeof (*run->cal));
     return 0;
 }
@@ -383,6 +388,23 @@ s_print_table (const bench__ingest_options_t *opt,
     s_print_row ("bytes hotlined wrote per event (/proc wchar), empty / big "
                  "store",
                  value, ratio);
+    double g[2][2] = {{0}};
+    for (int k = 0; k < 2; k++) {
+        double *values = calloc (rounds, sizeof (double));
+        for (size_t i = 0; values && i < rounds; i++)
+            values[i] = run->group_empty[i][k];
+        g[0][k] = values ? bench_median (values, rounds) : 0;
+        for (size_t i = 0; values && opt->big_tickets && i < rounds; i++)
+            values[i] = run->group_big[i][k];
+        g[1][k] =
+            values && opt->big_tickets ? bench_median (values, rounds) : 0;
+        free (values);
+    }
+    snprintf (value, sizeof (value), "%.1f / %.1f; %.1f / %.1f ms", g[0][0],
+              g[0][1], g[1][0], g[1][1]);
+    s_print_row ("a group inside hotlined, mean: apply / commit (write + "
+                 "fsync), empty store; big store",
+                 value, "");
     if (opt->big_tickets) {
         snprintf (value, sizeof (value), "%.1f MB", run->file_big / 1024.0);
         s_print_row ("hotlined LMDB map resident (RssFile), big store", value,
@@ -413,6 +435,8 @@ s_cleanup (bench__ingest_run_t *run)
     free (run->per_commit);
     free (run->written_empty);
     free (run->written_big);
+    free (run->group_empty);
+    free (run->group_big);
     if (*run->replay_dir && getenv ("HOTLINE_KEEP_BENCH_DIRS")) {
         fprintf (stderr, "bench: kept %s (the empty-store run, replayed)\n",
                  run->replay_dir);

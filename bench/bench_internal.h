@@ -203,8 +203,10 @@ typedef struct {
     double *big;                    /* ... hotlined, big store */
     double *sqlite;                 /* ... SQLite */
     double *per_commit;             /* per round: events per hotlined commit */
-    double *written_empty; /* per round: bytes hotlined wrote per event */
-    double *written_big;   /* ... big store */
+    double *written_empty;    /* per round: bytes hotlined wrote per event */
+    double *written_big;      /* ... big store */
+    double (*group_empty)[2]; /* per round: a group's apply, commit (ms) */
+    double (*group_big)[2];   /* ... big store */
     /* Per round, figure and calendar run (--time-limits). */
     double (*cal)[BENCH_INGEST_CAL_FIGURES][BENCH_INGEST_CAL_RUNS];
     long anon_empty;      /* peak RssAnon of hotlined, kB: empty store */
