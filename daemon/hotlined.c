@@ -353,7 +353,9 @@ s_wait (s_daemon_t *d)
         zpoller_add (poller, d->actors[i]);
     int rc = 0;
     while (!zsys_interrupted) {
-        if (zpoller_wait (poller, 1000)) {
+        /* An actor that ends while a signal is being handled is stopping
+           for it, not failing. */
+        if (zpoller_wait (poller, 1000) && !zsys_interrupted) {
             zsys_error ("an actor stopped unexpectedly");
             rc = 1;
             break;

@@ -188,6 +188,7 @@ query__asof_actor (zsock_t *pipe, void *args)
         (uint64_t)(self->asof_budget_mb ? self->asof_budget_mb : ASOF_BUDGET_MB)
             << 20);
     zpoller_t *poller = zpoller_new (pipe, NULL);
+    zpoller_set_nonstop (poller, true); /* the query actor stops it ($TERM) */
     s_load_t load = {atomic_load (&self->stats->events_stored), zclock_mono (),
                      false};
     bool behind = false; /* the head is behind the log's end */

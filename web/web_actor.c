@@ -235,6 +235,10 @@ web_actor (zsock_t *pipe, void *args)
                self.web.tokens ? " (bearer tokens required)" : "");
     zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, self.sub, NULL);
+    /* A signal may land on this thread: main stops it, with $TERM, as it
+       stops the others (taking the signal for a stop here made main see
+       an actor end by itself, and exit 1). */
+    zpoller_set_nonstop (poller, true);
     while (true) {
         void *which = zpoller_wait (poller, -1);
         if (which == pipe || zpoller_terminated (poller))
