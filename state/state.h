@@ -356,9 +356,9 @@ int state_trail_scan (store_txn_t *txn, const char *ticket_id,
                       state_trail_fn *fn, void *arg);
 
 /* 0 when the store's ticket records, trails and counter records are of
-   the layout this build writes (or it has none yet); -1 with the reason in why
-   (256 bytes) when they are of an older one: `hotline replay` rebuilds them
-   from the log. hotlined checks it before it starts. */
+   the layout this build writes (or it has none yet); -1 with the reason
+   in why (256 bytes) when they are of an older one: `hotline replay`
+   rebuilds them from the log. hotlined checks it before it starts. */
 int state_layout_check (store_txn_t *txn, char *why);
 
 /* A ticket as it stands, for hotline ticket. */

@@ -9,8 +9,9 @@
     Why: a unit's counters are mostly small numbers. On the 10-million-
     ticket benchmark store an 18-counter record took 72 bytes as int32s
     and 21 as varints (52 against 103 bytes with its key and LMDB's node
-    header), and a commit that touches the counters of every unit writes
-    half the pages it did (docs/architecture.md). */
+    header), so a commit that touches the counters of every unit writes
+    half the counter pages it did: 19% fewer bytes an event in all on an
+    empty store (docs/architecture.md). */
 #include "store.h"
 
 size_t
