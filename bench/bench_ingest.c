@@ -272,8 +272,10 @@ s_setup (const bench__ingest_options_t *opt, bool big_set,
     run->per_commit = calloc (rounds, sizeof (double));
     run->written_empty = calloc (rounds, sizeof (double));
     run->written_big = calloc (rounds, sizeof (double));
-    run->group_empty = calloc (rounds, sizeof (*run->group_empty));
-    run->group_big = calloc (rounds, sizeof (*run->group_big));
+    run->apply_empty = calloc (rounds, sizeof (double));
+    run->commit_empty = calloc (rounds, sizeof (double));
+    run->apply_big = calloc (rounds, sizeof (double));
+    run->commit_big = calloc (rounds, sizeof (double));
     run->cal = calloc (rounds, sizeof (*run->cal));
     return 0;
 }
@@ -388,20 +390,11 @@ s_print_table (const bench__ingest_options_t *opt,
     s_print_row ("bytes hotlined wrote per event (/proc wchar), empty / big "
                  "store",
                  value, ratio);
-    double g[2][2] = {{0}};
-    for (int k = 0; k < 2; k++) {
-        double *values = calloc (rounds, sizeof (double));
-        for (size_t i = 0; values && i < rounds; i++)
-            values[i] = run->group_empty[i][k];
-        g[0][k] = values ? bench_median (values, rounds) : 0;
-        for (size_t i = 0; values && opt->big_tickets && i < rounds; i++)
-            values[i] = run->group_big[i][k];
-        g[1][k] =
-            values && opt->big_tickets ? bench_median (values, rounds) : 0;
-        free (values);
-    }
-    snprintf (value, sizeof (value), "%.1f / %.1f; %.1f / %.1f ms", g[0][0],
-              g[0][1], g[1][0], g[1][1]);
+    snprintf (value, sizeof (value), "%.1f / %.1f; %.1f / %.1f ms",
+              bench_median (run->apply_empty, rounds),
+              bench_median (run->commit_empty, rounds),
+              opt->big_tickets ? bench_median (run->apply_big, rounds) : 0,
+              opt->big_tickets ? bench_median (run->commit_big, rounds) : 0);
     s_print_row ("a group inside hotlined, mean: apply / commit (write + "
                  "fsync), empty store; big store",
                  value, "");
@@ -435,8 +428,10 @@ s_cleanup (bench__ingest_run_t *run)
     free (run->per_commit);
     free (run->written_empty);
     free (run->written_big);
-    free (run->group_empty);
-    free (run->group_big);
+    free (run->apply_empty);
+    free (run->commit_empty);
+    free (run->apply_big);
+    free (run->commit_big);
     if (*run->replay_dir && getenv ("HOTLINE_KEEP_BENCH_DIRS")) {
         fprintf (stderr, "bench: kept %s (the empty-store run, replayed)\n",
                  run->replay_dir);

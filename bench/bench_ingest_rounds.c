@@ -37,16 +37,27 @@ s_measure_raw (const bench__ingest_options_t *opt, bench__ingest_run_t *run,
     return run->raw[r] < 0 ? -1 : 0;
 }
 
+/* Bytes the daemon passed to write calls per event since `before`
+   (bench_proc_written), or 0 when /proc cannot tell. */
+static double
+s_written_per_event (pid_t pid, double before, size_t events)
+{
+    double after = bench_proc_written (pid);
+    return before < 0 || after < 0 || events == 0
+               ? 0
+               : (after - before) / (double)events;
+}
+
 /* Where a daemon's groups spent their time since it started, mean ms:
-   applying ([0]) and the commit's writes and fsync ([1]). The run
-   measured is nearly all of it (the units' import is one more group). */
+   applying, and the commit's writes and fsync. The run measured is
+   nearly all of it (the units' import is one more group). */
 static void
-s_group_times (const bench_daemon_t *d, double *times)
+s_group_times (const bench_daemon_t *d, double *apply, double *commit)
 {
     double p99;
-    if (bench_daemon_histogram (d, "apply_seconds", &times[0], &p99) != 0 ||
-        bench_daemon_histogram (d, "commit_seconds", &times[1], &p99) != 0)
-        times[0] = times[1] = 0;
+    if (bench_daemon_histogram (d, "apply_seconds", apply, &p99) != 0 ||
+        bench_daemon_histogram (d, "commit_seconds", commit, &p99) != 0)
+        *apply = *commit = 0;
 }
 
 /* hotlined, empty store; the last round's store is kept for the
@@ -67,8 +78,8 @@ s_measure_empty (const bench__ingest_options_t *opt, bench__ingest_run_t *run,
         bench__ingest_blast (d.ingest, &run->stream, opt->window, "empty store",
                              d.pid, &run->anon_empty);
     run->written_empty[r] =
-        (bench_proc_written (d.pid) - written0) / (double)run->stream.count;
-    s_group_times (&d, run->group_empty[r]);
+        s_written_per_event (d.pid, written0, run->stream.count);
+    s_group_times (&d, &run->apply_empty[r], &run->commit_empty[r]);
     double commits = bench_daemon_stat (&d, "batches_committed") - commits0;
     run->per_commit[r] = commits > 0 ? (double)run->stream.count / commits : 0;
     run->store_bytes = bench_daemon_stat (&d, "store_bytes");
@@ -152,8 +163,8 @@ s_measure_big (const bench__ingest_options_t *opt, bench__ingest_run_t *run,
     run->big[r] = bench__ingest_blast (d.ingest, &run->stream, opt->window,
                                        "big store", d.pid, &run->anon_big);
     run->written_big[r] =
-        (bench_proc_written (d.pid) - written0) / (double)run->stream.count;
-    s_group_times (&d, run->group_big[r]);
+        s_written_per_event (d.pid, written0, run->stream.count);
+    s_group_times (&d, &run->apply_big[r], &run->commit_big[r]);
     long anon, hwm;
     bench_proc_memory (d.pid, &anon, &run->file_big, &hwm);
     run->big_bytes = bench_daemon_stat (&d, "store_bytes");

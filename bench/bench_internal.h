@@ -203,10 +203,12 @@ typedef struct {
     double *big;                    /* ... hotlined, big store */
     double *sqlite;                 /* ... SQLite */
     double *per_commit;             /* per round: events per hotlined commit */
-    double *written_empty;    /* per round: bytes hotlined wrote per event */
-    double *written_big;      /* ... big store */
-    double (*group_empty)[2]; /* per round: a group's apply, commit (ms) */
-    double (*group_big)[2];   /* ... big store */
+    double *written_empty; /* per round: bytes hotlined wrote per event */
+    double *written_big;   /* ... big store */
+    double *apply_empty;   /* per round: a group's mean apply (ms) */
+    double *commit_empty;  /* ... and commit */
+    double *apply_big;     /* ... big store */
+    double *commit_big;
     /* Per round, figure and calendar run (--time-limits). */
     double (*cal)[BENCH_INGEST_CAL_FIGURES][BENCH_INGEST_CAL_RUNS];
     long anon_empty;      /* peak RssAnon of hotlined, kB: empty store */
