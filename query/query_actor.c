@@ -295,7 +295,8 @@ s_stats_store (s_query_t *self, json_writer_t *json)
                       {"units", STORE_UNITS},
                       {"open_alerts", STORE_ALERTS},
                       {"dead_letters", STORE_REJECTED},
-                      {"drilldown_pending", STORE_COUNTED_PENDING}};
+                      {"drilldown_pending", STORE_COUNTED_PENDING},
+                      {"drilldown_settling", STORE_COUNTED_SETTLING}};
         for (size_t i = 0; i < sizeof (tables) / sizeof (tables[0]); i++)
             json_member_int (json, tables[i].name,
                              (long long)store_count (txn, tables[i].table));

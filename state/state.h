@@ -319,19 +319,33 @@ typedef void (state_counted_fn) (void *arg, int counter, const char *ticket_id,
    a store_rc_t. */
 int state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
                         state_counted_fn *fn, void *arg);
-/* The drill-down index is kept in two parts (state_counted.c): what is
-   settled, and the changes made since, appended in order because
-   applying each where it happens scatters a commit's writes over the
-   whole index. state_counted_scan reads both. state_counted_settle
-   applies the pending changes, sorted by key, and empties them, when
-   more than pending_max wait (0: whenever any do). Writers call it
-   before they commit: the scorer with STATE_COUNTED_PENDING_MAX. Returns
-   0 or a store_rc_t. */
+/* The drill-down index is kept in three parts (state_counted.c): what
+   is settled; the changes being settled, sorted by key; and the changes
+   made since, appended in order because applying each where it happens
+   scatters a commit's writes over the whole index. state_counted_scan
+   reads all three. Writers call state_counted_settle before they
+   commit (the scorer with STATE_COUNTED_PENDING_MAX). With pending_max
+   0 it applies every change now. Otherwise, while changes are being
+   settled, it applies the next slice of them in key order: at least
+   STATE_COUNTED_SLICE changes and at least as many as are pending (all
+   that are left once more than pending_max are pending); when none are
+   and more than pending_max are pending, it moves those, sorted, to be
+   settled. So no commit applies them all at once. Returns 0 or a
+   store_rc_t. */
 #define STATE_COUNTED_PENDING_MAX 65536
+#define STATE_COUNTED_SLICE       4096
 int state_counted_settle (store_txn_t *txn, size_t pending_max);
-/* The number of changes pending. */
+/* The same with another least slice (tests). */
+int state_counted_settle_by (store_txn_t *txn, size_t pending_max,
+                             size_t slice);
+/* Applies whatever is being settled (not the pending changes): a store
+   left so reads the same with a build from before the slices, which
+   knew only the settled and the pending parts. The scorer calls it when
+   it stops. Returns 0 or a store_rc_t. */
+int state_counted_drain (store_txn_t *txn);
+/* The number of changes not settled yet (being settled or pending). */
 size_t state_counted_pending (store_txn_t *txn);
-/* Drops the pending changes unapplied: for a scratch replay that serves
+/* Drops the changes not settled yet: for a scratch replay that serves
    reports only (asof/), never explain, and should not carry them. */
 int state_counted_forget (store_txn_t *txn);
 

@@ -218,21 +218,112 @@ s_changes_free (s_changes_t *c)
     memset (c, 0, sizeof (*c));
 }
 
-/* Copies every pending change whose key starts with prefix (psize 0:
-   all), then sorts them. STORE_OK or the store's code (STORE_ERROR: out
-   of memory). */
+/* Turns the offsets into pointers once the buffer is final, and sorts. */
+static void
+s_changes_fix (s_changes_t *c)
+{
+    for (size_t i = 0; i < c->count; i++)
+        c->changes[i].bytes = c->buffer + (uintptr_t)c->changes[i].bytes;
+    if (c->count > 1)
+        qsort (c->changes, c->count, sizeof (s_change_t), s_compare);
+}
+
+/* Copies one change, its S_HEAD bytes then its key, with its place in
+   the order of changes. STORE_OK or STORE_ERROR (out of memory). */
+static int
+s_changes_add (s_changes_t *c, const uint8_t *head, const uint8_t *key,
+               size_t ksize, uint64_t number)
+{
+    size_t size = S_HEAD + ksize;
+    if (c->count == c->size) {
+        size_t n = c->size ? c->size * 2 : 256;
+        s_change_t *grown = realloc (c->changes, n * sizeof (*grown));
+        if (!grown)
+            return STORE_ERROR;
+        c->changes = grown;
+        c->size = n;
+    }
+    if (c->used + size > c->room) {
+        size_t n = c->room ? c->room * 2 : 65536;
+        while (n < c->used + size)
+            n *= 2;
+        uint8_t *grown = realloc (c->buffer, n);
+        if (!grown)
+            return STORE_ERROR;
+        c->buffer = grown;
+        c->room = n;
+    }
+    memcpy (c->buffer + c->used, head, S_HEAD);
+    memcpy (c->buffer + c->used + S_HEAD, key, ksize);
+    /* An offset for now: the buffer may still move. */
+    c->changes[c->count++] =
+        (s_change_t){(const uint8_t *)(uintptr_t)c->used, size, number};
+    c->used += size;
+    return STORE_OK;
+}
+
+/* Every change of STORE_COUNTED_SETTLING whose key starts with prefix
+   (psize 0: all), in key order, stopping after a key once `budget`
+   changes are taken (0: no limit). Its keys end with the number. */
+static int
+s_settling_read (store_txn_t *txn, const uint8_t *prefix, size_t psize,
+                 size_t budget, s_changes_t *c)
+{
+    store_cursor_t *cursor =
+        store_cursor_new (txn, STORE_COUNTED_SETTLING, prefix, psize);
+    if (!cursor)
+        return STORE_ERROR;
+    const void *key, *value;
+    size_t key_size, size, taken = 0;
+    size_t last = 0, last_size = 0; /* the last key taken (offset, bytes) */
+    int rc;
+    while ((rc = store_cursor_next (cursor, &key, &key_size, &value, &size)) ==
+           STORE_OK) {
+        const uint8_t *k = key;
+        if (psize && (key_size < psize || memcmp (k, prefix, psize) != 0))
+            break;
+        if (key_size <= 8 || size != S_HEAD)
+            continue; /* not a change of ours */
+        size_t ksize = key_size - 8;
+        bool same = taken && last_size == ksize &&
+                    memcmp (c->buffer + last, k, ksize) == 0;
+        if (budget && taken >= budget && !same)
+            break;
+        rc = s_changes_add (c, value, k, ksize, store_get_be64 (k + ksize));
+        if (rc != STORE_OK)
+            break;
+        last = c->used - ksize;
+        last_size = ksize;
+        taken++;
+    }
+    store_cursor_destroy (&cursor);
+    return rc == STORE_NOTFOUND ? STORE_OK : rc;
+}
+
+/* Numbers of STORE_COUNTED_PENDING's changes, placed after every change
+   of STORE_COUNTED_SETTLING (all older: state_counted_settle moves the
+   whole pending table at once). */
+#define S_LATER (1ULL << 62)
+
+/* Copies the changes not applied yet whose key starts with prefix (psize
+   0: all), the settling ones then the pending ones, and sorts them by
+   key, each key's changes in the order made. STORE_OK or the store's
+   code (STORE_ERROR: out of memory). */
 static int
 s_changes_read (store_txn_t *txn, const uint8_t *prefix, size_t psize,
                 s_changes_t *c)
 {
     memset (c, 0, sizeof (*c));
+    int rc = s_settling_read (txn, prefix, psize, 0, c);
     store_cursor_t *cursor =
-        store_cursor_new (txn, STORE_COUNTED_PENDING, NULL, 0);
-    if (!cursor)
-        return STORE_ERROR;
+        rc == STORE_OK ? store_cursor_new (txn, STORE_COUNTED_PENDING, NULL, 0)
+                       : NULL;
+    if (!cursor) {
+        s_changes_free (c);
+        return rc == STORE_OK ? STORE_ERROR : rc;
+    }
     const void *key, *value;
     size_t key_size, size;
-    int rc;
     while ((rc = store_cursor_next (cursor, &key, &key_size, &value, &size)) ==
            STORE_OK) {
         const uint8_t *bytes = value;
@@ -240,43 +331,17 @@ s_changes_read (store_txn_t *txn, const uint8_t *prefix, size_t psize,
             (psize && (size - S_HEAD <= psize ||
                        memcmp (bytes + S_HEAD, prefix, psize) != 0)))
             continue;
-        if (c->count == c->size) {
-            size_t n = c->size ? c->size * 2 : 256;
-            s_change_t *grown = realloc (c->changes, n * sizeof (*grown));
-            if (!grown) {
-                rc = STORE_ERROR;
-                break;
-            }
-            c->changes = grown;
-            c->size = n;
-        }
-        if (c->used + size > c->room) {
-            size_t n = c->room ? c->room * 2 : 65536;
-            while (n < c->used + size)
-                n *= 2;
-            uint8_t *grown = realloc (c->buffer, n);
-            if (!grown) {
-                rc = STORE_ERROR;
-                break;
-            }
-            c->buffer = grown;
-            c->room = n;
-        }
-        memcpy (c->buffer + c->used, bytes, size);
-        /* An offset for now: the buffer may still move. */
-        c->changes[c->count++] = (s_change_t){
-            (const uint8_t *)(uintptr_t)c->used, size, store_get_be64 (key)};
-        c->used += size;
+        rc = s_changes_add (c, bytes, bytes + S_HEAD, size - S_HEAD,
+                            S_LATER + store_get_be64 (key));
+        if (rc != STORE_OK)
+            break;
     }
     store_cursor_destroy (&cursor);
     if (rc != STORE_NOTFOUND) {
         s_changes_free (c);
         return rc;
     }
-    for (size_t i = 0; i < c->count; i++)
-        c->changes[i].bytes = c->buffer + (uintptr_t)c->changes[i].bytes;
-    if (c->count > 1)
-        qsort (c->changes, c->count, sizeof (s_change_t), s_compare);
+    s_changes_fix (c);
     return STORE_OK;
 }
 
@@ -298,28 +363,28 @@ s_group_end (const s_changes_t *c, size_t from)
 size_t
 state_counted_pending (store_txn_t *txn)
 {
-    return store_count (txn, STORE_COUNTED_PENDING);
+    return store_count (txn, STORE_COUNTED_PENDING) +
+           store_count (txn, STORE_COUNTED_SETTLING);
 }
 
 int
 state_counted_forget (store_txn_t *txn)
 {
-    return store_clear (txn, STORE_COUNTED_PENDING);
+    int rc = store_clear (txn, STORE_COUNTED_PENDING);
+    return rc == STORE_OK ? store_clear (txn, STORE_COUNTED_SETTLING) : rc;
 }
 
-int
-state_counted_settle (store_txn_t *txn, size_t pending_max)
+/* Applies sorted changes to STORE_COUNTED, each key read and written
+   once for all of its changes. */
+static int
+s_settle (store_txn_t *txn, const s_changes_t *c)
 {
-    size_t pending = state_counted_pending (txn);
-    if (pending == 0 || (pending_max && pending <= pending_max))
-        return STORE_OK;
-    s_changes_t c;
-    int rc = s_changes_read (txn, NULL, 0, &c);
     s_list_t list;
-    for (size_t i = 0; rc == STORE_OK && i < c.count;) {
-        size_t end = s_group_end (&c, i);
-        const uint8_t *key = c.changes[i].bytes + S_HEAD;
-        size_t ksize = c.changes[i].size - S_HEAD;
+    int rc = STORE_OK;
+    for (size_t i = 0; rc == STORE_OK && i < c->count;) {
+        size_t end = s_group_end (c, i);
+        const uint8_t *key = c->changes[i].bytes + S_HEAD;
+        size_t ksize = c->changes[i].size - S_HEAD;
         size_t size = sizeof (list.value);
         rc = store_get (txn, STORE_COUNTED, key, ksize, list.value, &size);
         bool present = rc == STORE_OK;
@@ -330,7 +395,7 @@ state_counted_settle (store_txn_t *txn, size_t pending_max)
                                       present ? size : 0);
             rc = STORE_OK;
             for (size_t k = i; ours && k < end; k++)
-                s_apply (&list, c.changes[k].bytes);
+                s_apply (&list, c->changes[k].bytes);
             if (ours && list.changed && list.present)
                 rc = store_put (txn, STORE_COUNTED, key, ksize, list.value,
                                 list.n * STATE_COUNTED_SIZE);
@@ -339,8 +404,110 @@ state_counted_settle (store_txn_t *txn, size_t pending_max)
         }
         i = end;
     }
+    return rc;
+}
+
+/* Every change at once: applied, and both tables emptied. */
+static int
+s_settle_all (store_txn_t *txn)
+{
+    s_changes_t c;
+    int rc = s_changes_read (txn, NULL, 0, &c);
+    if (rc != STORE_OK)
+        return rc;
+    rc = s_settle (txn, &c);
+    s_changes_free (&c);
+    return rc == STORE_OK ? state_counted_forget (txn) : rc;
+}
+
+/* Moves the pending changes, sorted by key, to STORE_COUNTED_SETTLING
+   (empty): its pages are written in order, once, and the pending table
+   is dropped whole. */
+static int
+s_freeze (store_txn_t *txn)
+{
+    s_changes_t c;
+    int rc = s_changes_read (txn, NULL, 0, &c);
+    uint8_t key[STORE_KEY_MAX + 8];
+    for (size_t i = 0; rc == STORE_OK && i < c.count; i++) {
+        size_t ksize = c.changes[i].size - S_HEAD;
+        memcpy (key, c.changes[i].bytes + S_HEAD, ksize);
+        store_put_be64 (key + ksize, c.changes[i].number - S_LATER);
+        rc = store_put_append (txn, STORE_COUNTED_SETTLING, key, ksize + 8,
+                               c.changes[i].bytes, S_HEAD);
+        /* Not in order (1): a key that is a prefix of another sorts
+           before it here too, so this cannot happen; apply it all. */
+        if (rc == 1) {
+            s_changes_free (&c);
+            return s_settle_all (txn);
+        }
+    }
     s_changes_free (&c);
     return rc == STORE_OK ? store_clear (txn, STORE_COUNTED_PENDING) : rc;
+}
+
+/* Applies the first keys of STORE_COUNTED_SETTLING, `budget` changes or
+   a few more (a key's changes go together), and deletes them. */
+static int
+s_settle_slice (store_txn_t *txn, size_t budget)
+{
+    s_changes_t c;
+    memset (&c, 0, sizeof (c));
+    int rc = s_settling_read (txn, NULL, 0, budget, &c);
+    if (rc != STORE_OK) {
+        s_changes_free (&c);
+        return rc;
+    }
+    s_changes_fix (&c);
+    rc = s_settle (txn, &c);
+    /* They were the table's first entries: delete from its start. */
+    store_cursor_t *cursor =
+        rc == STORE_OK ? store_cursor_new (txn, STORE_COUNTED_SETTLING, NULL, 0)
+                       : NULL;
+    if (rc == STORE_OK && !cursor)
+        rc = STORE_ERROR;
+    const void *key, *value;
+    size_t key_size, size;
+    for (size_t i = 0; rc == STORE_OK && i < c.count;) {
+        rc = store_cursor_next (cursor, &key, &key_size, &value, &size);
+        if (rc == STORE_OK && key_size > 8 && size == S_HEAD)
+            i++; /* one of ours; what is not goes too */
+        if (rc == STORE_OK)
+            rc = store_cursor_del (cursor);
+    }
+    store_cursor_destroy (&cursor);
+    s_changes_free (&c);
+    return rc;
+}
+
+int
+state_counted_settle (store_txn_t *txn, size_t pending_max)
+{
+    return state_counted_settle_by (txn, pending_max, STATE_COUNTED_SLICE);
+}
+
+int
+state_counted_settle_by (store_txn_t *txn, size_t pending_max, size_t slice)
+{
+    if (pending_max == 0)
+        return s_settle_all (txn);
+    size_t settling = store_count (txn, STORE_COUNTED_SETTLING);
+    size_t pending = store_count (txn, STORE_COUNTED_PENDING);
+    if (settling > 0) {
+        /* At least as many as wait behind them, so the settling part is
+           gone before the pending part is due; all of it if that is
+           late (a transaction of more than pending_max changes). */
+        size_t budget = pending > slice ? pending : slice;
+        return s_settle_slice (txn, pending > pending_max ? settling : budget);
+    }
+    return pending > pending_max ? s_freeze (txn) : STORE_OK;
+}
+
+int
+state_counted_drain (store_txn_t *txn)
+{
+    size_t settling = store_count (txn, STORE_COUNTED_SETTLING);
+    return settling ? s_settle_slice (txn, settling) : STORE_OK;
 }
 
 /* ---- reading the drill-down --------------------------------------------- */

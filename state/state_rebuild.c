@@ -180,9 +180,10 @@ state_replay (store_txn_t *from, store_t *to, int64_t until, char *err)
 
 /* The tables derived from the log, emptied by a fresh rebuild. */
 static const store_table_t s_derived[] = {
-    STORE_TICKETS, STORE_DUE,     STORE_COUNTERS,
-    STORE_MANUAL,  STORE_ALERTS,  STORE_COUNTED,
-    STORE_TRAIL,   STORE_APPEALS, STORE_COUNTED_PENDING};
+    STORE_TICKETS,         STORE_DUE,     STORE_COUNTERS,
+    STORE_MANUAL,          STORE_ALERTS,  STORE_COUNTED,
+    STORE_TRAIL,           STORE_APPEALS, STORE_COUNTED_PENDING,
+    STORE_COUNTED_SETTLING};
 
 /* Meta values derived from the log: the event clock. (Units, the log,
    de-duplication, dead letters, "warn_permille", "pubseq",

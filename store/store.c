@@ -42,7 +42,8 @@ static const char *s_table_names[STORE_TABLE_COUNT] = {"meta",
                                                        "published",
                                                        "calendar",
                                                        "rejected_index",
-                                                       "counted_pending"};
+                                                       "counted_pending",
+                                                       "counted_settling"};
 
 /* LMDB error text of the last STORE_ERROR, kept per thread so concurrent
    readers do not clobber each other's message. */

@@ -40,6 +40,9 @@
       STORE_COUNTED_PENDING  u64 big-endian number -> a change to
                       STORE_COUNTED not applied yet, in the order made
                       (state_counted.c)
+      STORE_COUNTED_SETTLING  STORE_COUNTED key, u64 big-endian number ->
+                      a change being applied to STORE_COUNTED a slice at
+                      a time, in key order (state_counted.c)
 
     Durability: a write transaction is durable when store_commit returns 0
     (LMDB syncs on commit). Callers acknowledge nothing before that.
@@ -78,6 +81,7 @@ typedef enum {
     STORE_CALENDAR,
     STORE_REJECTED_INDEX,
     STORE_COUNTED_PENDING,
+    STORE_COUNTED_SETTLING,
     STORE_TABLE_COUNT
 } store_table_t;
 

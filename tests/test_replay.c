@@ -119,8 +119,9 @@ s_lines (const char *command)
 /* ---- the derived state, read directly (the daemon stopped) ------------ */
 
 static const store_table_t s_derived[] = {
-    STORE_TICKETS, STORE_DUE,     STORE_COUNTERS, STORE_MANUAL,
-    STORE_ALERTS,  STORE_COUNTED, STORE_TRAIL,    STORE_COUNTED_PENDING};
+    STORE_TICKETS,         STORE_DUE,     STORE_COUNTERS, STORE_MANUAL,
+    STORE_ALERTS,          STORE_COUNTED, STORE_TRAIL,    STORE_COUNTED_PENDING,
+    STORE_COUNTED_SETTLING};
 
 static uint64_t
 s_fnv (uint64_t hash, const void *bytes, size_t size)

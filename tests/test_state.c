@@ -1212,15 +1212,41 @@ s_pending (store_t *store)
     return n;
 }
 
+/* Applies ev in its own transaction, then settles as the scorer does,
+   with small limits: changes move to be settled once more than 30 are
+   pending and are applied at least 7 at a time. */
+static state_outcome_t
+s_apply_sliced (store_t *store, const proto_event_t *ev, size_t *slices)
+{
+    store_txn_t *txn = store_begin (store, true);
+    cr_assert_not_null (txn);
+    char reason[PROTO_ERROR_MAX + 1];
+    int rc = STORE_OK;
+    state_outcome_t outcome = state_apply (
+        txn, ev,
+        &(state_ctx_t){.clock = STATE_CLOCK_EVENT, .wall_now = WALL_NOW},
+        reason, &rc, NULL);
+    cr_assert_neq (outcome, STATE_FAILED, "%s", store_strerror (rc));
+    size_t settling = store_count (txn, STORE_COUNTED_SETTLING);
+    cr_assert_eq (state_counted_settle_by (txn, 30, 7), STORE_OK);
+    size_t left = store_count (txn, STORE_COUNTED_SETTLING);
+    *slices += settling > 0 && left > 0 && left < settling;
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    return outcome;
+}
+
 /* The index applied where each change happens (a settle after every
    event, what the state machine did before changes were kept pending),
-   settled now and then, and never settled, read the same at every
-   moment, over 1,500 random events of every kind, late ones included. */
+   settled now and then, settled in slices, and never settled, read the
+   same at every moment, over 1,500 random events of every kind, late
+   ones included. */
 Test (state, the_drill_down_reads_the_same_however_its_changes_are_settled)
 {
-    char dir_some[64], dir_never[64];
+    char dir_some[64], dir_never[64], dir_sliced[64];
     store_t *some = s_side_store (dir_some, sizeof (dir_some));
     store_t *never = s_side_store (dir_never, sizeof (dir_never));
+    store_t *sliced = s_side_store (dir_sliced, sizeof (dir_sliced));
+    size_t slices = 0; /* slices that left some being settled */
     uint64_t seed = 11, gaps = 5;
     char owner[40][8];
     memset (owner, 0, sizeof (owner));
@@ -1234,6 +1260,7 @@ Test (state, the_drill_down_reads_the_same_however_its_changes_are_settled)
         settles += settle;
         cr_assert_eq (s_apply_settling (some, &ev, settle, 0), a);
         cr_assert_eq (s_apply_settling (never, &ev, false, 0), a);
+        cr_assert_eq (s_apply_sliced (sliced, &ev, &slices), a);
         if (a == STATE_STORED && ev.type == PROTO_RECEIVED)
             snprintf (owner[atoi (ev.ticket_id + 1)], 8, "%s", ev.unit_id);
         size_t pending = s_pending (never);
@@ -1242,8 +1269,10 @@ Test (state, the_drill_down_reads_the_same_however_its_changes_are_settled)
             continue;
         cr_assert_eq (s_pending (fx_store), 0);
         s_drill_t at_once = s_drill (fx_store), now_and_then = s_drill (some),
-                  unsettled = s_drill (never);
+                  unsettled = s_drill (never), in_slices = s_drill (sliced);
         cr_assert_str_eq (now_and_then.text, at_once.text, "after %d events",
+                          i + 1);
+        cr_assert_str_eq (in_slices.text, at_once.text, "after %d events",
                           i + 1);
         cr_assert_str_eq (unsettled.text, at_once.text, "after %d events",
                           i + 1);
@@ -1256,11 +1285,13 @@ Test (state, the_drill_down_reads_the_same_however_its_changes_are_settled)
         free (at_once.text);
         free (now_and_then.text);
         free (unsettled.text);
+        free (in_slices.text);
     }
     cr_log_info ("%zu counts compared, %zu settles, %zu changes pending at "
-                 "most",
-                 compared, settles, most_pending);
+                 "most, %zu partial slices",
+                 compared, settles, most_pending, slices);
     cr_expect_gt (settles, 10);
+    cr_expect_gt (slices, 10, "the sliced store settled whole sets at once");
     cr_expect_gt (most_pending, 500);
     /* And a settle of everything leaves the same, with nothing pending. */
     store_txn_t *txn = store_begin (never, true);
@@ -1271,26 +1302,95 @@ Test (state, the_drill_down_reads_the_same_however_its_changes_are_settled)
     cr_expect_str_eq (b.text, a.text);
     free (a.text);
     free (b.text);
+    /* The sliced store, drained as the scorer does when it stops. */
+    txn = store_begin (sliced, true);
+    cr_assert_eq (state_counted_drain (txn), STORE_OK);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_SETTLING), 0);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    b = s_drill (sliced);
+    a = s_drill (fx_store);
+    cr_expect_str_eq (b.text, a.text);
+    free (a.text);
+    free (b.text);
     store_destroy (&some);
     store_destroy (&never);
+    store_destroy (&sliced);
     testutil_remove_tree (dir_some);
     testutil_remove_tree (dir_never);
+    testutil_remove_tree (dir_sliced);
 }
 
-/* A settle waits until more than pending_max changes wait. */
-Test (state, a_settle_waits_for_more_than_its_limit_of_pending_changes)
+/* A settle waits until more than pending_max changes wait, then moves
+   them to be settled, and later settles apply them a slice at a time,
+   in key order; the drill-down reads the same at every step. */
+Test (state, a_settle_waits_for_more_than_its_limit_then_applies_in_slices)
 {
     fx_open ("A1", "U01", "2025-07-01 09:00", "2025-07-01 10:00");
-    fx_close ("A1", "U01", "2025-07-02 09:00"); /* late: counted */
+    fx_close ("A1", "U01", "2025-07-02 09:00"); /* late: July and Q3 */
+    fx_open ("A2", "U02", "2025-07-03 09:00", "2025-07-03 10:00");
+    fx_close ("A2", "U02", "2025-07-04 09:00");
+    s_drill_t before = s_drill (fx_store);
+    cr_assert_gt (before.counts, 0);
+    size_t pending = s_pending (fx_store);
+    cr_assert_gt (pending, 2);
     store_txn_t *txn = store_begin (fx_store, true);
-    size_t pending = state_counted_pending (txn);
-    cr_assert_gt (pending, 0);
     cr_assert_eq (state_counted_settle (txn, pending), STORE_OK);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_PENDING), pending);
+    /* Over the limit: moved, none applied yet. */
+    cr_assert_eq (state_counted_settle_by (txn, pending - 1, 1), STORE_OK);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_PENDING), 0);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_SETTLING), pending);
     cr_expect_eq (state_counted_pending (txn), pending);
-    cr_assert_eq (state_counted_settle (txn, pending - 1), STORE_OK);
-    cr_expect_eq (state_counted_pending (txn), 0);
+    cr_expect_eq (store_count (txn, STORE_COUNTED), 0);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    s_drill_t moved = s_drill (fx_store);
+    cr_expect_str_eq (moved.text, before.text);
+    free (moved.text);
+    /* Slices of one key's changes, each in its own commit. */
+    size_t left = pending, steps = 0;
+    while (left > 0) {
+        txn = store_begin (fx_store, true);
+        cr_assert_eq (state_counted_settle_by (txn, pending, 1), STORE_OK);
+        size_t now = store_count (txn, STORE_COUNTED_SETTLING);
+        cr_assert_lt (now, left, "a slice applied nothing");
+        left = now;
+        cr_assert_eq (store_commit (&txn), STORE_OK);
+        s_drill_t step = s_drill (fx_store);
+        cr_expect_str_eq (step.text, before.text, "after slice %zu", steps + 1);
+        free (step.text);
+        steps++;
+    }
+    cr_expect_gt (steps, 2, "one key at a time");
+    cr_expect_eq (s_pending (fx_store), 0);
+    free (before.text);
+}
+
+/* What the scorer does when it stops: whatever is being settled is
+   applied, the pending changes stay pending. */
+Test (state, a_drain_applies_what_is_being_settled_and_keeps_the_pending)
+{
+    fx_open ("A1", "U01", "2025-07-01 09:00", "2025-07-01 10:00");
+    fx_close ("A1", "U01", "2025-07-02 09:00");
+    store_txn_t *txn = store_begin (fx_store, true);
+    size_t moved = state_counted_pending (txn);
+    cr_assert_eq (state_counted_settle_by (txn, 1, 1), STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    fx_open ("A2", "U02", "2025-07-03 09:00", "2025-07-03 10:00");
+    fx_close ("A2", "U02", "2025-07-04 09:00");
+    s_drill_t before = s_drill (fx_store);
+    txn = store_begin (fx_store, true);
+    size_t pending = store_count (txn, STORE_COUNTED_PENDING);
+    cr_assert_gt (pending, 0);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_SETTLING), moved);
+    cr_assert_eq (state_counted_drain (txn), STORE_OK);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_SETTLING), 0);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_PENDING), pending);
     cr_expect_gt (store_count (txn, STORE_COUNTED), 0);
     cr_assert_eq (store_commit (&txn), STORE_OK);
+    s_drill_t after = s_drill (fx_store);
+    cr_expect_str_eq (after.text, before.text);
+    free (before.text);
+    free (after.text);
 }
 
 static void

@@ -50,6 +50,9 @@ static const s_metric_t s_metrics[] = {
      "Refused events kept in the store."},
     {"drilldown_pending", "hotline_drilldown_pending", "gauge",
      "Changes to explain's drill-down index not settled yet."},
+    {"drilldown_settling", "hotline_drilldown_settling", "gauge",
+     "Changes to explain's drill-down index being settled, a slice per "
+     "commit."},
     {"store_bytes", "hotline_store_bytes", "gauge",
      "Bytes of the LMDB map in use."},
     {"store_map_bytes", "hotline_store_map_bytes", "gauge",
