@@ -18,6 +18,8 @@
 /* An idle connection (no request, nothing sent) is closed after this;
    a stalled live stream too: it cannot be sent its keepalives. */
 #define IDLE_S 60
+/* Feed messages taken per wake-up at most. */
+#define FEED_TAKE_MAX 1024
 
 /* Parses "HOST:PORT" (HOST an address, [IPv6] or localhost). Returns 0,
    or -1 with a reason. */
@@ -243,7 +245,14 @@ web_actor (zsock_t *pipe, void *args)
         void *which = zpoller_wait (poller, -1);
         if (which == pipe || zpoller_terminated (poller))
             break;
-        if (which == self.sub)
+        /* What is queued is taken before the next poll: a poll per
+           message cost this thread a fifth of its time at 90,000 rows/s
+           (hotline-bench live). A bounded number, so the pipe is still
+           heard. */
+        for (int taken = 0;
+             which == self.sub && taken < FEED_TAKE_MAX &&
+             (taken == 0 || zsock_events (self.sub) & ZMQ_POLLIN);
+             taken++)
             s_feed (&self);
     }
     zpoller_destroy (&poller);
