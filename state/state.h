@@ -338,10 +338,11 @@ int state_counted_settle (store_txn_t *txn, size_t pending_max);
 /* The same with another least slice (tests). */
 int state_counted_settle_by (store_txn_t *txn, size_t pending_max,
                              size_t slice);
-/* Applies whatever is being settled (not the pending changes): a store
-   left so reads the same with a build from before the slices, which
-   knew only the settled and the pending parts. The scorer calls it when
-   it stops. Returns 0 or a store_rc_t. */
+/* Applies whatever is being settled (not the pending changes), so that
+   a stopped store holds only settled and pending changes, as before the
+   slices: the scorer calls it when it stops, and hotline replay at the
+   end of its rebuild. (Going back to an older build is not supported
+   even so: docs/architecture.md.) Returns 0 or a store_rc_t. */
 int state_counted_drain (store_txn_t *txn);
 /* The number of changes not settled yet (being settled or pending). */
 size_t state_counted_pending (store_txn_t *txn);

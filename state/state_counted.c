@@ -428,18 +428,24 @@ s_freeze (store_txn_t *txn)
 {
     s_changes_t c;
     int rc = s_changes_read (txn, NULL, 0, &c);
-    uint8_t key[STORE_KEY_MAX + 8];
+    uint8_t key[STORE_KEY_MAX];
     for (size_t i = 0; rc == STORE_OK && i < c.count; i++) {
         size_t ksize = c.changes[i].size - S_HEAD;
+        /* Only pending changes (the settling table is empty), and only
+           keys an index key can be: what is not is dropped here. */
+        if (c.changes[i].number < S_LATER || ksize + 8 > STORE_KEY_MAX)
+            continue;
         memcpy (key, c.changes[i].bytes + S_HEAD, ksize);
         store_put_be64 (key + ksize, c.changes[i].number - S_LATER);
         rc = store_put_append (txn, STORE_COUNTED_SETTLING, key, ksize + 8,
                                c.changes[i].bytes, S_HEAD);
         /* Not in order (1): a key that is a prefix of another sorts
-           before it here too, so this cannot happen; apply it all. */
+           before it here too, so this cannot happen. If it did, what
+           was moved is taken back and everything applied at once. */
         if (rc == 1) {
             s_changes_free (&c);
-            return s_settle_all (txn);
+            rc = store_clear (txn, STORE_COUNTED_SETTLING);
+            return rc == STORE_OK ? s_settle_all (txn) : rc;
         }
     }
     s_changes_free (&c);
@@ -457,6 +463,12 @@ s_settle_slice (store_txn_t *txn, size_t budget)
     if (rc != STORE_OK) {
         s_changes_free (&c);
         return rc;
+    }
+    if (c.count == 0) {
+        /* Nothing of ours is left (entries that are not changes): the
+           table goes, so that the next move can happen. */
+        s_changes_free (&c);
+        return store_clear (txn, STORE_COUNTED_SETTLING);
     }
     s_changes_fix (&c);
     rc = s_settle (txn, &c);

@@ -446,6 +446,8 @@ s_rebuild_batch (store_t *store, s_feed_t *feed, state_clock_t clock,
     state_calendar_destroy (&calendar);
     if (rc == STORE_OK)
         rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
+    if (rc == STORE_OK && *done)
+        rc = state_counted_drain (txn); /* state.h */
     if (rc == STORE_OK && *done && clock == STATE_CLOCK_WALL)
         rc = state_advance_clock (txn, wall_now, NULL);
     if (rc == STORE_OK && *done) {

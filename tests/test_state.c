@@ -1365,6 +1365,27 @@ Test (state, a_settle_waits_for_more_than_its_limit_then_applies_in_slices)
     free (before.text);
 }
 
+/* An entry of the settling table that is not a change (a damaged
+   store) is cleared away instead of holding up every later move. */
+Test (state, entries_that_are_not_changes_do_not_stop_the_settles)
+{
+    store_txn_t *txn = store_begin (fx_store, true);
+    cr_assert_eq (store_put (txn, STORE_COUNTED_SETTLING, "x", 1, "y", 1),
+                  STORE_OK);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    fx_open ("A1", "U01", "2025-07-01 09:00", "2025-07-01 10:00");
+    fx_close ("A1", "U01", "2025-07-02 09:00");
+    txn = store_begin (fx_store, true);
+    size_t pending = store_count (txn, STORE_COUNTED_PENDING);
+    cr_assert_gt (pending, 1);
+    cr_assert_eq (state_counted_settle_by (txn, 1, 1), STORE_OK);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_SETTLING), 0);
+    cr_assert_eq (state_counted_settle_by (txn, 1, 1), STORE_OK);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_SETTLING), pending,
+                  "the pending changes were not moved");
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+}
+
 /* What the scorer does when it stops: whatever is being settled is
    applied, the pending changes stay pending. */
 Test (state, a_drain_applies_what_is_being_settled_and_keeps_the_pending)
