@@ -24,6 +24,7 @@
 #include "proto.h"
 #include "scorer.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,7 +324,7 @@ s_await_scorer (s_ingest_t *self, zsock_t *pipe)
     zpoller_t *poller = zpoller_new (pipe, self->scorer, NULL);
     zpoller_set_nonstop (poller, true);
     void *which = NULL;
-    while (!which && !zpoller_terminated (poller))
+    while (!which && !(zpoller_terminated (poller) && errno != EINTR))
         which = zpoller_wait (poller, -1);
     zpoller_destroy (&poller);
     if (which != self->scorer)
@@ -410,7 +411,9 @@ ingest_actor (zsock_t *pipe, void *args)
     bool going = true;
     while (going) {
         void *which = zpoller_wait (poller, -1);
-        if (which == pipe || zpoller_terminated (poller))
+        /* czmq (on zmq_poll) calls a poll that a signal interrupted
+           "terminated", nonstop or not: the signal is main's ($TERM). */
+        if (which == pipe || (zpoller_terminated (poller) && errno != EINTR))
             break;
         if (which == self->scorer) {
             char *done = zstr_recv (self->scorer);

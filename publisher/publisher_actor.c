@@ -8,6 +8,7 @@
 #include "publisher.h"
 #include "publisher_live.h"
 
+#include <errno.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,7 +377,9 @@ publisher_actor (zsock_t *pipe, void *args)
         int64_t left = next_beat - zclock_mono ();
         void *which =
             zpoller_wait (poller, backlog || left <= 0 ? 0 : (int)left);
-        if (which == pipe || zpoller_terminated (poller))
+        /* czmq (on zmq_poll) calls a poll that a signal interrupted
+           "terminated", nonstop or not: the signal is main's ($TERM). */
+        if (which == pipe || (zpoller_terminated (poller) && errno != EINTR))
             break;
         if (which == self.pull) {
             do

@@ -1,6 +1,7 @@
 /*  query_actor: one request at a time, each in its own transaction. */
 #include "query_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,7 +521,9 @@ query_actor (zsock_t *pipe, void *args)
     zpoller_set_nonstop (poller, true); /* main stops it, with $TERM */
     while (true) {
         void *which = zpoller_wait (poller, -1);
-        if (which == pipe || zpoller_terminated (poller))
+        /* czmq (on zmq_poll) calls a poll that a signal interrupted
+           "terminated", nonstop or not: the signal is main's ($TERM). */
+        if (which == pipe || (zpoller_terminated (poller) && errno != EINTR))
             break;
         if (which == self.router) {
             zmsg_t *msg = zmsg_recv (self.router);

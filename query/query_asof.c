@@ -14,6 +14,7 @@
 
 #include "asof.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +201,9 @@ query__asof_actor (zsock_t *pipe, void *args)
         if (behind && !busy)
             behind = s_follow_slice (self, asof);
         if (!zpoller_wait (poller, behind && !busy ? 0 : FOLLOW_MS)) {
-            if (zpoller_terminated (poller))
+            /* czmq (on zmq_poll) calls a poll that a signal interrupted
+               "terminated": the signal is main's ($TERM). */
+            if (zpoller_terminated (poller) && errno != EINTR)
                 break;
             /* Idle: look for events stored meanwhile. */
             if (!behind && !s_busy (&load, self->stats))

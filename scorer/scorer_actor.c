@@ -6,6 +6,7 @@ _Static_assert(STATE_REJECT_KINDS <=
                    sizeof (((stats_t *)0)->rejected_by) / sizeof (uint64_t),
                "stats_t.rejected_by is too small");
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -327,7 +328,9 @@ scorer_actor (zsock_t *pipe, void *args)
             timeout = left > 0 ? (int)left : 0;
         }
         void *which = zpoller_wait (poller, timeout);
-        if (zpoller_terminated (poller))
+        /* czmq (on zmq_poll) calls a poll that a signal interrupted
+           "terminated", nonstop or not: the signal is main's ($TERM). */
+        if (zpoller_terminated (poller) && errno != EINTR)
             break;
         if (which == pipe)
             break; /* $TERM is the only command on the pipe */

@@ -164,7 +164,7 @@ s_term_each_thread (pid_t pid)
    Here the signal goes to the actors' threads alone, every time. */
 Test (stop, a_sigterm_taken_by_any_actor_thread_is_a_clean_stop)
 {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 10; round++) {
         cr_assert (harness_start (&h), "start %d failed", round + 1);
         cr_assert_gt (s_term_each_thread (h.daemon), 3);
         int status = 0, waited = 0;
