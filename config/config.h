@@ -57,6 +57,8 @@ typedef struct {
     char http_cert[1024];           /* TLS certificate (PEM), or "" */
     char http_key[1024];            /* TLS private key (PEM), or "" */
     size_t http_body_max;           /* POST body bytes at most */
+    int live_linger_s;              /* the web keeps the live feed this
+                                       long after its last browser left */
     size_t asof_spacing;            /* events between as-of checkpoints */
     size_t asof_checkpoints;        /* as-of checkpoints kept at most */
     size_t asof_budget_mb;          /* and their disk in MiB at most */

@@ -318,6 +318,7 @@ s_start (s_daemon_t *d)
                                .cert = c->http_cert,
                                .key = c->http_key,
                                .body_max = c->http_body_max,
+                               .linger_s = c->live_linger_s,
                                .ingest = d->inproc[0],
                                .query = d->inproc[1],
                                .publish = d->inproc[2],

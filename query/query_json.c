@@ -46,6 +46,8 @@ query__stats_health (json_writer_t *json, stats_t *st)
                      (long long)atomic_load (&st->publisher_sequence));
     json_member_int (json, "live_clients",
                      (long long)atomic_load (&st->live_clients));
+    json_member_int (json, "live_feed_received",
+                     (long long)atomic_load (&st->live_feed_received));
     const struct {
         const char *key;
         _Atomic uint64_t *value;

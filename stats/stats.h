@@ -72,6 +72,8 @@ typedef struct {
                                             and synced to disk, us */
     _Atomic uint64_t publisher_sequence; /* last sequence number published */
     _Atomic uint64_t live_clients;       /* HTTP live (SSE) clients now */
+    _Atomic uint64_t live_feed_received; /* messages the web's subscriber
+                                            took from the publisher */
     _Atomic bool store_refusing; /* the last commit failed (store full...) */
     /* Reports as of a moment (asof.h), kept by the query's as-of worker: */
     _Atomic uint64_t asof_reports;          /* answered from kept replays */

@@ -927,3 +927,81 @@ Test (web, live_alerts_come_on_the_alert_topic_only)
     cr_expect (!strstr (s.b.data + seen, "score/"), "%s", s.b.data + seen);
     s_stream_close (&s);
 }
+
+/* The stats member `key`, read with the command. */
+static double
+s_stat (const char *key)
+{
+    char *out = s_cli ("$HOTLINE stats");
+    cJSON *doc = cJSON_Parse (out);
+    cr_assert_not_null (doc, "%s", out);
+    const cJSON *item = cJSON_GetObjectItem (doc, key);
+    cr_assert (cJSON_IsNumber (item), "no %s in %s", key, out);
+    double value = item->valuedouble;
+    cJSON_Delete (doc);
+    free (out);
+    return value;
+}
+
+/* Posts events and waits until the publisher has published since. */
+static void
+s_post_published (const char *body)
+{
+    double published = s_stat ("published");
+    char *answer;
+    cr_assert_eq (s_http ("POST", "/api/v1/events", body, NULL, &answer), 200,
+                  "%s", answer);
+    free (answer);
+    for (int i = 0; i < 100 && s_stat ("published") == published; i++)
+        zclock_sleep (50);
+    cr_assert_gt (s_stat ("published"), published, "nothing was published: %s",
+                  body);
+}
+
+/* The web server takes the publisher's feed only while a live client is
+   connected, and for live_linger_s after the last one left. */
+Test (web, live_feed_is_taken_only_while_a_browser_is_connected)
+{
+    harness_set (&h, "live_linger_s", "1");
+    s_start ();
+    s_feed ();
+    s_post_published (CLOSED ("q1", "T1", "U01", "2025-07-06T10:00:00+08:00"));
+    cr_expect_eq (s_stat ("live_feed_received"), 0,
+                  "the feed was taken with no browser");
+    /* A browser: its snapshot, then a score row as a POST moves one. */
+    s_stream_t s;
+    s_stream_open (&s, "/api/v1/live?topic=score/jintai-2025/", NULL);
+    cr_assert_not_null (s_stream_until (&s, "event: snapshot\ndata: {", 0),
+                        "no snapshot: %s", s.b.data);
+    size_t seen = s.b.size;
+    s_post_published (CLOSED ("q2", "T2", "U02", "2025-07-06T11:00:00+08:00"));
+    cr_assert_not_null (s_stream_until (&s, "\"unit_id\":\"U02\"", seen),
+                        "no score after the POST: %s", s.b.data + seen);
+    cr_expect (!strstr (s.b.data + seen, "event: snapshot"), "%s",
+               s.b.data + seen);
+    double taken = s_stat ("live_feed_received");
+    cr_expect_gt (taken, 0);
+    s_stream_close (&s);
+    /* The server notices a browser gone when it next writes to it:
+       these rows make it write. */
+    s_post_published (
+        RECEIVED ("q5", "T5", "U02", "2025-07-01T18:00:00+08:00")
+            CLOSED ("q6", "T5", "U02", "2025-07-06T12:00:00+08:00"));
+    for (int i = 0; i < 200 && s_stat ("live_clients") > 0; i++)
+        zclock_sleep (100);
+    cr_assert_eq (s_stat ("live_clients"), 0);
+    /* Gone for longer than the linger (1 s, looked at every second). */
+    zclock_sleep (2500);
+    taken = s_stat ("live_feed_received");
+    s_post_published (
+        RECEIVED ("q3", "T4", "U01", "2025-07-01T18:00:00+08:00")
+            CLOSED ("q4", "T4", "U01", "2025-07-06T12:00:00+08:00"));
+    zclock_sleep (300);
+    cr_expect_eq (s_stat ("live_feed_received"), taken,
+                  "the feed was still taken after the linger");
+    /* A browser again: a snapshot once the feed runs again. */
+    s_stream_open (&s, "/api/v1/live?topic=score/jintai-2025/", NULL);
+    cr_expect_not_null (s_stream_until (&s, "event: snapshot\ndata: {", 0),
+                        "no snapshot after the feed stopped: %s", s.b.data);
+    s_stream_close (&s);
+}

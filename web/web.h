@@ -44,6 +44,8 @@ typedef struct {
     const char *cert;     /* TLS certificate (PEM file), or "" */
     const char *key;      /* TLS private key (PEM file), or "" */
     size_t body_max;      /* POST body bytes at most (413 above) */
+    int linger_s;         /* the live feed is kept this long after the
+                             last live client left (web_actor.c) */
     const char *ingest;   /* the ingest ROUTER's in-process endpoint */
     const char *query;    /* the query ROUTER's in-process endpoint */
     const char *publish;  /* the publisher's in-process PUB endpoint */

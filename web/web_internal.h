@@ -50,6 +50,11 @@ void web__hub_publish (web__hub_t *self, uint64_t sequence, const char *topic,
                        const char *json);
 /* A heartbeat: the last number the publisher sent. */
 void web__hub_heartbeat (web__hub_t *self, uint64_t sequence);
+/* The feed stopped (the actor unsubscribed: no live client for a while):
+   the ring empties, and a stream that starts waits for the next message
+   before it takes its snapshot (web_live.c). A publication or heartbeat
+   says the feed runs again. */
+void web__hub_unfed (web__hub_t *self);
 /* Wakes every stream and ends it: the server is stopping. */
 void web__hub_stop (web__hub_t *self);
 

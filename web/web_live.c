@@ -44,6 +44,8 @@ struct _web__hub_t {
     uint64_t first;         /* oldest number held (count > 0) */
     size_t count;           /* numbers held */
     uint64_t last;          /* highest number announced */
+    bool fed;               /* messages come: the actor is subscribed and
+                               one came since */
     bool stopping;          /* streams end */
     stats_t *stats;         /* live_clients (borrowed) */
 };
@@ -126,6 +128,7 @@ web__hub_publish (web__hub_t *self, uint64_t sequence, const char *topic,
         self->first++; /* the oldest goes */
         self->count--;
     }
+    self->fed = true;
     s_entry_t *e = &self->ring[sequence % self->capacity];
     free (e->frame);
     e->sequence = sequence;
@@ -147,9 +150,36 @@ web__hub_heartbeat (web__hub_t *self, uint64_t sequence)
         /* Numbers were sent that the ring never got. */
         s_clear (self);
         self->last = sequence;
-        pthread_cond_broadcast (&self->changed);
     }
+    self->fed = true;
+    pthread_cond_broadcast (&self->changed);
     pthread_mutex_unlock (&self->lock);
+}
+
+void
+web__hub_unfed (web__hub_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    s_clear (self);
+    self->fed = false;
+    pthread_mutex_unlock (&self->lock);
+}
+
+/* Waits until the feed runs, up to KEEPALIVE_S: 1 when it does, 0 when
+   the wait ended first, -1 when the server stops. */
+static int
+s_wait_fed (web__hub_t *self)
+{
+    struct timespec until;
+    clock_gettime (CLOCK_MONOTONIC, &until);
+    until.tv_sec += KEEPALIVE_S;
+    pthread_mutex_lock (&self->lock);
+    while (!self->fed && !self->stopping)
+        if (pthread_cond_timedwait (&self->changed, &self->lock, &until) != 0)
+            break;
+    int rc = self->stopping ? -1 : self->fed ? 1 : 0;
+    pthread_mutex_unlock (&self->lock);
+    return rc;
 }
 
 void
@@ -260,6 +290,17 @@ s_read (void *cls, uint64_t pos, char *buf, size_t max)
         free (s->pending);
         s->pending = NULL;
         s->size = s->sent = 0;
+        /* A snapshot only once the feed runs, so that every number
+           after it will come (the actor subscribes when a stream opens:
+           web_actor.c). */
+        int fed = s->snapshot ? s_wait_fed (s->web->hub) : 1;
+        if (fed < 0)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (fed == 0) {
+            s->pending = strdup (": keepalive\n\n");
+            s->size = s->pending ? strlen (s->pending) : 0;
+            continue;
+        }
         if (s->snapshot ? s_snapshot (s) != 0 : s_take (s) != 0)
             return MHD_CONTENT_READER_END_OF_STREAM;
     }

@@ -37,6 +37,9 @@ static const s_metric_t s_metrics[] = {
     {"queries", "hotline_queries_total", "counter", "Queries answered."},
     {"published", "hotline_published_total", "counter",
      "Live messages published."},
+    {"live_feed_received", "hotline_live_feed_received_total", "counter",
+     "Live messages the web server took from the publisher (none while no "
+     "browser is connected)."},
     {"duplicates_total", "hotline_store_duplicates_total", "counter",
      "Duplicates since the store was made."},
     {"log_events", "hotline_log_events", "gauge", "Events in the event log."},
