@@ -1001,7 +1001,16 @@ Test (web, live_feed_is_taken_only_while_a_browser_is_connected)
                   "the feed was still taken after the linger");
     /* A browser again: a snapshot once the feed runs again. */
     s_stream_open (&s, "/api/v1/live?topic=score/jintai-2025/", NULL);
-    cr_expect_not_null (s_stream_until (&s, "event: snapshot\ndata: {", 0),
+    cr_assert_not_null (s_stream_until (&s, "event: snapshot\ndata: {", 0),
                         "no snapshot after the feed stopped: %s", s.b.data);
+    seen = s.b.size;
+    s_post_published (
+        RECEIVED ("q7", "T6", "U02", "2025-07-01T18:00:00+08:00")
+            CLOSED ("q8", "T6", "U02", "2025-07-06T12:00:00+08:00"));
+    cr_expect_not_null (s_stream_until (&s, "\"unit_id\":\"U02\"", seen),
+                        "no score after the feed ran again: %s",
+                        s.b.data + seen);
+    cr_expect (!strstr (s.b.data + seen, "event: snapshot"),
+               "a second snapshot: %s", s.b.data + seen);
     s_stream_close (&s);
 }

@@ -192,11 +192,14 @@ static void
 s_feed (s_actor_t *self)
 {
     zmsg_t *msg = zmsg_recv (self->sub);
+    /* Counted as received, so the count shows what the subscription
+       really brings, kept or not. */
+    if (msg)
+        atomic_fetch_add (&self->web.args->stats->live_feed_received, 1);
     if (!self->subscribed) {
         zmsg_destroy (&msg);
         return;
     }
-    atomic_fetch_add (&self->web.args->stats->live_feed_received, 1);
     zframe_t *body = msg && zmsg_size (msg) == 2 ? zmsg_last (msg) : NULL;
     uint64_t sequence;
     char *topic = NULL, *json = NULL;
