@@ -218,7 +218,7 @@ s_feed (s_actor_t *self)
 
 /* Subscribes to the feed when a live client is connected, and stops it
    once none has been for linger_s. Taking every score row costs this
-   thread ~0.7 of a core at 10,000 closes/s (hotline-bench live), so not
+   thread 0.5-0.7 of a core at 10,000 closes/s (hotline-bench live), so not
    while no browser looks; the linger keeps the ring for a browser that
    reconnects (EventSource does after 2 s) to resume without a
    snapshot. */
