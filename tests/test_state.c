@@ -1127,21 +1127,30 @@ s_side_store (char *dir, size_t size)
     return store;
 }
 
+/* Begins a write transaction of store in *txn and applies ev in it. */
+static state_outcome_t
+s_apply_begun (store_t *store, const proto_event_t *ev, store_txn_t **txn)
+{
+    *txn = store_begin (store, true);
+    cr_assert_not_null (*txn);
+    char reason[PROTO_ERROR_MAX + 1];
+    int rc = STORE_OK;
+    state_outcome_t outcome = state_apply (
+        *txn, ev,
+        &(state_ctx_t){.clock = STATE_CLOCK_EVENT, .wall_now = WALL_NOW},
+        reason, &rc, NULL);
+    cr_assert_neq (outcome, STATE_FAILED, "%s", store_strerror (rc));
+    return outcome;
+}
+
 /* Applies ev to a store in its own transaction, settling the drill-down
    before the commit when asked (0: everything pending). */
 static state_outcome_t
 s_apply_settling (store_t *store, const proto_event_t *ev, bool settle,
                   size_t pending_max)
 {
-    store_txn_t *txn = store_begin (store, true);
-    cr_assert_not_null (txn);
-    char reason[PROTO_ERROR_MAX + 1];
-    int rc = STORE_OK;
-    state_outcome_t outcome = state_apply (
-        txn, ev,
-        &(state_ctx_t){.clock = STATE_CLOCK_EVENT, .wall_now = WALL_NOW},
-        reason, &rc, NULL);
-    cr_assert_neq (outcome, STATE_FAILED, "%s", store_strerror (rc));
+    store_txn_t *txn;
+    state_outcome_t outcome = s_apply_begun (store, ev, &txn);
     if (settle)
         cr_assert_eq (state_counted_settle (txn, pending_max), STORE_OK);
     cr_assert_eq (store_commit (&txn), STORE_OK);
@@ -1218,15 +1227,8 @@ s_pending (store_t *store)
 static state_outcome_t
 s_apply_sliced (store_t *store, const proto_event_t *ev, size_t *slices)
 {
-    store_txn_t *txn = store_begin (store, true);
-    cr_assert_not_null (txn);
-    char reason[PROTO_ERROR_MAX + 1];
-    int rc = STORE_OK;
-    state_outcome_t outcome = state_apply (
-        txn, ev,
-        &(state_ctx_t){.clock = STATE_CLOCK_EVENT, .wall_now = WALL_NOW},
-        reason, &rc, NULL);
-    cr_assert_neq (outcome, STATE_FAILED, "%s", store_strerror (rc));
+    store_txn_t *txn;
+    state_outcome_t outcome = s_apply_begun (store, ev, &txn);
     size_t settling = store_count (txn, STORE_COUNTED_SETTLING);
     cr_assert_eq (state_counted_settle_by (txn, 30, 7), STORE_OK);
     size_t left = store_count (txn, STORE_COUNTED_SETTLING);
