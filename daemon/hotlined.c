@@ -20,6 +20,7 @@
 #include "web.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,9 +344,9 @@ s_start (s_daemon_t *d)
     return 0;
 }
 
-/* Waits for SIGTERM or SIGINT (czmq's handler sets zsys_interrupted and
-   wakes the poller). Returns the exit code: 0, or 1 when an actor
-   stopped by itself. */
+/* Waits for SIGTERM or SIGINT, which main alone takes (s_stop_signals):
+   czmq's handler sets zsys_interrupted and interrupts the poll. Returns
+   the exit code: 0, or 1 when an actor stopped by itself. */
 static int
 s_wait (s_daemon_t *d)
 {
@@ -354,8 +355,8 @@ s_wait (s_daemon_t *d)
         zpoller_add (poller, d->actors[i]);
     int rc = 0;
     while (!zsys_interrupted) {
-        /* An actor that ends while a signal is being handled is stopping
-           for it, not failing. */
+        /* An actor whose end is seen once the flag is set is not
+           counted as failing: the stop ends it anyway. */
         if (zpoller_wait (poller, 1000) && !zsys_interrupted) {
             zsys_error ("an actor stopped unexpectedly");
             rc = 1;
@@ -365,6 +366,24 @@ s_wait (s_daemon_t *d)
     zpoller_destroy (&poller);
     zsys_info ("stopping");
     return rc;
+}
+
+/* Blocks (SIG_BLOCK) or unblocks (SIG_UNBLOCK) SIGTERM and SIGINT in the
+   calling thread. The kernel hands a process's signal to any thread that
+   does not block it, and a thread inherits its creator's mask: main
+   blocks them while it starts the actors (and the CURVE authenticator),
+   so that only main ever takes a stop signal, and again once it stops,
+   so that a second Ctrl-C cannot interrupt its wait for an actor's end
+   (the stop is bounded by STOP_LIMIT_S instead). A signal blocked
+   everywhere stays pending and does nothing. */
+static void
+s_stop_signals (int how)
+{
+    sigset_t set;
+    sigemptyset (&set);
+    sigaddset (&set, SIGTERM);
+    sigaddset (&set, SIGINT);
+    pthread_sigmask (how, &set, NULL);
 }
 
 /* A stop ends within this many seconds, whatever an actor is doing. */
@@ -391,6 +410,7 @@ s_stop_overdue (int sig)
 static void
 s_stop (s_daemon_t *d)
 {
+    s_stop_signals (SIG_BLOCK);
     struct sigaction overdue = {.sa_handler = s_stop_overdue};
     sigaction (SIGALRM, &overdue, NULL);
     alarm (STOP_LIMIT_S);
@@ -415,6 +435,9 @@ main (int argc, char *argv[])
         return EXIT_USAGE;
     zsys_init ();
     zsys_set_logident ("hotlined");
+    /* Every thread started from here on blocks the stop signals (a
+       signal sent meanwhile waits for s_wait). */
+    s_stop_signals (SIG_BLOCK);
     char err[256];
     /* zauth must be in force before the first secured socket binds. */
     if (d.security && security_start (d.security) != 0) {
@@ -428,7 +451,9 @@ main (int argc, char *argv[])
     else
         d.store = s_open_store (&d.config, &d.lock);
     rc = 1;
-    if (d.store && s_start (&d) == 0) {
+    bool started = d.store && s_start (&d) == 0;
+    s_stop_signals (SIG_UNBLOCK);
+    if (started) {
         zsys_info ("ready: ingest %s, publish %s, snapshot %s, query %s, "
                    "http %s, data %s, clock %s, %zu rulesets",
                    d.config.ingest, d.config.publish, d.config.snapshot,
