@@ -254,6 +254,25 @@ bench_daemon_histogram (const bench_daemon_t *d, const char *name,
 }
 
 int
+bench_daemon_histogram_total (const bench_daemon_t *d, const char *name,
+                              double *count, double *sum)
+{
+    cJSON *doc = s_stats (d);
+    if (!doc)
+        return -1;
+    const cJSON *h = cJSON_GetObjectItem (doc, name);
+    const cJSON *n = cJSON_GetObjectItem (h, "count");
+    const cJSON *s = cJSON_GetObjectItem (h, "sum");
+    int rc = cJSON_IsNumber (n) && cJSON_IsNumber (s) ? 0 : -1;
+    if (rc == 0) {
+        *count = n->valuedouble;
+        *sum = s->valuedouble;
+    }
+    cJSON_Delete (doc);
+    return rc;
+}
+
+int
 bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,
                      size_t count)
 {

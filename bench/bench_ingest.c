@@ -306,7 +306,7 @@ s_print_table (const bench__ingest_options_t *opt,
     double m_big = opt->big_tickets ? bench_median (run->big, rounds) : 0;
     double m_sqlite = bench_median (run->sqlite, rounds);
     double m_commit = bench_median (run->per_commit, rounds);
-    char value[64], ratio[64], what[128];
+    char value[96], ratio[64], what[192];
     printf ("\n%llu events per run (%llu tickets, %d units), medians of %d "
             "round(s); %.0f events per hotlined commit:\n\n",
             (unsigned long long)run->events_total,
@@ -349,11 +349,12 @@ s_print_table (const bench__ingest_options_t *opt,
         s_print_row (what, value, "");
         snprintf (what, sizeof (what),
                   "  where it went, mean (p99 bucket): inside hotlined, "
-                  "receipt → ack / apply of a group / its commit "
-                  "(write + fsync)");
+                  "receipt → ack / apply of a group (its drill-down part) / "
+                  "its commit (write + fsync)");
         snprintf (value, sizeof (value),
-                  "%.2f (≤%g) / %.2f (≤%g) / %.2f (≤%g) ms", lat->daemon_mean,
-                  lat->daemon_p99, lat->apply_mean, lat->apply_p99,
+                  "%.2f (≤%g) / %.2f (≤%g) (%.2f (≤%g)) / %.2f (≤%g) ms",
+                  lat->daemon_mean, lat->daemon_p99, lat->apply_mean,
+                  lat->apply_p99, lat->settle_mean, lat->settle_p99,
                   lat->commit_mean, lat->commit_p99);
         snprintf (ratio, sizeof (ratio), "%.0f events per commit",
                   lat->per_commit);

@@ -175,6 +175,8 @@ bench__ingest_latency (const bench__ingest_options_t *opt,
                                      &lat->daemon_p99) != 0 ||
              bench_daemon_histogram (&d, "apply_seconds", &lat->apply_mean,
                                      &lat->apply_p99) != 0 ||
+             bench_daemon_histogram (&d, "settle_seconds", &lat->settle_mean,
+                                     &lat->settle_p99) != 0 ||
              bench_daemon_histogram (&d, "commit_seconds", &lat->commit_mean,
                                      &lat->commit_p99) != 0))
             n = -1;

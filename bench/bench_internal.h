@@ -81,6 +81,10 @@ typedef struct {
     double published;  /* publications during the timed part */
     double per_commit; /* closes per write transaction */
     uint64_t messages; /* publications the listener received */
+    /* Inside hotlined during the timed part, per committed group, ms:
+       applying it, of which explain's drill-down (settle), its commit;
+       and the share of the timed part the scorer spent on them. */
+    double apply_ms, settle_ms, commit_ms, busy;
 } bench__live_latency_result_t;
 
 /* Imports `units` units U00000..., alternately in the two tables of
@@ -186,6 +190,7 @@ typedef struct {
        committing it (mean, and the bucket bound of the p99), and the mean
        events per commit. */
     double apply_mean, apply_p99, commit_mean, commit_p99, per_commit;
+    double settle_mean, settle_p99; /* of apply: explain's drill-down */
     double daemon_mean, daemon_p99; /* receipt -> ack inside hotlined */
 } bench__ingest_latency_t;
 

@@ -7,6 +7,7 @@
 
 #include <czmq.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,43 @@ s_offer (const bench__live_options_t *opt, zsock_t *dealer, uint8_t **payloads,
     return rc;
 }
 
+/* The scorer's phases, from the daemon's histograms: applying a group,
+   the drill-down's part of that, the commit. */
+static const char *s_phases[3] = {"apply_seconds", "settle_seconds",
+                                  "commit_seconds"};
+
+/* Their observations and sums so far, and when they were read (s).
+   Returns 0 or -1 (a hotlined without them: an older build). */
+static int
+s_phases_read (const bench_daemon_t *d, double count[3], double sum[3],
+               double *at)
+{
+    *at = (double)zclock_usecs () / 1e6;
+    for (int i = 0; i < 3; i++)
+        if (bench_daemon_histogram_total (d, s_phases[i], &count[i], &sum[i]) !=
+            0)
+            return -1;
+    return 0;
+}
+
+/* Per group, in ms, and the scorer's share of the time between two
+   readings; NAN when either reading failed. */
+static void
+s_phases_result (int read, const double count0[3], const double sum0[3],
+                 double at0, const double count1[3], const double sum1[3],
+                 double at1, bench__live_latency_result_t *result)
+{
+    result->apply_ms = result->settle_ms = result->commit_ms = NAN;
+    result->busy = NAN;
+    double groups = read == 0 ? count1[0] - count0[0] : 0;
+    if (groups <= 0 || at1 <= at0)
+        return;
+    result->apply_ms = (sum1[0] - sum0[0]) / groups * 1e3;
+    result->settle_ms = (sum1[1] - sum0[1]) / groups * 1e3;
+    result->commit_ms = (sum1[2] - sum0[2]) / groups * 1e3;
+    result->busy = (sum1[0] - sum0[0] + sum1[2] - sum0[2]) / (at1 - at0);
+}
+
 /* Each close's latency: the first row of its unit that reflects it. */
 static void
 s_match (const bench__live_options_t *opt,
@@ -349,12 +387,17 @@ bench__live_run_latency (const bench__live_options_t *opt,
         goto cleanup;
     double published0 = bench_daemon_stat (&d, "published");
     double batches0 = bench_daemon_stat (&d, "batches_committed");
+    double count0[3], sum0[3], at0, count1[3], sum1[3], at1;
+    int phases = s_phases_read (&d, count0, sum0, &at0);
     if (s_offer (opt, dealer, payloads, sizes, result->batches, send_ns, ack_ns,
                  result) != 0)
         goto cleanup;
     /* Every row the timed closes caused is received before matching. */
     if (s_marker_sync (opt, actor, dealer, 2) != 0)
         goto cleanup;
+    if (phases == 0)
+        phases = s_phases_read (&d, count1, sum1, &at1);
+    s_phases_result (phases, count0, sum0, at0, count1, sum1, at1, result);
     result->published = bench_daemon_stat (&d, "published") - published0;
     double batches = bench_daemon_stat (&d, "batches_committed") - batches0 - 1;
     result->per_commit = batches > 0 ? result->closes / batches : 0;
@@ -410,6 +453,14 @@ bench__live_print_latency (const bench__live_options_t *opt,
             bench_percentile (lat->lat_ms, lat->matched, 0.5),
             bench_percentile (lat->lat_ms, lat->matched, 0.99),
             bench_percentile (lat->lat_ms, lat->matched, 0.999), lat->matched);
+    if (isnan (lat->busy))
+        printf ("inside hotlined: no apply/settle/commit histograms (an "
+                "older hotlined)\n");
+    else
+        printf ("inside hotlined in the timed part, per group: apply %.2f ms "
+                "(of which explain's drill-down %.2f) / commit %.2f ms;\n"
+                "the scorer was applying or committing %.0f%% of the time\n",
+                lat->apply_ms, lat->settle_ms, lat->commit_ms, lat->busy * 100);
     printf ("matched %zu of %zu closes (%zu rows came before their ack); "
             "%.0f messages\npublished in all, %llu of them %s rows received "
             "by the listener\n",

@@ -67,6 +67,8 @@ query__stats_health (json_writer_t *json, stats_t *st)
                  1);
     s_histogram (json, "apply_seconds", &st->apply_time, stats_latency_bound,
                  1e-6);
+    s_histogram (json, "settle_seconds", &st->settle_time, stats_latency_bound,
+                 1e-6);
     s_histogram (json, "commit_seconds", &st->commit_time, stats_latency_bound,
                  1e-6);
 }

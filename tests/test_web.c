@@ -766,10 +766,12 @@ Test (web, metrics_parse_and_equal_the_stats_the_command_prints)
         cJSON_GetObjectItem (cJSON_GetObjectItem (doc, "commit_events"), "sum")
             ->valuedouble);
     /* Where an acknowledgement's time went: every committed group
-       applied and committed once. */
-    const char *phases[] = {"apply_seconds", "commit_seconds"};
-    for (int i = 0; i < 2; i++) {
+       applied (the drill-down's settle a part of it) and committed once. */
+    const char *phases[] = {"apply_seconds", "settle_seconds",
+                            "commit_seconds"};
+    for (int i = 0; i < 3; i++) {
         const cJSON *phase = cJSON_GetObjectItem (doc, phases[i]);
+        cr_assert_not_null (phase, "no %s in stats", phases[i]);
         char name[64];
         snprintf (name, sizeof (name), "hotline_%s_count", phases[i]);
         cr_expect_eq (s_sample (metrics, name),

@@ -174,6 +174,10 @@ s_write (FILE *out, const cJSON *doc)
     s_histogram (out, doc, "apply_seconds", "hotline_apply_seconds",
                  "Time to apply a group of events in its write transaction, "
                  "before the commit.");
+    s_histogram (out, doc, "settle_seconds", "hotline_settle_seconds",
+                 "Of apply_seconds: the time spent on explain's drill-down "
+                 "index (a slice of its changes applied, or its pending "
+                 "changes moved).");
     s_histogram (out, doc, "commit_seconds", "hotline_commit_seconds",
                  "Time of a write transaction's commit: its pages written "
                  "and synced to disk.");
