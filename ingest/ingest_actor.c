@@ -412,7 +412,8 @@ ingest_actor (zsock_t *pipe, void *args)
     while (going) {
         void *which = zpoller_wait (poller, -1);
         /* czmq (on zmq_poll) calls a poll that a signal interrupted
-           "terminated", nonstop or not: the signal is main's ($TERM). */
+           "terminated", nonstop or not. Stop signals go to main alone
+           (hotlined.c blocks them elsewhere): only its $TERM ends this. */
         if (which == pipe || (zpoller_terminated (poller) && errno != EINTR))
             break;
         if (which == self->scorer) {

@@ -378,7 +378,8 @@ publisher_actor (zsock_t *pipe, void *args)
         void *which =
             zpoller_wait (poller, backlog || left <= 0 ? 0 : (int)left);
         /* czmq (on zmq_poll) calls a poll that a signal interrupted
-           "terminated", nonstop or not: the signal is main's ($TERM). */
+           "terminated", nonstop or not. Stop signals go to main alone
+           (hotlined.c blocks them elsewhere): only its $TERM ends this. */
         if (which == pipe || (zpoller_terminated (poller) && errno != EINTR))
             break;
         if (which == self.pull) {

@@ -202,7 +202,8 @@ query__asof_actor (zsock_t *pipe, void *args)
             behind = s_follow_slice (self, asof);
         if (!zpoller_wait (poller, behind && !busy ? 0 : FOLLOW_MS)) {
             /* czmq (on zmq_poll) calls a poll that a signal interrupted
-               "terminated": the signal is main's ($TERM). */
+               "terminated". Stop signals go to main alone (hotlined.c
+               blocks them elsewhere): the query actor's $TERM ends it. */
             if (zpoller_terminated (poller) && errno != EINTR)
                 break;
             /* Idle: look for events stored meanwhile. */

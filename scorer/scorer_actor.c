@@ -332,7 +332,8 @@ scorer_actor (zsock_t *pipe, void *args)
         }
         void *which = zpoller_wait (poller, timeout);
         /* czmq (on zmq_poll) calls a poll that a signal interrupted
-           "terminated", nonstop or not: the signal is main's ($TERM). */
+           "terminated", nonstop or not. Stop signals go to main alone
+           (hotlined.c blocks them elsewhere): only its $TERM ends this. */
         if (zpoller_terminated (poller) && errno != EINTR)
             break;
         if (which == pipe)

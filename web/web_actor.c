@@ -291,7 +291,8 @@ web_actor (zsock_t *pipe, void *args)
         void *which = zpoller_wait (poller, self.subscribed ? WATCH_FED_MS
                                                             : WATCH_COLD_MS);
         /* czmq (on zmq_poll) calls a poll that a signal interrupted
-           "terminated", nonstop or not: the signal is main's ($TERM). */
+           "terminated", nonstop or not. Stop signals go to main alone
+           (hotlined.c blocks them elsewhere): only its $TERM ends this. */
         if (which == pipe || (zpoller_terminated (poller) && errno != EINTR))
             break;
         /* What is queued is taken before the next poll: a poll per
