@@ -283,9 +283,10 @@ web_actor (zsock_t *pipe, void *args)
                self.web.tokens ? " (bearer tokens required)" : "");
     zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, self.sub, NULL);
-    /* A signal may land on this thread: main stops it, with $TERM, as it
-       stops the others (taking the signal for a stop here made main see
-       an actor end by itself, and exit 1). */
+    /* Main stops it, with $TERM, as it stops the others: the poller
+       never ends by itself (once, a signal that landed on this thread
+       ended it and main saw an actor end by itself, and exited 1; stop
+       signals now go to main alone). */
     zpoller_set_nonstop (poller, true);
     while (true) {
         void *which = zpoller_wait (poller, self.subscribed ? WATCH_FED_MS
