@@ -45,12 +45,12 @@ double bench_daemon_stat (const bench_daemon_t *d, const char *name);
 /* One histogram of the daemon's stats (seconds): its mean and the bound
    of the bucket holding its 99th percentile, in ms (INFINITY past the
    last bound). Returns 0 or -1. */
+int bench_daemon_histogram (const bench_daemon_t *d, const char *name,
+                            double *mean_ms, double *p99_ms);
 /* The observations of one histogram of the daemon's stats so far and
    their sum (seconds). Returns 0 or -1. */
 int bench_daemon_histogram_total (const bench_daemon_t *d, const char *name,
                                   double *count, double *sum);
-int bench_daemon_histogram (const bench_daemon_t *d, const char *name,
-                            double *mean_ms, double *p99_ms);
 
 /* Imports units through the query endpoint. Returns 0 or -1. */
 int bench_daemon_import (const bench_daemon_t *d, const proto_unit_t *units,

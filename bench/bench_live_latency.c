@@ -253,12 +253,14 @@ s_offer (const bench__live_options_t *opt, zsock_t *dealer, uint8_t **payloads,
 }
 
 /* The scorer's phases, from the daemon's histograms: applying a group,
-   the drill-down's part of that, the commit. */
+   the part of that spent settling the drill-down (an older hotlined has
+   no such histogram), the commit. */
 static const char *s_phases[3] = {"apply_seconds", "settle_seconds",
                                   "commit_seconds"};
 
-/* Their observations and sums so far, and when they were read (s).
-   Returns 0 or -1 (a hotlined without them: an older build). */
+/* Their observations and sums so far (NAN for the settle when there is
+   none), and when they were read (s). Returns 0, or -1 without the apply
+   and commit histograms (an older hotlined still). */
 static int
 s_phases_read (const bench_daemon_t *d, double count[3], double sum[3],
                double *at)
@@ -266,8 +268,11 @@ s_phases_read (const bench_daemon_t *d, double count[3], double sum[3],
     *at = (double)zclock_usecs () / 1e6;
     for (int i = 0; i < 3; i++)
         if (bench_daemon_histogram_total (d, s_phases[i], &count[i], &sum[i]) !=
-            0)
-            return -1;
+            0) {
+            if (i != 1)
+                return -1;
+            count[i] = sum[i] = NAN;
+        }
     return 0;
 }
 
@@ -284,7 +289,7 @@ s_phases_result (int read, const double count0[3], const double sum0[3],
     if (groups <= 0 || at1 <= at0)
         return;
     result->apply_ms = (sum1[0] - sum0[0]) / groups * 1e3;
-    result->settle_ms = (sum1[1] - sum0[1]) / groups * 1e3;
+    result->settle_ms = (sum1[1] - sum0[1]) / groups * 1e3; /* or NAN */
     result->commit_ms = (sum1[2] - sum0[2]) / groups * 1e3;
     result->busy = (sum1[0] - sum0[0] + sum1[2] - sum0[2]) / (at1 - at0);
 }
@@ -387,7 +392,8 @@ bench__live_run_latency (const bench__live_options_t *opt,
         goto cleanup;
     double published0 = bench_daemon_stat (&d, "published");
     double batches0 = bench_daemon_stat (&d, "batches_committed");
-    double count0[3], sum0[3], at0, count1[3], sum1[3], at1;
+    double count0[3] = {0}, sum0[3] = {0}, at0 = 0;
+    double count1[3] = {0}, sum1[3] = {0}, at1 = 0;
     int phases = s_phases_read (&d, count0, sum0, &at0);
     if (s_offer (opt, dealer, payloads, sizes, result->batches, send_ns, ack_ns,
                  result) != 0)
@@ -454,12 +460,13 @@ bench__live_print_latency (const bench__live_options_t *opt,
             bench_percentile (lat->lat_ms, lat->matched, 0.99),
             bench_percentile (lat->lat_ms, lat->matched, 0.999), lat->matched);
     if (isnan (lat->busy))
-        printf ("inside hotlined: no apply/settle/commit histograms (an "
-                "older hotlined)\n");
+        printf ("inside hotlined: no apply and commit histograms (an older "
+                "hotlined)\n");
     else
         printf ("inside hotlined in the timed part, per group: apply %.2f ms "
-                "(of which explain's drill-down %.2f) / commit %.2f ms;\n"
-                "the scorer was applying or committing %.0f%% of the time\n",
+                "(of which settling explain's drill-down %.2f) / commit "
+                "%.2f ms;\nthe scorer was applying or committing at least "
+                "%.0f%% of the time\n",
                 lat->apply_ms, lat->settle_ms, lat->commit_ms, lat->busy * 100);
     printf ("matched %zu of %zu closes (%zu rows came before their ack); "
             "%.0f messages\npublished in all, %llu of them %s rows received "

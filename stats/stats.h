@@ -68,10 +68,12 @@ typedef struct {
     stats_histogram_t apply_time;        /* a group applied in its write
                                             transaction, before the commit,
                                             us */
-    stats_histogram_t settle_time;       /* the part of apply_time spent on
-                                            explain's drill-down index (a
-                                            slice of its changes applied, or
-                                            its pending changes moved), us */
+    stats_histogram_t settle_time;       /* the part of apply_time spent
+                                            settling explain's drill-down
+                                            index (a slice of its changes
+                                            applied, or its pending changes
+                                            moved; not the events' own
+                                            appends to it), us */
     stats_histogram_t commit_time;       /* the commit itself: pages written
                                             and synced to disk, us */
     _Atomic uint64_t publisher_sequence; /* last sequence number published */

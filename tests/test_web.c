@@ -782,6 +782,12 @@ Test (web, metrics_parse_and_equal_the_stats_the_command_prints)
             cJSON_GetObjectItem (doc, "batches_committed")->valuedouble, "%s",
             phases[i]);
     }
+    /* The settle is a part of applying. */
+    cr_expect_leq (
+        cJSON_GetObjectItem (cJSON_GetObjectItem (doc, "settle_seconds"), "sum")
+            ->valuedouble,
+        cJSON_GetObjectItem (cJSON_GetObjectItem (doc, "apply_seconds"), "sum")
+            ->valuedouble);
     cr_expect_eq (s_sample (metrics, "hotline_open_alerts"), 2);
     cJSON_Delete (doc);
     free (metrics);

@@ -175,9 +175,9 @@ s_write (FILE *out, const cJSON *doc)
                  "Time to apply a group of events in its write transaction, "
                  "before the commit.");
     s_histogram (out, doc, "settle_seconds", "hotline_settle_seconds",
-                 "Of apply_seconds: the time spent on explain's drill-down "
-                 "index (a slice of its changes applied, or its pending "
-                 "changes moved).");
+                 "Of apply_seconds: the time spent settling explain's "
+                 "drill-down index (a slice of its changes applied, or its "
+                 "pending changes moved).");
     s_histogram (out, doc, "commit_seconds", "hotline_commit_seconds",
                  "Time of a write transaction's commit: its pages written "
                  "and synced to disk.");
