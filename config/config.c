@@ -50,6 +50,8 @@ static const char *s_default =
     "    http_body_max = 16777216            # POST body bytes at most\n"
     "    live_linger_s = 60                  # keep the live feed after the "
     "last browser\n"
+    "    slow_group_ms = 1000                # log a group slower to store; "
+    "0: never\n"
     "    asof_spacing = 8192                 # events between as-of "
     "checkpoints\n"
     "    asof_checkpoints = 64               # as-of checkpoints kept at "
@@ -110,6 +112,7 @@ static const s_key_t s_keys[] = {TEXT (data),
                                  TEXT (http_key),
                                  VALUE (http_body_max, T_SIZE),
                                  VALUE (live_linger_s, T_INT),
+                                 VALUE (slow_group_ms, T_INT),
                                  VALUE (asof_spacing, T_SIZE),
                                  VALUE (asof_checkpoints, T_SIZE),
                                  VALUE (asof_budget_mb, T_SIZE)};
@@ -194,11 +197,12 @@ s_check (const config_t *config, char *err)
         if (s_check_endpoint (keys[i], endpoints[i], err) != 0)
             return -1;
     if (config->publish_hwm < 1 || config->heartbeat_ms < 10 ||
-        config->live_linger_s < 0 ||
+        config->live_linger_s < 0 || config->slow_group_ms < 0 ||
         !(config->warning_share > 0 && config->warning_share <= 1)) {
         snprintf (err, 256,
                   "publish_hwm must be >= 1, heartbeat_ms >= 10, "
-                  "live_linger_s >= 0, warning_share in (0, 1]");
+                  "live_linger_s >= 0, slow_group_ms >= 0, warning_share in "
+                  "(0, 1]");
         return -1;
     }
     if (strcmp (config->clock, "wall") != 0 &&

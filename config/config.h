@@ -59,6 +59,8 @@ typedef struct {
     size_t http_body_max;           /* POST body bytes at most */
     int live_linger_s;              /* the web keeps the live feed this
                                        long after its last browser left */
+    int slow_group_ms;              /* a group that takes longer to store
+                                       is logged (0: never) */
     size_t asof_spacing;            /* events between as-of checkpoints */
     size_t asof_checkpoints;        /* as-of checkpoints kept at most */
     size_t asof_budget_mb;          /* and their disk in MiB at most */

@@ -296,7 +296,8 @@ s_start (s_daemon_t *d)
         1000,
         &d->stats,
         false,
-        c->dead_letters_max};
+        c->dead_letters_max,
+        c->slow_group_ms};
     d->ingest_args = (ingest_args_t){c->ingest,
                                      d->batches,
                                      c->batch_max,

@@ -45,6 +45,7 @@ typedef struct {
     stats_t *stats;       /* shared counters (borrowed), or NULL */
     bool failed;          /* out: set when the actor could not start */
     size_t dead_letters;  /* dead letters kept at most (0: 10,000) */
+    int slow_group_ms;    /* a group slower to store is logged (0: never) */
 } scorer_args_t;
 
 /* A batch handed from ingest to the scorer. */

@@ -177,13 +177,23 @@ s_try_batch (s_scorer_t *self, scorer_batch_t *batch, s_counts_t *counts,
     int64_t applied = zclock_usecs ();
     rc = store_commit (&txn);
     stats_t *stats = self->args->stats;
+    int64_t done = zclock_usecs ();
+    int slow_ms = self->args->slow_group_ms;
+    if (rc == STORE_OK && slow_ms > 0 && done - started >= slow_ms * 1000LL)
+        zsys_warning ("scorer: a group of %zu events took %.1f ms to store: "
+                      "applying it %.1f ms (settling explain's drill-down "
+                      "%.1f), its commit %.1f ms (slow_group_ms = %d)",
+                      batch->count, (double)(done - started) / 1e3,
+                      (double)(applied - started) / 1e3,
+                      (double)(applied - settling) / 1e3,
+                      (double)(done - applied) / 1e3, slow_ms);
     if (stats && rc == STORE_OK) {
         stats_observe (&stats->apply_time, stats_latency_bound,
                        (uint64_t)(applied - started));
         stats_observe (&stats->settle_time, stats_latency_bound,
                        (uint64_t)(applied - settling));
         stats_observe (&stats->commit_time, stats_latency_bound,
-                       (uint64_t)(zclock_usecs () - applied));
+                       (uint64_t)(done - applied));
     }
     return rc;
 }

@@ -524,3 +524,74 @@ Test (e2e, reproduces_the_published_fufeng_2024_q4_scorecard_with_its_notes)
     cr_assert_eq (notes, 7, "the golden file has 7 notes, read %d", notes);
     cJSON_Delete (doc);
 }
+
+/* The lines the daemon logged since its last start (a restarted daemon
+   appends to its log). */
+static char *
+s_log_since_start (void)
+{
+    char path[512];
+    char *log = harness_slurp (harness_path (&h, "daemon.log", path));
+    cr_assert_not_null (log);
+    size_t size = strlen (log);
+    size_t from =
+        h.log_start > 0 && (size_t)h.log_start < size ? (size_t)h.log_start : 0;
+    memmove (log, log + from, size - from + 1);
+    return log;
+}
+
+/* A group slower than slow_group_ms is logged with where its time went;
+   with 0 none is. A month in two halves, one daemon start for each. */
+Test (e2e, logs_a_group_slower_than_slow_group_ms_with_where_its_time_went)
+{
+    cr_assert_eq (harness_stop (&h), 0);
+    cr_assert_gt (harness_month (&h, 1, 5), 0, "hotline-gen failed");
+    char path[512];
+    char *all = harness_slurp (harness_path (&h, "events.jsonl", path));
+    cr_assert_not_null (all);
+    char *middle = strchr (all + strlen (all) / 2, '\n');
+    cr_assert_not_null (middle);
+    char *first = strndup (all, (size_t)(middle - all + 1));
+    cr_assert_eq (harness_write (&h, "first.jsonl", first), 0);
+    cr_assert_eq (harness_write (&h, "second.jsonl", middle + 1), 0);
+    free (first);
+    free (all);
+    const char *line = "scorer: a group of ";
+
+    harness_set (&h, "slow_group_ms", "0");
+    cr_assert (harness_start (&h));
+    char *err = NULL;
+    cr_assert_eq (harness_run (&h, NULL, &err,
+                               "$HOTLINE units import units.csv && $HOTLINE "
+                               "send first.jsonl"),
+                  0, "%s", err);
+    free (err);
+    char *log = s_log_since_start ();
+    cr_expect_null (strstr (log, line), "slow_group_ms = 0 logged: %s", log);
+    free (log);
+    cr_assert_eq (harness_stop (&h), 0);
+
+    /* Every group of hundreds of events takes more than 1 ms. */
+    harness_set (&h, "slow_group_ms", "1");
+    cr_assert (harness_start (&h));
+    cr_assert_eq (harness_run (&h, NULL, &err, "$HOTLINE send second.jsonl"), 0,
+                  "%s", err);
+    free (err);
+    log = s_log_since_start ();
+    const char *at = strstr (log, line);
+    cr_assert_not_null (at, "no slow group logged: %s", log);
+    unsigned long events = 0;
+    double took = 0, apply = 0, settle = -1, commit = 0;
+    int read = sscanf (at,
+                       "scorer: a group of %lu events took %lf ms to store: "
+                       "applying it %lf ms (settling explain's drill-down "
+                       "%lf), its commit %lf ms",
+                       &events, &took, &apply, &settle, &commit);
+    cr_expect_eq (read, 5, "cannot read %.200s", at);
+    cr_expect_gt (events, 0);
+    cr_expect_geq (took, 1);
+    cr_expect_geq (settle, 0);
+    cr_expect_leq (settle, apply);
+    cr_expect_leq (apply + commit, took + 0.2);
+    free (log);
+}

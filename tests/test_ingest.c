@@ -48,7 +48,7 @@ s_setup (void)
                                     false,     NULL,       NULL,     NULL};
     s_scorer_args = (scorer_args_t){s_store,  s_batches, STATE_CLOCK_EVENT,
                                     s_notify, 1000,      &s_stats,
-                                    false,    0};
+                                    false,    0,         0};
     s_ingest_args =
         (ingest_args_t){s_ingest, s_batches, 4096, &s_stats, false, NULL, NULL};
     s_query_args = (query_args_t){.endpoint = s_query,
