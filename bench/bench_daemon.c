@@ -166,12 +166,47 @@ bench_daemon_start (bench_daemon_t *d, const char *binary, const char *dir,
     return -1;
 }
 
+/* Says how the daemon ended and what its log ends with (the last
+   LOG_TAIL lines): the directory may go with the run, and a sanitizer's
+   report or a fatal error is only there. */
+#define LOG_TAIL 40
+static void
+s_say_end (const bench_daemon_t *d, const char *when, int status)
+{
+    if (WIFEXITED (status))
+        fprintf (stderr, "bench: hotlined %s with exit status %d", when,
+                 WEXITSTATUS (status));
+    else if (WIFSIGNALED (status))
+        fprintf (stderr, "bench: hotlined %s, killed by signal %d", when,
+                 WTERMSIG (status));
+    char log[300];
+    snprintf (log, sizeof (log), "%s/daemon.log", d->dir);
+    fprintf (stderr, "; its log (%s) ends:\n", log);
+    FILE *said = fopen (log, "r");
+    char lines[LOG_TAIL][512];
+    size_t count = 0;
+    while (said && fgets (lines[count % LOG_TAIL], sizeof (lines[0]), said))
+        count++;
+    if (said)
+        fclose (said);
+    for (size_t i = count > LOG_TAIL ? count - LOG_TAIL : 0; i < count; i++)
+        fprintf (stderr, "  %s", lines[i % LOG_TAIL]);
+}
+
 void
 bench_daemon_stop (bench_daemon_t *d)
 {
     if (d->pid > 0) {
+        int status = 0;
+        /* Ended by itself (a crash, a sanitizer's abort): say so. */
+        if (waitpid (d->pid, &status, WNOHANG) == d->pid) {
+            s_say_end (d, "had ended before the bench stopped it", status);
+            d->pid = 0;
+        }
+    }
+    if (d->pid > 0) {
         kill (d->pid, SIGTERM);
-        int status;
+        int status = 0;
         int64_t give_up = bench_now_ns () + 30000000000LL;
         while (waitpid (d->pid, &status, WNOHANG) == 0) {
             if (bench_now_ns () > give_up) {
@@ -183,6 +218,8 @@ bench_daemon_stop (bench_daemon_t *d)
             struct timespec pause = {0, 10000000};
             nanosleep (&pause, NULL);
         }
+        if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            s_say_end (d, "stopped badly", status);
         d->pid = 0;
     }
     if (d->temporary && getenv ("HOTLINE_KEEP_BENCH_DIRS"))
