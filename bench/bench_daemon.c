@@ -260,6 +260,20 @@ bench_daemon_stat (const bench_daemon_t *d, const char *name)
     return result;
 }
 
+/* A histogram's observations and their sum. Returns 0, or -1 when the
+   node is not a histogram. */
+static int
+s_histogram_total (const cJSON *h, double *count, double *sum)
+{
+    const cJSON *n = cJSON_GetObjectItem (h, "count");
+    const cJSON *s = cJSON_GetObjectItem (h, "sum");
+    if (!cJSON_IsNumber (n) || !cJSON_IsNumber (s))
+        return -1;
+    *count = n->valuedouble;
+    *sum = s->valuedouble;
+    return 0;
+}
+
 int
 bench_daemon_histogram (const bench_daemon_t *d, const char *name,
                         double *mean_ms, double *p99_ms)
@@ -270,10 +284,10 @@ bench_daemon_histogram (const bench_daemon_t *d, const char *name,
     const cJSON *h = cJSON_GetObjectItem (doc, name);
     const cJSON *le = cJSON_GetObjectItem (h, "le");
     const cJSON *counts = cJSON_GetObjectItem (h, "counts");
-    double count = cJSON_GetNumberValue (cJSON_GetObjectItem (h, "count"));
-    double sum = cJSON_GetNumberValue (cJSON_GetObjectItem (h, "sum"));
+    double count = 0, sum = 0;
     int rc = -1;
-    if (cJSON_IsArray (le) && cJSON_IsArray (counts) && count > 0) {
+    if (s_histogram_total (h, &count, &sum) == 0 && cJSON_IsArray (le) &&
+        cJSON_IsArray (counts) && count > 0) {
         *mean_ms = sum / count * 1000;
         *p99_ms = INFINITY; /* past the last bound: printed "inf" */
         /* The counts are cumulative, as Prometheus's. */
@@ -297,14 +311,7 @@ bench_daemon_histogram_total (const bench_daemon_t *d, const char *name,
     cJSON *doc = s_stats (d);
     if (!doc)
         return -1;
-    const cJSON *h = cJSON_GetObjectItem (doc, name);
-    const cJSON *n = cJSON_GetObjectItem (h, "count");
-    const cJSON *s = cJSON_GetObjectItem (h, "sum");
-    int rc = cJSON_IsNumber (n) && cJSON_IsNumber (s) ? 0 : -1;
-    if (rc == 0) {
-        *count = n->valuedouble;
-        *sum = s->valuedouble;
-    }
+    int rc = s_histogram_total (cJSON_GetObjectItem (doc, name), count, sum);
     cJSON_Delete (doc);
     return rc;
 }
