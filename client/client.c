@@ -72,8 +72,13 @@ client_query_secure (const char *endpoint, const char *client_cert,
 /* The first wait before a fresh connection after a disconnection; it
    doubles (to max_wait_ms) while no acknowledgement comes between two,
    so a daemon that refuses every connection (an unknown CURVE key) is
-   not sent the whole window again every few milliseconds. */
-#define RESTART_FIRST_MS 100
+   not sent the whole window again every few milliseconds. A connection
+   that could not be made at all (hotlined not listening yet) is tried
+   again after the same wait, but never more than RESTART_REFUSED_MS
+   later: nothing was sent on it, and a daemon that comes back should
+   hear from its senders within a second. */
+#define RESTART_FIRST_MS   100
+#define RESTART_REFUSED_MS 1000
 
 /* One message: its events and the tags to report them under. */
 typedef struct {
@@ -141,7 +146,13 @@ s_batch_new (client_sender_t *self)
     return b;
 }
 
-/* A fresh DEALER, secured as configured and watched for disconnections.
+/* A fresh DEALER, secured as configured and watched for disconnections
+   and failed connections. It never reconnects by itself (reconnect
+   interval -1): libzmq would deliver what was queued for the old
+   connection to whatever daemon listens next, ahead of the resends of
+   the batches lost with the old one, and the monitor that reports the
+   disconnection is too late to stop it (seen: a ticket's events stored
+   out of order after a SIGKILL). Every reconnection is s_restart's.
    Unsent messages are dropped at close (linger 0): that is the point of
    starting afresh. */
 static int
@@ -156,12 +167,13 @@ s_connect (client_sender_t *self, char *err)
         return -1;
     }
     zsock_set_linger (self->sock, 0);
+    zsock_set_reconnect_ivl (self->sock, -1);
     if (client_secure (self->sock, self->client_cert, self->server_public,
                        err) != 0)
         return -1;
     self->monitor = zactor_new (zmonitor, self->sock);
     if (self->monitor) {
-        zstr_sendx (self->monitor, "LISTEN", "DISCONNECTED", NULL);
+        zstr_sendx (self->monitor, "LISTEN", "DISCONNECTED", "CLOSED", NULL);
         zstr_sendx (self->monitor, "START", NULL);
         zsock_wait (self->monitor);
     }
@@ -297,20 +309,33 @@ s_transmit (client_sender_t *self, s_batch_t *b)
 
 static void s_restart (client_sender_t *self);
 
-/* A disconnection: a fresh connection is due after the back-off (see
-   RESTART_FIRST_MS); until then nothing is sent. Reads what the monitor
-   reported. */
+/* Schedules a fresh connection after the back-off (see RESTART_FIRST_MS);
+   until then nothing is sent. `refused`: no connection was made. */
+static void
+s_restart_later (client_sender_t *self, bool refused)
+{
+    if (self->restart_at)
+        return;
+    int wait = self->restart_wait_ms;
+    if (refused && wait > RESTART_REFUSED_MS)
+        wait = RESTART_REFUSED_MS;
+    self->restart_at = zclock_mono () + wait;
+    self->restart_wait_ms = self->restart_wait_ms * 2 < self->max_wait_ms
+                                ? self->restart_wait_ms * 2
+                                : self->max_wait_ms;
+}
+
+/* A disconnection (DISCONNECTED) or a connection that could not be made
+   (CLOSED), as the monitor reported it. */
 static void
 s_disconnected (client_sender_t *self)
 {
     zmsg_t *event = zmsg_recv (self->monitor);
+    char *name = event ? zmsg_popstr (event) : NULL;
+    bool refused = name && streq (name, "CLOSED");
+    zstr_free (&name);
     zmsg_destroy (&event);
-    if (self->restart_at)
-        return;
-    self->restart_at = zclock_mono () + self->restart_wait_ms;
-    self->restart_wait_ms = self->restart_wait_ms * 2 < self->max_wait_ms
-                                ? self->restart_wait_ms * 2
-                                : self->max_wait_ms;
+    s_restart_later (self, refused);
 }
 
 /* Notices a disconnection the monitor reported, without waiting. */
@@ -393,8 +418,13 @@ s_restart (client_sender_t *self)
        socket per reconnection interval until the batches are given up. */
     char err[256];
     self->restart_at = 0;
-    if (s_connect (self, err) != 0)
-        return; /* the deadlines will retry on whatever socket there is */
+    if (s_connect (self, err) != 0) {
+        /* A certificate that went away, say: try again later; without a
+           poller s_receive waits by sleeping. */
+        zpoller_destroy (&self->poller);
+        s_restart_later (self, true);
+        return;
+    }
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
          b = zlistx_next (self->in_flight))
         s_transmit (self, b);
@@ -456,7 +486,11 @@ s_receive (client_sender_t *self)
     if (self->restart_at && self->restart_at < earliest)
         earliest = self->restart_at;
     int wait = earliest > now ? (int)(earliest - now) : 0;
-    void *which = zpoller_wait (self->poller, wait);
+    void *which = NULL;
+    if (self->poller)
+        which = zpoller_wait (self->poller, wait);
+    else
+        zclock_sleep (wait);
     if (which && which == self->monitor)
         s_disconnected (self);
     else if (which && which == self->sock)

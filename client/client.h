@@ -14,6 +14,15 @@
                      (already stored: the answer to a resend whose first
                      attempt was stored), rejected with a reason, or not
                      acknowledged (status 0) when the sender gave up.
+                     When the daemon goes away (a crash, a restart) the
+                     sender drops its socket, makes a fresh one after a
+                     back-off (100 ms, doubling while nothing is
+                     answered; at most 1 s while nobody listens) and
+                     sends every unanswered batch again in its order.
+                     The socket never reconnects by itself, so nothing
+                     queued for a dead daemon can reach the next one
+                     ahead of those resends: a ticket's events are
+                     stored in the order they were added.
 
     Each has a _secure variant taking two certificate paths, client_cert
     and server_public (client_secure.h): both given, the connection is a

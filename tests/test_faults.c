@@ -7,7 +7,13 @@
       serving reads, and loses no acknowledged event;
     - 100,000 events sent while the daemon is killed with SIGKILL at
       random moments, 20 times, give a report byte-identical to a clean
-      run's, every event stored once. */
+      run's, every event stored once;
+    - the sender against a stand-in daemon it cannot tell from the real
+      one (a ROUTER answering every batch as stored), for what a real one
+      cannot make happen on demand: batches queued for a daemon that
+      vanished never overtake the resends; a daemon that starts after its
+      sender still gets everything. */
+#include "client.h"
 #include "harness.h"
 
 #include <cjson/cJSON.h>
@@ -334,4 +340,168 @@ Test (faults,
     free (clean);
     free (faulty);
     harness_fini (&first);
+}
+
+/* A stand-in for hotlined on the same endpoint: it answers every batch
+   as stored and notes the order in which batch ids first reach it. */
+typedef struct {
+    const char *endpoint;
+    uint64_t order[64]; /* batch ids, in order of first arrival */
+    size_t count;       /* ids noted */
+    size_t received;    /* frames received, resends included */
+} s_peer_t;
+
+static void
+s_peer (zsock_t *pipe, void *arg)
+{
+    s_peer_t *peer = arg;
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    /* The socket that had the port closes in libzmq's own time. */
+    int port = -1;
+    for (int tries = 0; tries < 300 && port < 0; tries++)
+        if ((port = zsock_bind (router, "%s", peer->endpoint)) < 0)
+            zclock_sleep (10);
+    cr_assert_eq (port, atoi (strrchr (peer->endpoint, ':') + 1),
+                  "cannot bind %s again", peer->endpoint);
+    zsock_signal (pipe, 0);
+    zpoller_t *poller = zpoller_new (pipe, router, NULL);
+    while (zpoller_wait (poller, -1) == router) {
+        zmsg_t *msg = zmsg_recv (router);
+        zframe_t *identity = zmsg_pop (msg);
+        zframe_t *payload = zmsg_pop (msg);
+        proto_batch_t batch;
+        char reason[PROTO_ERROR_MAX + 1];
+        cr_assert_eq (proto_batch_decode (zframe_data (payload),
+                                          zframe_size (payload), &batch,
+                                          reason),
+                      0, "%s", reason);
+        peer->received++;
+        bool seen = false;
+        for (size_t i = 0; i < peer->count; i++)
+            seen |= peer->order[i] == batch.batch_id;
+        if (!seen && peer->count < 64)
+            peer->order[peer->count++] = batch.batch_id;
+        proto_batch_ack_t ack = {
+            .batch_id = batch.batch_id, .ok = true, .count = batch.count};
+        ack.acks = calloc (batch.count, sizeof (*ack.acks));
+        for (size_t i = 0; i < batch.count; i++)
+            ack.acks[i].status = PROTO_ACK_STORED;
+        size_t size;
+        uint8_t *data = proto_batch_ack_encode (&ack, &size);
+        zmsg_t *reply = zmsg_new ();
+        zmsg_append (reply, &identity);
+        zmsg_addmem (reply, data, size);
+        zmsg_send (&reply, router);
+        free (data);
+        free (ack.acks);
+        proto_batch_free (&batch);
+        zframe_destroy (&payload);
+        zmsg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+    zsock_destroy (&router);
+}
+
+static void
+s_count_stored (void *arg, uint32_t tag, int status, const char *reason)
+{
+    (void)tag;
+    (void)reason;
+    if (status == PROTO_ACK_STORED)
+        (*(size_t *)arg)++;
+}
+
+/* The batches a sender had queued for a daemon that died must never reach
+   the next one ahead of the resends of those before them: the sender's
+   socket reconnects only as a fresh one (client.c, s_restart). Here the
+   first peer takes nothing (so the batches stay queued in the sender),
+   vanishes while the sender's thread is busy elsewhere, and a second peer
+   binds the same endpoint at once. */
+Test (faults, a_sender_never_lets_batches_queued_for_a_dead_daemon_overtake)
+{
+    zsock_t *deaf = zsock_new (ZMQ_ROUTER);
+    zsock_set_rcvhwm (deaf, 1);
+    zsock_set_rcvbuf (deaf, 4096);
+    int port = zsock_bind (deaf, "tcp://127.0.0.1:*");
+    cr_assert_gt (port, 0);
+    char endpoint[64];
+    snprintf (endpoint, sizeof (endpoint), "tcp://127.0.0.1:%d", port);
+
+    enum { BATCH = 500, WINDOW = 16 };
+    size_t stored = 0;
+    char err[256];
+    client_sender_t *sender = client_sender_new (endpoint, BATCH, WINDOW, 60000,
+                                                 s_count_stored, &stored, err);
+    cr_assert_not_null (sender, "%s", err);
+    /* No resend by deadline in this test: only the reconnection's. */
+    client_sender_set_waits (sender, 60000, 60000);
+    proto_event_t event = {.type = PROTO_RECEIVED,
+                           .occurred_at = PROTO_TIME_MIN + 1000};
+    memset (event.reason, 'r', PROTO_REASON_MAX);
+    memset (event.counters, 'c', PROTO_REASON_MAX);
+    memset (event.by, 'b', PROTO_NAME_MAX);
+    for (uint32_t i = 0; i < BATCH * WINDOW; i++) {
+        snprintf (event.event_id, sizeof (event.event_id), "E%u", i);
+        snprintf (event.ticket_id, sizeof (event.ticket_id), "T%u", i);
+        snprintf (event.unit_id, sizeof (event.unit_id), "U%u", i % 7);
+        cr_assert_eq (client_sender_add (sender, &event, i), 0);
+    }
+    zclock_sleep (300); /* what the socket will take goes out */
+
+    s_peer_t peer = {.endpoint = endpoint};
+    zsock_destroy (&deaf);
+    zactor_t *second = zactor_new (s_peer, &peer);
+    /* The sender's thread is elsewhere, as a bridge reading its source
+       would be, for longer than libzmq's reconnection interval. */
+    zclock_sleep (500);
+    cr_assert_eq (client_sender_flush (sender), 0);
+    zactor_destroy (&second);
+    client_sender_destroy (&sender);
+
+    cr_expect_eq (stored, (size_t)BATCH * WINDOW);
+    cr_assert_eq (peer.count, (size_t)WINDOW);
+    for (size_t i = 0; i < peer.count; i++)
+        cr_expect_eq (peer.order[i], (uint64_t)i + 1,
+                      "arrival %zu at the new daemon was batch %lu, not "
+                      "batch %zu (%zu frames received)",
+                      i + 1, (unsigned long)peer.order[i], i + 1,
+                      peer.received);
+}
+
+/* The sender makes every connection itself (see above), so it must also
+   try again when there was nobody to connect to: a sender started before
+   its daemon delivers once the daemon listens, well within its give-up
+   time. */
+Test (faults, a_sender_started_before_its_daemon_delivers_once_it_listens)
+{
+    zsock_t *probe = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (probe, "tcp://127.0.0.1:*");
+    cr_assert_gt (port, 0);
+    zsock_destroy (&probe); /* a port nobody listens on, for now */
+    char endpoint[64];
+    snprintf (endpoint, sizeof (endpoint), "tcp://127.0.0.1:%d", port);
+
+    size_t stored = 0;
+    char err[256];
+    client_sender_t *sender = client_sender_new (endpoint, 10, 4, 10000,
+                                                 s_count_stored, &stored, err);
+    cr_assert_not_null (sender, "%s", err);
+    proto_event_t event = {.type = PROTO_RECEIVED,
+                           .occurred_at = PROTO_TIME_MIN + 1000};
+    for (uint32_t i = 0; i < 30; i++) {
+        snprintf (event.event_id, sizeof (event.event_id), "E%u", i);
+        snprintf (event.ticket_id, sizeof (event.ticket_id), "T%u", i);
+        snprintf (event.unit_id, sizeof (event.unit_id), "U1");
+        cr_assert_eq (client_sender_add (sender, &event, i), 0);
+    }
+    /* Refused a few times over: the back-off has grown by now. */
+    zclock_sleep (1500);
+    s_peer_t peer = {.endpoint = endpoint};
+    zactor_t *daemon = zactor_new (s_peer, &peer);
+    cr_assert_eq (client_sender_flush (sender), 0,
+                  "the sender gave up on a daemon that came up after it");
+    zactor_destroy (&daemon);
+    client_sender_destroy (&sender);
+    cr_expect_eq (stored, (size_t)30);
+    cr_expect_eq (peer.count, (size_t)3);
 }
