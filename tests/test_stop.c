@@ -134,26 +134,38 @@ Test (
     free (expected);
 }
 
-/* Sends SIGTERM to every thread of the daemon but its main one. Returns
-   how many threads were signalled. */
+/* Calls fn for every thread of process pid (its main one too); returns
+   the sum of what fn returned. */
 static int
-s_term_each_thread (pid_t pid)
+s_each_thread (pid_t pid, int (*fn) (pid_t pid, pid_t tid))
 {
     char path[64];
     snprintf (path, sizeof (path), "/proc/%d/task", (int)pid);
     DIR *dir = opendir (path);
     cr_assert_not_null (dir, "cannot list %s", path);
-    int signalled = 0;
+    int sum = 0;
     struct dirent *entry;
     while ((entry = readdir (dir))) {
         pid_t tid = (pid_t)atoi (entry->d_name);
-        if (tid <= 0 || tid == pid)
-            continue;
-        if (syscall (SYS_tgkill, pid, tid, SIGTERM) == 0)
-            signalled++;
+        if (tid > 0)
+            sum += fn (pid, tid);
     }
     closedir (dir);
-    return signalled;
+    return sum;
+}
+
+static int
+s_term_thread (pid_t pid, pid_t tid)
+{
+    return tid != pid && syscall (SYS_tgkill, pid, tid, SIGTERM) == 0;
+}
+
+/* Sends SIGTERM to every thread of the daemon but its main one. Returns
+   how many threads were signalled. */
+static int
+s_term_each_thread (pid_t pid)
+{
+    return s_each_thread (pid, s_term_thread);
 }
 
 /* How many of SIGTERM and SIGINT a thread blocks (0, 1 or 2), from the
@@ -174,34 +186,28 @@ s_stop_signals_blocked (pid_t pid, pid_t tid)
     return ((mask >> (SIGTERM - 1)) & 1) + ((mask >> (SIGINT - 1)) & 1);
 }
 
+/* Expects main to take the stop signals and thread tid (any other) to
+   block both. Returns 1 for another thread. */
+static int
+s_expect_blocks_as_it_should (pid_t pid, pid_t tid)
+{
+    if (tid == pid) {
+        cr_expect_eq (s_stop_signals_blocked (pid, tid), 0,
+                      "the main thread blocks SIGTERM or SIGINT: it "
+                      "could not stop");
+        return 0;
+    }
+    cr_expect_eq (s_stop_signals_blocked (pid, tid), 2,
+                  "thread %d takes SIGTERM or SIGINT: only main may", (int)tid);
+    return 1;
+}
+
 /* Checks that main alone takes a stop signal: every other thread blocks
    SIGTERM and SIGINT. Returns the number of other threads. */
 static int
 s_expect_main_alone_takes_signals (pid_t pid)
 {
-    char path[64];
-    snprintf (path, sizeof (path), "/proc/%d/task", (int)pid);
-    DIR *dir = opendir (path);
-    cr_assert_not_null (dir, "cannot list %s", path);
-    int others = 0;
-    struct dirent *entry;
-    while ((entry = readdir (dir))) {
-        pid_t tid = (pid_t)atoi (entry->d_name);
-        if (tid <= 0)
-            continue;
-        if (tid == pid)
-            cr_expect_eq (s_stop_signals_blocked (pid, tid), 0,
-                          "the main thread blocks SIGTERM or SIGINT: it "
-                          "could not stop");
-        else {
-            cr_expect_eq (s_stop_signals_blocked (pid, tid), 2,
-                          "thread %d takes SIGTERM or SIGINT: only main may",
-                          (int)tid);
-            others++;
-        }
-    }
-    closedir (dir);
-    return others;
+    return s_each_thread (pid, s_expect_blocks_as_it_should);
 }
 
 /* Waits (up to 10 s) for the daemon's "ready" line: main has started
