@@ -74,11 +74,13 @@ client_query_secure (const char *endpoint, const char *client_cert,
    so a daemon that refuses every connection (an unknown CURVE key) is
    not sent the whole window again every few milliseconds. A connection
    that could not be made at all (hotlined not listening yet) is tried
-   again after the same wait, but never more than RESTART_REFUSED_MS
-   later: nothing was sent on it, and a daemon that comes back should
-   hear from its senders within a second. */
+   again after its own back-off, from RESTART_FIRST_MS doubling to
+   RESTART_REFUSED_MS: nothing was sent on it, and a daemon that comes
+   back should hear from its senders within a second. A connection not
+   made within CONNECT_TIMEOUT_MS counts as refused. */
 #define RESTART_FIRST_MS   100
 #define RESTART_REFUSED_MS 1000
+#define CONNECT_TIMEOUT_MS 2000
 
 /* One message: its events and the tags to report them under. */
 typedef struct {
@@ -115,6 +117,8 @@ struct _client_sender_t {
     uint64_t resent;            /* batches sent again */
     bool broken;                /* gave up: the daemon stopped answering */
     int restart_wait_ms;        /* wait before the next fresh connection */
+    int refused_wait_ms;        /* the same after a connection not made */
+    bool connected;             /* this socket's connection was made */
     int64_t restart_at;         /* a fresh connection is due, 0: none */
     char *client_cert;          /* CURVE client certificate path, or NULL */
     char *server_public;        /* the server's public certificate, or NULL */
@@ -168,15 +172,21 @@ s_connect (client_sender_t *self, char *err)
     }
     zsock_set_linger (self->sock, 0);
     zsock_set_reconnect_ivl (self->sock, -1);
+    zsock_set_connect_timeout (self->sock, CONNECT_TIMEOUT_MS);
+    self->connected = false;
     if (client_secure (self->sock, self->client_cert, self->server_public,
                        err) != 0)
         return -1;
+    /* Without the monitor a dropped connection would go unnoticed. */
     self->monitor = zactor_new (zmonitor, self->sock);
-    if (self->monitor) {
-        zstr_sendx (self->monitor, "LISTEN", "DISCONNECTED", "CLOSED", NULL);
-        zstr_sendx (self->monitor, "START", NULL);
-        zsock_wait (self->monitor);
+    if (!self->monitor) {
+        snprintf (err, 256, "cannot watch the connection");
+        return -1;
     }
+    zstr_sendx (self->monitor, "LISTEN", "CONNECTED", "DISCONNECTED", "CLOSED",
+                NULL);
+    zstr_sendx (self->monitor, "START", NULL);
+    zsock_wait (self->monitor);
     if (zsock_connect (self->sock, "%s", self->endpoint) != 0) {
         snprintf (err, 256, "cannot connect to %s", self->endpoint);
         return -1;
@@ -215,6 +225,7 @@ client_sender_new_secure (const char *endpoint, const char *client_cert,
     self->first_wait_ms = 3000;
     self->max_wait_ms = 30000;
     self->restart_wait_ms = RESTART_FIRST_MS;
+    self->refused_wait_ms = RESTART_FIRST_MS;
     self->outcome = outcome;
     self->arg = arg;
     self->next_id = 1;
@@ -316,35 +327,35 @@ s_restart_later (client_sender_t *self, bool refused)
 {
     if (self->restart_at)
         return;
-    int wait = self->restart_wait_ms;
-    if (refused && wait > RESTART_REFUSED_MS)
-        wait = RESTART_REFUSED_MS;
-    self->restart_at = zclock_mono () + wait;
-    self->restart_wait_ms = self->restart_wait_ms * 2 < self->max_wait_ms
-                                ? self->restart_wait_ms * 2
-                                : self->max_wait_ms;
+    int *wait = refused ? &self->refused_wait_ms : &self->restart_wait_ms;
+    int most = refused ? RESTART_REFUSED_MS : self->max_wait_ms;
+    self->restart_at = zclock_mono () + *wait;
+    *wait = *wait * 2 < most ? *wait * 2 : most;
 }
 
-/* A disconnection (DISCONNECTED) or a connection that could not be made
-   (CLOSED), as the monitor reported it. */
+/* What the monitor reported: the connection made (CONNECTED), lost
+   (DISCONNECTED), or not made (CLOSED: refused, or timed out). */
 static void
-s_disconnected (client_sender_t *self)
+s_monitor_event (client_sender_t *self)
 {
     zmsg_t *event = zmsg_recv (self->monitor);
     char *name = event ? zmsg_popstr (event) : NULL;
-    bool refused = name && streq (name, "CLOSED");
+    if (name && streq (name, "CONNECTED")) {
+        self->connected = true;
+        self->refused_wait_ms = RESTART_FIRST_MS;
+    } else if (name)
+        s_restart_later (self, streq (name, "CLOSED"));
     zstr_free (&name);
     zmsg_destroy (&event);
-    s_restart_later (self, refused);
 }
 
-/* Notices a disconnection the monitor reported, without waiting. */
+/* Takes what the monitor reported, without waiting. */
 static void
 s_check_monitor (client_sender_t *self)
 {
-    if (self->monitor &&
-        (zsock_events (zactor_sock (self->monitor)) & ZMQ_POLLIN))
-        s_disconnected (self);
+    while (self->monitor &&
+           (zsock_events (zactor_sock (self->monitor)) & ZMQ_POLLIN))
+        s_monitor_event (self);
 }
 
 static int
@@ -374,6 +385,7 @@ s_expire (client_sender_t *self)
     /* Two passes: deleting from the list moves its cursor, so batches to
        give up are gathered first and removed after the walk. */
     int64_t now = zclock_mono ();
+    s_check_monitor (self);
     zlistx_t *given_up = zlistx_new ();
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
          b = zlistx_next (self->in_flight)) {
@@ -381,8 +393,15 @@ s_expire (client_sender_t *self)
            disconnections push deadlines forward, not the limit. */
         if (now - b->first_sent >= self->give_up_ms)
             zlistx_add_end (given_up, b);
-        else if (now >= b->deadline && !self->restart_at)
-            s_transmit (self, b);
+        else if (now >= b->deadline && !self->restart_at) {
+            /* A socket that never connected may never say why (a name
+               that did not resolve, no file descriptor left: libzmq
+               reports nothing): a fresh one, not a resend into it. */
+            if (self->connected)
+                s_transmit (self, b);
+            else
+                s_restart_later (self, true);
+        }
     }
     for (s_batch_t *b = zlistx_first (given_up); b;
          b = zlistx_next (given_up)) {
@@ -481,8 +500,12 @@ s_receive (client_sender_t *self)
 {
     int64_t now = zclock_mono (), earliest = now + self->max_wait_ms;
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
-         b = zlistx_next (self->in_flight))
+         b = zlistx_next (self->in_flight)) {
         earliest = b->deadline < earliest ? b->deadline : earliest;
+        /* and the moment it is given up, which may come first */
+        int64_t last = b->first_sent + self->give_up_ms;
+        earliest = last < earliest ? last : earliest;
+    }
     if (self->restart_at && self->restart_at < earliest)
         earliest = self->restart_at;
     int wait = earliest > now ? (int)(earliest - now) : 0;
@@ -492,7 +515,7 @@ s_receive (client_sender_t *self)
     else
         zclock_sleep (wait);
     if (which && which == self->monitor)
-        s_disconnected (self);
+        s_monitor_event (self);
     else if (which && which == self->sock)
         s_take_ack (self);
     if (self->restart_at && zclock_mono () >= self->restart_at)

@@ -17,8 +17,10 @@
                      When the daemon goes away (a crash, a restart) the
                      sender drops its socket, makes a fresh one after a
                      back-off (100 ms, doubling while nothing is
-                     answered; at most 1 s while nobody listens) and
-                     sends every unanswered batch again in its order.
+                     answered; at most 1 s while nobody listens, or
+                     when a connection is not made within 2 s or a
+                     socket never connects) and sends every unanswered
+                     batch again in its order.
                      The socket never reconnects by itself, so nothing
                      queued for a dead daemon can reach the next one
                      ahead of those resends: a ticket's events are
