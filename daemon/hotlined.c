@@ -215,6 +215,8 @@ s_open_store (const config_t *config, store_lock_t **lock)
         return NULL;
     }
     if (rc == STORE_OK)
+        rc = state_open_deadlines_keep (txn);
+    if (rc == STORE_OK)
         rc = store_meta_put (txn, "warn_permille",
                              (uint64_t)(config->warning_share * 1000 + 0.5));
     /* The working time too (docs/calendar.md): checked here, refused with

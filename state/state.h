@@ -246,6 +246,18 @@ int state_advance_clock (store_txn_t *txn, int64_t now,
 /* The store's clock (0 before any event). */
 int64_t state_clock_now (store_txn_t *txn);
 
+/* Deadlines and warnings still to come: one per open ticket not yet
+   overdue, and one per open ticket whose warning is still to come
+   (`hotline stats`: open_deadlines). The deadline index holds more: the
+   entries of tickets that left before their moment, until it passes. */
+uint64_t state_open_deadlines (store_txn_t *txn);
+
+/* Starts keeping that count in the store (hotlined, before it writes):
+   a store written by a build that did not keep it holds an index with
+   nothing stale, which gives the count once. Returns 0 or a
+   store_rc_t. */
+int state_open_deadlines_keep (store_txn_t *txn);
+
 /*  --------------------------------------------------------------------
     Counter and manual item records, as reports read them
     (state_counters.c). Records are keyed period \0 unit \0 rest: a

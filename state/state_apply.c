@@ -597,6 +597,7 @@ s_apply_checked (store_txn_t *txn, const proto_event_t *ev,
     if (rc == STORE_OK && ev->type == PROTO_ADJUSTED)
         rc = s_apply_adjusted (txn, ev, effects);
     else if (rc == STORE_OK && s_needs_ticket (ev->type)) {
+        int before = state__due_weight (&t); /* 0 for a new ticket */
         state_work_t w = {.txn = txn,
                           .effects = effects,
                           .ticket_id = ev->ticket_id,
@@ -615,6 +616,8 @@ s_apply_checked (store_txn_t *txn, const proto_event_t *ev,
             rc = state__trail_flush (&w);
         if (rc == STORE_OK)
             rc = state__ticket_put (txn, ev->ticket_id, &t);
+        if (rc == STORE_OK)
+            rc = state__due_count (txn, before, &t);
         /* A deadline (or warning) the clock has already passed fires
            now, not at the clock's next move. */
         int64_t now = state_clock_now (txn);

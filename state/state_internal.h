@@ -71,6 +71,13 @@ _Static_assert(sizeof (state_ticket_t) == 288,
 /* The stored bytes of a record (at most 290), and back: 0, or -1 when
    the bytes are not a record of this layout. */
 size_t state__ticket_encode (const state_ticket_t *t, uint8_t *bytes);
+
+/* open_deadlines (state_open_deadlines): what a ticket adds to it, and
+   the count adjusted after a ticket record is written, from what the
+   ticket added before (its weight when read, 0 for a new one). */
+int state__due_weight (const state_ticket_t *t);
+int state__due_count (store_txn_t *txn, int before,
+                      const state_ticket_t *after);
 int state__ticket_decode (const uint8_t *bytes, size_t size, state_ticket_t *t);
 
 int state__ticket_get (store_txn_t *txn, const char *ticket_id,

@@ -185,11 +185,12 @@ static const store_table_t s_derived[] = {
     STORE_TRAIL,           STORE_APPEALS, STORE_COUNTED_PENDING,
     STORE_COUNTED_SETTLING};
 
-/* Meta values derived from the log: the event clock. (Units, the log,
+/* Meta values derived from the log: the event clock, the count of
+   deadlines still to come (state_open_deadlines). (Units, the log,
    de-duplication, dead letters, "warn_permille", "pubseq",
    "duplicates_total", the calendar and "calendar_gen" are not derived
    and stay.) */
-static const char *s_derived_meta[] = {"clock"};
+static const char *s_derived_meta[] = {"clock", "open_deadlines"};
 
 #define REBUILD_NEXT "rebuild_next"
 

@@ -1469,3 +1469,86 @@ Test (state, an_exemption_marks_the_listed_counts_and_an_unexemption_clears)
     cr_expect_eq (pending, 0);
     cr_expect_eq (settled, 0);
 }
+
+/* What open_deadlines should be, from the ticket records alone: a
+   deadline per open ticket not yet overdue, a warning per open ticket
+   whose warning is still to come. */
+static uint64_t
+s_open_deadlines_by_tickets (store_txn_t *txn)
+{
+    uint64_t n = 0;
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_TICKETS, NULL, 0);
+    cr_assert_not_null (cursor);
+    const void *key, *value;
+    size_t key_size, size;
+    while (store_cursor_next (cursor, &key, &key_size, &value, &size) ==
+           STORE_OK) {
+        state_ticket_t t;
+        cr_assert_eq (state__ticket_decode (value, size, &t), 0);
+        if (t.state != T_OPEN)
+            continue;
+        n += !(t.flags & F_OVERDUE);
+        n += t.warn_at && !(t.flags & (F_OVERDUE | F_WARNED));
+    }
+    store_cursor_destroy (&cursor);
+    return n;
+}
+
+/* open_deadlines after every one of 1,500 random events of every kind
+   (late ones, extensions, returns, reopenings, ticks included) is what
+   the ticket records say is still to come. */
+Test (state, open_deadlines_is_what_the_open_tickets_still_wait_for)
+{
+    uint64_t seed = 23;
+    char owner[40][8];
+    memset (owner, 0, sizeof (owner));
+    int64_t now = fx_ms ("2025-07-01 08:00");
+    uint64_t most = 0;
+    for (int i = 0; i < 1500; i++) {
+        proto_event_t ev = fx_random_event (&seed, now, owner, true);
+        now += 90 * 24 * 3600000LL / 1500;
+        char reason[PROTO_ERROR_MAX + 1];
+        state_outcome_t a = fx_try (&ev, NULL, reason);
+        if (a == STATE_STORED && ev.type == PROTO_RECEIVED)
+            snprintf (owner[atoi (ev.ticket_id + 1)], 8, "%s", ev.unit_id);
+        store_txn_t *txn = store_begin (fx_store, false);
+        uint64_t expected = s_open_deadlines_by_tickets (txn);
+        cr_assert_eq (state_open_deadlines (txn), expected,
+                      "after event %d (%s %s)", i + 1,
+                      proto_type_name (ev.type), ev.ticket_id);
+        most = expected > most ? expected : most;
+        store_abort (&txn);
+    }
+    cr_expect_gt (most, 10, "the run kept deadlines open");
+
+    /* A store from before the count was kept: no count in its meta, and
+       an index without the entries of tickets that left (those builds
+       deleted them). hotlined takes the count from that index once
+       (state_open_deadlines_keep); it must be the same. */
+    store_txn_t *txn = store_begin (fx_store, true);
+    uint64_t expected = s_open_deadlines_by_tickets (txn);
+    cr_assert_eq (store_del (txn, STORE_META, "open_deadlines", 14), STORE_OK);
+    store_cursor_t *cursor = store_cursor_new (txn, STORE_DUE, NULL, 0);
+    const void *key;
+    size_t size, stale = 0;
+    while (store_cursor_next (cursor, &key, &size, NULL, NULL) == STORE_OK) {
+        char id[PROTO_ID_MAX + 1];
+        memcpy (id, (const uint8_t *)key + 9, size - 9);
+        id[size - 9] = 0;
+        int64_t at = (int64_t)store_get_be64 (key);
+        int kind = ((const uint8_t *)key)[8];
+        state_ticket_t t;
+        cr_assert_eq (state__ticket_get (txn, id, &t), STORE_OK);
+        bool live = kind ? t.due_at == at && state__due_weight (&t) > 0
+                         : t.warn_at == at && state__due_weight (&t) == 2;
+        if (!live) {
+            cr_assert_eq (store_cursor_del (cursor), STORE_OK);
+            stale++;
+        }
+    }
+    store_cursor_destroy (&cursor);
+    cr_expect_gt (stale, 0, "the run left entries for the sweep");
+    cr_assert_eq (state_open_deadlines_keep (txn), STORE_OK);
+    cr_expect_eq (state_open_deadlines (txn), expected);
+    store_abort (&txn);
+}
