@@ -82,6 +82,9 @@ client_query_secure (const char *endpoint, const char *client_cert,
 #define RESTART_REFUSED_MS 1000
 #define CONNECT_TIMEOUT_MS 2000
 
+/* client_sender_add looks after the sender at most this often. */
+#define TEND_MS 10
+
 /* One message: its events and the tags to report them under. */
 typedef struct {
     uint64_t id;                       /* batch_id */
@@ -92,6 +95,7 @@ typedef struct {
     proto_line_reject_t *rejects;      /* reported with this batch */
     size_t reject_capacity;            /* slots in rejects */
     int64_t first_sent;                /* zclock_mono of the first attempt */
+    int64_t last_sent;                 /* and of the latest, 0: none */
     int64_t deadline;                  /* resend when no answer by then */
     int wait_ms;                       /* this attempt's wait; doubles */
     int attempts;                      /* times sent */
@@ -116,6 +120,7 @@ struct _client_sender_t {
     uint64_t answered;          /* events answered */
     uint64_t resent;            /* batches sent again */
     bool broken;                /* gave up: the daemon stopped answering */
+    int64_t tended;             /* zclock_mono of the last s_tend */
     int restart_wait_ms;        /* wait before the next fresh connection */
     int refused_wait_ms;        /* the same after a connection not made */
     bool connected;             /* this socket's connection was made */
@@ -307,6 +312,7 @@ s_transmit (client_sender_t *self, s_batch_t *b)
     if (zframe_send (&frame, self->sock, ZFRAME_DONTWAIT) != 0)
         zframe_destroy (&frame);
     int64_t now = zclock_mono ();
+    b->last_sent = now;
     if (b->attempts++ == 0) {
         b->first_sent = now;
         b->wait_ms = self->first_wait_ms;
@@ -320,6 +326,18 @@ s_transmit (client_sender_t *self, s_batch_t *b)
 }
 
 static void s_restart (client_sender_t *self);
+
+/* When a batch is given up: give_up_ms after its first attempt, but
+   never before its latest attempt had first_wait_ms for an answer (a
+   resend after a reconnection, when the thread had been away from the
+   sender for long, would otherwise be given up the moment it left). */
+static int64_t
+s_give_up_at (const client_sender_t *self, const s_batch_t *b)
+{
+    int64_t at = b->first_sent + self->give_up_ms;
+    int64_t fair = b->last_sent + self->first_wait_ms;
+    return b->last_sent && fair > at ? fair : at;
+}
 
 /* Schedules a fresh connection after the back-off (see RESTART_FIRST_MS);
    until then nothing is sent. `refused`: no connection was made. */
@@ -390,9 +408,9 @@ s_expire (client_sender_t *self)
     zlistx_t *given_up = zlistx_new ();
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
          b = zlistx_next (self->in_flight)) {
-        /* Giving up depends on the first attempt only: resets after
+        /* Giving up depends on the first attempt: resets after
            disconnections push deadlines forward, not the limit. */
-        if (now - b->first_sent >= self->give_up_ms)
+        if (s_give_up_at (self, b) <= now)
             zlistx_add_end (given_up, b);
         else if (now >= b->deadline && !self->restart_at) {
             /* A socket that never connected may never say why (a name
@@ -494,8 +512,24 @@ s_take_ack (client_sender_t *self)
     proto_batch_ack_free (&ack);
 }
 
-/* Handles one acknowledgement, a disconnection, or the passing of
-   deadlines. Returns -1 once a batch was given up. */
+/* What is due, without waiting: every answer already received (before
+   deadlines are looked at, so an answered batch is never resent), what
+   the monitor reported, a fresh connection, resends and give-ups. */
+static void
+s_tend (client_sender_t *self)
+{
+    while (self->poller && (zsock_events (self->sock) & ZMQ_POLLIN))
+        s_take_ack (self);
+    s_check_monitor (self);
+    if (self->restart_at && zclock_mono () >= self->restart_at)
+        s_restart (self);
+    s_expire (self);
+    self->tended = zclock_mono ();
+}
+
+/* Waits for an acknowledgement, a disconnection, or the passing of
+   deadlines, and handles what is due. Returns -1 once a batch was given
+   up. */
 static int
 s_receive (client_sender_t *self)
 {
@@ -504,7 +538,7 @@ s_receive (client_sender_t *self)
          b = zlistx_next (self->in_flight)) {
         earliest = b->deadline < earliest ? b->deadline : earliest;
         /* and the moment it is given up, which may come first */
-        int64_t last = b->first_sent + self->give_up_ms;
+        int64_t last = s_give_up_at (self, b);
         earliest = last < earliest ? last : earliest;
     }
     if (self->restart_at && self->restart_at < earliest)
@@ -517,11 +551,7 @@ s_receive (client_sender_t *self)
         zclock_sleep (wait);
     if (which && which == self->monitor)
         s_monitor_event (self);
-    else if (which && which == self->sock)
-        s_take_ack (self);
-    if (self->restart_at && zclock_mono () >= self->restart_at)
-        s_restart (self);
-    s_expire (self);
+    s_tend (self);
     return self->broken ? -1 : 0;
 }
 
@@ -548,6 +578,11 @@ client_sender_add (client_sender_t *self, const proto_event_t *event,
 {
     if (!self->current && !(self->current = s_batch_new (self)))
         return -1;
+    /* A caller that adds slowly (a bridge forwarding events as they
+       happen) still has its answers taken, its lost connection renewed
+       and its batches resent, every TEND_MS at most. */
+    if (zclock_mono () - self->tended >= TEND_MS)
+        s_tend (self);
     s_batch_t *b = self->current;
     b->events[b->count] = *event;
     b->tags[b->count++] = tag;

@@ -60,7 +60,8 @@ typedef struct _client_sender_t client_sender_t;
 
 /* batch_size: events per message (0: 500). window: messages in flight
    (0: 32). timeout_ms: how long a batch is retried before the sender gives
-   it up (0: 60 s). */
+   it up (0: 60 s), counted from its first attempt; its latest attempt
+   always gets its wait for an answer first. */
 client_sender_t *client_sender_new (const char *endpoint, size_t batch_size,
                                     size_t window, int timeout_ms,
                                     client_outcome_fn *outcome, void *arg,
@@ -77,8 +78,12 @@ void client_sender_destroy (client_sender_t **self_p);
 void client_sender_set_waits (client_sender_t *self, int first_wait_ms,
                               int max_wait_ms);
 
-/* Queues one event (copied). May block while the window is full. Returns
-   0, or -1 when the daemon stopped answering (outcomes were reported). */
+/* Queues one event (copied). May block while the window is full. Each
+   call also takes the answers already received, renews a lost
+   connection and resends what is due (at most every 10 ms), so a caller
+   that adds now and then is looked after too; the sender does nothing
+   while its thread is elsewhere. Returns 0, or -1 when the daemon
+   stopped answering (outcomes were reported). */
 int client_sender_add (client_sender_t *self, const proto_event_t *event,
                        uint32_t tag);
 

@@ -405,8 +405,11 @@ s_peer (zsock_t *pipe, void *arg)
         bool seen = false;
         for (size_t i = 0; i < peer->count; i++)
             seen |= peer->order[i] == batch.batch_id;
-        if (!seen && peer->count < 64)
-            peer->order[peer->count++] = batch.batch_id;
+        if (!seen && peer->count < 64) {
+            peer->order[peer->count] = batch.batch_id;
+            /* read by the test's thread while this one runs */
+            __atomic_store_n (&peer->count, peer->count + 1, __ATOMIC_RELEASE);
+        }
         proto_batch_ack_t ack = {
             .batch_id = batch.batch_id, .ok = true, .count = batch.count};
         ack.acks = calloc (batch.count, sizeof (*ack.acks));
@@ -541,4 +544,129 @@ Test (faults, a_sender_started_before_its_daemon_delivers_once_it_listens)
     cr_expect_eq (peer.count, (size_t)3);
     fprintf (stderr, "faults: the first batch came %.2f s after the bind\n",
              (double)(peer.first_at - peer.bound_at) / 1000);
+}
+
+/* A free port on the loopback, and its endpoint. */
+static void
+s_free_endpoint (char *endpoint, size_t size)
+{
+    zsock_t *probe = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (probe, "tcp://127.0.0.1:*");
+    cr_assert_gt (port, 0);
+    zsock_destroy (&probe);
+    snprintf (endpoint, size, "tcp://127.0.0.1:%d", port);
+}
+
+static void
+s_add_one (client_sender_t *sender, uint32_t i)
+{
+    proto_event_t event = {.type = PROTO_RECEIVED,
+                           .occurred_at = PROTO_TIME_MIN + 1000};
+    snprintf (event.event_id, sizeof (event.event_id), "E%u", i);
+    snprintf (event.ticket_id, sizeof (event.ticket_id), "T%u", i);
+    snprintf (event.unit_id, sizeof (event.unit_id), "U1");
+    cr_assert_eq (client_sender_add (sender, &event, i), 0);
+}
+
+/* A bridge that adds an event now and then (batches of one, a window
+   never full) has its answers taken as it adds: no batch whose answer
+   came is sent again when its wait passes. Before, answers were read
+   only once the window was full or at the flush, and every batch older
+   than its wait was resent then. */
+Test (faults, a_slow_sender_takes_its_answers_and_resends_nothing_answered)
+{
+    char endpoint[64];
+    s_free_endpoint (endpoint, sizeof (endpoint));
+    s_peer_t peer = {.endpoint = endpoint};
+    zactor_t *daemon = zactor_new (s_peer, &peer);
+    size_t stored = 0;
+    char err[256];
+    client_sender_t *sender = client_sender_new (endpoint, 1, 64, 60000,
+                                                 s_count_stored, &stored, err);
+    cr_assert_not_null (sender, "%s", err);
+    client_sender_set_waits (sender, 300, 1000);
+    for (uint32_t i = 0; i < 40; i++) {
+        s_add_one (sender, i);
+        zclock_sleep (50);
+    }
+    int flushed = client_sender_flush (sender);
+    client_sender_destroy (&sender);
+    zactor_destroy (&daemon);
+    cr_assert_str_empty (peer.error, "the stand-in daemon: %s", peer.error);
+    cr_assert_eq (flushed, 0);
+    cr_expect_eq (stored, (size_t)40);
+    cr_expect_eq (peer.count, (size_t)40);
+    cr_expect_eq (peer.received, peer.count,
+                  "%zu frames for %zu batches: answered batches were resent",
+                  peer.received, peer.count);
+}
+
+/* The same bridge, when its daemon dies and the next one listens: what
+   it adds reaches the next daemon while it goes on adding, not only once
+   its window is full or it flushes. */
+Test (faults, a_slow_sender_reaches_the_next_daemon_before_its_window_fills)
+{
+    char endpoint[64];
+    s_free_endpoint (endpoint, sizeof (endpoint));
+    s_peer_t first = {.endpoint = endpoint};
+    zactor_t *daemon = zactor_new (s_peer, &first);
+    size_t stored = 0;
+    char err[256];
+    client_sender_t *sender = client_sender_new (endpoint, 1, 64, 60000,
+                                                 s_count_stored, &stored, err);
+    cr_assert_not_null (sender, "%s", err);
+    for (uint32_t i = 0; i < 5; i++) {
+        s_add_one (sender, i);
+        zclock_sleep (50);
+    }
+    zactor_destroy (&daemon); /* the daemon dies */
+    s_peer_t next = {.endpoint = endpoint};
+    daemon = zactor_new (s_peer, &next);
+    for (uint32_t i = 5; i < 25; i++) {
+        s_add_one (sender, i);
+        zclock_sleep (100);
+    }
+    size_t before_flush = __atomic_load_n (&next.count, __ATOMIC_ACQUIRE);
+    int flushed = client_sender_flush (sender);
+    client_sender_destroy (&sender);
+    zactor_destroy (&daemon);
+    cr_assert_str_empty (next.error, "the stand-in daemon: %s", next.error);
+    cr_assert_eq (flushed, 0);
+    cr_expect_gt (before_flush, 0,
+                  "2 s of adding after the new daemon listened, and nothing "
+                  "reached it before the flush");
+    cr_expect_eq (stored, (size_t)25);
+}
+
+/* A batch sent to a daemon that never answered it, then died, is resent
+   on the fresh connection when the caller returns from longer than the
+   give-up time away, and gets its answer: it is not given up the moment
+   it is resent (its latest attempt gets its wait). */
+Test (faults, a_batch_resent_after_a_long_absence_gets_its_answer)
+{
+    zsock_t *deaf = zsock_new (ZMQ_ROUTER); /* takes, never answers */
+    int port = zsock_bind (deaf, "tcp://127.0.0.1:*");
+    cr_assert_gt (port, 0);
+    char endpoint[64];
+    snprintf (endpoint, sizeof (endpoint), "tcp://127.0.0.1:%d", port);
+    size_t stored = 0;
+    char err[256];
+    client_sender_t *sender =
+        client_sender_new (endpoint, 1, 64, 2000, s_count_stored, &stored, err);
+    cr_assert_not_null (sender, "%s", err);
+    client_sender_set_waits (sender, 300, 1000);
+    s_add_one (sender, 0); /* sent, never answered */
+    zclock_sleep (100);
+    zsock_destroy (&deaf); /* the daemon dies */
+    zclock_sleep (600);
+    s_add_one (sender, 1); /* the sender sees it: a fresh connection due */
+    s_peer_t next = {.endpoint = endpoint};
+    zactor_t *daemon = zactor_new (s_peer, &next);
+    zclock_sleep (2500); /* the caller is away past the give-up time */
+    int flushed = client_sender_flush (sender);
+    client_sender_destroy (&sender);
+    zactor_destroy (&daemon);
+    cr_assert_str_empty (next.error, "the stand-in daemon: %s", next.error);
+    cr_expect_eq (flushed, 0, "the resent batch was given up at once");
+    cr_expect_eq (stored, (size_t)2);
 }
