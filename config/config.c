@@ -1,8 +1,10 @@
 /*  config: defaults, then the file's values (config.h). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <czmq.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +163,28 @@ s_set (config_t *config, const s_key_t *key, const char *value, char *err)
     return 0;
 }
 
+/* Whether libzmq can bind `host` (the part of tcp://HOST:PORT before the
+   port): *, an IPv4 address, a bracketed IPv6 one, or the name of a
+   network interface. A host name is not: libzmq's bind fails with "No
+   such device", which names neither the key nor the fix. */
+static bool
+s_bindable_host (const char *host, size_t size)
+{
+    char name[IF_NAMESIZE + 64];
+    if (size == 0 || size >= sizeof (name))
+        return false;
+    memcpy (name, host, size);
+    name[size] = 0;
+    struct in_addr v4;
+    return strcmp (name, "*") == 0 ||
+           (name[0] == '[' && name[size - 1] == ']') ||
+           inet_pton (AF_INET, name, &v4) == 1 || if_nametoindex (name) != 0;
+}
+
 /* A ZeroMQ endpoint hotlined binds: ipc://PATH, inproc://NAME, or
-   tcp://HOST:PORT with PORT 0 to 65535 (0 or * for any). Returns 0, or -1
-   after a message naming the key. */
+   tcp://HOST:PORT with PORT 0 to 65535 (0 or * for any) and a HOST it
+   can bind (s_bindable_host). Returns 0, or -1 after a message naming
+   the key. */
 static int
 s_check_endpoint (const char *key, const char *endpoint, char *err)
 {
@@ -171,6 +192,16 @@ s_check_endpoint (const char *key, const char *endpoint, char *err)
         (strncmp (endpoint, "inproc://", 9) == 0 && endpoint[9]))
         return 0;
     const char *colon = strrchr (endpoint, ':');
+    if (strncmp (endpoint, "tcp://", 6) == 0 && colon > endpoint + 6 &&
+        !s_bindable_host (endpoint + 6, (size_t)(colon - endpoint - 6))) {
+        snprintf (err, 256,
+                  "%s: \"%s\": hotlined binds an address or a network "
+                  "interface, not a host name: use tcp://127.0.0.1:PORT "
+                  "(this machine), tcp://*:PORT (every interface) or "
+                  "tcp://IFACE:PORT",
+                  key, endpoint);
+        return -1;
+    }
     if (strncmp (endpoint, "tcp://", 6) == 0 && colon > endpoint + 6) {
         if (strcmp (colon + 1, "*") == 0)
             return 0;

@@ -88,6 +88,10 @@ Test (config, refuses_what_it_cannot_use_naming_the_key)
     s_refused ("    ingest = tcp://127.0.0.1:557286\n",
                "ingest: \"tcp://127.0.0.1:557286\" is not an endpoint");
     s_refused ("    query = localhost\n", "query: \"localhost\" is not an");
+    /* libzmq cannot bind a host name ("No such device" at start). */
+    s_refused ("    ingest = tcp://localhost:5570\n",
+               "ingest: \"tcp://localhost:5570\": hotlined binds an address "
+               "or a network interface, not a host name");
     s_refused ("    snapshot = ipc://\n", "snapshot: \"ipc://\" is not an");
     s_refused ("    publish = tcp://127.0.0.1\n", "publish: ");
 }
@@ -96,6 +100,8 @@ Test (config, accepts_any_port_binds_and_ipc)
 {
     config_t config;
     char err[256];
+    cr_expect_eq (s_load ("    ingest = tcp://lo:5570\n", &config, err), 0,
+                  "%s", err);
     cr_expect_eq (s_load ("    ingest = tcp://*:5570\n"
                           "    publish = tcp://[::1]:65535\n"
                           "    query = ipc://q.ipc\n"
