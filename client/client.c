@@ -95,7 +95,8 @@ typedef struct {
     proto_line_reject_t *rejects;      /* reported with this batch */
     size_t reject_capacity;            /* slots in rejects */
     int64_t first_sent;                /* zclock_mono of the first attempt */
-    int64_t last_sent;                 /* and of the latest, 0: none */
+    int64_t late_sent;                 /* of the first attempt after its
+                                          give-up moment, 0: none */
     int64_t deadline;                  /* resend when no answer by then */
     int wait_ms;                       /* this attempt's wait; doubles */
     int attempts;                      /* times sent */
@@ -312,7 +313,8 @@ s_transmit (client_sender_t *self, s_batch_t *b)
     if (zframe_send (&frame, self->sock, ZFRAME_DONTWAIT) != 0)
         zframe_destroy (&frame);
     int64_t now = zclock_mono ();
-    b->last_sent = now;
+    if (b->attempts && !b->late_sent && now >= b->first_sent + self->give_up_ms)
+        b->late_sent = now;
     if (b->attempts++ == 0) {
         b->first_sent = now;
         b->wait_ms = self->first_wait_ms;
@@ -327,16 +329,17 @@ s_transmit (client_sender_t *self, s_batch_t *b)
 
 static void s_restart (client_sender_t *self);
 
-/* When a batch is given up: give_up_ms after its first attempt, but
-   never before its latest attempt had first_wait_ms for an answer (a
-   resend after a reconnection, when the thread had been away from the
-   sender for long, would otherwise be given up the moment it left). */
+/* When a batch is given up: give_up_ms after its first attempt; but an
+   attempt made only after that moment (a resend on a fresh connection
+   when the caller comes back from a long absence) first gets
+   first_wait_ms for its answer, once: later attempts do not push it
+   further, or a sender whose daemon is down would never give up. */
 static int64_t
 s_give_up_at (const client_sender_t *self, const s_batch_t *b)
 {
     int64_t at = b->first_sent + self->give_up_ms;
-    int64_t fair = b->last_sent + self->first_wait_ms;
-    return b->last_sent && fair > at ? fair : at;
+    int64_t fair = b->late_sent + self->first_wait_ms;
+    return b->late_sent && fair > at ? fair : at;
 }
 
 /* Schedules a fresh connection after the back-off (see RESTART_FIRST_MS);
@@ -456,6 +459,13 @@ s_restart (client_sender_t *self)
        socket per reconnection interval until the batches are given up. */
     char err[256];
     self->restart_at = 0;
+    /* After SIGINT or SIGTERM under czmq's handler (zsys_interrupted), a
+       new zmonitor actor cannot make its socket and its thread aborts:
+       no fresh connections then; the batches wait for their give-up. */
+    if (zsys_interrupted) {
+        s_restart_later (self, true);
+        return;
+    }
     if (s_connect (self, err) != 0) {
         /* A certificate that went away, say: try again later; without a
            poller s_receive waits by sleeping. */
@@ -536,7 +546,9 @@ s_receive (client_sender_t *self)
     int64_t now = zclock_mono (), earliest = now + self->max_wait_ms;
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
          b = zlistx_next (self->in_flight)) {
-        earliest = b->deadline < earliest ? b->deadline : earliest;
+        /* No resend is due while a fresh connection is (s_expire). */
+        if (!self->restart_at)
+            earliest = b->deadline < earliest ? b->deadline : earliest;
         /* and the moment it is given up, which may come first */
         int64_t last = s_give_up_at (self, b);
         earliest = last < earliest ? last : earliest;

@@ -60,8 +60,9 @@ typedef struct _client_sender_t client_sender_t;
 
 /* batch_size: events per message (0: 500). window: messages in flight
    (0: 32). timeout_ms: how long a batch is retried before the sender gives
-   it up (0: 60 s), counted from its first attempt; its latest attempt
-   always gets its wait for an answer first. */
+   it up (0: 60 s), counted from its first attempt; an attempt made only
+   after that moment (a resend on a fresh connection) first gets one
+   wait for its answer. */
 client_sender_t *client_sender_new (const char *endpoint, size_t batch_size,
                                     size_t window, int timeout_ms,
                                     client_outcome_fn *outcome, void *arg,

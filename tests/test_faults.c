@@ -670,3 +670,29 @@ Test (faults, a_batch_resent_after_a_long_absence_gets_its_answer)
     cr_expect_eq (flushed, 0, "the resent batch was given up at once");
     cr_expect_eq (stored, (size_t)2);
 }
+
+/* A sender whose daemon never comes gives its batches up at its give-up
+   time (plus, once, a wait for an attempt made after it), though it makes
+   a fresh connection every second: those attempts must not keep putting
+   the give-up off (a version did, and `hotline send` never ended). */
+Test (faults, a_sender_whose_daemon_never_comes_gives_up_in_time)
+{
+    char endpoint[64];
+    s_free_endpoint (endpoint, sizeof (endpoint)); /* nobody listens */
+    size_t stored = 0;
+    char err[256];
+    client_sender_t *sender =
+        client_sender_new (endpoint, 1, 8, 2000, s_count_stored, &stored, err);
+    cr_assert_not_null (sender, "%s", err);
+    int64_t started = zclock_mono ();
+    for (uint32_t i = 0; i < 3; i++)
+        s_add_one (sender, i);
+    int flushed = client_sender_flush (sender);
+    int64_t took = zclock_mono () - started;
+    client_sender_destroy (&sender);
+    cr_expect_eq (flushed, -1);
+    cr_expect_eq (stored, 0);
+    /* 2 s, then at most 1 s to the next attempt and its 3 s wait. */
+    cr_expect_leq (took, 2000 + 1000 + 3000 + 2000, "gave up after %lld ms",
+                   (long long)took);
+}
