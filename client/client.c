@@ -407,7 +407,6 @@ s_expire (client_sender_t *self)
     /* Two passes: deleting from the list moves its cursor, so batches to
        give up are gathered first and removed after the walk. */
     int64_t now = zclock_mono ();
-    s_check_monitor (self);
     zlistx_t *given_up = zlistx_new ();
     for (s_batch_t *b = zlistx_first (self->in_flight); b;
          b = zlistx_next (self->in_flight)) {

@@ -443,6 +443,18 @@ s_count_stored (void *arg, uint32_t tag, int status, const char *reason)
         (*(size_t *)arg)++;
 }
 
+/* A sender to `endpoint`; `stored` counts the events answered stored. */
+static client_sender_t *
+s_sender (const char *endpoint, size_t batch, size_t window, int give_up_ms,
+          size_t *stored)
+{
+    char err[256];
+    client_sender_t *sender = client_sender_new (
+        endpoint, batch, window, give_up_ms, s_count_stored, stored, err);
+    cr_assert_not_null (sender, "%s", err);
+    return sender;
+}
+
 /* The batches a sender had queued for a daemon that died must never reach
    the next one ahead of the resends of those before them: the sender's
    socket reconnects only as a fresh one (client.c, s_restart). Here the
@@ -461,10 +473,8 @@ Test (faults, a_sender_never_lets_batches_queued_for_a_dead_daemon_overtake)
 
     enum { BATCH = 500, WINDOW = 16 };
     size_t stored = 0;
-    char err[256];
-    client_sender_t *sender = client_sender_new (endpoint, BATCH, WINDOW, 60000,
-                                                 s_count_stored, &stored, err);
-    cr_assert_not_null (sender, "%s", err);
+    client_sender_t *sender =
+        s_sender (endpoint, BATCH, WINDOW, 60000, &stored);
     /* No resend by deadline in this test: only the reconnection's. */
     client_sender_set_waits (sender, 60000, 60000);
     proto_event_t event = {.type = PROTO_RECEIVED,
@@ -519,10 +529,7 @@ Test (faults, a_sender_started_before_its_daemon_delivers_once_it_listens)
     snprintf (endpoint, sizeof (endpoint), "tcp://127.0.0.1:%d", port);
 
     size_t stored = 0;
-    char err[256];
-    client_sender_t *sender = client_sender_new (endpoint, 10, 4, 10000,
-                                                 s_count_stored, &stored, err);
-    cr_assert_not_null (sender, "%s", err);
+    client_sender_t *sender = s_sender (endpoint, 10, 4, 10000, &stored);
     proto_event_t event = {.type = PROTO_RECEIVED,
                            .occurred_at = PROTO_TIME_MIN + 1000};
     for (uint32_t i = 0; i < 30; i++) {
@@ -580,10 +587,7 @@ Test (faults, a_slow_sender_takes_its_answers_and_resends_nothing_answered)
     s_peer_t peer = {.endpoint = endpoint};
     zactor_t *daemon = zactor_new (s_peer, &peer);
     size_t stored = 0;
-    char err[256];
-    client_sender_t *sender = client_sender_new (endpoint, 1, 64, 60000,
-                                                 s_count_stored, &stored, err);
-    cr_assert_not_null (sender, "%s", err);
+    client_sender_t *sender = s_sender (endpoint, 1, 64, 60000, &stored);
     client_sender_set_waits (sender, 300, 1000);
     for (uint32_t i = 0; i < 40; i++) {
         s_add_one (sender, i);
@@ -611,10 +615,7 @@ Test (faults, a_slow_sender_reaches_the_next_daemon_before_its_window_fills)
     s_peer_t first = {.endpoint = endpoint};
     zactor_t *daemon = zactor_new (s_peer, &first);
     size_t stored = 0;
-    char err[256];
-    client_sender_t *sender = client_sender_new (endpoint, 1, 64, 60000,
-                                                 s_count_stored, &stored, err);
-    cr_assert_not_null (sender, "%s", err);
+    client_sender_t *sender = s_sender (endpoint, 1, 64, 60000, &stored);
     for (uint32_t i = 0; i < 5; i++) {
         s_add_one (sender, i);
         zclock_sleep (50);
@@ -650,10 +651,7 @@ Test (faults, a_batch_resent_after_a_long_absence_gets_its_answer)
     char endpoint[64];
     snprintf (endpoint, sizeof (endpoint), "tcp://127.0.0.1:%d", port);
     size_t stored = 0;
-    char err[256];
-    client_sender_t *sender =
-        client_sender_new (endpoint, 1, 64, 2000, s_count_stored, &stored, err);
-    cr_assert_not_null (sender, "%s", err);
+    client_sender_t *sender = s_sender (endpoint, 1, 64, 2000, &stored);
     client_sender_set_waits (sender, 300, 1000);
     s_add_one (sender, 0); /* sent, never answered */
     zclock_sleep (100);
@@ -680,10 +678,7 @@ Test (faults, a_sender_whose_daemon_never_comes_gives_up_in_time)
     char endpoint[64];
     s_free_endpoint (endpoint, sizeof (endpoint)); /* nobody listens */
     size_t stored = 0;
-    char err[256];
-    client_sender_t *sender =
-        client_sender_new (endpoint, 1, 8, 2000, s_count_stored, &stored, err);
-    cr_assert_not_null (sender, "%s", err);
+    client_sender_t *sender = s_sender (endpoint, 1, 8, 2000, &stored);
     int64_t started = zclock_mono ();
     for (uint32_t i = 0; i < 3; i++)
         s_add_one (sender, i);
