@@ -339,13 +339,16 @@ int state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
    commit (the scorer with STATE_COUNTED_PENDING_MAX). With pending_max
    0 it applies every change now. Otherwise, while changes are being
    settled, it applies the next slice of them in key order: at least
-   STATE_COUNTED_SLICE changes and at least as many as are pending (all
-   that are left once more than pending_max are pending); when none are
-   and more than pending_max are pending, it moves those, sorted, to be
-   settled. So no commit applies them all at once. Returns 0 or a
-   store_rc_t. */
+   STATE_COUNTED_SLICE changes, and as many as keep the settling and
+   pending parts together within pending_max (about what was added
+   since the last slice); after a move of more than pending_max, at
+   least as many as are pending; all that are left once more than
+   pending_max are pending. When none are being settled and more than
+   pending_max are pending, it moves those, sorted, to be settled. So
+   no commit applies them all at once, and each applies a steady share.
+   Returns 0 or a store_rc_t. */
 #define STATE_COUNTED_PENDING_MAX 65536
-#define STATE_COUNTED_SLICE       4096
+#define STATE_COUNTED_SLICE       1024
 int state_counted_settle (store_txn_t *txn, size_t pending_max);
 /* The same with another least slice (tests). */
 int state_counted_settle_by (store_txn_t *txn, size_t pending_max,

@@ -506,10 +506,19 @@ state_counted_settle_by (store_txn_t *txn, size_t pending_max, size_t slice)
     size_t settling = store_count (txn, STORE_COUNTED_SETTLING);
     size_t pending = store_count (txn, STORE_COUNTED_PENDING);
     if (settling > 0) {
-        /* At least as many as wait behind them, so the settling part is
-           gone before the pending part is due; all of it if that is
-           late (a transaction of more than pending_max changes). */
-        size_t budget = pending > slice ? pending : slice;
+        /* Enough to keep settling + pending within pending_max, so the
+           settling part is gone before the pending part is due: about
+           what the commits since the last slice added, a steady share
+           of each commit rather than slices that grow with the pending
+           part. After a move of more than pending_max (a clock jump),
+           at least as many as are pending; all of it if that is late
+           (a transaction of more than pending_max changes). */
+        size_t over = settling + pending > pending_max
+                          ? settling + pending - pending_max
+                          : 0;
+        size_t budget = over < pending ? over : pending;
+        if (budget < slice)
+            budget = slice;
         return s_settle_slice (txn, pending > pending_max ? settling : budget);
     }
     return pending > pending_max ? s_freeze (txn) : STORE_OK;

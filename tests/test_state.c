@@ -1367,6 +1367,66 @@ Test (state, a_settle_waits_for_more_than_its_limit_then_applies_in_slices)
     free (before.text);
 }
 
+/* Late closes of tickets A<from>..A<to> of unit U0<1..4>, in July. */
+static void
+s_late_closes (int from, int to)
+{
+    for (int i = from; i <= to; i++) {
+        char ticket[16], unit[8], open[32], due[32], close[32];
+        snprintf (ticket, sizeof (ticket), "A%d", i);
+        snprintf (unit, sizeof (unit), "U0%d", 1 + i % 4);
+        snprintf (open, sizeof (open), "2025-07-%02d 09:00", 1 + i % 20);
+        snprintf (due, sizeof (due), "2025-07-%02d 10:00", 1 + i % 20);
+        snprintf (close, sizeof (close), "2025-07-%02d 09:00", 2 + i % 20);
+        fx_open (ticket, unit, open, due);
+        fx_close (ticket, unit, close);
+    }
+}
+
+/* While changes are being settled, a slice applies what keeps the
+   settling and pending parts together within the limit (about what was
+   added since the last slice), not as many as are pending: slices that
+   grew with the pending part made a few commits in every settle much
+   slower than the rest (hotline-bench live). */
+Test (state, a_slice_settles_what_the_limit_needs_not_all_that_is_pending)
+{
+    s_late_closes (1, 4);
+    store_txn_t *txn = store_begin (fx_store, true);
+    size_t moved = store_count (txn, STORE_COUNTED_PENDING);
+    cr_assert_gt (moved, 4);
+    cr_assert_eq (state_counted_settle_by (txn, moved - 1, 1), STORE_OK);
+    cr_assert_eq (store_count (txn, STORE_COUNTED_SETTLING), moved);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    s_late_closes (5, 12);
+    s_drill_t before = s_drill (fx_store);
+    txn = store_begin (fx_store, true);
+    size_t settling = store_count (txn, STORE_COUNTED_SETTLING);
+    size_t pending = store_count (txn, STORE_COUNTED_PENDING);
+    cr_assert_eq (settling, moved);
+    cr_assert_gt (pending, 12);
+    /* Room left under the limit: the least slice (one key's changes). */
+    cr_assert_eq (state_counted_settle_by (txn, settling + pending + 100, 1),
+                  STORE_OK);
+    size_t now = store_count (txn, STORE_COUNTED_SETTLING);
+    cr_expect_lt (now, settling, "a slice applied nothing");
+    cr_expect_gt (now + 3, settling, "applied %zu of %zu with room left",
+                  settling - now, settling);
+    /* Three over the limit: three (and the rest of a key's changes). */
+    settling = now;
+    cr_assert_eq (state_counted_settle_by (txn, settling + pending - 3, 1),
+                  STORE_OK);
+    now = store_count (txn, STORE_COUNTED_SETTLING);
+    cr_expect_geq (settling - now, 3);
+    cr_expect_lt (settling - now, pending, "applied %zu, as many as pending",
+                  settling - now);
+    cr_expect_eq (store_count (txn, STORE_COUNTED_PENDING), pending);
+    cr_assert_eq (store_commit (&txn), STORE_OK);
+    s_drill_t after = s_drill (fx_store);
+    cr_expect_str_eq (after.text, before.text);
+    free (after.text);
+    free (before.text);
+}
+
 /* An entry of the settling table that is not a change (a damaged
    store) is cleared away instead of holding up every later move. */
 Test (state, entries_that_are_not_changes_do_not_stop_the_settles)
