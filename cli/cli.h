@@ -19,6 +19,9 @@
 #include <stdio.h>
 
 #define CLI_EXIT_USAGE 2
+/* A command stopped by SIGINT or SIGTERM before it was done (128 + 2,
+   as a shell reports a Ctrl-C). */
+#define CLI_EXIT_INTERRUPTED 130
 
 /* What every command shares. */
 typedef struct {

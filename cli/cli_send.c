@@ -16,7 +16,9 @@ static const char *s_help =
     "never counts twice). Lines that are not valid events are named as\n"
     "FILE:LINE: rejected: reason, reported to the daemon, and skipped.\n"
     "Exits 0 only when every line was stored (or already was); 1 when any\n"
-    "line was rejected or not acknowledged.\n"
+    "line was rejected or not acknowledged. Ctrl-C stops it: no more\n"
+    "lines are sent, answers are awaited one more second, what is left is\n"
+    "named not acknowledged (send the file again), exit status 130.\n"
     "\n"
     "  --batch N       events per message (default 500, at most 10000)\n"
     "  --window N      messages awaiting acknowledgement (default 32)\n"
@@ -75,6 +77,7 @@ typedef struct {
     uint64_t rejected;       /* rejected by the daemon */
     uint64_t unacked;        /* not acknowledged */
     uint64_t invalid;        /* rejected here */
+    bool interrupted;        /* SIGINT or SIGTERM before the end */
 } s_send_t;
 
 static void
@@ -133,7 +136,8 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
     uint32_t number = 0;
     int64_t last_report = zclock_mono ();
     bool going = true;
-    while (going && (len = getline (&line, &size, file)) >= 0) {
+    while (going && !client_sender_interrupted (sender) &&
+           (len = getline (&line, &size, file)) >= 0) {
         number++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
@@ -156,6 +160,18 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
                      (unsigned long long)client_sender_answered (sender));
             last_report = now;
         }
+    }
+    /* Interrupted: what was read is accounted for (the flush), the rest
+       is not read (standard input may never end); the summary says so. */
+    if (client_sender_interrupted (sender) && !feof (file)) {
+        fprintf (stderr,
+                 "%s: interrupted after line %u: the lines after it were not "
+                 "read (send them again; stored ones are answered already "
+                 "stored)\n",
+                 s->name, number);
+        s->interrupted = true;
+        free (line);
+        return false;
     }
     /* The sender gave up: every line not yet read is not sent, and is
        counted and named as such, never silently left out. */
@@ -202,7 +218,8 @@ cli_send (cli_t *cli, int argc, char **argv)
     /* czmq logs to stderr by default; this client speaks for itself. */
     zsys_init ();
     zsys_set_logstream (NULL);
-    s_send_t s = {is_stdin ? "(stdin)" : path, args.encoding, 0, 0, 0, 0, 0};
+    s_send_t s = {
+        is_stdin ? "(stdin)" : path, args.encoding, 0, 0, 0, 0, 0, false};
     char err[256];
     client_sender_t *sender = client_sender_new_secure (
         cli_endpoint (cli, cli->config.ingest), cli->config.curve_client,
@@ -222,6 +239,7 @@ cli_send (cli_t *cli, int argc, char **argv)
     if (!is_stdin)
         fclose (file);
     client_sender_flush (sender);
+    s.interrupted = s.interrupted || client_sender_interrupted (sender);
     uint64_t resent = client_sender_resent (sender);
     client_sender_destroy (&sender);
     double seconds = (double)(zclock_mono () - started) / 1000;
@@ -236,6 +254,8 @@ cli_send (cli_t *cli, int argc, char **argv)
     if (resent)
         fprintf (stderr, ", %llu batches sent again",
                  (unsigned long long)resent);
-    fprintf (stderr, ")\n");
+    fprintf (stderr, "%s)\n", s.interrupted ? ", interrupted" : "");
+    if (s.interrupted)
+        return CLI_EXIT_INTERRUPTED;
     return s.rejected || s.invalid || s.unacked ? 1 : 0;
 }

@@ -84,6 +84,10 @@ client_query_secure (const char *endpoint, const char *client_cert,
 
 /* client_sender_add looks after the sender at most this often. */
 #define TEND_MS 10
+/* After SIGINT or SIGTERM (czmq's handler sets zsys_interrupted): how
+   much longer the answers to batches in flight are awaited before they
+   are reported not acknowledged. */
+#define INTERRUPT_GRACE_MS 1000
 
 /* One message: its events and the tags to report them under. */
 typedef struct {
@@ -555,6 +559,8 @@ s_receive (client_sender_t *self)
     if (self->restart_at && self->restart_at < earliest)
         earliest = self->restart_at;
     int wait = earliest > now ? (int)(earliest - now) : 0;
+    if (zsys_interrupted && wait > 100)
+        wait = 100; /* the interrupted flush counts its grace */
     void *which = NULL;
     if (self->poller)
         which = zpoller_wait (self->poller, wait);
@@ -571,12 +577,16 @@ s_ship_current (client_sender_t *self)
 {
     if (!self->current)
         return 0;
-    while (zlistx_size (self->in_flight) >= self->window && !self->broken)
+    while (zlistx_size (self->in_flight) >= self->window && !self->broken &&
+           !zsys_interrupted)
         s_receive (self);
     s_batch_t *b = self->current;
     self->current = NULL;
-    if (self->broken) {
-        s_fail_batch (self, b, "not sent: the daemon stopped answering");
+    if (self->broken || zsys_interrupted) {
+        s_fail_batch (self, b,
+                      zsys_interrupted
+                          ? "not sent: interrupted"
+                          : "not sent: the daemon stopped answering");
         s_batch_destroy (&b);
         return -1;
     }
@@ -597,7 +607,7 @@ client_sender_add (client_sender_t *self, const proto_event_t *event,
     s_batch_t *b = self->current;
     b->events[b->count] = *event;
     b->tags[b->count++] = tag;
-    if (b->count == self->batch_size)
+    if (b->count == self->batch_size || zsys_interrupted)
         return s_ship_current (self);
     return self->broken ? -1 : 0;
 }
@@ -624,14 +634,44 @@ client_sender_reject (client_sender_t *self, uint32_t line, const char *reason)
     return 0;
 }
 
+/* Reports every batch in flight as not stored, with the reason. */
+static void
+s_abandon (client_sender_t *self, const char *reason)
+{
+    s_batch_t *b;
+    while ((b = zlistx_first (self->in_flight))) {
+        zlistx_delete (self->in_flight, zlistx_cursor (self->in_flight));
+        s_fail_batch (self, b, reason);
+        s_batch_destroy (&b);
+    }
+    self->broken = true;
+}
+
 int
 client_sender_flush (client_sender_t *self)
 {
     int rc = s_ship_current (self);
-    while (zlistx_size (self->in_flight) > 0)
+    int64_t interrupted = 0;
+    while (zlistx_size (self->in_flight) > 0) {
+        if (zsys_interrupted && !interrupted)
+            interrupted = zclock_mono ();
+        if (interrupted && zclock_mono () - interrupted >= INTERRUPT_GRACE_MS) {
+            s_abandon (self, "not acknowledged: interrupted (it may have "
+                             "been stored: send it again, a stored event "
+                             "is answered already stored)");
+            break;
+        }
         if (s_receive (self) != 0)
             rc = -1;
-    return self->broken ? -1 : rc;
+    }
+    return self->broken || interrupted ? -1 : rc;
+}
+
+bool
+client_sender_interrupted (const client_sender_t *self)
+{
+    (void)self;
+    return zsys_interrupted != 0;
 }
 
 uint64_t

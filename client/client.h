@@ -84,7 +84,8 @@ void client_sender_set_waits (client_sender_t *self, int first_wait_ms,
    connection and resends what is due (at most every 10 ms), so a caller
    that adds now and then is looked after too; the sender does nothing
    while its thread is elsewhere. Returns 0, or -1 when the daemon
-   stopped answering (outcomes were reported). */
+   stopped answering or the process was interrupted (outcomes were
+   reported; client_sender_flush below). */
 int client_sender_add (client_sender_t *self, const proto_event_t *event,
                        uint32_t tag);
 
@@ -94,8 +95,17 @@ int client_sender_reject (client_sender_t *self, uint32_t line,
                           const char *reason);
 
 /* Sends what is queued and waits for every acknowledgement. Returns 0
-   when all were answered, -1 when some were not (reported as status 0). */
+   when all were answered, -1 when some were not (reported as status 0).
+
+   Interrupted (SIGINT or SIGTERM under czmq's handler, which sets
+   zsys_interrupted): add sends nothing more (the batch being filled is
+   reported "not sent: interrupted" and add returns -1), and flush
+   waits at most one more second for the answers to the batches in
+   flight, then reports the rest not acknowledged. */
 int client_sender_flush (client_sender_t *self);
+
+/* True once the process was interrupted (above). */
+bool client_sender_interrupted (const client_sender_t *self);
 
 /* Events answered so far; batches sent more than once. */
 uint64_t client_sender_answered (const client_sender_t *self);

@@ -691,3 +691,103 @@ Test (faults, a_sender_whose_daemon_never_comes_gives_up_in_time)
     cr_expect_leq (took, 2000 + 1000 + 3000 + 2000, "gave up after %lld ms",
                    (long long)took);
 }
+
+/* Waits at most limit_ms for a spawned command; its exit status, or -1
+   (killed) when it was still running. *took_ms: how long it ran on. */
+static int
+s_wait_within (pid_t pid, int limit_ms, int64_t *took_ms)
+{
+    int64_t started = zclock_mono ();
+    int status = 0;
+    while (waitpid (pid, &status, WNOHANG) == 0) {
+        if (zclock_mono () - started > limit_ms) {
+            kill (pid, SIGKILL);
+            waitpid (pid, &status, 0);
+            *took_ms = zclock_mono () - started;
+            return -1;
+        }
+        zclock_sleep (20);
+    }
+    *took_ms = zclock_mono () - started;
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* Ctrl-C stops hotline send whose daemon does not answer: it used to go
+   on until its give-up time (czmq's handler took the signal). */
+Test (faults, ctrl_c_stops_a_send_whose_daemon_does_not_answer)
+{
+    cr_assert_gt (harness_month (&h, 1, 3), 1000);
+    /* No daemon: every batch waits for an answer that never comes. */
+    pid_t pid = harness_spawn (
+        &h, "send",
+        "exec $HOTLINE send --timeout 60000 --window 2 events.jsonl");
+    cr_assert_gt (pid, 0);
+    zclock_sleep (1500);
+    kill (pid, SIGINT);
+    int64_t took = 0;
+    int status = s_wait_within (pid, 10000, &took);
+    char path[512];
+    char *err = harness_slurp (harness_path (&h, "send.err", path));
+    cr_assert_not_null (err);
+    cr_expect_eq (status, 130, "exit status %d after %lld ms; stderr ends %s",
+                  status, (long long)took,
+                  strlen (err) > 400 ? err + strlen (err) - 400 : err);
+    cr_expect_leq (took, 3000, "stopped %lld ms after SIGINT", (long long)took);
+    cr_expect_not_null (strstr (err, "interrupted after line"));
+    cr_expect_not_null (strstr (err, "not acknowledged: interrupted"));
+    cr_expect_not_null (strstr (err, ", interrupted)\n"));
+    free (err);
+}
+
+/* Interrupted halfway through a send to a running daemon, and sent
+   again: every event stored once, none lost. */
+Test (faults, an_interrupted_send_sent_again_loses_nothing)
+{
+    long lines = harness_month (&h, 1, 4);
+    cr_assert_gt (lines, 2000);
+    cr_assert (harness_start (&h));
+    cr_assert_eq (
+        harness_run (&h, NULL, NULL, "$HOTLINE units import units.csv"), 0);
+    char path[512], fifo[512];
+    harness_path (&h, "in.fifo", fifo);
+    cr_assert_eq (mkfifo (fifo, 0600), 0);
+    pid_t pid = harness_spawn (&h, "send", "exec $HOTLINE send - < in.fifo");
+    cr_assert_gt (pid, 0);
+    /* The first 1,700 lines (three batches and part of a fourth), then
+       nothing more while it is interrupted; its producer then ends. */
+    FILE *in = fopen (fifo, "w");
+    FILE *month = fopen (harness_path (&h, "events.jsonl", path), "r");
+    cr_assert (in && month);
+    char line[8192];
+    for (int i = 0; i < 1700 && fgets (line, sizeof (line), month); i++)
+        fputs (line, in);
+    fflush (in);
+    zclock_sleep (1500);
+    kill (pid, SIGINT);
+    zclock_sleep (200);
+    fclose (in);
+    fclose (month);
+    int64_t took = 0;
+    cr_expect_eq (s_wait_within (pid, 10000, &took), 130);
+    char *err = harness_slurp (harness_path (&h, "send.err", path));
+    cr_assert_not_null (err);
+    cr_expect_not_null (strstr (err, ", interrupted)\n"), "%s", err);
+    free (err);
+    double first = harness_stat (&h, "events_stored", NULL);
+    cr_expect_gt (first, 1000,
+                  "the batches before the interrupt were stored: "
+                  "%.0f",
+                  first);
+    /* Sent again whole: what was stored is answered already stored, and
+       the scorecards are a clean run's. */
+    cr_expect_eq (harness_run (&h, NULL, NULL, "$HOTLINE send events.jsonl"),
+                  0);
+    cr_expect_geq (harness_stat (&h, "events_duplicate", NULL), first);
+    char *reports = harness_reports (&h, "2025-07", "2025-Q3");
+    char *clean = harness_clean_reports (&h, "2025-07", "2025-Q3");
+    cr_assert (reports && clean);
+    cr_expect (strcmp (reports, clean) == 0,
+               "the reports differ from a clean run's");
+    free (reports);
+    free (clean);
+}
