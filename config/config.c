@@ -59,7 +59,9 @@ static const char *s_default =
     "    asof_checkpoints = 64               # as-of checkpoints kept at "
     "most\n"
     "    asof_budget_mb = 2048               # and their disk (in $TMPDIR) "
-    "at most\n";
+    "at most\n"
+    "    unsafe_no_sync = no                 # yes: commits not synced (for "
+    "measuring only: a machine crash loses acknowledged events)\n";
 
 const char *
 config_default_text (void)
@@ -117,7 +119,8 @@ static const s_key_t s_keys[] = {TEXT (data),
                                  VALUE (slow_group_ms, T_INT),
                                  VALUE (asof_spacing, T_SIZE),
                                  VALUE (asof_checkpoints, T_SIZE),
-                                 VALUE (asof_budget_mb, T_SIZE)};
+                                 VALUE (asof_budget_mb, T_SIZE),
+                                 VALUE (unsafe_no_sync, T_BOOL)};
 #define KEY_COUNT (sizeof (s_keys) / sizeof (s_keys[0]))
 
 /* Stores one value. Returns 0, or -1 with a reason. */

@@ -64,6 +64,7 @@ typedef struct {
     size_t asof_spacing;            /* events between as-of checkpoints */
     size_t asof_checkpoints;        /* as-of checkpoints kept at most */
     size_t asof_budget_mb;          /* and their disk in MiB at most */
+    bool unsafe_no_sync;            /* commits not synced: measuring only */
 } config_t;
 
 /* Loads `path` (NULL: $HOTLINE_CONFIG if set, else the embedded default)

@@ -191,6 +191,19 @@ s_open_store (const config_t *config, store_lock_t **lock)
         return NULL;
     }
     store_set_map_max (store, config->map_max_mb << 20);
+    if (config->unsafe_no_sync) {
+        if (store_set_synced (store, false) != STORE_OK) {
+            fprintf (stderr, "hotlined: unsafe_no_sync: %s\n",
+                     store_strerror (STORE_ERROR));
+            store_destroy (&store);
+            store_unlock (lock);
+            return NULL;
+        }
+        zsys_warning ("unsafe_no_sync = yes: commits are NOT synced to disk; "
+                      "an acknowledgement means the page cache, and a crash "
+                      "of the machine can lose acknowledged events and leave "
+                      "the store unreadable. For measuring only.");
+    }
     store_txn_t *txn = store_begin (store, true);
     int rc = txn ? STORE_OK : STORE_ERROR;
     if (txn && state_rebuild_pending (txn, NULL)) {

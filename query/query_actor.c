@@ -323,6 +323,7 @@ s_stats_store (s_query_t *self, json_writer_t *json)
         json_member_int (json, "store_map_max_bytes",
                          (long long)(ceiling > map ? ceiling : map));
     }
+    json_member_bool (json, "commits_synced", store_synced (self->args->store));
 }
 
 static char *

@@ -168,6 +168,16 @@ void store_set_map_max (store_t *self, size_t map_max);
 /* The ceiling set, in bytes (0: none). */
 size_t store_map_max (const store_t *self);
 
+/* Turns the commits' syncs off (synced false) or on. Off, a commit that
+   returned is in the page cache, not on the disk: a crash of the
+   machine (not of the process) can lose committed transactions and
+   leave the store unreadable. For measuring what the syncs cost (the
+   configuration's unsafe_no_sync), never for data that matters.
+   Returns STORE_OK or STORE_ERROR. */
+int store_set_synced (store_t *self, bool synced);
+/* False after store_set_synced (self, false), or for a scratch store. */
+bool store_synced (const store_t *self);
+
 /* Keeps headroom in the map: when less than a quarter of it is free, or
    when `full` (a write transaction just failed with STORE_FULL), doubles
    it (at least), up to the ceiling. New transactions wait meanwhile (in

@@ -47,6 +47,21 @@ store_map_max (const store_t *self)
 }
 
 int
+store_set_synced (store_t *self, bool synced)
+{
+    if (mdb_env_set_flags (self->env, MDB_NOSYNC, synced ? 0 : 1) != 0)
+        return STORE_ERROR;
+    self->unsynced = !synced;
+    return STORE_OK;
+}
+
+bool
+store_synced (const store_t *self)
+{
+    return !self->unsynced;
+}
+
+int
 store_make_room (store_t *self, bool full, int wait_ms)
 {
     uint64_t used, map;

@@ -595,3 +595,40 @@ Test (e2e, logs_a_group_slower_than_slow_group_ms_with_where_its_time_went)
     cr_expect_leq (apply + commit, took + 0.2);
     free (log);
 }
+
+/* unsafe_no_sync (for measuring what the syncs cost) is never silent:
+   the daemon warns at its start and `hotline stats` says
+   commits_synced false; by default it says true. What is stored is
+   read back the same. */
+Test (e2e, unsafe_no_sync_is_said_in_the_log_and_the_stats)
+{
+    char *log = s_log_since_start ();
+    cr_expect_null (strstr (log, "unsafe_no_sync"), "%s", log);
+    free (log);
+    char *out = NULL;
+    cr_assert_eq (harness_run (&h, &out, NULL, "$HOTLINE stats"), 0);
+    cr_expect_not_null (strstr (out, "\"commits_synced\":true"), "%s", out);
+    free (out);
+    cr_assert_eq (harness_stop (&h), 0);
+    harness_set (&h, "unsafe_no_sync", "yes");
+    cr_assert (harness_start (&h));
+    log = s_log_since_start ();
+    cr_expect_not_null (
+        strstr (log, "unsafe_no_sync = yes: commits are NOT synced"), "%s",
+        log);
+    free (log);
+    cr_assert_eq (harness_run (&h, &out, NULL, "$HOTLINE stats"), 0);
+    cr_expect_not_null (strstr (out, "\"commits_synced\":false"), "%s", out);
+    free (out);
+    cr_assert_gt (harness_month (&h, 1, 6), 0);
+    cr_assert_eq (harness_run (&h, NULL, NULL,
+                               "$HOTLINE units import units.csv && $HOTLINE "
+                               "send events.jsonl"),
+                  0);
+    char *reports = harness_reports (&h, "2025-07", "2025-Q3");
+    char *clean = harness_clean_reports (&h, "2025-07", "2025-Q3");
+    cr_assert (reports && clean);
+    cr_expect (strcmp (reports, clean) == 0, "reports differ from a clean run");
+    free (reports);
+    free (clean);
+}
