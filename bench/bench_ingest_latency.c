@@ -154,10 +154,14 @@ bench__ingest_latency (const bench__ingest_options_t *opt,
         fprintf (stderr, "bench latency: the bare commits failed\n");
         return -1;
     }
-    static const int rates[2] = {1000, 10000};
-    for (int i = 0; i < 2; i++) {
+    static const int rates[BENCH_LATENCY_RUNS] = {1000, 10000, 10000};
+    for (int i = 0; i < BENCH_LATENCY_RUNS; i++) {
         bench_daemon_t d;
-        if (bench_daemon_start (&d, NULL, NULL, NULL, NULL) != 0 ||
+        /* The last run: the same daemon with its commits not synced. */
+        bool unsynced = i == BENCH_LATENCY_RUNS - 1;
+        if (bench_daemon_start (&d, NULL, NULL, NULL,
+                                unsynced ? "    unsafe_no_sync = yes\n"
+                                         : NULL) != 0 ||
             bench_daemon_import (&d, run->units, (size_t)opt->units) != 0) {
             bench_daemon_stop (&d);
             return -1;
@@ -187,6 +191,7 @@ bench__ingest_latency (const bench__ingest_options_t *opt,
         }
         bench_median (values, (size_t)n);
         lat->rate = rates[i];
+        lat->unsynced = unsynced;
         lat->p50 = bench_percentile (values, (size_t)n, 0.50);
         lat->p99 = bench_percentile (values, (size_t)n, 0.99);
         lat->p999 = bench_percentile (values, (size_t)n, 0.999);

@@ -29,7 +29,10 @@
              first row of its unit that reflects it: a row computed before
              the commit but received after the acknowledgement is not
              mistaken for it. The baseline is the acknowledgement latency
-             itself (send to acknowledgement).
+             itself (send to acknowledgement). Then the same again on a
+             daemon with unsafe_no_sync = yes: without the commits'
+             syncs, the bound of any design that acknowledges before a
+             synced commit on this machine.
 
     The publisher is known to have published everything a set of commits
     caused once the listener has seen the row of a marker unit reflecting
@@ -77,7 +80,11 @@ s_usage (FILE *out)
              "B/A >= 0.90;\n"
              "  latency  acknowledgement -> score update for closes "
              "offered at E\n"
-             "           events/s for S seconds, in batches of %d.\n"
+             "           events/s for S seconds, in batches of %d; then the "
+             "same with\n"
+             "           unsafe_no_sync = yes (the commits not synced: the "
+             "bound of any\n"
+             "           design that acknowledges before a synced commit).\n"
              "--only runs one of them; --daemon runs that hotlined instead "
              "of\n%s.\n"
              "\n"
@@ -91,7 +98,7 @@ int
 bench_live_main (int argc, char *argv[])
 {
     bench__live_options_t opt = {HOTLINED_BIN, true, true, 1000,  100000, 3,
-                                 10000,        5.0,  100,  false, 0};
+                                 10000,        5.0,  100,  false, false,  0};
     static struct option options[] = {{"units", required_argument, 0, 'u'},
                                       {"events", required_argument, 0, 'e'},
                                       {"rounds", required_argument, 0, 'r'},
@@ -197,6 +204,21 @@ bench_live_main (int argc, char *argv[])
     if (bench__live_run_latency (&opt, &lat) != 0)
         goto cleanup;
     rc = bench__live_print_latency (&opt, &lat);
+    /* The same without the commits' syncs: what the disk costs, and the
+       bound of any design that acknowledges before a synced commit. A
+       hotlined from before unsafe_no_sync (--daemon) does not start. */
+    bench__live_options_t unsynced = opt;
+    unsynced.unsynced = true;
+    free (lat.ack_ms);
+    free (lat.lat_ms);
+    memset (&lat, 0, sizeof (lat));
+    printf ("\n");
+    if (rc == 0 && bench__live_run_latency (&unsynced, &lat) != 0) {
+        printf ("3. (not measured: %s did not run with unsafe_no_sync = yes)\n",
+                opt.daemon);
+        rc = zsys_interrupted ? 1 : 0;
+    } else if (rc == 0)
+        rc = bench__live_print_latency (&unsynced, &lat);
 cleanup:
     if (rc != 0 && !zsys_interrupted)
         fprintf (stderr, "bench_live: failed\n");
