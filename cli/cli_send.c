@@ -161,22 +161,12 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
             last_report = now;
         }
     }
-    /* Interrupted: what was read is accounted for (the flush), the rest
-       is not read (standard input may never end); the summary says so. */
-    if (client_sender_interrupted (sender) && !feof (file)) {
-        fprintf (stderr,
-                 "%s: interrupted after line %u: the lines after it were not "
-                 "read (send them again; stored ones are answered already "
-                 "stored)\n",
-                 s->name, number);
-        s->interrupted = true;
-        free (line);
-        return false;
-    }
     /* The sender gave up: every line not yet read is not sent, and is
-       counted and named as such, never silently left out. */
+       counted and named as such, never silently left out (until an
+       interrupt: standard input may never end). */
     uint32_t unsent_from = 0, unsent = 0;
-    while (!going && (len = getline (&line, &size, file)) >= 0) {
+    while (!going && !client_sender_interrupted (sender) &&
+           (len = getline (&line, &size, file)) >= 0) {
         number++;
         if (len > 1 || (len == 1 && line[0] != '\n')) {
             if (!unsent_from)
@@ -189,6 +179,17 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
                  "%s:%u-%u: %u lines not sent: the daemon stopped answering\n",
                  s->name, unsent_from, number, unsent);
         s->unacked += unsent;
+    }
+    /* Interrupted: what was read is accounted for (the flush), the rest
+       is not read; the summary says so. */
+    if (client_sender_interrupted (sender) && !feof (file)) {
+        fprintf (stderr,
+                 "%s: interrupted after line %u: the lines after it were not "
+                 "read (send them again; stored ones are answered already "
+                 "stored)\n",
+                 s->name, number);
+        s->interrupted = true;
+        going = false;
     }
     free (line);
     return going;
@@ -230,7 +231,7 @@ cli_send (cli_t *cli, int argc, char **argv)
         cli_error (cli, "%s", err);
         if (!is_stdin)
             fclose (file);
-        return 1;
+        return zsys_interrupted ? CLI_EXIT_INTERRUPTED : 1;
     }
     if (args.ack_wait > 0)
         client_sender_set_waits (sender, (int)args.ack_wait, 30000);

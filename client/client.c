@@ -109,7 +109,7 @@ typedef struct {
 
 struct _client_sender_t {
     zsock_t *sock;              /* DEALER to ingest */
-    zactor_t *monitor;          /* zmonitor on sock: disconnections */
+    zsock_t *monitor;           /* libzmq's monitor of sock (a PAIR) */
     char endpoint[256];         /* ingest, to connect again */
     zpoller_t *poller;          /* on sock */
     size_t batch_size;          /* events per message */
@@ -169,11 +169,21 @@ s_batch_new (client_sender_t *self)
    out of order after a SIGKILL). Every reconnection is s_restart's.
    Unsent messages are dropped at close (linger 0): that is the point of
    starting afresh. */
+/* Stops watching the socket and closes the watcher (the monitor first:
+   libzmq's side of it must not be left writing to a closed peer). */
+static void
+s_unwatch (client_sender_t *self)
+{
+    if (self->monitor && self->sock)
+        zmq_socket_monitor (zsock_resolve (self->sock), NULL, 0);
+    zsock_destroy (&self->monitor);
+}
+
 static int
 s_connect (client_sender_t *self, char *err)
 {
     zpoller_destroy (&self->poller);
-    zactor_destroy (&self->monitor);
+    s_unwatch (self);
     zsock_destroy (&self->sock);
     self->sock = zsock_new (ZMQ_DEALER);
     if (!self->sock) {
@@ -188,16 +198,22 @@ s_connect (client_sender_t *self, char *err)
     if (client_secure (self->sock, self->client_cert, self->server_public,
                        err) != 0)
         return -1;
-    /* Without the monitor a dropped connection would go unnoticed. */
-    self->monitor = zactor_new (zmonitor, self->sock);
-    if (!self->monitor) {
+    /* Without the monitor a dropped connection would go unnoticed. It is
+       libzmq's own, read here from a PAIR socket: czmq's zmonitor actor
+       aborted in its thread when a SIGINT or SIGTERM came before it had
+       started (its poller, interrupted, returned NULL, which it took for
+       its sink, still NULL): exit 134 in ~1 of 10 Ctrl-Cs at a start. */
+    char watch[64];
+    snprintf (watch, sizeof (watch), "inproc://client-monitor-%p",
+              (void *)self->sock);
+    if (zmq_socket_monitor (zsock_resolve (self->sock), watch,
+                            ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
+                                ZMQ_EVENT_CLOSED) != 0 ||
+        !(self->monitor = zsock_new (ZMQ_PAIR)) ||
+        zsock_connect (self->monitor, "%s", watch) != 0) {
         snprintf (err, 256, "cannot watch the connection");
         return -1;
     }
-    zstr_sendx (self->monitor, "LISTEN", "CONNECTED", "DISCONNECTED", "CLOSED",
-                NULL);
-    zstr_sendx (self->monitor, "START", NULL);
-    zsock_wait (self->monitor);
     if (zsock_connect (self->sock, "%s", self->endpoint) != 0) {
         snprintf (err, 256, "cannot connect to %s", self->endpoint);
         return -1;
@@ -284,7 +300,7 @@ client_sender_destroy (client_sender_t **self_p)
     }
     s_batch_destroy (&self->current);
     zpoller_destroy (&self->poller);
-    zactor_destroy (&self->monitor);
+    s_unwatch (self);
     zsock_destroy (&self->sock);
     free (self->client_cert);
     free (self->server_public);
@@ -364,23 +380,27 @@ s_restart_later (client_sender_t *self, bool refused)
 static void
 s_monitor_event (client_sender_t *self)
 {
-    zmsg_t *event = zmsg_recv (self->monitor);
-    char *name = event ? zmsg_popstr (event) : NULL;
-    if (name && streq (name, "CONNECTED")) {
-        self->connected = true;
-        self->refused_wait_ms = RESTART_FIRST_MS;
-    } else if (name)
-        s_restart_later (self, streq (name, "CLOSED"));
-    zstr_free (&name);
-    zmsg_destroy (&event);
+    /* libzmq's event: a frame of the event (16 bits) and its value (32
+       bits), then a frame of the endpoint. */
+    zmsg_t *msg = zmsg_recv (self->monitor);
+    zframe_t *head = msg ? zmsg_first (msg) : NULL;
+    if (head && zframe_size (head) >= 2) {
+        uint16_t event;
+        memcpy (&event, zframe_data (head), sizeof (event));
+        if (event == ZMQ_EVENT_CONNECTED) {
+            self->connected = true;
+            self->refused_wait_ms = RESTART_FIRST_MS;
+        } else if (event == ZMQ_EVENT_DISCONNECTED || event == ZMQ_EVENT_CLOSED)
+            s_restart_later (self, event == ZMQ_EVENT_CLOSED);
+    }
+    zmsg_destroy (&msg);
 }
 
 /* Takes what the monitor reported, without waiting. */
 static void
 s_check_monitor (client_sender_t *self)
 {
-    while (self->monitor &&
-           (zsock_events (zactor_sock (self->monitor)) & ZMQ_POLLIN))
+    while (self->monitor && (zsock_events (self->monitor) & ZMQ_POLLIN))
         s_monitor_event (self);
 }
 
@@ -462,9 +482,8 @@ s_restart (client_sender_t *self)
        socket per reconnection interval until the batches are given up. */
     char err[256];
     self->restart_at = 0;
-    /* After SIGINT or SIGTERM under czmq's handler (zsys_interrupted), a
-       new zmonitor actor cannot make its socket and its thread aborts:
-       no fresh connections then; the batches wait for their give-up. */
+    /* After SIGINT or SIGTERM (zsys_interrupted), no fresh connection:
+       the sender is stopping (client_sender_flush). */
     if (zsys_interrupted) {
         s_restart_later (self, true);
         return;
@@ -559,10 +578,13 @@ s_receive (client_sender_t *self)
     if (self->restart_at && self->restart_at < earliest)
         earliest = self->restart_at;
     int wait = earliest > now ? (int)(earliest - now) : 0;
-    if (zsys_interrupted && wait > 100)
-        wait = 100; /* the interrupted flush counts its grace */
     void *which = NULL;
-    if (self->poller)
+    if (zsys_interrupted)
+        /* czmq's poller returns at once once interrupted: sleep instead,
+           briefly (s_tend takes what arrived; the flush counts its
+           grace), rather than spin. */
+        zclock_sleep (wait > 10 ? 10 : wait);
+    else if (self->poller)
         which = zpoller_wait (self->poller, wait);
     else
         zclock_sleep (wait);
