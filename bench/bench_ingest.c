@@ -36,9 +36,9 @@
              fixed rates (1,000 and 10,000 events/s) for --seconds each;
              an event's latency is its message's send -> acknowledgement.
              Then 10,000 events/s again with unsafe_no_sync = yes: the
-             same daemon without its commits' syncs, the bound of any
-             design that acknowledges before a synced commit (a log of
-             its own, say) on this machine.
+             same daemon without its commits' syncs, so what they cost
+             and what is left without them (the daemon's own work on
+             this machine's cores).
     memory   hotlined's resident memory sampled every 100 ms during the
              empty and big runs: anonymous (its own heap: must stay flat)
              and file-backed (the LMDB map, page cache); store bytes per

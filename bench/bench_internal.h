@@ -228,8 +228,7 @@ typedef struct {
     double big_events;    /* ... and events */
     char replay_dir[256]; /* the last empty store, kept for the replay */
     /* At 1,000 and 10,000 events/s, then 10,000 again with the commits
-       not synced: what any acknowledgement that waits for less than a
-       synced commit could reach on this machine. */
+       not synced (unsafe_no_sync): what the syncs cost. */
     bench__ingest_latency_t latency[BENCH_LATENCY_RUNS];
     /* The floor under any acknowledgement: bare LMDB commits on the same
        disk, of one record and of BENCH_BARE_RECORDS random ones, ms. */

@@ -30,9 +30,9 @@
              the commit but received after the acknowledgement is not
              mistaken for it. The baseline is the acknowledgement latency
              itself (send to acknowledgement). Then the same again on a
-             daemon with unsafe_no_sync = yes: without the commits'
-             syncs, the bound of any design that acknowledges before a
-             synced commit on this machine.
+             daemon with unsafe_no_sync = yes: what the commits' syncs
+             cost, and what is left without them (the daemon's own work
+             on this machine's cores).
 
     The publisher is known to have published everything a set of commits
     caused once the listener has seen the row of a marker unit reflecting
@@ -82,9 +82,8 @@ s_usage (FILE *out)
              "offered at E\n"
              "           events/s for S seconds, in batches of %d; then the "
              "same with\n"
-             "           unsafe_no_sync = yes (the commits not synced: the "
-             "bound of any\n"
-             "           design that acknowledges before a synced commit).\n"
+             "           unsafe_no_sync = yes (the commits not synced: what "
+             "the syncs cost).\n"
              "--only runs one of them; --daemon runs that hotlined instead "
              "of\n%s.\n"
              "\n"
@@ -204,9 +203,9 @@ bench_live_main (int argc, char *argv[])
     if (bench__live_run_latency (&opt, &lat) != 0)
         goto cleanup;
     rc = bench__live_print_latency (&opt, &lat);
-    /* The same without the commits' syncs: what the disk costs, and the
-       bound of any design that acknowledges before a synced commit. A
-       hotlined from before unsafe_no_sync (--daemon) does not start. */
+    /* The same without the commits' syncs: what they cost, and what is
+       left without them. A hotlined from before unsafe_no_sync
+       (--daemon) does not start. */
     bench__live_options_t unsynced = opt;
     unsynced.unsynced = true;
     free (lat.ack_ms);

@@ -444,8 +444,8 @@ bench__live_print_latency (const bench__live_options_t *opt,
 {
     if (opt->unsynced)
         printf ("3. the same with the commits not synced (unsafe_no_sync = "
-                "yes): the bound of any\n   design that acknowledges before "
-                "a synced commit, on this machine:\n   ");
+                "yes): what the syncs cost,\n   and what is left without "
+                "them:\n   ");
     else
         printf ("2. acknowledgement -> %s<unit>: ", BENCH_LIVE_SCORE_PREFIX);
     printf ("%d closes/s offered for %.1f s\n   (%zu closes of distinct "
