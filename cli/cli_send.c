@@ -4,6 +4,7 @@
 
 #include <czmq.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,10 +126,85 @@ s_line_utf8 (const s_send_t *s, char **line, size_t *size, ssize_t *len,
     return 0;
 }
 
+/* The input, read with read(2) rather than stdio, so that a quiet
+   producer (a pipe with nothing to say now) is noticed: the batch being
+   filled then goes out instead of waiting for 500 lines. */
+typedef struct {
+    int fd;
+    char *buf;      /* bytes read, not yet handed out */
+    size_t at, end; /* buf[at..end) */
+    size_t scanned; /* of those, known to hold no newline */
+    size_t room;    /* of buf */
+    bool eof;       /* read(2) said so */
+} s_input_t;
+
+/* How long the input may be quiet before the batch being filled goes. */
+#define QUIET_MS 50
+
+/* Like getline: the next line (with its newline, if any) into *line,
+   grown as needed; its length. -1 at the end of the input or on an
+   error (or a signal); -2 when no whole line came within wait_ms (what
+   came is kept for the next call). */
+static ssize_t
+s_read_line (s_input_t *in, char **line, size_t *size, int wait_ms)
+{
+    for (;;) {
+        char *nl = memchr (in->buf + in->at + in->scanned, '\n',
+                           in->end - in->at - in->scanned);
+        if (nl || (in->eof && in->end > in->at)) {
+            size_t len =
+                nl ? (size_t)(nl - (in->buf + in->at)) + 1 : in->end - in->at;
+            if (*size < len + 1) {
+                char *grown = realloc (*line, len + 1);
+                if (!grown)
+                    return -1;
+                *line = grown;
+                *size = len + 1;
+            }
+            memcpy (*line, in->buf + in->at, len);
+            (*line)[len] = 0;
+            in->at += len;
+            in->scanned = 0;
+            return (ssize_t)len;
+        }
+        if (in->eof)
+            return -1;
+        in->scanned = in->end - in->at;
+        /* Room for more: what is left moves to the front, or buf grows
+           (a line longer than it). */
+        if (in->at > 0) {
+            memmove (in->buf, in->buf + in->at, in->end - in->at);
+            in->end -= in->at;
+            in->at = 0;
+        }
+        if (in->end == in->room) {
+            size_t room = in->room ? in->room * 2 : 65536;
+            char *grown = realloc (in->buf, room);
+            if (!grown)
+                return -1;
+            in->buf = grown;
+            in->room = room;
+        }
+        struct pollfd p = {in->fd, POLLIN, 0};
+        int ready = poll (&p, 1, wait_ms);
+        if (ready == 0)
+            return -2;
+        if (ready < 0)
+            return errno == EINTR && !zsys_interrupted ? -2 : -1;
+        ssize_t got = read (in->fd, in->buf + in->end, in->room - in->end);
+        if (got < 0 && errno != EINTR)
+            return -1;
+        if (got == 0)
+            in->eof = true;
+        else if (got > 0)
+            in->end += (size_t)got;
+    }
+}
+
 /* Reads the lines and hands them to the sender. Returns false when the
    sender gave up (the daemon stopped answering). */
 static bool
-s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
+s_feed (client_sender_t *sender, s_input_t *in, s_send_t *s)
 {
     char *line = NULL;
     size_t size = 0;
@@ -137,7 +213,12 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
     int64_t last_report = zclock_mono ();
     bool going = true;
     while (going && !client_sender_interrupted (sender) &&
-           (len = getline (&line, &size, file)) >= 0) {
+           (len = s_read_line (in, &line, &size, QUIET_MS)) != -1) {
+        if (len == -2) {
+            /* A quiet input: what was read goes now. */
+            going = client_sender_idle (sender) == 0;
+            continue;
+        }
         number++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
@@ -166,7 +247,7 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
        interrupt: standard input may never end). */
     uint32_t unsent_from = 0, unsent = 0;
     while (!going && !client_sender_interrupted (sender) &&
-           (len = getline (&line, &size, file)) >= 0) {
+           (len = s_read_line (in, &line, &size, -1)) >= 0) {
         number++;
         if (len > 1 || (len == 1 && line[0] != '\n')) {
             if (!unsent_from)
@@ -182,7 +263,7 @@ s_feed (client_sender_t *sender, FILE *file, s_send_t *s)
     }
     /* Interrupted: what was read is accounted for (the flush), the rest
        is not read; the summary says so. */
-    if (client_sender_interrupted (sender) && !feof (file)) {
+    if (client_sender_interrupted (sender) && !in->eof) {
         fprintf (stderr,
                  "%s: interrupted after line %u: the lines after it were not "
                  "read (send them again; stored ones are answered already "
@@ -236,7 +317,9 @@ cli_send (cli_t *cli, int argc, char **argv)
     if (args.ack_wait > 0)
         client_sender_set_waits (sender, (int)args.ack_wait, 30000);
     int64_t started = zclock_mono ();
-    s_feed (sender, file, &s);
+    s_input_t in = {.fd = fileno (file)};
+    s_feed (sender, &in, &s);
+    free (in.buf);
     if (!is_stdin)
         fclose (file);
     client_sender_flush (sender);

@@ -635,6 +635,16 @@ client_sender_add (client_sender_t *self, const proto_event_t *event,
 }
 
 int
+client_sender_idle (client_sender_t *self)
+{
+    s_tend (self);
+    if (self->current &&
+        (self->current->count > 0 || self->current->reject_count > 0))
+        return s_ship_current (self);
+    return self->broken ? -1 : 0;
+}
+
+int
 client_sender_reject (client_sender_t *self, uint32_t line, const char *reason)
 {
     if (!self->current && !(self->current = s_batch_new (self)))

@@ -89,6 +89,13 @@ void client_sender_set_waits (client_sender_t *self, int first_wait_ms,
 int client_sender_add (client_sender_t *self, const proto_event_t *event,
                        uint32_t tag);
 
+/* Sends the batch being filled now, without waiting for it to fill, and
+   does what each add does (answers taken, a lost connection renewed,
+   resends): for a caller whose events come slowly, when it has nothing
+   to add for a while (hotline send, when its input is quiet for 50 ms).
+   Returns as client_sender_add. */
+int client_sender_idle (client_sender_t *self);
+
 /* Reports a line the caller could not parse; it travels with the next
    batch so the daemon logs and counts it too. */
 int client_sender_reject (client_sender_t *self, uint32_t line,

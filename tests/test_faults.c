@@ -844,3 +844,38 @@ Test (faults, ctrl_c_stops_a_send_that_gave_up_on_endless_input)
     cr_expect_not_null (strstr (err, ", interrupted)\n"));
     free (err);
 }
+
+/* hotline send - fed by a producer that writes now and then (a live
+   bridge): what it read goes out once its input is quiet, not when 500
+   lines have come (they waited: a batch went only when full). */
+Test (faults, a_send_from_a_quiet_producer_sends_what_it_read)
+{
+    cr_assert_gt (harness_month (&h, 1, 9), 1000);
+    cr_assert (harness_start (&h));
+    cr_assert_eq (
+        harness_run (&h, NULL, NULL, "$HOTLINE units import units.csv"), 0);
+    char path[512], fifo[512];
+    cr_assert_eq (mkfifo (harness_path (&h, "in.fifo", fifo), 0600), 0);
+    pid_t pid = harness_spawn (&h, "send", "exec $HOTLINE send - < in.fifo");
+    cr_assert_gt (pid, 0);
+    FILE *in = fopen (fifo, "w");
+    FILE *month = fopen (harness_path (&h, "events.jsonl", path), "r");
+    cr_assert (in && month);
+    char line[8192];
+    for (int i = 0; i < 3 && fgets (line, sizeof (line), month); i++)
+        fputs (line, in);
+    fflush (in);
+    double stored = 0;
+    for (int i = 0; i < 40 && stored < 3; i++) {
+        zclock_sleep (50);
+        stored = harness_stat (&h, "events_stored", NULL);
+    }
+    cr_expect_eq (stored, 3, "stored %.0f of the 3 lines written", stored);
+    /* The rest, then the end of the input: all stored, exit 0. */
+    while (fgets (line, sizeof (line), month))
+        fputs (line, in);
+    fclose (in);
+    fclose (month);
+    int64_t took = 0;
+    cr_expect_eq (s_wait_within (pid, 20000, &took), 0);
+}
