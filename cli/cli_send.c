@@ -149,8 +149,11 @@ static ssize_t
 s_read_line (s_input_t *in, char **line, size_t *size, int wait_ms)
 {
     for (;;) {
-        char *nl = memchr (in->buf + in->at + in->scanned, '\n',
-                           in->end - in->at - in->scanned);
+        /* (Nothing to scan before the first read: buf is still NULL.) */
+        size_t unscanned = in->end - in->at - in->scanned;
+        char *nl =
+            unscanned ? memchr (in->buf + in->at + in->scanned, '\n', unscanned)
+                      : NULL;
         if (nl || (in->eof && in->end > in->at)) {
             size_t len =
                 nl ? (size_t)(nl - (in->buf + in->at)) + 1 : in->end - in->at;
