@@ -3,6 +3,7 @@
 #include "client_secure.h"
 
 #include <czmq.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,9 +204,13 @@ s_connect (client_sender_t *self, char *err)
        aborted in its thread when a SIGINT or SIGTERM came before it had
        started (its poller, interrupted, returned NULL, which it took for
        its sink, still NULL): exit 134 in ~1 of 10 Ctrl-Cs at a start. */
+    /* A name never used before in this process: libzmq lets the previous
+       monitor's go later, on its own thread, and a name made of the
+       socket's address (often the old one's) was refused then. */
+    static atomic_uint_least64_t s_watches;
     char watch[64];
-    snprintf (watch, sizeof (watch), "inproc://client-monitor-%p",
-              (void *)self->sock);
+    snprintf (watch, sizeof (watch), "inproc://client-monitor-%llu",
+              (unsigned long long)atomic_fetch_add (&s_watches, 1));
     if (zmq_socket_monitor (zsock_resolve (self->sock), watch,
                             ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
                                 ZMQ_EVENT_CLOSED) != 0 ||
