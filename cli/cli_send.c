@@ -138,7 +138,8 @@ typedef struct {
     bool eof;       /* read(2) said so */
 } s_input_t;
 
-/* How long the input may be quiet before the batch being filled goes. */
+/* How long what was read may wait before it goes: the batch being
+   filled goes when full or after this (a quiet input, a trickle). */
 #define QUIET_MS 50
 
 /* Like getline: the next line (with its newline, if any) into *line,
@@ -215,12 +216,17 @@ s_feed (client_sender_t *sender, s_input_t *in, s_send_t *s)
     uint32_t number = 0;
     int64_t last_report = zclock_mono ();
     bool going = true;
+    int64_t idled = zclock_mono ();
     while (going && !client_sender_interrupted (sender) &&
            (len = s_read_line (in, &line, &size, QUIET_MS)) != -1) {
-        if (len == -2) {
-            /* A quiet input: what was read goes now. */
+        /* What was read goes at least every QUIET_MS: a producer that
+           writes now and then, or a steady trickle, is not held until
+           a batch fills. */
+        if (len == -2 || zclock_mono () - idled >= QUIET_MS) {
             going = client_sender_idle (sender) == 0;
-            continue;
+            idled = zclock_mono ();
+            if (len == -2)
+                continue;
         }
         number++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -250,7 +256,9 @@ s_feed (client_sender_t *sender, s_input_t *in, s_send_t *s)
        interrupt: standard input may never end). */
     uint32_t unsent_from = 0, unsent = 0;
     while (!going && !client_sender_interrupted (sender) &&
-           (len = s_read_line (in, &line, &size, -1)) >= 0) {
+           (len = s_read_line (in, &line, &size, QUIET_MS)) != -1) {
+        if (len == -2)
+            continue; /* looks at the interrupt again */
         number++;
         if (len > 1 || (len == 1 && line[0] != '\n')) {
             if (!unsent_from)
@@ -319,6 +327,7 @@ cli_send (cli_t *cli, int argc, char **argv)
     }
     if (args.ack_wait > 0)
         client_sender_set_waits (sender, (int)args.ack_wait, 30000);
+    client_sender_stop_on_signals (sender);
     int64_t started = zclock_mono ();
     s_input_t in = {.fd = fileno (file)};
     s_feed (sender, &in, &s);

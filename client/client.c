@@ -85,7 +85,8 @@ client_query_secure (const char *endpoint, const char *client_cert,
 
 /* client_sender_add looks after the sender at most this often. */
 #define TEND_MS 10
-/* After SIGINT or SIGTERM (czmq's handler sets zsys_interrupted): how
+/* After SIGINT or SIGTERM (czmq's handler sets zsys_interrupted), for a
+   sender that stops on signals: how
    much longer the answers to batches in flight are awaited before they
    are reported not acknowledged. */
 #define INTERRUPT_GRACE_MS 1000
@@ -126,6 +127,7 @@ struct _client_sender_t {
     uint64_t answered;          /* events answered */
     uint64_t resent;            /* batches sent again */
     bool broken;                /* gave up: the daemon stopped answering */
+    bool stoppable;             /* client_sender_stop_on_signals */
     int64_t tended;             /* zclock_mono of the last s_tend */
     int restart_wait_ms;        /* wait before the next fresh connection */
     int refused_wait_ms;        /* the same after a connection not made */
@@ -487,9 +489,9 @@ s_restart (client_sender_t *self)
        socket per reconnection interval until the batches are given up. */
     char err[256];
     self->restart_at = 0;
-    /* After SIGINT or SIGTERM (zsys_interrupted), no fresh connection:
-       the sender is stopping (client_sender_flush). */
-    if (zsys_interrupted) {
+    /* A sender stopping on a signal makes no fresh connection (its flush
+       waits a second more, then gives up). */
+    if (self->stoppable && zsys_interrupted) {
         s_restart_later (self, true);
         return;
     }
@@ -583,6 +585,10 @@ s_receive (client_sender_t *self)
     if (self->restart_at && self->restart_at < earliest)
         earliest = self->restart_at;
     int wait = earliest > now ? (int)(earliest - now) : 0;
+    /* A signal just before the poll would not end it: a sender that
+       stops on signals looks again at least every 200 ms. */
+    if (self->stoppable && wait > 200)
+        wait = 200;
     void *which = NULL;
     if (zsys_interrupted)
         /* czmq's poller returns at once once interrupted: sleep instead,
@@ -604,16 +610,16 @@ s_ship_current (client_sender_t *self)
 {
     if (!self->current)
         return 0;
+    bool stopping = client_sender_interrupted (self);
     while (zlistx_size (self->in_flight) >= self->window && !self->broken &&
-           !zsys_interrupted)
+           !(stopping = client_sender_interrupted (self)))
         s_receive (self);
     s_batch_t *b = self->current;
     self->current = NULL;
-    if (self->broken || zsys_interrupted) {
+    if (self->broken || stopping) {
         s_fail_batch (self, b,
-                      zsys_interrupted
-                          ? "not sent: interrupted"
-                          : "not sent: the daemon stopped answering");
+                      stopping ? "not sent: interrupted"
+                               : "not sent: the daemon stopped answering");
         s_batch_destroy (&b);
         return -1;
     }
@@ -634,7 +640,7 @@ client_sender_add (client_sender_t *self, const proto_event_t *event,
     s_batch_t *b = self->current;
     b->events[b->count] = *event;
     b->tags[b->count++] = tag;
-    if (b->count == self->batch_size || zsys_interrupted)
+    if (b->count == self->batch_size || client_sender_interrupted (self))
         return s_ship_current (self);
     return self->broken ? -1 : 0;
 }
@@ -690,7 +696,7 @@ client_sender_flush (client_sender_t *self)
     int rc = s_ship_current (self);
     int64_t interrupted = 0;
     while (zlistx_size (self->in_flight) > 0) {
-        if (zsys_interrupted && !interrupted)
+        if (!interrupted && client_sender_interrupted (self))
             interrupted = zclock_mono ();
         if (interrupted && zclock_mono () - interrupted >= INTERRUPT_GRACE_MS) {
             s_abandon (self, "not acknowledged: interrupted (it may have "
@@ -701,14 +707,19 @@ client_sender_flush (client_sender_t *self)
         if (s_receive (self) != 0)
             rc = -1;
     }
-    return self->broken || interrupted ? -1 : rc;
+    return self->broken ? -1 : rc;
+}
+
+void
+client_sender_stop_on_signals (client_sender_t *self)
+{
+    self->stoppable = true;
 }
 
 bool
 client_sender_interrupted (const client_sender_t *self)
 {
-    (void)self;
-    return zsys_interrupted != 0;
+    return self->stoppable && zsys_interrupted;
 }
 
 uint64_t

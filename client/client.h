@@ -103,15 +103,20 @@ int client_sender_reject (client_sender_t *self, uint32_t line,
 
 /* Sends what is queued and waits for every acknowledgement. Returns 0
    when all were answered, -1 when some were not (reported as status 0).
-
-   Interrupted (SIGINT or SIGTERM under czmq's handler, which sets
-   zsys_interrupted): add sends nothing more (the batch being filled is
-   reported "not sent: interrupted" and add returns -1), and flush
-   waits at most one more second for the answers to the batches in
-   flight, then reports the rest not acknowledged. */
+   A signal does not change this unless asked for (below). */
 int client_sender_flush (client_sender_t *self);
 
-/* True once the process was interrupted (above). */
+/* Makes the sender stop on SIGINT or SIGTERM (czmq's handler, which
+   every czmq program has unless it turned it off, sets zsys_interrupted):
+   from then on add sends nothing more (the batch being filled is
+   reported "not sent: interrupted" and add returns -1), no fresh
+   connection is made, and flush waits at most one more second for the
+   answers to the batches in flight, then reports the rest not
+   acknowledged. hotline send uses it; a bridge that wants every answer
+   before it exits does not. */
+void client_sender_stop_on_signals (client_sender_t *self);
+
+/* True once a sender that stops on signals was interrupted. */
 bool client_sender_interrupted (const client_sender_t *self);
 
 /* Events answered so far; batches sent more than once. */
