@@ -341,8 +341,9 @@ int state_counted_scan (store_txn_t *txn, const char *period, const char *unit,
    settled, it applies the next slice of them in key order: at least
    STATE_COUNTED_SLICE changes, and as many as keep the settling and
    pending parts together within pending_max (about what was added
-   since the last slice); after a move of more than pending_max, at
-   least as many as are pending; all that are left once more than
+   since the last slice); while what is being settled is itself more
+   than pending_max (a move made large by a clock jump), at least as
+   many as are pending; all that are left once more than
    pending_max are pending. When none are being settled and more than
    pending_max are pending, it moves those, sorted, to be settled. So
    no commit applies them all at once, and each applies a steady share.

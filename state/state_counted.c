@@ -510,9 +510,10 @@ state_counted_settle_by (store_txn_t *txn, size_t pending_max, size_t slice)
            settling part is gone before the pending part is due: about
            what the commits since the last slice added, a steady share
            of each commit rather than slices that grow with the pending
-           part. After a move of more than pending_max (a clock jump),
-           at least as many as are pending; all of it if that is late
-           (a transaction of more than pending_max changes). */
+           part. While the settling part alone is more than
+           pending_max (a move made large by a clock jump), at least as
+           many as are pending; all of it if that is late (a
+           transaction of more than pending_max changes). */
         size_t over = settling + pending > pending_max
                           ? settling + pending - pending_max
                           : 0;
