@@ -26,6 +26,13 @@
 
 static harness_t h;
 
+/* The stand-in daemons' ports: random, below the kernel's ephemeral
+   range (32768 up), so a port one test freed and binds again later is
+   not handed meanwhile to another test's wildcard bind (the suite's
+   tests run at once, in processes of their own), and a sender retrying
+   a closed port cannot connect to itself. */
+#define S_PORTS "tcp://127.0.0.1:![20000-30999]"
+
 static void
 s_setup (void)
 {
@@ -363,9 +370,15 @@ s_peer (zsock_t *pipe, void *arg)
     s_peer_t *peer = arg;
     if (peer->delay_ms) {
         zsock_signal (pipe, 0);
-        /* $TERM ends the wait too. */
+        /* $TERM ends the wait too. A signal (SIGCHLD from the tests that
+           run processes alongside) ends a poll early: the wait goes on
+           until its time. */
         zpoller_t *pause = zpoller_new (pipe, NULL);
-        bool stopped = zpoller_wait (pause, peer->delay_ms) == pipe;
+        int64_t until = zclock_mono () + peer->delay_ms;
+        bool stopped = false;
+        while (!stopped && zclock_mono () < until)
+            stopped =
+                zpoller_wait (pause, (int)(until - zclock_mono ())) == pipe;
         zpoller_destroy (&pause);
         if (stopped)
             return;
@@ -383,7 +396,14 @@ s_peer (zsock_t *pipe, void *arg)
     if (!peer->delay_ms)
         zsock_signal (pipe, 0);
     zpoller_t *poller = zpoller_new (pipe, router, NULL);
-    while (!*peer->error && zpoller_wait (poller, -1) == router) {
+    /* Until $TERM: a poll that a signal ended (SIGCHLD from the tests
+       that run processes alongside) is only begun again. */
+    void *which;
+    while (!*peer->error && (which = zpoller_wait (poller, -1)) != pipe) {
+        if (!which && zsys_interrupted)
+            break;
+        if (which != router)
+            continue;
         zmsg_t *msg = zmsg_recv (router);
         zframe_t *identity = zmsg_pop (msg);
         zframe_t *payload = zmsg_pop (msg);
@@ -428,8 +448,10 @@ s_peer (zsock_t *pipe, void *arg)
         zmsg_destroy (&msg);
     }
     /* After an error, wait for $TERM. */
-    while (*peer->error && zpoller_wait (poller, -1) == router)
-        zmsg_destroy (&(zmsg_t *){zmsg_recv (router)});
+    while (*peer->error && (which = zpoller_wait (poller, -1)) != pipe &&
+           !(!which && zsys_interrupted))
+        if (which == router)
+            zmsg_destroy (&(zmsg_t *){zmsg_recv (router)});
     zpoller_destroy (&poller);
     zsock_destroy (&router);
 }
@@ -466,7 +488,7 @@ Test (faults, a_sender_never_lets_batches_queued_for_a_dead_daemon_overtake)
     zsock_t *deaf = zsock_new (ZMQ_ROUTER);
     zsock_set_rcvhwm (deaf, 1);
     zsock_set_rcvbuf (deaf, 4096);
-    int port = zsock_bind (deaf, "tcp://127.0.0.1:*");
+    int port = zsock_bind (deaf, S_PORTS);
     cr_assert_gt (port, 0);
     char endpoint[64];
     snprintf (endpoint, sizeof (endpoint), "tcp://127.0.0.1:%d", port);
@@ -522,7 +544,7 @@ Test (faults, a_sender_never_lets_batches_queued_for_a_dead_daemon_overtake)
 Test (faults, a_sender_started_before_its_daemon_delivers_once_it_listens)
 {
     zsock_t *probe = zsock_new (ZMQ_ROUTER);
-    int port = zsock_bind (probe, "tcp://127.0.0.1:*");
+    int port = zsock_bind (probe, S_PORTS);
     cr_assert_gt (port, 0);
     zsock_destroy (&probe); /* a port nobody listens on, for now */
     char endpoint[64];
@@ -558,7 +580,7 @@ static void
 s_free_endpoint (char *endpoint, size_t size)
 {
     zsock_t *probe = zsock_new (ZMQ_ROUTER);
-    int port = zsock_bind (probe, "tcp://127.0.0.1:*");
+    int port = zsock_bind (probe, S_PORTS);
     cr_assert_gt (port, 0);
     zsock_destroy (&probe);
     snprintf (endpoint, size, "tcp://127.0.0.1:%d", port);
@@ -646,7 +668,7 @@ Test (faults, a_slow_sender_reaches_the_next_daemon_before_its_window_fills)
 Test (faults, a_batch_resent_after_a_long_absence_gets_its_answer)
 {
     zsock_t *deaf = zsock_new (ZMQ_ROUTER); /* takes, never answers */
-    int port = zsock_bind (deaf, "tcp://127.0.0.1:*");
+    int port = zsock_bind (deaf, S_PORTS);
     cr_assert_gt (port, 0);
     char endpoint[64];
     snprintf (endpoint, sizeof (endpoint), "tcp://127.0.0.1:%d", port);
