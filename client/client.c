@@ -86,9 +86,8 @@ client_query_secure (const char *endpoint, const char *client_cert,
 /* client_sender_add looks after the sender at most this often. */
 #define TEND_MS 10
 /* After SIGINT or SIGTERM (czmq's handler sets zsys_interrupted), for a
-   sender that stops on signals: how
-   much longer the answers to batches in flight are awaited before they
-   are reported not acknowledged. */
+   sender that stops on signals: how much longer the answers to batches
+   in flight are awaited before they are reported not acknowledged. */
 #define INTERRUPT_GRACE_MS 1000
 
 /* One message: its events and the tags to report them under. */
@@ -163,15 +162,6 @@ s_batch_new (client_sender_t *self)
     return b;
 }
 
-/* A fresh DEALER, secured as configured and watched for disconnections
-   and failed connections. It never reconnects by itself (reconnect
-   interval -1): libzmq would deliver what was queued for the old
-   connection to whatever daemon listens next, ahead of the resends of
-   the batches lost with the old one, and the monitor that reports the
-   disconnection is too late to stop it (seen: a ticket's events stored
-   out of order after a SIGKILL). Every reconnection is s_restart's.
-   Unsent messages are dropped at close (linger 0): that is the point of
-   starting afresh. */
 /* Stops watching the socket and closes the watcher (the monitor first:
    libzmq's side of it must not be left writing to a closed peer). */
 static void
@@ -182,6 +172,15 @@ s_unwatch (client_sender_t *self)
     zsock_destroy (&self->monitor);
 }
 
+/* A fresh DEALER, secured as configured and watched for disconnections
+   and failed connections. It never reconnects by itself (reconnect
+   interval -1): libzmq would deliver what was queued for the old
+   connection to whatever daemon listens next, ahead of the resends of
+   the batches lost with the old one, and the monitor that reports the
+   disconnection is too late to stop it (seen: a ticket's events stored
+   out of order after a SIGKILL). Every reconnection is s_restart's.
+   Unsent messages are dropped at close (linger 0): that is the point of
+   starting afresh. */
 static int
 s_connect (client_sender_t *self, char *err)
 {
