@@ -222,9 +222,10 @@ s_feed (client_sender_t *sender, s_input_t *in, s_send_t *s)
         /* What was read goes at least every QUIET_MS: a producer that
            writes now and then, or a steady trickle, is not held until
            a batch fills. */
-        if (len == -2 || zclock_mono () - idled >= QUIET_MS) {
+        int64_t now = zclock_mono ();
+        if (len == -2 || now - idled >= QUIET_MS) {
             going = client_sender_idle (sender) == 0;
-            idled = zclock_mono ();
+            idled = now;
             if (len == -2)
                 continue;
         }
@@ -243,7 +244,6 @@ s_feed (client_sender_t *sender, s_input_t *in, s_send_t *s)
             continue;
         }
         going = client_sender_add (sender, &event, number) == 0;
-        int64_t now = zclock_mono ();
         if (now - last_report >= 2000) {
             fprintf (stderr, "hotline send: %u lines read, %llu answered\n",
                      number,

@@ -609,10 +609,10 @@ s_ship_current (client_sender_t *self)
 {
     if (!self->current)
         return 0;
-    bool stopping = client_sender_interrupted (self);
     while (zlistx_size (self->in_flight) >= self->window && !self->broken &&
-           !(stopping = client_sender_interrupted (self)))
+           !client_sender_interrupted (self))
         s_receive (self);
+    bool stopping = client_sender_interrupted (self);
     s_batch_t *b = self->current;
     self->current = NULL;
     if (self->broken || stopping) {

@@ -139,7 +139,6 @@ store__open (const char *dir, size_t map_size, bool scratch, char *err)
        says ENOSPC, and the store says "full". The daemon's as-of
        checkpoints live in scratch stores under $TMPDIR. */
     unsigned flags = MDB_NOTLS | (scratch ? MDB_NOSYNC | MDB_NOLOCK : 0);
-    self->unsynced = scratch;
     if (rc == 0)
         rc = mdb_env_open (self->env, dir, flags, 0640);
     if (rc == 0)

@@ -14,7 +14,6 @@ struct _store_t {
                                        with it; NULL for a data directory */
     char *dir;                      /* the directory, for its free space */
     size_t map_max;                 /* store_make_room's ceiling, 0: none */
-    bool unsynced;                  /* commits not synced (MDB_NOSYNC) */
     pthread_mutex_t gate;           /* guards active and growing */
     pthread_cond_t changed;         /* signalled when either changes */
     size_t active;                  /* transactions open in this process */

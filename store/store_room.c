@@ -49,16 +49,16 @@ store_map_max (const store_t *self)
 int
 store_set_synced (store_t *self, bool synced)
 {
-    if (mdb_env_set_flags (self->env, MDB_NOSYNC, synced ? 0 : 1) != 0)
-        return STORE_ERROR;
-    self->unsynced = !synced;
-    return STORE_OK;
+    return mdb_env_set_flags (self->env, MDB_NOSYNC, synced ? 0 : 1) == 0
+               ? STORE_OK
+               : STORE_ERROR;
 }
 
 bool
 store_synced (const store_t *self)
 {
-    return !self->unsynced;
+    unsigned flags = 0;
+    return mdb_env_get_flags (self->env, &flags) == 0 && !(flags & MDB_NOSYNC);
 }
 
 int

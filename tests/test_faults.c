@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <czmq.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -763,29 +764,45 @@ Test (faults, ctrl_c_stops_a_send_whose_daemon_does_not_answer)
     free (err);
 }
 
-/* Interrupted halfway through a send to a running daemon, and sent
-   again: every event stored once, none lost. */
-Test (faults, an_interrupted_send_sent_again_loses_nothing)
+/* A running daemon that knows the units of a month (hotline-gen's, with
+   `seed`), and `hotline send -` reading a fifo: the test writes the
+   month's lines (*month) into it (*in). Returns the send's pid. */
+static pid_t
+s_send_from_fifo (int seed, FILE **in, FILE **month)
 {
-    long lines = harness_month (&h, 1, 4);
-    cr_assert_gt (lines, 2000);
+    cr_assert_gt (harness_month (&h, 1, seed), 2000);
     cr_assert (harness_start (&h));
     cr_assert_eq (
         harness_run (&h, NULL, NULL, "$HOTLINE units import units.csv"), 0);
     char path[512], fifo[512];
-    harness_path (&h, "in.fifo", fifo);
-    cr_assert_eq (mkfifo (fifo, 0600), 0);
+    cr_assert_eq (mkfifo (harness_path (&h, "in.fifo", fifo), 0600), 0);
     pid_t pid = harness_spawn (&h, "send", "exec $HOTLINE send - < in.fifo");
     cr_assert_gt (pid, 0);
-    /* The first 1,700 lines (three batches and part of a fourth), then
-       nothing more while it is interrupted; its producer then ends. */
-    FILE *in = fopen (fifo, "w");
-    FILE *month = fopen (harness_path (&h, "events.jsonl", path), "r");
-    cr_assert (in && month);
+    *in = fopen (fifo, "w");
+    *month = fopen (harness_path (&h, "events.jsonl", path), "r");
+    cr_assert (*in && *month);
+    return pid;
+}
+
+/* Copies the next `lines` lines of month into in, and flushes. */
+static void
+s_copy_lines (FILE *month, FILE *in, int lines)
+{
     char line[8192];
-    for (int i = 0; i < 1700 && fgets (line, sizeof (line), month); i++)
+    for (int i = 0; i < lines && fgets (line, sizeof (line), month); i++)
         fputs (line, in);
     fflush (in);
+}
+
+/* Interrupted halfway through a send to a running daemon, and sent
+   again: every event stored once, none lost. */
+Test (faults, an_interrupted_send_sent_again_loses_nothing)
+{
+    FILE *in, *month;
+    pid_t pid = s_send_from_fifo (4, &in, &month);
+    /* The first 1,700 lines (three batches and part of a fourth), then
+       nothing more while it is interrupted; its producer then ends. */
+    s_copy_lines (month, in, 1700);
     zclock_sleep (1500);
     kill (pid, SIGINT);
     zclock_sleep (200);
@@ -793,6 +810,7 @@ Test (faults, an_interrupted_send_sent_again_loses_nothing)
     fclose (month);
     int64_t took = 0;
     cr_expect_eq (s_wait_within (pid, 10000, &took), 130);
+    char path[512];
     char *err = harness_slurp (harness_path (&h, "send.err", path));
     cr_assert_not_null (err);
     cr_expect_not_null (strstr (err, ", interrupted)\n"), "%s", err);
@@ -877,21 +895,9 @@ Test (faults, ctrl_c_stops_a_send_that_gave_up_on_endless_input)
    lines have come (they waited: a batch went only when full). */
 Test (faults, a_send_from_a_quiet_producer_sends_what_it_read)
 {
-    cr_assert_gt (harness_month (&h, 1, 9), 1000);
-    cr_assert (harness_start (&h));
-    cr_assert_eq (
-        harness_run (&h, NULL, NULL, "$HOTLINE units import units.csv"), 0);
-    char path[512], fifo[512];
-    cr_assert_eq (mkfifo (harness_path (&h, "in.fifo", fifo), 0600), 0);
-    pid_t pid = harness_spawn (&h, "send", "exec $HOTLINE send - < in.fifo");
-    cr_assert_gt (pid, 0);
-    FILE *in = fopen (fifo, "w");
-    FILE *month = fopen (harness_path (&h, "events.jsonl", path), "r");
-    cr_assert (in && month);
-    char line[8192];
-    for (int i = 0; i < 3 && fgets (line, sizeof (line), month); i++)
-        fputs (line, in);
-    fflush (in);
+    FILE *in, *month;
+    pid_t pid = s_send_from_fifo (9, &in, &month);
+    s_copy_lines (month, in, 3);
     double stored = 0;
     for (int i = 0; i < 40 && stored < 3; i++) {
         zclock_sleep (50);
@@ -900,9 +906,8 @@ Test (faults, a_send_from_a_quiet_producer_sends_what_it_read)
     cr_expect_eq (stored, 3, "stored %.0f of the 3 lines written", stored);
     /* A steady trickle, never quiet for 50 ms: a line every 20 ms, and
        what was stored looked at while it goes on. */
-    for (int i = 0; i < 60 && fgets (line, sizeof (line), month); i++) {
-        fputs (line, in);
-        fflush (in);
+    for (int i = 0; i < 60; i++) {
+        s_copy_lines (month, in, 1);
         zclock_sleep (20);
         if (i == 50)
             stored = harness_stat (&h, "events_stored", NULL);
@@ -910,8 +915,7 @@ Test (faults, a_send_from_a_quiet_producer_sends_what_it_read)
     cr_expect_geq (stored, 30, "stored %.0f of 54 lines while they trickled",
                    stored);
     /* The rest, then the end of the input: all stored, exit 0. */
-    while (fgets (line, sizeof (line), month))
-        fputs (line, in);
+    s_copy_lines (month, in, INT_MAX);
     fclose (in);
     fclose (month);
     int64_t took = 0;
