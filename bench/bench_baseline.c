@@ -561,14 +561,121 @@ s_compare (s_db_t *self, store_t *scratch)
     return rc;
 }
 
+/* ---- LMDB alone: the tape into a store of its own ------------------------ */
+
+/* Runs every taped operation through the store's own calls in one write
+   transaction of `store` and commits it: a read as store_get (into a
+   buffer, as the state machine reads), a put as store_put, a delete as
+   store_del, a clear as store_clear. Returns 0, or -1 with why in err
+   (256 bytes). */
+static int
+s_store_tape (store_t *store, const s_tape_t *tape, char *err)
+{
+    static uint8_t value[1 << 16];
+    uint64_t ran[STORE_TAP_OPS] = {0};
+    store_txn_t *txn = store_begin (store, true);
+    int rc = txn ? STORE_OK : STORE_ERROR;
+    const uint8_t *at = tape->bytes, *end = tape->bytes + tape->used;
+    while (rc == STORE_OK && at < end) {
+        s_op_t head;
+        memcpy (&head, at, sizeof (head));
+        const uint8_t *key = at + sizeof (head);
+        at = key + head.key_size + head.size;
+        store_table_t table = (store_table_t)head.table;
+        size_t size = sizeof (value);
+        if (head.op == STORE_TAP_READ)
+            rc = head.key_size
+                     ? store_get (txn, table, key, head.key_size, value, &size)
+                     : STORE_OK; /* a cursor past the end */
+        else if (head.op == STORE_TAP_PUT)
+            rc = store_put (txn, table, key, head.key_size, key + head.key_size,
+                            head.size);
+        else if (head.op == STORE_TAP_DEL)
+            rc = store_del (txn, table, key, head.key_size);
+        else
+            rc = store_clear (txn, table);
+        /* What the state machine found absent (or read in part) is
+           absent here too: the same work. */
+        if (rc == STORE_NOTFOUND || rc == STORE_TOOBIG)
+            rc = STORE_OK;
+        ran[head.op]++;
+    }
+    if (rc == STORE_OK)
+        rc = store_commit (&txn);
+    store_abort (&txn);
+    if (rc != STORE_OK)
+        snprintf (err, 256, "LMDB replay: %s", store_strerror (rc));
+    else if (memcmp (ran, tape->ops, sizeof (ran)) != 0) {
+        snprintf (err, 256, "LMDB replay: ran other operations than taped");
+        rc = STORE_ERROR;
+    }
+    return rc == STORE_OK ? 0 : -1;
+}
+
+/* True when `table` holds the same entries in both stores. */
+static bool
+s_stores_table_same (store_txn_t *a, store_txn_t *b, store_table_t table)
+{
+    store_cursor_t *x = store_cursor_new (a, table, NULL, 0);
+    store_cursor_t *y = store_cursor_new (b, table, NULL, 0);
+    bool same = x && y;
+    while (same) {
+        const void *xk, *xv, *yk, *yv;
+        size_t xks, xs, yks, ys;
+        int xr = store_cursor_next (x, &xk, &xks, &xv, &xs);
+        int yr = store_cursor_next (y, &yk, &yks, &yv, &ys);
+        if (xr != STORE_OK || yr != STORE_OK) {
+            same = xr == STORE_NOTFOUND && yr == STORE_NOTFOUND;
+            break;
+        }
+        same = xks == yks && xs == ys && memcmp (xk, yk, xks) == 0 &&
+               (!xs || memcmp (xv, yv, xs) == 0);
+    }
+    store_cursor_destroy (&x);
+    store_cursor_destroy (&y);
+    return same;
+}
+
+/* The end check of the LMDB rows: `store` holds what the scratch store
+   holds, every table. Returns 0, or -1 with why in err (256 bytes). */
+static int
+s_stores_same (store_t *store, store_t *scratch, const char *what, char *err)
+{
+    store_txn_t *a = store_begin (store, false);
+    store_txn_t *b = store_begin (scratch, false);
+    int rc = a && b ? 0 : -1;
+    for (int t = 0; t < STORE_TABLE_COUNT && rc == 0; t++)
+        if (!s_stores_table_same (a, b, (store_table_t)t)) {
+            snprintf (err, 256, "%s: table %s differs from the scratch store's",
+                      what, store_table_name ((store_table_t)t));
+            rc = -1;
+        }
+    store_abort (&a);
+    store_abort (&b);
+    return rc;
+}
+
+/* A durable store (fsync'd commits, as hotlined's) in dir/name. */
+static store_t *
+s_durable_store (const char *dir, const char *name, char *err)
+{
+    char path[4096];
+    if (snprintf (path, sizeof (path), "%s/%s", dir, name) >=
+        (int)sizeof (path)) {
+        snprintf (err, 256, "directory name too long");
+        return NULL;
+    }
+    return store_new (path, 0, err);
+}
+
 /* ---- SQLite ingest ------------------------------------------------------- */
 
 int
-bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
-                     size_t batch, bench_rate_t *out)
+bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
+                    size_t batch, bench_store_rates_t *out)
 {
     if (!out || (count && !events)) {
-        fprintf (stderr, "bench_sqlite_ingest: missing events or out\n");
+        fprintf (stderr, "bench_store_ingest: missing events or out\n");
         return -1;
     }
     if (batch == 0)
@@ -577,9 +684,13 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
     s_tape_t tape = {0};
     s_db_t *self = s_db_open (dir);
     store_t *scratch = self ? store_scratch_new (0, err) : NULL;
-    if (!scratch) {
+    store_t *lmdb = scratch ? s_durable_store (dir, "lmdb", err) : NULL;
+    store_t *machine = lmdb ? s_durable_store (dir, "machine", err) : NULL;
+    if (!machine) {
         if (self)
-            fprintf (stderr, "bench_sqlite: scratch store: %s\n", err);
+            fprintf (stderr, "bench_store: %s\n", err);
+        store_destroy (&lmdb);
+        store_destroy (&scratch);
         s_db_close (&self);
         return -1;
     }
@@ -591,7 +702,7 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
        The working time in force is loaded once, as hotlined's scorer
        does when it starts (state_apply would load it for every event
        otherwise). */
-    state_calendar_t *calendar = NULL;
+    state_calendar_t *calendar = NULL, *machine_calendar = NULL;
     store_txn_t *txn = store_begin (scratch, true);
     if (!txn || s_units_import (txn, events, count) != STORE_OK ||
         !(calendar = state_calendar_load (txn, err)) ||
@@ -604,11 +715,21 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
         snprintf (err, sizeof (err), "registering units: %s", self->error);
         goto cleanup;
     }
-    int64_t usecs = 0;
+    if (s_store_tape (lmdb, &tape, err) != 0)
+        goto cleanup;
+    txn = store_begin (machine, true);
+    if (!txn || s_units_import (txn, events, count) != STORE_OK ||
+        !(machine_calendar = state_calendar_load (txn, err)) ||
+        store_commit (&txn) != STORE_OK) {
+        store_abort (&txn);
+        snprintf (err, sizeof (err), "registering units in the machine store");
+        goto cleanup;
+    }
+    int64_t usecs = 0, lmdb_usecs = 0, machine_usecs = 0;
     for (size_t i = 0; i < count; i += batch) {
+        size_t end = count - i < batch ? count : i + batch;
         s_tape_reset (&tape);
-        if (s_scratch_batch (scratch, &calendar, events, i,
-                             count - i < batch ? count : i + batch, wall_now,
+        if (s_scratch_batch (scratch, &calendar, events, i, end, wall_now,
                              err) != 0)
             goto cleanup;
         int64_t start = zclock_usecs ();
@@ -618,21 +739,39 @@ bench_sqlite_ingest (const char *dir, const proto_event_t *events, size_t count,
             goto cleanup;
         }
         usecs += zclock_usecs () - start;
-        out->reads += tape.ops[STORE_TAP_READ];
-        out->puts += tape.ops[STORE_TAP_PUT];
-        out->deletes += tape.ops[STORE_TAP_DEL];
-        out->commits++;
+        start = zclock_usecs ();
+        if (s_store_tape (lmdb, &tape, err) != 0)
+            goto cleanup;
+        lmdb_usecs += zclock_usecs () - start;
+        start = zclock_usecs ();
+        if (s_scratch_batch (machine, &machine_calendar, events, i, end,
+                             wall_now, err) != 0)
+            goto cleanup;
+        machine_usecs += zclock_usecs () - start;
+        out->sqlite.reads += tape.ops[STORE_TAP_READ];
+        out->sqlite.puts += tape.ops[STORE_TAP_PUT];
+        out->sqlite.deletes += tape.ops[STORE_TAP_DEL];
+        out->sqlite.commits++;
     }
     if (s_compare (self, scratch) != 0) {
         snprintf (err, sizeof (err), "%s", self->error);
         goto cleanup;
     }
-    s_rate (out, count, usecs);
+    if (s_stores_same (lmdb, scratch, "LMDB alone", err) != 0 ||
+        s_stores_same (machine, scratch, "state machine", err) != 0)
+        goto cleanup;
+    s_rate (&out->sqlite, count, usecs);
+    s_rate (&out->lmdb, count, lmdb_usecs);
+    s_rate (&out->machine, count, machine_usecs);
+    out->lmdb.commits = out->machine.commits = out->sqlite.commits;
     rc = 0;
 cleanup:
     if (rc != 0)
-        fprintf (stderr, "bench_sqlite: %s: %s\n", self->path, err);
+        fprintf (stderr, "bench_store: %s: %s\n", self->path, err);
     state_calendar_destroy (&calendar);
+    state_calendar_destroy (&machine_calendar);
+    store_destroy (&machine);
+    store_destroy (&lmdb);
     store_destroy (&scratch);
     s_db_close (&self);
     free (tape.bytes);

@@ -173,7 +173,8 @@ s_measure_big (const bench__ingest_options_t *opt, bench__ingest_run_t *run,
     return run->big[r] < 0 ? -1 : 0;
 }
 
-/* (b) SQLite, transactions as large as hotlined's commits. */
+/* (b) SQLite, LMDB alone and the state machine in-process, transactions
+   as large as hotlined's commits. */
 static int
 s_measure_sqlite (bench__ingest_run_t *run, int r)
 {
@@ -181,16 +182,18 @@ s_measure_sqlite (bench__ingest_run_t *run, int r)
     if (!mkdtemp (sql_dir))
         return -1;
     size_t sql_batch = run->per_commit[r] >= 1 ? (size_t)run->per_commit[r] : 1;
-    bench_rate_t rate;
-    int sql_rc = bench_sqlite_ingest (sql_dir, run->stream.events,
-                                      run->stream.count, sql_batch, &rate);
+    bench_store_rates_t rate;
+    int sql_rc = bench_store_ingest (sql_dir, run->stream.events,
+                                     run->stream.count, sql_batch, &rate);
     char command[128];
     snprintf (command, sizeof (command), "rm -rf '%s'", sql_dir);
     if (system (command) != 0)
         fprintf (stderr, "bench ingest: cannot remove %s\n", sql_dir);
     if (sql_rc != 0)
         return -1;
-    run->sqlite[r] = rate.per_second;
+    run->sqlite[r] = rate.sqlite.per_second;
+    run->lmdb[r] = rate.lmdb.per_second;
+    run->machine[r] = rate.machine.per_second;
     return 0;
 }
 
@@ -219,10 +222,11 @@ bench__ingest_round (const bench__ingest_options_t *opt,
         (opt->big_tickets && s_measure_big (opt, run, r) != 0) ||
         s_measure_sqlite (run, r) != 0)
         return -1;
-    printf ("  round %d: raw %.0f, empty %.0f, big %.0f, sqlite %.0f "
-            "events/s (%.0f events per commit)\n",
+    printf ("  round %d: raw %.0f, empty %.0f, big %.0f, sqlite %.0f, "
+            "LMDB alone %.0f, state machine %.0f events/s (%.0f events per "
+            "commit)\n",
             r + 1, run->raw[r], run->empty[r], run->big[r], run->sqlite[r],
-            run->per_commit[r]);
+            run->lmdb[r], run->machine[r], run->per_commit[r]);
     if (opt->time_limits) {
         const int due = BENCH_INGEST_CAL_DUE, lim = BENCH_INGEST_CAL_LIMITS,
                   none = BENCH_INGEST_CAL_NONE;

@@ -210,6 +210,8 @@ typedef struct {
     double *empty;                  /* ... hotlined, empty store */
     double *big;                    /* ... hotlined, big store */
     double *sqlite;                 /* ... SQLite */
+    double *lmdb;                   /* ... the same operations, LMDB alone */
+    double *machine;                /* ... the state machine in-process */
     double *per_commit;             /* per round: events per hotlined commit */
     double *written_empty; /* per round: bytes hotlined wrote per event */
     double *written_big;   /* ... big store */
