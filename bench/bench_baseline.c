@@ -36,8 +36,18 @@
     store work); the alert JSON handed to the publisher and the touched
     (period, unit) set (memory); scoring and publishing after the commit.
     SQLite gets a 64 MiB page cache (cache_size); LMDB's reads come from
-    the OS page cache through its map. */
+    the OS page cache through its map.
+
+    The floors. The same tape is also played, timed apart, into a store
+    of its own (bench_tape.c: each operation through the store's calls,
+    one fsync'd commit per batch): LMDB alone doing those reads and
+    writes, which no design keeping these records in LMDB with commits
+    of this size can beat. And each batch is applied again, timed, by the
+    state machine to a third store, as the scorer does: hotlined without
+    its sockets, threads and decoding. Both stores must end equal to the
+    scratch store, table by table. */
 #include "bench_baseline.h"
+#include "bench_tape.h"
 
 #include "state.h"
 
@@ -301,61 +311,6 @@ s_db_open (const char *dir)
     return self;
 }
 
-/* ---- the tape: what the scratch store's tap saw -------------------------- */
-
-/* One operation; its key and then its value follow it in the tape. */
-typedef struct {
-    uint8_t op;        /* store_tap_op_t */
-    uint8_t table;     /* store_table_t */
-    uint16_t key_size; /* bytes of key, at most STORE_KEY_MAX */
-    uint32_t size;     /* bytes of value */
-} s_op_t;
-
-typedef struct {
-    uint8_t *bytes;              /* operations back to back, owned */
-    size_t used;                 /* bytes used */
-    size_t cap;                  /* bytes allocated */
-    uint64_t ops[STORE_TAP_OPS]; /* operations taped, by kind */
-    bool out_of_memory;          /* an operation was lost */
-} s_tape_t;
-
-static void
-s_tape_record (void *arg, store_tap_op_t op, store_table_t table,
-               const void *key, size_t key_size, const void *value, size_t size)
-{
-    s_tape_t *tape = arg;
-    size_t need = sizeof (s_op_t) + key_size + size;
-    if (tape->used + need > tape->cap) {
-        size_t cap = tape->cap ? tape->cap : 1 << 20;
-        while (tape->used + need > cap)
-            cap *= 2;
-        uint8_t *grown = realloc (tape->bytes, cap);
-        if (!grown) {
-            tape->out_of_memory = true;
-            return;
-        }
-        tape->bytes = grown;
-        tape->cap = cap;
-    }
-    s_op_t head = {(uint8_t)op, (uint8_t)table, (uint16_t)key_size,
-                   (uint32_t)size};
-    uint8_t *at = tape->bytes + tape->used;
-    memcpy (at, &head, sizeof (head));
-    if (key_size)
-        memcpy (at + sizeof (head), key, key_size);
-    if (size)
-        memcpy (at + sizeof (head) + key_size, value, size);
-    tape->used += need;
-    tape->ops[op]++;
-}
-
-static void
-s_tape_reset (s_tape_t *tape)
-{
-    tape->used = 0;
-    memset (tape->ops, 0, sizeof (tape->ops));
-}
-
 /* Binds bytes; a zero-length value is an empty blob, not NULL. */
 static void
 s_bind (sqlite3_stmt *stmt, int index, const void *bytes, size_t size)
@@ -369,33 +324,29 @@ s_bind (sqlite3_stmt *stmt, int index, const void *bytes, size_t size)
 /* Runs every taped operation as its one statement, counting them by kind
    in ran[]; a put must change exactly one row. */
 static int
-s_replay (s_db_t *self, const s_tape_t *tape, uint64_t *ran)
+s_replay (s_db_t *self, const bench_tape_t *tape, uint64_t *ran)
 {
-    const uint8_t *at = tape->bytes, *end = tape->bytes + tape->used;
-    while (at < end) {
-        s_op_t head;
-        memcpy (&head, at, sizeof (head));
-        const uint8_t *key = at + sizeof (head);
-        at = key + head.key_size + head.size;
-        sqlite3_stmt *stmt = self->stmt[head.table][head.op];
-        if (head.op != STORE_TAP_CLEAR)
-            s_bind (stmt, 1, key, head.key_size);
-        if (head.op == STORE_TAP_PUT)
-            s_bind (stmt, 2, key + head.key_size, head.size);
+    size_t at = 0;
+    bench_tape_op_t op;
+    while (bench_tape_next (tape, &at, &op)) {
+        sqlite3_stmt *stmt = self->stmt[op.table][op.op];
+        if (op.op != STORE_TAP_CLEAR)
+            s_bind (stmt, 1, op.key, op.key_size);
+        if (op.op == STORE_TAP_PUT)
+            s_bind (stmt, 2, op.value, op.size);
         int rc = sqlite3_step (stmt);
         if (rc == SQLITE_ROW) /* a read: take the value, as store_get */
             sqlite3_column_blob (stmt, 0);
         sqlite3_reset (stmt);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return s_fail (self, s_sql[head.op][0]);
-        if (head.op == STORE_TAP_PUT && sqlite3_changes (self->db) != 1) {
+            return s_fail (self, s_sql[op.op][0]);
+        if (op.op == STORE_TAP_PUT && sqlite3_changes (self->db) != 1) {
             snprintf (self->error, sizeof (self->error),
                       "a put into %s changed %d rows",
-                      store_table_name ((store_table_t)head.table),
-                      sqlite3_changes (self->db));
+                      store_table_name (op.table), sqlite3_changes (self->db));
             return -1;
         }
-        ran[head.op]++;
+        ran[op.op]++;
     }
     return 0;
 }
@@ -403,7 +354,7 @@ s_replay (s_db_t *self, const s_tape_t *tape, uint64_t *ran)
 /* Replays the tape in one transaction and checks that every operation
    ran; returns 0 or -1 with self->error set. */
 static int
-s_commit_tape (s_db_t *self, const s_tape_t *tape)
+s_commit_tape (s_db_t *self, const bench_tape_t *tape)
 {
     uint64_t ran[STORE_TAP_OPS] = {0};
     if (tape->out_of_memory) {
@@ -561,100 +512,6 @@ s_compare (s_db_t *self, store_t *scratch)
     return rc;
 }
 
-/* ---- LMDB alone: the tape into a store of its own ------------------------ */
-
-/* Runs every taped operation through the store's own calls in one write
-   transaction of `store` and commits it: a read as store_get (into a
-   buffer, as the state machine reads), a put as store_put, a delete as
-   store_del, a clear as store_clear. Returns 0, or -1 with why in err
-   (256 bytes). */
-static int
-s_store_tape (store_t *store, const s_tape_t *tape, char *err)
-{
-    static uint8_t value[1 << 16];
-    uint64_t ran[STORE_TAP_OPS] = {0};
-    store_txn_t *txn = store_begin (store, true);
-    int rc = txn ? STORE_OK : STORE_ERROR;
-    const uint8_t *at = tape->bytes, *end = tape->bytes + tape->used;
-    while (rc == STORE_OK && at < end) {
-        s_op_t head;
-        memcpy (&head, at, sizeof (head));
-        const uint8_t *key = at + sizeof (head);
-        at = key + head.key_size + head.size;
-        store_table_t table = (store_table_t)head.table;
-        size_t size = sizeof (value);
-        if (head.op == STORE_TAP_READ)
-            rc = head.key_size
-                     ? store_get (txn, table, key, head.key_size, value, &size)
-                     : STORE_OK; /* a cursor past the end */
-        else if (head.op == STORE_TAP_PUT)
-            rc = store_put (txn, table, key, head.key_size, key + head.key_size,
-                            head.size);
-        else if (head.op == STORE_TAP_DEL)
-            rc = store_del (txn, table, key, head.key_size);
-        else
-            rc = store_clear (txn, table);
-        /* What the state machine found absent (or read in part) is
-           absent here too: the same work. */
-        if (rc == STORE_NOTFOUND || rc == STORE_TOOBIG)
-            rc = STORE_OK;
-        ran[head.op]++;
-    }
-    if (rc == STORE_OK)
-        rc = store_commit (&txn);
-    store_abort (&txn);
-    if (rc != STORE_OK)
-        snprintf (err, 256, "LMDB replay: %s", store_strerror (rc));
-    else if (memcmp (ran, tape->ops, sizeof (ran)) != 0) {
-        snprintf (err, 256, "LMDB replay: ran other operations than taped");
-        rc = STORE_ERROR;
-    }
-    return rc == STORE_OK ? 0 : -1;
-}
-
-/* True when `table` holds the same entries in both stores. */
-static bool
-s_stores_table_same (store_txn_t *a, store_txn_t *b, store_table_t table)
-{
-    store_cursor_t *x = store_cursor_new (a, table, NULL, 0);
-    store_cursor_t *y = store_cursor_new (b, table, NULL, 0);
-    bool same = x && y;
-    while (same) {
-        const void *xk, *xv, *yk, *yv;
-        size_t xks, xs, yks, ys;
-        int xr = store_cursor_next (x, &xk, &xks, &xv, &xs);
-        int yr = store_cursor_next (y, &yk, &yks, &yv, &ys);
-        if (xr != STORE_OK || yr != STORE_OK) {
-            same = xr == STORE_NOTFOUND && yr == STORE_NOTFOUND;
-            break;
-        }
-        same = xks == yks && xs == ys && memcmp (xk, yk, xks) == 0 &&
-               (!xs || memcmp (xv, yv, xs) == 0);
-    }
-    store_cursor_destroy (&x);
-    store_cursor_destroy (&y);
-    return same;
-}
-
-/* The end check of the LMDB rows: `store` holds what the scratch store
-   holds, every table. Returns 0, or -1 with why in err (256 bytes). */
-static int
-s_stores_same (store_t *store, store_t *scratch, const char *what, char *err)
-{
-    store_txn_t *a = store_begin (store, false);
-    store_txn_t *b = store_begin (scratch, false);
-    int rc = a && b ? 0 : -1;
-    for (int t = 0; t < STORE_TABLE_COUNT && rc == 0; t++)
-        if (!s_stores_table_same (a, b, (store_table_t)t)) {
-            snprintf (err, 256, "%s: table %s differs from the scratch store's",
-                      what, store_table_name ((store_table_t)t));
-            rc = -1;
-        }
-    store_abort (&a);
-    store_abort (&b);
-    return rc;
-}
-
 /* A durable store (fsync'd commits, as hotlined's) in dir/name. */
 static store_t *
 s_durable_store (const char *dir, const char *name, char *err)
@@ -681,7 +538,7 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
     if (batch == 0)
         batch = INGEST_BATCH;
     char err[256] = "";
-    s_tape_t tape = {0};
+    bench_tape_t tape = {0};
     s_db_t *self = s_db_open (dir);
     store_t *scratch = self ? store_scratch_new (0, err) : NULL;
     store_t *lmdb = scratch ? s_durable_store (dir, "lmdb", err) : NULL;
@@ -694,7 +551,7 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
         s_db_close (&self);
         return -1;
     }
-    store_set_tap (scratch, s_tape_record, &tape);
+    store_set_tap (scratch, bench_tape_record, &tape);
     memset (out, 0, sizeof (*out));
     int64_t wall_now = zclock_time ();
     int rc = -1;
@@ -715,7 +572,7 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
         snprintf (err, sizeof (err), "registering units: %s", self->error);
         goto cleanup;
     }
-    if (s_store_tape (lmdb, &tape, err) != 0)
+    if (bench_tape_play (&tape, lmdb, err) != 0)
         goto cleanup;
     txn = store_begin (machine, true);
     if (!txn || s_units_import (txn, events, count) != STORE_OK ||
@@ -728,7 +585,7 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
     int64_t usecs = 0, lmdb_usecs = 0, machine_usecs = 0;
     for (size_t i = 0; i < count; i += batch) {
         size_t end = count - i < batch ? count : i + batch;
-        s_tape_reset (&tape);
+        bench_tape_reset (&tape);
         if (s_scratch_batch (scratch, &calendar, events, i, end, wall_now,
                              err) != 0)
             goto cleanup;
@@ -740,7 +597,7 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
         }
         usecs += zclock_usecs () - start;
         start = zclock_usecs ();
-        if (s_store_tape (lmdb, &tape, err) != 0)
+        if (bench_tape_play (&tape, lmdb, err) != 0)
             goto cleanup;
         lmdb_usecs += zclock_usecs () - start;
         start = zclock_usecs ();
@@ -757,8 +614,8 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
         snprintf (err, sizeof (err), "%s", self->error);
         goto cleanup;
     }
-    if (s_stores_same (lmdb, scratch, "LMDB alone", err) != 0 ||
-        s_stores_same (machine, scratch, "state machine", err) != 0)
+    if (bench_stores_same (lmdb, scratch, "LMDB alone", err) != 0 ||
+        bench_stores_same (machine, scratch, "state machine", err) != 0)
         goto cleanup;
     s_rate (&out->sqlite, count, usecs);
     s_rate (&out->lmdb, count, lmdb_usecs);
@@ -774,6 +631,6 @@ cleanup:
     store_destroy (&lmdb);
     store_destroy (&scratch);
     s_db_close (&self);
-    free (tape.bytes);
+    bench_tape_free (&tape);
     return rc;
 }

@@ -237,6 +237,7 @@ typedef struct {
     double bare_one[2], bare_many[2]; /* p50, p99 */
     double replay_rate;               /* events/s */
     uint64_t replay_events;           /* events replayed */
+    double replay_floor;              /* its store work in LMDB alone, ev/s */
 } bench__ingest_run_t;
 
 /* Generates the timed stream with ids starting with prefix (with time
