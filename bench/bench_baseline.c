@@ -605,6 +605,7 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
                              wall_now, err) != 0)
             goto cleanup;
         machine_usecs += zclock_usecs () - start;
+        bench_tape_tally (&tape, &out->tally);
         out->sqlite.reads += tape.ops[STORE_TAP_READ];
         out->sqlite.puts += tape.ops[STORE_TAP_PUT];
         out->sqlite.deletes += tape.ops[STORE_TAP_DEL];

@@ -27,6 +27,7 @@
 #ifndef BENCH_BASELINE_H_INCLUDED
 #define BENCH_BASELINE_H_INCLUDED
 
+#include "bench_tape.h"
 #include "proto.h"
 
 #include <czmq.h>
@@ -81,9 +82,10 @@ zactor_t *bench_raw_receiver (const char *endpoint);
    Returns 0 with *out filled (the counts of operations in out->sqlite),
    or -1. */
 typedef struct {
-    bench_rate_t sqlite;  /* (b) SQLite */
-    bench_rate_t lmdb;    /* the same operations in LMDB alone */
-    bench_rate_t machine; /* the state machine on LMDB, in-process */
+    bench_rate_t sqlite;      /* (b) SQLite */
+    bench_rate_t lmdb;        /* the same operations in LMDB alone */
+    bench_rate_t machine;     /* the state machine on LMDB, in-process */
+    bench_tape_tally_t tally; /* the operations of the timed batches */
 } bench_store_rates_t;
 int bench_store_ingest (const char *dir, const proto_event_t *events,
                         size_t count, size_t batch, bench_store_rates_t *out);

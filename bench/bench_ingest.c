@@ -311,6 +311,34 @@ s_measure_replay (bench__ingest_run_t *run)
 }
 
 /* The table: medians over the rounds, and their ratios. */
+/* The store operations per event of the SQLite baseline's batches (the
+   floors play the same), by table: where the floor's time goes. */
+static void
+s_print_tally (const bench__ingest_run_t *run)
+{
+    const bench_tape_tally_t *t = &run->tally;
+    double events = run->events_total ? (double)run->events_total : 1;
+    printf ("\nstore operations per event in those batches, by table (what "
+            "SQLite and the LMDB floor do):\n\n");
+    printf ("| table | reads | puts | deletes | bytes put |\n"
+            "|---|---|---|---|---|\n");
+    double sum[STORE_TAP_OPS] = {0}, bytes = 0;
+    for (int table = 0; table < STORE_TABLE_COUNT; table++) {
+        const uint64_t *ops = t->ops[table];
+        if (!ops[STORE_TAP_READ] && !ops[STORE_TAP_PUT] && !ops[STORE_TAP_DEL])
+            continue;
+        printf ("| %s | %.2f | %.2f | %.2f | %.0f |\n",
+                store_table_name ((store_table_t)table),
+                ops[STORE_TAP_READ] / events, ops[STORE_TAP_PUT] / events,
+                ops[STORE_TAP_DEL] / events, t->bytes[table] / events);
+        for (int op = 0; op < STORE_TAP_OPS; op++)
+            sum[op] += ops[op] / events;
+        bytes += t->bytes[table] / events;
+    }
+    printf ("| all | %.2f | %.2f | %.2f | %.0f |\n", sum[STORE_TAP_READ],
+            sum[STORE_TAP_PUT], sum[STORE_TAP_DEL], bytes);
+}
+
 static void
 s_print_table (const bench__ingest_options_t *opt,
                const bench__ingest_run_t *run)
@@ -510,6 +538,7 @@ bench_ingest_main (int argc, char *argv[])
     if (r == opt.rounds && bench__ingest_latency (&opt, &run) == 0 &&
         s_measure_replay (&run) == 0) {
         s_print_table (&opt, &run);
+        s_print_tally (&run);
         status = 0;
     }
     s_cleanup (&run);

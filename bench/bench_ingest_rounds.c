@@ -194,6 +194,7 @@ s_measure_sqlite (bench__ingest_run_t *run, int r)
     run->sqlite[r] = rate.sqlite.per_second;
     run->lmdb[r] = rate.lmdb.per_second;
     run->machine[r] = rate.machine.per_second;
+    run->tally = rate.tally;
     return 0;
 }
 

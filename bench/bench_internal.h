@@ -6,6 +6,7 @@
 
 #include "bench.h"
 #include "bench_daemon.h"
+#include "bench_tape.h"
 #include "proto.h"
 
 #include <czmq.h>
@@ -212,6 +213,8 @@ typedef struct {
     double *sqlite;                 /* ... SQLite */
     double *lmdb;                   /* ... the same operations, LMDB alone */
     double *machine;                /* ... the state machine in-process */
+    bench_tape_tally_t tally;       /* the store operations of the last
+                                       round's batches, by table */
     double *per_commit;             /* per round: events per hotlined commit */
     double *written_empty; /* per round: bytes hotlined wrote per event */
     double *written_big;   /* ... big store */

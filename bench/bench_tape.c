@@ -75,6 +75,18 @@ bench_tape_next (const bench_tape_t *tape, size_t *at, bench_tape_op_t *op)
     return true;
 }
 
+void
+bench_tape_tally (const bench_tape_t *tape, bench_tape_tally_t *tally)
+{
+    size_t at = 0;
+    bench_tape_op_t op;
+    while (bench_tape_next (tape, &at, &op)) {
+        tally->ops[op.table][op.op]++;
+        if (op.op == STORE_TAP_PUT)
+            tally->bytes[op.table] += op.key_size + op.size;
+    }
+}
+
 int
 bench_tape_play (const bench_tape_t *tape, store_t *store, char *err)
 {

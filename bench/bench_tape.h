@@ -32,6 +32,15 @@ typedef struct {
     bool out_of_memory;          /* an operation was lost */
 } bench_tape_t;
 
+/* What tapes held, by table, summed over as many as the caller adds. */
+typedef struct {
+    uint64_t ops[STORE_TABLE_COUNT][STORE_TAP_OPS]; /* operations */
+    uint64_t bytes[STORE_TABLE_COUNT]; /* bytes of keys and values put */
+} bench_tape_tally_t;
+
+/* Adds what the tape holds to *tally. */
+void bench_tape_tally (const bench_tape_t *tape, bench_tape_tally_t *tally);
+
 /* One operation of a tape; key and value point into the tape. */
 typedef struct {
     store_tap_op_t op;    /* what it was */
