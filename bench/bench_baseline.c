@@ -41,8 +41,9 @@
     The floors. The same tape is also played, timed apart, into a store
     of its own (bench_tape.c: each operation through the store's calls,
     one fsync'd commit per batch): LMDB alone doing those reads and
-    writes, which no design keeping these records in LMDB with commits
-    of this size can beat. And each batch is applied again, timed, by the
+    writes; and its writes alone into another, which no design keeping
+    these records in LMDB with commits of this size can beat. And each
+    batch is applied again, timed, by the
     state machine to a third store, as the scorer does: hotlined without
     its sockets, threads and decoding. Both stores must end equal to the
     scratch store, table by table. */
@@ -525,6 +526,72 @@ s_durable_store (const char *dir, const char *name, char *err)
     return store_new (path, 0, err);
 }
 
+/* ---- the floors: the same batches into stores of their own ------------ */
+
+/* The floors' stores, in the order they are timed. */
+enum { S_LMDB, S_WRITES, S_MACHINE, S_FLOORS };
+static const char *s_floor_dir[S_FLOORS] = {"lmdb", "writes", "machine"};
+static const char *s_floor_name[S_FLOORS] = {
+    "LMDB alone", "LMDB alone, writes only", "state machine"};
+
+typedef struct {
+    store_t *store[S_FLOORS];   /* durable, in dir/... */
+    state_calendar_t *calendar; /* the machine store's */
+    int64_t usecs[S_FLOORS];    /* their batches' time */
+} s_floors_t;
+
+static void
+s_floors_close (s_floors_t *f)
+{
+    state_calendar_destroy (&f->calendar);
+    for (int k = 0; k < S_FLOORS; k++)
+        store_destroy (&f->store[k]);
+}
+
+/* Opens the stores and registers the units in each (untimed): the tape
+   of the scratch store's registration played into the two LMDB ones,
+   the state machine's own import into the third. */
+static int
+s_floors_open (s_floors_t *f, const char *dir, const bench_tape_t *units,
+               const proto_event_t *events, size_t count, char *err)
+{
+    for (int k = 0; k < S_FLOORS; k++)
+        if (!(f->store[k] = s_durable_store (dir, s_floor_dir[k], err)))
+            return -1;
+    if (bench_tape_play (units, f->store[S_LMDB], true, err) != 0 ||
+        bench_tape_play (units, f->store[S_WRITES], false, err) != 0)
+        return -1;
+    store_txn_t *txn = store_begin (f->store[S_MACHINE], true);
+    if (!txn || s_units_import (txn, events, count) != STORE_OK ||
+        !(f->calendar = state_calendar_load (txn, err)) ||
+        store_commit (&txn) != STORE_OK) {
+        store_abort (&txn);
+        snprintf (err, 256, "registering units in the machine store");
+        return -1;
+    }
+    return 0;
+}
+
+/* The batch events[first..end), whose tape is `tape`, into each floor,
+   each timed. */
+static int
+s_floors_batch (s_floors_t *f, const bench_tape_t *tape,
+                const proto_event_t *events, size_t first, size_t end,
+                int64_t wall_now, char *err)
+{
+    for (int k = 0; k < S_FLOORS; k++) {
+        int64_t start = zclock_usecs ();
+        int rc = k == S_MACHINE
+                     ? s_scratch_batch (f->store[k], &f->calendar, events,
+                                        first, end, wall_now, err)
+                     : bench_tape_play (tape, f->store[k], k == S_LMDB, err);
+        if (rc != 0)
+            return -1;
+        f->usecs[k] += zclock_usecs () - start;
+    }
+    return 0;
+}
+
 /* ---- SQLite ingest ------------------------------------------------------- */
 
 int
@@ -539,15 +606,13 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
         batch = INGEST_BATCH;
     char err[256] = "";
     bench_tape_t tape = {0};
+    s_floors_t floors;
+    memset (&floors, 0, sizeof (floors));
     s_db_t *self = s_db_open (dir);
     store_t *scratch = self ? store_scratch_new (0, err) : NULL;
-    store_t *lmdb = scratch ? s_durable_store (dir, "lmdb", err) : NULL;
-    store_t *machine = lmdb ? s_durable_store (dir, "machine", err) : NULL;
-    if (!machine) {
+    if (!scratch) {
         if (self)
-            fprintf (stderr, "bench_store: %s\n", err);
-        store_destroy (&lmdb);
-        store_destroy (&scratch);
+            fprintf (stderr, "bench_store: scratch store: %s\n", err);
         s_db_close (&self);
         return -1;
     }
@@ -559,7 +624,7 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
        The working time in force is loaded once, as hotlined's scorer
        does when it starts (state_apply would load it for every event
        otherwise). */
-    state_calendar_t *calendar = NULL, *machine_calendar = NULL;
+    state_calendar_t *calendar = NULL;
     store_txn_t *txn = store_begin (scratch, true);
     if (!txn || s_units_import (txn, events, count) != STORE_OK ||
         !(calendar = state_calendar_load (txn, err)) ||
@@ -572,17 +637,9 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
         snprintf (err, sizeof (err), "registering units: %s", self->error);
         goto cleanup;
     }
-    if (bench_tape_play (&tape, lmdb, err) != 0)
+    if (s_floors_open (&floors, dir, &tape, events, count, err) != 0)
         goto cleanup;
-    txn = store_begin (machine, true);
-    if (!txn || s_units_import (txn, events, count) != STORE_OK ||
-        !(machine_calendar = state_calendar_load (txn, err)) ||
-        store_commit (&txn) != STORE_OK) {
-        store_abort (&txn);
-        snprintf (err, sizeof (err), "registering units in the machine store");
-        goto cleanup;
-    }
-    int64_t usecs = 0, lmdb_usecs = 0, machine_usecs = 0;
+    int64_t usecs = 0;
     for (size_t i = 0; i < count; i += batch) {
         size_t end = count - i < batch ? count : i + batch;
         bench_tape_reset (&tape);
@@ -596,15 +653,8 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
             goto cleanup;
         }
         usecs += zclock_usecs () - start;
-        start = zclock_usecs ();
-        if (bench_tape_play (&tape, lmdb, err) != 0)
+        if (s_floors_batch (&floors, &tape, events, i, end, wall_now, err) != 0)
             goto cleanup;
-        lmdb_usecs += zclock_usecs () - start;
-        start = zclock_usecs ();
-        if (s_scratch_batch (machine, &machine_calendar, events, i, end,
-                             wall_now, err) != 0)
-            goto cleanup;
-        machine_usecs += zclock_usecs () - start;
         bench_tape_tally (&tape, &out->tally);
         out->sqlite.reads += tape.ops[STORE_TAP_READ];
         out->sqlite.puts += tape.ops[STORE_TAP_PUT];
@@ -615,21 +665,20 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
         snprintf (err, sizeof (err), "%s", self->error);
         goto cleanup;
     }
-    if (bench_stores_same (lmdb, scratch, "LMDB alone", err) != 0 ||
-        bench_stores_same (machine, scratch, "state machine", err) != 0)
-        goto cleanup;
+    for (int k = 0; k < S_FLOORS; k++)
+        if (bench_stores_same (floors.store[k], scratch, s_floor_name[k],
+                               err) != 0)
+            goto cleanup;
     s_rate (&out->sqlite, count, usecs);
-    s_rate (&out->lmdb, count, lmdb_usecs);
-    s_rate (&out->machine, count, machine_usecs);
-    out->lmdb.commits = out->machine.commits = out->sqlite.commits;
+    s_rate (&out->lmdb, count, floors.usecs[S_LMDB]);
+    s_rate (&out->writes, count, floors.usecs[S_WRITES]);
+    s_rate (&out->machine, count, floors.usecs[S_MACHINE]);
     rc = 0;
 cleanup:
     if (rc != 0)
         fprintf (stderr, "bench_store: %s: %s\n", self->path, err);
     state_calendar_destroy (&calendar);
-    state_calendar_destroy (&machine_calendar);
-    store_destroy (&machine);
-    store_destroy (&lmdb);
+    s_floors_close (&floors);
     store_destroy (&scratch);
     s_db_close (&self);
     bench_tape_free (&tape);

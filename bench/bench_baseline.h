@@ -14,8 +14,8 @@
                 scratch LMDB store; bench_baseline.c says how.
     and below it, from the same recorded batches in the same run, the
     floors a faster hotlined would meet: LMDB alone doing those very
-    reads and writes with the same fsync'd commits, and the state machine
-    applying the batches to LMDB in-process.
+    reads and writes with the same fsync'd commits, the writes alone,
+    and the state machine applying the batches to LMDB in-process.
 
     Errors: functions return 0 or -1; on -1 the reason has been written to
     stderr. Nothing here prints otherwise.
@@ -58,19 +58,21 @@ zactor_t *bench_raw_receiver (const char *endpoint);
 /* (b) SQLite, and what LMDB and the state machine alone do with the same
    batches. Opens, creating them if needed, directory `dir` (one level),
    the database `dir`/baseline.sqlite3 (journal_mode=WAL,
-   synchronous=FULL) and two LMDB stores, `dir`/lmdb and `dir`/machine
-   (store_new: fsync'd commits, as hotlined's), registers the units named
-   by the events in each (untimed, as the hotline run imports units
-   before sending), then applies events[0..count) in transactions of
-   `batch` events (0: 500, hotline's sender's batch). Each batch goes
-   through state_apply on a scratch LMDB store (untimed; removed at the
-   end), and the store operations it made are replayed, each timed
-   apart:
+   synchronous=FULL) and three LMDB stores, `dir`/lmdb, `dir`/writes and
+   `dir`/machine (store_new: fsync'd commits, as hotlined's), registers
+   the units named by the events in each (untimed, as the hotline run
+   imports units before sending), then applies events[0..count) in
+   transactions of `batch` events (0: 500, hotline's sender's batch).
+   Each batch goes through state_apply on a scratch LMDB store (untimed;
+   removed at the end), and the store operations it made are replayed,
+   each timed apart:
      sqlite   into SQLite, BEGIN to COMMIT;
      lmdb     into `dir`/lmdb through the store's own calls, one write
               transaction committed: LMDB alone doing the very reads and
-              writes, the floor under any design that keeps these
-              records in LMDB with fsync'd commits of this size;
+              writes (a cursor's steps as point reads: bench_tape.h);
+     writes   the same without the reads, into `dir`/writes: the floor
+              under any design that keeps these records in LMDB with
+              fsync'd commits of this size;
      machine  and the batch applied again by the state machine itself to
               `dir`/machine, as scorer_actor.c does, committed: hotlined
               without its sockets, threads and decoding.
@@ -78,12 +80,13 @@ zactor_t *bench_raw_receiver (const char *endpoint);
    acknowledges them; events the state machine refuses are kept as dead
    letters, as hotline does. Each time is the sum of its transactions.
    Fails when a replayed operation fails or when, at the end, SQLite or
-   either store does not hold exactly what the scratch store holds.
+   any of the stores does not hold exactly what the scratch store holds.
    Returns 0 with *out filled (the counts of operations in out->sqlite),
    or -1. */
 typedef struct {
     bench_rate_t sqlite;      /* (b) SQLite */
     bench_rate_t lmdb;        /* the same operations in LMDB alone */
+    bench_rate_t writes;      /* ... its writes only, without the reads */
     bench_rate_t machine;     /* the state machine on LMDB, in-process */
     bench_tape_tally_t tally; /* the operations of the timed batches */
 } bench_store_rates_t;

@@ -193,6 +193,7 @@ s_measure_sqlite (bench__ingest_run_t *run, int r)
         return -1;
     run->sqlite[r] = rate.sqlite.per_second;
     run->lmdb[r] = rate.lmdb.per_second;
+    run->writes[r] = rate.writes.per_second;
     run->machine[r] = rate.machine.per_second;
     run->tally = rate.tally;
     return 0;
@@ -224,10 +225,10 @@ bench__ingest_round (const bench__ingest_options_t *opt,
         s_measure_sqlite (run, r) != 0)
         return -1;
     printf ("  round %d: raw %.0f, empty %.0f, big %.0f, sqlite %.0f, "
-            "LMDB alone %.0f, state machine %.0f events/s (%.0f events per "
-            "commit)\n",
+            "LMDB alone %.0f (writes only %.0f), state machine %.0f "
+            "events/s (%.0f events per commit)\n",
             r + 1, run->raw[r], run->empty[r], run->big[r], run->sqlite[r],
-            run->lmdb[r], run->machine[r], run->per_commit[r]);
+            run->lmdb[r], run->writes[r], run->machine[r], run->per_commit[r]);
     if (opt->time_limits) {
         const int due = BENCH_INGEST_CAL_DUE, lim = BENCH_INGEST_CAL_LIMITS,
                   none = BENCH_INGEST_CAL_NONE;

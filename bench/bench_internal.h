@@ -212,6 +212,7 @@ typedef struct {
     double *big;                    /* ... hotlined, big store */
     double *sqlite;                 /* ... SQLite */
     double *lmdb;                   /* ... the same operations, LMDB alone */
+    double *writes;                 /* ... its writes alone */
     double *machine;                /* ... the state machine in-process */
     bench_tape_tally_t tally;       /* the store operations of the last
                                        round's batches, by table */
@@ -241,6 +242,7 @@ typedef struct {
     double replay_rate;               /* events/s */
     uint64_t replay_events;           /* events replayed */
     double replay_floor;              /* its store work in LMDB alone, ev/s */
+    double replay_writes;             /* ... its writes alone, ev/s */
 } bench__ingest_run_t;
 
 /* Generates the timed stream with ids starting with prefix (with time

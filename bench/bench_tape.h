@@ -70,8 +70,13 @@ bool bench_tape_next (const bench_tape_t *tape, size_t *at,
 /* Plays the tape into `store` in one write transaction and commits it: a
    read as store_get (into a buffer, as the state machine reads; absent
    is absent there too), a put as store_put, a delete as store_del, a
-   clear as store_clear. */
-int bench_tape_play (const bench_tape_t *tape, store_t *store, char *err);
+   clear as store_clear. A cursor's step is played as a point read of
+   the key it reached, which costs LMDB a descent where the cursor moved
+   along its page: what the reads cost here is an upper bound. Without
+   `reads` only the writes are played: the work no design that keeps
+   these records can avoid, a strict floor. */
+int bench_tape_play (const bench_tape_t *tape, store_t *store, bool reads,
+                     char *err);
 
 /* 0 when `a` holds exactly what `b` holds, every table; -1 with the
    first table that differs in err, named after `what`. */
