@@ -78,11 +78,20 @@ s_marker_sync (const bench__live_options_t *opt, zactor_t *listener,
     zpoller_t *poller = zpoller_new (listener, NULL);
     char *answer =
         zpoller_wait (poller, 60000) == listener ? zstr_recv (listener) : NULL;
-    zpoller_destroy (&poller);
     rc = answer && streq (answer, "MARKED") ? 0 : -1;
     zstr_free (&answer);
-    if (rc != 0)
-        fprintf (stderr, "bench_live: the marker row never came\n");
+    if (rc != 0) {
+        /* What the listener saw tells a lost row from a silent daemon. */
+        zstr_send (listener, "STATE");
+        answer = zpoller_wait (poller, 5000) == listener ? zstr_recv (listener)
+                                                         : NULL;
+        fprintf (stderr,
+                 "bench_live: marker close %d was stored, but the row showing "
+                 "it and a heartbeat after it did not come in 60 s (%s)\n",
+                 n, answer ? answer : "the listener does not answer");
+        zstr_free (&answer);
+    }
+    zpoller_destroy (&poller);
     return rc;
 }
 /* The untimed part: every regular unit's tickets and the marker's,

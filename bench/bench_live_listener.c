@@ -78,7 +78,9 @@ s_listen_one (bench__live_listener_t *self, zmsg_t *msg, int *marker,
 
 /* The listener actor. Signals ready once the subscription is live (a
    first message arrived). Commands: "MARK" n, answered "MARKED" once the
-   marker unit's row shows n closes and a heartbeat followed it; $TERM. */
+   marker unit's row shows n closes and a heartbeat followed it; "STATE",
+   answered with a line saying what it last saw (for a failure's
+   message); $TERM. */
 void
 bench__live_listener_actor (zsock_t *pipe, void *args)
 {
@@ -108,6 +110,10 @@ bench__live_listener_actor (zsock_t *pipe, void *args)
     zsock_signal (pipe, 0);
     int wanted = 0;    /* marker closes waited for, 0: none */
     bool seen = false; /* the marker row showed them */
+    int shown = -1;    /* closes the marker row showed last, -1: none */
+    uint64_t heartbeats = 0;
+    int64_t last_ns = 0, last_row_ns = 0; /* when the last message and
+                                             the last marker row came */
     while (!self->failed) {
         void *which = zpoller_wait (poller, -1);
         if (which == pipe) {
@@ -119,6 +125,16 @@ bench__live_listener_actor (zsock_t *pipe, void *args)
                 wanted = n ? atoi (n) : 0;
                 seen = false;
                 zstr_free (&n);
+            } else if (name && streq (name, "STATE")) {
+                int64_t now = bench_now_ns ();
+                zstr_sendf (pipe,
+                            "the marker row showed %d closes (%.1f s ago), "
+                            "%llu heartbeats, %llu other messages, the last "
+                            "%.1f s ago",
+                            shown, last_row_ns ? (now - last_row_ns) / 1e9 : 0,
+                            (unsigned long long)heartbeats,
+                            (unsigned long long)self->messages,
+                            last_ns ? (now - last_ns) / 1e9 : 0);
             }
             zstr_free (&name);
             zmsg_destroy (&cmd);
@@ -135,6 +151,12 @@ bench__live_listener_actor (zsock_t *pipe, void *args)
                 bool heartbeat;
                 s_listen_one (self, msg, &marker, &heartbeat);
                 zmsg_destroy (&msg);
+                last_ns = bench_now_ns ();
+                heartbeats += heartbeat;
+                if (marker >= 0) {
+                    shown = marker;
+                    last_row_ns = last_ns;
+                }
                 if (wanted && marker >= wanted)
                     seen = true;
                 else if (wanted && seen && heartbeat) {
