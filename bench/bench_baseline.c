@@ -14,7 +14,8 @@
     Each batch is first applied, untimed, by the real state machine
     (state_apply, as scorer_actor.c's batch does: the working time loaded
     once and checked per batch with one meta read, a refused event kept
-    as a dead letter, duplicates totalled in meta) to a scratch LMDB store
+    as a dead letter, duplicates totalled in meta, the drill-down's
+    pending changes settled before the commit) to a scratch LMDB store
     whose tap (store.h) records every operation the transaction makes:
     each point read and cursor step, each put (the summed counter records
     written at commit included), each delete. The timed part replays
@@ -415,8 +416,9 @@ s_units_import (store_txn_t *txn, const proto_event_t *events, size_t count)
    store, as scorer_actor.c's batch does on the event clock: the working
    time in force (*calendar, loaded once) checked against the store's
    with one meta read and handed to the state machine, an invalid or
-   refused event kept as a dead letter, duplicates totalled in meta.
-   Returns 0, or -1 with the reason in err (256 bytes). */
+   refused event kept as a dead letter, duplicates totalled in meta, the
+   drill-down's pending changes settled. Returns 0, or -1 with the
+   reason in err (256 bytes). */
 static int
 s_scratch_batch (store_t *scratch, state_calendar_t **calendar,
                  const proto_event_t *events, size_t first, size_t end,
@@ -455,6 +457,10 @@ s_scratch_batch (store_t *scratch, state_calendar_t **calendar,
         store_meta_get (txn, "duplicates_total", &total);
         rc = store_meta_put (txn, "duplicates_total", total + duplicates);
     }
+    /* And the drill-down index's changes, settled as the scorer settles
+       them before each commit. */
+    if (rc == STORE_OK)
+        rc = state_counted_settle (txn, STATE_COUNTED_PENDING_MAX);
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     store_abort (&txn);
