@@ -46,7 +46,7 @@
     these records in LMDB with commits of this size can beat. And each
     batch is applied again, timed, by the
     state machine to a third store, as the scorer does: hotlined without
-    its sockets, threads and decoding. Both stores must end equal to the
+    its sockets, threads and decoding. Every store must end equal to the
     scratch store, table by table. */
 #include "bench_baseline.h"
 #include "bench_tape.h"
@@ -465,7 +465,7 @@ s_scratch_batch (store_t *scratch, state_calendar_t **calendar,
         rc = store_commit (&txn);
     store_abort (&txn);
     if (rc != STORE_OK)
-        snprintf (err, 256, "scratch batch at event %zu: %s", first,
+        snprintf (err, 256, "batch at event %zu: %s", first,
                   store_strerror (rc));
     return rc == STORE_OK ? 0 : -1;
 }
@@ -568,14 +568,18 @@ s_floors_open (s_floors_t *f, const char *dir, const bench_tape_t *units,
         bench_tape_play (units, f->store[S_WRITES], false, err) != 0)
         return -1;
     store_txn_t *txn = store_begin (f->store[S_MACHINE], true);
-    if (!txn || s_units_import (txn, events, count) != STORE_OK ||
-        !(f->calendar = state_calendar_load (txn, err)) ||
-        store_commit (&txn) != STORE_OK) {
-        store_abort (&txn);
-        snprintf (err, 256, "registering units in the machine store");
+    int rc = txn ? s_units_import (txn, events, count) : STORE_ERROR;
+    if (rc == STORE_OK && !(f->calendar = state_calendar_load (txn, err))) {
+        store_abort (&txn); /* err says why */
         return -1;
     }
-    return 0;
+    if (rc == STORE_OK)
+        rc = store_commit (&txn);
+    store_abort (&txn);
+    if (rc != STORE_OK)
+        snprintf (err, 256, "registering units in the machine store: %s",
+                  store_strerror (rc));
+    return rc == STORE_OK ? 0 : -1;
 }
 
 /* The batch events[first..end), whose tape is `tape`, into each floor,

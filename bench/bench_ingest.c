@@ -314,7 +314,6 @@ s_measure_replay (bench__ingest_run_t *run)
     return 0;
 }
 
-/* The table: medians over the rounds, and their ratios. */
 /* The store operations per event of the SQLite baseline's batches (the
    floors play the same), by table: where the floor's time goes. */
 static void
@@ -343,6 +342,7 @@ s_print_tally (const bench__ingest_run_t *run)
             sum[STORE_TAP_PUT], sum[STORE_TAP_DEL], bytes);
 }
 
+/* The table: medians over the rounds, and their ratios. */
 static void
 s_print_table (const bench__ingest_options_t *opt,
                const bench__ingest_run_t *run)

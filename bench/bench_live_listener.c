@@ -79,8 +79,8 @@ s_listen_one (bench__live_listener_t *self, zmsg_t *msg, int *marker,
 /* The listener actor. Signals ready once the subscription is live (a
    first message arrived). Commands: "MARK" n, answered "MARKED" once the
    marker unit's row shows n closes and a heartbeat followed it; "STATE",
-   answered with a line saying what it last saw (for a failure's
-   message); $TERM. */
+   answered "STATE " and a line saying what it last saw (for a
+   failure's message); $TERM. */
 void
 bench__live_listener_actor (zsock_t *pipe, void *args)
 {
@@ -128,9 +128,9 @@ bench__live_listener_actor (zsock_t *pipe, void *args)
             } else if (name && streq (name, "STATE")) {
                 int64_t now = bench_now_ns ();
                 zstr_sendf (pipe,
-                            "the marker row showed %d closes (%.1f s ago), "
-                            "%llu heartbeats, %llu other messages, the last "
-                            "%.1f s ago",
+                            "STATE the marker row showed %d closes (%.1f s "
+                            "ago), %llu heartbeats, %llu non-heartbeat "
+                            "messages, the last message %.1f s ago",
                             shown, last_row_ns ? (now - last_row_ns) / 1e9 : 0,
                             (unsigned long long)heartbeats,
                             (unsigned long long)self->messages,

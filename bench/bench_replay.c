@@ -94,7 +94,12 @@ static int
 s_floor_copy (s_floor_t *floor, int k, const char *dir, size_t map)
 {
     char command[8300], err[256];
-    snprintf (floor->dir[k], sizeof (floor->dir[k]), "%s.floor%d", dir, k);
+    if (snprintf (floor->dir[k], sizeof (floor->dir[k]), "%s.floor%d", dir,
+                  k) >= (int)sizeof (floor->dir[k])) {
+        floor->dir[k][0] = 0; /* nothing of ours to remove */
+        fprintf (stderr, "bench_replay: directory name too long\n");
+        return -1;
+    }
     snprintf (command, sizeof (command), "rm -rf '%s' && cp -r '%s' '%s'",
               floor->dir[k], dir, floor->dir[k]);
     if (system (command) != 0) {
@@ -102,8 +107,11 @@ s_floor_copy (s_floor_t *floor, int k, const char *dir, size_t map)
         return -1;
     }
     floor->copy[k] = store_new (floor->dir[k], map, err);
-    store_txn_t *txn =
-        floor->copy[k] ? store_begin (floor->copy[k], true) : NULL;
+    if (!floor->copy[k]) {
+        fprintf (stderr, "bench_replay: %s: %s\n", floor->dir[k], err);
+        return -1;
+    }
+    store_txn_t *txn = store_begin (floor->copy[k], true);
     int rc = txn && store_put (txn, STORE_TICKETS, S_MARK, strlen (S_MARK), "",
                                0) == STORE_OK
                  ? store_commit (&txn)
@@ -141,15 +149,19 @@ bench_replay_floor (const char *dir, double *all_per_second,
     if ((size_t)bytes * 2 > map)
         map = (size_t)bytes * 2;
     s_floor_t *floor = calloc (1, sizeof (*floor));
-    int rc = floor ? 0 : -1;
+    if (!floor) {
+        fprintf (stderr, "bench_replay: out of memory\n");
+        return -1;
+    }
+    /* Copied under the directory's lock: what is copied is what the
+       rebuild starts from. */
+    store_lock_t *lock = store_lock (dir, err);
+    store_t *store = lock ? store_new (dir, map, err) : NULL;
+    int rc = store ? 0 : -1;
+    if (rc != 0)
+        fprintf (stderr, "bench_replay: %s: %s\n", dir, err);
     for (int k = 0; k < S_COPIES && rc == 0; k++)
         rc = s_floor_copy (floor, k, dir, map);
-    store_lock_t *lock = rc == 0 ? store_lock (dir, err) : NULL;
-    store_t *store = lock ? store_new (dir, map, err) : NULL;
-    if (rc == 0 && !store) {
-        fprintf (stderr, "bench_replay: %s: %s\n", dir, err);
-        rc = -1;
-    }
     state_rebuild_result_t result;
     if (rc == 0) {
         store_set_tap (store, bench_tape_record, &floor->tape);
@@ -181,8 +193,7 @@ bench_replay_floor (const char *dir, double *all_per_second,
                                  : 0;
     store_destroy (&store);
     store_unlock (&lock);
-    if (floor)
-        s_floor_remove (floor);
+    s_floor_remove (floor);
     free (floor);
     return rc;
 }

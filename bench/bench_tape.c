@@ -91,24 +91,28 @@ int
 bench_tape_play (const bench_tape_t *tape, store_t *store, bool reads,
                  char *err)
 {
-    static uint8_t value[1 << 16];
     if (tape->out_of_memory) {
         snprintf (err, 256, "the tape lost operations: out of memory");
         return -1;
     }
-    uint64_t ran[STORE_TAP_OPS] = {0};
-    store_txn_t *txn = store_begin (store, true);
+    size_t capacity = 1 << 16;
+    uint8_t *value = malloc (capacity);
+    store_txn_t *txn = value ? store_begin (store, true) : NULL;
     int rc = txn ? STORE_OK : STORE_ERROR;
     size_t at = 0;
     bench_tape_op_t op;
     while (rc == STORE_OK && bench_tape_next (tape, &at, &op)) {
-        size_t size = sizeof (value);
+        size_t size = capacity;
         if (op.op == STORE_TAP_READ && !reads)
             rc = STORE_OK;
         else if (op.op == STORE_TAP_READ)
             rc = op.key_size ? store_get (txn, op.table, op.key, op.key_size,
                                           value, &size)
                              : STORE_OK; /* a cursor past the end */
+        else if (op.op == STORE_TAP_PUT && op.table == STORE_LOG)
+            /* As store_log_append writes the log: at its end. */
+            rc = store_put_append (txn, op.table, op.key, op.key_size, op.value,
+                                   op.size);
         else if (op.op == STORE_TAP_PUT)
             rc = store_put (txn, op.table, op.key, op.key_size, op.value,
                             op.size);
@@ -120,17 +124,15 @@ bench_tape_play (const bench_tape_t *tape, store_t *store, bool reads,
            absent here too: the same work. */
         if (rc == STORE_NOTFOUND || rc == STORE_TOOBIG)
             rc = STORE_OK;
-        ran[op.op]++;
+        else if (rc > 0)
+            rc = STORE_ERROR; /* a log entry not at the end */
     }
     if (rc == STORE_OK)
         rc = store_commit (&txn);
     store_abort (&txn);
+    free (value);
     if (rc != STORE_OK) {
         snprintf (err, 256, "playing the tape: %s", store_strerror (rc));
-        return -1;
-    }
-    if (memcmp (ran, tape->ops, sizeof (ran)) != 0) {
-        snprintf (err, 256, "playing the tape: other operations than taped");
         return -1;
     }
     return 0;

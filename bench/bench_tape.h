@@ -69,7 +69,9 @@ bool bench_tape_next (const bench_tape_t *tape, size_t *at,
 
 /* Plays the tape into `store` in one write transaction and commits it: a
    read as store_get (into a buffer, as the state machine reads; absent
-   is absent there too), a put as store_put, a delete as store_del, a
+   is absent there too), a put as store_put (a log entry as
+   store_put_append, as the store appends it; a record of the same size
+   is overwritten in place by LMDB either way), a delete as store_del, a
    clear as store_clear. A cursor's step is played as a point read of
    the key it reached, which costs LMDB a descent where the cursor moved
    along its page: what the reads cost here is an upper bound. Without

@@ -537,16 +537,17 @@ state_rebuild (store_t *store, state_clock_t clock, int64_t wall_now,
                   store_strerror (rc));
         return -1;
     }
+    /* Log seqs are dense (store_log_append): the events before `next`
+       are done, by this call or an interrupted one. */
+    uint64_t before = resume ? next - 1 : 0;
     if (resume)
         result->resumed = next;
     else if ((rc = s_rebuild_begin (store, next)) != STORE_OK) {
         snprintf (err, 256, "rebuild: cannot empty the aggregates: %s",
                   store_strerror (rc));
         return -1;
-    }
-    /* Log seqs are dense (store_log_append): the events before `next`
-       are done, by this call or an interrupted one. */
-    uint64_t before = resume ? next - 1 : 0;
+    } else if (progress)
+        progress (0, total, arg); /* that was a commit too */
     s_feed_t feed;
     if (s_feed_start (&feed, store, next) != 0) {
         snprintf (err, 256, "rebuild: cannot start the log reader");

@@ -1612,3 +1612,42 @@ Test (state, open_deadlines_is_what_the_open_tickets_still_wait_for)
     cr_expect_eq (state_open_deadlines (txn), expected);
     store_abort (&txn);
 }
+
+/* ---- the rebuild's progress ------------------------------------------------
+ */
+
+typedef struct {
+    int calls;      /* progress calls */
+    uint64_t last;  /* the last `done` */
+    bool went_back; /* a call said less than the one before */
+} s_progress_seen_t;
+
+static void
+s_progress_count (uint64_t done, uint64_t total, void *arg)
+{
+    (void)total;
+    s_progress_seen_t *seen = arg;
+    seen->went_back = seen->went_back || done < seen->last;
+    seen->last = done;
+    seen->calls++;
+}
+
+/* state.h: progress "after every commit": the one that empties the
+   aggregates (before any event) and each batch's (hotline-bench's replay
+   floor plays each commit's operations apart on this promise). */
+Test (state, a_rebuild_reports_progress_after_each_of_its_commits)
+{
+    fx_open ("T1", "U01", "2025-07-01 09:00", "2025-07-04 18:00");
+    fx_open ("T2", "U02", "2025-07-02 09:00", "2025-07-05 18:00");
+    s_progress_seen_t seen = {0};
+    state_rebuild_result_t result;
+    char err[256] = "";
+    cr_assert_eq (state_rebuild (fx_store, STATE_CLOCK_EVENT, 0,
+                                 s_progress_count, &seen, &result, err),
+                  0, "%s", err);
+    /* One batch holds both events: the emptying commit, then it. */
+    cr_expect_eq (seen.calls, 2, "progress called %d times", seen.calls);
+    cr_expect_not (seen.went_back);
+    cr_expect_eq (seen.last, result.events + result.refused);
+    cr_expect_eq (fx_c ("2025-07", "U01", RULES_RECEIVED), 1);
+}
