@@ -532,6 +532,29 @@ s_durable_store (const char *dir, const char *name, char *err)
     return store_new (path, 0, err);
 }
 
+/* Registers the units the events name in `store` and loads the working
+   time in force into *calendar, in one committed transaction, as
+   hotlined's scorer loads it when it starts (state_apply would load it
+   for every event otherwise). Returns 0, or -1 with why in err (256
+   bytes). */
+static int
+s_register_units (store_t *store, const proto_event_t *events, size_t count,
+                  state_calendar_t **calendar, char *err)
+{
+    store_txn_t *txn = store_begin (store, true);
+    int rc = txn ? s_units_import (txn, events, count) : STORE_ERROR;
+    if (rc == STORE_OK && !(*calendar = state_calendar_load (txn, err))) {
+        store_abort (&txn); /* err says why */
+        return -1;
+    }
+    if (rc == STORE_OK)
+        rc = store_commit (&txn);
+    store_abort (&txn);
+    if (rc != STORE_OK)
+        snprintf (err, 256, "registering units: %s", store_strerror (rc));
+    return rc == STORE_OK ? 0 : -1;
+}
+
 /* ---- the floors: the same batches into stores of their own ------------ */
 
 /* The floors' stores, in the order they are timed. */
@@ -567,19 +590,8 @@ s_floors_open (s_floors_t *f, const char *dir, const bench_tape_t *units,
     if (bench_tape_play (units, f->store[S_LMDB], true, err) != 0 ||
         bench_tape_play (units, f->store[S_WRITES], false, err) != 0)
         return -1;
-    store_txn_t *txn = store_begin (f->store[S_MACHINE], true);
-    int rc = txn ? s_units_import (txn, events, count) : STORE_ERROR;
-    if (rc == STORE_OK && !(f->calendar = state_calendar_load (txn, err))) {
-        store_abort (&txn); /* err says why */
-        return -1;
-    }
-    if (rc == STORE_OK)
-        rc = store_commit (&txn);
-    store_abort (&txn);
-    if (rc != STORE_OK)
-        snprintf (err, 256, "registering units in the machine store: %s",
-                  store_strerror (rc));
-    return rc == STORE_OK ? 0 : -1;
+    return s_register_units (f->store[S_MACHINE], events, count, &f->calendar,
+                             err);
 }
 
 /* The batch events[first..end), whose tape is `tape`, into each floor,
@@ -630,19 +642,10 @@ bench_store_ingest (const char *dir, const proto_event_t *events, size_t count,
     memset (out, 0, sizeof (*out));
     int64_t wall_now = zclock_time ();
     int rc = -1;
-    /* Units first, not timed: the hotline run imports them beforehand.
-       The working time in force is loaded once, as hotlined's scorer
-       does when it starts (state_apply would load it for every event
-       otherwise). */
+    /* Units first, not timed: the hotline run imports them beforehand. */
     state_calendar_t *calendar = NULL;
-    store_txn_t *txn = store_begin (scratch, true);
-    if (!txn || s_units_import (txn, events, count) != STORE_OK ||
-        !(calendar = state_calendar_load (txn, err)) ||
-        store_commit (&txn) != STORE_OK) {
-        store_abort (&txn);
-        snprintf (err, sizeof (err), "registering units in the scratch store");
+    if (s_register_units (scratch, events, count, &calendar, err) != 0)
         goto cleanup;
-    }
     if (s_commit_tape (self, &tape) != 0) {
         snprintf (err, sizeof (err), "registering units: %s", self->error);
         goto cleanup;

@@ -117,6 +117,16 @@ s_print_row (const char *what, const char *value, const char *ratio)
     printf ("| %-58s | %-18s | %-22s |\n", what, value, ratio);
 }
 
+/* A floor's row: its rate and its ratio to `base`, named `of`. */
+static void
+s_floor_row (const char *what, double rate, double base, const char *of)
+{
+    char value[32], ratio[64];
+    snprintf (value, sizeof (value), "%.0f ev/s", rate);
+    snprintf (ratio, sizeof (ratio), "%.2f× %s", rate / base, of);
+    s_print_row (what, value, ratio);
+}
+
 /* The calendar's rows: each run's median rate, the daemon's CPU per
    event, and the state machine's alone; then what the time limits and
    the working time cost, as a share of the daemon's CPU per event. */
@@ -369,24 +379,15 @@ s_print_table (const bench__ingest_options_t *opt,
     snprintf (value, sizeof (value), "%.0f ev/s", m_sqlite);
     snprintf (ratio, sizeof (ratio), "%.2f of raw", m_sqlite / m_raw);
     s_print_row ("SQLite WAL synchronous=FULL, empty (baseline)", value, ratio);
-    double m_lmdb = bench_median (run->lmdb, rounds);
-    double m_machine = bench_median (run->machine, rounds);
-    snprintf (value, sizeof (value), "%.0f ev/s", m_lmdb);
-    snprintf (ratio, sizeof (ratio), "%.2f× SQLite", m_lmdb / m_sqlite);
-    s_print_row ("  floor: those same reads and writes in LMDB alone, "
+    s_floor_row ("  floor: those same reads and writes in LMDB alone, "
                  "same fsync'd commits, empty",
-                 value, ratio);
-    double m_writes = bench_median (run->writes, rounds);
-    snprintf (value, sizeof (value), "%.0f ev/s", m_writes);
-    snprintf (ratio, sizeof (ratio), "%.2f× SQLite", m_writes / m_sqlite);
-    s_print_row ("  floor: their writes alone in LMDB, same fsync'd commits, "
+                 bench_median (run->lmdb, rounds), m_sqlite, "SQLite");
+    s_floor_row ("  floor: their writes alone in LMDB, same fsync'd commits, "
                  "empty",
-                 value, ratio);
-    snprintf (value, sizeof (value), "%.0f ev/s", m_machine);
-    snprintf (ratio, sizeof (ratio), "%.2f× SQLite", m_machine / m_sqlite);
-    s_print_row ("  floor: the state machine applying the same batches to "
+                 bench_median (run->writes, rounds), m_sqlite, "SQLite");
+    s_floor_row ("  floor: the state machine applying the same batches to "
                  "LMDB in-process, same fsync'd commits, empty",
-                 value, ratio);
+                 bench_median (run->machine, rounds), m_sqlite, "SQLite");
     snprintf (value, sizeof (value), "%.0f ev/s", m_empty);
     snprintf (ratio, sizeof (ratio), "%.2f× SQLite, %.2f of raw",
               m_empty / m_sqlite, m_empty / m_raw);
@@ -444,17 +445,11 @@ s_print_table (const bench__ingest_options_t *opt,
     snprintf (what, sizeof (what), "replay (rebuild from the log), %llu events",
               (unsigned long long)run->replay_events);
     s_print_row (what, value, ratio);
-    snprintf (value, sizeof (value), "%.0f ev/s", run->replay_floor);
-    snprintf (ratio, sizeof (ratio), "%.2f× the replay",
-              run->replay_floor / run->replay_rate);
-    s_print_row ("  floor: the rebuild's reads and writes in LMDB alone, "
+    s_floor_row ("  floor: the rebuild's reads and writes in LMDB alone, "
                  "same fsync'd commits",
-                 value, ratio);
-    snprintf (value, sizeof (value), "%.0f ev/s", run->replay_writes);
-    snprintf (ratio, sizeof (ratio), "%.2f× the replay",
-              run->replay_writes / run->replay_rate);
-    s_print_row ("  floor: its writes alone in LMDB, same fsync'd commits",
-                 value, ratio);
+                 run->replay_floor, run->replay_rate, "the replay");
+    s_floor_row ("  floor: its writes alone in LMDB, same fsync'd commits",
+                 run->replay_writes, run->replay_rate, "the replay");
     snprintf (value, sizeof (value), "%.1f / %.1f MB", run->anon_empty / 1024.0,
               run->anon_big / 1024.0);
     s_print_row ("hotlined heap (RssAnon) peak, empty / big store", value, "");
